@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * log.c - logging to stderr with timestamps.
+ *
+ * One line per message, written with a single write(2) so lines from
+ * the loop and from worker threads never interleave.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *log_prog = "usernetd";
+static int log_verb;
+
+/**
+ * log_init() - set the program name and verbosity
+ * @progname:	prefix of every line
+ * @verbose:	non-zero to print debug messages
+ */
+void log_init(const char *progname, int verbose)
+{
+	log_prog = progname;
+	log_verb = verbose;
+}
+
+/**
+ * log_verbose() - tell whether debug messages are printed
+ *
+ * Return: the verbosity given to log_init()
+ */
+int log_verbose(void)
+{
+	return log_verb;
+}
+
+/**
+ * log_vline() - format and write one log line
+ * @level:	level tag, e.g. "warning"
+ * @err:	errno value to append, or 0
+ * @fmt:	printf format
+ * @ap:		arguments
+ */
+static void log_vline(const char *level, int err, const char *fmt,
+		      va_list ap)
+{
+	char line[1024];
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	n = strftime(line, sizeof(line), "%H:%M:%S", &tm);
+	r = snprintf(line + n, sizeof(line) - n, ".%03ld %s: %s%s",
+		     ts.tv_nsec / 1000000, log_prog, level, *level ? ": " : "");
+	if (r > 0)
+		n += (size_t)r;
+	if (n < sizeof(line)) {
+		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+		if (r > 0)
+			n += (size_t)r;
+	}
+	if (err && n < sizeof(line)) {
+		r = snprintf(line + n, sizeof(line) - n, ": %s", strerror(err));
+		if (r > 0)
+			n += (size_t)r;
+	}
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0) {
+		/* Nowhere left to report it. */
+	}
+}
+
+#define LOG_BODY(level, err)                                                   \
+	do {                                                                   \
+		va_list ap;                                                    \
+		va_start(ap, fmt);                                             \
+		log_vline(level, err, fmt, ap);                                \
+		va_end(ap);                                                    \
+	} while (0)
+
+void log_warn(const char *fmt, ...)
+{
+	int err = errno;
+
+	LOG_BODY("warning", err);
+	errno = err;
+}
+
+void log_warnx(const char *fmt, ...)
+{
+	LOG_BODY("warning", 0);
+}
+
+void log_info(const char *fmt, ...)
+{
+	LOG_BODY("", 0);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	if (!log_verb)
+		return;
+	LOG_BODY("debug", 0);
+}
+
+void fatal(const char *fmt, ...)
+{
+	int err = errno;
+
+	LOG_BODY("fatal", err);
+	exit(1);
+}
+
+void fatalx(const char *fmt, ...)
+{
+	LOG_BODY("fatal", 0);
+	exit(1);
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * options.c - command-line parsing. Every value is checked here, before
+ * anything starts, so a mistake costs one message and exit status 2.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+/**
+ * cfg_usage() - print the help text
+ */
+void cfg_usage(const char *prog)
+{
+	printf("usage: %s [options]\n"
+	       "A user-mode network for virtual machines (Lima).\n\n"
+	       "  --listen-qemu PATH   serve VMs on a unix stream socket with "
+	       "QEMU's framing\n"
+	       "                       (default: $XDG_RUNTIME_DIR/usernetd/"
+	       "qemu.sock)\n"
+	       "  --subnet CIDR        network (default 192.168.5.0/24); "
+	       "gateway .2, DNS .3,\n"
+	       "                       first guest .15\n"
+	       "  --mtu N              MTU, 68 to 65520 (default 1500)\n"
+	       "  --forward PROTO:HOSTADDR:HOSTPORT:GUESTPORT\n"
+	       "                       forward a host port to the guest "
+	       "(tcp or udp; repeatable)\n"
+	       "  --tap NETNS:IFNAME   create TAP IFNAME in network namespace "
+	       "NETNS and serve it\n"
+	       "                       as a VM (Linux; repeatable)\n"
+	       "  --no-host-loopback   guests cannot reach the host's "
+	       "127.0.0.1 through .2\n"
+	       "  -p, --pidfile PATH   write the pid there; refuse to start "
+	       "if it is alive\n"
+	       "  -v, --verbose        debug logs\n"
+	       "  -h, --help           this text\n",
+	       prog);
+}
+
+/**
+ * cfg_parse_int() - parse a decimal integer within [@min, @max]
+ *
+ * Return: 0, or -1 if @s is not such a number
+ */
+int cfg_parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/**
+ * cfg_parse_cidr() - parse the --subnet value
+ * @s:		"A.B.C.D/N"
+ * @net:	subnet and prefix set on success
+ *
+ * The prefix must leave room for .15, the first guest, and a broadcast
+ * address after it: /8 to /27. Host bits must be zero.
+ *
+ * Return: 0, or -1 with a message in @err
+ */
+int cfg_parse_cidr(const char *s, struct net_config *net, char *err,
+		   size_t errlen)
+{
+	char addr[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	struct in_addr a;
+	uint32_t mask;
+	long prefix;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(addr)) {
+		snprintf(err, errlen, "--subnet %s: expected A.B.C.D/N", s);
+		return -1;
+	}
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	if (inet_pton(AF_INET, addr, &a) != 1 ||
+	    cfg_parse_int(slash + 1, 0, 32, &prefix)) {
+		snprintf(err, errlen, "--subnet %s: expected A.B.C.D/N", s);
+		return -1;
+	}
+	if (prefix < 8 || prefix > 27) {
+		snprintf(err, errlen,
+			 "--subnet %s: prefix must be /8 to /27 (room for .15)",
+			 s);
+		return -1;
+	}
+	mask = ~0U << (32 - prefix);
+	if (ntohl(a.s_addr) & ~mask) {
+		snprintf(err, errlen, "--subnet %s: host bits are set", s);
+		return -1;
+	}
+	net->subnet = a;
+	net->prefix = (int)prefix;
+	return 0;
+}
+
+/**
+ * cfg_parse_forward() - parse a --forward value
+ * @s:		"tcp:127.0.0.1:2222:22" or "udp:..."
+ * @f:		set on success
+ *
+ * Return: 0, or -1 with a message in @err
+ */
+int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
+		      size_t errlen)
+{
+	char buf[128], *proto, *haddr, *hport, *gport, *save = NULL;
+	long hp, gp;
+
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s);
+	proto = strtok_r(buf, ":", &save);
+	haddr = strtok_r(NULL, ":", &save);
+	hport = strtok_r(NULL, ":", &save);
+	gport = strtok_r(NULL, ":", &save);
+	if (!proto || !haddr || !hport || !gport || strtok_r(NULL, ":", &save))
+		goto bad;
+	if (!strcmp(proto, "tcp"))
+		f->udp = 0;
+	else if (!strcmp(proto, "udp"))
+		f->udp = 1;
+	else
+		goto bad;
+	if (inet_pton(AF_INET, haddr, &f->haddr) != 1 ||
+	    cfg_parse_int(hport, 1, 65535, &hp) ||
+	    cfg_parse_int(gport, 1, 65535, &gp))
+		goto bad;
+	f->hport = (uint16_t)hp;
+	f->gport = (uint16_t)gp;
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "--forward %s: expected tcp|udp:HOSTADDR:HOSTPORT:GUESTPORT",
+		 s);
+	return -1;
+}
+
+/**
+ * cfg_parse_tap() - parse a --tap value, NETNS:IFNAME
+ */
+static int cfg_parse_tap(const char *s, struct cfg_tap *t, char *err,
+			 size_t errlen)
+{
+	const char *colon = strrchr(s, ':');
+
+	if (!colon || colon == s || !colon[1] ||
+	    (size_t)(colon - s) >= sizeof(t->netns) ||
+	    strlen(colon + 1) >= sizeof(t->ifname)) {
+		snprintf(err, errlen,
+			 "--tap %s: expected NETNS:IFNAME (IFNAME up to 15 "
+			 "characters)",
+			 s);
+		return -1;
+	}
+	memcpy(t->netns, s, (size_t)(colon - s));
+	t->netns[colon - s] = '\0';
+	strcpy(t->ifname, colon + 1);
+	return 0;
+}
+
+enum {
+	OPT_LISTEN_QEMU = 256,
+	OPT_SUBNET,
+	OPT_MTU,
+	OPT_FORWARD,
+	OPT_TAP,
+	OPT_NO_HOST_LOOPBACK,
+};
+
+static const struct option cfg_longopts[] = {
+	{ "listen-qemu", required_argument, NULL, OPT_LISTEN_QEMU },
+	{ "subnet", required_argument, NULL, OPT_SUBNET },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "forward", required_argument, NULL, OPT_FORWARD },
+	{ "tap", required_argument, NULL, OPT_TAP },
+	{ "no-host-loopback", no_argument, NULL, OPT_NO_HOST_LOOPBACK },
+	{ "pidfile", required_argument, NULL, 'p' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/**
+ * cfg_defaults() - Lima's slirp network
+ */
+static void cfg_defaults(struct cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	inet_pton(AF_INET, "192.168.5.0", &c->net.subnet);
+	c->net.prefix = 24;
+	c->net.mtu = 1500;
+}
+
+/**
+ * cfg_parse_opt() - apply one option
+ *
+ * Return: CFG_OK, CFG_HELP or CFG_ERROR with a message in @err
+ */
+static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
+			 size_t errlen)
+{
+	long v;
+
+	switch (opt) {
+	case OPT_LISTEN_QEMU:
+		c->listen_qemu = arg;
+		return CFG_OK;
+	case OPT_SUBNET:
+		return cfg_parse_cidr(arg, &c->net, err, errlen);
+	case OPT_MTU:
+		if (cfg_parse_int(arg, 68, 65520, &v)) {
+			snprintf(err, errlen, "--mtu %s: expected 68 to 65520",
+				 arg);
+			return CFG_ERROR;
+		}
+		c->net.mtu = (int)v;
+		return CFG_OK;
+	case OPT_FORWARD:
+		if (c->nfwd == CFG_FORWARDS_MAX) {
+			snprintf(err, errlen, "too many --forward options");
+			return CFG_ERROR;
+		}
+		return cfg_parse_forward(arg, &c->fwd[c->nfwd++], err, errlen);
+	case OPT_TAP:
+		if (c->ntap == CFG_TAPS_MAX) {
+			snprintf(err, errlen, "too many --tap options");
+			return CFG_ERROR;
+		}
+		return cfg_parse_tap(arg, &c->tap[c->ntap++], err, errlen);
+	case OPT_NO_HOST_LOOPBACK:
+		c->net.no_host_loopback = 1;
+		return CFG_OK;
+	case 'p':
+		c->pidfile = arg;
+		return CFG_OK;
+	case 'v':
+		c->verbose = 1;
+		return CFG_OK;
+	case 'h':
+		return CFG_HELP;
+	default:
+		snprintf(err, errlen, "unknown option (see --help)");
+		return CFG_ERROR;
+	}
+}
+
+/**
+ * cfg_parse_args() - parse the command line into @c
+ *
+ * Return: CFG_OK, CFG_HELP, or CFG_ERROR with a message in @err
+ */
+int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
+		   size_t errlen)
+{
+	int opt, r;
+
+	cfg_defaults(c);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":p:vh", cfg_longopts,
+				  NULL)) != -1) {
+		if (opt == ':') {
+			snprintf(err, errlen, "option %s needs a value",
+				 argv[optind - 1]);
+			return CFG_ERROR;
+		}
+		if (opt == '?') {
+			snprintf(err, errlen, "unknown option %s (see --help)",
+				 argv[optind - 1]);
+			return CFG_ERROR;
+		}
+		r = cfg_parse_opt(c, opt, optarg, err, errlen);
+		if (r != CFG_OK)
+			return r;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument %s", argv[optind]);
+		return CFG_ERROR;
+	}
+	return CFG_OK;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * options.h - the command line: parsing and validation of every value,
+ * with one clear message for each mistake (main exits with status 2).
+ */
+#ifndef USERNETD_OPTIONS_H
+#define USERNETD_OPTIONS_H
+
+#include <stddef.h>
+
+#include "../netstack/network.h"
+
+#define CFG_FORWARDS_MAX 64
+#define CFG_TAPS_MAX 64
+
+/**
+ * struct cfg_tap - a TAP device usernetd creates and serves as a VM port
+ * @netns:	namespace name (under /var/run/netns) or path
+ * @ifname:	interface name
+ */
+struct cfg_tap {
+	char netns[256];
+	char ifname[16];
+};
+
+/**
+ * struct cfg - the daemon's configuration
+ * @listen_qemu:	QEMU stream socket path, NULL for none
+ * @net:		addresses and policy of every network
+ * @fwd:		port forwards
+ * @nfwd:		how many
+ * @tap:		TAP ports
+ * @ntap:		how many
+ * @pidfile:		pidfile path, or NULL
+ * @verbose:		debug logs
+ */
+struct cfg {
+	const char *listen_qemu;
+	struct net_config net;
+	struct net_forward fwd[CFG_FORWARDS_MAX];
+	int nfwd;
+	struct cfg_tap tap[CFG_TAPS_MAX];
+	int ntap;
+	const char *pidfile;
+	int verbose;
+};
+
+/* cfg_parse_args() results */
+#define CFG_OK 0
+#define CFG_HELP 1
+#define CFG_ERROR -1
+
+int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
+		   size_t errlen);
+int cfg_parse_cidr(const char *s, struct net_config *net, char *err,
+		   size_t errlen);
+int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
+		      size_t errlen);
+int cfg_parse_int(const char *s, long min, long max, long *out);
+void cfg_usage(const char *prog);
+
+#endif /* USERNETD_OPTIONS_H */

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * gateway.c - libslirp glue: configuration, clock, timers and descriptors.
+ *
+ * libslirp enumerates its sockets on every iteration through
+ * slirp_pollfds_fill(); a loop hook adds them to our poll(2) set and hands
+ * the results back with slirp_pollfds_poll(). Its timers map one to one
+ * onto loop timers. libslirp is not thread-safe and keeps a process-wide
+ * clock, so every instance lives on the loop thread.
+ *
+ * libslirp's own DHCP and DNS are off: the services host answers both.
+ * libslirp answers ARP for its vnameserver address even with DNS disabled,
+ * so vnameserver is set to the gateway's own address: .3 belongs to the
+ * services host alone.
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <slirp/libslirp.h>
+
+#include "gateway.h"
+#include "loop.h"
+#include "../daemon/log.h"
+
+/**
+ * struct gw - one libslirp instance
+ * @l:		loop
+ * @slirp:	libslirp state
+ * @out:	frame output
+ * @arg:	its argument
+ * @host:	gateway address, for its MAC
+ */
+struct gw {
+	struct loop *l;
+	Slirp *slirp;
+	gw_output_fn out;
+	void *arg;
+	struct in_addr host;
+};
+
+/**
+ * struct gw_timer - a libslirp timer on the loop
+ */
+struct gw_timer {
+	struct gw *g;
+	struct loop_timer *t;
+	SlirpTimerId id;
+	void *cb_opaque;
+};
+
+static ssize_t gw_send_packet(const void *buf, size_t len, void *opaque)
+{
+	struct gw *g = opaque;
+
+	g->out(g->arg, buf, len);
+	return (ssize_t)len;
+}
+
+static void gw_guest_error(const char *msg, void *opaque)
+{
+	(void)opaque;
+	log_debug("gateway: guest error: %s", msg);
+}
+
+static int64_t gw_clock_ns(void *opaque)
+{
+	(void)opaque;
+	return loop_now_ns();
+}
+
+static void gw_timer_fire(void *arg)
+{
+	struct gw_timer *t = arg;
+
+	slirp_handle_timer(t->g->slirp, t->id, t->cb_opaque);
+}
+
+static void *gw_timer_new_opaque(SlirpTimerId id, void *cb_opaque,
+				 void *opaque)
+{
+	struct gw *g = opaque;
+	struct gw_timer *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		fatal("calloc");
+	t->g = g;
+	t->id = id;
+	t->cb_opaque = cb_opaque;
+	t->t = loop_timer_new(g->l, gw_timer_fire, t);
+	return t;
+}
+
+static void gw_timer_free(void *timer, void *opaque)
+{
+	struct gw_timer *t = timer;
+
+	(void)opaque;
+	loop_timer_free(t->t);
+	free(t);
+}
+
+static void gw_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+	struct gw_timer *t = timer;
+
+	(void)opaque;
+	loop_timer_arm(t->t, expire_ms);
+}
+
+static void gw_register_poll_fd(int fd, void *opaque)
+{
+	(void)fd;
+	(void)opaque; /* descriptors are enumerated on every iteration */
+}
+
+static void gw_notify(void *opaque)
+{
+	(void)opaque; /* the next iteration asks libslirp again anyway */
+}
+
+static const SlirpCb gw_cb = {
+	.send_packet = gw_send_packet,
+	.guest_error = gw_guest_error,
+	.clock_get_ns = gw_clock_ns,
+	.timer_free = gw_timer_free,
+	.timer_mod = gw_timer_mod,
+	.register_poll_fd = gw_register_poll_fd,
+	.unregister_poll_fd = gw_register_poll_fd,
+	.notify = gw_notify,
+	.timer_new_opaque = gw_timer_new_opaque,
+};
+
+/**
+ * gw_add_poll() - libslirp asks us to poll @fd for this iteration
+ */
+static int gw_add_poll(int fd, int events, void *opaque)
+{
+	struct gw *g = opaque;
+	int ev = 0;
+
+	if (events & SLIRP_POLL_IN)
+		ev |= POLLIN;
+	if (events & SLIRP_POLL_OUT)
+		ev |= POLLOUT;
+	if (events & SLIRP_POLL_PRI)
+		ev |= POLLPRI;
+	return loop_hook_pollfd(g->l, fd, ev);
+}
+
+/**
+ * gw_get_revents() - report what poll(2) said about descriptor @idx
+ */
+static int gw_get_revents(int idx, void *opaque)
+{
+	struct gw *g = opaque;
+	int re = loop_hook_revents(g->l, idx), ev = 0;
+
+	if (re & POLLIN)
+		ev |= SLIRP_POLL_IN;
+	if (re & POLLOUT)
+		ev |= SLIRP_POLL_OUT;
+	if (re & POLLPRI)
+		ev |= SLIRP_POLL_PRI;
+	if (re & POLLERR)
+		ev |= SLIRP_POLL_ERR;
+	if (re & POLLHUP)
+		ev |= SLIRP_POLL_HUP;
+	return ev;
+}
+
+/**
+ * gw_prepare() - loop hook: add libslirp's descriptors, lower the timeout
+ */
+static void gw_prepare(void *arg, struct loop *l, int *timeout_ms)
+{
+	struct gw *g = arg;
+	uint32_t t = *timeout_ms < 0 ? UINT32_MAX : (uint32_t)*timeout_ms;
+
+	(void)l;
+	slirp_pollfds_fill(g->slirp, &t, gw_add_poll, g);
+	*timeout_ms = t == UINT32_MAX ? -1 : (int)t;
+}
+
+/**
+ * gw_dispatch() - loop hook: let libslirp handle what poll(2) reported
+ */
+static void gw_dispatch(void *arg, struct loop *l)
+{
+	struct gw *g = arg;
+
+	(void)l;
+	slirp_pollfds_poll(g->slirp, 0, gw_get_revents, g);
+}
+
+/**
+ * gw_new() - create a gateway
+ * @l:		loop
+ * @cfg:	addresses
+ * @out:	called with each frame libslirp sends to the LAN
+ * @arg:	its argument
+ *
+ * Return: the gateway, or NULL
+ */
+struct gw *gw_new(struct loop *l, const struct gw_config *cfg,
+		  gw_output_fn out, void *arg)
+{
+	struct gw *g = calloc(1, sizeof(*g));
+	SlirpConfig sc = { 0 };
+
+	if (!g)
+		fatal("calloc");
+	g->l = l;
+	g->out = out;
+	g->arg = arg;
+	g->host = cfg->host;
+
+	sc.version = 4;
+	sc.restricted = 0;
+	sc.in_enabled = true;
+	sc.vnetwork = cfg->net;
+	sc.vnetmask = cfg->mask;
+	sc.vhost = cfg->host;
+	sc.vdhcp_start = cfg->guest;
+	sc.vnameserver = cfg->host;
+	sc.in6_enabled = false;
+	sc.if_mtu = (size_t)cfg->mtu;
+	sc.if_mru = (size_t)cfg->mtu;
+	sc.disable_host_loopback = cfg->no_host_loopback;
+	sc.enable_emu = false;
+	sc.disable_dns = true;
+	sc.disable_dhcp = true;
+
+	g->slirp = slirp_new(&sc, &gw_cb, g);
+	if (!g->slirp) {
+		log_warnx("gateway: libslirp refused its configuration");
+		free(g);
+		return NULL;
+	}
+	loop_hook_add(l, gw_prepare, gw_dispatch, g);
+	return g;
+}
+
+/**
+ * gw_free() - destroy a gateway and close all its host sockets
+ */
+void gw_free(struct gw *g)
+{
+	if (!g)
+		return;
+	loop_hook_del(g->l, g);
+	slirp_cleanup(g->slirp);
+	free(g);
+}
+
+/**
+ * gw_input() - a frame from the LAN for the gateway
+ */
+void gw_input(struct gw *g, const uint8_t *frame, size_t len)
+{
+	if (len > 65535 + 14)
+		return;
+	slirp_input(g->slirp, frame, (int)len);
+}
+
+/**
+ * gw_mac() - the MAC libslirp uses: 52:55 followed by its IPv4 address
+ */
+void gw_mac(const struct gw *g, uint8_t mac[6])
+{
+	mac[0] = 0x52;
+	mac[1] = 0x55;
+	memcpy(mac + 2, &g->host.s_addr, 4);
+}
+
+/**
+ * gw_add_hostfwd() - forward a host port to a guest port
+ *
+ * Return: 0, or -1 if the host port cannot be bound
+ */
+int gw_add_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport,
+		   struct in_addr gaddr, int gport)
+{
+	return slirp_add_hostfwd(g->slirp, udp, haddr, hport, gaddr, gport);
+}
+
+/**
+ * gw_remove_hostfwd() - remove a forward added by gw_add_hostfwd()
+ */
+int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport)
+{
+	return slirp_remove_hostfwd(g->slirp, udp, haddr, hport);
+}

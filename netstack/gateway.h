@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * gateway.h - the NAT gateway at .2: one libslirp instance per network,
+ * driven by our loop. TCP, UDP and ICMP echo from the guests leave through
+ * host sockets; .2 itself stands for the host's loopback.
+ */
+#ifndef USERNETD_GATEWAY_H
+#define USERNETD_GATEWAY_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct gw;
+
+/**
+ * struct gw_config - addresses of one network's gateway
+ * @net:		network address
+ * @mask:		netmask
+ * @host:		the gateway's address (.2)
+ * @guest:		first guest address libslirp assumes (.15)
+ * @mtu:		interface MTU (68..65520)
+ * @no_host_loopback:	refuse guest connections to the host's loopback
+ */
+struct gw_config {
+	struct in_addr net;
+	struct in_addr mask;
+	struct in_addr host;
+	struct in_addr guest;
+	int mtu;
+	int no_host_loopback;
+};
+
+/* A frame from the gateway to the LAN. */
+typedef void (*gw_output_fn)(void *arg, const uint8_t *frame, size_t len);
+
+struct gw *gw_new(struct loop *l, const struct gw_config *cfg,
+		  gw_output_fn out, void *arg);
+void gw_free(struct gw *g);
+void gw_input(struct gw *g, const uint8_t *frame, size_t len);
+void gw_mac(const struct gw *g, uint8_t mac[6]);
+int gw_add_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport,
+		   struct in_addr gaddr, int gport);
+int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr,
+		      int hport);
+
+#endif /* USERNETD_GATEWAY_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * network.h - one virtual LAN: a switch whose ports are the VMs, the
+ * gateway at .2 (libslirp) and the services host at .3 (lwIP, DHCP).
+ */
+#ifndef USERNETD_NETWORK_H
+#define USERNETD_NETWORK_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "port.h"
+
+struct loop;
+struct net;
+
+/**
+ * struct net_forward - a host-to-guest port forward
+ * @udp:	1 for UDP, 0 for TCP
+ * @haddr:	host address to listen on
+ * @hport:	host port
+ * @gport:	guest port (on the guest's DHCP address)
+ */
+struct net_forward {
+	int udp;
+	struct in_addr haddr;
+	uint16_t hport;
+	uint16_t gport;
+};
+
+/**
+ * struct net_config - addresses and policy of a network
+ * @subnet:		network address
+ * @prefix:		prefix length, 8 to 27
+ * @mtu:		MTU, 68 to 65520
+ * @no_host_loopback:	guests cannot reach the host's loopback via .2
+ */
+struct net_config {
+	struct in_addr subnet;
+	int prefix;
+	int mtu;
+	int no_host_loopback;
+};
+
+/* The last VM port of @n closed. */
+typedef void (*net_empty_fn)(void *arg, struct net *n);
+
+struct net *net_new(struct loop *l, const struct net_config *cfg,
+		    const char *name, net_empty_fn on_empty, void *arg);
+void net_free(struct net *n);
+void net_attach(struct net *n, int fd, enum port_kind kind,
+		const char *name);
+int net_forward_add(struct net *n, const struct net_forward *f);
+struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host);
+const char *net_name(const struct net *n);
+
+#endif /* USERNETD_NETWORK_H */

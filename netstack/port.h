@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * port.h - VM ports: the socket transports that carry a guest's Ethernet
+ * frames, their framing, their bounded transmit queues and their counters.
+ *
+ * A port is one connection: a QEMU stream socket (4-byte big-endian length,
+ * then the frame) or a packet descriptor where one read or write is one
+ * frame (TAP, and later SOCK_DGRAM and SOCK_SEQPACKET sockets).
+ */
+#ifndef USERNETD_PORT_H
+#define USERNETD_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct port;
+
+/* Largest frame: a 65535-byte IP packet plus the Ethernet header. */
+#define PORT_FRAME_MAX (65535 + 14)
+/* Smallest frame: an Ethernet header. */
+#define PORT_FRAME_MIN 14
+
+/**
+ * enum port_kind - framing of a port's descriptor
+ * @PORT_STREAM:	QEMU stream: 4-byte big-endian length, then the frame
+ * @PORT_PACKET:	one frame per read(2)/write(2): TAP, datagram sockets
+ */
+enum port_kind {
+	PORT_STREAM,
+	PORT_PACKET,
+};
+
+/**
+ * struct port_stats - counters of one port
+ * @rx_frames:		frames received from the guest
+ * @rx_bytes:		their bytes
+ * @tx_frames:		frames sent to the guest
+ * @tx_bytes:		their bytes
+ * @tx_drop_full:	frames dropped because the guest does not read
+ * @rx_bad_len:		frame lengths out of range (stream ports: fatal)
+ * @rx_truncated:	connection closed in the middle of a frame
+ */
+struct port_stats {
+	uint64_t rx_frames;
+	uint64_t rx_bytes;
+	uint64_t tx_frames;
+	uint64_t tx_bytes;
+	uint64_t tx_drop_full;
+	uint64_t rx_bad_len;
+	uint64_t rx_truncated;
+};
+
+/* A frame from the guest; @frame is only valid during the call. */
+typedef void (*port_rx_fn)(void *arg, struct port *p, const uint8_t *frame,
+			   size_t len);
+/* The port is gone (peer closed, error, bad framing); free it from here. */
+typedef void (*port_close_fn)(void *arg, struct port *p);
+
+struct port *port_new(struct loop *l, int fd, enum port_kind kind,
+		      const char *name, port_rx_fn rx, port_close_fn close_fn,
+		      void *arg);
+void port_free(struct port *p);
+int port_send(struct port *p, const uint8_t *frame, size_t len);
+const char *port_name(const struct port *p);
+const struct port_stats *port_stats(const struct port *p);
+
+/**
+ * struct port_frame_parser - QEMU stream framing, as a pure function
+ * (used by the port and by the unit tests and fuzzers)
+ */
+enum port_parse {
+	PORT_PARSE_FRAME,    /* a whole frame is at *off */
+	PORT_PARSE_NEED,     /* need more bytes */
+	PORT_PARSE_BAD_LEN,  /* length out of range: stream is broken */
+};
+enum port_parse port_stream_next(const uint8_t *buf, size_t len,
+				 size_t *frame_off, size_t *frame_len);
+
+/* Listening sockets. */
+typedef void (*port_accept_fn)(void *arg, int fd);
+struct port_listener;
+struct port_listener *port_listen_unix(struct loop *l, const char *path,
+				       port_accept_fn fn, void *arg);
+void port_listener_free(struct port_listener *pl);
+
+#endif /* USERNETD_PORT_H */

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_port.c - QEMU stream framing and VM port behaviour over real
+ * socketpairs: frames split across reads, bad lengths, a peer closing
+ * mid-frame, and a peer that never reads.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../netstack/loop.h"
+#include "../../netstack/port.h"
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void test_parse(void **state)
+{
+	uint8_t buf[4 + 60] = { 0 };
+	size_t off, len;
+
+	(void)state;
+	assert_int_equal(port_stream_next(buf, 3, &off, &len),
+			 PORT_PARSE_NEED);
+	put_be32(buf, 60);
+	assert_int_equal(port_stream_next(buf, 40, &off, &len),
+			 PORT_PARSE_NEED);
+	assert_int_equal(port_stream_next(buf, sizeof(buf), &off, &len),
+			 PORT_PARSE_FRAME);
+	assert_int_equal(off, 4);
+	assert_int_equal(len, 60);
+	put_be32(buf, 0);
+	assert_int_equal(port_stream_next(buf, 4, &off, &len),
+			 PORT_PARSE_BAD_LEN);
+	put_be32(buf, 13);
+	assert_int_equal(port_stream_next(buf, 4, &off, &len),
+			 PORT_PARSE_BAD_LEN);
+	put_be32(buf, 14);
+	assert_int_equal(port_stream_next(buf, 4, &off, &len),
+			 PORT_PARSE_NEED);
+	put_be32(buf, PORT_FRAME_MAX);
+	assert_int_equal(port_stream_next(buf, 4, &off, &len),
+			 PORT_PARSE_NEED);
+	put_be32(buf, PORT_FRAME_MAX + 1);
+	assert_int_equal(port_stream_next(buf, 4, &off, &len),
+			 PORT_PARSE_BAD_LEN);
+	memcpy(buf, "GET ", 4);
+	assert_int_equal(port_stream_next(buf, 4, &off, &len),
+			 PORT_PARSE_BAD_LEN);
+}
+
+/**
+ * struct ctx - what the port callbacks saw
+ */
+struct ctx {
+	struct loop *l;
+	struct port *p;
+	int frames;
+	size_t bytes;
+	int closed;
+};
+
+static void ctx_rx(void *arg, struct port *p, const uint8_t *frame,
+		   size_t len)
+{
+	struct ctx *c = arg;
+
+	(void)p;
+	assert_true(len >= PORT_FRAME_MIN);
+	assert_int_equal(frame[0], (uint8_t)len);
+	c->frames++;
+	c->bytes += len;
+}
+
+static void ctx_close(void *arg, struct port *p)
+{
+	struct ctx *c = arg;
+
+	(void)p;
+	c->closed = 1;
+	loop_stop(c->l);
+}
+
+static void ctx_timeout(void *arg)
+{
+	loop_stop(arg);
+}
+
+/* Run the loop until the port closes or @ms pass. */
+static void run_for(struct ctx *c, int ms)
+{
+	struct loop_timer *t = loop_timer_new(c->l, ctx_timeout, c->l);
+
+	loop_timer_arm(t, loop_now_ms() + ms);
+	loop_run(c->l);
+	loop_timer_free(t);
+}
+
+static void setup_pair(struct ctx *c, int sv[2], int type)
+{
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(socketpair(AF_UNIX, type, 0, sv), 0);
+	c->l = loop_new();
+	c->p = port_new(c->l, sv[0],
+			type == SOCK_STREAM ? PORT_STREAM : PORT_PACKET,
+			"test", ctx_rx, ctx_close, c);
+}
+
+static void teardown_pair(struct ctx *c, int sv[2])
+{
+	port_free(c->p);
+	close(sv[1]);
+	loop_free(c->l);
+}
+
+/* Write @n frames of sizes 14.. in one stream, in small pieces. */
+static void test_stream_frames(void **state)
+{
+	uint8_t buf[4096];
+	size_t off = 0, i;
+	struct ctx c;
+	int sv[2];
+
+	(void)state;
+	setup_pair(&c, sv, SOCK_STREAM);
+	for (i = 14; i < 60; i++) {
+		put_be32(buf + off, (uint32_t)i);
+		memset(buf + off + 4, (int)i, i);
+		off += 4 + i;
+	}
+	for (i = 0; i < off; i += 7)
+		assert_true(write(sv[1], buf + i, off - i < 7 ? off - i : 7) >
+			    0);
+	run_for(&c, 200);
+	assert_int_equal(c.frames, 46);
+	assert_int_equal(port_stats(c.p)->rx_frames, 46);
+	assert_false(c.closed);
+	teardown_pair(&c, sv);
+}
+
+static void test_stream_bad_len(void **state)
+{
+	uint8_t hdr[4];
+	struct ctx c;
+	int sv[2];
+
+	(void)state;
+	setup_pair(&c, sv, SOCK_STREAM);
+	put_be32(hdr, 70000);
+	assert_int_equal(write(sv[1], hdr, 4), 4);
+	run_for(&c, 1000);
+	assert_true(c.closed);
+	assert_int_equal(port_stats(c.p)->rx_bad_len, 1);
+	teardown_pair(&c, sv);
+}
+
+static void test_stream_truncated(void **state)
+{
+	uint8_t buf[4 + 10];
+	struct ctx c;
+	int sv[2];
+
+	(void)state;
+	setup_pair(&c, sv, SOCK_STREAM);
+	put_be32(buf, 100);
+	memset(buf + 4, 0, 10);
+	assert_int_equal(write(sv[1], buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	shutdown(sv[1], SHUT_WR);
+	run_for(&c, 1000);
+	assert_true(c.closed);
+	assert_int_equal(port_stats(c.p)->rx_truncated, 1);
+	teardown_pair(&c, sv);
+}
+
+/* A peer that never reads: frames are dropped and counted, never block. */
+static void test_send_full(void **state)
+{
+	uint8_t frame[1500] = { 0 };
+	int i, dropped = 0;
+	struct ctx c;
+	int sv[2];
+
+	(void)state;
+	setup_pair(&c, sv, SOCK_STREAM);
+	for (i = 0; i < 20000; i++)
+		if (port_send(c.p, frame, sizeof(frame)))
+			dropped++;
+	assert_true(dropped > 0);
+	assert_int_equal(port_stats(c.p)->tx_drop_full, dropped);
+	assert_int_equal(port_stats(c.p)->tx_frames, 20000 - dropped);
+	teardown_pair(&c, sv);
+}
+
+/* What is queued arrives intact and in order once the peer reads. */
+static void test_send_order(void **state)
+{
+	uint8_t frame[9000], rbuf[65536];
+	size_t want = 0, got = 0, i;
+	uint32_t seq = 0;
+	struct ctx c;
+	int sv[2];
+
+	(void)state;
+	setup_pair(&c, sv, SOCK_STREAM);
+	for (i = 0; i < 400; i++) {
+		memset(frame, 0, sizeof(frame));
+		memcpy(frame, &i, sizeof(i));
+		assert_int_equal(port_send(c.p, frame, sizeof(frame)), 0);
+		want += 4 + sizeof(frame);
+	}
+	while (got < want) {
+		ssize_t n;
+
+		run_for(&c, 10);
+		while ((n = recv(sv[1], rbuf, sizeof(rbuf), MSG_DONTWAIT)) > 0) {
+			size_t k;
+
+			for (k = 0; k < (size_t)n; k++, got++) {
+				size_t rec = got / (4 + sizeof(frame));
+				size_t at = got % (4 + sizeof(frame));
+
+				if (at == 4) {
+					seq = 0;
+				}
+				if (at >= 4 && at < 4 + sizeof(seq))
+					seq |= (uint32_t)rbuf[k]
+					       << (8 * (at - 4));
+				if (at == 4 + sizeof(seq) - 1)
+					assert_int_equal(seq, rec);
+			}
+		}
+	}
+	assert_int_equal(got, want);
+	teardown_pair(&c, sv);
+}
+
+static void test_packet(void **state)
+{
+	uint8_t frame[100];
+	struct ctx c;
+	int sv[2];
+
+	(void)state;
+	setup_pair(&c, sv, SOCK_DGRAM);
+	memset(frame, 100, sizeof(frame));
+	assert_int_equal(write(sv[1], frame, 100), 100);
+	assert_int_equal(write(sv[1], frame, 5), 5); /* runt: dropped */
+	frame[0] = 14;
+	assert_int_equal(write(sv[1], frame, 14), 14);
+	run_for(&c, 100);
+	assert_int_equal(c.frames, 2);
+	assert_int_equal(port_stats(c.p)->rx_bad_len, 1);
+	assert_int_equal(port_send(c.p, frame, 60), 0);
+	assert_int_equal(read(sv[1], frame, sizeof(frame)), 60);
+	teardown_pair(&c, sv);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_stream_frames),
+		cmocka_unit_test(test_stream_bad_len),
+		cmocka_unit_test(test_stream_truncated),
+		cmocka_unit_test(test_send_full),
+		cmocka_unit_test(test_send_order),
+		cmocka_unit_test(test_packet),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * switch.h - a learning Ethernet switch: one per network; its ports are
+ * the VMs, the gateway (libslirp) and the services host (lwIP).
+ */
+#ifndef USERNETD_SWITCH_H
+#define USERNETD_SWITCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sw;
+struct sw_port;
+
+/* Deliver a frame to a port; @frame is only valid during the call. */
+typedef void (*sw_deliver_fn)(void *arg, const uint8_t *frame, size_t len);
+
+/**
+ * struct sw_stats - switch counters
+ * @frames:		frames switched
+ * @flooded:		frames sent to every other port
+ * @drop_runt:		shorter than an Ethernet header
+ * @drop_bad_src:	multicast or zero source MAC
+ * @drop_spoof:		source MAC learned on another port
+ */
+struct sw_stats {
+	uint64_t frames;
+	uint64_t flooded;
+	uint64_t drop_runt;
+	uint64_t drop_bad_src;
+	uint64_t drop_spoof;
+};
+
+struct sw *sw_new(void);
+void sw_free(struct sw *s);
+struct sw_port *sw_port_add(struct sw *s, const char *name,
+			    sw_deliver_fn deliver, void *arg);
+void sw_port_del(struct sw *s, struct sw_port *p);
+void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6]);
+void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
+	      size_t len, int64_t now_ms);
+const struct sw_stats *sw_stats(const struct sw *s);
+
+#endif /* USERNETD_SWITCH_H */
