@@ -513,12 +513,13 @@ static void loop_dispatch(struct loop *l, int nreg)
 }
 
 /**
- * loop_run() - run until loop_stop()
+ * loop_run() - run until loop_stop(); a stopped loop may be run again
  *
  * Return: 0 on loop_stop(), -1 if poll(2) failed
  */
 int loop_run(struct loop *l)
 {
+	l->stop = 0;
 	while (!l->stop) {
 		int timeout = loop_fill(l);
 		int nreg = l->nreg < l->npfd ? l->nreg : l->npfd;

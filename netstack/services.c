@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * services.c - the services host (.3): one lwIP netif per network, the
+ * frame queue from lwIP back to the loop thread, and the DHCP transport.
+ *
+ * lwIP (Debian's liblwip 2.1.3: NO_SYS 0, core locking) runs its own
+ * tcpip thread, started once per process. Every svc owns a netif; several
+ * netifs share one address (every slirp network uses 192.168.5.3), so:
+ *
+ * - Frames in are handed to ethernet_input() synchronously on the loop
+ *   thread under the core lock (what tcpip_input() does when lwIP is built
+ *   with LWIP_TCPIP_CORE_LOCKING_INPUT; Debian's build posts every frame
+ *   to the tcpip thread's mailbox instead, which costs an allocation per
+ *   frame and leaves messages naming a netif that svc_free() may remove).
+ *
+ * - lwIP routes the replies it makes without a pcb (ICMP port and protocol
+ *   unreachable, TCP RST to a closed port) with ip4_route(), which takes
+ *   the first netif in netif_list whose subnet matches: with several
+ *   networks on 192.168.5.0/24 that would be another network's netif.
+ *   Since input is synchronous, svc_input() moves its netif to the head of
+ *   netif_list before handing lwIP the frame, so those replies leave on
+ *   the netif the request came in on. Every pcb is bound to its netif
+ *   (udp_bind_netif(), tcp_bind_netif()) for everything else.
+ *
+ * - Only frames for this host reach lwIP: ARP, and IPv4 unicast to its
+ *   address or broadcast, not fragmented. lwIP is built with IP_FORWARD
+ *   and would otherwise route a guest's packet for another address out of
+ *   whichever netif matches, i.e. into another network; IPv4 fragments
+ *   would start reassembly, whose timeout sends an ICMP error through
+ *   ip4_route() from the tcpip thread. IPv6 is not served.
+ *
+ * - Frames out: the netif's linkoutput runs on the tcpip thread or on any
+ *   thread holding the core lock. It copies the frame into a preallocated
+ *   ring of slots under a mutex and wakes the loop (loop_async_notify());
+ *   the loop drains the ring into the svc_output_fn. A full ring drops
+ *   (counted), it never blocks lwIP.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "lwip/etharp.h"
+#include "lwip/inet_chksum.h"
+#include "lwip/ip.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "lwip/tcpip.h"
+#include "lwip/udp.h"
+#include "netif/ethernet.h"
+
+#include "services.h"
+#include "../daemon/log.h"
+
+#define SVC_ETH_HLEN		14
+#define SVC_QUEUE_BYTES		(256 * 1024)	/* target ring size */
+#define SVC_QUEUE_MIN		8		/* slots, whatever the MTU */
+#define SVC_QUEUE_MAX		128
+#define SVC_MAX			254	/* lwIP netif indexes are a u8_t */
+
+/**
+ * struct svc - a services host
+ * @loop:	event loop
+ * @netif:	lwIP interface; netif.state points back here
+ * @dhcp_pcb:	UDP pcb on port 67 bound to @netif, used to send replies
+ * @dhcp:	DHCP server, NULL if not configured
+ * @out:	where frames for the LAN go
+ * @arg:	argument of @out
+ * @async:	wakes the loop when the ring has frames
+ * @qlock:	protects @head, @count and @stats.tx_dropped
+ * @slots:	ring storage, @nslots slots of @slot_size bytes
+ * @slot_len:	frame length in each slot
+ * @nslots:	ring size
+ * @slot_size:	largest frame: MTU plus Ethernet header
+ * @head:	next slot to fill (producer)
+ * @tail:	next slot to deliver (loop thread only)
+ * @count:	filled slots
+ * @stats:	counters
+ * @reply:	DHCP reply buffer
+ */
+struct svc {
+	struct loop *loop;
+	struct netif netif;
+	struct udp_pcb *dhcp_pcb;
+	struct dhcp *dhcp;
+	svc_output_fn out;
+	void *arg;
+	struct loop_async *async;
+	pthread_mutex_t qlock;
+	uint8_t *slots;
+	uint32_t *slot_len;
+	unsigned nslots;
+	unsigned slot_size;
+	unsigned head;
+	unsigned tail;
+	unsigned count;
+	struct svc_stats stats;
+	uint8_t reply[DHCP_REPLY_MAX];
+};
+
+static pthread_once_t svc_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t svc_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t svc_init_cond = PTHREAD_COND_INITIALIZER;
+static int svc_init_done;
+static int svc_count;	/* live svcs, under the core lock */
+
+/**
+ * svc_tcpip_ready() - tcpip_init() callback, on the new tcpip thread
+ */
+static void svc_tcpip_ready(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&svc_init_lock);
+	svc_init_done = 1;
+	pthread_cond_signal(&svc_init_cond);
+	pthread_mutex_unlock(&svc_init_lock);
+}
+
+/**
+ * svc_init_once() - start lwIP and wait until its thread runs
+ */
+static void svc_init_once(void)
+{
+	tcpip_init(svc_tcpip_ready, NULL);
+	pthread_mutex_lock(&svc_init_lock);
+	while (!svc_init_done)
+		pthread_cond_wait(&svc_init_cond, &svc_init_lock);
+	pthread_mutex_unlock(&svc_init_lock);
+}
+
+/**
+ * svc_global_init() - start lwIP's tcpip thread; idempotent, thread-safe
+ *
+ * svc_new() calls it; calling it earlier only moves the thread start.
+ *
+ * Return: 0
+ */
+int svc_global_init(void)
+{
+	pthread_once(&svc_once, svc_init_once);
+	return 0;
+}
+
+/**
+ * svc_linkoutput() - netif linkoutput: queue a frame for the loop thread
+ * @netif:	our netif
+ * @p:		the frame, as a pbuf chain; lwIP keeps ownership
+ *
+ * Runs with the core lock held, on the tcpip thread or the loop thread.
+ *
+ * Return: ERR_OK, also for a dropped frame (lwIP must not retry it)
+ */
+static err_t svc_linkoutput(struct netif *netif, struct pbuf *p)
+{
+	struct svc *s = netif->state;
+	unsigned slot;
+
+	pthread_mutex_lock(&s->qlock);
+	if (s->count == s->nslots || p->tot_len > s->slot_size) {
+		s->stats.tx_dropped++;
+		pthread_mutex_unlock(&s->qlock);
+		return ERR_OK;
+	}
+	slot = s->head;
+	/* The slot is ours until count is raised: the consumer skips it. */
+	pbuf_copy_partial(p, s->slots + (size_t)slot * s->slot_size,
+			  p->tot_len, 0);
+	s->slot_len[slot] = p->tot_len;
+	s->head = (slot + 1) % s->nslots;
+	s->count++;
+	pthread_mutex_unlock(&s->qlock);
+	loop_async_notify(s->async);
+	return ERR_OK;
+}
+
+/**
+ * svc_drain() - loop thread: deliver queued frames to the output callback
+ * @arg:	the svc
+ *
+ * Delivers at most the frames queued when it started, so a busy lwIP
+ * cannot keep the loop here; later frames have notified the loop again.
+ */
+static void svc_drain(void *arg)
+{
+	struct svc *s = arg;
+	unsigned n;
+
+	pthread_mutex_lock(&s->qlock);
+	n = s->count;
+	pthread_mutex_unlock(&s->qlock);
+
+	while (n--) {
+		unsigned slot = s->tail;
+
+		s->out(s->arg, s->slots + (size_t)slot * s->slot_size,
+		       s->slot_len[slot]);
+		s->tail = (slot + 1) % s->nslots;
+		s->stats.tx_frames++;
+		pthread_mutex_lock(&s->qlock);
+		s->count--;
+		pthread_mutex_unlock(&s->qlock);
+	}
+}
+
+/**
+ * svc_netif_init() - netif_add() callback: an Ethernet interface
+ */
+static err_t svc_netif_init(struct netif *netif)
+{
+	struct svc *s = netif->state;
+
+	netif->name[0] = 's';
+	netif->name[1] = 'v';
+	netif->output = etharp_output;
+	netif->linkoutput = svc_linkoutput;
+	netif->mtu = (u16_t)(s->slot_size - SVC_ETH_HLEN);
+	netif->hwaddr_len = ETH_HWADDR_LEN;
+	/* No NETIF_FLAG_IGMP / MLD6: the host joins no multicast group. */
+	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |
+		       NETIF_FLAG_ETHERNET;
+	return ERR_OK;
+}
+
+/**
+ * svc_netif_first() - put @netif at the head of lwIP's netif list
+ *
+ * Core lock held. See the top of the file: ip4_route() then picks it
+ * among netifs sharing a subnet.
+ */
+static void svc_netif_first(struct netif *netif)
+{
+	struct netif **pp;
+
+	if (netif_list == netif)
+		return;
+	for (pp = &netif_list; *pp; pp = &(*pp)->next) {
+		if (*pp == netif) {
+			*pp = netif->next;
+			netif->next = netif_list;
+			netif_list = netif;
+			return;
+		}
+	}
+}
+
+/**
+ * svc_new() - create a services host
+ * @l:		loop; svc functions and @out run on its thread
+ * @cfg:	configuration (copied; cfg->dhcp is copied by dhcp_new())
+ * @out:	called with every frame the host sends to the LAN
+ * @arg:	its argument
+ *
+ * Return: the host, or NULL (with a message) for an invalid configuration,
+ * too many hosts (SVC_MAX) or allocation failure
+ */
+struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
+		    svc_output_fn out, void *arg)
+{
+	int mtu = cfg->mtu ? cfg->mtu : 1500;
+	ip4_addr_t addr, mask, gw;
+	struct svc *s;
+	unsigned n;
+
+	if (mtu < 576 || mtu > 65520) {
+		log_warnx("services: invalid MTU %d", mtu);
+		return NULL;
+	}
+	svc_global_init();
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		log_warn("services: calloc");
+		return NULL;
+	}
+	s->loop = l;
+	s->out = out;
+	s->arg = arg;
+	s->slot_size = (unsigned)mtu + SVC_ETH_HLEN;
+	n = SVC_QUEUE_BYTES / s->slot_size;
+	s->nslots = n < SVC_QUEUE_MIN ? SVC_QUEUE_MIN :
+		    n > SVC_QUEUE_MAX ? SVC_QUEUE_MAX : n;
+	s->slots = malloc((size_t)s->nslots * s->slot_size);
+	s->slot_len = calloc(s->nslots, sizeof(*s->slot_len));
+	if (!s->slots || !s->slot_len) {
+		log_warn("services: malloc");
+		goto fail;
+	}
+	pthread_mutex_init(&s->qlock, NULL);
+	if (cfg->dhcp && !(s->dhcp = dhcp_new(cfg->dhcp)))
+		goto fail_mutex;
+	s->async = loop_async_new(l, svc_drain, s);
+
+	ip4_addr_set_u32(&addr, cfg->addr.s_addr);
+	ip4_addr_set_u32(&mask, cfg->netmask.s_addr);
+	ip4_addr_set_u32(&gw, cfg->gw.s_addr);
+	memcpy(s->netif.hwaddr, cfg->mac, ETH_HWADDR_LEN);
+
+	LOCK_TCPIP_CORE();
+	if (svc_count >= SVC_MAX) {
+		UNLOCK_TCPIP_CORE();
+		log_warnx("services: too many networks (%d)", SVC_MAX);
+		goto fail_async;
+	}
+	if (!netif_add(&s->netif, &addr, &mask, &gw, s, svc_netif_init,
+		       ethernet_input)) {
+		UNLOCK_TCPIP_CORE();
+		log_warnx("services: netif_add failed");
+		goto fail_async;
+	}
+	svc_count++;
+	netif_set_link_up(&s->netif);
+	netif_set_up(&s->netif);
+	if (s->dhcp) {
+		s->dhcp_pcb = udp_new();
+		if (s->dhcp_pcb) {
+			/* Before bind: other netifs own port 67 too. */
+			ip_set_option(s->dhcp_pcb, SOF_REUSEADDR);
+			ip_set_option(s->dhcp_pcb, SOF_BROADCAST);
+			udp_bind_netif(s->dhcp_pcb, &s->netif);
+			if (udp_bind(s->dhcp_pcb, IP4_ADDR_ANY,
+				     DHCP_SERVER_PORT) != ERR_OK) {
+				udp_remove(s->dhcp_pcb);
+				s->dhcp_pcb = NULL;
+			}
+		}
+		if (!s->dhcp_pcb) {
+			UNLOCK_TCPIP_CORE();
+			log_warnx("services: cannot bind the DHCP port");
+			svc_free(s);
+			return NULL;
+		}
+	}
+	UNLOCK_TCPIP_CORE();
+	return s;
+
+fail_async:
+	loop_async_free(s->async);
+	dhcp_free(s->dhcp);
+fail_mutex:
+	pthread_mutex_destroy(&s->qlock);
+fail:
+	free(s->slots);
+	free(s->slot_len);
+	free(s);
+	return NULL;
+}
+
+/**
+ * svc_send_dhcp() - send a DHCP reply from port 67 through lwIP
+ * @s:		host
+ * @len:	reply length in @s->reply
+ * @ri:		where it goes
+ *
+ * lwIP builds the IP/UDP headers and, for unicast, resolves the client's
+ * address with ARP (a renewing client has it configured).
+ */
+static void svc_send_dhcp(struct svc *s, size_t len,
+			  const struct dhcp_reply_info *ri)
+{
+	ip_addr_t dst;
+	struct pbuf *p;
+	err_t err = ERR_MEM;
+
+	ip_addr_set_ip4_u32_val(dst, ri->broadcast ? IPADDR_BROADCAST :
+						      ri->dst.s_addr);
+	LOCK_TCPIP_CORE();
+	p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+	if (p) {
+		pbuf_take(p, s->reply, (u16_t)len);
+		err = udp_sendto_if(s->dhcp_pcb, p, &dst, DHCP_CLIENT_PORT,
+				    &s->netif);
+		pbuf_free(p);
+	}
+	UNLOCK_TCPIP_CORE();
+	if (err == ERR_OK)
+		s->stats.tx_dhcp++;
+	else
+		log_debug("services: DHCP reply not sent: %d", err);
+}
+
+/**
+ * svc_dhcp_input() - handle a frame if it is IPv4/UDP to port 67
+ * @s:		host
+ * @ip:		IPv4 header, already checked by svc_input()
+ * @hlen:	its length
+ * @tot:	IPv4 total length, within the frame
+ *
+ * Why not a lwIP pcb on port 67: lwIP 2.1.3 built without LWIP_DHCP has
+ * no IP_ACCEPT_LINK_LAYER_ADDRESSING, so ip4_input() treats the source
+ * 0.0.0.0 of a DHCPDISCOVER as a broadcast source and drops the packet
+ * (RFC 1122 3.2.1.3) before any pcb sees it. The DHCP server therefore
+ * gets every UDP datagram to port 67 here, and only its replies go
+ * through lwIP (udp_sendto_if() on a pcb bound to this netif).
+ *
+ * Return: 1 if the frame was consumed (handled or dropped), 0 if it is not
+ * DHCP and goes to lwIP
+ */
+static int svc_dhcp_input(struct svc *s, const uint8_t *ip, size_t hlen,
+			  size_t tot)
+{
+	struct dhcp_reply_info ri;
+	const uint8_t *udp = ip + hlen;
+	size_t ulen;
+	int n;
+
+	if (ip[9] != IP_PROTO_UDP || tot - hlen < UDP_HLEN ||
+	    ((size_t)udp[2] << 8 | udp[3]) != DHCP_SERVER_PORT)
+		return 0;
+	if (!s->dhcp)
+		return 0;	/* lwIP answers port unreachable */
+	ulen = (size_t)udp[4] << 8 | udp[5];
+	if (ulen < UDP_HLEN || ulen > tot - hlen) {
+		s->stats.rx_dropped++;
+		return 1;
+	}
+	s->stats.rx_dhcp++;
+	n = dhcp_handle(s->dhcp, udp + UDP_HLEN, ulen - UDP_HLEN, s->reply,
+			sizeof(s->reply), &ri);
+	if (n > 0)
+		svc_send_dhcp(s, (size_t)n, &ri);
+	return 1;
+}
+
+/**
+ * svc_input() - a frame from the LAN for the services host
+ * @s:		host
+ * @frame:	Ethernet frame, untrusted; copied
+ * @len:	its length
+ *
+ * Loop thread. Replies come out later through the output callback.
+ */
+void svc_input(struct svc *s, const uint8_t *frame, size_t len)
+{
+	static const uint8_t bcast[ETH_HWADDR_LEN] = { 0xff, 0xff, 0xff,
+						       0xff, 0xff, 0xff };
+	uint32_t me = ip4_addr_get_u32(netif_ip4_addr(&s->netif));
+	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&s->netif));
+	uint16_t type;
+	struct pbuf *p;
+
+	if (len < SVC_ETH_HLEN || len > s->slot_size)
+		goto drop;
+	if (memcmp(frame, s->netif.hwaddr, ETH_HWADDR_LEN) &&
+	    memcmp(frame, bcast, ETH_HWADDR_LEN))
+		goto drop;
+	type = (uint16_t)(frame[12] << 8 | frame[13]);
+	if (type == ETHTYPE_IP) {
+		const uint8_t *ip = frame + SVC_ETH_HLEN;
+		size_t avail = len - SVC_ETH_HLEN, hlen, tot;
+		uint32_t dst;
+
+		if (avail < IP_HLEN || (ip[0] >> 4) != 4)
+			goto drop;
+		hlen = (size_t)(ip[0] & 0x0f) * 4;
+		tot = (size_t)ip[2] << 8 | ip[3];
+		if (hlen < IP_HLEN || tot < hlen || tot > avail ||
+		    inet_chksum(ip, (u16_t)hlen) != 0)
+			goto drop;
+		/* not a fragment: MF clear, offset zero */
+		if ((ip[6] & 0x3f) || ip[7])
+			goto drop;
+		memcpy(&dst, ip + 16, 4);
+		if (dst != me && dst != IPADDR_BROADCAST &&
+		    dst != (me | ~mask))
+			goto drop;
+		if (svc_dhcp_input(s, ip, hlen, tot))
+			return;
+	} else if (type != ETHTYPE_ARP) {
+		goto drop;
+	}
+
+	LOCK_TCPIP_CORE();
+	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	if (!p) {
+		UNLOCK_TCPIP_CORE();
+		goto drop;
+	}
+	pbuf_take(p, frame, (u16_t)len);
+	svc_netif_first(&s->netif);
+	s->netif.input(p, &s->netif);	/* ethernet_input() frees p */
+	UNLOCK_TCPIP_CORE();
+	s->stats.rx_frames++;
+	return;
+drop:
+	s->stats.rx_dropped++;
+}
+
+/**
+ * svc_dhcp() - the DHCP server of this host, NULL if none was configured
+ */
+struct dhcp *svc_dhcp(struct svc *s)
+{
+	return s->dhcp;
+}
+
+/**
+ * svc_netif() - the lwIP netif, for services binding pcbs to it
+ *
+ * Use it only under the core lock. Every pcb must be bound with
+ * udp_bind_netif()/tcp_bind_netif(), with SOF_REUSEADDR set before bind,
+ * and removed before svc_free().
+ */
+struct netif *svc_netif(struct svc *s)
+{
+	return &s->netif;
+}
+
+/**
+ * svc_get_stats() - copy the counters; loop thread
+ */
+void svc_get_stats(const struct svc *s, struct svc_stats *st)
+{
+	pthread_mutex_lock((pthread_mutex_t *)&s->qlock);
+	*st = s->stats;
+	pthread_mutex_unlock((pthread_mutex_t *)&s->qlock);
+}
+
+/**
+ * svc_abort_tcp() - abort the TCP pcbs still bound to our netif
+ *
+ * Core lock held. A service closing its connections leaves lwIP pcbs in
+ * FIN_WAIT or TIME_WAIT that still carry this netif's index; once it is
+ * removed, a later netif could get the same index and inherit them.
+ */
+static void svc_abort_tcp(struct svc *s)
+{
+	struct tcp_pcb **lists[] = { &tcp_active_pcbs, &tcp_tw_pcbs,
+				     &tcp_bound_pcbs };
+	u8_t idx = netif_get_index(&s->netif);
+	struct tcp_pcb *pcb;
+	size_t i;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+again:
+		for (pcb = *lists[i]; pcb; pcb = pcb->next) {
+			if (pcb->netif_idx == idx) {
+				tcp_abort(pcb);
+				goto again;	/* the list changed */
+			}
+		}
+	}
+}
+
+/**
+ * svc_free() - remove the host; loop thread
+ *
+ * Services using svc_netif() must have removed their pcbs first. After
+ * the netif is removed under the core lock no lwIP thread can reach
+ * svc_linkoutput() any more; frames still queued are dropped, and the
+ * output callback is not called again.
+ */
+void svc_free(struct svc *s)
+{
+	struct udp_pcb *u;
+
+	if (!s)
+		return;
+	LOCK_TCPIP_CORE();
+	if (s->dhcp_pcb)
+		udp_remove(s->dhcp_pcb);
+	for (u = udp_pcbs; u; u = u->next)
+		if (u->netif_idx == netif_get_index(&s->netif))
+			log_warnx("services: UDP pcb still bound at free");
+	svc_abort_tcp(s);
+	/*
+	 * netif_remove() of an addressed netif calls
+	 * tcp_netif_ip_addr_changed(addr, NULL), which aborts every TCP pcb
+	 * with that local address - those of the other networks sharing
+	 * 192.168.5.3 too. Ours are gone (above), so clear the address
+	 * first and let netif_remove() skip that step.
+	 */
+	ip4_addr_set_zero(ip_2_ip4(&s->netif.ip_addr));
+	netif_remove(&s->netif);
+	svc_count--;
+	UNLOCK_TCPIP_CORE();
+
+	loop_async_free(s->async);
+	pthread_mutex_destroy(&s->qlock);
+	dhcp_free(s->dhcp);
+	free(s->slots);
+	free(s->slot_len);
+	free(s);
+}

@@ -1,0 +1,952 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_dhcp.c - unit tests of the DHCP server (user-v2/dhcp.c): DORA with
+ * a DISCOVER captured from busybox udhcpc, renewal, NAK, static leases,
+ * pool exhaustion, RELEASE, DECLINE, INFORM, and malformed messages.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "../../user-v2/dhcp.h"
+
+/* UDP payload of a DHCPDISCOVER sent by busybox 1.35 udhcpc -x hostname:myvm
+ * from 52:55:55:12:34:56, xid 0x5f333656 (tcpdump capture). */
+static const uint8_t udhcpc_discover[300] = {
+	0x01, 0x01, 0x06, 0x00, 0x5f, 0x33, 0x36, 0x56, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x52, 0x55, 0x55, 0x12, 0x34, 0x56, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x63, 0x82, 0x53, 0x63,
+	0x35, 0x01, 0x01, 0x39, 0x02, 0x02, 0x40, 0x37, 0x07, 0x01, 0x03, 0x06,
+	0x0c, 0x0f, 0x1c, 0x2a, 0x0c, 0x04, 0x6d, 0x79, 0x76, 0x6d, 0x3c, 0x0c,
+	0x75, 0x64, 0x68, 0x63, 0x70, 0x20, 0x31, 0x2e, 0x33, 0x35, 0x2e, 0x30,
+	0x3d, 0x07, 0x01, 0x52, 0x55, 0x55, 0x12, 0x34, 0x56, 0xff, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static const uint8_t mac_a[6] = { 0x52, 0x55, 0x55, 0x12, 0x34, 0x56 };
+static const uint8_t mac_b[6] = { 0x52, 0x55, 0x55, 0x00, 0x00, 0x0b };
+static const uint8_t mac_c[6] = { 0x52, 0x55, 0x55, 0x00, 0x00, 0x0c };
+static const uint8_t mac_d[6] = { 0x52, 0x55, 0x55, 0x00, 0x00, 0x0d };
+static const uint8_t mac_s[6] = { 0x52, 0x55, 0x55, 0x00, 0x00, 0x5a };
+
+static int64_t test_now = 1000;
+static uint32_t server_ip;	/* network order, option 54 of bind_client() */
+
+/**
+ * test_clock() - the clock the server under test sees
+ */
+static int64_t test_clock(void *arg)
+{
+	(void)arg;
+	return test_now;
+}
+
+/**
+ * ip() - host-order dotted quad helper, returns network order
+ */
+static uint32_t ip(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+/**
+ * cfg_slirp() - configuration of the slirp network, pool .15-.17
+ */
+static void cfg_slirp(struct dhcp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->network.s_addr = ip("192.168.5.0");
+	c->netmask.s_addr = ip("255.255.255.0");
+	c->server_id.s_addr = ip("192.168.5.3");
+	c->router.s_addr = ip("192.168.5.2");
+	c->dns.s_addr = ip("192.168.5.3");
+	c->pool_first.s_addr = ip("192.168.5.15");
+	c->pool_last.s_addr = ip("192.168.5.17");
+	c->mtu = 1400;
+	c->domain_search = "lima.internal";
+	c->clock = test_clock;
+}
+
+/**
+ * struct req - a request to build
+ */
+struct req {
+	uint8_t type;
+	const uint8_t *mac;
+	uint32_t xid;
+	uint32_t ciaddr;	/* network order */
+	uint32_t requested;	/* network order, 0: no option 50 */
+	uint32_t server;	/* network order, 0: no option 54 */
+	const char *hostname;
+};
+
+/**
+ * build() - write a BOOTREQUEST as a client would
+ *
+ * Return: length (300, the BOOTP minimum)
+ */
+static size_t build(uint8_t *b, const struct req *r)
+{
+	size_t o = 240;
+
+	memset(b, 0, 300);
+	b[0] = 1;
+	b[1] = 1;
+	b[2] = 6;
+	b[4] = (uint8_t)(r->xid >> 24);
+	b[5] = (uint8_t)(r->xid >> 16);
+	b[6] = (uint8_t)(r->xid >> 8);
+	b[7] = (uint8_t)r->xid;
+	memcpy(b + 12, &r->ciaddr, 4);
+	memcpy(b + 28, r->mac, 6);
+	b[236] = 99;
+	b[237] = 130;
+	b[238] = 83;
+	b[239] = 99;
+	b[o++] = 53;
+	b[o++] = 1;
+	b[o++] = r->type;
+	if (r->requested) {
+		b[o++] = 50;
+		b[o++] = 4;
+		memcpy(b + o, &r->requested, 4);
+		o += 4;
+	}
+	if (r->server) {
+		b[o++] = 54;
+		b[o++] = 4;
+		memcpy(b + o, &r->server, 4);
+		o += 4;
+	}
+	if (r->hostname) {
+		b[o++] = 12;
+		b[o++] = (uint8_t)strlen(r->hostname);
+		memcpy(b + o, r->hostname, strlen(r->hostname));
+		o += strlen(r->hostname);
+	}
+	b[o++] = 55;
+	b[o++] = 4;
+	b[o++] = 1;
+	b[o++] = 3;
+	b[o++] = 6;
+	b[o++] = 26;
+	b[o] = 255;
+	return 300;
+}
+
+/**
+ * opt() - find option @code in a reply
+ *
+ * Return: pointer to its value, NULL if absent; *len set
+ */
+static const uint8_t *opt(const uint8_t *r, int n, uint8_t code, int *len)
+{
+	int i = 240;
+
+	while (i < n && r[i] != 255) {
+		if (r[i] == 0) {
+			i++;
+			continue;
+		}
+		assert_true(i + 1 < n && i + 2 + r[i + 1] <= n);
+		if (r[i] == code) {
+			*len = r[i + 1];
+			return r + i + 2;
+		}
+		i += 2 + r[i + 1];
+	}
+	assert_true(i < n);	/* END present */
+	return NULL;
+}
+
+/**
+ * opt32() - a 4-byte option in network order, 0 if absent
+ */
+static uint32_t opt32(const uint8_t *r, int n, uint8_t code)
+{
+	int len = 0;
+	const uint8_t *p = opt(r, n, code, &len);
+	uint32_t v;
+
+	if (!p)
+		return 0;
+	assert_int_equal(len, 4);
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/**
+ * msg_type() - option 53 of a reply
+ */
+static int msg_type(const uint8_t *r, int n)
+{
+	int len = 0;
+	const uint8_t *p = opt(r, n, 53, &len);
+
+	assert_non_null(p);
+	assert_int_equal(len, 1);
+	return p[0];
+}
+
+/**
+ * yiaddr() - yiaddr of a reply, network order
+ */
+static uint32_t yiaddr(const uint8_t *r)
+{
+	uint32_t v;
+
+	memcpy(&v, r + 16, 4);
+	return v;
+}
+
+/**
+ * send_req() - build @r, hand it to @d
+ *
+ * Return: reply length
+ */
+static int send_req(struct dhcp *d, const struct req *r, uint8_t *reply,
+		    struct dhcp_reply_info *ri)
+{
+	uint8_t b[300];
+	size_t n = build(b, r);
+
+	return dhcp_handle(d, b, n, reply, DHCP_REPLY_MAX, ri);
+}
+
+/**
+ * bind_client() - DISCOVER + REQUEST(selecting) for @mac
+ *
+ * Return: the address acknowledged, network order, 0 if none
+ */
+static uint32_t bind_client(struct dhcp *d, const uint8_t *mac,
+			    const char *hostname)
+{
+	struct req r = { DHCP_DISCOVER, mac, 0x1234, 0, 0, 0, hostname };
+	struct dhcp_reply_info ri;
+	uint8_t reply[DHCP_REPLY_MAX];
+	uint32_t offered;
+	int n;
+
+	n = send_req(d, &r, reply, &ri);
+	if (!n)
+		return 0;
+	assert_int_equal(msg_type(reply, n), DHCP_OFFER);
+	offered = yiaddr(reply);
+	r.type = DHCP_REQUEST;
+	r.requested = offered;
+	r.server = server_ip;
+	n = send_req(d, &r, reply, &ri);
+	assert_true(n > 0);
+	assert_int_equal(msg_type(reply, n), DHCP_ACK);
+	assert_int_equal(yiaddr(reply), offered);
+	return offered;
+}
+
+/**
+ * struct find - dhcp_foreach_lease() search state
+ */
+struct find {
+	const uint8_t *mac;
+	struct dhcp_lease_info li;
+	char hostname[DHCP_HOSTNAME_MAX + 1];
+	int found;
+	int count;
+};
+
+/**
+ * find_cb() - record the lease of f->mac, count all
+ */
+static int find_cb(void *arg, const struct dhcp_lease_info *li)
+{
+	struct find *f = arg;
+
+	f->count++;
+	if (f->mac && !memcmp(li->mac, f->mac, 6)) {
+		f->li = *li;
+		snprintf(f->hostname, sizeof(f->hostname), "%s", li->hostname);
+		f->found = 1;
+	}
+	return 0;
+}
+
+/**
+ * lease_of() - the lease of @mac
+ */
+static struct find lease_of(struct dhcp *d, const uint8_t *mac)
+{
+	struct find f;
+
+	memset(&f, 0, sizeof(f));
+	f.mac = mac;
+	dhcp_foreach_lease(d, find_cb, &f);
+	return f;
+}
+
+/**
+ * new_server() - server with the slirp configuration
+ */
+static struct dhcp *new_server(void)
+{
+	struct dhcp_config c;
+	struct dhcp *d;
+
+	cfg_slirp(&c);
+	server_ip = c.server_id.s_addr;
+	d = dhcp_new(&c);
+	assert_non_null(d);
+	return d;
+}
+
+/**
+ * test_udhcpc_offer() - a real DISCOVER gets a complete OFFER of .15
+ */
+static void test_udhcpc_offer(void **state)
+{
+	static const uint8_t search[] = { 4, 'l', 'i', 'm', 'a', 8, 'i', 'n',
+					  't', 'e', 'r', 'n', 'a', 'l', 0 };
+	struct dhcp *d = new_server();
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	const uint8_t *p;
+	struct find f;
+	int n, len;
+
+	(void)state;
+	n = dhcp_handle(d, udhcpc_discover, sizeof(udhcpc_discover), reply,
+			sizeof(reply), &ri);
+	assert_true(n >= 300 && n <= DHCP_REPLY_MAX);
+	assert_int_equal(reply[0], 2);	/* BOOTREPLY */
+	assert_int_equal(reply[1], 1);
+	assert_int_equal(reply[2], 6);
+	assert_memory_equal(reply + 4, udhcpc_discover + 4, 4);	/* xid */
+	assert_memory_equal(reply + 28, mac_a, 6);
+	assert_memory_equal(reply + 236, "\x63\x82\x53\x63", 4);
+	assert_int_equal(msg_type(reply, n), DHCP_OFFER);
+	assert_int_equal(yiaddr(reply), ip("192.168.5.15"));
+	assert_int_equal(opt32(reply, n, 54), ip("192.168.5.3"));
+	assert_int_equal(opt32(reply, n, 51), htonl(3600));
+	assert_int_equal(opt32(reply, n, 58), htonl(1800));
+	assert_int_equal(opt32(reply, n, 59), htonl(3150));
+	assert_int_equal(opt32(reply, n, 1), ip("255.255.255.0"));
+	assert_int_equal(opt32(reply, n, 3), ip("192.168.5.2"));
+	assert_int_equal(opt32(reply, n, 6), ip("192.168.5.3"));
+	p = opt(reply, n, 26, &len);
+	assert_non_null(p);
+	assert_int_equal(len, 2);
+	assert_int_equal(p[0] << 8 | p[1], 1400);
+	p = opt(reply, n, 15, &len);
+	assert_non_null(p);
+	assert_int_equal(len, 13);
+	assert_memory_equal(p, "lima.internal", 13);
+	p = opt(reply, n, 119, &len);
+	assert_non_null(p);
+	assert_int_equal(len, sizeof(search));
+	assert_memory_equal(p, search, sizeof(search));
+
+	assert_int_equal(ri.type, DHCP_OFFER);
+	assert_true(ri.broadcast);
+	assert_int_equal(ri.dst.s_addr, htonl(INADDR_BROADCAST));
+	assert_memory_equal(ri.chaddr, mac_a, 6);
+	assert_int_equal(ri.yiaddr.s_addr, ip("192.168.5.15"));
+
+	f = lease_of(d, mac_a);
+	assert_true(f.found);
+	assert_int_equal(f.li.state, DHCP_LEASE_OFFERED);
+	assert_string_equal(f.hostname, "myvm");
+	dhcp_free(d);
+}
+
+/**
+ * test_dora() - full DORA; the hostname is recorded; a second client
+ * gets the next address
+ */
+static void test_dora(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct req r = { DHCP_REQUEST, mac_a, 7, 0, 0, 0, NULL };
+	struct dhcp_stats st;
+	struct find f;
+	int n;
+
+	(void)state;
+	n = dhcp_handle(d, udhcpc_discover, sizeof(udhcpc_discover), reply,
+			sizeof(reply), &ri);
+	assert_true(n > 0);
+	r.requested = yiaddr(reply);
+	r.server = ip("192.168.5.3");
+	n = send_req(d, &r, reply, &ri);
+	assert_true(n > 0);
+	assert_int_equal(msg_type(reply, n), DHCP_ACK);
+	assert_int_equal(yiaddr(reply), ip("192.168.5.15"));
+	assert_int_equal(opt32(reply, n, 51), htonl(3600));
+	assert_true(ri.broadcast);
+	assert_int_equal(ri.type, DHCP_ACK);
+
+	f = lease_of(d, mac_a);
+	assert_int_equal(f.li.state, DHCP_LEASE_BOUND);
+	assert_int_equal(f.li.expires, test_now + 3600);
+	assert_false(f.li.is_static);
+	assert_string_equal(dhcp_lease_hostname(d, f.li.ip), "myvm");
+
+	assert_int_equal(bind_client(d, mac_b, "Other-VM.example"),
+			 ip("192.168.5.16"));
+	f = lease_of(d, mac_b);
+	assert_string_equal(f.hostname, "other-vm");
+	assert_int_equal(f.count, 2);
+	/* a DISCOVER from a bound client offers its address again */
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.offers, 3);
+	assert_int_equal(st.acks, 3);
+	assert_int_equal(st.naks, 0);
+	dhcp_free(d);
+}
+
+/**
+ * test_renew() - RENEWING is answered by unicast and extends the lease;
+ * an expired client gets its old address back
+ */
+static void test_renew(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct req r = { DHCP_REQUEST, mac_a, 9, 0, 0, 0, NULL };
+	struct find f;
+	int n;
+
+	(void)state;
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	test_now += 1800;
+	r.ciaddr = ip("192.168.5.15");
+	n = send_req(d, &r, reply, &ri);
+	assert_true(n > 0);
+	assert_int_equal(msg_type(reply, n), DHCP_ACK);
+	assert_int_equal(yiaddr(reply), ip("192.168.5.15"));
+	assert_memory_equal(reply + 12, &r.ciaddr, 4);
+	assert_false(ri.broadcast);
+	assert_int_equal(ri.dst.s_addr, ip("192.168.5.15"));
+	f = lease_of(d, mac_a);
+	assert_int_equal(f.li.expires, test_now + 3600);
+
+	/* expiry: B takes a never-used address, A gets .15 again */
+	test_now += 4000;
+	f = lease_of(d, mac_a);
+	assert_int_equal(f.li.state, DHCP_LEASE_EXPIRED);
+	assert_null(dhcp_lease_hostname(d, f.li.ip));
+	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	dhcp_free(d);
+}
+
+/**
+ * test_nak() - wrong addresses are refused with a broadcast DHCPNAK
+ */
+static void test_nak(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct req r = { DHCP_REQUEST, mac_b, 5, 0, 0, 0, NULL };
+	struct dhcp_stats st;
+	int n;
+
+	(void)state;
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+
+	/* INIT-REBOOT: outside the pool, another network, A's address */
+	r.requested = ip("192.168.5.99");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	assert_int_equal(yiaddr(reply), 0);
+	assert_null(opt(reply, n, 51, &(int){ 0 }));
+	assert_int_equal(opt32(reply, n, 54), ip("192.168.5.3"));
+	assert_true(ri.broadcast);
+	assert_int_equal(ri.type, DHCP_NAK);
+	r.requested = ip("10.0.2.15");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	r.requested = ip("192.168.5.15");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	/* SELECTING an address we did not offer and is taken */
+	r.server = ip("192.168.5.3");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	/* RENEWING with someone else's address: NAK, broadcast */
+	r.server = 0;
+	r.requested = 0;
+	r.ciaddr = ip("192.168.5.15");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	assert_true(ri.broadcast);
+	/* our own addresses are never handed out */
+	r.ciaddr = 0;
+	r.requested = ip("192.168.5.3");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	/* INIT-REBOOT with a free pool address: authoritative ACK */
+	r.requested = ip("192.168.5.17");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_ACK);
+	assert_int_equal(yiaddr(reply), ip("192.168.5.17"));
+
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.naks, 6);
+	dhcp_free(d);
+}
+
+/**
+ * test_static() - a static lease goes only to its MAC, and that MAC only
+ * gets it; a static address inside the pool is skipped by the allocator
+ */
+static void test_static(void **state)
+{
+	struct dhcp_static_lease sl[2];
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct dhcp_config c;
+	struct req r = { DHCP_REQUEST, mac_b, 5, 0, 0, 0, NULL };
+	struct dhcp *d;
+	struct find f;
+	int n;
+
+	(void)state;
+	cfg_slirp(&c);
+	sl[0].ip.s_addr = ip("192.168.5.50");
+	memcpy(sl[0].mac, mac_s, 6);
+	sl[1].ip.s_addr = ip("192.168.5.15");
+	memcpy(sl[1].mac, mac_c, 6);
+	c.statics = sl;
+	c.nstatics = 2;
+	server_ip = c.server_id.s_addr;
+	d = dhcp_new(&c);
+	assert_non_null(d);
+
+	f = lease_of(d, mac_s);
+	assert_true(f.found);
+	assert_true(f.li.is_static);
+	assert_int_equal(f.li.expires, 0);
+	assert_int_equal(f.count, 2);
+
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_s, "static1"), ip("192.168.5.50"));
+	assert_int_equal(bind_client(d, mac_c, NULL), ip("192.168.5.15"));
+	f = lease_of(d, mac_s);
+	assert_int_equal(f.li.state, DHCP_LEASE_BOUND);
+	assert_string_equal(dhcp_lease_hostname(d, f.li.ip), "static1");
+
+	/* another MAC cannot have .50, the static MAC cannot have .17 */
+	r.requested = ip("192.168.5.50");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	r.mac = mac_s;
+	r.requested = ip("192.168.5.17");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	/* even after the static lease expires */
+	test_now += 10000;
+	r.mac = mac_b;
+	r.requested = ip("192.168.5.50");
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	dhcp_free(d);
+}
+
+/**
+ * test_exhaustion() - no OFFER when the pool is full; a RELEASE frees
+ * an address for the next client
+ */
+static void test_exhaustion(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct req r = { DHCP_DISCOVER, mac_d, 3, 0, 0, 0, NULL };
+	struct dhcp_stats st;
+	struct find f;
+	int n;
+
+	(void)state;
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_c, NULL), ip("192.168.5.17"));
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(n, 0);
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.pool_exhausted, 1);
+
+	/* B releases .16 */
+	r.type = DHCP_RELEASE;
+	r.mac = mac_b;
+	r.ciaddr = ip("192.168.5.16");
+	r.server = ip("192.168.5.3");
+	assert_int_equal(send_req(d, &r, reply, &ri), 0);
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.releases, 1);
+	f = lease_of(d, mac_b);
+	assert_int_equal(f.li.state, DHCP_LEASE_RELEASED);
+	/* a RELEASE by a client that does not hold the address: ignored */
+	r.mac = mac_d;
+	r.ciaddr = ip("192.168.5.15");
+	assert_int_equal(send_req(d, &r, reply, &ri), 0);
+	f = lease_of(d, mac_a);
+	assert_int_equal(f.li.state, DHCP_LEASE_BOUND);
+
+	assert_int_equal(bind_client(d, mac_d, NULL), ip("192.168.5.16"));
+	f = lease_of(d, mac_b);
+	assert_false(f.found);
+	dhcp_free(d);
+}
+
+/**
+ * test_release_same_address() - a client that released its address gets
+ * it again while the pool has others
+ */
+static void test_release_same_address(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct req r = { DHCP_RELEASE, mac_a, 3, 0, 0, 0, NULL };
+
+	(void)state;
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	r.ciaddr = ip("192.168.5.15");
+	r.server = ip("192.168.5.3");
+	assert_int_equal(send_req(d, &r, reply, &ri), 0);
+	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	dhcp_free(d);
+}
+
+/**
+ * test_decline() - a declined address rests for DHCP_DECLINE_HOLD
+ */
+static void test_decline(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct req r = { DHCP_DECLINE, mac_a, 3, 0, 0, 0, NULL };
+	struct dhcp_stats st;
+
+	(void)state;
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	r.requested = ip("192.168.5.15");
+	r.server = ip("192.168.5.3");
+	assert_int_equal(send_req(d, &r, reply, &ri), 0);
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.declines, 1);
+	assert_false(lease_of(d, mac_a).found);
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.17"));
+	assert_int_equal(bind_client(d, mac_c, NULL), 0);
+	test_now += DHCP_DECLINE_HOLD + 1;
+	assert_int_equal(bind_client(d, mac_c, NULL), ip("192.168.5.15"));
+	dhcp_free(d);
+}
+
+/**
+ * test_inform() - INFORM gets configuration, no address, no lease time
+ */
+static void test_inform(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct req r = { DHCP_INFORM, mac_a, 3, 0, 0, 0, NULL };
+	int n, len;
+
+	(void)state;
+	r.ciaddr = ip("192.168.5.15");
+	n = send_req(d, &r, reply, &ri);
+	assert_true(n > 0);
+	assert_int_equal(msg_type(reply, n), DHCP_ACK);
+	assert_int_equal(yiaddr(reply), 0);
+	assert_null(opt(reply, n, 51, &len));
+	assert_int_equal(opt32(reply, n, 6), ip("192.168.5.3"));
+	assert_false(ri.broadcast);
+	assert_int_equal(ri.dst.s_addr, ip("192.168.5.15"));
+	assert_int_equal(lease_of(d, mac_a).count, 0);
+	dhcp_free(d);
+}
+
+/**
+ * test_other_server() - a REQUEST for another server withdraws our offer
+ */
+static void test_other_server(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct req r = { DHCP_DISCOVER, mac_a, 3, 0, 0, 0, NULL };
+	struct dhcp_stats st;
+
+	(void)state;
+	assert_true(send_req(d, &r, reply, &ri) > 0);
+	r.type = DHCP_REQUEST;
+	r.requested = ip("192.168.5.15");
+	r.server = ip("192.168.5.4");
+	assert_int_equal(send_req(d, &r, reply, &ri), 0);
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.drop_other_server, 1);
+	assert_int_equal(lease_of(d, mac_a).li.state, DHCP_LEASE_EXPIRED);
+	dhcp_free(d);
+}
+
+/**
+ * expect_drop() - @msg gets no reply and raises exactly one counter
+ */
+static void expect_drop(struct dhcp *d, const uint8_t *msg, size_t len,
+			size_t counter_off, int line)
+{
+	struct dhcp_stats before, after;
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+
+	dhcp_get_stats(d, &before);
+	if (dhcp_handle(d, msg, len, reply, sizeof(reply), &ri))
+		fail_msg("the message of line %d was answered", line);
+	dhcp_get_stats(d, &after);
+	assert_int_equal(after.rx, before.rx + 1);
+	if (*(uint64_t *)((char *)&after + counter_off) !=
+	    *(uint64_t *)((char *)&before + counter_off) + 1)
+		fail_msg("wrong drop counter for the message of line %d", line);
+	assert_int_equal(after.offers, before.offers);
+}
+
+#define DROP(d, m, l, field) \
+	expect_drop(d, m, l, offsetof(struct dhcp_stats, field), __LINE__)
+
+/**
+ * test_malformed() - every kind of broken message is dropped and counted
+ */
+static void test_malformed(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t m[DHCP_MSG_MAX + 1];
+	const size_t n = sizeof(udhcpc_discover);
+	struct dhcp_stats st;
+	/* options of the capture start at 240: 35 01 01, 39 02 02 40, ... */
+	const size_t end = 0x147 - 42;	/* offset of its END option */
+
+	(void)state;
+	assert_int_equal(udhcpc_discover[end], 255);
+	DROP(d, udhcpc_discover, 0, drop_size);
+	DROP(d, udhcpc_discover, 239, drop_size);
+	/* truncated inside the options: no END */
+	DROP(d, udhcpc_discover, end, drop_options);
+	/* truncated inside an option: length overflows the message */
+	DROP(d, udhcpc_discover, 0x12a - 42 + 3, drop_options);
+	/* oversized */
+	memset(m, 0, sizeof(m));
+	memcpy(m, udhcpc_discover, n);
+	DROP(d, m, DHCP_MSG_MAX + 1, drop_size);
+	/* trailing padding after END is fine */
+	assert_true(dhcp_handle(d, m, DHCP_MSG_MAX, m + 4096, DHCP_REPLY_MAX,
+				&(struct dhcp_reply_info){ 0 }) > 0);
+
+#define MUTATE(off, val, field)                 \
+	do {                                     \
+		memcpy(m, udhcpc_discover, n);   \
+		m[off] = (val);                  \
+		DROP(d, m, n, field);            \
+	} while (0)
+	MUTATE(0, 2, drop_header);		/* BOOTREPLY */
+	MUTATE(1, 6, drop_header);		/* htype IEEE 802 */
+	MUTATE(2, 16, drop_header);		/* hlen */
+	MUTATE(28, 0x53, drop_header);		/* multicast chaddr */
+	MUTATE(236, 0x64, drop_cookie);
+	MUTATE(239, 0, drop_cookie);
+	MUTATE(24, 10, drop_relay);		/* giaddr */
+	MUTATE(242, 2, drop_type);		/* OFFER from a client */
+	MUTATE(242, 9, drop_type);		/* unknown type */
+	/* no option 53: replaced by PADs */
+	memcpy(m, udhcpc_discover, n);
+	memset(m + 240, 0, 3);
+	DROP(d, m, n, drop_type);
+	MUTATE(241, 200, drop_options);		/* 53 overflows */
+	MUTATE(241, 2, drop_options);		/* 53 with length 2 */
+	MUTATE(end, 0, drop_options);		/* END became PAD: no END */
+	MUTATE(0x12a - 42, 53, drop_options);	/* option 12 -> second 53 */
+	/* chaddr all zero */
+	memcpy(m, udhcpc_discover, n);
+	memset(m + 28, 0, 6);
+	DROP(d, m, n, drop_header);
+	/* option overload with a bad value, and with an empty file field */
+	memcpy(m, udhcpc_discover, n);
+	m[end] = 52;
+	m[end + 1] = 1;
+	m[end + 2] = 4;
+	m[end + 3] = 255;
+	DROP(d, m, n, drop_options);
+	m[end + 2] = 1;				/* file: all PAD, no END */
+	DROP(d, m, n, drop_options);
+	m[108] = 255;				/* file: END */
+	assert_true(dhcp_handle(d, m, n, m + 1024, DHCP_REPLY_MAX,
+				&(struct dhcp_reply_info){ 0 }) > 0);
+	/* a reply buffer that is too small */
+	assert_int_equal(dhcp_handle(d, udhcpc_discover, n, m, 299,
+				     &(struct dhcp_reply_info){ 0 }), 0);
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.drop_reply_space, 1);
+	dhcp_free(d);
+}
+
+/**
+ * test_mutations() - random corruption of a real message never crashes
+ * (run under ASan in CI) and never makes the server answer garbage
+ */
+static void test_mutations(void **state)
+{
+	struct dhcp *d = new_server();
+	uint8_t m[400], reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	unsigned seed = 1;
+	int i, k, n;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		size_t len = 240 + (size_t)(rand_r(&seed) % 160);
+
+		memset(m, 0, sizeof(m));
+		memcpy(m, udhcpc_discover, sizeof(udhcpc_discover));
+		for (k = rand_r(&seed) % 8; k >= 0; k--)
+			m[240 + rand_r(&seed) % 80] = (uint8_t)rand_r(&seed);
+		n = dhcp_handle(d, m, len, reply, sizeof(reply), &ri);
+		if (n) {
+			assert_true(n >= 300 && n <= DHCP_REPLY_MAX);
+			assert_int_equal(reply[0], 2);
+		}
+		test_now += 7;
+	}
+	dhcp_free(d);
+}
+
+/**
+ * test_config() - invalid configurations are refused
+ */
+static void test_config(void **state)
+{
+	struct dhcp_static_lease sl[2];
+	struct dhcp_config c;
+	struct dhcp *d;
+
+	(void)state;
+	cfg_slirp(&c);
+	c.netmask.s_addr = ip("255.0.255.0");
+	assert_null(dhcp_new(&c));
+	cfg_slirp(&c);
+	c.pool_last.s_addr = ip("192.168.6.10");
+	assert_null(dhcp_new(&c));
+	cfg_slirp(&c);
+	c.pool_first.s_addr = ip("192.168.5.20");
+	assert_null(dhcp_new(&c));
+	cfg_slirp(&c);
+	c.domain_search = "bad..name";
+	assert_null(dhcp_new(&c));
+	cfg_slirp(&c);
+	c.mtu = 40;
+	assert_null(dhcp_new(&c));
+	cfg_slirp(&c);
+	sl[0].ip.s_addr = ip("192.168.5.40");
+	memcpy(sl[0].mac, mac_a, 6);
+	sl[1].ip.s_addr = ip("192.168.5.41");
+	memcpy(sl[1].mac, mac_a, 6);
+	c.statics = sl;
+	c.nstatics = 2;
+	assert_null(dhcp_new(&c));
+	sl[1].ip.s_addr = ip("192.168.5.3");	/* the server's own */
+	memcpy(sl[1].mac, mac_b, 6);
+	assert_null(dhcp_new(&c));
+	/* user-v2 style: /24, pool .4-.254, two search domains */
+	cfg_slirp(&c);
+	c.network.s_addr = ip("192.168.104.0");
+	c.server_id.s_addr = ip("192.168.104.3");
+	c.router.s_addr = ip("192.168.104.2");
+	c.dns.s_addr = ip("192.168.104.3");
+	c.pool_first.s_addr = ip("192.168.104.4");
+	c.pool_last.s_addr = ip("192.168.104.254");
+	c.domain_search = "lima.internal, example.com.";
+	c.lease_time = 0;
+	server_ip = c.server_id.s_addr;
+	d = dhcp_new(&c);
+	assert_non_null(d);
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.104.4"));
+	dhcp_free(d);
+}
+
+/**
+ * test_restore() - a saved lease is restored for its MAC
+ */
+static void test_restore(void **state)
+{
+	struct dhcp *d = new_server();
+	struct in_addr a;
+
+	(void)state;
+	a.s_addr = ip("192.168.5.17");
+	assert_int_equal(dhcp_lease_restore(d, mac_b, a, "saved", test_now + 100),
+			 0);
+	assert_string_equal(dhcp_lease_hostname(d, a), "saved");
+	assert_int_equal(dhcp_lease_restore(d, mac_c, a, NULL, test_now + 100),
+			 -1);
+	a.s_addr = ip("192.168.5.99");
+	assert_int_equal(dhcp_lease_restore(d, mac_c, a, NULL, test_now + 100),
+			 -1);
+	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.17"));
+	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	dhcp_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_udhcpc_offer),
+		cmocka_unit_test(test_dora),
+		cmocka_unit_test(test_renew),
+		cmocka_unit_test(test_nak),
+		cmocka_unit_test(test_static),
+		cmocka_unit_test(test_exhaustion),
+		cmocka_unit_test(test_release_same_address),
+		cmocka_unit_test(test_decline),
+		cmocka_unit_test(test_inform),
+		cmocka_unit_test(test_other_server),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_restore),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

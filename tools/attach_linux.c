@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * attach_linux.c - `usernetctl attach`: create a TAP device in the current
+ * network namespace and relay its frames to and from a usernetd socket in
+ * QEMU's stream framing (4-byte big-endian length, then the frame).
+ *
+ * Owns the relay. Two threads, one per direction, with blocking I/O:
+ *
+ * - up (TAP to socket): reads frames from the non-blocking TAP descriptor
+ *   straight into a batch buffer, each behind room for its length header,
+ *   and keeps reading while the TAP has more (up to ATTACH_BATCH_FRAMES
+ *   frames or ATTACH_BATCH_BYTES bytes); then the whole batch goes to the
+ *   socket in one send(2). It waits in poll(2) only when the TAP is empty.
+ * - down (socket to TAP): reads the socket in large chunks and writes each
+ *   complete frame to the TAP with one write(2), straight from the chunk;
+ *   only the tail of a frame cut by the chunk boundary is ever moved.
+ *
+ * No allocation per frame, no copy in user space on either path. The main
+ * thread waits for a signal: SIGINT, SIGTERM or SIGHUP from outside, or
+ * SIGUSR1 from a relay thread that has finished. It then stops the other
+ * thread (an eventfd wakes its poll(2), shutdown(2) wakes socket I/O) and
+ * exits; the TAP device disappears when its descriptor closes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "../daemon/log.h"
+#include "../netstack/tap_linux.h"
+
+/* Stop reading the TAP and send the batch after this many frames... */
+#define ATTACH_BATCH_FRAMES 64
+/* ...or once the batch holds this many bytes. */
+#define ATTACH_BATCH_BYTES (256 * 1024)
+/* Room a TAP read needs: largest frame, a VLAN tag, slack to see excess. */
+#define ATTACH_READ_ROOM (ATTACH_FRAME_MAX + 64)
+/* Largest record on the socket: header and largest frame. */
+#define ATTACH_REC_MAX (ATTACH_HDR_LEN + ATTACH_FRAME_MAX)
+/* Socket read size on the down path. */
+#define ATTACH_CHUNK (256 * 1024)
+/* Socket buffer sizes asked for (the kernel may cap them). */
+#define ATTACH_SOCKBUF (4 * 1024 * 1024)
+
+/* MTU range accepted: IPv4's minimum up to what the framing can carry. */
+#define ATTACH_MTU_MIN 68
+#define ATTACH_MTU_MAX (ATTACH_FRAME_MAX - 14)
+
+/* Exit statuses. */
+#define ATTACH_EXIT_OK	  0
+#define ATTACH_EXIT_ERR	  1
+#define ATTACH_EXIT_USAGE 2
+
+struct attach;
+
+/**
+ * struct attach_dir - one direction of the relay, run by its own thread
+ * @a:		the relay this direction belongs to
+ * @name:	"up" (TAP to socket) or "down" (socket to TAP), for messages
+ * @thread:	thread running it
+ * @buf:	batch (up) or chunk (down) buffer
+ * @cap:	size of @buf
+ * @status:	ATTACH_EXIT_OK if it ended because the peer closed or it
+ *		was stopped, ATTACH_EXIT_ERR on a failure
+ * @frames:	frames relayed
+ * @bytes:	frame bytes relayed, headers not counted
+ * @drops:	frames dropped (bad size from the TAP, refused by the TAP)
+ * @calls:	socket system calls that moved data: send(2) of a batch
+ *		(up) or read(2) of a chunk (down)
+ */
+struct attach_dir {
+	struct attach *a;
+	const char *name;
+	pthread_t thread;
+	uint8_t *buf;
+	size_t cap;
+	int status;
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t drops;
+	uint64_t calls;
+};
+
+/**
+ * struct attach - the relay
+ * @tap:	TAP descriptor, non-blocking
+ * @sock:	connection to usernetd, blocking
+ * @wake:	eventfd, readable once the relay is stopping
+ * @main:	thread waiting for signals, told by SIGUSR1 when a direction
+ *		ends
+ * @stop:	set once the relay is stopping: errors after that are not
+ *		reported
+ * @up:		TAP to socket
+ * @down:	socket to TAP
+ */
+struct attach {
+	int tap;
+	int sock;
+	int wake;
+	pthread_t main;
+	atomic_int stop;
+	struct attach_dir up;
+	struct attach_dir down;
+};
+
+/**
+ * attach_frame_next() - look at the next record of a QEMU stream
+ * @buf:	bytes received, starting at a record boundary
+ * @len:	number of bytes in @buf
+ * @frame_len:	set to the frame length announced by the header, once
+ *		@len covers the header
+ *
+ * Return: 1 if @buf starts with a complete record (header and frame of
+ * *@frame_len bytes), 0 if more bytes are needed, -1 if the header
+ * announces a length outside ATTACH_FRAME_MIN..ATTACH_FRAME_MAX
+ */
+int attach_frame_next(const uint8_t *buf, size_t len, size_t *frame_len)
+{
+	uint32_t n;
+
+	if (len < ATTACH_HDR_LEN)
+		return 0;
+	n = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
+	    (uint32_t)buf[2] << 8 | buf[3];
+	*frame_len = n;
+	if (n < ATTACH_FRAME_MIN || n > ATTACH_FRAME_MAX)
+		return -1;
+	return len - ATTACH_HDR_LEN >= n;
+}
+
+/**
+ * attach_hexval() - value of a hexadecimal digit
+ * @c:		character
+ *
+ * Return: 0 to 15, or -1 if @c is not a hexadecimal digit
+ */
+static int attach_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/**
+ * attach_parse_mac() - parse a MAC address in XX:XX:XX:XX:XX:XX form
+ * @s:		text, exactly six pairs of hexadecimal digits joined by ':'
+ * @mac:	set to the address on success
+ *
+ * Return: 0 on success, -1 if @s is malformed, -2 if it is well formed
+ * but not a unicast address a device can take (multicast bit, all zeros)
+ */
+int attach_parse_mac(const char *s, uint8_t mac[6])
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 6; i++) {
+		hi = attach_hexval(s[0]);
+		lo = hi < 0 ? -1 : attach_hexval(s[1]);
+		if (lo < 0)
+			return -1;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+		if (*s != (i == 5 ? '\0' : ':'))
+			return -1;
+		s++;
+	}
+	if (mac[0] & 1)
+		return -2;
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return -2;
+	return 0;
+}
+
+/**
+ * attach_count_drop() - count a dropped frame
+ * @d:		direction that dropped it
+ *
+ * Return: true if this drop should be logged: the 1st, 2nd, 4th, 8th...,
+ * so a flood of drops costs a few lines, not one per frame
+ */
+static bool attach_count_drop(struct attach_dir *d)
+{
+	d->drops++;
+	return !(d->drops & (d->drops - 1));
+}
+
+/**
+ * attach_finish() - end a direction and tell the main thread
+ * @d:		direction
+ * @status:	ATTACH_EXIT_OK or ATTACH_EXIT_ERR
+ *
+ * Return: NULL, for the thread's return value
+ */
+static void *attach_finish(struct attach_dir *d, int status)
+{
+	d->status = atomic_load(&d->a->stop) ? ATTACH_EXIT_OK : status;
+	pthread_kill(d->a->main, SIGUSR1);
+	return NULL;
+}
+
+/**
+ * attach_wait() - wait until a descriptor is ready or the relay stops
+ * @a:		relay
+ * @fd:		descriptor
+ * @events:	POLLIN or POLLOUT
+ *
+ * Return: 0 when @fd may be ready (or reports an error, which the next
+ * read or write returns), -1 when the relay is stopping
+ */
+static int attach_wait(struct attach *a, int fd, short events)
+{
+	struct pollfd pfd[2] = {
+	    {.fd = fd, .events = events},
+	    {.fd = a->wake, .events = POLLIN},
+	};
+
+	for (;;) {
+		if (atomic_load(&a->stop))
+			return -1;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd[1].revents)
+			return -1;
+		if (pfd[0].revents)
+			return 0;
+	}
+}
+
+/**
+ * attach_send() - send a whole batch to the socket
+ * @d:		the up direction
+ * @len:	bytes of @d->buf to send
+ *
+ * Return: 0 on success, 1 if usernetd closed the connection, -1 on error
+ */
+static int attach_send(struct attach_dir *d, size_t len)
+{
+	const uint8_t *p = d->buf;
+	ssize_t n;
+
+	while (len) {
+		n = send(d->a->sock, p, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE || errno == ECONNRESET)
+				return 1;
+			if (!atomic_load(&d->a->stop))
+				log_warn("cannot send to usernetd");
+			return -1;
+		}
+		d->calls++;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/**
+ * attach_up() - thread relaying frames from the TAP to the socket
+ * @arg:	the up direction, struct attach_dir
+ *
+ * Return: NULL
+ */
+static void *attach_up(void *arg)
+{
+	struct attach_dir *d = arg;
+	struct attach *a = d->a;
+	size_t off = 0, count = 0;
+	uint8_t *rec;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if (off && (count >= ATTACH_BATCH_FRAMES ||
+			    off >= ATTACH_BATCH_BYTES)) {
+			r = attach_send(d, off);
+			if (r)
+				return attach_finish(d, r > 0
+							    ? ATTACH_EXIT_OK
+							    : ATTACH_EXIT_ERR);
+			off = count = 0;
+		}
+
+		rec = d->buf + off;
+		n = read(a->tap, rec + ATTACH_HDR_LEN,
+			 d->cap - off - ATTACH_HDR_LEN);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				if (off) {
+					/* TAP drained: send what we have. */
+					count = ATTACH_BATCH_FRAMES;
+					continue;
+				}
+				if (attach_wait(a, a->tap, POLLIN))
+					return attach_finish(d, ATTACH_EXIT_OK);
+				continue;
+			}
+			if (atomic_load(&a->stop))
+				; /* Stopping anyway. */
+			else if (errno == EBADFD)
+				log_warnx("the TAP device was deleted");
+			else
+				log_warn("cannot read from the TAP device");
+			return attach_finish(d, ATTACH_EXIT_ERR);
+		}
+		if (n < ATTACH_FRAME_MIN || n > ATTACH_FRAME_MAX) {
+			if (attach_count_drop(d))
+				log_debug("dropped a %zd-byte frame from the "
+					  "TAP (%llu so far)",
+					  n, (unsigned long long)d->drops);
+			continue;
+		}
+		rec[0] = (uint8_t)(n >> 24);
+		rec[1] = (uint8_t)(n >> 16);
+		rec[2] = (uint8_t)(n >> 8);
+		rec[3] = (uint8_t)n;
+		off += ATTACH_HDR_LEN + (size_t)n;
+		count++;
+		d->frames++;
+		d->bytes += (uint64_t)n;
+	}
+}
+
+/**
+ * attach_tap_write() - write one frame to the TAP
+ * @d:		the down direction
+ * @frame:	Ethernet frame
+ * @len:	its length
+ *
+ * Frames the TAP refuses (device down, no memory, malformed) are counted
+ * and dropped, as a network would; a TAP that is gone is an error.
+ *
+ * Return: 0 if the frame was written or dropped, -1 on a fatal error or
+ * when the relay is stopping
+ */
+static int attach_tap_write(struct attach_dir *d, const uint8_t *frame,
+			    size_t len)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = write(d->a->tap, frame, len);
+		if (n >= 0)
+			break;
+		switch (errno) {
+		case EINTR:
+			continue;
+		case EAGAIN:
+			if (attach_wait(d->a, d->a->tap, POLLOUT))
+				return -1;
+			continue;
+		case EIO:
+		case EINVAL:
+		case EMSGSIZE:
+		case ENOMEM:
+		case ENOBUFS:
+			if (attach_count_drop(d))
+				log_debug("TAP refused a %zu-byte frame (%llu "
+					  "so far): %s",
+					  len, (unsigned long long)d->drops,
+					  strerror(errno));
+			return 0;
+		case EBADFD:
+			if (!atomic_load(&d->a->stop))
+				log_warnx("the TAP device was deleted");
+			return -1;
+		default:
+			if (!atomic_load(&d->a->stop))
+				log_warn("cannot write to the TAP device");
+			return -1;
+		}
+	}
+	d->frames++;
+	d->bytes += len;
+	return 0;
+}
+
+/**
+ * attach_down() - thread relaying frames from the socket to the TAP
+ * @arg:	the down direction, struct attach_dir
+ *
+ * Return: NULL
+ */
+static void *attach_down(void *arg)
+{
+	struct attach_dir *d = arg;
+	struct attach *a = d->a;
+	size_t start = 0, end = 0, flen = 0;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		while ((r = attach_frame_next(d->buf + start, end - start,
+					      &flen)) > 0) {
+			if (attach_tap_write(d, d->buf + start + ATTACH_HDR_LEN,
+					     flen))
+				return attach_finish(d, ATTACH_EXIT_ERR);
+			start += ATTACH_HDR_LEN + flen;
+		}
+		if (r < 0) {
+			if (!atomic_load(&a->stop))
+				log_warnx("usernetd sent a frame length of %zu "
+					  "bytes (valid: %d to %d): closing",
+					  flen, ATTACH_FRAME_MIN,
+					  ATTACH_FRAME_MAX);
+			return attach_finish(d, ATTACH_EXIT_ERR);
+		}
+
+		if (start == end) {
+			start = end = 0;
+		} else if (d->cap - end < ATTACH_REC_MAX) {
+			/* Move the partial record to the front. */
+			memmove(d->buf, d->buf + start, end - start);
+			end -= start;
+			start = 0;
+		}
+
+		n = read(a->sock, d->buf + end, d->cap - end);
+		if (n > 0) {
+			d->calls++;
+			end += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != ECONNRESET) {
+			if (!atomic_load(&a->stop))
+				log_warn("cannot read from usernetd");
+			return attach_finish(d, ATTACH_EXIT_ERR);
+		}
+		if (atomic_load(&a->stop))
+			; /* Our own shutdown(2). */
+		else if (end > start)
+			log_warnx("usernetd closed the connection in the "
+				  "middle of a frame");
+		else
+			log_debug("usernetd closed the connection");
+		return attach_finish(d, ATTACH_EXIT_OK);
+	}
+}
+
+/**
+ * attach_connect() - connect to a usernetd socket
+ * @path:	path of the unix socket
+ *
+ * Also asks for ATTACH_SOCKBUF-byte socket buffers, forcibly if the
+ * process may (CAP_NET_ADMIN), so that large frames move in big batches.
+ *
+ * Return: a blocking, close-on-exec descriptor, or -1 after a message
+ */
+static int attach_connect(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd, sz = ATTACH_SOCKBUF;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("socket path too long (%zu bytes at most): %s",
+			  sizeof(sun.sun_path) - 1, path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("cannot create a unix socket");
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)))
+		log_debug("cannot enlarge the send buffer: %s",
+			  strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)))
+		log_debug("cannot enlarge the receive buffer: %s",
+			  strerror(errno));
+
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		log_warn("cannot connect to %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * attach_relay() - run the relay until a side closes or a signal comes
+ * @a:		relay, with @a->tap and @a->sock open
+ *
+ * Return: ATTACH_EXIT_OK or ATTACH_EXIT_ERR
+ */
+static int attach_relay(struct attach *a)
+{
+	struct attach_dir *dirs[2] = {&a->up, &a->down};
+	void *(*fns[2])(void *) = {attach_up, attach_down};
+	sigset_t set;
+	int i, sig, started = 0, status = ATTACH_EXIT_OK;
+	uint64_t one = 1;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	/* Threads inherit the mask: only sigwait() below takes these. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	a->main = pthread_self();
+	a->wake = eventfd(0, EFD_CLOEXEC);
+	if (a->wake < 0) {
+		log_warn("cannot create an eventfd");
+		return ATTACH_EXIT_ERR;
+	}
+	for (i = 0; i < 2; i++) {
+		dirs[i]->a = a;
+		dirs[i]->buf = malloc(dirs[i]->cap);
+		if (!dirs[i]->buf) {
+			log_warn("cannot allocate relay buffers");
+			status = ATTACH_EXIT_ERR;
+			goto stop;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		errno = pthread_create(&dirs[i]->thread, NULL, fns[i], dirs[i]);
+		if (errno) {
+			log_warn("cannot start a relay thread");
+			status = ATTACH_EXIT_ERR;
+			goto stop;
+		}
+		started++;
+	}
+
+	if (sigwait(&set, &sig) == 0 && sig != SIGUSR1)
+		log_debug("got signal %d, stopping", sig);
+
+stop:
+	atomic_store(&a->stop, 1);
+	if (write(a->wake, &one, sizeof(one)) < 0)
+		log_warn("cannot wake the relay threads");
+	shutdown(a->sock, SHUT_RDWR);
+	for (i = 0; i < started; i++) {
+		pthread_join(dirs[i]->thread, NULL);
+		if (dirs[i]->status != ATTACH_EXIT_OK)
+			status = dirs[i]->status;
+	}
+	for (i = 0; i < 2; i++) {
+		if (i < started)
+			log_debug("%s: %llu frames, %llu bytes, %llu dropped, "
+				  "%llu socket %s",
+				  dirs[i]->name,
+				  (unsigned long long)dirs[i]->frames,
+				  (unsigned long long)dirs[i]->bytes,
+				  (unsigned long long)dirs[i]->drops,
+				  (unsigned long long)dirs[i]->calls,
+				  dirs[i] == &a->up ? "sends" : "reads");
+		free(dirs[i]->buf);
+		dirs[i]->buf = NULL;
+	}
+	close(a->wake);
+	return status;
+}
+
+/**
+ * attach_bad_usage() - report bad usage of `usernetctl attach`
+ * @what:	what is wrong, one line without newline
+ *
+ * Return: ATTACH_EXIT_USAGE
+ */
+static int attach_bad_usage(const char *what)
+{
+	fprintf(stderr,
+		"usernetctl attach: %s\n"
+		"usage: usernetctl attach [-v] [--mtu N] "
+		"[--mac XX:XX:XX:XX:XX:XX] --tap IFNAME SOCKET\n"
+		"Try 'usernetctl attach --help'.\n",
+		what);
+	return ATTACH_EXIT_USAGE;
+}
+
+/**
+ * attach_usage() - print the usage of `usernetctl attach`
+ * @f:		stream: stdout for --help, stderr for errors
+ */
+static void attach_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: usernetctl attach [-v] [--mtu N] "
+		"[--mac XX:XX:XX:XX:XX:XX] --tap IFNAME SOCKET\n"
+		"\n"
+		"Create TAP device IFNAME in the current network namespace, "
+		"bring it up and\n"
+		"relay its frames to and from the usernetd socket SOCKET "
+		"(QEMU stream framing)\n"
+		"until either side closes or SIGINT/SIGTERM.\n"
+		"\n"
+		"  -t, --tap IFNAME   name of the TAP device to create\n"
+		"  -m, --mtu N        MTU of the device, %d to %d "
+		"(default: the kernel's, 1500)\n"
+		"  -a, --mac MAC      MAC address of the device "
+		"(default: random)\n"
+		"  -v, --verbose      report progress and counters on stderr\n"
+		"  -h, --help         show this help\n",
+		ATTACH_MTU_MIN, ATTACH_MTU_MAX);
+}
+
+/**
+ * attach_main() - entry point of `usernetctl attach`
+ * @argc:	argument count, argv[0] being "attach"
+ * @argv:	arguments
+ *
+ * Return: exit status: 0 when the relay ended because usernetd closed the
+ * connection or on SIGINT/SIGTERM/SIGHUP, 1 on a failure, 2 on bad usage
+ */
+int attach_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"tap", required_argument, NULL, 't'},
+	    {"mtu", required_argument, NULL, 'm'},
+	    {"mac", required_argument, NULL, 'a'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct attach a = {
+	    .tap = -1,
+	    .sock = -1,
+	    .up = {.name = "up",
+		   .cap =
+		       ATTACH_BATCH_BYTES + ATTACH_HDR_LEN + ATTACH_READ_ROOM},
+	    .down = {.name = "down", .cap = ATTACH_CHUNK + ATTACH_REC_MAX},
+	};
+	const char *ifname = NULL, *path;
+	uint8_t mac[TAP_MAC_LEN];
+	int c, r, mtu = 0, have_mac = 0, verbose = 0, status;
+	char err[256], msg[128], *end;
+	long v;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":t:m:a:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			ifname = optarg;
+			if (!*ifname || strlen(ifname) >= IFNAMSIZ) {
+				snprintf(msg, sizeof(msg),
+					 "invalid interface name \"%s\" "
+					 "(1 to %d characters)",
+					 ifname, IFNAMSIZ - 1);
+				return attach_bad_usage(msg);
+			}
+			break;
+		case 'm':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end ||
+			    v < ATTACH_MTU_MIN || v > ATTACH_MTU_MAX) {
+				snprintf(msg, sizeof(msg),
+					 "invalid MTU \"%s\" (%d to %d)",
+					 optarg, ATTACH_MTU_MIN,
+					 ATTACH_MTU_MAX);
+				return attach_bad_usage(msg);
+			}
+			mtu = (int)v;
+			break;
+		case 'a':
+			r = attach_parse_mac(optarg, mac);
+			if (r == -2) {
+				snprintf(msg, sizeof(msg),
+					 "%s is not a unicast MAC address",
+					 optarg);
+				return attach_bad_usage(msg);
+			} else if (r) {
+				snprintf(msg, sizeof(msg),
+					 "invalid MAC address \"%s\" (want "
+					 "XX:XX:XX:XX:XX:XX)",
+					 optarg);
+				return attach_bad_usage(msg);
+			}
+			have_mac = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			attach_usage(stdout);
+			return ATTACH_EXIT_OK;
+		case ':':
+		default:
+			/* A long option is named by its word, a short one
+			 * (maybe grouped, as in -vx) by optopt. */
+			if (!strncmp(argv[optind - 1], "--", 2))
+				snprintf(msg, sizeof(msg), "%s %s",
+					 c == ':' ? "missing value for option"
+						  : "unknown option",
+					 argv[optind - 1]);
+			else
+				snprintf(msg, sizeof(msg), "%s -%c",
+					 c == ':' ? "missing value for option"
+						  : "unknown option",
+					 optopt);
+			return attach_bad_usage(msg);
+		}
+	}
+	if (!ifname)
+		return attach_bad_usage("--tap IFNAME is required");
+	if (optind == argc)
+		return attach_bad_usage("SOCKET is required");
+	if (optind < argc - 1)
+		return attach_bad_usage("too many arguments");
+	path = argv[optind];
+
+	log_init("usernetctl", verbose);
+
+	a.sock = attach_connect(path);
+	if (a.sock < 0)
+		return ATTACH_EXIT_ERR;
+	a.tap = tap_open_mac(NULL, ifname, mtu, have_mac ? mac : NULL, err,
+			     sizeof(err));
+	if (a.tap < 0) {
+		log_warnx("%s", err);
+		close(a.sock);
+		return ATTACH_EXIT_ERR;
+	}
+	if (mtu)
+		log_debug("relaying TAP %s (MTU %d) to %s", ifname, mtu, path);
+	else
+		log_debug("relaying TAP %s (default MTU) to %s", ifname, path);
+
+	status = attach_relay(&a);
+	close(a.tap);
+	close(a.sock);
+	return status;
+}

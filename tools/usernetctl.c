@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * usernetctl.c - main of usernetctl, the command-line companion of
+ * usernetd: finds the subcommand in a table and runs it.
+ *
+ * Owns only the dispatch. Each subcommand lives in its own file, parses
+ * its own options (argv[0] is the subcommand's name) and returns the exit
+ * status: 0 success, 1 failure, 2 bad usage. Add a subcommand by adding a
+ * row to ctl_cmds[].
+ */
+#include <stdio.h>
+#include <string.h>
+
+#ifdef __linux__
+#include "attach.h"
+#endif
+
+/* Exit status for bad usage, shared by every subcommand. */
+#define CTL_EXIT_USAGE 2
+
+/**
+ * struct ctl_cmd - one subcommand
+ * @name:	word that selects it on the command line
+ * @run:	entry point, called with argv[0] set to @name
+ * @summary:	one line for `usernetctl --help`
+ */
+struct ctl_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static int ctl_help(int argc, char **argv);
+
+/* The subcommands, in the order --help lists them. */
+static const struct ctl_cmd ctl_cmds[] = {
+#ifdef __linux__
+    {"attach", attach_main,
+     "relay a new TAP device in this network namespace to usernetd"},
+#endif
+    {"help", ctl_help, "show this help, or a subcommand's help"},
+};
+
+#define CTL_NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
+
+/**
+ * ctl_usage() - print the list of subcommands
+ * @f:		stream: stdout for --help, stderr for errors
+ */
+static void ctl_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: usernetctl SUBCOMMAND [OPTION]... [ARG]...\n"
+		   "       usernetctl --help | SUBCOMMAND --help\n\n"
+		   "Subcommands:\n");
+	for (i = 0; i < CTL_NCMDS; i++)
+		fprintf(f, "  %-10s %s\n", ctl_cmds[i].name,
+			ctl_cmds[i].summary);
+	fprintf(f, "\nSee usernetctl(8).\n");
+}
+
+/**
+ * ctl_find() - look a subcommand up by name
+ * @name:	word from the command line
+ *
+ * Return: the subcommand, or NULL if there is none of that name
+ */
+static const struct ctl_cmd *ctl_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CTL_NCMDS; i++)
+		if (!strcmp(ctl_cmds[i].name, name))
+			return &ctl_cmds[i];
+	return NULL;
+}
+
+/**
+ * ctl_help() - `usernetctl help [SUBCOMMAND]`
+ * @argc:	argument count
+ * @argv:	arguments, argv[0] being "help"
+ *
+ * Return: exit status of `SUBCOMMAND --help`, or 0 after listing the
+ * subcommands, or 2 for an unknown subcommand
+ */
+static int ctl_help(int argc, char **argv)
+{
+	const struct ctl_cmd *cmd;
+	char *sub_argv[3];
+
+	if (argc < 2 || !strcmp(argv[1], "help")) {
+		ctl_usage(stdout);
+		return 0;
+	}
+	cmd = ctl_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "usernetctl: unknown subcommand \"%s\"\n",
+			argv[1]);
+		return CTL_EXIT_USAGE;
+	}
+	sub_argv[0] = argv[1];
+	sub_argv[1] = "--help";
+	sub_argv[2] = NULL;
+	return cmd->run(2, sub_argv);
+}
+
+/**
+ * main() - run the subcommand named by the first argument
+ * @argc:	argument count
+ * @argv:	arguments
+ *
+ * Return: the subcommand's exit status, 2 for bad usage
+ */
+int main(int argc, char **argv)
+{
+	const struct ctl_cmd *cmd;
+
+	if (argc < 2) {
+		ctl_usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		ctl_usage(stdout);
+		return 0;
+	}
+	cmd = ctl_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr,
+			"usernetctl: unknown subcommand \"%s\" "
+			"(try usernetctl --help)\n",
+			argv[1]);
+		return CTL_EXIT_USAGE;
+	}
+	return cmd->run(argc - 1, argv + 1);
+}
