@@ -1,0 +1,527 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# tests/e2e/lib.sh - shared helpers of the end-to-end tests with network
+# namespace guests: environment checks (skip with 77 when not root or
+# without netns/TAP support), a cleanup registry (processes, namespaces,
+# temporary directories) run on every exit path, a watchdog so no test can
+# hang, free loopback ports, starting usernetd and the attach tool, DHCP
+# through busybox udhcpc with our own event script, and small network
+# probes (ping, TCP and UDP round trips).
+#
+# Usage in a test script:
+#	. "$(dirname "$0")/lib.sh"
+#	e2e_init NAME TIME_LIMIT_SECONDS "$@"	# $1 of the script = BUILD_DIR
+#
+# Exit status convention: 0 pass, 1 fail, 77 skip.
+# Set E2E_KEEP=1 to keep the temporary directory for inspection.
+
+set -u
+set -o pipefail
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Addresses of the default slirp network (Lima's conventions).
+GUEST_IP=192.168.5.15
+GW_IP=192.168.5.2
+DNS_IP=192.168.5.3
+
+E2E_PIDS=()	# processes we started (host side and via ip netns exec)
+E2E_NETNS=()	# namespaces we created
+E2E_DIRS=()	# temporary directories we created
+E2E_LOGS=()	# logs shown by fail()
+E2E_PORTS=()	# ports handed out in this run
+E2E_NAME=e2e
+E2E_WATCHDOG=
+
+# --- messages and exits ---------------------------------------------------
+
+# log MSG...: progress message with the time since the start of the test.
+log() {
+	printf '[%s %6.2fs] %s\n' "$E2E_NAME" \
+		"$(awk -v s="$E2E_T0" -v n="$(date +%s.%N)" \
+			'BEGIN { printf "%.2f", n - s }')" "$*"
+}
+
+# skip MSG: the environment cannot run this test (not root, no netns).
+skip() {
+	echo "SKIP: $E2E_NAME: $*" >&2
+	exit 77
+}
+
+# fail MSG: report, show the tail of every registered log, exit 1.
+fail() {
+	local name file
+	echo "FAIL: $E2E_NAME: $*" >&2
+	for name in "${!E2E_LOGS[@]}"; do
+		file=${E2E_LOGS[$name]}
+		[ -s "$file" ] || continue
+		echo "----- tail of $file -----" >&2
+		tail -n 40 "$file" >&2
+	done
+	echo "----- end -----" >&2
+	exit 1
+}
+
+# pass: every check of the script succeeded.
+pass() {
+	log "PASS"
+	exit 0
+}
+
+# register_log FILE: show FILE's tail when a check fails.
+register_log() {
+	local f
+	for f in "${E2E_LOGS[@]}"; do
+		[ "$f" = "$1" ] && return 0
+	done
+	E2E_LOGS+=("$1")
+}
+
+# register_pid PID: terminate PID on exit.
+register_pid() {
+	E2E_PIDS+=("$1")
+}
+
+# reap PID: wait for our child PID (sets REAP_RC) and forget it, so that
+# cleanup never signals a number the system may have given to another
+# process since.
+reap() {
+	local pid=$1 i keep=()
+	wait "$pid" 2>/dev/null
+	REAP_RC=$?
+	for i in "${E2E_PIDS[@]}"; do
+		[ "$i" = "$pid" ] || keep+=("$i")
+	done
+	E2E_PIDS=("${keep[@]}")
+	return 0
+}
+
+# pid_alive PID: true while PID runs (zombies count as dead).
+pid_alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	# The state follows the command name, which may hold spaces: "(...) S".
+	st=$(sed -n 's/.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null) ||
+		return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# pid_dead PID: true once PID has exited.
+pid_dead() {
+	! pid_alive "$1"
+}
+
+# --- cleanup --------------------------------------------------------------
+
+e2e_cleanup() {
+	local rc=$? pid ns i pids
+
+	trap - EXIT INT TERM HUP
+	set +e
+	if [ -n "$E2E_WATCHDOG" ]; then
+		kill -TERM -- "-$E2E_WATCHDOG" 2>/dev/null
+		wait "$E2E_WATCHDOG" 2>/dev/null
+	fi
+	# Polite first, in reverse order of start.
+	for ((i = ${#E2E_PIDS[@]} - 1; i >= 0; i--)); do
+		kill -TERM "${E2E_PIDS[$i]}" 2>/dev/null
+	done
+	for i in $(seq 20); do
+		pids=
+		for pid in "${E2E_PIDS[@]}"; do
+			pid_alive "$pid" && pids="$pids $pid"
+		done
+		[ -z "$pids" ] && break
+		sleep 0.05
+	done
+	for pid in "${E2E_PIDS[@]}"; do
+		pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+	done
+	# Whatever still runs inside our namespaces is ours too.
+	for ns in "${E2E_NETNS[@]}"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086
+		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+	done
+	for pid in "${E2E_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${E2E_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+		rm -rf "/etc/netns/$ns" 2>/dev/null
+	done
+	for i in "${E2E_DIRS[@]}"; do
+		if [ "${E2E_KEEP:-0}" = 1 ]; then
+			echo "kept $i" >&2
+		else
+			rm -rf "$i"
+		fi
+	done
+	exit "$rc"
+}
+
+e2e_on_signal() {
+	echo "FAIL: $E2E_NAME: interrupted (signal or time limit)" >&2
+	exit 1
+}
+
+# --- set-up ---------------------------------------------------------------
+
+# e2e_init NAME LIMIT BUILD_DIR: checks the environment, creates TMP, arms
+# the cleanup trap and a watchdog that ends the test after LIMIT seconds.
+e2e_init() {
+	E2E_NAME=$1
+	local limit=$2 tool
+	shift 2
+	E2E_T0=$(date +%s.%N)
+
+	[ $# -ge 1 ] && [ -n "$1" ] || {
+		echo "usage: $0 BUILD_DIR" >&2
+		exit 1
+	}
+	BUILD_DIR=$(cd "$1" 2>/dev/null && pwd) ||
+		{ echo "FAIL: $E2E_NAME: no build directory $1" >&2; exit 1; }
+	USERNETD=$BUILD_DIR/usernetd
+	USERNETCTL=$BUILD_DIR/usernetctl
+
+	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TAP)"
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+	command -v ip >/dev/null || skip "no iproute2"
+	local probe="ue2e-probe-$$"
+	ip netns add "$probe" 2>/dev/null || skip "cannot create netns"
+	ip netns del "$probe"
+
+	trap e2e_cleanup EXIT
+	trap e2e_on_signal INT TERM HUP
+
+	[ -x "$USERNETD" ] || fail "missing $USERNETD"
+	[ -x "$USERNETCTL" ] || fail "missing $USERNETCTL"
+	for tool in busybox curl socat python3 ping timeout sha256sum tcpdump \
+		setsid awk; do
+		command -v "$tool" >/dev/null || fail "missing tool: $tool"
+	done
+
+	TMP=$(mktemp -d "/tmp/ue2e-$E2E_NAME.XXXXXX") || fail "mktemp"
+	E2E_DIRS+=("$TMP")
+	chmod 755 "$TMP"
+	# Our own DHCP event script, executable whatever git did to its mode.
+	install -m 755 "$E2E_DIR/udhcpc.script" "$TMP/udhcpc.script" ||
+		fail "cannot install udhcpc.script"
+
+	# The watchdog: a process group of its own, so cleanup can end it.
+	setsid bash -c "sleep $limit; echo 'time limit of $limit s reached' >&2; \
+		kill -TERM $$" </dev/null &
+	E2E_WATCHDOG=$!
+	log "build dir $BUILD_DIR, tmp $TMP, limit ${limit}s"
+}
+
+# e2e_name TAG: a name unique to this run (namespaces).
+e2e_name() {
+	echo "ue2e-$$-$1"
+}
+
+# wait_for SECONDS DESCRIPTION CMD...: poll CMD every 50 ms until it
+# succeeds; returns 1 (and says what it waited for) after SECONDS.
+wait_for() {
+	local secs=$1 desc=$2 end
+	shift 2
+	end=$(($(date +%s%N) + secs * 1000000000))
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		if [ "$(date +%s%N)" -ge "$end" ]; then
+			log "timed out after ${secs}s waiting for $desc"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# shellcheck disable=SC2034 # FREE_PORT is for the scripts.
+# free_port: set FREE_PORT to a port free for TCP and UDP on 127.0.0.1,
+# below the ephemeral range and not handed out before in this run.
+free_port() {
+	local p q used
+	for _ in $(seq 200); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+		used=0
+		for q in "${E2E_PORTS[@]}"; do
+			[ "$q" = "$p" ] && used=1
+		done
+		[ $used = 1 ] && continue
+		if python3 - "$p" <<'EOF' 2>/dev/null
+import socket, sys
+p = int(sys.argv[1])
+for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+    s = socket.socket(socket.AF_INET, t)
+    s.bind(("127.0.0.1", p))
+    s.close()
+EOF
+		then
+			E2E_PORTS+=("$p")
+			FREE_PORT=$p
+			return 0
+		fi
+	done
+	fail "no free port found"
+}
+
+# --- namespaces, daemon, attach -------------------------------------------
+
+# make_ns NAME: create a namespace (registered for cleanup), lo up.
+make_ns() {
+	ip netns add "$1" || fail "ip netns add $1"
+	E2E_NETNS+=("$1")
+	ip -n "$1" link set lo up || fail "lo up in $1"
+}
+
+# ns_has_link NS IFNAME
+ns_has_link() {
+	ip -n "$1" link show dev "$2" >/dev/null 2>&1
+}
+
+# ns_mtu NS IFNAME: print the MTU of a link.
+ns_mtu() {
+	ip -n "$1" -o link show dev "$2" 2>/dev/null |
+		sed -n 's/.* mtu \([0-9]*\) .*/\1/p'
+}
+
+# start_daemon LOG ARGS...: run usernetd ARGS -v, stderr+stdout to LOG.
+# Sets DAEMON_PID. Waits for the --listen-qemu socket when one is given.
+start_daemon() {
+	local logf=$1 sock='' prev='' a
+	shift
+	for a in "$@"; do
+		[ "$prev" = --listen-qemu ] && sock=$a
+		prev=$a
+	done
+	register_log "$logf"
+	log "usernetd $* -v"
+	"$USERNETD" "$@" -v >"$logf" 2>&1 </dev/null &
+	DAEMON_PID=$!
+	register_pid "$DAEMON_PID"
+	if [ -n "$sock" ]; then
+		wait_for 5 "usernetd socket $sock" test -S "$sock" ||
+			fail "usernetd did not create $sock"
+	fi
+	pid_alive "$DAEMON_PID" || fail "usernetd exited at start"
+}
+
+# daemon_alive PID: fail unless the daemon still runs.
+daemon_alive() {
+	pid_alive "$1" || fail "usernetd (pid $1) died"
+}
+
+# attach NS SOCK [ATTACH-ARGS...]: run the attach tool in NS with TAP tap0
+# (log in $TMP/attach-NS.log). Sets ATTACH_PID; waits for tap0.
+attach() {
+	local ns=$1 sock=$2 logf="$TMP/attach-$1.log"
+	shift 2
+	register_log "$logf"
+	ip netns exec "$ns" "$USERNETCTL" attach "$@" --tap tap0 "$sock" \
+		>"$logf" 2>&1 </dev/null &
+	ATTACH_PID=$!
+	register_pid "$ATTACH_PID"
+	wait_for 5 "tap0 in $ns" ns_has_link "$ns" tap0 ||
+		fail "usernetctl attach did not create tap0 in $ns"
+	pid_alive "$ATTACH_PID" || fail "usernetctl attach exited early in $ns"
+}
+
+# dhcp NS IFNAME OUT [UDHCPC-ARGS...]: run busybox udhcpc with our script;
+# OUT receives the lease as key=value lines. Returns udhcpc's status.
+# udhcpc does not ask for option 26 unless given "-O mtu".
+dhcp() {
+	local ns=$1 ifname=$2 out=$3 rc
+	shift 3
+	rm -f "$out"
+	UDHCPC_OUT=$out timeout 20 ip netns exec "$ns" \
+		busybox udhcpc -i "$ifname" -n -q -t 5 -T 1 "$@" \
+		-s "$TMP/udhcpc.script" >"$out.log" 2>&1 </dev/null
+	rc=$?
+	register_log "$out.log"
+	return $rc
+}
+
+# lease_get FILE KEY: print one value of a lease file.
+lease_get() {
+	sed -n "s/^$2=//p" "$1" | head -n 1
+}
+
+# check_lease NS OUT MTU: the lease of the slirp network and its effect on
+# tap0 (address, route, MTU).
+check_lease() {
+	local ns=$1 out=$2 mtu=$3 v
+	[ -s "$out" ] || fail "no lease written by udhcpc in $ns"
+	log "lease in $ns: $(tr '\n' ' ' <"$out")"
+	[ "$(lease_get "$out" event)" = bound ] || fail "lease event is not bound"
+	v=$(lease_get "$out" ip)
+	[ "$v" = "$GUEST_IP" ] || fail "$ns: DHCP address '$v', want $GUEST_IP"
+	v=$(lease_get "$out" mask)
+	[ "$v" = 24 ] || fail "$ns: DHCP mask '/$v', want /24"
+	v=$(lease_get "$out" subnet)
+	[ "$v" = 255.255.255.0 ] || fail "$ns: DHCP subnet '$v', want 255.255.255.0"
+	v=$(lease_get "$out" router)
+	[ "$v" = "$GW_IP" ] || fail "$ns: DHCP router '$v', want $GW_IP"
+	v=$(lease_get "$out" dns)
+	[ "$v" = "$DNS_IP" ] || fail "$ns: DHCP DNS '$v', want $DNS_IP"
+	v=$(lease_get "$out" serverid)
+	[ -n "$v" ] || fail "$ns: DHCP lease has no server identifier"
+	v=$(lease_get "$out" mtu)
+	[ "$v" = "$mtu" ] || fail "$ns: DHCP MTU (option 26) '$v', want $mtu"
+	v=$(lease_get "$out" lease)
+	[ -n "$v" ] && [ "$v" -gt 0 ] 2>/dev/null ||
+		fail "$ns: DHCP lease time '$v' missing or zero"
+	ip -n "$ns" -4 -o addr show dev tap0 | grep -q " $GUEST_IP/24 " ||
+		fail "$ns: tap0 lacks $GUEST_IP/24: $(ip -n "$ns" -4 -o addr show dev tap0)"
+	ip -n "$ns" -4 route show default | grep -q "via $GW_IP dev tap0" ||
+		fail "$ns: no default route via $GW_IP"
+	v=$(ns_mtu "$ns" tap0)
+	[ "$v" = "$mtu" ] || fail "$ns: tap0 MTU $v, want $mtu"
+}
+
+# ns_ping NS ADDR COUNT [PING-ARGS...]: COUNT echoes must be answered
+# within COUNT + 3 seconds. (With -w, ping sends until it has COUNT
+# answers: a loaded machine's late answer is not counted as lost, as it
+# would be with -c and -W alone.)
+ns_ping() {
+	local ns=$1 addr=$2 count=$3 out
+	shift 3
+	out=$(timeout $((count + 6)) ip netns exec "$ns" \
+		ping -n -c "$count" -i 0.2 -w $((count + 3)) "$@" "$addr" 2>&1)
+	if ! echo "$out" | grep -q " $count received"; then
+		echo "$out" | tail -n 3 >&2
+		return 1
+	fi
+}
+
+# --- host-side servers and probes -----------------------------------------
+
+# start_http DIR PORT: python's http.server on 127.0.0.1:PORT. Sets HTTP_PID.
+start_http() {
+	local dir=$1 port=$2
+	register_log "$TMP/http-$port.log"
+	python3 -m http.server --bind 127.0.0.1 --directory "$dir" "$port" \
+		>"$TMP/http-$port.log" 2>&1 </dev/null &
+	HTTP_PID=$!
+	register_pid "$HTTP_PID"
+	wait_for 10 "HTTP server on 127.0.0.1:$port" \
+		curl -sf --noproxy '*' -o /dev/null --max-time 1 \
+		"http://127.0.0.1:$port/" || fail "HTTP server did not start"
+}
+
+# make_blob FILE KIB: random content, prints nothing.
+make_blob() {
+	head -c "$(($2 * 1024))" /dev/urandom >"$1" || fail "cannot write $1"
+}
+
+# ns_curl_check NS URL FILE: fetch URL in NS and compare with FILE.
+ns_curl_check() {
+	local ns=$1 url=$2 want=$3 got="$TMP/curl-$1.out" a b
+	rm -f "$got"
+	timeout 25 ip netns exec "$ns" curl -sS --noproxy '*' \
+		--connect-timeout 5 --max-time 20 -o "$got" "$url" ||
+		fail "$ns: curl $url failed"
+	a=$(sha256sum <"$want" | cut -d' ' -f1)
+	b=$(sha256sum <"$got" | cut -d' ' -f1)
+	[ "$a" = "$b" ] ||
+		fail "$ns: $url: sha256 $b ($(stat -c %s "$got") bytes), want $a"
+}
+
+# The UDP echo server and client are a few lines of python: each request
+# is retried (UDP may lose the first datagram while ARP resolves) and the
+# client returns on the first answer.
+UDP_ECHO_PY='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+while True:
+    d, a = s.recvfrom(65535)
+    s.sendto(d, a)
+'
+UDP_RR_PY='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1.0)
+msg = sys.argv[3].encode()
+for attempt in range(5):
+    s.sendto(msg, (sys.argv[1], int(sys.argv[2])))
+    try:
+        d, a = s.recvfrom(65535)
+    except socket.timeout:
+        continue
+    sys.stdout.write(d.decode(errors="replace"))
+    sys.exit(0)
+sys.exit(1)
+'
+
+# start_udp_echo [NS|-] ADDR PORT: UDP echo server on the host (-) or in NS.
+start_udp_echo() {
+	local ns=$1 addr=$2 port=$3 logf="$TMP/udpecho-$1-$3.log"
+	register_log "$logf"
+	if [ "$ns" = - ]; then
+		python3 -c "$UDP_ECHO_PY" "$addr" "$port" >"$logf" 2>&1 </dev/null &
+	else
+		ip netns exec "$ns" python3 -c "$UDP_ECHO_PY" "$addr" "$port" \
+			>"$logf" 2>&1 </dev/null &
+	fi
+	register_pid $!
+	if [ "$ns" = - ]; then
+		wait_for 5 "UDP echo on $addr:$port" \
+			sh -c "ss -Hlun 'sport = :$port' | grep -q ."
+	else
+		wait_for 5 "UDP echo on $ns $addr:$port" \
+			sh -c "ip netns exec $ns ss -Hlun 'sport = :$port' | grep -q ."
+	fi || fail "UDP echo server did not start"
+}
+
+# udp_rr [NS|-] HOST PORT MSG: print the answer to one UDP request.
+udp_rr() {
+	local ns=$1
+	shift
+	if [ "$ns" = - ]; then
+		timeout 10 python3 -c "$UDP_RR_PY" "$@"
+	else
+		timeout 10 ip netns exec "$ns" python3 -c "$UDP_RR_PY" "$@"
+	fi
+}
+
+# start_tcp_echo NS PORT: TCP echo server (socat) inside NS.
+start_tcp_echo() {
+	local ns=$1 port=$2 logf="$TMP/tcpecho-$1-$2.log"
+	register_log "$logf"
+	ip netns exec "$ns" socat TCP4-LISTEN:"$port",reuseaddr,fork EXEC:cat \
+		>"$logf" 2>&1 </dev/null &
+	register_pid $!
+	wait_for 5 "TCP echo on $ns:$port" \
+		sh -c "ip netns exec $ns ss -Hltn 'sport = :$port' | grep -q ." ||
+		fail "TCP echo server did not start in $ns"
+}
+
+# tcp_rr HOST PORT MSG: one TCP round trip from the host, prints the answer.
+tcp_rr() {
+	printf '%s\n' "$3" | timeout 10 socat -t 5 - TCP4:"$1":"$2",connect-timeout=5
+}
+
+# stop_daemon PID SOCK PIDFILE: SIGTERM; the daemon must exit by itself
+# within one second with status 0 and remove its socket and pidfile.
+stop_daemon() {
+	local pid=$1 sock=$2 pidfile=$3 t0 t1 ms rc
+	t0=$(date +%s%N)
+	kill -TERM "$pid" || fail "cannot signal usernetd"
+	while pid_alive "$pid"; do
+		[ $(($(date +%s%N) - t0)) -gt 2000000000 ] && break
+		sleep 0.02
+	done
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	pid_alive "$pid" && fail "usernetd still runs ${ms} ms after SIGTERM"
+	reap "$pid"
+	rc=$REAP_RC
+	log "usernetd exited ${ms} ms after SIGTERM, status $rc"
+	[ "$ms" -le 1000 ] || fail "usernetd took ${ms} ms to exit after SIGTERM"
+	[ "$rc" = 0 ] || fail "usernetd exit status $rc after SIGTERM, want 0"
+	[ -e "$sock" ] && fail "usernetd left its socket $sock"
+	[ -n "$pidfile" ] && [ -e "$pidfile" ] &&
+		fail "usernetd left its pidfile $pidfile"
+	return 0
+}
