@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("usernetd", c.verbose);
-	if (!c.listen_qemu && !c.ntap)
+	if (!c.listen_qemu && !c.ntap && !c.dns_udp && !c.dns_tcp)
 		c.listen_qemu = main_default_socket();
 
 	signal(SIGPIPE, SIG_IGN);
@@ -96,5 +96,6 @@ int main(int argc, char **argv)
 	pid_remove(c.pidfile);
 	loop_async_free(main_quit);
 	loop_free(l);
+	cfg_hostresolver_free(&c.hostres);
 	return r ? 1 : 0;
 }

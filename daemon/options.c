@@ -35,6 +35,15 @@ void cfg_usage(const char *prog)
 	       "                       as a VM (Linux; repeatable)\n"
 	       "  --no-host-loopback   guests cannot reach the host's "
 	       "127.0.0.1 through .2\n"
+	       "  --lima-yaml FILE     read hostResolver (enabled, ipv6, "
+	       "hosts) from a lima.yaml\n"
+	       "  --resolv-conf FILE   upstream DNS servers (default "
+	       "/etc/resolv.conf)\n"
+	       "  --dns-fallback LIST  servers when it names none (default "
+	       "8.8.8.8,1.1.1.1)\n"
+	       "  --dns-udp ADDR:PORT  also serve DNS on a host address "
+	       "(port 0: any free one)\n"
+	       "  --dns-tcp ADDR:PORT  same, over TCP\n"
 	       "  -p, --pidfile PATH   write the pid there; refuse to start "
 	       "if it is alive\n"
 	       "  -v, --verbose        debug logs\n"
@@ -178,6 +187,11 @@ enum {
 	OPT_FORWARD,
 	OPT_TAP,
 	OPT_NO_HOST_LOOPBACK,
+	OPT_LIMA_YAML,
+	OPT_RESOLV_CONF,
+	OPT_DNS_FALLBACK,
+	OPT_DNS_UDP,
+	OPT_DNS_TCP,
 };
 
 static const struct option cfg_longopts[] = {
@@ -187,6 +201,11 @@ static const struct option cfg_longopts[] = {
 	{ "forward", required_argument, NULL, OPT_FORWARD },
 	{ "tap", required_argument, NULL, OPT_TAP },
 	{ "no-host-loopback", no_argument, NULL, OPT_NO_HOST_LOOPBACK },
+	{ "lima-yaml", required_argument, NULL, OPT_LIMA_YAML },
+	{ "resolv-conf", required_argument, NULL, OPT_RESOLV_CONF },
+	{ "dns-fallback", required_argument, NULL, OPT_DNS_FALLBACK },
+	{ "dns-udp", required_argument, NULL, OPT_DNS_UDP },
+	{ "dns-tcp", required_argument, NULL, OPT_DNS_TCP },
 	{ "pidfile", required_argument, NULL, 'p' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -202,6 +221,7 @@ static void cfg_defaults(struct cfg *c)
 	inet_pton(AF_INET, "192.168.5.0", &c->net.subnet);
 	c->net.prefix = 24;
 	c->net.mtu = 1500;
+	cfg_hostresolver_init(&c->hostres);
 }
 
 /**
@@ -242,6 +262,21 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 		return cfg_parse_tap(arg, &c->tap[c->ntap++], err, errlen);
 	case OPT_NO_HOST_LOOPBACK:
 		c->net.no_host_loopback = 1;
+		return CFG_OK;
+	case OPT_LIMA_YAML:
+		c->lima_yaml = arg;
+		return CFG_OK;
+	case OPT_RESOLV_CONF:
+		c->resolv_conf = arg;
+		return CFG_OK;
+	case OPT_DNS_FALLBACK:
+		c->dns_fallback = arg;
+		return CFG_OK;
+	case OPT_DNS_UDP:
+		c->dns_udp = arg;
+		return CFG_OK;
+	case OPT_DNS_TCP:
+		c->dns_tcp = arg;
 		return CFG_OK;
 	case 'p':
 		c->pidfile = arg;
@@ -290,5 +325,8 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 		snprintf(err, errlen, "unexpected argument %s", argv[optind]);
 		return CFG_ERROR;
 	}
+	if (c->lima_yaml &&
+	    cfg_lima_yaml_load(c->lima_yaml, &c->hostres, err, errlen))
+		return CFG_ERROR;
 	return CFG_OK;
 }

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "limayaml.h"
 #include "../netstack/network.h"
 
 #define CFG_FORWARDS_MAX 64
@@ -33,6 +34,12 @@ struct cfg_tap {
  * @ntap:		how many
  * @pidfile:		pidfile path, or NULL
  * @verbose:		debug logs
+ * @lima_yaml:		lima.yaml to read hostResolver from, or NULL
+ * @resolv_conf:	resolv.conf naming upstream servers, or NULL
+ * @dns_fallback:	servers when it names none, or NULL
+ * @dns_udp:		host address to serve DNS on over UDP, or NULL
+ * @dns_tcp:		same, TCP
+ * @hostres:		hostResolver settings (defaults, or from lima.yaml)
  */
 struct cfg {
 	const char *listen_qemu;
@@ -43,6 +50,12 @@ struct cfg {
 	int ntap;
 	const char *pidfile;
 	int verbose;
+	const char *lima_yaml;
+	const char *resolv_conf;
+	const char *dns_fallback;
+	const char *dns_udp;
+	const char *dns_tcp;
+	struct cfg_hostresolver hostres;
 };
 
 /* cfg_parse_args() results */

@@ -19,6 +19,9 @@
 #include "../netstack/loop.h"
 #include "../netstack/network.h"
 #include "../netstack/port.h"
+#include "../dns/dns.h"
+#include "../dns/service.h"
+#include "../hostresolver/hostresolver.h"
 #ifdef __linux__
 #include "../netstack/tap_linux.h"
 #endif
@@ -35,6 +38,10 @@ struct srv_net {
  * struct srv - the daemon
  * @l:		loop
  * @cfg:	configuration
+ * @net:	what every network is made with
+ * @hr:		host resolver
+ * @dnsd:	DNS service
+ * @names:	local names answered on host ports
  * @qemu:	QEMU stream listener
  * @nets:	networks, oldest first
  * @holder:	network holding each forward, or NULL
@@ -43,6 +50,10 @@ struct srv_net {
 struct srv {
 	struct loop *l;
 	const struct cfg *cfg;
+	struct net_config net;
+	struct hr *hr;
+	struct dnsd *dnsd;
+	struct dns_local *names;
 	struct port_listener *qemu;
 	struct srv_net *nets;
 	struct net *holder[CFG_FORWARDS_MAX];
@@ -109,7 +120,7 @@ static struct net *srv_net_new(struct srv *s, const char *name)
 	struct srv_net *sn, **pp;
 	struct net *n;
 
-	n = net_new(s->l, &s->cfg->net, name, srv_net_empty, s);
+	n = net_new(s->l, &s->net, name, srv_net_empty, s);
 	if (!n)
 		return NULL;
 	sn = calloc(1, sizeof(*sn));
@@ -157,7 +168,7 @@ static int srv_open_taps(struct srv *s)
 		struct net *n;
 		int fd;
 
-		fd = tap_open(t->netns, t->ifname, s->cfg->net.mtu, err,
+		fd = tap_open(t->netns, t->ifname, s->net.mtu, err,
 			      sizeof(err));
 		if (fd < 0) {
 			log_warnx("--tap %s:%s: %s", t->netns, t->ifname, err);
@@ -181,6 +192,50 @@ static int srv_open_taps(struct srv *s)
 }
 
 /**
+ * srv_dns_start() - the host resolver, the DNS service, the host ports
+ *
+ * Return: 0, or -1
+ */
+static int srv_dns_start(struct srv *s)
+{
+	const struct cfg *c = s->cfg;
+	struct hr_config hc = {
+		.resolv_conf = c->resolv_conf,
+		.fallback = c->dns_fallback,
+	};
+	struct dnsd_config dc = {
+		.enabled = c->hostres.enabled,
+		.ipv6 = c->hostres.ipv6,
+	};
+	char bound[64];
+
+	s->hr = hr_new(s->l, &hc);
+	if (!s->hr)
+		return -1;
+	s->dnsd = dnsd_new(s->l, s->hr, &dc);
+	s->net.dnsd = s->dnsd;
+	/* Lima: with hostResolver disabled, the static hosts are unused. */
+	if (c->hostres.enabled) {
+		s->net.hosts = c->hostres.hosts;
+		s->net.nhosts = c->hostres.nhosts;
+	}
+	s->names = net_names_new(&s->net);
+	if (c->dns_udp) {
+		if (dnsd_listen_host(s->dnsd, false, c->dns_udp, s->names,
+				     bound, sizeof(bound)))
+			return -1;
+		log_info("dns: listening on udp %s", bound);
+	}
+	if (c->dns_tcp) {
+		if (dnsd_listen_host(s->dnsd, true, c->dns_tcp, s->names,
+				     bound, sizeof(bound)))
+			return -1;
+		log_info("dns: listening on tcp %s", bound);
+	}
+	return 0;
+}
+
+/**
  * srv_new() - start listening and create the configured ports
  *
  * Return: the server, or NULL if something could not be set up
@@ -193,6 +248,9 @@ struct srv *srv_new(struct loop *l, const struct cfg *c)
 		fatal("calloc");
 	s->l = l;
 	s->cfg = c;
+	s->net = c->net;
+	if (srv_dns_start(s))
+		goto fail;
 	if (c->listen_qemu) {
 		s->qemu = port_listen_unix(l, c->listen_qemu, srv_accept_qemu,
 					   s);
@@ -223,5 +281,8 @@ void srv_free(struct srv *s)
 		net_free(sn->net);
 		free(sn);
 	}
+	dnsd_free(s->dnsd);
+	dns_local_free(s->names);
+	hr_free(s->hr);
 	free(s);
 }

@@ -14,7 +14,10 @@
 #include "loop.h"
 #include "network.h"
 #include "services.h"
+#include "../daemon/limayaml.h"
 #include "../daemon/log.h"
+#include "../dns/dns.h"
+#include "../dns/service.h"
 #include "../user-v2/dhcp.h"
 #include "../user-v2/switch.h"
 
@@ -43,6 +46,11 @@ struct net_vm {
  * @gw_port:	the gateway's switch port
  * @svc_port:	the services host's switch port
  * @vms:	VM ports
+ * @names:	names the network's DNS answers itself
+ * @dns:	DNS on the services host (.3)
+ * @dns_gw:	DNS on the gateway's address (.2)
+ * @gw_mac:	the gateway's MAC
+ * @gw_addr:	the gateway's address
  * @on_empty:	called when the last VM port closed
  * @arg:	its argument
  */
@@ -56,6 +64,11 @@ struct net {
 	struct sw_port *gw_port;
 	struct sw_port *svc_port;
 	struct net_vm *vms;
+	struct dns_local *names;
+	struct dnsd_ep *dns;
+	struct dnsd_ep *dns_gw;
+	uint8_t gw_mac[6];
+	struct in_addr gw_addr;
 	net_empty_fn on_empty;
 	void *arg;
 };
@@ -92,17 +105,68 @@ static void net_gw_out(void *arg, const uint8_t *frame, size_t len)
 	sw_input(n->sw, n->gw_port, frame, len, loop_now_ms());
 }
 
+/*
+ * The services host's alias at .2 (DNS) sends with the gateway's MAC: its
+ * frames enter the switch as the gateway's.
+ */
 static void net_svc_out(void *arg, const uint8_t *frame, size_t len)
 {
 	struct net *n = arg;
+	struct sw_port *from = n->svc_port;
 
-	sw_input(n->sw, n->svc_port, frame, len, loop_now_ms());
+	if (len >= 12 && !memcmp(frame + 6, n->gw_mac, 6))
+		from = n->gw_port;
+	sw_input(n->sw, from, frame, len, loop_now_ms());
+}
+
+/**
+ * net_gw_dns() - is this frame for the DNS service at the gateway's address?
+ *
+ * UDP and TCP to .2 port 53 are answered by the services host's alias, not
+ * NATed by libslirp to the host's port 53; ARP replies for .2 go to both,
+ * since the alias asks for guests' MACs too.
+ *
+ * Return: 1 for the services host only, 2 for both, 0 for the gateway only
+ */
+static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
+{
+	uint16_t type;
+	size_t hl;
+
+	if (!n->dns_gw || len < 14 + 20)
+		return 0;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == 0x0806)
+		return len >= 14 + 28 && f[14 + 7] == 2 &&
+			       !memcmp(f + 14 + 24, &n->gw_addr, 4)
+			       ? 2
+			       : 0;
+	if (type != 0x0800 || (f[14] >> 4) != 4 ||
+	    memcmp(f + 14 + 16, &n->gw_addr, 4) ||
+	    (f[14 + 9] != 6 && f[14 + 9] != 17))
+		return 0;
+	hl = (size_t)(f[14] & 0x0f) * 4;
+	if ((f[14 + 6] & 0x1f) || f[14 + 7])
+		return 0; /* a fragment: no port to look at */
+	if (len < 14 + hl + 4)
+		return 0;
+	return f[14 + hl + 2] == 0 && f[14 + hl + 3] == 53;
 }
 
 /* Frames from the switch to the gateway, the services host, a VM. */
 static void net_to_gw(void *arg, const uint8_t *frame, size_t len)
 {
-	gw_input(arg, frame, len);
+	struct net *n = arg;
+
+	switch (net_gw_dns(n, frame, len)) {
+	case 1:
+		svc_input(n->svc, frame, len);
+		return;
+	case 2:
+		svc_input(n->svc, frame, len);
+		break;
+	}
+	gw_input(n->gw, frame, len);
 }
 
 static void net_to_svc(void *arg, const uint8_t *frame, size_t len)
@@ -152,6 +216,41 @@ static void net_vm_close(void *arg, struct port *p)
 }
 
 /**
+ * net_names_new() - the names a network's DNS answers itself:
+ * host.lima.internal (the gateway) and the static hosts
+ *
+ * Return: the table; exits on allocation failure
+ */
+struct dns_local *net_names_new(const struct net_config *cfg)
+{
+	struct in_addr gw = net_host_addr(cfg, NET_GATEWAY);
+	struct dns_local *names = dns_local_new(&gw);
+	size_t i;
+
+	if (!names)
+		fatal("dns_local_new");
+	for (i = 0; i < cfg->nhosts; i++)
+		if (dns_local_set(names, cfg->hosts[i].name,
+				  cfg->hosts[i].value))
+			log_warnx("dns: cannot add %s", cfg->hosts[i].name);
+	return names;
+}
+
+/**
+ * net_dns_start() - serve DNS at .3 and at the gateway's .2
+ *
+ * Return: 0, or -1
+ */
+static int net_dns_start(struct net *n)
+{
+	n->names = net_names_new(&n->cfg);
+	n->dns = dnsd_ep_new(n->cfg.dnsd, svc_netif(n->svc), n->names);
+	n->dns_gw = dnsd_ep_new(n->cfg.dnsd, svc_alias_netif(n->svc),
+				n->names);
+	return n->dns && n->dns_gw ? 0 : -1;
+}
+
+/**
  * net_new() - create a network
  * @l:		loop
  * @cfg:	addresses and policy
@@ -168,7 +267,6 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	struct dhcp_config dc = { 0 };
 	struct svc_config sc = { 0 };
 	struct gw_config gc = { 0 };
-	uint8_t mac[6];
 
 	if (!n)
 		fatal("calloc");
@@ -188,9 +286,10 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->gw = gw_new(l, &gc, net_gw_out, n);
 	if (!n->gw)
 		goto fail;
-	n->gw_port = sw_port_add(n->sw, "gateway", net_to_gw, n->gw);
-	gw_mac(n->gw, mac);
-	sw_learn_static(n->sw, n->gw_port, mac);
+	n->gw_port = sw_port_add(n->sw, "gateway", net_to_gw, n);
+	gw_mac(n->gw, n->gw_mac);
+	n->gw_addr = gc.host;
+	sw_learn_static(n->sw, n->gw_port, n->gw_mac);
 
 	dc.network = cfg->subnet;
 	dc.netmask = gc.mask;
@@ -211,11 +310,17 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	memcpy(sc.mac + 2, &sc.addr.s_addr, 4);
 	sc.mtu = cfg->mtu;
 	sc.dhcp = &dc;
+	if (cfg->dnsd) {
+		sc.alias = gc.host;
+		memcpy(sc.alias_mac, n->gw_mac, 6);
+	}
 	n->svc = svc_new(l, &sc, net_svc_out, n);
 	if (!n->svc)
 		goto fail;
 	n->svc_port = sw_port_add(n->sw, "services", net_to_svc, n->svc);
 	sw_learn_static(n->sw, n->svc_port, sc.mac);
+	if (cfg->dnsd && net_dns_start(n))
+		goto fail;
 	return n;
 fail:
 	log_warnx("%s: cannot create network", n->name);
@@ -237,6 +342,9 @@ void net_free(struct net *n)
 		port_free(vm->port);
 		free(vm);
 	}
+	dnsd_ep_free(n->dns);
+	dnsd_ep_free(n->dns_gw);
+	dns_local_free(n->names);
 	svc_free(n->svc);
 	gw_free(n->gw);
 	sw_free(n->sw);

@@ -13,6 +13,8 @@
 
 struct loop;
 struct net;
+struct dnsd;
+struct cfg_host;
 
 /**
  * struct net_forward - a host-to-guest port forward
@@ -34,12 +36,18 @@ struct net_forward {
  * @prefix:		prefix length, 8 to 27
  * @mtu:		MTU, 68 to 65520
  * @no_host_loopback:	guests cannot reach the host's loopback via .2
+ * @dnsd:		DNS service answering at .3 and .2, NULL for none
+ * @hosts:		static names (lima.yaml hostResolver.hosts)
+ * @nhosts:		how many
  */
 struct net_config {
 	struct in_addr subnet;
 	int prefix;
 	int mtu;
 	int no_host_loopback;
+	struct dnsd *dnsd;
+	const struct cfg_host *hosts;
+	size_t nhosts;
 };
 
 /* The last VM port of @n closed. */
@@ -52,6 +60,7 @@ void net_attach(struct net *n, int fd, enum port_kind kind,
 		const char *name);
 int net_forward_add(struct net *n, const struct net_forward *f);
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host);
+struct dns_local *net_names_new(const struct net_config *cfg);
 const char *net_name(const struct net *n);
 
 #endif /* USERNETD_NETWORK_H */

@@ -34,6 +34,13 @@
  *   ring of slots under a mutex and wakes the loop (loop_async_notify());
  *   the loop drains the ring into the svc_output_fn. A full ring drops
  *   (counted), it never blocks lwIP.
+ *
+ * - An optional alias netif carries a second address with its own MAC:
+ *   DNS must also answer at the gateway's address (.2), which libslirp
+ *   owns for everything else. The network steers only DNS (UDP and TCP
+ *   port 53 to .2) and ARP replies for .2 here; the alias shares the
+ *   gateway's MAC so the guest's neighbour cache stays right, and it never
+ *   answers ARP itself (libslirp does).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -64,6 +71,8 @@
  * struct svc - a services host
  * @loop:	event loop
  * @netif:	lwIP interface; netif.state points back here
+ * @alias:	second interface for the alias address, if @has_alias
+ * @has_alias:	an alias was configured
  * @dhcp_pcb:	UDP pcb on port 67 bound to @netif, used to send replies
  * @dhcp:	DHCP server, NULL if not configured
  * @out:	where frames for the LAN go
@@ -83,6 +92,8 @@
 struct svc {
 	struct loop *loop;
 	struct netif netif;
+	struct netif alias;
+	int has_alias;
 	struct udp_pcb *dhcp_pcb;
 	struct dhcp *dhcp;
 	svc_output_fn out;
@@ -246,6 +257,30 @@ static void svc_netif_first(struct netif *netif)
 }
 
 /**
+ * svc_alias_add() - add the alias netif; core lock held
+ *
+ * Return: 0, or -1 if lwIP has no netif index left
+ */
+static int svc_alias_add(struct svc *s, const struct svc_config *cfg,
+			 const ip4_addr_t *mask)
+{
+	ip4_addr_t addr;
+
+	if (svc_count >= SVC_MAX)
+		return -1;
+	ip4_addr_set_u32(&addr, cfg->alias.s_addr);
+	memcpy(s->alias.hwaddr, cfg->alias_mac, ETH_HWADDR_LEN);
+	if (!netif_add(&s->alias, &addr, mask, IP4_ADDR_ANY4, s,
+		       svc_netif_init, ethernet_input))
+		return -1;
+	svc_count++;
+	s->has_alias = 1;
+	netif_set_link_up(&s->alias);
+	netif_set_up(&s->alias);
+	return 0;
+}
+
+/**
  * svc_new() - create a services host
  * @l:		loop; svc functions and @out run on its thread
  * @cfg:	configuration (copied; cfg->dhcp is copied by dhcp_new())
@@ -311,6 +346,12 @@ struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 	svc_count++;
 	netif_set_link_up(&s->netif);
 	netif_set_up(&s->netif);
+	if (cfg->alias.s_addr && svc_alias_add(s, cfg, &mask)) {
+		UNLOCK_TCPIP_CORE();
+		log_warnx("services: cannot add the alias address");
+		svc_free(s);
+		return NULL;
+	}
 	if (s->dhcp) {
 		s->dhcp_pcb = udp_new();
 		if (s->dhcp_pcb) {
@@ -423,6 +464,42 @@ static int svc_dhcp_input(struct svc *s, const uint8_t *ip, size_t hlen,
 }
 
 /**
+ * svc_is_alias() - is @dst (network order) the alias address?
+ */
+static int svc_is_alias(const struct svc *s, uint32_t dst)
+{
+	return s->has_alias && dst == ip4_addr_get_u32(netif_ip4_addr(&s->alias));
+}
+
+/**
+ * svc_arp_for_alias() - route an ARP frame to the right netif
+ * @s:		host
+ * @frame:	ARP frame
+ * @len:	its length
+ * @nif:	set to the alias netif for an ARP reply to the alias address
+ *
+ * ARP requests for the alias are libslirp's to answer: the alias only
+ * learns from replies to its own requests.
+ *
+ * Return: 1 if the frame must be dropped, 0 to pass it to *@nif
+ */
+static int svc_arp_for_alias(struct svc *s, const uint8_t *frame, size_t len,
+			     struct netif **nif)
+{
+	uint32_t tip;
+
+	if (!s->has_alias || len < SVC_ETH_HLEN + 28)
+		return 0;
+	memcpy(&tip, frame + SVC_ETH_HLEN + 24, 4);
+	if (!svc_is_alias(s, tip))
+		return 0;
+	if (frame[SVC_ETH_HLEN + 7] != 2) /* opcode: reply */
+		return 1;
+	*nif = &s->alias;
+	return 0;
+}
+
+/**
  * svc_input() - a frame from the LAN for the services host
  * @s:		host
  * @frame:	Ethernet frame, untrusted; copied
@@ -436,13 +513,16 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 						       0xff, 0xff, 0xff };
 	uint32_t me = ip4_addr_get_u32(netif_ip4_addr(&s->netif));
 	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&s->netif));
+	struct netif *nif = &s->netif;
 	uint16_t type;
 	struct pbuf *p;
 
 	if (len < SVC_ETH_HLEN || len > s->slot_size)
 		goto drop;
 	if (memcmp(frame, s->netif.hwaddr, ETH_HWADDR_LEN) &&
-	    memcmp(frame, bcast, ETH_HWADDR_LEN))
+	    memcmp(frame, bcast, ETH_HWADDR_LEN) &&
+	    (!s->has_alias ||
+	     memcmp(frame, s->alias.hwaddr, ETH_HWADDR_LEN)))
 		goto drop;
 	type = (uint16_t)(frame[12] << 8 | frame[13]);
 	if (type == ETHTYPE_IP) {
@@ -461,12 +541,17 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 		if ((ip[6] & 0x3f) || ip[7])
 			goto drop;
 		memcpy(&dst, ip + 16, 4);
-		if (dst != me && dst != IPADDR_BROADCAST &&
-		    dst != (me | ~mask))
+		if (svc_is_alias(s, dst))
+			nif = &s->alias;
+		else if (dst != me && dst != IPADDR_BROADCAST &&
+			 dst != (me | ~mask))
 			goto drop;
-		if (svc_dhcp_input(s, ip, hlen, tot))
+		else if (svc_dhcp_input(s, ip, hlen, tot))
 			return;
-	} else if (type != ETHTYPE_ARP) {
+	} else if (type == ETHTYPE_ARP) {
+		if (svc_arp_for_alias(s, frame, len, &nif))
+			goto drop;
+	} else {
 		goto drop;
 	}
 
@@ -477,8 +562,8 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 		goto drop;
 	}
 	pbuf_take(p, frame, (u16_t)len);
-	svc_netif_first(&s->netif);
-	s->netif.input(p, &s->netif);	/* ethernet_input() frees p */
+	svc_netif_first(nif);
+	nif->input(p, nif);	/* ethernet_input() frees p */
 	UNLOCK_TCPIP_CORE();
 	s->stats.rx_frames++;
 	return;
@@ -507,6 +592,15 @@ struct netif *svc_netif(struct svc *s)
 }
 
 /**
+ * svc_alias_netif() - the alias netif, NULL if none; same rules as
+ * svc_netif()
+ */
+struct netif *svc_alias_netif(struct svc *s)
+{
+	return s->has_alias ? &s->alias : NULL;
+}
+
+/**
  * svc_get_stats() - copy the counters; loop thread
  */
 void svc_get_stats(const struct svc *s, struct svc_stats *st)
@@ -517,17 +611,17 @@ void svc_get_stats(const struct svc *s, struct svc_stats *st)
 }
 
 /**
- * svc_abort_tcp() - abort the TCP pcbs still bound to our netif
+ * svc_abort_tcp() - abort the TCP pcbs still bound to @netif
  *
  * Core lock held. A service closing its connections leaves lwIP pcbs in
  * FIN_WAIT or TIME_WAIT that still carry this netif's index; once it is
  * removed, a later netif could get the same index and inherit them.
  */
-static void svc_abort_tcp(struct svc *s)
+static void svc_abort_tcp(struct netif *netif)
 {
 	struct tcp_pcb **lists[] = { &tcp_active_pcbs, &tcp_tw_pcbs,
 				     &tcp_bound_pcbs };
-	u8_t idx = netif_get_index(&s->netif);
+	u8_t idx = netif_get_index(netif);
 	struct tcp_pcb *pcb;
 	size_t i;
 
@@ -540,6 +634,24 @@ again:
 			}
 		}
 	}
+}
+
+/**
+ * svc_netif_remove() - remove one of our netifs; core lock held
+ */
+static void svc_netif_remove(struct netif *netif)
+{
+	svc_abort_tcp(netif);
+	/*
+	 * netif_remove() of an addressed netif calls
+	 * tcp_netif_ip_addr_changed(addr, NULL), which aborts every TCP pcb
+	 * with that local address - those of the other networks sharing
+	 * 192.168.5.3 too. Ours are gone (above), so clear the address
+	 * first and let netif_remove() skip that step.
+	 */
+	ip4_addr_set_zero(ip_2_ip4(&netif->ip_addr));
+	netif_remove(netif);
+	svc_count--;
 }
 
 /**
@@ -562,17 +674,9 @@ void svc_free(struct svc *s)
 	for (u = udp_pcbs; u; u = u->next)
 		if (u->netif_idx == netif_get_index(&s->netif))
 			log_warnx("services: UDP pcb still bound at free");
-	svc_abort_tcp(s);
-	/*
-	 * netif_remove() of an addressed netif calls
-	 * tcp_netif_ip_addr_changed(addr, NULL), which aborts every TCP pcb
-	 * with that local address - those of the other networks sharing
-	 * 192.168.5.3 too. Ours are gone (above), so clear the address
-	 * first and let netif_remove() skip that step.
-	 */
-	ip4_addr_set_zero(ip_2_ip4(&s->netif.ip_addr));
-	netif_remove(&s->netif);
-	svc_count--;
+	svc_netif_remove(&s->netif);
+	if (s->has_alias)
+		svc_netif_remove(&s->alias);
 	UNLOCK_TCPIP_CORE();
 
 	loop_async_free(s->async);

@@ -38,6 +38,9 @@ struct netif;
  * @mac:	its Ethernet address
  * @mtu:	IP MTU of the network, 576..65520 (0 means 1500)
  * @dhcp:	DHCP server configuration, NULL for none
+ * @alias:	second address served on its own netif (the gateway's .2,
+ *		for DNS), 0.0.0.0 for none
+ * @alias_mac:	its Ethernet address (the gateway's)
  */
 struct svc_config {
 	struct in_addr addr;
@@ -46,6 +49,8 @@ struct svc_config {
 	uint8_t mac[6];
 	int mtu;
 	const struct dhcp_config *dhcp;
+	struct in_addr alias;
+	uint8_t alias_mac[6];
 };
 
 /**
@@ -85,6 +90,7 @@ struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 void svc_input(struct svc *s, const uint8_t *frame, size_t len);
 struct dhcp *svc_dhcp(struct svc *s);
 struct netif *svc_netif(struct svc *s);
+struct netif *svc_alias_netif(struct svc *s);
 void svc_get_stats(const struct svc *s, struct svc_stats *st);
 void svc_free(struct svc *s);
 

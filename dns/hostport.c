@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * hostport.c - the DNS service on host sockets (--dns-udp, --dns-tcp):
+ * hostagent mode, for QEMU's own slirp as Lima runs it today, where the
+ * guest's DNS is forwarded to a port on the host's loopback.
+ *
+ * Same answers as on the services host; plain non-blocking sockets on the
+ * loop. A TCP connection carries several queries (2-byte length, then the
+ * message), answers in order of completion, and is closed after
+ * DNSD_HOST_IDLE_MS without a query. Dead connections are freed from a
+ * timer, never inside a callback that may still be using them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "service_int.h"
+#include "../daemon/log.h"
+#include "../netstack/loop.h"
+
+#define DNSD_HOST_IDLE_MS	10000
+#define DNSD_HOST_PENDING_MAX	16
+#define DNSD_HOST_TXMAX		(256 * 1024)
+
+/**
+ * struct dnsd_hconn - a TCP client of a host port
+ * @h:		host port
+ * @fd:		socket, -1 once dead
+ * @rx:		received bytes not yet parsed
+ * @rxlen:	how many
+ * @tx:		answer bytes not yet written
+ * @txlen:	how many
+ * @pending:	queries waiting for the resolver
+ * @last:	last activity, monotonic ms
+ * @eof:	the client closed its side
+ * @parsing:	dnsd_hconn_parse() is running
+ * @next:	list link
+ */
+struct dnsd_hconn {
+	struct dnsd_host *h;
+	int fd;
+	uint8_t rx[2 + DNS_TCP_MAX];
+	size_t rxlen;
+	uint8_t *tx;
+	size_t txlen;
+	struct dnsd_q *pending;
+	int64_t last;
+	int eof;
+	int parsing;
+	struct dnsd_hconn *next;
+};
+
+/**
+ * struct dnsd_host - a host port, UDP or TCP
+ * @d:		service
+ * @names:	local names to answer
+ * @fd:		the socket
+ * @tcp:	a TCP listener
+ * @pending:	UDP queries waiting for the resolver
+ * @conns:	TCP connections
+ * @timer:	reaps dead connections, closes idle ones
+ * @next:	list link
+ */
+struct dnsd_host {
+	struct dnsd *d;
+	struct dns_local *names;
+	int fd;
+	bool tcp;
+	struct dnsd_q *pending;
+	struct dnsd_hconn *conns;
+	struct loop_timer *timer;
+	struct dnsd_host *next;
+};
+
+/**
+ * dnsd_host_parse_addr() - "127.0.0.1:53" or "[::1]:53" to a sockaddr
+ *
+ * Return: 0, or -1 if malformed
+ */
+static int dnsd_host_parse_addr(const char *s, struct sockaddr_storage *ss,
+				socklen_t *len)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port < 0 || port > 65535)
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*s4);
+		return 0;
+	}
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		host[strlen(host) - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1) {
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = htons((uint16_t)port);
+			*len = sizeof(*s6);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/**
+ * dnsd_host_udp_reply() - send a UDP answer to the client
+ */
+static void dnsd_host_udp_reply(struct dnsd_q *q, const uint8_t *ans,
+				size_t len)
+{
+	struct dnsd_host *h = q->owner;
+
+	if (sendto(h->fd, ans, len, 0, (struct sockaddr *)&q->to.host.sa,
+		   q->to.host.len) < 0)
+		log_debug("dns: sendto: %s", strerror(errno));
+}
+
+/**
+ * dnsd_host_udp_io() - read a bounded batch of queries
+ */
+static void dnsd_host_udp_io(void *arg, int fd, int revents)
+{
+	struct dnsd_host *h = arg;
+	uint8_t buf[DNS_EDNS_MAX];
+	struct dnsd_q tmpl = { .tcp = false, .owner = h,
+			       .reply = dnsd_host_udp_reply };
+	int i;
+
+	(void)revents;
+	for (i = 0; i < 64; i++) {
+		ssize_t n;
+
+		tmpl.to.host.len = sizeof(tmpl.to.host.sa);
+		n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
+			     (struct sockaddr *)&tmpl.to.host.sa,
+			     &tmpl.to.host.len);
+		if (n < 0)
+			return;
+		if ((size_t)n > sizeof(buf)) {
+			h->d->stats.dropped++;
+			continue;
+		}
+		dnsd_query(h->d, h->names, buf, (size_t)n, &tmpl,
+			   &h->pending);
+	}
+}
+
+/**
+ * dnsd_hconn_kill() - close a connection; freed later by the timer
+ */
+static void dnsd_hconn_kill(struct dnsd_hconn *c)
+{
+	if (c->fd < 0)
+		return;
+	loop_io_del(c->h->d->l, c->fd);
+	close(c->fd);
+	c->fd = -1;
+	loop_timer_arm(c->h->timer, 0);
+}
+
+/**
+ * dnsd_hconn_flush() - write queued answers; watch POLLOUT if some remain
+ */
+static void dnsd_hconn_flush(struct dnsd_hconn *c)
+{
+	while (c->fd >= 0 && c->txlen) {
+		ssize_t n = write(c->fd, c->tx, c->txlen);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				dnsd_hconn_kill(c);
+			break;
+		}
+		memmove(c->tx, c->tx + n, c->txlen - (size_t)n);
+		c->txlen -= (size_t)n;
+	}
+	if (c->fd >= 0)
+		loop_io_events(c->h->d->l, c->fd,
+			       POLLIN | (c->txlen ? POLLOUT : 0));
+}
+
+static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans,
+			     size_t len);
+
+/**
+ * dnsd_hconn_parse() - start the complete queries in the receive buffer
+ */
+static void dnsd_hconn_parse(struct dnsd_hconn *c)
+{
+	struct dnsd_q tmpl = { .tcp = true, .owner = c,
+			       .reply = dnsd_hconn_reply };
+	size_t off = 0;
+
+	if (c->parsing)
+		return;
+	c->parsing = 1;
+	while (c->fd >= 0 && c->rxlen - off >= 2 &&
+	       dnsd_count(c->pending) < DNSD_HOST_PENDING_MAX) {
+		size_t n = (size_t)c->rx[off] << 8 | c->rx[off + 1];
+
+		if (c->rxlen - off - 2 < n)
+			break;
+		off += 2 + n;
+		dnsd_query(c->h->d, c->h->names, c->rx + off - n, n, &tmpl,
+			   &c->pending);
+	}
+	memmove(c->rx, c->rx + off, c->rxlen - off);
+	c->rxlen -= off;
+	c->parsing = 0;
+	if (c->eof && !c->pending && !c->txlen)
+		dnsd_hconn_kill(c);
+}
+
+/**
+ * dnsd_hconn_reply() - queue a TCP answer and go on with waiting queries
+ */
+static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans,
+			     size_t len)
+{
+	struct dnsd_hconn *c = q->owner;
+	uint8_t *tx;
+
+	if (c->fd < 0)
+		return;
+	if (c->txlen + 2 + len > DNSD_HOST_TXMAX) {
+		dnsd_hconn_kill(c);
+		return;
+	}
+	tx = realloc(c->tx, c->txlen + 2 + len);
+	if (!tx)
+		fatal("realloc");
+	c->tx = tx;
+	tx[c->txlen] = (uint8_t)(len >> 8);
+	tx[c->txlen + 1] = (uint8_t)len;
+	memcpy(tx + c->txlen + 2, ans, len);
+	c->txlen += 2 + len;
+	dnsd_hconn_flush(c);
+	dnsd_hconn_parse(c);
+}
+
+/**
+ * dnsd_hconn_io() - a TCP client is readable or writable
+ */
+static void dnsd_hconn_io(void *arg, int fd, int revents)
+{
+	struct dnsd_hconn *c = arg;
+	ssize_t n;
+
+	if (revents & POLLOUT)
+		dnsd_hconn_flush(c);
+	if (c->fd < 0 || !(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	if (c->rxlen == sizeof(c->rx)) {
+		dnsd_hconn_kill(c); /* a message longer than it can be */
+		return;
+	}
+	n = read(fd, c->rx + c->rxlen, sizeof(c->rx) - c->rxlen);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		dnsd_hconn_kill(c);
+		return;
+	}
+	c->last = loop_now_ms();
+	if (n == 0) {
+		c->eof = 1;
+		loop_io_events(c->h->d->l, fd, c->txlen ? POLLOUT : 0);
+	}
+	c->rxlen += (size_t)n;
+	dnsd_hconn_parse(c);
+}
+
+/**
+ * dnsd_host_accept() - a TCP client connected
+ */
+static void dnsd_host_accept(void *arg, int fd, int revents)
+{
+	struct dnsd_host *h = arg;
+	struct dnsd_hconn *c;
+	int s;
+
+	(void)revents;
+	while ((s = accept(fd, NULL, NULL)) >= 0) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			fatal("calloc");
+		fcntl(s, F_SETFL, O_NONBLOCK);
+		fcntl(s, F_SETFD, FD_CLOEXEC);
+		c->h = h;
+		c->fd = s;
+		c->last = loop_now_ms();
+		c->next = h->conns;
+		h->conns = c;
+		h->d->stats.tcp_conns++;
+		loop_io_add(h->d->l, s, POLLIN, dnsd_hconn_io, c);
+	}
+	if (errno == EMFILE || errno == ENFILE)
+		log_warn("dns: accept");
+	loop_timer_arm(h->timer, loop_now_ms() + DNSD_HOST_IDLE_MS);
+}
+
+/**
+ * dnsd_host_timer() - free dead connections, close idle ones
+ */
+static void dnsd_host_timer(void *arg)
+{
+	struct dnsd_host *h = arg;
+	struct dnsd_hconn **pp, *c;
+	int64_t now = loop_now_ms();
+
+	for (pp = &h->conns; (c = *pp);) {
+		if (c->fd >= 0 && !c->pending &&
+		    now - c->last > DNSD_HOST_IDLE_MS)
+			dnsd_hconn_kill(c);
+		if (c->fd >= 0) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		dnsd_cancel_all(&c->pending);
+		free(c->tx);
+		free(c);
+	}
+	if (h->conns)
+		loop_timer_arm(h->timer, now + 1000);
+}
+
+/**
+ * dnsd_listen_host() - serve DNS on a host address
+ * @d:		service
+ * @tcp:	TCP (else UDP)
+ * @addrport:	"127.0.0.1:PORT" or "[::1]:PORT"; port 0 picks a free one
+ * @names:	local names to answer
+ * @bound:	set to the address and port bound, for the caller to print
+ * @boundlen:	its size
+ *
+ * Return: 0, or -1 with a logged reason
+ */
+int dnsd_listen_host(struct dnsd *d, bool tcp, const char *addrport,
+		     struct dns_local *names, char *bound, size_t boundlen)
+{
+	struct sockaddr_storage ss;
+	char host[INET6_ADDRSTRLEN];
+	struct dnsd_host *h;
+	socklen_t len;
+	int fd, one = 1;
+
+	if (dnsd_host_parse_addr(addrport, &ss, &len)) {
+		log_warnx("dns: %s: expected ADDR:PORT", addrport);
+		return -1;
+	}
+	fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (fd < 0) {
+		log_warn("dns: socket");
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) ||
+	    (tcp && listen(fd, 64)) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len)) {
+		log_warn("dns: %s %s", tcp ? "tcp" : "udp", addrport);
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		snprintf(bound, boundlen, "%s:%u", host, ntohs(s4->sin_port));
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(bound, boundlen, "[%s]:%u", host,
+			 ntohs(s6->sin6_port));
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		fatal("calloc");
+	h->d = d;
+	h->names = names;
+	h->fd = fd;
+	h->tcp = tcp;
+	h->timer = loop_timer_new(d->l, dnsd_host_timer, h);
+	h->next = d->hosts;
+	d->hosts = h;
+	loop_io_add(d->l, fd, POLLIN, tcp ? dnsd_host_accept : dnsd_host_udp_io,
+		    h);
+	return 0;
+}
+
+/**
+ * dnsd_host_close_all() - close every host port and its connections
+ */
+void dnsd_host_close_all(struct dnsd *d)
+{
+	struct dnsd_host *h;
+
+	while ((h = d->hosts)) {
+		struct dnsd_hconn *c;
+
+		d->hosts = h->next;
+		for (c = h->conns; c; c = c->next)
+			dnsd_hconn_kill(c);
+		dnsd_host_timer(h);
+		dnsd_cancel_all(&h->pending);
+		loop_io_del(d->l, h->fd);
+		close(h->fd);
+		loop_timer_free(h->timer);
+		free(h);
+	}
+}
