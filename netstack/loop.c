@@ -202,7 +202,7 @@ static void loop_pfd_reserve(struct loop *l, int n)
 }
 
 /**
- * loop_io_add() - watch a descriptor
+ * loop_io_add() - watch a descriptor (again: replaces the callback)
  * @l:		loop
  * @fd:		descriptor, non-blocking
  * @events:	POLLIN, POLLOUT
@@ -225,11 +225,12 @@ int loop_io_add(struct loop *l, int fd, int events, loop_io_fn fn, void *arg)
 		       (size_t)(cap - l->io_cap) * sizeof(*l->io));
 		l->io_cap = cap;
 	}
+	if (!l->io[fd].fn)
+		l->nreg++;
 	l->io[fd].fn = fn;
 	l->io[fd].arg = arg;
 	l->io[fd].events = (short)events;
 	l->io[fd].gen++;
-	l->nreg++;
 	return 0;
 }
 

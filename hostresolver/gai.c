@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * gai.c - native lookups: getaddrinfo(3) in a small pool of worker
+ * threads, identical lookups in flight coalesced onto one job, results
+ * handed back to the loop thread through a loop_async and stored in the
+ * cache.
+ *
+ * Threads: the workers only ever touch the pool (under its mutex) and the
+ * job they run (its name, family and result fields). Everything else, the
+ * job table and the waiters of a job included, belongs to the loop thread.
+ * Workers are detached and hold a reference on the pool: hr_free() never
+ * waits for a getaddrinfo call stuck on a dead nameserver, and a worker
+ * that finishes after it frees its job and, if last, the pool.
+ *
+ * getaddrinfo is called with the name as given (no trailing dot: glibc's
+ * files backend does not match "name." against /etc/hosts), so the host's
+ * search list applies as for any other program of the host. No
+ * AI_ADDRCONFIG: on a host without a global IPv6 (or IPv4) address glibc
+ * then answers EAI_NONAME for that family, which would become NXDOMAIN,
+ * and a guest would drop the name for every type. Whether the guest can
+ * reach an address is the guest's business, as with any DNS server.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hr_internal.h"
+#include "../netstack/loop.h"
+#include "../daemon/log.h"
+
+/**
+ * struct hr_pool - the workers and what they share
+ * @mu:		protects everything below
+ * @cv:		signalled when a job is queued or at shutdown
+ * @qhead:	queued jobs, oldest first
+ * @qtail:	newest queued job
+ * @done:	finished jobs for the loop thread
+ * @async:	wakes the loop thread; NULL after shutdown
+ * @shutdown:	set by hr_pool_free()
+ * @refs:	running workers, plus one for the owner until shutdown
+ */
+struct hr_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct hr_job *qhead, *qtail;
+	struct hr_job *done;
+	struct loop_async *async;
+	int shutdown;
+	int refs;
+};
+
+/**
+ * hr_gai_status() - map a getaddrinfo() error to a status
+ * @rc:		getaddrinfo() return value, not 0
+ *
+ * Return: HR_NXDOMAIN, HR_NODATA or HR_SERVFAIL
+ */
+static enum hr_status hr_gai_status(int rc)
+{
+	switch (rc) {
+	case EAI_NONAME:
+		return HR_NXDOMAIN;
+#ifdef EAI_NODATA
+	case EAI_NODATA:
+		return HR_NODATA;
+#endif
+#ifdef EAI_ADDRFAMILY
+	case EAI_ADDRFAMILY:
+		return HR_NODATA;
+#endif
+	default: /* EAI_AGAIN, EAI_FAIL, EAI_MEMORY, EAI_SYSTEM, ... */
+		return HR_SERVFAIL;
+	}
+}
+
+/**
+ * hr_job_run() - resolve a job; worker thread, without the pool mutex
+ * @job:	job; its name and family are read, its result written
+ */
+static void hr_job_run(struct hr_job *job)
+{
+	size_t alen = hr_addr_len(job->family), i;
+	struct addrinfo hints, *res = NULL, *ai;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = job->family;
+	hints.ai_socktype = SOCK_STREAM; /* one entry per address */
+	rc = getaddrinfo(job->name, NULL, &hints, &res);
+	job->naddrs = 0;
+	if (rc) {
+		job->status = hr_gai_status(rc);
+		return;
+	}
+	for (ai = res; ai && job->naddrs < HR_ADDRS_MAX; ai = ai->ai_next) {
+		const void *a;
+		uint8_t *dst = job->addrs + job->naddrs * alen;
+
+		if (ai->ai_family != job->family || !ai->ai_addr)
+			continue;
+		if (job->family == AF_INET)
+			a = &((struct sockaddr_in *)(void *)ai->ai_addr)
+				 ->sin_addr;
+		else
+			a = &((struct sockaddr_in6 *)(void *)ai->ai_addr)
+				 ->sin6_addr;
+		for (i = 0; i < job->naddrs; i++)
+			if (!memcmp(job->addrs + i * alen, a, alen))
+				break;
+		if (i < job->naddrs)
+			continue; /* duplicate */
+		memcpy(dst, a, alen);
+		job->naddrs++;
+	}
+	freeaddrinfo(res);
+	job->status = job->naddrs ? HR_OK : HR_NODATA;
+}
+
+/**
+ * hr_pool_unref() - drop a reference under @p->mu, free @p if last
+ * @p:		pool, locked; unlocked on return
+ */
+static void hr_pool_unref(struct hr_pool *p)
+{
+	int last = --p->refs == 0;
+
+	pthread_mutex_unlock(&p->mu);
+	if (last) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+		free(p);
+	}
+}
+
+/**
+ * hr_worker() - worker thread: run queued jobs until shutdown
+ * @arg:	pool
+ *
+ * Return: NULL
+ */
+static void *hr_worker(void *arg)
+{
+	struct hr_pool *p = arg;
+	struct hr_job *job;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->shutdown && !p->qhead)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->shutdown)
+			break;
+		job = p->qhead;
+		p->qhead = job->qnext;
+		if (!p->qhead)
+			p->qtail = NULL;
+		job->state = HR_JOB_RUNNING;
+		pthread_mutex_unlock(&p->mu);
+
+		hr_job_run(job);
+
+		pthread_mutex_lock(&p->mu);
+		if (p->shutdown) {
+			free(job);
+			break;
+		}
+		job->state = HR_JOB_DONE;
+		job->qnext = p->done;
+		p->done = job;
+		loop_async_notify(p->async);
+	}
+	hr_pool_unref(p);
+	return NULL;
+}
+
+/**
+ * hr_jobs_unlink() - remove @job from the job table
+ * @h:		resolver
+ * @job:	job
+ */
+static void hr_jobs_unlink(struct hr *h, struct hr_job *job)
+{
+	struct hr_job **pp;
+
+	for (pp = &h->jobs[job->hash & h->jobs_mask]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == job) {
+			*pp = job->hnext;
+			return;
+		}
+	}
+}
+
+/**
+ * hr_gai_results() - loop thread: finish jobs the workers are done with
+ * @arg:	resolver
+ *
+ * Every job's answer goes into the cache (SERVFAIL for at most a second)
+ * and to each request still waiting for it.
+ */
+static void hr_gai_results(void *arg)
+{
+	struct hr *h = arg;
+	struct hr_pool *p = h->pool;
+	struct hr_job *job, *next;
+	int64_t now = loop_now_ms();
+
+	pthread_mutex_lock(&p->mu);
+	job = p->done;
+	p->done = NULL;
+	pthread_mutex_unlock(&p->mu);
+
+	for (; job; job = next) {
+		uint32_t ttl = 0;
+		struct hr_req *r;
+
+		next = job->qnext;
+		hr_jobs_unlink(h, job);
+		h->nbackend--;
+		if (h->cfg.cache_ttl >= 0) {
+			int secs = h->cfg.cache_ttl;
+
+			if (job->status == HR_SERVFAIL && secs > 1)
+				secs = 1;
+			if (job->status != HR_SERVFAIL)
+				ttl = (uint32_t)secs;
+			if (secs > 0)
+				hr_cache_put(&h->cache, job->name, job->family,
+					     job->hash, job->status, job->addrs,
+					     job->naddrs, now + secs * 1000LL);
+		}
+		while ((r = job->waiters)) {
+			job->waiters = r->wnext;
+			r->job = NULL;
+			r->wprev = r->wnext = NULL;
+			r->naddrs = job->naddrs;
+			memcpy(r->addrs, job->addrs,
+			       job->naddrs * hr_addr_len(job->family));
+			r->ttl = ttl;
+			hr_req_done(r, job->status);
+		}
+		free(job);
+	}
+}
+
+/**
+ * hr_gai_init() - start the workers and the job table
+ * @h:		resolver, cfg filled in
+ *
+ * Return: 0, or -1 if no worker thread could be started
+ */
+int hr_gai_init(struct hr *h)
+{
+	struct hr_pool *p = calloc(1, sizeof(*p));
+	unsigned n = 16;
+	sigset_t all, old;
+	pthread_attr_t attr;
+	int i, started = 0;
+
+	if (!p)
+		fatal("calloc");
+	while (n < (unsigned)h->cfg.max_inflight * 2)
+		n <<= 1;
+	h->jobs = calloc(n, sizeof(*h->jobs));
+	if (!h->jobs)
+		fatal("calloc");
+	h->jobs_mask = n - 1;
+
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->async = loop_async_new(h->l, hr_gai_results, h);
+	p->refs = 1;
+	h->pool = p;
+
+	/* Workers take no signal: the loop thread handles them all. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (i = 0; i < h->cfg.workers; i++) {
+		pthread_t t;
+		int rc;
+
+		pthread_mutex_lock(&p->mu);
+		p->refs++;
+		pthread_mutex_unlock(&p->mu);
+		rc = pthread_create(&t, &attr, hr_worker, p);
+		if (rc) {
+			errno = rc;
+			log_warn("hostresolver: pthread_create");
+			pthread_mutex_lock(&p->mu);
+			p->refs--;
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		started++;
+	}
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return started ? 0 : -1;
+}
+
+/**
+ * hr_gai_fini() - stop the workers without waiting for them
+ * @h:		resolver; no request waits on a job any more
+ *
+ * Queued and finished jobs are freed here; running ones by their worker.
+ */
+void hr_gai_fini(struct hr *h)
+{
+	struct hr_pool *p = h->pool;
+	struct loop_async *a;
+	struct hr_job *job;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->shutdown = 1;
+	while ((job = p->qhead)) {
+		p->qhead = job->qnext;
+		free(job);
+	}
+	while ((job = p->done)) {
+		p->done = job->qnext;
+		free(job);
+	}
+	a = p->async;
+	p->async = NULL;
+	pthread_cond_broadcast(&p->cv);
+	hr_pool_unref(p); /* unlocks */
+	/* No worker notifies after seeing shutdown under the mutex. */
+	loop_async_free(a);
+	h->pool = NULL;
+	free(h->jobs);
+	h->jobs = NULL;
+}
+
+/**
+ * hr_gai_attach() - make @r wait for the job resolving @name, r->family
+ * @h:		resolver
+ * @r:		request
+ * @name:	normalized name
+ * @hash:	hr_hash(@name, r->family)
+ *
+ * A job already in flight for the same name and family is shared;
+ * otherwise a new one is queued, if fewer than max_inflight are running.
+ *
+ * Return: 0, or -1 when too many jobs are in flight
+ */
+int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
+		  unsigned hash)
+{
+	struct hr_pool *p = h->pool;
+	struct hr_job *job;
+
+	for (job = h->jobs[hash & h->jobs_mask]; job; job = job->hnext)
+		if (job->hash == hash && job->family == r->family &&
+		    !strcmp(job->name, name))
+			break;
+	if (!job) {
+		if (h->nbackend >= h->cfg.max_inflight)
+			return -1;
+		job = calloc(1, sizeof(*job));
+		if (!job)
+			fatal("calloc");
+		memcpy(job->name, name, strlen(name) + 1);
+		job->family = r->family;
+		job->hash = hash;
+		job->hnext = h->jobs[hash & h->jobs_mask];
+		h->jobs[hash & h->jobs_mask] = job;
+		h->nbackend++;
+
+		pthread_mutex_lock(&p->mu);
+		job->state = HR_JOB_QUEUED;
+		if (p->qtail)
+			p->qtail->qnext = job;
+		else
+			p->qhead = job;
+		p->qtail = job;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	r->job = job;
+	r->wprev = NULL;
+	r->wnext = job->waiters;
+	if (job->waiters)
+		job->waiters->wprev = r;
+	job->waiters = r;
+	return 0;
+}
+
+/**
+ * hr_gai_detach() - stop @r waiting for its job (cancel or deadline)
+ * @r:		request waiting on a job
+ *
+ * A job nobody waits for any more is dropped if no worker took it yet;
+ * a running one completes and still fills the cache.
+ */
+void hr_gai_detach(struct hr_req *r)
+{
+	struct hr_job *job = r->job, **pp;
+	struct hr *h = r->h;
+	struct hr_pool *p = h->pool;
+	int dropped = 0;
+
+	if (!job)
+		return;
+	if (r->wprev)
+		r->wprev->wnext = r->wnext;
+	else
+		job->waiters = r->wnext;
+	if (r->wnext)
+		r->wnext->wprev = r->wprev;
+	r->job = NULL;
+	r->wprev = r->wnext = NULL;
+	if (job->waiters)
+		return;
+
+	pthread_mutex_lock(&p->mu);
+	if (job->state == HR_JOB_QUEUED) {
+		struct hr_job *prev = NULL;
+
+		for (pp = &p->qhead; *pp; prev = *pp, pp = &(*pp)->qnext) {
+			if (*pp == job) {
+				*pp = job->qnext;
+				if (p->qtail == job)
+					p->qtail = prev;
+				dropped = 1;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (dropped) {
+		hr_jobs_unlink(h, job);
+		h->nbackend--;
+		free(job);
+	}
+}

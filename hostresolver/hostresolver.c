@@ -1,0 +1,744 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * hostresolver.c - the resolver's front: configuration, the life of a
+ * request (pending with a deadline, ready, delivered), hr_lookup() with its
+ * cache, hr_forward(), hr_cancel(), and the resolv.conf watch with the
+ * search list.
+ *
+ * Every request's callback runs from one loop timer (the "tick"): results
+ * move a request from the pending list to the ready list and arm the tick
+ * for now; the tick delivers what is ready, fails pending requests past
+ * their deadline, and re-arms itself for the next deadline. All requests
+ * get the same timeout, so the pending list, kept in arrival order, is
+ * also in deadline order.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ares.h>
+
+#include "hr_internal.h"
+#include "../netstack/loop.h"
+#include "../daemon/log.h"
+
+#define HR_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
+#define HR_DEFAULT_FALLBACK    "8.8.8.8,1.1.1.1"
+#define HR_WATCH_MS	       1000
+
+/**
+ * hr_list_add() - append @r to @q
+ * @q:		list
+ * @r:		request, on no list
+ */
+static void hr_list_add(struct hr_reqlist *q, struct hr_req *r)
+{
+	r->next = NULL;
+	r->prev = q->tail;
+	if (q->tail)
+		q->tail->next = r;
+	else
+		q->head = r;
+	q->tail = r;
+	q->n++;
+}
+
+/**
+ * hr_list_del() - remove @r from @q
+ * @q:		list
+ * @r:		request on @q
+ */
+static void hr_list_del(struct hr_reqlist *q, struct hr_req *r)
+{
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		q->head = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	else
+		q->tail = r->prev;
+	r->prev = r->next = NULL;
+	q->n--;
+}
+
+/**
+ * hr_hash() - FNV-1a of a normalized name and a family
+ * @name:	name
+ * @family:	AF_INET or AF_INET6
+ *
+ * Return: hash
+ */
+unsigned hr_hash(const char *name, int family)
+{
+	uint32_t x = 2166136261U ^ (uint32_t)family;
+
+	for (; *name; name++) {
+		x ^= (uint8_t)*name;
+		x *= 16777619U;
+	}
+	return x;
+}
+
+/**
+ * hr_random16() - a random 16-bit number, for query IDs
+ * @h:		resolver
+ *
+ * Read from /dev/urandom in batches; if that fails, a weaker mix of the
+ * clock (the IDs then only avoid collisions).
+ *
+ * Return: number
+ */
+uint16_t hr_random16(struct hr *h)
+{
+	if (!h->nrnd) {
+		ssize_t n = -1;
+		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			n = read(fd, h->rnd, sizeof(h->rnd));
+			close(fd);
+		}
+		if (n != (ssize_t)sizeof(h->rnd)) {
+			uint64_t x = (uint64_t)loop_now_ns() ^
+				     ((uint64_t)getpid() << 32);
+			size_t i;
+
+			for (i = 0; i < sizeof(h->rnd) / sizeof(h->rnd[0]);
+			     i++) {
+				x += 0x9e3779b97f4a7c15ULL;
+				x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+				h->rnd[i] = (uint16_t)(x >> 40);
+			}
+		}
+		h->nrnd = sizeof(h->rnd) / sizeof(h->rnd[0]);
+	}
+	return h->rnd[--h->nrnd];
+}
+
+/**
+ * hr_tick_soon() - have the tick run in this loop iteration
+ * @h:		resolver
+ */
+static void hr_tick_soon(struct hr *h)
+{
+	loop_timer_arm(h->tick, 0);
+}
+
+/**
+ * hr_req_new() - a request not yet on any list
+ * @h:		resolver
+ *
+ * Return: request; exits on allocation failure
+ */
+static struct hr_req *hr_req_new(struct hr *h)
+{
+	struct hr_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		fatal("calloc");
+	r->h = h;
+	return r;
+}
+
+/**
+ * hr_req_ready() - a request on no list gets its result at once
+ * @r:		request
+ * @status:	result
+ *
+ * Return: @r
+ */
+static struct hr_req *hr_req_ready(struct hr_req *r, enum hr_status status)
+{
+	r->status = status;
+	r->state = HR_RS_READY;
+	hr_list_add(&r->h->ready, r);
+	hr_tick_soon(r->h);
+	return r;
+}
+
+/**
+ * hr_req_pend() - a request starts waiting, with a deadline
+ * @r:		request on no list
+ */
+static void hr_req_pend(struct hr_req *r)
+{
+	r->state = HR_RS_PENDING;
+	r->deadline = loop_now_ms() + r->h->cfg.timeout_ms;
+	hr_list_add(&r->h->pending, r);
+	/* The tick is armed for now when something is ready, else for the
+	 * oldest deadline, which stays first. */
+	if (r->h->pending.n == 1 && !r->h->ready.n)
+		loop_timer_arm(r->h->tick, r->deadline);
+}
+
+/**
+ * hr_req_done() - a pending request has its result
+ * @r:		request, pending and detached from its job or query
+ * @status:	result (addresses or answer already stored)
+ */
+void hr_req_done(struct hr_req *r, enum hr_status status)
+{
+	hr_list_del(&r->h->pending, r);
+	hr_req_ready(r, status);
+}
+
+/**
+ * hr_req_detach() - stop a pending request waiting on its job or query
+ * @r:		request
+ */
+static void hr_req_detach(struct hr_req *r)
+{
+	if (r->raw)
+		hr_fwd_detach(r);
+	else
+		hr_gai_detach(r);
+}
+
+/**
+ * hr_req_free() - free a request and its answer
+ * @r:		request on no list
+ */
+static void hr_req_free(struct hr_req *r)
+{
+	free(r->answer);
+	free(r);
+}
+
+/**
+ * hr_tick() - loop timer: fail expired requests, run due callbacks
+ * @arg:	resolver
+ *
+ * Only the requests ready when it starts are delivered, so callbacks that
+ * start new requests cannot keep it running.
+ */
+static void hr_tick(void *arg)
+{
+	struct hr *h = arg;
+	int64_t now = loop_now_ms();
+	struct hr_req *r;
+	int n;
+
+	while ((r = h->pending.head) && r->deadline <= now) {
+		hr_req_detach(r);
+		r->naddrs = 0;
+		r->ttl = 0;
+		hr_req_done(r, HR_SERVFAIL);
+	}
+	for (n = h->ready.n; n > 0 && (r = h->ready.head); n--) {
+		hr_list_del(&h->ready, r);
+		r->state = HR_RS_DELIVERING;
+		if (r->raw)
+			r->rcb(r->arg, r->status,
+			       r->status == HR_OK ? r->answer : NULL,
+			       r->status == HR_OK ? r->len : 0);
+		else
+			r->acb(r->arg, r->status,
+			       r->status == HR_OK ? r->addrs : NULL,
+			       r->status == HR_OK ? r->naddrs : 0, r->ttl);
+		hr_req_free(r);
+	}
+	if (h->ready.head)
+		hr_tick_soon(h);
+	else if (h->pending.head)
+		loop_timer_arm(h->tick, h->pending.head->deadline);
+}
+
+/**
+ * hr_name_norm() - normalize a name for getaddrinfo and the cache
+ * @name:	name as asked, with or without a trailing dot
+ * @out:	lower-case name without the trailing dot, HR_NAME_MAX + 1 bytes
+ *
+ * A name glibc would refuse anyway (empty, too long, empty or over-long
+ * label, a byte outside '!'..'~') is rejected here.
+ *
+ * Return: 0, or -1 if @name is not a valid host name
+ */
+static int hr_name_norm(const char *name, char *out)
+{
+	size_t len = strnlen(name, HR_NAME_MAX + 2), i, label = 0;
+
+	if (len && name[len - 1] == '.')
+		len--;
+	if (!len || len > HR_NAME_MAX)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+
+		if (ch == '.') {
+			if (!label)
+				return -1;
+			label = 0;
+		} else if (ch < '!' || ch > '~' || ++label > 63) {
+			return -1;
+		}
+		out[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+/**
+ * hr_lookup() - resolve @name to addresses of @family, natively
+ * @h:		resolver
+ * @name:	host name, as in a DNS question (a trailing dot is ignored);
+ *		matched case-insensitively. It goes to getaddrinfo as is,
+ *		so /etc/hosts and the host's search list apply.
+ * @family:	AF_INET (A) or AF_INET6 (AAAA)
+ * @cb:		completion, run later on the loop thread
+ * @arg:	its argument
+ *
+ * The answer comes from the cache, or from getaddrinfo in a worker (one
+ * call for all identical lookups in flight). An invalid name completes
+ * with HR_NXDOMAIN (glibc's own answer to such names), another family with
+ * HR_SERVFAIL, too many requests with HR_REFUSED; never synchronously.
+ *
+ * Return: handle for hr_cancel(), valid until @cb runs; never NULL
+ */
+struct hr_req *hr_lookup(struct hr *h, const char *name, int family,
+			 hr_addr_fn cb, void *arg)
+{
+	struct hr_req *r = hr_req_new(h);
+	const struct hr_centry *e;
+	char key[HR_NAME_MAX + 1];
+	int64_t now;
+	unsigned hash;
+
+	r->acb = cb;
+	r->arg = arg;
+	r->family = family;
+	if (family != AF_INET && family != AF_INET6) {
+		log_warnx("hostresolver: lookup with family %d", family);
+		return hr_req_ready(r, HR_SERVFAIL);
+	}
+	if (hr_name_norm(name, key) < 0)
+		return hr_req_ready(r, HR_NXDOMAIN);
+	hash = hr_hash(key, family);
+	now = loop_now_ms();
+	if (h->cfg.cache_ttl >= 0 &&
+	    (e = hr_cache_get(&h->cache, key, family, hash, now))) {
+		r->naddrs = e->naddrs;
+		memcpy(r->addrs, e->addrs, e->naddrs * hr_addr_len(family));
+		if (e->status != HR_SERVFAIL)
+			r->ttl = (uint32_t)((e->expires - now + 999) / 1000);
+		return hr_req_ready(r, e->status);
+	}
+	if (h->pending.n >= h->cfg.max_inflight)
+		return hr_req_ready(r, HR_REFUSED);
+	if (hr_gai_attach(h, r, key, hash) < 0)
+		return hr_req_ready(r, HR_REFUSED);
+	hr_req_pend(r);
+	return r;
+}
+
+/**
+ * hr_forward() - forward a raw DNS query to the upstream servers
+ * @h:		resolver
+ * @query:	the query as received (copied; the caller may reuse it)
+ * @len:	its length
+ * @cb:		completion, run later on the loop thread, with the answer
+ *		bytes as the upstream sent them but for the ID (hr's own)
+ * @arg:	its argument
+ *
+ * A query shorter than a DNS header completes with HR_SERVFAIL, too many
+ * requests with HR_REFUSED; never synchronously.
+ *
+ * Return: handle for hr_cancel(), valid until @cb runs; never NULL
+ */
+struct hr_req *hr_forward(struct hr *h, const uint8_t *query, size_t len,
+			  hr_raw_fn cb, void *arg)
+{
+	struct hr_req *r = hr_req_new(h);
+
+	r->raw = 1;
+	r->rcb = cb;
+	r->arg = arg;
+	if (len < 12 || len > 65535)
+		return hr_req_ready(r, HR_SERVFAIL);
+	if (h->pending.n >= h->cfg.max_inflight ||
+	    h->nbackend >= h->cfg.max_inflight)
+		return hr_req_ready(r, HR_REFUSED);
+	hr_req_pend(r);
+	if (hr_chan_send(h, r, query, len) < 0)
+		hr_req_done(r, HR_SERVFAIL);
+	return r;
+}
+
+/**
+ * hr_cancel() - drop a request: its callback will never run
+ * @r:		handle from hr_lookup() or hr_forward(), or NULL
+ *
+ * Safe while a worker still runs getaddrinfo for it (the result still
+ * fills the cache) or c-ares still waits for its answer (dropped). A no-op
+ * from inside the request's own callback.
+ */
+void hr_cancel(struct hr_req *r)
+{
+	if (!r)
+		return;
+	switch (r->state) {
+	case HR_RS_PENDING:
+		hr_req_detach(r);
+		hr_list_del(&r->h->pending, r);
+		break;
+	case HR_RS_READY:
+		hr_list_del(&r->h->ready, r);
+		break;
+	case HR_RS_DELIVERING:
+		return;
+	}
+	hr_req_free(r);
+}
+
+/**
+ * hr_conf_sig() - identity of the current version of a file
+ * @path:	file
+ * @sig:	filled in; exists = 0 if stat(2) failed
+ */
+static void hr_conf_sig(const char *path, struct hr_confsig *sig)
+{
+	struct stat st;
+
+	memset(sig, 0, sizeof(*sig));
+	if (stat(path, &st))
+		return;
+	sig->exists = 1;
+	sig->dev = (uint64_t)st.st_dev;
+	sig->ino = (uint64_t)st.st_ino;
+	sig->size = (int64_t)st.st_size;
+#ifdef __APPLE__
+	sig->mtime_s = st.st_mtimespec.tv_sec;
+	sig->mtime_ns = st.st_mtimespec.tv_nsec;
+	sig->ctime_s = st.st_ctimespec.tv_sec;
+	sig->ctime_ns = st.st_ctimespec.tv_nsec;
+#else
+	sig->mtime_s = st.st_mtim.tv_sec;
+	sig->mtime_ns = st.st_mtim.tv_nsec;
+	sig->ctime_s = st.st_ctim.tv_sec;
+	sig->ctime_ns = st.st_ctim.tv_nsec;
+#endif
+}
+
+/**
+ * hr_word_ok() - whether a search-list word is a plausible domain
+ * @w:		word
+ *
+ * Return: 1 if it is 1..253 printable, non-blank bytes
+ */
+static int hr_word_ok(const char *w)
+{
+	size_t n = strlen(w);
+
+	if (!n || n > HR_NAME_MAX)
+		return 0;
+	for (; *w; w++)
+		if ((unsigned char)*w < '!' || (unsigned char)*w > '~')
+			return 0;
+	return 1;
+}
+
+/**
+ * hr_ns_ok() - whether a nameserver line's address is one c-ares takes
+ * @w:		the word after "nameserver"
+ *
+ * Return: 1 for an IPv4 or IPv6 address (an IPv6 one may carry %scope)
+ */
+static int hr_ns_ok(const char *w)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t n = strcspn(w, "%");
+
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, w, n);
+	buf[n] = '\0';
+	return inet_pton(AF_INET, buf, &a4) == 1 ||
+	       inet_pton(AF_INET6, buf, &a6) == 1;
+}
+
+/**
+ * hr_conf_parse() - read what c-ares does not tell: the search list and
+ *		     whether any usable nameserver is named (c-ares, given
+ *		     none, would use 127.0.0.1 instead of our fallback)
+ * @h:		resolver; h->search and h->nservers are set
+ *
+ * Like glibc, the last "search" or "domain" line wins; comments start
+ * with '#' or ';'. A missing file has no servers and no search list.
+ */
+static void hr_conf_parse(struct hr *h)
+{
+	char line[1024], *save, *w;
+	FILE *f = fopen(h->resolv_conf, "re");
+	size_t off;
+
+	h->search[0] = '\0';
+	h->nservers = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		int search;
+
+		if (!strchr(line, '\n') && !feof(f)) {
+			int ch; /* over-long line: skip the rest */
+
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				;
+			continue;
+		}
+		w = strtok_r(line, " \t\r\n", &save);
+		if (!w || *w == '#' || *w == ';')
+			continue;
+		if (!strcmp(w, "nameserver")) {
+			w = strtok_r(NULL, " \t\r\n", &save);
+			if (w && hr_ns_ok(w))
+				h->nservers++;
+			continue;
+		}
+		search = !strcmp(w, "search");
+		if (!search && strcmp(w, "domain"))
+			continue;
+		h->search[0] = '\0';
+		off = 0;
+		while ((w = strtok_r(NULL, " \t\r\n", &save))) {
+			size_t n;
+
+			if (*w == '#' || *w == ';')
+				break;
+			n = strlen(w);
+			if (n > 1 && w[n - 1] == '.')
+				w[--n] = '\0';
+			if (!hr_word_ok(w) || !strcmp(w, "."))
+				continue;
+			if (off + !!off + n + 1 > sizeof(h->search))
+				break;
+			if (off)
+				h->search[off++] = ' ';
+			memcpy(h->search + off, w, n + 1);
+			off += n;
+			if (!search)
+				break;
+		}
+	}
+	fclose(f);
+}
+
+/**
+ * hr_reload() - (re)read resolv.conf: search list, new c-ares channel
+ * @h:		resolver
+ * @sig:	version of the file being read
+ *
+ * Return: 0, or -1 if no channel could be made (the old one stays)
+ */
+static int hr_reload(struct hr *h, const struct hr_confsig *sig)
+{
+	struct hr_chan *c;
+
+	hr_conf_parse(h);
+	c = hr_chan_new(h);
+	if (!c)
+		return -1;
+	hr_chan_retire(h->chan);
+	h->chan = c;
+	memcpy(&h->sig, sig, sizeof(*sig)); /* padding too: see hr_watch() */
+	return 0;
+}
+
+/**
+ * hr_watch() - loop timer: reload when resolv.conf changed
+ * @arg:	resolver
+ *
+ * Any change of device, inode, size, modification or status-change time
+ * counts, so a file replaced by rename(2) is seen as well as one
+ * rewritten in place (or bind-mounted anew).
+ */
+static void hr_watch(void *arg)
+{
+	struct hr *h = arg;
+	struct hr_confsig sig;
+
+	hr_conf_sig(h->resolv_conf, &sig); /* zeroed, padding included */
+	if (memcmp(&sig, &h->sig, sizeof(sig))) {
+		log_info("hostresolver: %s changed", h->resolv_conf);
+		hr_reload(h, &sig);
+	}
+	loop_timer_arm(h->watch, loop_now_ms() + HR_WATCH_MS);
+}
+
+/**
+ * hr_new() - start a resolver
+ * @l:		loop whose thread uses it
+ * @c:		configuration, NULL for all defaults; copied
+ *
+ * Starts the worker threads and reads the resolv.conf file (a missing
+ * file means the fallback servers).
+ *
+ * Return: resolver, or NULL (logged) if the fallback list does not parse,
+ * c-ares cannot start or no thread could be created
+ */
+struct hr *hr_new(struct loop *l, const struct hr_config *c)
+{
+	struct hr *h = calloc(1, sizeof(*h));
+	struct hr_confsig sig;
+
+	if (!h)
+		fatal("calloc");
+	if (c)
+		h->cfg = *c;
+	h->l = l;
+	if (!h->cfg.workers)
+		h->cfg.workers = 4;
+	if (h->cfg.workers < 1)
+		h->cfg.workers = 1;
+	if (h->cfg.workers > 64)
+		h->cfg.workers = 64;
+	if (h->cfg.max_inflight <= 0)
+		h->cfg.max_inflight = 256;
+	if (h->cfg.max_inflight > 16384)
+		h->cfg.max_inflight = 16384;
+	if (!h->cfg.cache_ttl)
+		h->cfg.cache_ttl = 5;
+	if (h->cfg.cache_max <= 0)
+		h->cfg.cache_max = 4096;
+	if (h->cfg.timeout_ms <= 0)
+		h->cfg.timeout_ms = 3000;
+	if (h->cfg.timeout_ms < 100)
+		h->cfg.timeout_ms = 100;
+	h->resolv_conf = strdup(h->cfg.resolv_conf ? h->cfg.resolv_conf
+						   : HR_DEFAULT_RESOLV_CONF);
+	h->fallback =
+	    strdup(h->cfg.fallback ? h->cfg.fallback : HR_DEFAULT_FALLBACK);
+	if (!h->resolv_conf || !h->fallback)
+		fatal("strdup");
+	h->cfg.resolv_conf = h->resolv_conf;
+	h->cfg.fallback = h->fallback;
+
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+		log_warnx("hostresolver: ares_library_init failed");
+		free(h->resolv_conf);
+		free(h->fallback);
+		free(h);
+		return NULL;
+	}
+	h->tick = loop_timer_new(l, hr_tick, h);
+	h->watch = loop_timer_new(l, hr_watch, h);
+	hr_cache_init(&h->cache, h->cfg.cache_max);
+	if (hr_ares_check_servers(h->fallback) < 0) {
+		log_warnx("hostresolver: bad fallback server list \"%s\"",
+			  h->fallback);
+		goto fail;
+	}
+	hr_conf_sig(h->resolv_conf, &sig);
+	if (hr_reload(h, &sig) < 0)
+		goto fail;
+	if (hr_gai_init(h) < 0)
+		goto fail;
+	loop_timer_arm(h->watch, loop_now_ms() + HR_WATCH_MS);
+	return h;
+fail:
+	hr_free(h);
+	return NULL;
+}
+
+/**
+ * hr_free() - stop a resolver; pending callbacks never run
+ * @h:		resolver, or NULL; not from inside one of its callbacks
+ *
+ * Does not wait for workers stuck in getaddrinfo: they end on their own.
+ */
+void hr_free(struct hr *h)
+{
+	struct hr_req *r;
+
+	if (!h)
+		return;
+	while ((r = h->pending.head)) {
+		hr_list_del(&h->pending, r);
+		hr_req_detach(r);
+		hr_req_free(r);
+	}
+	while ((r = h->ready.head)) {
+		hr_list_del(&h->ready, r);
+		hr_req_free(r);
+	}
+	hr_gai_fini(h);
+	hr_chan_free(h->chan);
+	while (h->old)
+		hr_chan_free(h->old);
+	hr_cache_fini(&h->cache);
+	loop_timer_free(h->tick);
+	loop_timer_free(h->watch);
+	ares_library_cleanup();
+	free(h->resolv_conf);
+	free(h->fallback);
+	free(h);
+}
+
+/**
+ * hr_search_domains() - the search list of the current resolv.conf
+ * @h:		resolver
+ * @out:	buffer for the domains, space-separated, without trailing
+ *		dots, NUL-terminated (empty when there are none)
+ * @cap:	its size
+ *
+ * From the last "search" or "domain" line, as glibc reads it; updated
+ * with the file. Domains that do not fit are left out.
+ *
+ * Return: number of domains written
+ */
+int hr_search_domains(struct hr *h, char *out, size_t cap)
+{
+	const char *s = h->search;
+	size_t off = 0;
+	int n = 0;
+
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	while (*s) {
+		size_t w = strcspn(s, " ");
+
+		if (off + !!off + w + 1 > cap)
+			break;
+		if (off)
+			out[off++] = ' ';
+		memcpy(out + off, s, w);
+		off += w;
+		out[off] = '\0';
+		n++;
+		s += w;
+		if (*s == ' ')
+			s++;
+	}
+	return n;
+}
+
+/**
+ * hr_status_str() - name of a status, for logs
+ * @s:		status
+ *
+ * Return: static string
+ */
+const char *hr_status_str(enum hr_status s)
+{
+	switch (s) {
+	case HR_OK:
+		return "OK";
+	case HR_NODATA:
+		return "NODATA";
+	case HR_NXDOMAIN:
+		return "NXDOMAIN";
+	case HR_SERVFAIL:
+		return "SERVFAIL";
+	case HR_REFUSED:
+		return "REFUSED";
+	}
+	return "?";
+}
