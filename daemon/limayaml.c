@@ -5,12 +5,10 @@
  * the hostResolver subtree is walked, so nothing is expanded).  Types are
  * checked as Lima's Go decoder would: booleans are plain YAML 1.1/1.2
  * booleans, `hosts` is a mapping of scalars, and a null or empty value keeps
- * the default.  Every error names FILE:LINE:COLUMN.
+ * the default.  Every error names FILE:LINE:COLUMN (loading and messages:
+ * yamlutil.c).
  */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,81 +17,7 @@
 #include "../dns/dns.h"
 #include "limayaml.h"
 #include "log.h"
-
-/**
- * struct ly_ctx - state of one load
- * @path:	file name, for messages
- * @doc:	the loaded document
- * @err:	message buffer
- * @errlen:	its size
- */
-struct ly_ctx {
-	const char *path;
-	yaml_document_t *doc;
-	char *err;
-	size_t errlen;
-};
-
-/**
- * ly_error() - format an error at a node's position
- * @c:		context
- * @n:		node the error is about
- * @fmt:	message
- *
- * Return: -1
- */
-__attribute__((format(printf, 3, 4))) static int
-ly_error(struct ly_ctx *c, const yaml_node_t *n, const char *fmt, ...)
-{
-	size_t off;
-	va_list ap;
-	int k;
-
-	k = snprintf(c->err, c->errlen, "%s:%lu:%lu: ", c->path,
-		     (unsigned long)n->start_mark.line + 1,
-		     (unsigned long)n->start_mark.column + 1);
-	off = k < 0 ? 0 : (size_t)k;
-	if (off >= c->errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(c->err + off, c->errlen - off, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/**
- * ly_scalar() - the text of a scalar node
- * @n:	node
- *
- * Return: the NUL-terminated value, or NULL if @n is not a scalar
- */
-static const char *ly_scalar(const yaml_node_t *n)
-{
-	if (n->type != YAML_SCALAR_NODE)
-		return NULL;
-	return (const char *)n->data.scalar.value;
-}
-
-/**
- * ly_is_null() - whether a node is a YAML null (an empty plain scalar,
- * "~", "null", "Null" or "NULL")
- * @n:	node
- *
- * Return: true for a null
- */
-static bool ly_is_null(const yaml_node_t *n)
-{
-	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-	const char *s = ly_scalar(n);
-	size_t i;
-
-	if (!s || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
-		if (!strcmp(s, nulls[i]))
-			return true;
-	return false;
-}
+#include "yamlutil.h"
 
 /**
  * ly_bool() - read a boolean
@@ -107,17 +31,17 @@ static bool ly_is_null(const yaml_node_t *n)
  *
  * Return: 0, or -1 with the error in @c
  */
-static int ly_bool(struct ly_ctx *c, const yaml_node_t *n, const char *key,
+static int ly_bool(struct cfg_yaml *c, const yaml_node_t *n, const char *key,
 		   bool *out)
 {
 	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes",
 					  "YES",  "on",	  "On",	  "ON"};
 	static const char *const no[] = {"false", "False", "FALSE", "no", "No",
 					 "NO",	  "off",   "Off",   "OFF"};
-	const char *s = ly_scalar(n);
+	const char *s = cfg_yaml_scalar(n);
 	size_t i;
 
-	if (ly_is_null(n))
+	if (cfg_yaml_is_null(n))
 		return 0;
 	if (s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
@@ -132,11 +56,13 @@ static int ly_bool(struct ly_ctx *c, const yaml_node_t *n, const char *key,
 		}
 	}
 	if (s)
-		return ly_error(c, n,
-				"hostResolver.%s: \"%.64s\" is not a boolean "
-				"(true or false)",
-				key, s);
-	return ly_error(c, n, "hostResolver.%s: expected true or false", key);
+		return cfg_yaml_error(
+		    c, n,
+		    "hostResolver.%s: \"%.64s\" is not a boolean "
+		    "(true or false)",
+		    key, s);
+	return cfg_yaml_error(c, n, "hostResolver.%s: expected true or false",
+			      key);
 }
 
 /**
@@ -148,7 +74,7 @@ static int ly_bool(struct ly_ctx *c, const yaml_node_t *n, const char *key,
 static bool ly_name_ok(const yaml_node_t *n)
 {
 	uint8_t wire[DNS_NAME_MAX];
-	const char *s = ly_scalar(n);
+	const char *s = cfg_yaml_scalar(n);
 
 	return s && strlen(s) == n->data.scalar.length &&
 	       dns_name_from_text(s, wire, sizeof(wire)) > 0;
@@ -162,75 +88,79 @@ static bool ly_name_ok(const yaml_node_t *n)
  *
  * Return: 0, or -1 with the error in @c
  */
-static int ly_hosts(struct ly_ctx *c, const yaml_node_t *n,
+static int ly_hosts(struct cfg_yaml *c, const yaml_node_t *n,
 		    struct cfg_hostresolver *hr)
 {
 	yaml_node_pair_t *p;
 	size_t count, i;
 
-	if (ly_is_null(n))
+	if (cfg_yaml_is_null(n))
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
-		return ly_error(c, n,
-				"hostResolver.hosts: expected a mapping of "
-				"names to addresses or names");
+		return cfg_yaml_error(
+		    c, n,
+		    "hostResolver.hosts: expected a mapping of "
+		    "names to addresses or names");
 	count =
 	    (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 	if (!count)
 		return 0;
 	hr->hosts = calloc(count, sizeof(*hr->hosts));
 	if (!hr->hosts)
-		return ly_error(c, n, "out of memory");
+		return cfg_yaml_error(c, n, "out of memory");
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	     p++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		yaml_node_t *k = cfg_yaml_node(c, p->key);
+		yaml_node_t *v = cfg_yaml_node(c, p->value);
 		uint8_t w1[DNS_NAME_MAX], w2[DNS_NAME_MAX];
 		struct cfg_host *h;
 		const char *val;
 		struct in6_addr a;
 
 		if (!k || !v)
-			return ly_error(c, n, "hostResolver.hosts: bad entry");
+			return cfg_yaml_error(c, n,
+					      "hostResolver.hosts: bad entry");
 		if (!ly_name_ok(k))
-			return ly_error(c, k,
-					"hostResolver.hosts: \"%.64s\" is not "
-					"a valid DNS name",
-					ly_scalar(k) ? ly_scalar(k) : "");
-		val = ly_scalar(v);
-		if (!val || ly_is_null(v) ||
+			return cfg_yaml_error(
+			    c, k,
+			    "hostResolver.hosts: \"%.64s\" is not "
+			    "a valid DNS name",
+			    cfg_yaml_scalar(k) ? cfg_yaml_scalar(k) : "");
+		val = cfg_yaml_scalar(v);
+		if (!val || cfg_yaml_is_null(v) ||
 		    strlen(val) != v->data.scalar.length)
-			return ly_error(c, v,
-					"hostResolver.hosts.%.64s: expected an "
-					"IP address or a name",
-					ly_scalar(k));
+			return cfg_yaml_error(
+			    c, v,
+			    "hostResolver.hosts.%.64s: expected an "
+			    "IP address or a name",
+			    cfg_yaml_scalar(k));
 		if (inet_pton(AF_INET, val, &a) != 1 &&
 		    inet_pton(AF_INET6, val, &a) != 1 && !ly_name_ok(v))
-			return ly_error(
+			return cfg_yaml_error(
 			    c, v,
 			    "hostResolver.hosts.%.64s: \"%.64s\" is "
 			    "neither an IP address nor a valid DNS "
 			    "name",
-			    ly_scalar(k), val);
-		dns_name_from_text(ly_scalar(k), w1, sizeof(w1));
+			    cfg_yaml_scalar(k), val);
+		dns_name_from_text(cfg_yaml_scalar(k), w1, sizeof(w1));
 		for (i = 0; i < hr->nhosts; i++) {
 			dns_name_from_text(hr->hosts[i].name, w2, sizeof(w2));
 			if (dns_name_equal(w1, w2))
-				return ly_error(c, k,
-						"hostResolver.hosts: \"%.64s\" "
-						"is already defined at line "
-						"%lu",
-						ly_scalar(k),
-						hr->hosts[i].line);
+				return cfg_yaml_error(
+				    c, k,
+				    "hostResolver.hosts: \"%.64s\" "
+				    "is already defined at line "
+				    "%lu",
+				    cfg_yaml_scalar(k), hr->hosts[i].line);
 		}
 		h = &hr->hosts[hr->nhosts];
-		h->name = strdup(ly_scalar(k));
+		h->name = strdup(cfg_yaml_scalar(k));
 		h->value = strdup(val);
 		h->line = (unsigned long)k->start_mark.line + 1;
 		h->column = (unsigned long)k->start_mark.column + 1;
 		hr->nhosts++;
 		if (!h->name || !h->value)
-			return ly_error(c, k, "out of memory");
+			return cfg_yaml_error(c, k, "out of memory");
 	}
 	return 0;
 }
@@ -243,31 +173,31 @@ static int ly_hosts(struct ly_ctx *c, const yaml_node_t *n,
  *
  * Return: 0, or -1 with the error in @c
  */
-static int ly_hostresolver(struct ly_ctx *c, const yaml_node_t *n,
+static int ly_hostresolver(struct cfg_yaml *c, const yaml_node_t *n,
 			   struct cfg_hostresolver *hr)
 {
 	bool seen_enabled = false, seen_ipv6 = false, seen_hosts = false;
 	yaml_node_pair_t *p;
 
-	if (ly_is_null(n))
+	if (cfg_yaml_is_null(n))
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
-		return ly_error(c, n, "hostResolver: expected a mapping");
+		return cfg_yaml_error(c, n, "hostResolver: expected a mapping");
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	     p++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		yaml_node_t *k = cfg_yaml_node(c, p->key);
+		yaml_node_t *v = cfg_yaml_node(c, p->value);
 		const char *key;
 		bool *seen;
 		int r;
 
 		if (!k || !v)
-			return ly_error(c, n, "hostResolver: bad entry");
-		key = ly_scalar(k);
+			return cfg_yaml_error(c, n, "hostResolver: bad entry");
+		key = cfg_yaml_scalar(k);
 		if (!key)
-			return ly_error(c, k,
-					"hostResolver: a key must be a "
-					"plain string");
+			return cfg_yaml_error(c, k,
+					      "hostResolver: a key must be a "
+					      "plain string");
 		if (!strcmp(key, "enabled"))
 			seen = &seen_enabled;
 		else if (!strcmp(key, "ipv6"))
@@ -283,8 +213,8 @@ static int ly_hostresolver(struct ly_ctx *c, const yaml_node_t *n,
 			continue;
 		}
 		if (*seen)
-			return ly_error(c, k, "hostResolver.%s: defined twice",
-					key);
+			return cfg_yaml_error(
+			    c, k, "hostResolver.%s: defined twice", key);
 		*seen = true;
 		if (seen == &seen_enabled)
 			r = ly_bool(c, v, key, &hr->enabled);
@@ -327,6 +257,59 @@ void cfg_hostresolver_free(struct cfg_hostresolver *hr)
 }
 
 /**
+ * ly_load() - read the hostResolver block of a lima.yaml file or buffer
+ * @path:	the file (read when @buf is NULL), named in messages
+ * @buf:	the file's contents, or NULL
+ * @len:	length of @buf
+ * @out:	settings; defaults for whatever the file does not say
+ * @err:	error message, "FILE:LINE:COLUMN: what" (or "FILE: why")
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with @err set and @out reset to defaults
+ */
+static int ly_load(const char *path, const void *buf, size_t len,
+		   struct cfg_hostresolver *out, char *err, size_t errlen)
+{
+	const yaml_node_t *hr = NULL, *root;
+	yaml_node_pair_t *p;
+	struct cfg_yaml c;
+	int r = 0;
+
+	cfg_hostresolver_init(out);
+	if (cfg_yaml_load(&c, path, buf, len, err, errlen))
+		return -1;
+	root = cfg_yaml_root(&c);
+	if (root && !cfg_yaml_is_null(root)) {
+		if (root->type != YAML_MAPPING_NODE) {
+			r = cfg_yaml_error(&c, root,
+					   "expected a mapping (a lima.yaml)");
+			goto out;
+		}
+		for (p = root->data.mapping.pairs.start;
+		     p < root->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = cfg_yaml_node(&c, p->key);
+			const char *key = k ? cfg_yaml_scalar(k) : NULL;
+
+			if (!key || strcmp(key, "hostResolver"))
+				continue;
+			if (hr) {
+				r = cfg_yaml_error(
+				    &c, k, "hostResolver: defined twice");
+				goto out;
+			}
+			hr = cfg_yaml_node(&c, p->value);
+		}
+		if (hr)
+			r = ly_hostresolver(&c, hr, out);
+	}
+out:
+	if (r < 0)
+		cfg_hostresolver_free(out);
+	cfg_yaml_free(&c);
+	return r;
+}
+
+/**
  * cfg_lima_yaml_load() - read the hostResolver block of a lima.yaml
  * @path:	the file
  * @out:	settings; defaults for whatever the file does not say
@@ -343,72 +326,24 @@ void cfg_hostresolver_free(struct cfg_hostresolver *hr)
 int cfg_lima_yaml_load(const char *path, struct cfg_hostresolver *out,
 		       char *err, size_t errlen)
 {
-	struct ly_ctx c = {.path = path, .err = err, .errlen = errlen};
-	const yaml_node_t *hr = NULL, *root;
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_pair_t *p;
-	FILE *f;
-	int r = 0;
+	return ly_load(path, NULL, 0, out, err, errlen);
+}
 
-	cfg_hostresolver_init(out);
-	if (errlen)
-		err[0] = 0;
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		const yaml_mark_t *m = parser.problem ? &parser.problem_mark
-						      : &parser.context_mark;
-
-		snprintf(err, errlen, "%s:%lu:%lu: %s%s%s", path,
-			 (unsigned long)m->line + 1,
-			 (unsigned long)m->column + 1,
-			 parser.problem ? parser.problem : "YAML error",
-			 parser.context ? " " : "",
-			 parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -1;
-	}
-	c.doc = &doc;
-	root = yaml_document_get_root_node(&doc);
-	if (root && !ly_is_null(root)) {
-		if (root->type != YAML_MAPPING_NODE) {
-			r = ly_error(&c, root,
-				     "expected a mapping (a lima.yaml)");
-			goto out;
-		}
-		for (p = root->data.mapping.pairs.start;
-		     p < root->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-			const char *key = k ? ly_scalar(k) : NULL;
-
-			if (!key || strcmp(key, "hostResolver"))
-				continue;
-			if (hr) {
-				r = ly_error(&c, k,
-					     "hostResolver: defined twice");
-				goto out;
-			}
-			hr = yaml_document_get_node(&doc, p->value);
-		}
-		if (hr)
-			r = ly_hostresolver(&c, hr, out);
-	}
-out:
-	if (r < 0)
-		cfg_hostresolver_free(out);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
-	return r;
+/**
+ * cfg_lima_yaml_load_buffer() - cfg_lima_yaml_load() on a lima.yaml
+ * already in memory (the fuzz target uses it)
+ * @path:	name of the input in messages
+ * @buf:	the YAML text (need not be NUL-terminated)
+ * @len:	its length
+ * @out:	settings; defaults for whatever the text does not say
+ * @err:	error message, "PATH:LINE:COLUMN: what"
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with @err set and @out reset to defaults
+ */
+int cfg_lima_yaml_load_buffer(const char *path, const void *buf, size_t len,
+			      struct cfg_hostresolver *out, char *err,
+			      size_t errlen)
+{
+	return ly_load(path, buf ? buf : "", len, out, err, errlen);
 }

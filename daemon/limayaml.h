@@ -52,6 +52,9 @@ struct cfg_hostresolver {
 void cfg_hostresolver_init(struct cfg_hostresolver *hr);
 int cfg_lima_yaml_load(const char *path, struct cfg_hostresolver *out,
 		       char *err, size_t errlen);
+int cfg_lima_yaml_load_buffer(const char *path, const void *buf, size_t len,
+			      struct cfg_hostresolver *out, char *err,
+			      size_t errlen);
 void cfg_hostresolver_free(struct cfg_hostresolver *hr);
 
 #endif /* USERNETD_LIMAYAML_H */

@@ -97,5 +97,6 @@ int main(int argc, char **argv)
 	loop_async_free(main_quit);
 	loop_free(l);
 	cfg_hostresolver_free(&c.hostres);
+	free(c.statics);
 	return r ? 1 : 0;
 }

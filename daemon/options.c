@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "networksyaml.h"
 #include "options.h"
+#include "../user-v2/leases.h"
 
 /**
  * cfg_usage() - print the help text
@@ -23,11 +25,19 @@ void cfg_usage(const char *prog)
 	       "QEMU's framing\n"
 	       "                       (default: $XDG_RUNTIME_DIR/usernetd/"
 	       "qemu.sock)\n"
+	       "  --mode slirp|user-v2 one network per VM (default), or "
+	       "one shared by all\n"
+	       "  --networks FILE      Lima's networks.yaml (user-v2 mode), "
+	       "with --network NAME\n"
 	       "  --subnet CIDR        network (default 192.168.5.0/24); "
 	       "gateway .2, DNS .3,\n"
-	       "                       first guest .15\n"
+	       "                       first guest .15 (slirp) or .4 "
+	       "(user-v2)\n"
+	       "  --leases-file PATH   keep DHCP leases there (Lima's "
+	       "leases.json format)\n"
+	       "  --leases IP=MAC,...  static leases\n"
 	       "  --mtu N              MTU, 68 to 65520 (default 1500)\n"
-	       "  --forward PROTO:HOSTADDR:HOSTPORT:GUESTPORT\n"
+	       "  --forward PROTO:HOSTADDR:HOSTPORT:[GUESTADDR:]GUESTPORT\n"
 	       "                       forward a host port to the guest "
 	       "(tcp or udp; repeatable)\n"
 	       "  --tap NETNS:IFNAME   create TAP IFNAME in network namespace "
@@ -99,9 +109,8 @@ int cfg_parse_cidr(const char *s, struct net_config *net, char *err,
 		snprintf(err, errlen, "--subnet %s: expected A.B.C.D/N", s);
 		return -1;
 	}
-	if (prefix < 8 || prefix > 27) {
-		snprintf(err, errlen,
-			 "--subnet %s: prefix must be /8 to /27 (room for .15)",
+	if (prefix < 8 || prefix > 29) {
+		snprintf(err, errlen, "--subnet %s: prefix must be /8 to /29",
 			 s);
 		return -1;
 	}
@@ -117,15 +126,16 @@ int cfg_parse_cidr(const char *s, struct net_config *net, char *err,
 
 /**
  * cfg_parse_forward() - parse a --forward value
- * @s:		"tcp:127.0.0.1:2222:22" or "udp:..."
- * @f:		set on success
+ * @s:		"tcp:127.0.0.1:2222:22", "udp:...", or with the guest's
+ *		address: "tcp:127.0.0.1:2222:192.168.104.4:22"
+ * @f:		set on success; @f->gaddr 0.0.0.0 means the first guest
  *
  * Return: 0, or -1 with a message in @err
  */
 int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
 		      size_t errlen)
 {
-	char buf[128], *proto, *haddr, *hport, *gport, *save = NULL;
+	char buf[128], *proto, *haddr, *hport, *gaddr, *gport, *save = NULL;
 	long hp, gp;
 
 	if (strlen(s) >= sizeof(buf))
@@ -134,8 +144,16 @@ int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
 	proto = strtok_r(buf, ":", &save);
 	haddr = strtok_r(NULL, ":", &save);
 	hport = strtok_r(NULL, ":", &save);
+	gaddr = strtok_r(NULL, ":", &save);
 	gport = strtok_r(NULL, ":", &save);
+	if (!gport) {
+		gport = gaddr;
+		gaddr = NULL;
+	}
 	if (!proto || !haddr || !hport || !gport || strtok_r(NULL, ":", &save))
+		goto bad;
+	f->gaddr.s_addr = 0;
+	if (gaddr && inet_pton(AF_INET, gaddr, &f->gaddr) != 1)
 		goto bad;
 	if (!strcmp(proto, "tcp"))
 		f->udp = 0;
@@ -152,7 +170,8 @@ int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
 	return 0;
 bad:
 	snprintf(err, errlen,
-		 "--forward %s: expected tcp|udp:HOSTADDR:HOSTPORT:GUESTPORT",
+		 "--forward %s: expected tcp|udp:HOSTADDR:HOSTPORT:"
+		 "[GUESTADDR:]GUESTPORT",
 		 s);
 	return -1;
 }
@@ -192,6 +211,11 @@ enum {
 	OPT_DNS_FALLBACK,
 	OPT_DNS_UDP,
 	OPT_DNS_TCP,
+	OPT_MODE,
+	OPT_NETWORKS,
+	OPT_NETWORK,
+	OPT_LEASES_FILE,
+	OPT_LEASES,
 };
 
 static const struct option cfg_longopts[] = {
@@ -206,6 +230,11 @@ static const struct option cfg_longopts[] = {
 	{ "dns-fallback", required_argument, NULL, OPT_DNS_FALLBACK },
 	{ "dns-udp", required_argument, NULL, OPT_DNS_UDP },
 	{ "dns-tcp", required_argument, NULL, OPT_DNS_TCP },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "networks", required_argument, NULL, OPT_NETWORKS },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "leases-file", required_argument, NULL, OPT_LEASES_FILE },
+	{ "leases", required_argument, NULL, OPT_LEASES },
 	{ "pidfile", required_argument, NULL, 'p' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -278,6 +307,30 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 	case OPT_DNS_TCP:
 		c->dns_tcp = arg;
 		return CFG_OK;
+	case OPT_MODE:
+		if (strcmp(arg, "slirp") && strcmp(arg, "user-v2")) {
+			snprintf(err, errlen,
+				 "--mode %s: expected slirp or user-v2", arg);
+			return CFG_ERROR;
+		}
+		c->net.user_v2 = !strcmp(arg, "user-v2");
+		return CFG_OK;
+	case OPT_NETWORKS:
+		c->networks_file = arg;
+		return CFG_OK;
+	case OPT_NETWORK:
+		c->network_name = arg;
+		return CFG_OK;
+	case OPT_LEASES_FILE:
+		c->net.leases_file = arg;
+		return CFG_OK;
+	case OPT_LEASES:
+		free(c->statics);
+		c->statics = NULL;
+		return leases_parse_arg(arg, &c->statics, &c->net.nstatics,
+					err, errlen)
+			       ? CFG_ERROR
+			       : CFG_OK;
 	case 'p':
 		c->pidfile = arg;
 		return CFG_OK;
@@ -290,6 +343,37 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 		snprintf(err, errlen, "unknown option (see --help)");
 		return CFG_ERROR;
 	}
+}
+
+/**
+ * cfg_apply_networks() - take the user-v2 network from networks.yaml
+ *
+ * Return: CFG_OK, or CFG_ERROR with a message in @err
+ */
+static int cfg_apply_networks(struct cfg *c, char *err, size_t errlen)
+{
+	struct cfg_network nw;
+
+	if (!c->network_name) {
+		snprintf(err, errlen, "--networks needs --network NAME");
+		return CFG_ERROR;
+	}
+	if (cfg_networks_load(c->networks_file, c->network_name, &nw, err,
+			      errlen))
+		return CFG_ERROR;
+	if (nw.mode != CFG_NET_USER_V2) {
+		snprintf(err, errlen,
+			 "%s: network %s has mode %s: usernetd serves only "
+			 "user-v2 networks",
+			 c->networks_file, c->network_name,
+			 cfg_net_mode_name(nw.mode));
+		return CFG_ERROR;
+	}
+	c->net.user_v2 = 1;
+	c->net.subnet = nw.subnet;
+	c->net.prefix = (int)nw.prefixlen;
+	c->net.dhcp_end = nw.dhcp_end;
+	return CFG_OK;
 }
 
 /**
@@ -328,5 +412,14 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 	if (c->lima_yaml &&
 	    cfg_lima_yaml_load(c->lima_yaml, &c->hostres, err, errlen))
 		return CFG_ERROR;
+	if (c->networks_file && cfg_apply_networks(c, err, errlen))
+		return CFG_ERROR;
+	if (!c->net.user_v2 && c->net.prefix > 27) {
+		snprintf(err, errlen,
+			 "--subnet: the slirp network needs /27 or wider "
+			 "(room for .15)");
+		return CFG_ERROR;
+	}
+	c->net.statics = c->statics;
 	return CFG_OK;
 }

@@ -40,6 +40,9 @@ struct cfg_tap {
  * @dns_udp:		host address to serve DNS on over UDP, or NULL
  * @dns_tcp:		same, TCP
  * @hostres:		hostResolver settings (defaults, or from lima.yaml)
+ * @networks_file:	Lima's networks.yaml, or NULL
+ * @network_name:	the network to serve from it
+ * @statics:		static leases from --leases (malloc'd)
  */
 struct cfg {
 	const char *listen_qemu;
@@ -56,6 +59,9 @@ struct cfg {
 	const char *dns_udp;
 	const char *dns_tcp;
 	struct cfg_hostresolver hostres;
+	const char *networks_file;
+	const char *network_name;
+	struct dhcp_static_lease *statics;
 };
 
 /* cfg_parse_args() results */

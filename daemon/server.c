@@ -42,6 +42,8 @@ struct srv_net {
  * @hr:		host resolver
  * @dnsd:	DNS service
  * @names:	local names answered on host ports
+ * @search:	DHCP domain search list, from resolv.conf
+ * @shared:	the user-v2 network, NULL in slirp mode
  * @qemu:	QEMU stream listener
  * @nets:	networks, oldest first
  * @holder:	network holding each forward, or NULL
@@ -54,6 +56,8 @@ struct srv {
 	struct hr *hr;
 	struct dnsd *dnsd;
 	struct dns_local *names;
+	char search[256];
+	struct net *shared;
 	struct port_listener *qemu;
 	struct srv_net *nets;
 	struct net *holder[CFG_FORWARDS_MAX];
@@ -135,21 +139,34 @@ static struct net *srv_net_new(struct srv *s, const char *name)
 }
 
 /**
+ * srv_attach() - plug a VM in: into the shared network, or a new one
+ * @s:		server
+ * @fd:		its descriptor
+ * @kind:	framing
+ * @name:	for logs
+ */
+static void srv_attach(struct srv *s, int fd, enum port_kind kind,
+		       const char *name)
+{
+	struct net *n = s->shared ? s->shared : srv_net_new(s, name);
+
+	if (!n) {
+		close(fd);
+		return;
+	}
+	net_attach(n, fd, kind, name);
+}
+
+/**
  * srv_accept_qemu() - a VM connected to the QEMU stream socket
  */
 static void srv_accept_qemu(void *arg, int fd)
 {
 	struct srv *s = arg;
 	char name[32];
-	struct net *n;
 
 	snprintf(name, sizeof(name), "vm%u", ++s->seq);
-	n = srv_net_new(s, name);
-	if (!n) {
-		close(fd);
-		return;
-	}
-	net_attach(n, fd, PORT_STREAM, name);
+	srv_attach(s, fd, PORT_STREAM, name);
 }
 
 /**
@@ -165,7 +182,6 @@ static int srv_open_taps(struct srv *s)
 		const struct cfg_tap *t = &s->cfg->tap[i];
 #ifdef __linux__
 		char err[256], name[48];
-		struct net *n;
 		int fd;
 
 		fd = tap_open(t->netns, t->ifname, s->net.mtu, err,
@@ -176,12 +192,7 @@ static int srv_open_taps(struct srv *s)
 		}
 		snprintf(name, sizeof(name), "tap:%.24s:%.15s", t->netns,
 			 t->ifname);
-		n = srv_net_new(s, name);
-		if (!n) {
-			close(fd);
-			return -1;
-		}
-		net_attach(n, fd, PORT_PACKET, name);
+		srv_attach(s, fd, PORT_PACKET, name);
 #else
 		log_warnx("--tap %s:%s: TAP devices need Linux", t->netns,
 			  t->ifname);
@@ -220,6 +231,8 @@ static int srv_dns_start(struct srv *s)
 		s->net.nhosts = c->hostres.nhosts;
 	}
 	s->names = net_names_new(&s->net);
+	if (hr_search_domains(s->hr, s->search, sizeof(s->search)) > 0)
+		s->net.search = s->search;
 	if (c->dns_udp) {
 		if (dnsd_listen_host(s->dnsd, false, c->dns_udp, s->names,
 				     bound, sizeof(bound)))
@@ -251,6 +264,14 @@ struct srv *srv_new(struct loop *l, const struct cfg *c)
 	s->net = c->net;
 	if (srv_dns_start(s))
 		goto fail;
+	if (c->net.user_v2) {
+		s->shared = net_new(l, &s->net, c->network_name ? c->network_name
+							      : "user-v2",
+				    NULL, NULL);
+		if (!s->shared)
+			goto fail;
+		srv_offer_forwards(s, s->shared);
+	}
 	if (c->listen_qemu) {
 		s->qemu = port_listen_unix(l, c->listen_qemu, srv_accept_qemu,
 					   s);
@@ -276,6 +297,7 @@ void srv_free(struct srv *s)
 	if (!s)
 		return;
 	port_listener_free(s->qemu);
+	net_free(s->shared);
 	for (sn = s->nets; sn; sn = next) {
 		next = sn->next;
 		net_free(sn->net);

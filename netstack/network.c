@@ -19,19 +19,32 @@
 #include "../dns/dns.h"
 #include "../dns/service.h"
 #include "../user-v2/dhcp.h"
+#include "../user-v2/leases.h"
+#include "../user-v2/registry.h"
 #include "../user-v2/switch.h"
 
 #define NET_GATEWAY 2
 #define NET_SERVICES 3
 #define NET_FIRST_GUEST 15
+#define NET_FIRST_SHARED 4	/* user-v2: .1 to .3 are never handed out */
+#define NET_REG_MS 10000	/* leases expire: names follow this often */
 
 /**
  * struct net_vm - a VM's port on the network
+ * @n:		network
+ * @port:	transport
+ * @swp:	switch port
+ * @ok_ip:	source address last found to be this VM's (anti-spoofing
+ *		fast path), valid while @ok_gen is the network's @lease_gen
+ * @ok_gen:	lease generation @ok_ip was checked in
+ * @next:	list link
  */
 struct net_vm {
 	struct net *n;
 	struct port *port;
 	struct sw_port *swp;
+	uint32_t ok_ip;
+	unsigned ok_gen;
 	struct net_vm *next;
 };
 
@@ -51,6 +64,11 @@ struct net_vm {
  * @dns_gw:	DNS on the gateway's address (.2)
  * @gw_mac:	the gateway's MAC
  * @gw_addr:	the gateway's address
+ * @svc_addr:	the services host's address
+ * @reg:	names and lease file following the leases
+ * @reg_timer:	runs the registry while leases may expire
+ * @lease_gen:	bumped whenever leases change
+ * @stats:	counters
  * @on_empty:	called when the last VM port closed
  * @arg:	its argument
  */
@@ -69,6 +87,11 @@ struct net {
 	struct dnsd_ep *dns_gw;
 	uint8_t gw_mac[6];
 	struct in_addr gw_addr;
+	struct in_addr svc_addr;
+	struct reg *reg;
+	struct loop_timer *reg_timer;
+	unsigned lease_gen;
+	struct net_stats stats;
 	net_empty_fn on_empty;
 	void *arg;
 };
@@ -182,15 +205,120 @@ static void net_to_vm(void *arg, const uint8_t *frame, size_t len)
 }
 
 /**
+ * net_ip_ok() - may @vm use source address @ip (network order)?
+ *
+ * No VM may be the gateway or the services host, nor use an address
+ * leased to a MAC that another port owns; a VM may use several MACs of
+ * its own (containers inside it).
+ */
+static int net_ip_ok(struct net_vm *vm, const uint8_t *src_mac, uint32_t ip,
+		     int64_t now)
+{
+	struct net *n = vm->n;
+	struct in_addr a = { .s_addr = ip };
+	struct sw_port *owner;
+	uint8_t mac[6];
+
+	if (ip == vm->ok_ip && vm->ok_gen == n->lease_gen)
+		return 1;
+	if (ip == n->gw_addr.s_addr || ip == n->svc_addr.s_addr)
+		return 0;
+	if (n->svc && dhcp_lease_owner(svc_dhcp(n->svc), a, mac) &&
+	    memcmp(mac, src_mac, 6)) {
+		owner = sw_owner(n->sw, mac, now);
+		if (owner && owner != vm->swp)
+			return 0;
+	}
+	vm->ok_ip = ip;
+	vm->ok_gen = n->lease_gen;
+	return 1;
+}
+
+/**
+ * net_spoofed() - does a VM's frame claim an address that is not its own?
+ *
+ * Checked: the sender of ARP packets and the source of IPv4 packets.
+ * 0.0.0.0 (DHCP, ARP probes) is anybody's.
+ */
+static int net_spoofed(struct net_vm *vm, const uint8_t *f, size_t len,
+		       int64_t now)
+{
+	uint16_t type;
+	uint32_t ip;
+
+	if (len < 14)
+		return 0;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == 0x0806 && len >= 14 + 28)
+		memcpy(&ip, f + 14 + 14, 4);
+	else if (type == 0x0800 && len >= 14 + 20)
+		memcpy(&ip, f + 14 + 12, 4);
+	else
+		return 0;
+	return ip && !net_ip_ok(vm, f + 6, ip, now);
+}
+
+/**
  * net_vm_rx() - a frame from a VM
  */
 static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 		      size_t len)
 {
 	struct net_vm *vm = arg;
+	int64_t now = loop_now_ms();
 
 	(void)p;
-	sw_input(vm->n->sw, vm->swp, frame, len, loop_now_ms());
+	if (net_spoofed(vm, frame, len, now)) {
+		vm->n->stats.drop_spoof++;
+		return;
+	}
+	sw_input(vm->n->sw, vm->swp, frame, len, now);
+}
+
+/**
+ * net_leases_changed() - DHCP bound, released or declined an address
+ */
+static void net_leases_changed(void *arg)
+{
+	struct net *n = arg;
+
+	n->lease_gen++;
+	if (n->reg)
+		reg_sync(n->reg);
+}
+
+/**
+ * net_reg_tick() - leases end by expiring too: let names follow
+ */
+static void net_reg_tick(void *arg)
+{
+	struct net *n = arg;
+
+	net_leases_changed(n);
+	loop_timer_arm(n->reg_timer, loop_now_ms() + NET_REG_MS);
+}
+
+/**
+ * net_leases_restore() - give MACs their addresses from the lease file
+ */
+static void net_leases_restore(struct net *n)
+{
+	struct dhcp_static_lease *l = NULL;
+	char err[256];
+	size_t i, cnt = 0;
+
+	if (!n->cfg.leases_file)
+		return;
+	if (leases_load(n->cfg.leases_file, &l, &cnt, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return;
+	}
+	for (i = 0; i < cnt; i++)
+		if (dhcp_lease_restore(svc_dhcp(n->svc), l[i].mac, l[i].ip,
+				       NULL, 0))
+			log_warnx("%s: %s is not available any more",
+				  n->cfg.leases_file, inet_ntoa(l[i].ip));
+	free(l);
 }
 
 /**
@@ -296,11 +424,19 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	dc.server_id = net_host_addr(cfg, NET_SERVICES);
 	dc.router = gc.host;
 	dc.dns = dc.server_id;
-	dc.pool_first = gc.guest;
+	dc.pool_first = cfg->user_v2 ? net_host_addr(cfg, NET_FIRST_SHARED)
+				     : gc.guest;
 	dc.pool_last.s_addr = htonl(ntohl(cfg->subnet.s_addr) |
 				    (~ntohl(gc.mask.s_addr) - 1));
+	if (cfg->dhcp_end.s_addr)
+		dc.pool_last = cfg->dhcp_end;
 	dc.mtu = cfg->mtu;
 	dc.lease_time = 3600;
+	dc.statics = cfg->statics;
+	dc.nstatics = cfg->nstatics;
+	dc.domain_search = cfg->search;
+	dc.changed = net_leases_changed;
+	dc.changed_arg = n;
 
 	sc.addr = dc.server_id;
 	sc.netmask = gc.mask;
@@ -318,9 +454,16 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	if (!n->svc)
 		goto fail;
 	n->svc_port = sw_port_add(n->sw, "services", net_to_svc, n->svc);
+	n->svc_addr = sc.addr;
 	sw_learn_static(n->sw, n->svc_port, sc.mac);
 	if (cfg->dnsd && net_dns_start(n))
 		goto fail;
+	net_leases_restore(n);
+	if (n->names || cfg->leases_file) {
+		n->reg = reg_new(svc_dhcp(n->svc), n->names, cfg->leases_file);
+		n->reg_timer = loop_timer_new(l, net_reg_tick, n);
+		net_reg_tick(n);
+	}
 	return n;
 fail:
 	log_warnx("%s: cannot create network", n->name);
@@ -342,6 +485,8 @@ void net_free(struct net *n)
 		port_free(vm->port);
 		free(vm);
 	}
+	loop_timer_free(n->reg_timer);
+	reg_free(n->reg);
 	dnsd_ep_free(n->dns);
 	dnsd_ep_free(n->dns_gw);
 	dns_local_free(n->names);
@@ -380,8 +525,18 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 int net_forward_add(struct net *n, const struct net_forward *f)
 {
 	return gw_add_hostfwd(n->gw, f->udp, f->haddr, f->hport,
-			      net_host_addr(&n->cfg, NET_FIRST_GUEST),
+			      f->gaddr.s_addr
+				      ? f->gaddr
+				      : net_host_addr(&n->cfg, NET_FIRST_GUEST),
 			      f->gport);
+}
+
+/**
+ * net_stats() - counters of a network
+ */
+const struct net_stats *net_stats(const struct net *n)
+{
+	return &n->stats;
 }
 
 /**

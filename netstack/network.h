@@ -15,18 +15,21 @@ struct loop;
 struct net;
 struct dnsd;
 struct cfg_host;
+struct dhcp_static_lease;
 
 /**
  * struct net_forward - a host-to-guest port forward
  * @udp:	1 for UDP, 0 for TCP
  * @haddr:	host address to listen on
  * @hport:	host port
- * @gport:	guest port (on the guest's DHCP address)
+ * @gaddr:	guest address, 0.0.0.0 for the first guest (.15)
+ * @gport:	guest port
  */
 struct net_forward {
 	int udp;
 	struct in_addr haddr;
 	uint16_t hport;
+	struct in_addr gaddr;
 	uint16_t gport;
 };
 
@@ -39,6 +42,14 @@ struct net_forward {
  * @dnsd:		DNS service answering at .3 and .2, NULL for none
  * @hosts:		static names (lima.yaml hostResolver.hosts)
  * @nhosts:		how many
+ * @user_v2:		a shared user-v2 network: DHCP pool from .4; else
+ *			Lima's slirp network, one VM, pool from .15
+ * @dhcp_end:		last DHCP address (networks.yaml dhcpEnd); 0.0.0.0
+ *			for the last address before broadcast
+ * @statics:		static leases (--leases)
+ * @nstatics:		how many
+ * @leases_file:	lease file, restored at start and kept current
+ * @search:		DHCP domain search list, or NULL
  */
 struct net_config {
 	struct in_addr subnet;
@@ -48,6 +59,20 @@ struct net_config {
 	struct dnsd *dnsd;
 	const struct cfg_host *hosts;
 	size_t nhosts;
+	int user_v2;
+	struct in_addr dhcp_end;
+	const struct dhcp_static_lease *statics;
+	size_t nstatics;
+	const char *leases_file;
+	const char *search;
+};
+
+/**
+ * struct net_stats - counters of a network, besides its parts'
+ * @drop_spoof:	frames from a VM using an address leased to another
+ */
+struct net_stats {
+	uint64_t drop_spoof;
 };
 
 /* The last VM port of @n closed. */
@@ -62,5 +87,6 @@ int net_forward_add(struct net *n, const struct net_forward *f);
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host);
 struct dns_local *net_names_new(const struct net_config *cfg);
 const char *net_name(const struct net *n);
+const struct net_stats *net_stats(const struct net *n);
 
 #endif /* USERNETD_NETWORK_H */

@@ -107,6 +107,7 @@ struct dhcp_lease {
  * @nleases:	used records
  * @cap:	allocated records
  * @used:	pool bitmap: bit set when the address has a record
+ * @dirty:	the message being handled changed a binding
  * @stats:	counters
  */
 struct dhcp {
@@ -122,6 +123,7 @@ struct dhcp {
 	size_t nleases;
 	size_t cap;
 	uint64_t *used;
+	int dirty;
 	struct dhcp_stats stats;
 };
 
@@ -828,6 +830,7 @@ static size_t dhcp_request(struct dhcp *d, const struct dhcp_msg *m,
 	l->expires = now + d->lease_time;
 	dhcp_set_hostname(l->hostname, m->opt[OPT_HOSTNAME].p,
 			  m->opt[OPT_HOSTNAME].len);
+	d->dirty = 1;
 	n = dhcp_build(d, m, DHCP_ACK, ip, 1, reply, cap);
 	if (n) {
 		d->stats.acks++;
@@ -862,6 +865,7 @@ static void dhcp_decline(struct dhcp *d, const struct dhcp_msg *m,
 		return;
 	}
 	d->stats.declines++;
+	d->dirty = 1;
 	a.s_addr = htonl(l->ip);
 	log_debug("dhcp: %s declined", inet_ntop(AF_INET, &a, buf,
 						 sizeof(buf)));
@@ -898,6 +902,7 @@ static void dhcp_release(struct dhcp *d, const struct dhcp_msg *m,
 	l->state = DHCP_LEASE_RELEASED;
 	l->expires = now;
 	d->stats.releases++;
+	d->dirty = 1;
 }
 
 /**
@@ -954,6 +959,10 @@ int dhcp_handle(struct dhcp *d, const uint8_t *msg, size_t len,
 	}
 	if (n)
 		out->type = reply[DHCP_OFF_OPTIONS + 2];
+	if (d->dirty && d->cfg.changed) {
+		d->dirty = 0;
+		d->cfg.changed(d->cfg.changed_arg);
+	}
 	return (int)n;
 }
 
@@ -1184,6 +1193,26 @@ const char *dhcp_lease_hostname(struct dhcp *d, struct in_addr ip)
 	    !dhcp_lease_live(l, dhcp_now(d)) || !l->hostname[0])
 		return NULL;
 	return l->hostname;
+}
+
+/**
+ * dhcp_lease_owner() - who may use @ip: the client of a live lease, or of
+ * a static lease
+ * @d:		server
+ * @ip:		address
+ * @mac:	set to the client's MAC
+ *
+ * Return: 1 if @ip belongs to a client, 0 if nobody holds it
+ */
+int dhcp_lease_owner(struct dhcp *d, struct in_addr ip, uint8_t mac[6])
+{
+	struct dhcp_lease *l = dhcp_find_ip(d, ntohl(ip.s_addr));
+
+	if (!l || (!l->is_static && (l->state != DHCP_LEASE_BOUND ||
+				     !dhcp_lease_live(l, dhcp_now(d)))))
+		return 0;
+	memcpy(mac, l->mac, 6);
+	return 1;
 }
 
 /**

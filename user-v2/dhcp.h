@@ -72,6 +72,9 @@ typedef int64_t (*dhcp_clock_fn)(void *arg);
  * @nstatics:	number of static leases
  * @clock:	time source; NULL uses CLOCK_MONOTONIC seconds
  * @clock_arg:	argument of @clock
+ * @changed:	called after a message bound, released or declined an
+ *		address (to persist leases and follow names), or NULL
+ * @changed_arg: its argument
  */
 struct dhcp_config {
 	struct in_addr network;
@@ -88,6 +91,8 @@ struct dhcp_config {
 	size_t nstatics;
 	dhcp_clock_fn clock;
 	void *clock_arg;
+	void (*changed)(void *arg);
+	void *changed_arg;
 };
 
 /**
@@ -191,6 +196,7 @@ int dhcp_handle(struct dhcp *d, const uint8_t *msg, size_t len,
 		uint8_t *reply, size_t replycap, struct dhcp_reply_info *out);
 void dhcp_foreach_lease(struct dhcp *d, dhcp_lease_fn fn, void *arg);
 const char *dhcp_lease_hostname(struct dhcp *d, struct in_addr ip);
+int dhcp_lease_owner(struct dhcp *d, struct in_addr ip, uint8_t mac[6]);
 int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6],
 		       struct in_addr ip, const char *hostname,
 		       int64_t expires);

@@ -255,6 +255,16 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 }
 
 /**
+ * sw_owner() - the port @mac was learned on, NULL if unknown or aged out
+ */
+struct sw_port *sw_owner(struct sw *s, const uint8_t mac[6], int64_t now_ms)
+{
+	int i = sw_lookup(s, mac, now_ms);
+
+	return i < 0 ? NULL : s->table[i].port;
+}
+
+/**
  * sw_stats() - counters of a switch
  */
 const struct sw_stats *sw_stats(const struct sw *s)

@@ -40,5 +40,6 @@ void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6]);
 void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	      size_t len, int64_t now_ms);
 const struct sw_stats *sw_stats(const struct sw *s);
+struct sw_port *sw_owner(struct sw *s, const uint8_t mac[6], int64_t now_ms);
 
 #endif /* USERNETD_SWITCH_H */

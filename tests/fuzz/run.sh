@@ -1,0 +1,38 @@
+#!/bin/bash
+# tests/fuzz/run.sh TARGET BUILD_DIR [SECONDS] - build one libFuzzer target
+# with clang (fuzzer, ASan, UBSan) and run it from its seed corpus for a
+# while. ctest runs each target briefly; for hours:
+#   FUZZ_SECONDS=14400 bash tests/fuzz/run.sh dns build
+# New inputs go to BUILD_DIR/fuzz/TARGET-corpus, never into the repository.
+set -eu
+target=$1
+build=$2
+secs=${3:-${FUZZ_SECONDS:-30}}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+
+# The sources each target needs besides its own file.
+case $target in
+dns) sources="dns/codec.c dns/local.c" libs="" ;;
+yaml) sources="daemon/networksyaml.c daemon/limayaml.c dns/codec.c dns/local.c daemon/log.c"
+      [ -f "$src/daemon/yamlutil.c" ] && sources="$sources daemon/yamlutil.c"
+      libs="-lyaml" ;;
+*) sources=$(sed -n 's|^ \* fuzz-sources: ||p' "$src/tests/fuzz/fuzz_$target.c")
+   libs=$(sed -n 's|^ \* fuzz-libs: ||p' "$src/tests/fuzz/fuzz_$target.c") ;;
+esac
+
+command -v clang >/dev/null || { echo "clang not installed"; exit 77; }
+mkdir -p "$build/fuzz/$target-corpus"
+bin="$build/fuzz/fuzz_$target"
+(cd "$src" && clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-I/usr/include/lwip "tests/fuzz/fuzz_$target.c" $sources $libs -o "$bin")
+seeds="$src/tests/fuzz/corpus/$target"
+[ -d "$seeds" ] || seeds=""
+log="$build/fuzz/$target.log"
+if "$bin" -max_total_time="$secs" -max_len=65536 -print_final_stats=1 \
+	"$build/fuzz/$target-corpus" $seeds >"$log" 2>&1; then
+	tail -n 8 "$log"
+else
+	tail -n 100 "$log"
+	exit 1
+fi

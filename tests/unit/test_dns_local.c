@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_dns_local.c - the local name table: host.lima.internal, addresses
+ * and aliases from configuration, case-insensitive matching, NOERROR with
+ * no data for the other family, CNAME chains (local and leaving the table),
+ * cycles and overlong chains (SERVFAIL), run-time changes, and the records
+ * a result writes into an answer, read back with glibc's dn_expand().
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <resolv.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../dns/dns.h"
+
+/* Wire form of a text name */
+static const uint8_t *W(const char *text)
+{
+	static uint8_t w[4][DNS_NAME_MAX];
+	static int i;
+
+	i = (i + 1) % 4;
+	assert_true(dns_name_from_text(text, w[i], DNS_NAME_MAX) > 0);
+	return w[i];
+}
+
+/* Text form of a wire name */
+static const char *T(const uint8_t *wire)
+{
+	static char t[DNS_NAME_TEXT_MAX];
+
+	assert_true(dns_name_to_text(wire, t, sizeof(t), NULL) >= 0);
+	return t;
+}
+
+static struct in_addr ip4(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static struct dns_local *table(void)
+{
+	struct in_addr gw = ip4("192.168.5.2");
+	struct dns_local *l = dns_local_new(&gw);
+
+	assert_non_null(l);
+	return l;
+}
+
+static void test_builtin(void **state)
+{
+	struct dns_local_result r;
+	struct dns_local *l = table();
+
+	(void)state;
+	assert_int_equal(dns_local_count(l), 1);
+	assert_int_equal(
+	    dns_local_lookup(l, W("host.lima.internal"), DNS_T_A, &r),
+	    DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_NOERROR);
+	assert_int_equal(r.ncname, 0);
+	assert_int_equal(r.n4, 1);
+	assert_int_equal(r.a[0].s_addr, ip4("192.168.5.2").s_addr);
+	assert_int_equal(r.ttl, DNS_LOCAL_TTL);
+	/* any case, trailing dot */
+	assert_int_equal(
+	    dns_local_lookup(l, W("HOST.Lima.INTERNAL."), DNS_T_A, &r),
+	    DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4, 1);
+	/* the name exists: AAAA and MX are NOERROR with no data */
+	assert_int_equal(
+	    dns_local_lookup(l, W("host.lima.internal"), DNS_T_AAAA, &r),
+	    DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_NOERROR);
+	assert_int_equal(r.n4 + r.n6 + r.ncname, 0);
+	assert_int_equal(
+	    dns_local_lookup(l, W("host.lima.internal"), DNS_T_MX, &r),
+	    DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4 + r.n6, 0);
+	/* others are not local */
+	assert_int_equal(dns_local_lookup(l, W("lima.internal"), DNS_T_A, &r),
+			 DNS_LOCAL_MISS);
+	assert_int_equal(
+	    dns_local_lookup(l, W("x.host.lima.internal"), DNS_T_A, &r),
+	    DNS_LOCAL_MISS);
+	assert_int_equal(
+	    dns_local_lookup(l, W("host.lima.internal.x"), DNS_T_A, &r),
+	    DNS_LOCAL_MISS);
+	dns_local_free(l);
+
+	l = dns_local_new(NULL);
+	assert_non_null(l);
+	assert_int_equal(dns_local_count(l), 0);
+	assert_int_equal(
+	    dns_local_lookup(l, W("host.lima.internal"), DNS_T_A, &r),
+	    DNS_LOCAL_MISS);
+	dns_local_free(l);
+	dns_local_free(NULL);
+}
+
+static void test_set_values(void **state)
+{
+	struct dns_local_result r;
+	struct dns_local *l = table();
+	char s[INET6_ADDRSTRLEN];
+
+	(void)state;
+	assert_int_equal(dns_local_set(l, "Guest.Name", "127.1.1.1"), 0);
+	assert_int_equal(dns_local_set(l, "v6.name", "2001:db8::1"), 0);
+	assert_int_equal(dns_local_set(l, "host.name", "host.lima.internal"),
+			 0);
+	/* lima.yaml may override the built-in name */
+	assert_int_equal(dns_local_set(l, "HOST.lima.internal", "10.0.0.1"), 0);
+	assert_int_equal(dns_local_count(l), 4);
+
+	assert_int_equal(dns_local_lookup(l, W("guest.NAME"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4, 1);
+	assert_int_equal(r.a[0].s_addr, ip4("127.1.1.1").s_addr);
+	assert_int_equal(dns_local_lookup(l, W("guest.name"), DNS_T_AAAA, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4 + r.n6, 0);
+
+	assert_int_equal(dns_local_lookup(l, W("v6.name"), DNS_T_AAAA, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n6, 1);
+	inet_ntop(AF_INET6, &r.aaaa[0], s, sizeof(s));
+	assert_string_equal(s, "2001:db8::1");
+	assert_int_equal(dns_local_lookup(l, W("v6.name"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4 + r.n6, 0);
+	assert_int_equal(r.rcode, DNS_RCODE_NOERROR);
+
+	assert_int_equal(dns_local_lookup(l, W("host.name"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.ncname, 1);
+	assert_string_equal(T(r.names[1]), "host.lima.internal");
+	assert_int_equal(r.n4, 1);
+	assert_int_equal(r.a[0].s_addr, ip4("10.0.0.1").s_addr);
+
+	/* bad names and values */
+	errno = 0;
+	assert_int_equal(dns_local_set(l, "a..b", "1.2.3.4"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dns_local_set(l, "a.b", "not a name"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dns_local_set(l, "a.b", ""), -1);
+	assert_int_equal(dns_local_set(l, "a.b", NULL), -1);
+	assert_int_equal(dns_local_set(l, "", "1.2.3.4"), -1);
+	assert_int_equal(dns_local_count(l), 4);
+	dns_local_free(l);
+}
+
+static void test_addrs_and_changes(void **state)
+{
+	struct in_addr a4[DNS_LOCAL_ADDRS_MAX + 1];
+	struct in6_addr a6[2];
+	struct dns_local_result r;
+	struct dns_local *l = table();
+	int i;
+
+	(void)state;
+	for (i = 0; i <= DNS_LOCAL_ADDRS_MAX; i++)
+		a4[i].s_addr = htonl(0x0a000001 + (uint32_t)i);
+	memset(a6, 0x11, sizeof(a6));
+	assert_int_equal(
+	    dns_local_set_addrs(l, "many", a4, DNS_LOCAL_ADDRS_MAX, a6, 2), 0);
+	assert_int_equal(dns_local_set_addrs(l, "toomany", a4,
+					     DNS_LOCAL_ADDRS_MAX + 1, NULL, 0),
+			 -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dns_local_set_addrs(l, "null", NULL, 1, NULL, 0), -1);
+	assert_int_equal(dns_local_lookup(l, W("MANY"), DNS_T_ANY, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4, DNS_LOCAL_ADDRS_MAX);
+	assert_int_equal(r.n6, 2);
+	assert_int_equal(r.a[15].s_addr, a4[15].s_addr);
+
+	/* an alias becomes an address and back */
+	assert_int_equal(dns_local_set_alias(l, "many", "host.lima.internal"),
+			 0);
+	assert_int_equal(dns_local_lookup(l, W("many"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.ncname, 1);
+	assert_int_equal(dns_local_set_addrs(l, "many", a4, 1, NULL, 0), 0);
+	assert_int_equal(dns_local_lookup(l, W("many"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.ncname, 0);
+	assert_int_equal(r.n4, 1);
+	assert_int_equal(dns_local_set_alias(l, "many", "a..b"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dns_local_lookup(l, W("many"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4, 1); /* a failed change changes nothing */
+
+	/* removal */
+	assert_int_equal(dns_local_count(l), 2);
+	assert_int_equal(dns_local_remove(l, "Many."), 0);
+	assert_int_equal(dns_local_lookup(l, W("many"), DNS_T_A, &r),
+			 DNS_LOCAL_MISS);
+	assert_int_equal(dns_local_remove(l, "many"), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(dns_local_remove(l, "a..b"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dns_local_count(l), 1);
+	dns_local_free(l);
+}
+
+static void test_many_names(void **state)
+{
+	struct dns_local_result r;
+	struct dns_local *l = table();
+	char name[64];
+	struct in_addr a;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "VM-%d.internal", i);
+		a.s_addr = htonl((uint32_t)i);
+		assert_int_equal(dns_local_set_addrs(l, name, &a, 1, NULL, 0),
+				 0);
+	}
+	assert_int_equal(dns_local_count(l), 3001);
+	for (i = 0; i < 3000; i += 7) {
+		snprintf(name, sizeof(name), "vm-%d.INTERNAL", i);
+		assert_int_equal(dns_local_lookup(l, W(name), DNS_T_A, &r),
+				 DNS_LOCAL_ANSWER);
+		assert_int_equal(ntohl(r.a[0].s_addr), i);
+	}
+	for (i = 0; i < 3000; i += 2) {
+		snprintf(name, sizeof(name), "vm-%d.internal", i);
+		assert_int_equal(dns_local_remove(l, name), 0);
+	}
+	assert_int_equal(dns_local_count(l), 1501);
+	assert_int_equal(dns_local_lookup(l, W("vm-2.internal"), DNS_T_A, &r),
+			 DNS_LOCAL_MISS);
+	assert_int_equal(dns_local_lookup(l, W("vm-3.internal"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	dns_local_free(l);
+}
+
+static void test_chains(void **state)
+{
+	struct dns_local_result r;
+	struct dns_local *l = table();
+	char n1[32], n2[32];
+	int i;
+
+	(void)state;
+	/* a -> b -> c (address) */
+	assert_int_equal(dns_local_set(l, "a.test", "B.test"), 0);
+	assert_int_equal(dns_local_set(l, "b.test", "c.test"), 0);
+	assert_int_equal(dns_local_set(l, "c.test", "192.0.2.3"), 0);
+	assert_int_equal(dns_local_lookup(l, W("A.Test"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.ncname, 2);
+	assert_string_equal(T(r.names[0]), "a.test");
+	assert_string_equal(T(r.names[1]), "b.test");
+	assert_string_equal(T(r.names[2]), "c.test");
+	assert_int_equal(r.n4, 1);
+	/* qtype CNAME: the first link only */
+	assert_int_equal(dns_local_lookup(l, W("a.test"), DNS_T_CNAME, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.ncname, 1);
+	assert_int_equal(r.n4, 0);
+	/* AAAA: the chain, no address */
+	assert_int_equal(dns_local_lookup(l, W("a.test"), DNS_T_AAAA, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.ncname, 2);
+	assert_int_equal(r.n4 + r.n6, 0);
+
+	/* leaving the table: continue with the resolver */
+	assert_int_equal(dns_local_set(l, "out.test", "b.out.test"), 0);
+	assert_int_equal(dns_local_set(l, "b.out.test", "www.Example.COM"), 0);
+	assert_int_equal(dns_local_lookup(l, W("out.test"), DNS_T_A, &r),
+			 DNS_LOCAL_CONTINUE);
+	assert_int_equal(r.status, DNS_LOCAL_CONTINUE);
+	assert_int_equal(r.ncname, 2);
+	assert_string_equal(T(r.names[2]), "www.example.com");
+
+	/* cycles: SERVFAIL, no records */
+	assert_int_equal(dns_local_set(l, "x.test", "y.test"), 0);
+	assert_int_equal(dns_local_set(l, "y.test", "Z.test"), 0);
+	assert_int_equal(dns_local_set(l, "z.test", "x.test"), 0);
+	assert_int_equal(dns_local_lookup(l, W("x.test"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_SERVFAIL);
+	assert_int_equal(r.ncname + r.n4 + r.n6, 0);
+	assert_int_equal(dns_local_set(l, "self.test", "SELF.test."), 0);
+	assert_int_equal(dns_local_lookup(l, W("self.test"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_SERVFAIL);
+	/* a cycle further down: p -> x -> y -> z -> x */
+	assert_int_equal(dns_local_set(l, "p.test", "x.test"), 0);
+	assert_int_equal(dns_local_lookup(l, W("p.test"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_SERVFAIL);
+	/* breaking the cycle at run time */
+	assert_int_equal(dns_local_set(l, "z.test", "192.0.2.26"), 0);
+	assert_int_equal(dns_local_lookup(l, W("p.test"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_NOERROR);
+	assert_int_equal(r.ncname, 3);
+	assert_int_equal(r.n4, 1);
+
+	/* n0 -> n1 -> ... -> n8 (address): 8 links are answered */
+	for (i = 0; i < DNS_LOCAL_CHAIN_MAX; i++) {
+		snprintf(n1, sizeof(n1), "n%d.chain", i);
+		snprintf(n2, sizeof(n2), "n%d.chain", i + 1);
+		assert_int_equal(dns_local_set(l, n1, n2), 0);
+	}
+	assert_int_equal(dns_local_set(l, n2, "192.0.2.8"), 0);
+	assert_int_equal(dns_local_lookup(l, W("n0.chain"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_NOERROR);
+	assert_int_equal(r.ncname, DNS_LOCAL_CHAIN_MAX);
+	assert_int_equal(r.n4, 1);
+	/* one more link: SERVFAIL */
+	assert_int_equal(dns_local_set(l, "m.chain", "n0.chain"), 0);
+	assert_int_equal(dns_local_lookup(l, W("m.chain"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_SERVFAIL);
+	assert_int_equal(r.ncname, 0);
+	/* 7 links in the table and an 8th leaving it: a continuation */
+	assert_int_equal(dns_local_set(l, "n7.chain", "outside.example"), 0);
+	assert_int_equal(dns_local_lookup(l, W("n0.chain"), DNS_T_A, &r),
+			 DNS_LOCAL_CONTINUE);
+	assert_int_equal(r.ncname, DNS_LOCAL_CHAIN_MAX);
+	assert_string_equal(T(r.names[DNS_LOCAL_CHAIN_MAX]), "outside.example");
+	/* a 9th: SERVFAIL */
+	assert_int_equal(dns_local_lookup(l, W("m.chain"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_SERVFAIL);
+	dns_local_free(l);
+}
+
+/* Query bytes for @name/@qtype, as dig would send them without EDNS0 */
+static size_t mkquery(uint8_t *m, const char *name, uint16_t qtype)
+{
+	size_t n;
+
+	memset(m, 0, 12);
+	m[0] = 0x12;
+	m[1] = 0x34;
+	m[2] = 0x01;
+	m[5] = 1;
+	n = (size_t)dns_name_from_text(name, m + 12, DNS_NAME_MAX);
+	m[12 + n] = qtype >> 8;
+	m[13 + n] = qtype & 0xff;
+	m[14 + n] = 0;
+	m[15 + n] = 1;
+	return 16 + n;
+}
+
+static void test_put(void **state)
+{
+	uint8_t m[512], buf[512], host[NS_MAXDNAME];
+	const uint8_t *p, *end;
+	struct dns_local_result r;
+	struct dns_local *l = table();
+	struct dns_builder b;
+	struct dns_query q;
+	struct in_addr a;
+	size_t len, n;
+	int i, k;
+
+	(void)state;
+	assert_int_equal(dns_local_set(l, "web.test", "svc.test"), 0);
+	assert_int_equal(dns_local_set(l, "svc.test", "10.1.2.3"), 0);
+	len = mkquery(m, "WEB.test", DNS_T_A);
+	assert_int_equal(dns_parse_query(m, len, &q), DNS_PARSE_OK);
+	assert_int_equal(dns_local_lookup(l, q.qname, q.qtype, &r),
+			 DNS_LOCAL_ANSWER);
+	dns_build_begin(&b, &q, r.rcode, true, buf, sizeof(buf), q.udp_size);
+	assert_int_equal(dns_local_put(&r, q.qtype, &b), 0);
+	n = dns_build_end(&b);
+	assert_int_equal(buf[2], 0x85); /* QR AA RD */
+	assert_int_equal(buf[7], 2);
+	assert_int_equal(dns_msg_check(buf, n, &q), 0);
+	/* read it back: WEB.test CNAME svc.test, svc.test A 10.1.2.3 */
+	p = buf + len;
+	end = buf + n;
+	for (i = 0; i < 2; i++) {
+		k = dn_expand(buf, end, p, (char *)host, sizeof(host));
+		assert_true(k > 0);
+		assert_string_equal((char *)host, i ? "svc.test" : "WEB.test");
+		p += k;
+		assert_int_equal(p[1], i ? DNS_T_A : DNS_T_CNAME);
+		assert_int_equal(p[7], DNS_LOCAL_TTL);
+		if (!i) {
+			k = dn_expand(buf, end, p + 10, (char *)host,
+				      sizeof(host));
+			assert_string_equal((char *)host, "svc.test");
+		} else {
+			assert_memory_equal(p + 10, "\x0a\x01\x02\x03", 4);
+		}
+		p += 10 + (p[8] << 8 | p[9]);
+	}
+	assert_true(p == end);
+
+	/* a continuation: the chain, then the service appends the rest */
+	assert_int_equal(dns_local_set(l, "svc.test", "www.example.com"), 0);
+	assert_int_equal(dns_local_lookup(l, q.qname, q.qtype, &r),
+			 DNS_LOCAL_CONTINUE);
+	dns_build_begin(&b, &q, r.rcode, false, buf, sizeof(buf), q.udp_size);
+	assert_int_equal(dns_local_put(&r, q.qtype, &b), 0);
+	a.s_addr = htonl(0x5db8d822);
+	assert_int_equal(dns_build_a(&b, r.names[r.ncname], 30, &a), 0);
+	n = dns_build_end(&b);
+	assert_int_equal(buf[7], 3);
+	assert_int_equal(dns_msg_check(buf, n, &q), 0);
+
+	/* SERVFAIL for a cycle writes nothing */
+	assert_int_equal(dns_local_set(l, "svc.test", "web.test"), 0);
+	assert_int_equal(dns_local_lookup(l, q.qname, q.qtype, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_SERVFAIL);
+	dns_build_begin(&b, &q, r.rcode, true, buf, sizeof(buf), q.udp_size);
+	assert_int_equal(dns_local_put(&r, q.qtype, &b), 0);
+	n = dns_build_end(&b);
+	assert_int_equal(n, len);
+	assert_int_equal(buf[3] & 0xf, DNS_RCODE_SERVFAIL);
+
+	/* ANY: 16 A and 16 AAAA; over 512 bytes the AAAA set goes, TC */
+	{
+		struct in_addr v4[DNS_LOCAL_ADDRS_MAX];
+		struct in6_addr v6[DNS_LOCAL_ADDRS_MAX];
+
+		memset(v4, 1, sizeof(v4));
+		memset(v6, 2, sizeof(v6));
+		assert_int_equal(dns_local_set_addrs(l, "big.test", v4,
+						     DNS_LOCAL_ADDRS_MAX, v6,
+						     DNS_LOCAL_ADDRS_MAX),
+				 0);
+	}
+	len = mkquery(m, "big.test", DNS_T_ANY);
+	assert_int_equal(dns_parse_query(m, len, &q), DNS_PARSE_OK);
+	assert_int_equal(dns_local_lookup(l, q.qname, q.qtype, &r),
+			 DNS_LOCAL_ANSWER);
+	dns_build_begin(&b, &q, r.rcode, true, buf, sizeof(buf), q.udp_size);
+	assert_int_equal(dns_local_put(&r, q.qtype, &b), -1);
+	n = dns_build_end(&b);
+	assert_int_equal(buf[7], 16);
+	assert_true(buf[2] & 0x02);
+	assert_int_equal(n, len + 16 * 16);
+	dns_local_free(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_builtin),
+	    cmocka_unit_test(test_set_values),
+	    cmocka_unit_test(test_addrs_and_changes),
+	    cmocka_unit_test(test_many_names),
+	    cmocka_unit_test(test_chains),
+	    cmocka_unit_test(test_put),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

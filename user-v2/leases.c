@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * leases.c - Lima's leases.json (`{"IP":"MAC", ...}`) read and written with
+ * jansson, and the `--leases IP=MAC,...` argument.
+ *
+ * Reading is strict: JSON errors come with jansson's line and column, a
+ * key defined twice is an error (JSON_REJECT_DUPLICATES), and every entry
+ * must be a unicast IPv4 address mapped to a unicast MAC, each address and
+ * each MAC once.  Two inputs mean "no leases" rather than an error: a
+ * missing file and an empty one (Lima writes its leases.json with
+ * os.WriteFile, which truncates first: a crash leaves it empty), and so
+ * does a JSON `null` (Go's encoding of a nil map).
+ *
+ * Writing is atomic: a temporary file next to the target (same directory,
+ * so the same filesystem), mode 0600, fsync, rename over the target, fsync
+ * of the directory.  Until the rename the old file stays as it was, and a
+ * failed save leaves no temporary file behind.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "leases.h"
+
+#define LEASES_FILE_MAX (16u << 20) /* refuse larger lease files */
+#define LEASES_MAC_LEN	17	    /* "52:55:55:12:34:56" */
+#define LEASES_ARG_MAX	64	    /* one IP=MAC of --leases */
+
+/**
+ * leases_ip_ok() - whether an address can be a VM's: unicast, not in
+ * 0.0.0.0/8, 127.0.0.0/8, nor multicast, reserved or broadcast (224/3)
+ * @ip:		address
+ *
+ * Return: 1 if it can
+ */
+static int leases_ip_ok(struct in_addr ip)
+{
+	uint32_t a = ntohl(ip.s_addr) >> 24;
+
+	return a != 0 && a != 127 && a < 224;
+}
+
+/**
+ * leases_parse_ip() - read a lease's address
+ * @s:		dotted quad (inet_pton: no leading zeros, all four parts)
+ * @ip:		the address
+ *
+ * Return: 0, or -1 if @s is not a unicast IPv4 address
+ */
+static int leases_parse_ip(const char *s, struct in_addr *ip)
+{
+	if (inet_pton(AF_INET, s, ip) != 1 || !leases_ip_ok(*ip))
+		return -1;
+	return 0;
+}
+
+/**
+ * leases_hex() - value of a hexadecimal digit
+ * @c:		character
+ *
+ * Return: 0..15, or -1
+ */
+static int leases_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/**
+ * leases_mac_ok() - whether a MAC can be a client's: not zero, unicast
+ * (the DHCP server refuses others, see dhcp_mac_ok())
+ * @mac:	address
+ *
+ * Return: 1 if it can
+ */
+static int leases_mac_ok(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return memcmp(mac, zero, 6) && !(mac[0] & 1);
+}
+
+/**
+ * leases_parse_mac() - read a lease's MAC: six pairs of hex digits
+ * separated by ':' (Go's and Lima's spelling) or all by '-'
+ * @s:		text
+ * @mac:	the address
+ *
+ * Return: 0, or -1 if @s is no such MAC or not a unicast one
+ */
+static int leases_parse_mac(const char *s, uint8_t mac[6])
+{
+	char sep;
+	int i, hi, lo;
+
+	if (strlen(s) != LEASES_MAC_LEN)
+		return -1;
+	sep = s[2];
+	if (sep != ':' && sep != '-')
+		return -1;
+	for (i = 0; i < 6; i++) {
+		const char *p = s + 3 * i;
+
+		if (i < 5 && p[2] != sep)
+			return -1;
+		hi = leases_hex(p[0]);
+		lo = leases_hex(p[1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return leases_mac_ok(mac) ? 0 : -1;
+}
+
+/**
+ * leases_format_mac() - a MAC as Lima writes it, "52:55:55:12:34:56"
+ * @mac:	address
+ * @buf:	at least LEASES_MAC_LEN + 1 bytes
+ */
+static void leases_format_mac(const uint8_t mac[6], char *buf)
+{
+	snprintf(buf, LEASES_MAC_LEN + 1, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+/**
+ * leases_cmp_ip() - qsort() order by address
+ * @a:		a struct dhcp_static_lease
+ * @b:		another
+ *
+ * Return: <0, 0, >0
+ */
+static int leases_cmp_ip(const void *a, const void *b)
+{
+	uint32_t x = ntohl(((const struct dhcp_static_lease *)a)->ip.s_addr);
+	uint32_t y = ntohl(((const struct dhcp_static_lease *)b)->ip.s_addr);
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * leases_cmp_mac() - qsort() order by MAC
+ * @a:		a struct dhcp_static_lease
+ * @b:		another
+ *
+ * Return: <0, 0, >0
+ */
+static int leases_cmp_mac(const void *a, const void *b)
+{
+	return memcmp(((const struct dhcp_static_lease *)a)->mac,
+		      ((const struct dhcp_static_lease *)b)->mac, 6);
+}
+
+/**
+ * leases_find_dup() - look for an address or a MAC given twice, in
+ * O(n log n)
+ * @l:		leases
+ * @n:		how many
+ * @what:	set to "address A.B.C.D" or "MAC xx:..." when one is found
+ * @wlen:	size of @what
+ *
+ * Return: 1 if one is found, 0 if none, -1 with errno set when out of
+ * memory
+ */
+static int leases_find_dup(const struct dhcp_static_lease *l, size_t n,
+			   char *what, size_t wlen)
+{
+	char text[INET_ADDRSTRLEN > LEASES_MAC_LEN + 1 ? INET_ADDRSTRLEN
+						       : LEASES_MAC_LEN + 1];
+	struct dhcp_static_lease *s;
+	int found = 0;
+	size_t i;
+
+	if (n < 2)
+		return 0;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return -1;
+	memcpy(s, l, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), leases_cmp_ip);
+	for (i = 1; i < n && !found; i++) {
+		if (s[i].ip.s_addr == s[i - 1].ip.s_addr) {
+			inet_ntop(AF_INET, &s[i].ip, text, sizeof(text));
+			snprintf(what, wlen, "address %s", text);
+			found = 1;
+		}
+	}
+	qsort(s, n, sizeof(*s), leases_cmp_mac);
+	for (i = 1; i < n && !found; i++) {
+		if (!memcmp(s[i].mac, s[i - 1].mac, 6)) {
+			leases_format_mac(s[i].mac, text);
+			snprintf(what, wlen, "MAC %s", text);
+			found = 1;
+		}
+	}
+	free(s);
+	return found;
+}
+
+/**
+ * leases_decode() - the leases of a leases.json text
+ * @path:	file name, for messages
+ * @buf:	the text
+ * @len:	its length; 0 means no leases
+ * @out:	malloc'd array, NULL when there are none
+ * @n:		its length
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with @err set
+ */
+static int leases_decode(const char *path, const void *buf, size_t len,
+			 struct dhcp_static_lease **out, size_t *n, char *err,
+			 size_t errlen)
+{
+	struct dhcp_static_lease *l = NULL;
+	char what[64];
+	json_error_t jerr;
+	json_t *root;
+	void *it;
+	size_t cnt = 0;
+	int r;
+
+	if (!len)
+		return 0;
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		if (jerr.line > 0)
+			snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
+				 jerr.column, jerr.text);
+		else
+			snprintf(err, errlen, "%s: %s", path, jerr.text);
+		return -1;
+	}
+	if (json_is_null(root)) {
+		json_decref(root);
+		return 0;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errlen,
+			 "%s: expected a JSON object of leases, "
+			 "{\"IP\": \"MAC\", ...}",
+			 path);
+		goto fail;
+	}
+	if (json_object_size(root)) {
+		l = calloc(json_object_size(root), sizeof(*l));
+		if (!l) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto fail;
+		}
+	}
+	for (it = json_object_iter(root); it;
+	     it = json_object_iter_next(root, it)) {
+		const char *key = json_object_iter_key(it);
+		json_t *v = json_object_iter_value(it);
+		struct dhcp_static_lease *e = &l[cnt];
+		const char *mac = json_string_value(v);
+
+		if (leases_parse_ip(key, &e->ip)) {
+			snprintf(err, errlen,
+				 "%s: \"%.64s\" is not a unicast IPv4 address",
+				 path, key);
+			goto fail;
+		}
+		if (!mac) {
+			snprintf(err, errlen,
+				 "%s: \"%.64s\": expected a MAC address "
+				 "string",
+				 path, key);
+			goto fail;
+		}
+		if (leases_parse_mac(mac, e->mac)) {
+			snprintf(
+			    err, errlen,
+			    "%s: \"%.64s\": \"%.64s\" is not a unicast MAC "
+			    "address",
+			    path, key, mac);
+			goto fail;
+		}
+		cnt++;
+	}
+	r = leases_find_dup(l, cnt, what, sizeof(what));
+	if (r) {
+		if (r < 0)
+			snprintf(err, errlen, "%s: out of memory", path);
+		else
+			snprintf(err, errlen, "%s: %s appears twice", path,
+				 what);
+		goto fail;
+	}
+	json_decref(root);
+	*out = l;
+	*n = cnt;
+	return 0;
+fail:
+	free(l);
+	json_decref(root);
+	return -1;
+}
+
+/**
+ * leases_load_buffer() - the leases of a leases.json text already in
+ * memory (the fuzz target uses it)
+ * @path:	name of the input in messages
+ * @buf:	the JSON text (need not be NUL-terminated)
+ * @len:	its length; 0 means no leases
+ * @out:	set to a malloc'd array, NULL when there are no leases; the
+ *		caller frees it
+ * @n:		set to its length
+ * @err:	error message, "PATH:LINE:COLUMN: what" for bad JSON, "PATH:
+ *		what" for a bad entry
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with @err set, *@out NULL and *@n 0
+ */
+int leases_load_buffer(const char *path, const void *buf, size_t len,
+		       struct dhcp_static_lease **out, size_t *n, char *err,
+		       size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	if (errlen)
+		err[0] = 0;
+	return leases_decode(path, buf, len, out, n, err, errlen);
+}
+
+/**
+ * leases_load() - the leases of a leases.json file
+ * @path:	the file; missing or empty means no leases
+ * @out:	set to a malloc'd array in file order, NULL when there are no
+ *		leases; the caller frees it
+ * @n:		set to its length
+ * @err:	error message, "FILE:LINE:COLUMN: what" for bad JSON, "FILE:
+ *		what" for a bad entry or a file that cannot be read
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with @err set, *@out NULL and *@n 0
+ */
+int leases_load(const char *path, struct dhcp_static_lease **out, size_t *n,
+		char *err, size_t errlen)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int fd, r = -1;
+	ssize_t k;
+
+	*out = NULL;
+	*n = 0;
+	if (errlen)
+		err[0] = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (len == cap) {
+			char *p;
+
+			if (cap >= LEASES_FILE_MAX) {
+				snprintf(err, errlen,
+					 "%s: larger than %u bytes, not a "
+					 "lease file",
+					 path, LEASES_FILE_MAX);
+				goto out;
+			}
+			cap = cap ? 2 * cap : 4096;
+			p = realloc(buf, cap);
+			if (!p) {
+				snprintf(err, errlen, "%s: out of memory",
+					 path);
+				goto out;
+			}
+			buf = p;
+		}
+		k = read(fd, buf + len, cap - len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (!k)
+			break;
+		len += (size_t)k;
+	}
+	r = leases_decode(path, buf, len, out, n, err, errlen);
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+/**
+ * leases_encode() - the leases.json text of a set of leases
+ * @l:		leases, checked
+ * @n:		how many
+ *
+ * Return: malloc'd NUL-terminated text ending in a newline, or NULL with
+ * errno set (ENOMEM)
+ */
+static char *leases_encode(const struct dhcp_static_lease *l, size_t n)
+{
+	char ip[INET_ADDRSTRLEN], mac[LEASES_MAC_LEN + 1], *text, *s;
+	json_t *root = json_object();
+	size_t i, len;
+
+	if (!root)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		inet_ntop(AF_INET, &l[i].ip, ip, sizeof(ip));
+		leases_format_mac(l[i].mac, mac);
+		if (json_object_set_new(root, ip, json_string(mac))) {
+			json_decref(root);
+			goto nomem;
+		}
+	}
+	text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (!text)
+		goto nomem;
+	len = strlen(text);
+	s = malloc(len + 2);
+	if (!s) {
+		free(text);
+		goto nomem;
+	}
+	memcpy(s, text, len);
+	s[len] = '\n';
+	s[len + 1] = 0;
+	free(text);
+	return s;
+nomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+/**
+ * leases_write_all() - write a whole buffer
+ * @fd:		file
+ * @buf:	data
+ * @len:	its length
+ *
+ * Return: 0, or -1 with errno set
+ */
+static int leases_write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t k = write(fd, buf, len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		buf += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+/**
+ * leases_sync_dir() - make a rename in the directory of @path durable
+ * @path:	a file in that directory
+ *
+ * Filesystems that cannot fsync a directory (EINVAL) are not an error.
+ *
+ * Return: 0, or -1 with errno set
+ */
+static int leases_sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd, r = 0;
+
+	if (!slash)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -1;
+	fd = open(dir, O_RDONLY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) && errno != EINVAL)
+		r = -1;
+	close(fd);
+	return r;
+}
+
+/**
+ * leases_save() - write a lease file atomically, mode 0600
+ * @path:	the file; its directory must exist
+ * @l:		leases, in the order to write them
+ * @n:		how many (0 writes "{}")
+ *
+ * The text goes to "PATH.XXXXXX" (mkstemp) in the same directory, is
+ * fsync'd and renamed over @path, then the directory is fsync'd.  On any
+ * failure the temporary file is removed and @path is left as it was.
+ *
+ * Return: 0, or -1 with errno set: EINVAL for a lease that leases_load()
+ * would refuse (not a unicast IPv4 address or MAC, an address or a MAC
+ * twice; nothing is written), ENOMEM, or the error of the system call
+ * that failed (if only the fsync of the directory fails, the new file is
+ * already in place)
+ */
+int leases_save(const char *path, const struct dhcp_static_lease *l, size_t n)
+{
+	char what[64], *text = NULL, *tmp = NULL;
+	size_t i, plen = strlen(path);
+	int fd = -1, e, r;
+
+	for (i = 0; i < n; i++) {
+		if (!leases_ip_ok(l[i].ip) || !leases_mac_ok(l[i].mac)) {
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	r = leases_find_dup(l, n, what, sizeof(what));
+	if (r) {
+		if (r > 0)
+			errno = EINVAL;
+		return -1;
+	}
+	text = leases_encode(l, n);
+	tmp = malloc(plen + sizeof(".XXXXXX"));
+	if (!text || !tmp) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".XXXXXX", sizeof(".XXXXXX"));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		free(tmp);
+		tmp = NULL;
+		goto fail;
+	}
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) || fchmod(fd, 0600) ||
+	    leases_write_all(fd, text, strlen(text)) || fsync(fd))
+		goto fail;
+	r = close(fd);
+	fd = -1;
+	if (r || rename(tmp, path))
+		goto fail;
+	free(tmp);
+	free(text);
+	return leases_sync_dir(path);
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(text);
+	errno = e;
+	return -1;
+}
+
+/**
+ * leases_parse_arg() - add the static leases of a `--leases` argument
+ * @s:		"IP=MAC,IP=MAC,..." (Lima's spelling); "" adds none
+ * @out:	array to append to (NULL and 0 for a new one); on success
+ *		replaced by a malloc'd array the caller frees
+ * @n:		its length, updated
+ * @err:	error message, "--leases: ..." naming the bad entry
+ * @errlen:	its size
+ *
+ * Strict: no spaces, no empty entries, a unicast IPv4 address and a
+ * unicast MAC in each, every address and every MAC once across @out and
+ * @s.
+ *
+ * Return: 0, or -1 with @err set and *@out and *@n left as they were
+ */
+int leases_parse_arg(const char *s, struct dhcp_static_lease **out, size_t *n,
+		     char *err, size_t errlen)
+{
+	struct dhcp_static_lease *l;
+	size_t cnt = 1, i, len;
+	char what[64];
+	const char *p;
+	int r;
+
+	if (errlen)
+		err[0] = 0;
+	if (!*s)
+		return 0;
+	for (p = s; *p; p++)
+		cnt += *p == ',';
+	l = calloc(*n + cnt, sizeof(*l));
+	if (!l) {
+		snprintf(err, errlen, "--leases: out of memory");
+		return -1;
+	}
+	if (*n)
+		memcpy(l, *out, *n * sizeof(*l));
+	for (p = s, i = *n; i < *n + cnt; i++) {
+		struct dhcp_static_lease *e = &l[i];
+		char tok[LEASES_ARG_MAX + 1], *eq;
+
+		len = strcspn(p, ",");
+		if (!len) {
+			snprintf(err, errlen,
+				 "--leases: empty entry in \"%.64s\"", s);
+			goto fail;
+		}
+		if (len > LEASES_ARG_MAX) {
+			snprintf(err, errlen,
+				 "--leases: \"%.32s...\": too long for IP=MAC",
+				 p);
+			goto fail;
+		}
+		memcpy(tok, p, len);
+		tok[len] = 0;
+		p += len + (p[len] == ',');
+		eq = strchr(tok, '=');
+		if (!eq) {
+			snprintf(err, errlen,
+				 "--leases: \"%s\": expected IP=MAC", tok);
+			goto fail;
+		}
+		*eq = 0;
+		if (leases_parse_ip(tok, &e->ip)) {
+			snprintf(err, errlen,
+				 "--leases: \"%s\" is not a unicast IPv4 "
+				 "address",
+				 tok);
+			goto fail;
+		}
+		if (leases_parse_mac(eq + 1, e->mac)) {
+			snprintf(
+			    err, errlen,
+			    "--leases: \"%s\" is not a unicast MAC address",
+			    eq + 1);
+			goto fail;
+		}
+	}
+	r = leases_find_dup(l, *n + cnt, what, sizeof(what));
+	if (r) {
+		if (r < 0)
+			snprintf(err, errlen, "--leases: out of memory");
+		else
+			snprintf(err, errlen, "--leases: %s given twice", what);
+		goto fail;
+	}
+	free(*out);
+	*out = l;
+	*n += cnt;
+	return 0;
+fail:
+	free(l);
+	return -1;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * registry.h - what follows a network's DHCP leases: the names guests
+ * register with their hostname (option 12), answered as
+ * <hostname>.internal by the network's DNS, and the lease file that
+ * gives a MAC the same address after a restart.
+ */
+#ifndef USERNETD_REGISTRY_H
+#define USERNETD_REGISTRY_H
+
+struct dhcp;
+struct dns_local;
+struct reg;
+
+struct reg *reg_new(struct dhcp *d, struct dns_local *names,
+		    const char *leases_file);
+void reg_sync(struct reg *r);
+void reg_free(struct reg *r);
+
+#endif /* USERNETD_REGISTRY_H */
