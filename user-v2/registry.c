@@ -41,6 +41,7 @@ struct reg_name {
  * @nreg:	how many
  * @saved:	associations last written to @file
  * @nsaved:	how many
+ * @written:	@file was written once: @saved is what it holds
  */
 struct reg {
 	struct dhcp *d;
@@ -50,6 +51,7 @@ struct reg {
 	size_t nreg;
 	struct dhcp_static_lease *saved;
 	size_t nsaved;
+	int written;
 };
 
 /**
@@ -123,18 +125,36 @@ static void reg_names_update(struct reg *r, struct reg_scan *s)
 }
 
 /**
+ * reg_same() - are two lists of associations the same? (Field by field:
+ * the structs have padding.)
+ */
+static int reg_same(const struct dhcp_static_lease *a, size_t na,
+		    const struct dhcp_static_lease *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (a[i].ip.s_addr != b[i].ip.s_addr ||
+		    memcmp(a[i].mac, b[i].mac, 6))
+			return 0;
+	return 1;
+}
+
+/**
  * reg_file_update() - rewrite the lease file if the associations changed
  */
 static void reg_file_update(struct reg *r, struct reg_scan *s)
 {
-	if (!r->file || (s->nassoc == r->nsaved &&
-			 !memcmp(s->assoc, r->saved,
-				 s->nassoc * sizeof(*s->assoc)))) {
+	if (!r->file || (r->written && reg_same(s->assoc, s->nassoc, r->saved,
+						r->nsaved))) {
 		free(s->assoc);
 		return;
 	}
 	if (leases_save(r->file, s->assoc, s->nassoc))
 		log_warn("%s: cannot save leases", r->file);
+	r->written = 1;
 	free(r->saved);
 	r->saved = s->assoc;
 	r->nsaved = s->nassoc;
