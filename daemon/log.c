@@ -45,8 +45,7 @@ int log_verbose(void)
  * @fmt:	printf format
  * @ap:		arguments
  */
-static void log_vline(const char *level, int err, const char *fmt,
-		      va_list ap)
+static void log_vline(const char *level, int err, const char *fmt, va_list ap)
 {
 	char line[1024];
 	struct timespec ts;

@@ -46,8 +46,7 @@ static const char *main_default_socket(void)
 	if (run && *run)
 		snprintf(dir, sizeof(dir), "%s/usernetd", run);
 	else
-		snprintf(dir, sizeof(dir), "/tmp/usernetd-%ld",
-			 (long)getuid());
+		snprintf(dir, sizeof(dir), "/tmp/usernetd-%ld", (long)getuid());
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		fatal("%s", dir);
 	snprintf(path, sizeof(path), "%s/qemu.sock", dir);
@@ -56,7 +55,7 @@ static const char *main_default_socket(void)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = main_signal };
+	struct sigaction sa = {.sa_handler = main_signal};
 	char err[512];
 	struct loop *l;
 	struct srv *s;

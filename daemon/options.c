@@ -219,26 +219,26 @@ enum {
 };
 
 static const struct option cfg_longopts[] = {
-	{ "listen-qemu", required_argument, NULL, OPT_LISTEN_QEMU },
-	{ "subnet", required_argument, NULL, OPT_SUBNET },
-	{ "mtu", required_argument, NULL, OPT_MTU },
-	{ "forward", required_argument, NULL, OPT_FORWARD },
-	{ "tap", required_argument, NULL, OPT_TAP },
-	{ "no-host-loopback", no_argument, NULL, OPT_NO_HOST_LOOPBACK },
-	{ "lima-yaml", required_argument, NULL, OPT_LIMA_YAML },
-	{ "resolv-conf", required_argument, NULL, OPT_RESOLV_CONF },
-	{ "dns-fallback", required_argument, NULL, OPT_DNS_FALLBACK },
-	{ "dns-udp", required_argument, NULL, OPT_DNS_UDP },
-	{ "dns-tcp", required_argument, NULL, OPT_DNS_TCP },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "networks", required_argument, NULL, OPT_NETWORKS },
-	{ "network", required_argument, NULL, OPT_NETWORK },
-	{ "leases-file", required_argument, NULL, OPT_LEASES_FILE },
-	{ "leases", required_argument, NULL, OPT_LEASES },
-	{ "pidfile", required_argument, NULL, 'p' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"listen-qemu", required_argument, NULL, OPT_LISTEN_QEMU},
+    {"subnet", required_argument, NULL, OPT_SUBNET},
+    {"mtu", required_argument, NULL, OPT_MTU},
+    {"forward", required_argument, NULL, OPT_FORWARD},
+    {"tap", required_argument, NULL, OPT_TAP},
+    {"no-host-loopback", no_argument, NULL, OPT_NO_HOST_LOOPBACK},
+    {"lima-yaml", required_argument, NULL, OPT_LIMA_YAML},
+    {"resolv-conf", required_argument, NULL, OPT_RESOLV_CONF},
+    {"dns-fallback", required_argument, NULL, OPT_DNS_FALLBACK},
+    {"dns-udp", required_argument, NULL, OPT_DNS_UDP},
+    {"dns-tcp", required_argument, NULL, OPT_DNS_TCP},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"networks", required_argument, NULL, OPT_NETWORKS},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"leases-file", required_argument, NULL, OPT_LEASES_FILE},
+    {"leases", required_argument, NULL, OPT_LEASES},
+    {"pidfile", required_argument, NULL, 'p'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /**
@@ -327,10 +327,10 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 	case OPT_LEASES:
 		free(c->statics);
 		c->statics = NULL;
-		return leases_parse_arg(arg, &c->statics, &c->net.nstatics,
-					err, errlen)
-			       ? CFG_ERROR
-			       : CFG_OK;
+		return leases_parse_arg(arg, &c->statics, &c->net.nstatics, err,
+					errlen)
+			   ? CFG_ERROR
+			   : CFG_OK;
 	case 'p':
 		c->pidfile = arg;
 		return CFG_OK;
@@ -389,8 +389,8 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 	cfg_defaults(c);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:vh", cfg_longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":p:vh", cfg_longopts, NULL)) !=
+	       -1) {
 		if (opt == ':') {
 			snprintf(err, errlen, "option %s needs a value",
 				 argv[optind - 1]);

@@ -12,7 +12,7 @@
 #include "../netstack/network.h"
 
 #define CFG_FORWARDS_MAX 64
-#define CFG_TAPS_MAX 64
+#define CFG_TAPS_MAX	 64
 
 /**
  * struct cfg_tap - a TAP device usernetd creates and serves as a VM port
@@ -65,8 +65,8 @@ struct cfg {
 };
 
 /* cfg_parse_args() results */
-#define CFG_OK 0
-#define CFG_HELP 1
+#define CFG_OK	  0
+#define CFG_HELP  1
 #define CFG_ERROR -1
 
 int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,

@@ -18,7 +18,7 @@
  */
 static int pid_alive(const char *path)
 {
-	char buf[32] = { 0 };
+	char buf[32] = {0};
 	long pid;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;

@@ -184,8 +184,8 @@ static int srv_open_taps(struct srv *s)
 		char err[256], name[48];
 		int fd;
 
-		fd = tap_open(t->netns, t->ifname, s->net.mtu, err,
-			      sizeof(err));
+		fd =
+		    tap_open(t->netns, t->ifname, s->net.mtu, err, sizeof(err));
 		if (fd < 0) {
 			log_warnx("--tap %s:%s: %s", t->netns, t->ifname, err);
 			return -1;
@@ -211,12 +211,12 @@ static int srv_dns_start(struct srv *s)
 {
 	const struct cfg *c = s->cfg;
 	struct hr_config hc = {
-		.resolv_conf = c->resolv_conf,
-		.fallback = c->dns_fallback,
+	    .resolv_conf = c->resolv_conf,
+	    .fallback = c->dns_fallback,
 	};
 	struct dnsd_config dc = {
-		.enabled = c->hostres.enabled,
-		.ipv6 = c->hostres.ipv6,
+	    .enabled = c->hostres.enabled,
+	    .ipv6 = c->hostres.ipv6,
 	};
 	char bound[64];
 
@@ -240,8 +240,8 @@ static int srv_dns_start(struct srv *s)
 		log_info("dns: listening on udp %s", bound);
 	}
 	if (c->dns_tcp) {
-		if (dnsd_listen_host(s->dnsd, true, c->dns_tcp, s->names,
-				     bound, sizeof(bound)))
+		if (dnsd_listen_host(s->dnsd, true, c->dns_tcp, s->names, bound,
+				     sizeof(bound)))
 			return -1;
 		log_info("dns: listening on tcp %s", bound);
 	}
@@ -265,16 +265,16 @@ struct srv *srv_new(struct loop *l, const struct cfg *c)
 	if (srv_dns_start(s))
 		goto fail;
 	if (c->net.user_v2) {
-		s->shared = net_new(l, &s->net, c->network_name ? c->network_name
-							      : "user-v2",
-				    NULL, NULL);
+		s->shared = net_new(
+		    l, &s->net, c->network_name ? c->network_name : "user-v2",
+		    NULL, NULL);
 		if (!s->shared)
 			goto fail;
 		srv_offer_forwards(s, s->shared);
 	}
 	if (c->listen_qemu) {
-		s->qemu = port_listen_unix(l, c->listen_qemu, srv_accept_qemu,
-					   s);
+		s->qemu =
+		    port_listen_unix(l, c->listen_qemu, srv_accept_qemu, s);
 		if (!s->qemu)
 			goto fail;
 		log_info("listening on %s (qemu stream)", c->listen_qemu);

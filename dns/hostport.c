@@ -24,9 +24,9 @@
 #include "../daemon/log.h"
 #include "../netstack/loop.h"
 
-#define DNSD_HOST_IDLE_MS	10000
-#define DNSD_HOST_PENDING_MAX	16
-#define DNSD_HOST_TXMAX		(256 * 1024)
+#define DNSD_HOST_IDLE_MS     10000
+#define DNSD_HOST_PENDING_MAX 16
+#define DNSD_HOST_TXMAX	      (256 * 1024)
 
 /**
  * struct dnsd_hconn - a TCP client of a host port
@@ -140,8 +140,8 @@ static void dnsd_host_udp_io(void *arg, int fd, int revents)
 {
 	struct dnsd_host *h = arg;
 	uint8_t buf[DNS_EDNS_MAX];
-	struct dnsd_q tmpl = { .tcp = false, .owner = h,
-			       .reply = dnsd_host_udp_reply };
+	struct dnsd_q tmpl = {
+	    .tcp = false, .owner = h, .reply = dnsd_host_udp_reply};
 	int i;
 
 	(void)revents;
@@ -158,8 +158,7 @@ static void dnsd_host_udp_io(void *arg, int fd, int revents)
 			h->d->stats.dropped++;
 			continue;
 		}
-		dnsd_query(h->d, h->names, buf, (size_t)n, &tmpl,
-			   &h->pending);
+		dnsd_query(h->d, h->names, buf, (size_t)n, &tmpl, &h->pending);
 	}
 }
 
@@ -197,16 +196,15 @@ static void dnsd_hconn_flush(struct dnsd_hconn *c)
 			       POLLIN | (c->txlen ? POLLOUT : 0));
 }
 
-static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans,
-			     size_t len);
+static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
 
 /**
  * dnsd_hconn_parse() - start the complete queries in the receive buffer
  */
 static void dnsd_hconn_parse(struct dnsd_hconn *c)
 {
-	struct dnsd_q tmpl = { .tcp = true, .owner = c,
-			       .reply = dnsd_hconn_reply };
+	struct dnsd_q tmpl = {
+	    .tcp = true, .owner = c, .reply = dnsd_hconn_reply};
 	size_t off = 0;
 
 	if (c->parsing)
@@ -232,8 +230,7 @@ static void dnsd_hconn_parse(struct dnsd_hconn *c)
 /**
  * dnsd_hconn_reply() - queue a TCP answer and go on with waiting queries
  */
-static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans,
-			     size_t len)
+static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 {
 	struct dnsd_hconn *c = q->owner;
 	uint8_t *tx;
@@ -373,8 +370,7 @@ int dnsd_listen_host(struct dnsd *d, bool tcp, const char *addrport,
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) ||
-	    (tcp && listen(fd, 64)) ||
+	if (bind(fd, (struct sockaddr *)&ss, len) || (tcp && listen(fd, 64)) ||
 	    getsockname(fd, (struct sockaddr *)&ss, &len)) {
 		log_warn("dns: %s %s", tcp ? "tcp" : "udp", addrport);
 		close(fd);

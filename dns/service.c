@@ -35,10 +35,10 @@
 #include "../hostresolver/hostresolver.h"
 #include "../netstack/loop.h"
 
-#define DNSD_PORT		53
-#define DNSD_TCP_IDLE_MS	10000	/* idle TCP connections are closed */
-#define DNSD_TCP_PENDING_MAX	16	/* queries in flight per connection */
-#define DNSD_TCP_TXMAX		(256 * 1024)
+#define DNSD_PORT	     53
+#define DNSD_TCP_IDLE_MS     10000 /* idle TCP connections are closed */
+#define DNSD_TCP_PENDING_MAX 16	   /* queries in flight per connection */
+#define DNSD_TCP_TXMAX	     (256 * 1024)
 
 /* Set while one of our lwIP callbacks runs: the core lock is held. */
 static _Thread_local int dnsd_in_lwip;
@@ -208,8 +208,8 @@ static void dnsd_reply_error(struct dnsd_q *q, uint16_t rcode)
 /**
  * dnsd_native_done() - the native resolver answered an A or AAAA query
  */
-static void dnsd_native_done(void *arg, enum hr_status st,
-			     const uint8_t *addrs, size_t n, uint32_t ttl)
+static void dnsd_native_done(void *arg, enum hr_status st, const uint8_t *addrs,
+			     size_t n, uint32_t ttl)
 {
 	struct dnsd_q *q = arg;
 	uint8_t buf[DNS_TCP_MAX];
@@ -234,9 +234,9 @@ static void dnsd_native_done(void *arg, enum hr_status st,
 			dns_build_a(&b, owner, ttl,
 				    (const struct in_addr *)(addrs + 4 * i));
 		else
-			dns_build_aaaa(&b, owner, ttl,
-				       (const struct in6_addr *)(addrs +
-								 16 * i));
+			dns_build_aaaa(
+			    &b, owner, ttl,
+			    (const struct in6_addr *)(addrs + 16 * i));
 	}
 	if (b.tc)
 		q->d->stats.truncated++;
@@ -250,8 +250,8 @@ static void dnsd_native_done(void *arg, enum hr_status st,
  * The upstream is untrusted too: an answer that does not match the
  * question becomes SERVFAIL.
  */
-static void dnsd_forward_done(void *arg, enum hr_status st,
-			      const uint8_t *ans, size_t len)
+static void dnsd_forward_done(void *arg, enum hr_status st, const uint8_t *ans,
+			      size_t len)
 {
 	struct dnsd_q *q = arg;
 	uint8_t buf[DNS_TCP_MAX];
@@ -444,8 +444,8 @@ static void dnsd_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 {
 	struct dnsd_ep *e = arg;
 	uint8_t buf[DNS_EDNS_MAX];
-	struct dnsd_q tmpl = { .tcp = false, .owner = e,
-			       .reply = dnsd_udp_reply };
+	struct dnsd_q tmpl = {
+	    .tcp = false, .owner = e, .reply = dnsd_udp_reply};
 	u16_t n;
 
 	(void)pcb;
@@ -512,8 +512,8 @@ static void dnsd_tcp_pump(struct dnsd_tcp *c)
 		return;
 	room = tcp_sndbuf(c->pcb);
 	n = c->txlen < room ? c->txlen : room;
-	if (n && tcp_write(c->pcb, c->tx, (u16_t)n, TCP_WRITE_FLAG_COPY) ==
-			 ERR_OK) {
+	if (n &&
+	    tcp_write(c->pcb, c->tx, (u16_t)n, TCP_WRITE_FLAG_COPY) == ERR_OK) {
 		memmove(c->tx, c->tx + n, c->txlen - n);
 		c->txlen -= n;
 		tcp_output(c->pcb);
@@ -541,8 +541,7 @@ static void dnsd_tcp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
  */
 static void dnsd_tcp_parse(struct dnsd_tcp *c)
 {
-	struct dnsd_q tmpl = { .tcp = true, .owner = c,
-			       .reply = dnsd_tcp_reply };
+	struct dnsd_q tmpl = {.tcp = true, .owner = c, .reply = dnsd_tcp_reply};
 	size_t off = 0;
 
 	if (c->parsing)

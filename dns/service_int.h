@@ -18,8 +18,7 @@ struct dnsd_host;
 struct dnsd_q;
 
 /* Send an answer to the client of @q. */
-typedef void (*dnsd_reply_fn)(struct dnsd_q *q, const uint8_t *ans,
-			      size_t len);
+typedef void (*dnsd_reply_fn)(struct dnsd_q *q, const uint8_t *ans, size_t len);
 
 /**
  * struct dnsd - the DNS service

@@ -76,8 +76,7 @@ static void gw_timer_fire(void *arg)
 	slirp_handle_timer(t->g->slirp, t->id, t->cb_opaque);
 }
 
-static void *gw_timer_new_opaque(SlirpTimerId id, void *cb_opaque,
-				 void *opaque)
+static void *gw_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
 {
 	struct gw *g = opaque;
 	struct gw_timer *t = calloc(1, sizeof(*t));
@@ -120,15 +119,15 @@ static void gw_notify(void *opaque)
 }
 
 static const SlirpCb gw_cb = {
-	.send_packet = gw_send_packet,
-	.guest_error = gw_guest_error,
-	.clock_get_ns = gw_clock_ns,
-	.timer_free = gw_timer_free,
-	.timer_mod = gw_timer_mod,
-	.register_poll_fd = gw_register_poll_fd,
-	.unregister_poll_fd = gw_register_poll_fd,
-	.notify = gw_notify,
-	.timer_new_opaque = gw_timer_new_opaque,
+    .send_packet = gw_send_packet,
+    .guest_error = gw_guest_error,
+    .clock_get_ns = gw_clock_ns,
+    .timer_free = gw_timer_free,
+    .timer_mod = gw_timer_mod,
+    .register_poll_fd = gw_register_poll_fd,
+    .unregister_poll_fd = gw_register_poll_fd,
+    .notify = gw_notify,
+    .timer_new_opaque = gw_timer_new_opaque,
 };
 
 /**
@@ -202,11 +201,11 @@ static void gw_dispatch(void *arg, struct loop *l)
  *
  * Return: the gateway, or NULL
  */
-struct gw *gw_new(struct loop *l, const struct gw_config *cfg,
-		  gw_output_fn out, void *arg)
+struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
+		  void *arg)
 {
 	struct gw *g = calloc(1, sizeof(*g));
-	SlirpConfig sc = { 0 };
+	SlirpConfig sc = {0};
 
 	if (!g)
 		fatal("calloc");

@@ -35,14 +35,13 @@ struct gw_config {
 /* A frame from the gateway to the LAN. */
 typedef void (*gw_output_fn)(void *arg, const uint8_t *frame, size_t len);
 
-struct gw *gw_new(struct loop *l, const struct gw_config *cfg,
-		  gw_output_fn out, void *arg);
+struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
+		  void *arg);
 void gw_free(struct gw *g);
 void gw_input(struct gw *g, const uint8_t *frame, size_t len);
 void gw_mac(const struct gw *g, uint8_t mac[6]);
 int gw_add_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport,
 		   struct in_addr gaddr, int gport);
-int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr,
-		      int hport);
+int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport);
 
 #endif /* USERNETD_GATEWAY_H */

@@ -37,8 +37,7 @@ int loop_io_add(struct loop *l, int fd, int events, loop_io_fn fn, void *arg);
 void loop_io_events(struct loop *l, int fd, int events);
 void loop_io_del(struct loop *l, int fd);
 
-struct loop_timer *loop_timer_new(struct loop *l, loop_timer_fn fn,
-				  void *arg);
+struct loop_timer *loop_timer_new(struct loop *l, loop_timer_fn fn, void *arg);
 void loop_timer_arm(struct loop_timer *t, int64_t when_ms);
 void loop_timer_disarm(struct loop_timer *t);
 void loop_timer_free(struct loop_timer *t);
@@ -49,8 +48,7 @@ void loop_hook_del(struct loop *l, void *arg);
 int loop_hook_pollfd(struct loop *l, int fd, int events);
 int loop_hook_revents(struct loop *l, int idx);
 
-struct loop_async *loop_async_new(struct loop *l, loop_async_fn fn,
-				  void *arg);
+struct loop_async *loop_async_new(struct loop *l, loop_async_fn fn, void *arg);
 void loop_async_notify(struct loop_async *a);
 void loop_async_free(struct loop_async *a);
 

@@ -23,11 +23,11 @@
 #include "../user-v2/registry.h"
 #include "../user-v2/switch.h"
 
-#define NET_GATEWAY 2
-#define NET_SERVICES 3
-#define NET_FIRST_GUEST 15
-#define NET_FIRST_SHARED 4	/* user-v2: .1 to .3 are never handed out */
-#define NET_REG_MS 10000	/* leases expire: names follow this often */
+#define NET_GATEWAY	 2
+#define NET_SERVICES	 3
+#define NET_FIRST_GUEST	 15
+#define NET_FIRST_SHARED 4     /* user-v2: .1 to .3 are never handed out */
+#define NET_REG_MS	 10000 /* leases expire: names follow this often */
 
 /**
  * struct net_vm - a VM's port on the network
@@ -102,7 +102,7 @@ struct net {
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host)
 {
 	struct in_addr a = {
-		.s_addr = htonl(ntohl(cfg->subnet.s_addr) + host),
+	    .s_addr = htonl(ntohl(cfg->subnet.s_addr) + host),
 	};
 
 	return a;
@@ -114,7 +114,7 @@ struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host)
 static struct in_addr net_mask(int prefix)
 {
 	struct in_addr m = {
-		.s_addr = htonl(prefix ? ~0U << (32 - prefix) : 0),
+	    .s_addr = htonl(prefix ? ~0U << (32 - prefix) : 0),
 	};
 
 	return m;
@@ -162,8 +162,8 @@ static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
 	if (type == 0x0806)
 		return len >= 14 + 28 && f[14 + 7] == 2 &&
 			       !memcmp(f + 14 + 24, &n->gw_addr, 4)
-			       ? 2
-			       : 0;
+			   ? 2
+			   : 0;
 	if (type != 0x0800 || (f[14] >> 4) != 4 ||
 	    memcmp(f + 14 + 16, &n->gw_addr, 4) ||
 	    (f[14 + 9] != 6 && f[14 + 9] != 17))
@@ -215,7 +215,7 @@ static int net_ip_ok(struct net_vm *vm, const uint8_t *src_mac, uint32_t ip,
 		     int64_t now)
 {
 	struct net *n = vm->n;
-	struct in_addr a = { .s_addr = ip };
+	struct in_addr a = {.s_addr = ip};
 	struct sw_port *owner;
 	uint8_t mac[6];
 
@@ -373,8 +373,7 @@ static int net_dns_start(struct net *n)
 {
 	n->names = net_names_new(&n->cfg);
 	n->dns = dnsd_ep_new(n->cfg.dnsd, svc_netif(n->svc), n->names);
-	n->dns_gw = dnsd_ep_new(n->cfg.dnsd, svc_alias_netif(n->svc),
-				n->names);
+	n->dns_gw = dnsd_ep_new(n->cfg.dnsd, svc_alias_netif(n->svc), n->names);
 	return n->dns && n->dns_gw ? 0 : -1;
 }
 
@@ -392,9 +391,9 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 		    const char *name, net_empty_fn on_empty, void *arg)
 {
 	struct net *n = calloc(1, sizeof(*n));
-	struct dhcp_config dc = { 0 };
-	struct svc_config sc = { 0 };
-	struct gw_config gc = { 0 };
+	struct dhcp_config dc = {0};
+	struct svc_config sc = {0};
+	struct gw_config gc = {0};
 
 	if (!n)
 		fatal("calloc");
@@ -424,10 +423,10 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	dc.server_id = net_host_addr(cfg, NET_SERVICES);
 	dc.router = gc.host;
 	dc.dns = dc.server_id;
-	dc.pool_first = cfg->user_v2 ? net_host_addr(cfg, NET_FIRST_SHARED)
-				     : gc.guest;
-	dc.pool_last.s_addr = htonl(ntohl(cfg->subnet.s_addr) |
-				    (~ntohl(gc.mask.s_addr) - 1));
+	dc.pool_first =
+	    cfg->user_v2 ? net_host_addr(cfg, NET_FIRST_SHARED) : gc.guest;
+	dc.pool_last.s_addr =
+	    htonl(ntohl(cfg->subnet.s_addr) | (~ntohl(gc.mask.s_addr) - 1));
 	if (cfg->dhcp_end.s_addr)
 		dc.pool_last = cfg->dhcp_end;
 	dc.mtu = cfg->mtu;
@@ -526,8 +525,8 @@ int net_forward_add(struct net *n, const struct net_forward *f)
 {
 	return gw_add_hostfwd(n->gw, f->udp, f->haddr, f->hport,
 			      f->gaddr.s_addr
-				      ? f->gaddr
-				      : net_host_addr(&n->cfg, NET_FIRST_GUEST),
+				  ? f->gaddr
+				  : net_host_addr(&n->cfg, NET_FIRST_GUEST),
 			      f->gport);
 }
 

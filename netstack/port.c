@@ -124,8 +124,8 @@ static void port_fifo_push(struct port_fifo *f, const void *data, size_t n)
 /**
  * port_fifo_copyout() - copy @n queued bytes from offset @off, no dequeue
  */
-static void port_fifo_copyout(const struct port_fifo *f, size_t off,
-			      void *dst, size_t n)
+static void port_fifo_copyout(const struct port_fifo *f, size_t off, void *dst,
+			      size_t n)
 {
 	size_t start = (f->head + off) % f->cap;
 	size_t first = f->cap - start < n ? f->cap - start : n;
@@ -199,8 +199,8 @@ static void port_flush_stream(struct port *p)
 
 	while (f->len) {
 		struct iovec iov[2];
-		size_t first = f->cap - f->head < f->len ? f->cap - f->head
-							 : f->len;
+		size_t first =
+		    f->cap - f->head < f->len ? f->cap - f->head : f->len;
 		ssize_t n;
 
 		iov[0].iov_base = f->buf + f->head;
@@ -269,8 +269,8 @@ static ssize_t port_send_direct(struct port *p, const uint8_t *hdr,
 				const uint8_t *frame, size_t len)
 {
 	struct iovec iov[2] = {
-		{ .iov_base = (void *)hdr, .iov_len = 4 },
-		{ .iov_base = (void *)frame, .iov_len = len },
+	    {.iov_base = (void *)hdr, .iov_len = 4},
+	    {.iov_base = (void *)frame, .iov_len = len},
 	};
 	ssize_t n;
 
@@ -293,8 +293,8 @@ static ssize_t port_send_direct(struct port *p, const uint8_t *hdr,
  */
 int port_send(struct port *p, const uint8_t *frame, size_t len)
 {
-	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16),
-			   (uint8_t)(len >> 8), (uint8_t)len };
+	uint8_t hdr[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16),
+			  (uint8_t)(len >> 8), (uint8_t)len};
 	size_t done = 0;
 
 	if (p->dead || len < PORT_FRAME_MIN || len > PORT_FRAME_MAX)
@@ -313,7 +313,8 @@ int port_send(struct port *p, const uint8_t *frame, size_t len)
 			p->stats.tx_drop_full++;
 			if (!p->full_logged++)
 				log_warnx("%s: guest does not read, dropping "
-					  "its frames", p->name);
+					  "its frames",
+					  p->name);
 			return -1;
 		}
 		if (p->kind == PORT_PACKET) {
@@ -357,16 +358,15 @@ static void port_read_stream(struct port *p)
 			return;
 		if (p->rxlen)
 			p->stats.rx_truncated++;
-		port_die(p, n ? strerror(errno)
-			      : p->rxlen ? "peer closed mid-frame"
-					 : "peer closed");
+		port_die(p, n	       ? strerror(errno)
+			    : p->rxlen ? "peer closed mid-frame"
+				       : "peer closed");
 		return;
 	}
 	p->rxlen += (size_t)n;
 	for (;;) {
-		enum port_parse r = port_stream_next(p->rxbuf + off,
-						     p->rxlen - off, &foff,
-						     &flen);
+		enum port_parse r = port_stream_next(
+		    p->rxbuf + off, p->rxlen - off, &foff, &flen);
 		if (r == PORT_PARSE_NEED)
 			break;
 		if (r == PORT_PARSE_BAD_LEN) {
@@ -546,7 +546,7 @@ static void port_listener_io(void *arg, int fd, int revents)
 struct port_listener *port_listen_unix(struct loop *l, const char *path,
 				       port_accept_fn fn, void *arg)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct port_listener *pl;
 	mode_t old;
 	int fd;
@@ -563,8 +563,7 @@ struct port_listener *port_listen_unix(struct loop *l, const char *path,
 	}
 	unlink(path);
 	old = umask(0077);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    listen(fd, 128)) {
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 128)) {
 		umask(old);
 		log_warn("%s", path);
 		close(fd);

@@ -70,9 +70,9 @@ const struct port_stats *port_stats(const struct port *p);
  * (used by the port and by the unit tests and fuzzers)
  */
 enum port_parse {
-	PORT_PARSE_FRAME,    /* a whole frame is at *off */
-	PORT_PARSE_NEED,     /* need more bytes */
-	PORT_PARSE_BAD_LEN,  /* length out of range: stream is broken */
+	PORT_PARSE_FRAME,   /* a whole frame is at *off */
+	PORT_PARSE_NEED,    /* need more bytes */
+	PORT_PARSE_BAD_LEN, /* length out of range: stream is broken */
 };
 enum port_parse port_stream_next(const uint8_t *buf, size_t len,
 				 size_t *frame_off, size_t *frame_len);

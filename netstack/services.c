@@ -61,11 +61,11 @@
 #include "services.h"
 #include "../daemon/log.h"
 
-#define SVC_ETH_HLEN		14
-#define SVC_QUEUE_BYTES		(256 * 1024)	/* target ring size */
-#define SVC_QUEUE_MIN		8		/* slots, whatever the MTU */
-#define SVC_QUEUE_MAX		128
-#define SVC_MAX			254	/* lwIP netif indexes are a u8_t */
+#define SVC_ETH_HLEN	14
+#define SVC_QUEUE_BYTES (256 * 1024) /* target ring size */
+#define SVC_QUEUE_MIN	8	     /* slots, whatever the MTU */
+#define SVC_QUEUE_MAX	128
+#define SVC_MAX		254 /* lwIP netif indexes are a u8_t */
 
 /**
  * struct svc - a services host
@@ -115,7 +115,7 @@ static pthread_once_t svc_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t svc_init_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t svc_init_cond = PTHREAD_COND_INITIALIZER;
 static int svc_init_done;
-static int svc_count;	/* live svcs, under the core lock */
+static int svc_count; /* live svcs, under the core lock */
 
 /**
  * svc_tcpip_ready() - tcpip_init() callback, on the new tcpip thread
@@ -176,8 +176,8 @@ static err_t svc_linkoutput(struct netif *netif, struct pbuf *p)
 	}
 	slot = s->head;
 	/* The slot is ours until count is raised: the consumer skips it. */
-	pbuf_copy_partial(p, s->slots + (size_t)slot * s->slot_size,
-			  p->tot_len, 0);
+	pbuf_copy_partial(p, s->slots + (size_t)slot * s->slot_size, p->tot_len,
+			  0);
 	s->slot_len[slot] = p->tot_len;
 	s->head = (slot + 1) % s->nslots;
 	s->count++;
@@ -229,8 +229,8 @@ static err_t svc_netif_init(struct netif *netif)
 	netif->mtu = (u16_t)(s->slot_size - SVC_ETH_HLEN);
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	/* No NETIF_FLAG_IGMP / MLD6: the host joins no multicast group. */
-	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |
-		       NETIF_FLAG_ETHERNET;
+	netif->flags =
+	    NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
 	return ERR_OK;
 }
 
@@ -270,8 +270,8 @@ static int svc_alias_add(struct svc *s, const struct svc_config *cfg,
 		return -1;
 	ip4_addr_set_u32(&addr, cfg->alias.s_addr);
 	memcpy(s->alias.hwaddr, cfg->alias_mac, ETH_HWADDR_LEN);
-	if (!netif_add(&s->alias, &addr, mask, IP4_ADDR_ANY4, s,
-		       svc_netif_init, ethernet_input))
+	if (!netif_add(&s->alias, &addr, mask, IP4_ADDR_ANY4, s, svc_netif_init,
+		       ethernet_input))
 		return -1;
 	svc_count++;
 	s->has_alias = 1;
@@ -313,8 +313,9 @@ struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 	s->arg = arg;
 	s->slot_size = (unsigned)mtu + SVC_ETH_HLEN;
 	n = SVC_QUEUE_BYTES / s->slot_size;
-	s->nslots = n < SVC_QUEUE_MIN ? SVC_QUEUE_MIN :
-		    n > SVC_QUEUE_MAX ? SVC_QUEUE_MAX : n;
+	s->nslots = n < SVC_QUEUE_MIN	? SVC_QUEUE_MIN
+		    : n > SVC_QUEUE_MAX ? SVC_QUEUE_MAX
+					: n;
 	s->slots = malloc((size_t)s->nslots * s->slot_size);
 	s->slot_len = calloc(s->nslots, sizeof(*s->slot_len));
 	if (!s->slots || !s->slot_len) {
@@ -403,8 +404,8 @@ static void svc_send_dhcp(struct svc *s, size_t len,
 	struct pbuf *p;
 	err_t err = ERR_MEM;
 
-	ip_addr_set_ip4_u32_val(dst, ri->broadcast ? IPADDR_BROADCAST :
-						      ri->dst.s_addr);
+	ip_addr_set_ip4_u32_val(dst, ri->broadcast ? IPADDR_BROADCAST
+						   : ri->dst.s_addr);
 	LOCK_TCPIP_CORE();
 	p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
 	if (p) {
@@ -449,7 +450,7 @@ static int svc_dhcp_input(struct svc *s, const uint8_t *ip, size_t hlen,
 	    ((size_t)udp[2] << 8 | udp[3]) != DHCP_SERVER_PORT)
 		return 0;
 	if (!s->dhcp)
-		return 0;	/* lwIP answers port unreachable */
+		return 0; /* lwIP answers port unreachable */
 	ulen = (size_t)udp[4] << 8 | udp[5];
 	if (ulen < UDP_HLEN || ulen > tot - hlen) {
 		s->stats.rx_dropped++;
@@ -468,7 +469,8 @@ static int svc_dhcp_input(struct svc *s, const uint8_t *ip, size_t hlen,
  */
 static int svc_is_alias(const struct svc *s, uint32_t dst)
 {
-	return s->has_alias && dst == ip4_addr_get_u32(netif_ip4_addr(&s->alias));
+	return s->has_alias &&
+	       dst == ip4_addr_get_u32(netif_ip4_addr(&s->alias));
 }
 
 /**
@@ -509,8 +511,8 @@ static int svc_arp_for_alias(struct svc *s, const uint8_t *frame, size_t len,
  */
 void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 {
-	static const uint8_t bcast[ETH_HWADDR_LEN] = { 0xff, 0xff, 0xff,
-						       0xff, 0xff, 0xff };
+	static const uint8_t bcast[ETH_HWADDR_LEN] = {0xff, 0xff, 0xff,
+						      0xff, 0xff, 0xff};
 	uint32_t me = ip4_addr_get_u32(netif_ip4_addr(&s->netif));
 	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&s->netif));
 	struct netif *nif = &s->netif;
@@ -521,8 +523,7 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 		goto drop;
 	if (memcmp(frame, s->netif.hwaddr, ETH_HWADDR_LEN) &&
 	    memcmp(frame, bcast, ETH_HWADDR_LEN) &&
-	    (!s->has_alias ||
-	     memcmp(frame, s->alias.hwaddr, ETH_HWADDR_LEN)))
+	    (!s->has_alias || memcmp(frame, s->alias.hwaddr, ETH_HWADDR_LEN)))
 		goto drop;
 	type = (uint16_t)(frame[12] << 8 | frame[13]);
 	if (type == ETHTYPE_IP) {
@@ -563,7 +564,7 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 	}
 	pbuf_take(p, frame, (u16_t)len);
 	svc_netif_first(nif);
-	nif->input(p, nif);	/* ethernet_input() frees p */
+	nif->input(p, nif); /* ethernet_input() frees p */
 	UNLOCK_TCPIP_CORE();
 	s->stats.rx_frames++;
 	return;
@@ -619,18 +620,18 @@ void svc_get_stats(const struct svc *s, struct svc_stats *st)
  */
 static void svc_abort_tcp(struct netif *netif)
 {
-	struct tcp_pcb **lists[] = { &tcp_active_pcbs, &tcp_tw_pcbs,
-				     &tcp_bound_pcbs };
+	struct tcp_pcb **lists[] = {&tcp_active_pcbs, &tcp_tw_pcbs,
+				    &tcp_bound_pcbs};
 	u8_t idx = netif_get_index(netif);
 	struct tcp_pcb *pcb;
 	size_t i;
 
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-again:
+	again:
 		for (pcb = *lists[i]; pcb; pcb = pcb->next) {
 			if (pcb->netif_idx == idx) {
 				tcp_abort(pcb);
-				goto again;	/* the list changed */
+				goto again; /* the list changed */
 			}
 		}
 	}

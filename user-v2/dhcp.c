@@ -25,55 +25,55 @@
 #include "dhcp.h"
 #include "../daemon/log.h"
 
-#define DHCP_OP_REQUEST		1
-#define DHCP_OP_REPLY		2
-#define DHCP_HTYPE_ETHER	1
-#define DHCP_OFFER_HOLD		60	/* seconds an offered address is kept */
-#define DHCP_REPLY_MIN		300	/* BOOTP minimum, some clients need it */
-#define DHCP_POOL_MAX		(1U << 24)
+#define DHCP_OP_REQUEST	 1
+#define DHCP_OP_REPLY	 2
+#define DHCP_HTYPE_ETHER 1
+#define DHCP_OFFER_HOLD	 60  /* seconds an offered address is kept */
+#define DHCP_REPLY_MIN	 300 /* BOOTP minimum, some clients need it */
+#define DHCP_POOL_MAX	 (1U << 24)
 
 /* Fixed BOOTP header offsets */
-#define DHCP_OFF_OP		0
-#define DHCP_OFF_HTYPE		1
-#define DHCP_OFF_HLEN		2
-#define DHCP_OFF_XID		4
-#define DHCP_OFF_FLAGS		10
-#define DHCP_OFF_CIADDR		12
-#define DHCP_OFF_YIADDR		16
-#define DHCP_OFF_GIADDR		24
-#define DHCP_OFF_CHADDR		28
-#define DHCP_OFF_SNAME		44
-#define DHCP_OFF_FILE		108
-#define DHCP_OFF_COOKIE		236
-#define DHCP_OFF_OPTIONS	240
-#define DHCP_SNAME_LEN		64
-#define DHCP_FILE_LEN		128
+#define DHCP_OFF_OP	 0
+#define DHCP_OFF_HTYPE	 1
+#define DHCP_OFF_HLEN	 2
+#define DHCP_OFF_XID	 4
+#define DHCP_OFF_FLAGS	 10
+#define DHCP_OFF_CIADDR	 12
+#define DHCP_OFF_YIADDR	 16
+#define DHCP_OFF_GIADDR	 24
+#define DHCP_OFF_CHADDR	 28
+#define DHCP_OFF_SNAME	 44
+#define DHCP_OFF_FILE	 108
+#define DHCP_OFF_COOKIE	 236
+#define DHCP_OFF_OPTIONS 240
+#define DHCP_SNAME_LEN	 64
+#define DHCP_FILE_LEN	 128
 
 /* Options */
-#define OPT_PAD			0
-#define OPT_SUBNET_MASK		1
-#define OPT_ROUTER		3
-#define OPT_DNS			6
-#define OPT_HOSTNAME		12
-#define OPT_DOMAIN_NAME		15
-#define OPT_MTU			26
-#define OPT_REQUESTED_IP	50
-#define OPT_LEASE_TIME		51
-#define OPT_OVERLOAD		52
-#define OPT_MSG_TYPE		53
-#define OPT_SERVER_ID		54
-#define OPT_MESSAGE		56
-#define OPT_T1			58
-#define OPT_T2			59
-#define OPT_DOMAIN_SEARCH	119
-#define OPT_END			255
+#define OPT_PAD		  0
+#define OPT_SUBNET_MASK	  1
+#define OPT_ROUTER	  3
+#define OPT_DNS		  6
+#define OPT_HOSTNAME	  12
+#define OPT_DOMAIN_NAME	  15
+#define OPT_MTU		  26
+#define OPT_REQUESTED_IP  50
+#define OPT_LEASE_TIME	  51
+#define OPT_OVERLOAD	  52
+#define OPT_MSG_TYPE	  53
+#define OPT_SERVER_ID	  54
+#define OPT_MESSAGE	  56
+#define OPT_T1		  58
+#define OPT_T2		  59
+#define OPT_DOMAIN_SEARCH 119
+#define OPT_END		  255
 
-#define DHCP_SEARCH_MAX		280	/* encoded 15 + 119, fits 576 bytes */
+#define DHCP_SEARCH_MAX 280 /* encoded 15 + 119, fits 576 bytes */
 
-static const uint8_t dhcp_cookie[4] = { 99, 130, 83, 99 };
+static const uint8_t dhcp_cookie[4] = {99, 130, 83, 99};
 
 /* Internal lease state beyond the public ones */
-#define DHCP_LEASE_DECLINED	5
+#define DHCP_LEASE_DECLINED 5
 
 /**
  * struct dhcp_lease - one address the server has handed out or reserved
@@ -231,8 +231,7 @@ static int dhcp_host_ok(const struct dhcp *d, uint32_t ip)
 	if (ip == d->net || ip == (d->net | ~d->mask))
 		return 0;
 	if (ip == ntohl(d->cfg.server_id.s_addr) ||
-	    ip == ntohl(d->cfg.router.s_addr) ||
-	    ip == ntohl(d->cfg.dns.s_addr))
+	    ip == ntohl(d->cfg.router.s_addr) || ip == ntohl(d->cfg.dns.s_addr))
 		return 0;
 	return 1;
 }
@@ -341,7 +340,7 @@ static int dhcp_allowed(struct dhcp *d, uint32_t ip, const uint8_t *mac,
 	l = dhcp_find_ip(d, ip);
 	if (l) {
 		if (l->is_static)
-			return 0;	/* and it is not ours, see above */
+			return 0; /* and it is not ours, see above */
 		if (l->state == DHCP_LEASE_DECLINED)
 			return !dhcp_lease_live(l, now);
 		if (!memcmp(l->mac, mac, 6))
@@ -369,7 +368,7 @@ static struct dhcp_lease *dhcp_take(struct dhcp *d, uint32_t ip,
 		dhcp_delete(d, l);
 	l = dhcp_find_ip(d, ip);
 	if (l && l->is_static)
-		return l;	/* dhcp_allowed() checked it is ours */
+		return l; /* dhcp_allowed() checked it is ours */
 	if (l) {
 		memcpy(l->mac, mac, 6);
 		l->hostname[0] = '\0';
@@ -471,8 +470,8 @@ static void dhcp_set_hostname(char *dst, const uint8_t *p, size_t len)
 			return;
 	}
 	for (i = 0; i < n; i++)
-		dst[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 :
-							       p[i]);
+		dst[i] =
+		    (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
 	dst[n] = '\0';
 }
 
@@ -527,9 +526,9 @@ static int dhcp_parse(struct dhcp *d, const uint8_t *msg, size_t len,
 		uint8_t min;
 		uint8_t max;
 	} lens[] = {
-		{ OPT_MSG_TYPE, 1, 1 },	    { OPT_REQUESTED_IP, 4, 4 },
-		{ OPT_SERVER_ID, 4, 4 },    { OPT_LEASE_TIME, 4, 4 },
-		{ OPT_OVERLOAD, 1, 1 },	    { OPT_HOSTNAME, 1, 255 },
+	    {OPT_MSG_TYPE, 1, 1},  {OPT_REQUESTED_IP, 4, 4},
+	    {OPT_SERVER_ID, 4, 4}, {OPT_LEASE_TIME, 4, 4},
+	    {OPT_OVERLOAD, 1, 1},  {OPT_HOSTNAME, 1, 255},
 	};
 	const struct dhcp_opt *ov;
 	size_t i;
@@ -577,8 +576,7 @@ static int dhcp_parse(struct dhcp *d, const uint8_t *msg, size_t len,
 		    dhcp_parse_area(m, msg + DHCP_OFF_FILE, DHCP_FILE_LEN, 0))
 			goto bad;
 		if ((ov->p[0] & 2) &&
-		    dhcp_parse_area(m, msg + DHCP_OFF_SNAME, DHCP_SNAME_LEN,
-				    0))
+		    dhcp_parse_area(m, msg + DHCP_OFF_SNAME, DHCP_SNAME_LEN, 0))
 			goto bad;
 		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 			const struct dhcp_opt *o = &m->opt[lens[i].code];
@@ -643,7 +641,7 @@ static void dhcp_put(struct dhcp_out *o, const void *v, size_t len)
 static void dhcp_put_opt(struct dhcp_out *o, uint8_t code, const void *v,
 			 size_t len)
 {
-	uint8_t h[2] = { code, (uint8_t)len };
+	uint8_t h[2] = {code, (uint8_t)len};
 
 	dhcp_put(o, h, 2);
 	dhcp_put(o, v, len);
@@ -672,11 +670,10 @@ static void dhcp_put_opt32(struct dhcp_out *o, uint8_t code, uint32_t v)
  *
  * Return: length, 0 if @cap is too small
  */
-static size_t dhcp_build(struct dhcp *d, const struct dhcp_msg *m,
-			 uint8_t type, uint32_t yiaddr, int lease,
-			 uint8_t *reply, size_t cap)
+static size_t dhcp_build(struct dhcp *d, const struct dhcp_msg *m, uint8_t type,
+			 uint32_t yiaddr, int lease, uint8_t *reply, size_t cap)
 {
-	struct dhcp_out o = { reply, cap, 0, 0 };
+	struct dhcp_out o = {reply, cap, 0, 0};
 	uint8_t end = OPT_END;
 
 	if (cap < DHCP_REPLY_MIN)
@@ -704,9 +701,9 @@ static size_t dhcp_build(struct dhcp *d, const struct dhcp_msg *m,
 		if (lease) {
 			dhcp_put_opt32(&o, OPT_LEASE_TIME, d->lease_time);
 			dhcp_put_opt32(&o, OPT_T1, d->lease_time / 2);
-			dhcp_put_opt32(&o, OPT_T2,
-				       (uint32_t)((uint64_t)d->lease_time *
-						  7 / 8));
+			dhcp_put_opt32(
+			    &o, OPT_T2,
+			    (uint32_t)((uint64_t)d->lease_time * 7 / 8));
 		}
 		dhcp_put_opt32(&o, OPT_SUBNET_MASK, d->mask);
 		if (d->cfg.router.s_addr)
@@ -715,8 +712,8 @@ static size_t dhcp_build(struct dhcp *d, const struct dhcp_msg *m,
 		if (d->cfg.dns.s_addr)
 			dhcp_put_opt32(&o, OPT_DNS, ntohl(d->cfg.dns.s_addr));
 		if (d->cfg.mtu) {
-			uint8_t b[2] = { (uint8_t)(d->cfg.mtu >> 8),
-					 (uint8_t)d->cfg.mtu };
+			uint8_t b[2] = {(uint8_t)(d->cfg.mtu >> 8),
+					(uint8_t)d->cfg.mtu};
 
 			dhcp_put_opt(&o, OPT_MTU, b, 2);
 		}
@@ -846,8 +843,7 @@ static size_t dhcp_request(struct dhcp *d, const struct dhcp_msg *m,
 /**
  * dhcp_decline() - the client found @requested address in use: rest it
  */
-static void dhcp_decline(struct dhcp *d, const struct dhcp_msg *m,
-			 int64_t now)
+static void dhcp_decline(struct dhcp *d, const struct dhcp_msg *m, int64_t now)
 {
 	const struct dhcp_opt *rq = &m->opt[OPT_REQUESTED_IP];
 	struct dhcp_lease *l;
@@ -867,8 +863,8 @@ static void dhcp_decline(struct dhcp *d, const struct dhcp_msg *m,
 	d->stats.declines++;
 	d->dirty = 1;
 	a.s_addr = htonl(l->ip);
-	log_debug("dhcp: %s declined", inet_ntop(AF_INET, &a, buf,
-						 sizeof(buf)));
+	log_debug("dhcp: %s declined",
+		  inet_ntop(AF_INET, &a, buf, sizeof(buf)));
 	if (l->is_static) {
 		/* Only this client may have it: nothing else to offer. */
 		l->state = DHCP_LEASE_EXPIRED;
@@ -884,8 +880,7 @@ static void dhcp_decline(struct dhcp *d, const struct dhcp_msg *m,
 /**
  * dhcp_release() - the client gives its address (ciaddr) back
  */
-static void dhcp_release(struct dhcp *d, const struct dhcp_msg *m,
-			 int64_t now)
+static void dhcp_release(struct dhcp *d, const struct dhcp_msg *m, int64_t now)
 {
 	struct dhcp_lease *l;
 
@@ -916,8 +911,8 @@ static void dhcp_release(struct dhcp *d, const struct dhcp_msg *m,
  *
  * Return: length of the reply in @reply, 0 for no reply
  */
-int dhcp_handle(struct dhcp *d, const uint8_t *msg, size_t len,
-		uint8_t *reply, size_t replycap, struct dhcp_reply_info *out)
+int dhcp_handle(struct dhcp *d, const uint8_t *msg, size_t len, uint8_t *reply,
+		size_t replycap, struct dhcp_reply_info *out)
 {
 	struct dhcp_msg m;
 	int64_t now;
@@ -978,7 +973,7 @@ static int dhcp_encode_search(struct dhcp *d, const char *list)
 	size_t elen = 0, flen = 0, off, chunk;
 	const char *p = list, *name, *lab;
 	size_t nlen, llen;
-	struct dhcp_out o = { d->search, sizeof(d->search), 0, 0 };
+	struct dhcp_out o = {d->search, sizeof(d->search), 0, 0};
 
 	while (p && *p) {
 		while (*p == ' ' || *p == ',' || *p == '\t')
@@ -1007,7 +1002,8 @@ static int dhcp_encode_search(struct dhcp *d, const char *list)
 				      *c == '_'))
 					return -1;
 			llen = (size_t)(c - lab);
-			if (!llen || llen > 63 || elen + 1 + llen >= sizeof(enc))
+			if (!llen || llen > 63 ||
+			    elen + 1 + llen >= sizeof(enc))
 				return -1;
 			enc[elen++] = (uint8_t)llen;
 			memcpy(enc + elen, lab, llen);
@@ -1055,8 +1051,7 @@ struct dhcp *dhcp_new(const struct dhcp_config *cfg)
 	if (!d->cfg.clock)
 		d->cfg.clock = dhcp_clock_default;
 	mask = ntohl(cfg->netmask.s_addr);
-	if ((~mask & (~mask + 1)) || mask < 0xff000000U ||
-	    mask > 0xfffffffcU) {
+	if ((~mask & (~mask + 1)) || mask < 0xff000000U || mask > 0xfffffffcU) {
 		log_warnx("dhcp: netmask must be contiguous, /8 to /30");
 		goto fail;
 	}
@@ -1171,7 +1166,8 @@ void dhcp_foreach_lease(struct dhcp *d, dhcp_lease_fn fn, void *arg)
 		li.expires = l->expires;
 		li.state = l->state;
 		if ((l->state == DHCP_LEASE_OFFERED ||
-		     l->state == DHCP_LEASE_BOUND) && !dhcp_lease_live(l, now))
+		     l->state == DHCP_LEASE_BOUND) &&
+		    !dhcp_lease_live(l, now))
 			li.state = DHCP_LEASE_EXPIRED;
 		li.is_static = l->is_static;
 		if (fn(arg, &li))
@@ -1227,9 +1223,8 @@ int dhcp_lease_owner(struct dhcp *d, struct in_addr ip, uint8_t mac[6])
  * Return: 0, or -1 if the address may not go to @mac (outside the pool,
  * another client's static lease or live lease)
  */
-int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6],
-		       struct in_addr ip, const char *hostname,
-		       int64_t expires)
+int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6], struct in_addr ip,
+		       const char *hostname, int64_t expires)
 {
 	int64_t now = dhcp_now(d);
 	uint32_t a = ntohl(ip.s_addr);

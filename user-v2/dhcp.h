@@ -15,23 +15,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DHCP_SERVER_PORT	67
-#define DHCP_CLIENT_PORT	68
-#define DHCP_HOSTNAME_MAX	63	/* option 12, stored NUL-terminated */
-#define DHCP_MSG_MIN		240	/* BOOTP header + magic cookie */
-#define DHCP_MSG_MAX		8192	/* larger requests are dropped */
-#define DHCP_REPLY_MAX		576	/* replies fit in the minimum IP MTU */
-#define DHCP_DECLINE_HOLD	600	/* seconds a declined address rests */
+#define DHCP_SERVER_PORT  67
+#define DHCP_CLIENT_PORT  68
+#define DHCP_HOSTNAME_MAX 63   /* option 12, stored NUL-terminated */
+#define DHCP_MSG_MIN	  240  /* BOOTP header + magic cookie */
+#define DHCP_MSG_MAX	  8192 /* larger requests are dropped */
+#define DHCP_REPLY_MAX	  576  /* replies fit in the minimum IP MTU */
+#define DHCP_DECLINE_HOLD 600  /* seconds a declined address rests */
 
 /* Message types, option 53 */
-#define DHCP_DISCOVER	1
-#define DHCP_OFFER	2
-#define DHCP_REQUEST	3
-#define DHCP_DECLINE	4
-#define DHCP_ACK	5
-#define DHCP_NAK	6
-#define DHCP_RELEASE	7
-#define DHCP_INFORM	8
+#define DHCP_DISCOVER 1
+#define DHCP_OFFER    2
+#define DHCP_REQUEST  3
+#define DHCP_DECLINE  4
+#define DHCP_ACK      5
+#define DHCP_NAK      6
+#define DHCP_RELEASE  7
+#define DHCP_INFORM   8
 
 struct dhcp;
 
@@ -158,10 +158,10 @@ struct dhcp_stats {
 };
 
 /* Lease states, struct dhcp_lease_info.state */
-#define DHCP_LEASE_OFFERED	1	/* OFFER sent, no REQUEST yet */
-#define DHCP_LEASE_BOUND	2	/* ACK sent, not expired */
-#define DHCP_LEASE_EXPIRED	3	/* remembered for the MAC, reusable */
-#define DHCP_LEASE_RELEASED	4	/* client released it, reusable */
+#define DHCP_LEASE_OFFERED  1 /* OFFER sent, no REQUEST yet */
+#define DHCP_LEASE_BOUND    2 /* ACK sent, not expired */
+#define DHCP_LEASE_EXPIRED  3 /* remembered for the MAC, reusable */
+#define DHCP_LEASE_RELEASED 4 /* client released it, reusable */
 
 /**
  * struct dhcp_lease_info - a lease as dhcp_foreach_lease() reports it
@@ -192,14 +192,13 @@ typedef int (*dhcp_lease_fn)(void *arg, const struct dhcp_lease_info *li);
 
 struct dhcp *dhcp_new(const struct dhcp_config *cfg);
 void dhcp_free(struct dhcp *d);
-int dhcp_handle(struct dhcp *d, const uint8_t *msg, size_t len,
-		uint8_t *reply, size_t replycap, struct dhcp_reply_info *out);
+int dhcp_handle(struct dhcp *d, const uint8_t *msg, size_t len, uint8_t *reply,
+		size_t replycap, struct dhcp_reply_info *out);
 void dhcp_foreach_lease(struct dhcp *d, dhcp_lease_fn fn, void *arg);
 const char *dhcp_lease_hostname(struct dhcp *d, struct in_addr ip);
 int dhcp_lease_owner(struct dhcp *d, struct in_addr ip, uint8_t mac[6]);
-int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6],
-		       struct in_addr ip, const char *hostname,
-		       int64_t expires);
+int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6], struct in_addr ip,
+		       const char *hostname, int64_t expires);
 void dhcp_get_stats(const struct dhcp *d, struct dhcp_stats *st);
 
 #endif /* USERNETD_DHCP_H */

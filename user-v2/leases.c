@@ -236,11 +236,13 @@ static int leases_decode(const char *path, const void *buf, size_t len,
 
 	if (!len)
 		return 0;
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+			  &jerr);
 	if (!root) {
+		/* jansson counts 0 columns before an undecodable first byte */
 		if (jerr.line > 0)
 			snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
-				 jerr.column, jerr.text);
+				 jerr.column > 0 ? jerr.column : 1, jerr.text);
 		else
 			snprintf(err, errlen, "%s: %s", path, jerr.text);
 		return -1;

@@ -19,7 +19,7 @@
 #include "../daemon/log.h"
 #include "../dns/dns.h"
 
-#define REG_SUFFIX ".internal"
+#define REG_SUFFIX   ".internal"
 #define REG_NAME_MAX (DHCP_HOSTNAME_MAX + sizeof(REG_SUFFIX))
 
 /**
@@ -113,8 +113,8 @@ static void reg_names_update(struct reg *r, struct reg_scan *s)
 		if (dns_local_set_addrs(r->names, s->names[i].name,
 					&s->names[i].ip, 1, NULL, 0))
 			log_warnx("dns: cannot register %s", s->names[i].name);
-		else if (i >= r->nreg || strcmp(r->reg[i].name,
-						s->names[i].name))
+		else if (i >= r->nreg ||
+			 strcmp(r->reg[i].name, s->names[i].name))
 			log_debug("dns: %s is %s", s->names[i].name,
 				  inet_ntoa(s->names[i].ip));
 	}
@@ -147,8 +147,8 @@ static int reg_same(const struct dhcp_static_lease *a, size_t na,
  */
 static void reg_file_update(struct reg *r, struct reg_scan *s)
 {
-	if (!r->file || (r->written && reg_same(s->assoc, s->nassoc, r->saved,
-						r->nsaved))) {
+	if (!r->file || (r->written &&
+			 reg_same(s->assoc, s->nassoc, r->saved, r->nsaved))) {
 		free(s->assoc);
 		return;
 	}
@@ -165,7 +165,7 @@ static void reg_file_update(struct reg *r, struct reg_scan *s)
  */
 void reg_sync(struct reg *r)
 {
-	struct reg_scan s = { 0 };
+	struct reg_scan s = {0};
 
 	dhcp_foreach_lease(r->d, reg_collect, &s);
 	reg_names_update(r, &s);

@@ -15,7 +15,7 @@
 #include "switch.h"
 #include "../daemon/log.h"
 
-#define SW_AGE_MS (300 * 1000)
+#define SW_AGE_MS    (300 * 1000)
 #define SW_TABLE_MAX 1024
 
 /**

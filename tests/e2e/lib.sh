@@ -525,3 +525,226 @@ stop_daemon() {
 		fail "usernetd left its pidfile $pidfile"
 	return 0
 }
+
+# --- DNS: a private upstream, the daemon with its own resolv.conf, dig ----
+#
+# The DNS tests run the daemon and its upstream dnsmasq in a namespace that
+# stands for the host (created with make_ns, so its loopback is private and
+# 127.0.0.77:53 cannot collide with anything else on the machine). The
+# daemon sees a private resolv.conf bind-mounted over /etc/resolv.conf
+# (getaddrinfo reads that path) and also names it with --resolv-conf (the
+# file c-ares uses and the daemon watches). Rewrite that file in place
+# (`cat new >FILE`, not mv) and both see the change.
+
+# start_daemon_ns HOSTNS RESOLV LOG ARGS...: like start_daemon, but usernetd
+# runs in network namespace HOSTNS, in a mount namespace of its own where
+# RESOLV is bind-mounted over /etc/resolv.conf. Sets DAEMON_PID (the pid of
+# usernetd itself: ip netns exec, unshare and sh all exec).
+start_daemon_ns() {
+	local ns=$1 resolv=$2 logf=$3 sock='' prev='' a
+	shift 3
+	for a in "$@"; do
+		[ "$prev" = --listen-qemu ] && sock=$a
+		prev=$a
+	done
+	register_log "$logf"
+	log "usernetd $* -v (in netns $ns, /etc/resolv.conf = $resolv)"
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	ip netns exec "$ns" unshare -m sh -c \
+		'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+		"$resolv" "$USERNETD" "$@" -v >"$logf" 2>&1 </dev/null &
+	DAEMON_PID=$!
+	register_pid "$DAEMON_PID"
+	if [ -n "$sock" ]; then
+		wait_for 5 "usernetd socket $sock" test -S "$sock" ||
+			fail "usernetd did not create $sock"
+	fi
+	pid_alive "$DAEMON_PID" || fail "usernetd exited at start"
+}
+
+# daemon_dns_port LOG PROTO: print the host port the daemon reported for
+# --dns-udp/--dns-tcp ("dns: listening on PROTO ADDR:PORT"); waits up to 3 s.
+daemon_dns_port() {
+	local logf=$1 proto=$2 p
+	wait_for 3 "dns $proto port in $logf" \
+		grep -q "dns: listening on $proto [0-9.]*:[0-9]" "$logf" ||
+		return 1
+	p=$(sed -n "s/.*dns: listening on $proto [0-9.]*:\([0-9]*\).*/\1/p" \
+		"$logf" | head -n 1)
+	[ -n "$p" ] && echo "$p"
+}
+
+# start_dnsmasq NS ADDR TAG ARGS...: an authoritative-only dnsmasq on
+# ADDR:53 in NS (no upstream, no /etc/hosts, no config file, no pid file),
+# log in $TMP/dnsmasq-TAG.log. Sets DNSMASQ_PID.
+start_dnsmasq() {
+	local ns=$1 addr=$2 tag=$3 logf="$TMP/dnsmasq-$3.log"
+	shift 3
+	register_log "$logf"
+	ip netns exec "$ns" dnsmasq -k --conf-file=/dev/null --pid-file= \
+		--user=root --no-resolv --no-hosts --log-facility=- \
+		--listen-address="$addr" --bind-interfaces --port=53 "$@" \
+		>"$logf" 2>&1 </dev/null &
+	DNSMASQ_PID=$!
+	register_pid "$DNSMASQ_PID"
+	wait_for 5 "dnsmasq on $ns $addr:53" sh -c \
+		"ip netns exec $ns ss -Hlun 'src $addr:53' | grep -q ." ||
+		fail "dnsmasq did not start on $addr (see $logf)"
+}
+
+# The records of the DNS tests' upstream: zone example.test, local to
+# dnsmasq (unknown names are NXDOMAIN), TTL 300 for everything it answers,
+# a TXT record of about 800 bytes (more than 512).
+DNS_ZONE=example.test
+DNS_BIG_TXT=big.$DNS_ZONE
+
+# start_dns_upstream NS ADDR TAG: dnsmasq on ADDR with the test zone:
+#   web A 10.0.0.80; other A 10.0.0.81; six A 10.0.0.82 AAAA fd00::82;
+#   override A 10.0.0.83; example.test MX 10 mail; txt TXT "hello world";
+#   big TXT 4 strings of 200 bytes; _http._tcp SRV 10 5 80 web;
+#   10.0.0.80 PTR web. Sets DNSMASQ_PID.
+start_dns_upstream() {
+	local ns=$1 addr=$2 tag=$3 hosts="$TMP/hosts-$3" big=
+	local z=$DNS_ZONE c
+	cat >"$hosts" <<EOF || fail "cannot write $hosts"
+10.0.0.80 web.$z
+10.0.0.81 other.$z
+10.0.0.82 six.$z
+fd00::82 six.$z
+10.0.0.83 override.$z
+EOF
+	for c in a b c d; do
+		big="$big,$(printf "%0200d" 0 | tr 0 "$c")"
+	done
+	start_dnsmasq "$ns" "$addr" "$tag" --log-queries \
+		--addn-hosts="$hosts" --local="/$z/" --local-ttl=300 \
+		--mx-host="$z,mail.$z,10" \
+		--txt-record="txt.$z,hello world" \
+		--txt-record="$DNS_BIG_TXT$big" \
+		--srv-host="_http._tcp.$z,web.$z,80,10,5" \
+		--ptr-record="80.0.0.10.in-addr.arpa,web.$z"
+}
+
+# shellcheck disable=SC2034 # DQ_* are for the scripts.
+# dns_query NS SERVER PROTO NAME TYPE [DIG-ARGS...]: one dig run in NS
+# (PROTO udp or tcp; SERVER may be ADDR or ADDR#PORT). Sets
+#   DQ_OUT     dig's output (+noall +comments +answer)
+#   DQ_STATUS  rcode (NOERROR, NXDOMAIN, SERVFAIL, ...), empty if no answer
+#   DQ_FLAGS   header flags ("qr aa rd ra", "qr tc rd ra", ...)
+#   DQ_RRS     answer records, one a line, "name TYPE data" (TTL and class
+#              dropped, names lower-cased; TXT data kept as is)
+#   DQ_TTLS    their TTLs, one a line
+#   DQ_RAW     answer records as dig prints them (with TTL)
+#   DQ_SIZE    "MSG SIZE rcvd" of the answer
+# Returns dig's status (0: got an answer, 9: none).
+dns_query() {
+	local ns=$1 srv=$2 proto=$3 name=$4 type=$5 p=+notcp port=53 rc
+	shift 5
+	[ "$proto" = tcp ] && p=+tcp
+	case $srv in
+	*#*)
+		port=${srv#*#}
+		srv=${srv%%#*}
+		;;
+	esac
+	DQ_OUT=$(timeout 20 ip netns exec "$ns" dig "@$srv" -p "$port" $p \
+		+tries=2 +time=3 +noall +comments +answer +stats "$@" \
+		"$name" "$type" 2>&1)
+	rc=$?
+	DQ_STATUS=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$DQ_OUT" |
+		tail -n 1)
+	DQ_FLAGS=$(sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p' <<<"$DQ_OUT" |
+		tail -n 1)
+	DQ_SIZE=$(sed -n 's/.*MSG SIZE *rcvd: \([0-9]*\).*/\1/p' <<<"$DQ_OUT" |
+		tail -n 1)
+	DQ_RAW=$(grep -v '^;' <<<"$DQ_OUT" | grep -v '^[[:space:]]*$')
+	DQ_TTLS=$(awk 'NF >= 4 { print $2 }' <<<"$DQ_RAW")
+	DQ_RRS=$(awk 'NF >= 4 {
+		s = tolower($1) " " $4
+		for (i = 5; i <= NF; i++)
+			s = s " " ($4 == "TXT" ? $i : tolower($i))
+		print s
+	}' <<<"$DQ_RAW")
+	return $rc
+}
+
+# dq_has_flag FLAG: true if the last dns_query's header has FLAG (tc, aa).
+dq_has_flag() {
+	case " $DQ_FLAGS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# --- user-v2: several guests on one switch --------------------------------
+#
+# Helpers of the user-v2 tests (userv2*.sh): guest-to-guest probes from one
+# namespace to another, the neighbour table, the lease file.
+
+# ns_tcp_rr NS HOST PORT MSG: one TCP round trip from inside NS, prints
+# the answer.
+ns_tcp_rr() {
+	local ns=$1
+	printf '%s\n' "$4" | timeout 10 ip netns exec "$ns" \
+		socat -t 5 - TCP4:"$2":"$3",connect-timeout=5
+}
+
+# ns_transfer_check FROM TO ADDR PORT FILE: send FILE over TCP from a
+# namespace FROM to a receiver started in namespace TO on ADDR:PORT
+# (socat); fails unless the receiver got every byte (sha256 compared).
+ns_transfer_check() {
+	local from=$1 to=$2 addr=$3 port=$4 file=$5 got rpid a b
+	got="$TMP/xfer-$to-$port.out"
+	rm -f "$got"
+	register_log "$got.log"
+	timeout 30 ip netns exec "$to" socat -u \
+		TCP4-LISTEN:"$port",bind="$addr",reuseaddr OPEN:"$got",creat,trunc \
+		>"$got.log" 2>&1 </dev/null &
+	rpid=$!
+	register_pid "$rpid"
+	wait_for 5 "receiver on $to $addr:$port" sh -c \
+		"ip netns exec $to ss -Hltn 'sport = :$port' | grep -q ." ||
+		fail "receiver did not start in $to"
+	timeout 25 ip netns exec "$from" socat -u OPEN:"$file" \
+		TCP4:"$addr":"$port",connect-timeout=5 >>"$got.log" 2>&1 ||
+		fail "$from -> $to $addr:$port: sender failed"
+	wait_for 10 "receiver on $to to finish" pid_dead "$rpid" ||
+		fail "$from -> $to: receiver still runs after the sender ended"
+	reap "$rpid"
+	a=$(sha256sum <"$file" | cut -d' ' -f1)
+	b=$(sha256sum <"$got" | cut -d' ' -f1)
+	[ "$a" = "$b" ] || fail "$from -> $to $addr:$port: sha256 $b" \
+		"($(stat -c %s "$got") bytes), want $a ($(stat -c %s "$file"))"
+	rm -f "$got"
+}
+
+# ns_link_mac NS IFNAME: print the MAC address of a link.
+ns_link_mac() {
+	ip -n "$1" -o link show dev "$2" 2>/dev/null |
+		sed -n 's/.* link\/ether \([0-9a-f:]*\) .*/\1/p'
+}
+
+# ns_neigh_mac NS ADDR: print the link-layer address NS's neighbour table
+# holds for ADDR (empty if none or incomplete).
+ns_neigh_mac() {
+	ip -n "$1" neigh show to "$2" 2>/dev/null |
+		sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p' | head -n 1
+}
+
+# leases_json_mac FILE IP: print the MAC that a lease file in Lima's
+# leases.json format ({"ip":"mac",...}) gives IP (empty if none).
+leases_json_mac() {
+	python3 - "$1" "$2" <<'PYEOF' 2>/dev/null
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = d.get(sys.argv[2])
+if isinstance(v, str):
+    print(v.lower())
+PYEOF
+}
+
+# leases_json_count FILE: print the number of leases in a leases.json.
+leases_json_count() {
+	python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' \
+		"$1" 2>/dev/null
+}

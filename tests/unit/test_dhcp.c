@@ -19,41 +19,41 @@
 /* UDP payload of a DHCPDISCOVER sent by busybox 1.35 udhcpc -x hostname:myvm
  * from 52:55:55:12:34:56, xid 0x5f333656 (tcpdump capture). */
 static const uint8_t udhcpc_discover[300] = {
-	0x01, 0x01, 0x06, 0x00, 0x5f, 0x33, 0x36, 0x56, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x52, 0x55, 0x55, 0x12, 0x34, 0x56, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x63, 0x82, 0x53, 0x63,
-	0x35, 0x01, 0x01, 0x39, 0x02, 0x02, 0x40, 0x37, 0x07, 0x01, 0x03, 0x06,
-	0x0c, 0x0f, 0x1c, 0x2a, 0x0c, 0x04, 0x6d, 0x79, 0x76, 0x6d, 0x3c, 0x0c,
-	0x75, 0x64, 0x68, 0x63, 0x70, 0x20, 0x31, 0x2e, 0x33, 0x35, 0x2e, 0x30,
-	0x3d, 0x07, 0x01, 0x52, 0x55, 0x55, 0x12, 0x34, 0x56, 0xff, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x01, 0x06, 0x00, 0x5f, 0x33, 0x36, 0x56, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x52, 0x55, 0x55, 0x12, 0x34, 0x56, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x63, 0x82, 0x53, 0x63,
+    0x35, 0x01, 0x01, 0x39, 0x02, 0x02, 0x40, 0x37, 0x07, 0x01, 0x03, 0x06,
+    0x0c, 0x0f, 0x1c, 0x2a, 0x0c, 0x04, 0x6d, 0x79, 0x76, 0x6d, 0x3c, 0x0c,
+    0x75, 0x64, 0x68, 0x63, 0x70, 0x20, 0x31, 0x2e, 0x33, 0x35, 0x2e, 0x30,
+    0x3d, 0x07, 0x01, 0x52, 0x55, 0x55, 0x12, 0x34, 0x56, 0xff, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
-static const uint8_t mac_a[6] = { 0x52, 0x55, 0x55, 0x12, 0x34, 0x56 };
-static const uint8_t mac_b[6] = { 0x52, 0x55, 0x55, 0x00, 0x00, 0x0b };
-static const uint8_t mac_c[6] = { 0x52, 0x55, 0x55, 0x00, 0x00, 0x0c };
-static const uint8_t mac_d[6] = { 0x52, 0x55, 0x55, 0x00, 0x00, 0x0d };
-static const uint8_t mac_s[6] = { 0x52, 0x55, 0x55, 0x00, 0x00, 0x5a };
+static const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0x12, 0x34, 0x56};
+static const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0x00, 0x00, 0x0b};
+static const uint8_t mac_c[6] = {0x52, 0x55, 0x55, 0x00, 0x00, 0x0c};
+static const uint8_t mac_d[6] = {0x52, 0x55, 0x55, 0x00, 0x00, 0x0d};
+static const uint8_t mac_s[6] = {0x52, 0x55, 0x55, 0x00, 0x00, 0x5a};
 
 static int64_t test_now = 1000;
-static uint32_t server_ip;	/* network order, option 54 of bind_client() */
+static uint32_t server_ip; /* network order, option 54 of bind_client() */
 
 /**
  * test_clock() - the clock the server under test sees
@@ -100,9 +100,9 @@ struct req {
 	uint8_t type;
 	const uint8_t *mac;
 	uint32_t xid;
-	uint32_t ciaddr;	/* network order */
-	uint32_t requested;	/* network order, 0: no option 50 */
-	uint32_t server;	/* network order, 0: no option 54 */
+	uint32_t ciaddr;    /* network order */
+	uint32_t requested; /* network order, 0: no option 50 */
+	uint32_t server;    /* network order, 0: no option 54 */
 	const char *hostname;
 };
 
@@ -181,7 +181,7 @@ static const uint8_t *opt(const uint8_t *r, int n, uint8_t code, int *len)
 		}
 		i += 2 + r[i + 1];
 	}
-	assert_true(i < n);	/* END present */
+	assert_true(i < n); /* END present */
 	return NULL;
 }
 
@@ -247,7 +247,7 @@ static int send_req(struct dhcp *d, const struct req *r, uint8_t *reply,
 static uint32_t bind_client(struct dhcp *d, const uint8_t *mac,
 			    const char *hostname)
 {
-	struct req r = { DHCP_DISCOVER, mac, 0x1234, 0, 0, 0, hostname };
+	struct req r = {DHCP_DISCOVER, mac, 0x1234, 0, 0, 0, hostname};
 	struct dhcp_reply_info ri;
 	uint8_t reply[DHCP_REPLY_MAX];
 	uint32_t offered;
@@ -328,8 +328,8 @@ static struct dhcp *new_server(void)
  */
 static void test_udhcpc_offer(void **state)
 {
-	static const uint8_t search[] = { 4, 'l', 'i', 'm', 'a', 8, 'i', 'n',
-					  't', 'e', 'r', 'n', 'a', 'l', 0 };
+	static const uint8_t search[] = {4,   'l', 'i', 'm', 'a', 8,   'i', 'n',
+					 't', 'e', 'r', 'n', 'a', 'l', 0};
 	struct dhcp *d = new_server();
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
@@ -341,10 +341,10 @@ static void test_udhcpc_offer(void **state)
 	n = dhcp_handle(d, udhcpc_discover, sizeof(udhcpc_discover), reply,
 			sizeof(reply), &ri);
 	assert_true(n >= 300 && n <= DHCP_REPLY_MAX);
-	assert_int_equal(reply[0], 2);	/* BOOTREPLY */
+	assert_int_equal(reply[0], 2); /* BOOTREPLY */
 	assert_int_equal(reply[1], 1);
 	assert_int_equal(reply[2], 6);
-	assert_memory_equal(reply + 4, udhcpc_discover + 4, 4);	/* xid */
+	assert_memory_equal(reply + 4, udhcpc_discover + 4, 4); /* xid */
 	assert_memory_equal(reply + 28, mac_a, 6);
 	assert_memory_equal(reply + 236, "\x63\x82\x53\x63", 4);
 	assert_int_equal(msg_type(reply, n), DHCP_OFFER);
@@ -391,7 +391,7 @@ static void test_dora(void **state)
 	struct dhcp *d = new_server();
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
-	struct req r = { DHCP_REQUEST, mac_a, 7, 0, 0, 0, NULL };
+	struct req r = {DHCP_REQUEST, mac_a, 7, 0, 0, 0, NULL};
 	struct dhcp_stats st;
 	struct find f;
 	int n;
@@ -440,7 +440,7 @@ static void test_renew(void **state)
 	struct dhcp *d = new_server();
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
-	struct req r = { DHCP_REQUEST, mac_a, 9, 0, 0, 0, NULL };
+	struct req r = {DHCP_REQUEST, mac_a, 9, 0, 0, 0, NULL};
 	struct find f;
 	int n;
 
@@ -476,7 +476,7 @@ static void test_nak(void **state)
 	struct dhcp *d = new_server();
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
-	struct req r = { DHCP_REQUEST, mac_b, 5, 0, 0, 0, NULL };
+	struct req r = {DHCP_REQUEST, mac_b, 5, 0, 0, 0, NULL};
 	struct dhcp_stats st;
 	int n;
 
@@ -488,7 +488,7 @@ static void test_nak(void **state)
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	assert_int_equal(yiaddr(reply), 0);
-	assert_null(opt(reply, n, 51, &(int){ 0 }));
+	assert_null(opt(reply, n, 51, &(int){0}));
 	assert_int_equal(opt32(reply, n, 54), ip("192.168.5.3"));
 	assert_true(ri.broadcast);
 	assert_int_equal(ri.type, DHCP_NAK);
@@ -535,7 +535,7 @@ static void test_static(void **state)
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
 	struct dhcp_config c;
-	struct req r = { DHCP_REQUEST, mac_b, 5, 0, 0, 0, NULL };
+	struct req r = {DHCP_REQUEST, mac_b, 5, 0, 0, 0, NULL};
 	struct dhcp *d;
 	struct find f;
 	int n;
@@ -591,7 +591,7 @@ static void test_exhaustion(void **state)
 	struct dhcp *d = new_server();
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
-	struct req r = { DHCP_DISCOVER, mac_d, 3, 0, 0, 0, NULL };
+	struct req r = {DHCP_DISCOVER, mac_d, 3, 0, 0, 0, NULL};
 	struct dhcp_stats st;
 	struct find f;
 	int n;
@@ -637,7 +637,7 @@ static void test_release_same_address(void **state)
 	struct dhcp *d = new_server();
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
-	struct req r = { DHCP_RELEASE, mac_a, 3, 0, 0, 0, NULL };
+	struct req r = {DHCP_RELEASE, mac_a, 3, 0, 0, 0, NULL};
 
 	(void)state;
 	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
@@ -657,7 +657,7 @@ static void test_decline(void **state)
 	struct dhcp *d = new_server();
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
-	struct req r = { DHCP_DECLINE, mac_a, 3, 0, 0, 0, NULL };
+	struct req r = {DHCP_DECLINE, mac_a, 3, 0, 0, 0, NULL};
 	struct dhcp_stats st;
 
 	(void)state;
@@ -684,7 +684,7 @@ static void test_inform(void **state)
 	struct dhcp *d = new_server();
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
-	struct req r = { DHCP_INFORM, mac_a, 3, 0, 0, 0, NULL };
+	struct req r = {DHCP_INFORM, mac_a, 3, 0, 0, 0, NULL};
 	int n, len;
 
 	(void)state;
@@ -709,7 +709,7 @@ static void test_other_server(void **state)
 	struct dhcp *d = new_server();
 	uint8_t reply[DHCP_REPLY_MAX];
 	struct dhcp_reply_info ri;
-	struct req r = { DHCP_DISCOVER, mac_a, 3, 0, 0, 0, NULL };
+	struct req r = {DHCP_DISCOVER, mac_a, 3, 0, 0, 0, NULL};
 	struct dhcp_stats st;
 
 	(void)state;
@@ -745,7 +745,7 @@ static void expect_drop(struct dhcp *d, const uint8_t *msg, size_t len,
 	assert_int_equal(after.offers, before.offers);
 }
 
-#define DROP(d, m, l, field) \
+#define DROP(d, m, l, field)                                                   \
 	expect_drop(d, m, l, offsetof(struct dhcp_stats, field), __LINE__)
 
 /**
@@ -758,7 +758,7 @@ static void test_malformed(void **state)
 	const size_t n = sizeof(udhcpc_discover);
 	struct dhcp_stats st;
 	/* options of the capture start at 240: 35 01 01, 39 02 02 40, ... */
-	const size_t end = 0x147 - 42;	/* offset of its END option */
+	const size_t end = 0x147 - 42; /* offset of its END option */
 
 	(void)state;
 	assert_int_equal(udhcpc_discover[end], 255);
@@ -774,31 +774,31 @@ static void test_malformed(void **state)
 	DROP(d, m, DHCP_MSG_MAX + 1, drop_size);
 	/* trailing padding after END is fine */
 	assert_true(dhcp_handle(d, m, DHCP_MSG_MAX, m + 4096, DHCP_REPLY_MAX,
-				&(struct dhcp_reply_info){ 0 }) > 0);
+				&(struct dhcp_reply_info){0}) > 0);
 
-#define MUTATE(off, val, field)                 \
-	do {                                     \
-		memcpy(m, udhcpc_discover, n);   \
-		m[off] = (val);                  \
-		DROP(d, m, n, field);            \
+#define MUTATE(off, val, field)                                                \
+	do {                                                                   \
+		memcpy(m, udhcpc_discover, n);                                 \
+		m[off] = (val);                                                \
+		DROP(d, m, n, field);                                          \
 	} while (0)
-	MUTATE(0, 2, drop_header);		/* BOOTREPLY */
-	MUTATE(1, 6, drop_header);		/* htype IEEE 802 */
-	MUTATE(2, 16, drop_header);		/* hlen */
-	MUTATE(28, 0x53, drop_header);		/* multicast chaddr */
+	MUTATE(0, 2, drop_header);     /* BOOTREPLY */
+	MUTATE(1, 6, drop_header);     /* htype IEEE 802 */
+	MUTATE(2, 16, drop_header);    /* hlen */
+	MUTATE(28, 0x53, drop_header); /* multicast chaddr */
 	MUTATE(236, 0x64, drop_cookie);
 	MUTATE(239, 0, drop_cookie);
-	MUTATE(24, 10, drop_relay);		/* giaddr */
-	MUTATE(242, 2, drop_type);		/* OFFER from a client */
-	MUTATE(242, 9, drop_type);		/* unknown type */
+	MUTATE(24, 10, drop_relay); /* giaddr */
+	MUTATE(242, 2, drop_type);  /* OFFER from a client */
+	MUTATE(242, 9, drop_type);  /* unknown type */
 	/* no option 53: replaced by PADs */
 	memcpy(m, udhcpc_discover, n);
 	memset(m + 240, 0, 3);
 	DROP(d, m, n, drop_type);
-	MUTATE(241, 200, drop_options);		/* 53 overflows */
-	MUTATE(241, 2, drop_options);		/* 53 with length 2 */
-	MUTATE(end, 0, drop_options);		/* END became PAD: no END */
-	MUTATE(0x12a - 42, 53, drop_options);	/* option 12 -> second 53 */
+	MUTATE(241, 200, drop_options);	      /* 53 overflows */
+	MUTATE(241, 2, drop_options);	      /* 53 with length 2 */
+	MUTATE(end, 0, drop_options);	      /* END became PAD: no END */
+	MUTATE(0x12a - 42, 53, drop_options); /* option 12 -> second 53 */
 	/* chaddr all zero */
 	memcpy(m, udhcpc_discover, n);
 	memset(m + 28, 0, 6);
@@ -810,14 +810,15 @@ static void test_malformed(void **state)
 	m[end + 2] = 4;
 	m[end + 3] = 255;
 	DROP(d, m, n, drop_options);
-	m[end + 2] = 1;				/* file: all PAD, no END */
+	m[end + 2] = 1; /* file: all PAD, no END */
 	DROP(d, m, n, drop_options);
-	m[108] = 255;				/* file: END */
+	m[108] = 255; /* file: END */
 	assert_true(dhcp_handle(d, m, n, m + 1024, DHCP_REPLY_MAX,
-				&(struct dhcp_reply_info){ 0 }) > 0);
+				&(struct dhcp_reply_info){0}) > 0);
 	/* a reply buffer that is too small */
 	assert_int_equal(dhcp_handle(d, udhcpc_discover, n, m, 299,
-				     &(struct dhcp_reply_info){ 0 }), 0);
+				     &(struct dhcp_reply_info){0}),
+			 0);
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.drop_reply_space, 1);
 	dhcp_free(d);
@@ -886,7 +887,7 @@ static void test_config(void **state)
 	c.statics = sl;
 	c.nstatics = 2;
 	assert_null(dhcp_new(&c));
-	sl[1].ip.s_addr = ip("192.168.5.3");	/* the server's own */
+	sl[1].ip.s_addr = ip("192.168.5.3"); /* the server's own */
 	memcpy(sl[1].mac, mac_b, 6);
 	assert_null(dhcp_new(&c));
 	/* user-v2 style: /24, pool .4-.254, two search domains */
@@ -916,8 +917,8 @@ static void test_restore(void **state)
 
 	(void)state;
 	a.s_addr = ip("192.168.5.17");
-	assert_int_equal(dhcp_lease_restore(d, mac_b, a, "saved", test_now + 100),
-			 0);
+	assert_int_equal(
+	    dhcp_lease_restore(d, mac_b, a, "saved", test_now + 100), 0);
 	assert_string_equal(dhcp_lease_hostname(d, a), "saved");
 	assert_int_equal(dhcp_lease_restore(d, mac_c, a, NULL, test_now + 100),
 			 -1);
@@ -932,20 +933,20 @@ static void test_restore(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_udhcpc_offer),
-		cmocka_unit_test(test_dora),
-		cmocka_unit_test(test_renew),
-		cmocka_unit_test(test_nak),
-		cmocka_unit_test(test_static),
-		cmocka_unit_test(test_exhaustion),
-		cmocka_unit_test(test_release_same_address),
-		cmocka_unit_test(test_decline),
-		cmocka_unit_test(test_inform),
-		cmocka_unit_test(test_other_server),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_mutations),
-		cmocka_unit_test(test_config),
-		cmocka_unit_test(test_restore),
+	    cmocka_unit_test(test_udhcpc_offer),
+	    cmocka_unit_test(test_dora),
+	    cmocka_unit_test(test_renew),
+	    cmocka_unit_test(test_nak),
+	    cmocka_unit_test(test_static),
+	    cmocka_unit_test(test_exhaustion),
+	    cmocka_unit_test(test_release_same_address),
+	    cmocka_unit_test(test_decline),
+	    cmocka_unit_test(test_inform),
+	    cmocka_unit_test(test_other_server),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_mutations),
+	    cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_restore),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,8 +16,7 @@
 static int parse(struct cfg *c, char *err, const char *a1, const char *a2,
 		 const char *a3)
 {
-	char *argv[5] = { "usernetd", (char *)a1, (char *)a2, (char *)a3,
-			  NULL };
+	char *argv[5] = {"usernetd", (char *)a1, (char *)a2, (char *)a3, NULL};
 	int argc = 1 + !!a1 + !!a2 + !!a3;
 
 	return cfg_parse_args(c, argc, argv, err, 256);
@@ -50,9 +49,8 @@ static void test_values(void **state)
 	assert_int_equal(parse(&c, err, "--mtu", "65520", NULL), CFG_OK);
 	assert_int_equal(c.net.mtu, 65520);
 	assert_int_equal(parse(&c, err, "--mtu", "68", NULL), CFG_OK);
-	assert_int_equal(parse(&c, err, "--forward", "udp:127.0.0.1:53:5353",
-			       NULL),
-			 CFG_OK);
+	assert_int_equal(
+	    parse(&c, err, "--forward", "udp:127.0.0.1:53:5353", NULL), CFG_OK);
 	assert_int_equal(c.nfwd, 1);
 	assert_true(c.fwd[0].udp);
 	assert_int_equal(c.fwd[0].hport, 53);
@@ -67,23 +65,23 @@ static void test_values(void **state)
 static void test_errors(void **state)
 {
 	static const char *bad[][2] = {
-		{ "--mtu", "67" },
-		{ "--mtu", "65521" },
-		{ "--mtu", "15x" },
-		{ "--subnet", "foo" },
-		{ "--subnet", "192.168.5.0" },
-		{ "--subnet", "192.168.5.1/24" },
-		{ "--subnet", "192.168.5.0/28" },
-		{ "--subnet", "192.168.5.0/33" },
-		{ "--forward", "tcp:bad" },
-		{ "--forward", "sctp:127.0.0.1:1:2" },
-		{ "--forward", "tcp:127.0.0.1:0:22" },
-		{ "--forward", "tcp:127.0.0.1:22:70000" },
-		{ "--forward", "tcp:127.0.0.1:22:22:1" },
-		{ "--tap", "tap0" },
-		{ "--tap", "ns:" },
-		{ "--tap", "ns:averyveryverylongname" },
-		{ "--bogus", NULL },
+	    {"--mtu", "67"},
+	    {"--mtu", "65521"},
+	    {"--mtu", "15x"},
+	    {"--subnet", "foo"},
+	    {"--subnet", "192.168.5.0"},
+	    {"--subnet", "192.168.5.1/24"},
+	    {"--subnet", "192.168.5.0/28"},
+	    {"--subnet", "192.168.5.0/33"},
+	    {"--forward", "tcp:bad"},
+	    {"--forward", "sctp:127.0.0.1:1:2"},
+	    {"--forward", "tcp:127.0.0.1:0:22"},
+	    {"--forward", "tcp:127.0.0.1:22:70000"},
+	    {"--forward", "tcp:127.0.0.1:22:22:1"},
+	    {"--tap", "tap0"},
+	    {"--tap", "ns:"},
+	    {"--tap", "ns:averyveryverylongname"},
+	    {"--bogus", NULL},
 	};
 	char err[256];
 	struct cfg c;
@@ -103,9 +101,9 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,12 +27,11 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 static void test_parse(void **state)
 {
-	uint8_t buf[4 + 60] = { 0 };
+	uint8_t buf[4 + 60] = {0};
 	size_t off, len;
 
 	(void)state;
-	assert_int_equal(port_stream_next(buf, 3, &off, &len),
-			 PORT_PARSE_NEED);
+	assert_int_equal(port_stream_next(buf, 3, &off, &len), PORT_PARSE_NEED);
 	put_be32(buf, 60);
 	assert_int_equal(port_stream_next(buf, 40, &off, &len),
 			 PORT_PARSE_NEED);
@@ -47,11 +46,9 @@ static void test_parse(void **state)
 	assert_int_equal(port_stream_next(buf, 4, &off, &len),
 			 PORT_PARSE_BAD_LEN);
 	put_be32(buf, 14);
-	assert_int_equal(port_stream_next(buf, 4, &off, &len),
-			 PORT_PARSE_NEED);
+	assert_int_equal(port_stream_next(buf, 4, &off, &len), PORT_PARSE_NEED);
 	put_be32(buf, PORT_FRAME_MAX);
-	assert_int_equal(port_stream_next(buf, 4, &off, &len),
-			 PORT_PARSE_NEED);
+	assert_int_equal(port_stream_next(buf, 4, &off, &len), PORT_PARSE_NEED);
 	put_be32(buf, PORT_FRAME_MAX + 1);
 	assert_int_equal(port_stream_next(buf, 4, &off, &len),
 			 PORT_PARSE_BAD_LEN);
@@ -71,8 +68,7 @@ struct ctx {
 	int closed;
 };
 
-static void ctx_rx(void *arg, struct port *p, const uint8_t *frame,
-		   size_t len)
+static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
 {
 	struct ctx *c = arg;
 
@@ -113,8 +109,8 @@ static void setup_pair(struct ctx *c, int sv[2], int type)
 	assert_int_equal(socketpair(AF_UNIX, type, 0, sv), 0);
 	c->l = loop_new();
 	c->p = port_new(c->l, sv[0],
-			type == SOCK_STREAM ? PORT_STREAM : PORT_PACKET,
-			"test", ctx_rx, ctx_close, c);
+			type == SOCK_STREAM ? PORT_STREAM : PORT_PACKET, "test",
+			ctx_rx, ctx_close, c);
 }
 
 static void teardown_pair(struct ctx *c, int sv[2])
@@ -186,7 +182,7 @@ static void test_stream_truncated(void **state)
 /* A peer that never reads: frames are dropped and counted, never block. */
 static void test_send_full(void **state)
 {
-	uint8_t frame[1500] = { 0 };
+	uint8_t frame[1500] = {0};
 	int i, dropped = 0;
 	struct ctx c;
 	int sv[2];
@@ -223,7 +219,8 @@ static void test_send_order(void **state)
 		ssize_t n;
 
 		run_for(&c, 10);
-		while ((n = recv(sv[1], rbuf, sizeof(rbuf), MSG_DONTWAIT)) > 0) {
+		while ((n = recv(sv[1], rbuf, sizeof(rbuf), MSG_DONTWAIT)) >
+		       0) {
 			size_t k;
 
 			for (k = 0; k < (size_t)n; k++, got++) {
@@ -269,13 +266,13 @@ static void test_packet(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_stream_frames),
-		cmocka_unit_test(test_stream_bad_len),
-		cmocka_unit_test(test_stream_truncated),
-		cmocka_unit_test(test_send_full),
-		cmocka_unit_test(test_send_order),
-		cmocka_unit_test(test_packet),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_stream_frames),
+	    cmocka_unit_test(test_stream_bad_len),
+	    cmocka_unit_test(test_stream_truncated),
+	    cmocka_unit_test(test_send_full),
+	    cmocka_unit_test(test_send_order),
+	    cmocka_unit_test(test_packet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,7 +32,7 @@ static int64_t fake_clock(void *arg)
 
 static struct dhcp *mkdhcp(void)
 {
-	struct dhcp_config c = { 0 };
+	struct dhcp_config c = {0};
 
 	inet_pton(AF_INET, "192.168.104.0", &c.network);
 	inet_pton(AF_INET, "255.255.255.0", &c.netmask);
@@ -60,8 +60,8 @@ static int resolves(struct dns_local *l, const char *name, const char *ip)
 
 static void test_names_follow_leases(void **state)
 {
-	const uint8_t mac_a[6] = { 0x52, 0x55, 0x55, 0, 0, 0xa };
-	const uint8_t mac_b[6] = { 0x52, 0x55, 0x55, 0, 0, 0xb };
+	const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0, 0, 0xa};
+	const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 0xb};
 	struct dhcp *d = mkdhcp();
 	struct dns_local *names = dns_local_new(NULL);
 	struct reg *r = reg_new(d, names, NULL);
@@ -70,10 +70,10 @@ static void test_names_follow_leases(void **state)
 	(void)state;
 	inet_pton(AF_INET, "192.168.104.4", &a);
 	inet_pton(AF_INET, "192.168.104.5", &b);
-	assert_int_equal(dhcp_lease_restore(d, mac_a, a, "lima-a",
-					    fake_now + 100), 0);
-	assert_int_equal(dhcp_lease_restore(d, mac_b, b, "lima-b",
-					    fake_now + 10), 0);
+	assert_int_equal(
+	    dhcp_lease_restore(d, mac_a, a, "lima-a", fake_now + 100), 0);
+	assert_int_equal(
+	    dhcp_lease_restore(d, mac_b, b, "lima-b", fake_now + 10), 0);
 	reg_sync(r);
 	assert_true(resolves(names, "lima-a.internal", "192.168.104.4"));
 	assert_true(resolves(names, "LIMA-B.internal", "192.168.104.5"));
@@ -92,7 +92,7 @@ static void test_names_follow_leases(void **state)
 
 static void test_lease_file(void **state)
 {
-	const uint8_t mac[6] = { 0x52, 0x55, 0x55, 0x12, 0x34, 0x56 };
+	const uint8_t mac[6] = {0x52, 0x55, 0x55, 0x12, 0x34, 0x56};
 	char dir[] = "/tmp/test_registry.XXXXXX", path[64];
 	struct dhcp_static_lease *l = NULL;
 	struct dhcp *d = mkdhcp();
@@ -113,8 +113,7 @@ static void test_lease_file(void **state)
 	l = NULL;
 
 	inet_pton(AF_INET, "192.168.104.9", &a);
-	assert_int_equal(dhcp_lease_restore(d, mac, a, NULL, fake_now + 60),
-			 0);
+	assert_int_equal(dhcp_lease_restore(d, mac, a, NULL, fake_now + 60), 0);
 	reg_sync(r);
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 1);
@@ -140,8 +139,8 @@ static void test_lease_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names_follow_leases),
-		cmocka_unit_test(test_lease_file),
+	    cmocka_unit_test(test_names_follow_leases),
+	    cmocka_unit_test(test_lease_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,14 +38,14 @@ static void mkframe(uint8_t *f, const uint8_t *dst, const uint8_t *src)
 	f[12] = 0x08;
 }
 
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-static const uint8_t mac_a[6] = { 0x52, 0x55, 0x55, 0, 0, 1 };
-static const uint8_t mac_b[6] = { 0x52, 0x55, 0x55, 0, 0, 2 };
-static const uint8_t mac_g[6] = { 0x52, 0x55, 0xc0, 0xa8, 5, 2 };
+static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0, 0, 1};
+static const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 2};
+static const uint8_t mac_g[6] = {0x52, 0x55, 0xc0, 0xa8, 5, 2};
 
 static void test_learn_and_forward(void **state)
 {
-	struct sink a = { 0 }, b = { 0 }, c = { 0 };
+	struct sink a = {0}, b = {0}, c = {0};
 	struct sw *s = sw_new();
 	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
 	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
@@ -81,7 +81,7 @@ static void test_learn_and_forward(void **state)
 
 static void test_spoof_and_bad_src(void **state)
 {
-	struct sink a = { 0 }, b = { 0 }, g = { 0 };
+	struct sink a = {0}, b = {0}, g = {0};
 	struct sw *s = sw_new();
 	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
 	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
@@ -112,7 +112,7 @@ static void test_spoof_and_bad_src(void **state)
 
 static void test_age_and_port_del(void **state)
 {
-	struct sink a = { 0 }, b = { 0 };
+	struct sink a = {0}, b = {0};
 	struct sw *s = sw_new();
 	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
 	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
@@ -137,9 +137,9 @@ static void test_age_and_port_del(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_learn_and_forward),
-		cmocka_unit_test(test_spoof_and_bad_src),
-		cmocka_unit_test(test_age_and_port_del),
+	    cmocka_unit_test(test_learn_and_forward),
+	    cmocka_unit_test(test_spoof_and_bad_src),
+	    cmocka_unit_test(test_age_and_port_del),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
