@@ -1055,8 +1055,8 @@ static void test_upstream_killed(void **state)
 
 	(void)state;
 	SKIP_IF_NEEDED();
-	g_dm_c =
-	    dnsmasq_start(ADDR_C, "c", "--txt-record=which.test,charlie", NULL);
+	g_dm_c = dnsmasq_start(ADDR_C, "c", "--txt-record=which.test,charlie",
+			       (char *)NULL);
 	assert_true(g_dm_c > 0);
 	write_file("fwd.conf", "nameserver " ADDR_C "\n");
 	cfg.resolv_conf = dir_path("fwd.conf");
@@ -1160,11 +1160,11 @@ static int setup(void **state)
 	    "--host-record=multi.test,10.1.1.2",
 	    "--host-record=co.test,10.1.2.5", "--address=/invalid/",
 	    "--txt-record=which.test,alpha", big,
-	    "--mx-host=example.test,mail.example.test,10", NULL);
+	    "--mx-host=example.test,mail.example.test,10", (char *)NULL);
 	g_dm_b =
 	    dnsmasq_start(ADDR_B, "b", "--host-record=example.test,10.7.7.7",
 			  "--host-record=swap.test,10.7.7.8",
-			  "--txt-record=which.test,bravo", NULL);
+			  "--txt-record=which.test,bravo", (char *)NULL);
 	if (g_dm_a <= 0 || g_dm_b <= 0) {
 		g_skip = "dnsmasq did not start (" ADDR_A " or " ADDR_B
 			 " port 53 taken?)";
