@@ -28,17 +28,17 @@ static char path[128];
 
 /* Lima's networks.yaml, as LIMA-FACTS.md quotes it */
 static const char lima_example[] =
-	"paths: {socketVMNet: /opt/socket_vmnet/bin/socket_vmnet, "
-	"varRun: /private/var/run/lima, sudoers: /etc/sudoers.d/lima}\n"
-	"group: everyone\n"
-	"networks:\n"
-	"  user-v2: {mode: user-v2, gateway: 192.168.104.1, "
-	"netmask: 255.255.255.0}\n"
-	"  shared:  {mode: shared, gateway: 192.168.105.1, "
-	"dhcpEnd: 192.168.105.254, netmask: 255.255.255.0}\n"
-	"  bridged: {mode: bridged, interface: en0}\n"
-	"  host:    {mode: host, gateway: 192.168.106.1, "
-	"dhcpEnd: 192.168.106.254, netmask: 255.255.255.0}\n";
+    "paths: {socketVMNet: /opt/socket_vmnet/bin/socket_vmnet, "
+    "varRun: /private/var/run/lima, sudoers: /etc/sudoers.d/lima}\n"
+    "group: everyone\n"
+    "networks:\n"
+    "  user-v2: {mode: user-v2, gateway: 192.168.104.1, "
+    "netmask: 255.255.255.0}\n"
+    "  shared:  {mode: shared, gateway: 192.168.105.1, "
+    "dhcpEnd: 192.168.105.254, netmask: 255.255.255.0}\n"
+    "  bridged: {mode: bridged, interface: en0}\n"
+    "  host:    {mode: host, gateway: 192.168.106.1, "
+    "dhcpEnd: 192.168.106.254, netmask: 255.255.255.0}\n";
 
 /**
  * setup() - a fresh temporary directory for the fixtures
@@ -242,30 +242,30 @@ static void test_lima_template(void **state)
 {
 	/* block style, comments, quotes, as Lima's networks.TEMPLATE.yaml */
 	static const char yaml[] =
-		"# Path to socket_vmnet executable.\n"
-		"paths:\n"
-		"  socketVMNet: \"/opt/socket_vmnet/bin/socket_vmnet\"\n"
-		"  varRun: /private/var/run/lima\n"
-		"  sudoers: /private/etc/sudoers.d/lima\n"
-		"\n"
-		"group: everyone\n"
-		"\n"
-		"networks:\n"
-		"  user-v2:\n"
-		"    mode: user-v2\n"
-		"    gateway: 192.168.104.1\n"
-		"    netmask: 255.255.255.0\n"
-		"  # user-v2 network is experimental network mode\n"
-		"  shared:\n"
-		"    mode: shared\n"
-		"    gateway: '192.168.105.1'\n"
-		"    dhcpEnd: \"192.168.105.254\"\n"
-		"    netmask: 255.255.255.0\n"
-		"  other:\n"
-		"    mode: \"user-v2\"\n"
-		"    gateway: 10.0.0.1\n"
-		"    netmask: 255.255.0.0\n"
-		"    dhcpEnd: 10.0.3.200\n";
+	    "# Path to socket_vmnet executable.\n"
+	    "paths:\n"
+	    "  socketVMNet: \"/opt/socket_vmnet/bin/socket_vmnet\"\n"
+	    "  varRun: /private/var/run/lima\n"
+	    "  sudoers: /private/etc/sudoers.d/lima\n"
+	    "\n"
+	    "group: everyone\n"
+	    "\n"
+	    "networks:\n"
+	    "  user-v2:\n"
+	    "    mode: user-v2\n"
+	    "    gateway: 192.168.104.1\n"
+	    "    netmask: 255.255.255.0\n"
+	    "  # user-v2 network is experimental network mode\n"
+	    "  shared:\n"
+	    "    mode: shared\n"
+	    "    gateway: '192.168.105.1'\n"
+	    "    dhcpEnd: \"192.168.105.254\"\n"
+	    "    netmask: 255.255.255.0\n"
+	    "  other:\n"
+	    "    mode: \"user-v2\"\n"
+	    "    gateway: 10.0.0.1\n"
+	    "    netmask: 255.255.0.0\n"
+	    "    dhcpEnd: 10.0.3.200\n";
 	struct cfg_network nw;
 	char err[512];
 
@@ -474,10 +474,11 @@ static void test_type_errors(void **state)
 static void test_address_errors(void **state)
 {
 	(void)state;
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 192.168.104.300}\n",
-		   "u", 2, 31,
-		   "networks.u.gateway: \"192.168.104.300\" is not an IPv4 "
-		   "address");
+	expect_err(
+	    "networks:\n  u: {mode: user-v2, gateway: 192.168.104.300}\n", "u",
+	    2, 31,
+	    "networks.u.gateway: \"192.168.104.300\" is not an IPv4 "
+	    "address");
 	expect_err("networks:\n  u: {mode: user-v2, gateway: 'fd00::1'}\n", "u",
 		   2, 31, "is not an IPv4 address");
 	expect_err("networks:\n  u: {mode: user-v2, gateway: 192.168.104.1, "
@@ -492,21 +493,24 @@ static void test_address_errors(void **state)
 	expect_err("networks:\n  u: {mode: user-v2, gateway: 224.1.1.1}\n", "u",
 		   2, 31, "224.1.1.1 is not a unicast address");
 	/* netmasks */
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 192.168.104.1\n    netmask: 255.0.255.0\n",
-		   "u", 5, 14,
-		   "networks.u.netmask: 255.0.255.0 is not a contiguous netmask");
+	expect_err(
+	    "networks:\n  u:\n    mode: user-v2\n"
+	    "    gateway: 192.168.104.1\n    netmask: 255.0.255.0\n",
+	    "u", 5, 14,
+	    "networks.u.netmask: 255.0.255.0 is not a contiguous netmask");
 	expect_err("networks:\n  u:\n    mode: user-v2\n"
 		   "    gateway: 192.168.104.1\n    netmask: 255.255.255.252\n",
-		   "u", 5, 14, "(/30) is out of range: a user-v2 network needs /8 "
-			       "to /29");
+		   "u", 5, 14,
+		   "(/30) is out of range: a user-v2 network needs /8 "
+		   "to /29");
 	expect_err("networks:\n  u:\n    mode: user-v2\n"
 		   "    gateway: 10.0.0.1\n    netmask: 254.0.0.0\n",
 		   "u", 5, 14, "(/7) is out of range");
 	expect_err("networks:\n  u:\n    mode: shared\n"
 		   "    gateway: 10.0.0.1\n    netmask: 255.255.255.255\n",
-		   "u", 5, 14, "(/32) is out of range: a shared network needs /1 "
-			       "to /30");
+		   "u", 5, 14,
+		   "(/32) is out of range: a shared network needs /1 "
+		   "to /30");
 	expect_err("networks:\n  u:\n    mode: host\n"
 		   "    gateway: 10.0.0.1\n    netmask: 0.0.0.0\n",
 		   "u", 5, 14, "(/0) is out of range");
@@ -522,18 +526,20 @@ static void test_address_errors(void **state)
 	expect_err("networks:\n  u:\n    mode: shared\n"
 		   "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.0\n",
 		   "u", 5, 14, "is outside the subnet");
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.3\n",
-		   "u", 5, 14,
-		   "networks.u.dhcpEnd: 192.168.104.3 leaves no address to hand "
-		   "out (the pool starts at 192.168.104.4)");
+	expect_err(
+	    "networks:\n  u:\n    mode: user-v2\n"
+	    "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.3\n",
+	    "u", 5, 14,
+	    "networks.u.dhcpEnd: 192.168.104.3 leaves no address to hand "
+	    "out (the pool starts at 192.168.104.4)");
 	/* the default .254 is not in the lower half of a /25 */
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 192.168.104.1\n    netmask: 255.255.255.128\n",
-		   "u", 5, 14,
-		   "networks.u: dhcpEnd defaults to 192.168.104.254 (the gateway "
-		   "with last byte 254), which is outside the subnet "
-		   "192.168.104.0/25: set dhcpEnd");
+	expect_err(
+	    "networks:\n  u:\n    mode: user-v2\n"
+	    "    gateway: 192.168.104.1\n    netmask: 255.255.255.128\n",
+	    "u", 5, 14,
+	    "networks.u: dhcpEnd defaults to 192.168.104.254 (the gateway "
+	    "with last byte 254), which is outside the subnet "
+	    "192.168.104.0/25: set dhcpEnd");
 }
 
 static void test_network_errors(void **state)
@@ -557,9 +563,10 @@ static void test_network_errors(void **state)
 		   "networks.u: mode missing");
 	expect_err("networks:\n  u: {mode: ''}\n", "u", 2, 3,
 		   "networks.u: mode missing");
-	expect_err("networks:\n  u: {mode: user-v1}\n", "u", 2, 13,
-		   "networks.u.mode: unknown mode \"user-v1\" (user-v2, shared, "
-		   "bridged or host)");
+	expect_err(
+	    "networks:\n  u: {mode: user-v1}\n", "u", 2, 13,
+	    "networks.u.mode: unknown mode \"user-v1\" (user-v2, shared, "
+	    "bridged or host)");
 	expect_err("networks:\n  u: {mode: User-V2}\n", "u", 2, 13,
 		   "unknown mode \"User-V2\"");
 	expect_err("networks:\n  u: {mode: user-v2, netmask: 255.255.0.0}\n",
@@ -567,10 +574,11 @@ static void test_network_errors(void **state)
 		   "networks.u: gateway missing (a user-v2 network needs one");
 	expect_err("networks:\n  s: {mode: shared}\n", "s", 2, 3,
 		   "networks.s: gateway missing (a shared network needs one");
-	expect_err("networks:\n  u: {mode: bridged, interface: "
-		   "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
-		   "abcd}\n",
-		   "u", 2, 33, "networks.u.interface: name too long");
+	expect_err(
+	    "networks:\n  u: {mode: bridged, interface: "
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+	    "abcd}\n",
+	    "u", 2, 33, "networks.u.interface: name too long");
 }
 
 static void test_other_networks(void **state)
@@ -636,26 +644,23 @@ static void test_file_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_lima_example, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_lima_template, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_extremes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_keys_warn, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_syntax_errors, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_type_errors, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_address_errors, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_network_errors, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_other_networks, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_file_errors, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_lima_example, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lima_template, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_extremes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_keys_warn, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_syntax_errors, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_type_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_address_errors, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_network_errors, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_other_networks, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
