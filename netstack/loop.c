@@ -86,6 +86,7 @@ struct loop_async {
  * @npfd:	used entries in @pfd
  * @nreg:	entries of @pfd that are registered descriptors
  * @hook_base:	index of the first hook descriptor in @pfd
+ * @deferred:	work to run before the next poll(2)
  * @wake:	self-pipe for loop_async_notify()
  */
 struct loop {
@@ -100,6 +101,7 @@ struct loop {
 	unsigned pass;
 	struct loop_hook *hooks;
 	struct loop_async *asyncs;
+	struct loop_deferred *deferred;
 	int wake[2];
 	int stop;
 };
@@ -420,6 +422,54 @@ void loop_async_free(struct loop_async *a)
 }
 
 /**
+ * loop_defer() - run @d once before the loop polls again
+ */
+void loop_defer(struct loop *l, struct loop_deferred *d)
+{
+	if (d->queued)
+		return;
+	d->queued = 1;
+	d->next = l->deferred;
+	l->deferred = d;
+}
+
+/**
+ * loop_defer_cancel() - take @d off the queue; safe if it is not on it
+ */
+void loop_defer_cancel(struct loop *l, struct loop_deferred *d)
+{
+	struct loop_deferred **pp;
+
+	if (!d->queued)
+		return;
+	for (pp = &l->deferred; *pp; pp = &(*pp)->next) {
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	}
+	d->queued = 0;
+}
+
+/**
+ * loop_run_deferred() - run the queued deferred work; work queued while
+ * it runs waits for the next iteration
+ */
+static void loop_run_deferred(struct loop *l)
+{
+	struct loop_deferred *d = l->deferred;
+
+	l->deferred = NULL;
+	while (d) {
+		struct loop_deferred *next = d->next;
+
+		d->queued = 0;
+		d->fn(d->arg);
+		d = next;
+	}
+}
+
+/**
  * loop_stop() - make loop_run() return after the current iteration
  */
 void loop_stop(struct loop *l)
@@ -439,6 +489,7 @@ static int loop_fill(struct loop *l)
 	int64_t next = -1, now;
 	int fd, n = 0, timeout;
 
+	loop_run_deferred(l);
 	loop_pfd_reserve(l, l->nreg);
 	for (fd = 0; fd < l->io_cap && n < l->nreg; fd++) {
 		if (!l->io[fd].fn)
@@ -463,6 +514,8 @@ static int loop_fill(struct loop *l)
 	for (h = l->hooks; h; h = h->next)
 		if (h->prepare)
 			h->prepare(h->arg, l, &timeout);
+	if (l->deferred)
+		timeout = 0; /* work queued by a hook or by deferred work */
 	return timeout;
 }
 

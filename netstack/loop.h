@@ -17,6 +17,23 @@ struct loop;
 struct loop_timer;
 struct loop_async;
 
+/**
+ * struct loop_deferred - work to run once before the loop polls again
+ * @fn:		callback
+ * @arg:	its argument
+ * @next:	queue link (the loop's)
+ * @queued:	on the queue
+ *
+ * Embedded in its owner; set @fn and @arg, then loop_defer() it as often
+ * as needed: it runs once per iteration at most.
+ */
+struct loop_deferred {
+	void (*fn)(void *arg);
+	void *arg;
+	struct loop_deferred *next;
+	int queued;
+};
+
 /* Called with the revents poll(2) returned for @fd. */
 typedef void (*loop_io_fn)(void *arg, int fd, int revents);
 typedef void (*loop_timer_fn)(void *arg);
@@ -47,6 +64,9 @@ int loop_hook_add(struct loop *l, loop_prepare_fn prepare,
 void loop_hook_del(struct loop *l, void *arg);
 int loop_hook_pollfd(struct loop *l, int fd, int events);
 int loop_hook_revents(struct loop *l, int idx);
+
+void loop_defer(struct loop *l, struct loop_deferred *d);
+void loop_defer_cancel(struct loop *l, struct loop_deferred *d);
 
 struct loop_async *loop_async_new(struct loop *l, loop_async_fn fn, void *arg);
 void loop_async_notify(struct loop_async *a);
