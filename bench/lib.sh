@@ -1,0 +1,263 @@
+# shellcheck shell=bash
+# bench/lib.sh - helpers for bench/run: bookkeeping of the processes and
+# network namespaces a benchmark starts (all cleaned up on exit), waiting,
+# guest addressing, iperf3 runs, CPU accounting and statistics.
+#
+# Sourced by bench/run; needs bash 4, iproute2, iperf3 and python3 (to read
+# iperf3's JSON). Everything it touches is host loopback or a namespace it
+# created itself.
+
+BENCH_PIDS=()
+BENCH_NETNS=()
+BENCH_TMP=
+# shellcheck disable=SC2034 # used by bench/run
+BENCH_CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# bench_log() - print a progress line on stderr
+bench_log()
+{
+	printf 'bench: %s\n' "$*" >&2
+}
+
+# bench_die() - print an error and exit (the EXIT trap cleans up)
+bench_die()
+{
+	bench_log "error: $*"
+	exit 1
+}
+
+# bench_init() - make the scratch directory and install the cleanup traps
+bench_init()
+{
+	BENCH_TMP=$(mktemp -d /tmp/usernetd-bench.XXXXXX) ||
+		bench_die "mktemp failed"
+	# passt drops to user nobody: it must be able to reach its directory
+	chmod 755 "$BENCH_TMP"
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+
+# bench_track() - remember a PID to kill on exit
+# @1:	PID
+bench_track()
+{
+	BENCH_PIDS+=("$1")
+}
+
+# bench_untrack() - forget a PID (it has been reaped: never signal it again,
+# its number may be reused)
+# @1:	PID
+bench_untrack()
+{
+	local p keep=()
+	for p in "${BENCH_PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	BENCH_PIDS=("${keep[@]}")
+}
+
+# bench_kill() - stop one of our children: SIGTERM, then SIGKILL after 2
+# seconds; reap and forget it
+# @1:	PID
+bench_kill()
+{
+	local pid=$1 i
+
+	bench_untrack "$pid"
+	if ! kill -TERM "$pid" 2>/dev/null; then
+		wait "$pid" 2>/dev/null
+		return 0
+	fi
+	for i in $(seq 20); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# bench_cleanup() - EXIT trap: kill every tracked process (newest first),
+# delete every namespace we created, remove the scratch directory
+bench_cleanup()
+{
+	local i
+
+	trap - EXIT INT TERM HUP
+	while [ ${#BENCH_PIDS[@]} -gt 0 ]; do
+		bench_kill "${BENCH_PIDS[-1]}"
+	done
+	for i in "${BENCH_NETNS[@]}"; do
+		ip netns del "$i" 2>/dev/null
+	done
+	if [ -n "$BENCH_TMP" ] && [ -z "${KEEP:-}" ]; then
+		rm -rf "$BENCH_TMP"
+	elif [ -n "$BENCH_TMP" ]; then
+		bench_log "logs kept in $BENCH_TMP"
+	fi
+}
+
+# bench_netns_add() - create a namespace with loopback up, deleted on exit
+# @1:	name
+bench_netns_add()
+{
+	ip netns add "$1" || bench_die "ip netns add $1 failed"
+	BENCH_NETNS+=("$1")
+	ip netns exec "$1" ip link set lo up
+}
+
+# bench_wait() - run a command every 0.1 s until it succeeds
+# @1:	timeout in seconds
+# @2..:	command
+# Return: 0 once the command succeeded, 1 on timeout
+bench_wait()
+{
+	local t=$(($1 * 10)) i
+	shift
+	for ((i = 0; i < t; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# bench_alive() - true if every given PID is still running
+# @1..:	PIDs
+bench_alive()
+{
+	local p
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null || return 1
+	done
+}
+
+# bench_free_port() - print a TCP port free on host loopback
+bench_free_port()
+{
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# bench_guest_static() - address the guest side of a namespace statically
+# @1:	namespace
+# @2:	interface
+# @3:	address/prefix
+# @4:	gateway
+# @5:	MTU
+bench_guest_static()
+{
+	ip netns exec "$1" ip link set "$2" mtu "$5" up &&
+		ip netns exec "$1" ip addr add "$3" dev "$2" &&
+		ip netns exec "$1" ip route add default via "$4" dev "$2"
+}
+
+# bench_has_link() - true if a link exists in a namespace
+# @1:	namespace
+# @2:	interface
+bench_has_link()
+{
+	ip netns exec "$1" ip link show "$2" >/dev/null 2>&1
+}
+
+# bench_cpu_ticks() - print user+system clock ticks used so far by PIDs
+# @1..:	PIDs (gone processes count 0)
+bench_cpu_ticks()
+{
+	local p sum=0 t
+	for p in "$@"; do
+		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
+			awk '{ print $12 + $13 }')
+		sum=$((sum + ${t:-0}))
+	done
+	echo "$sum"
+}
+
+# bench_now() - print a monotonic-enough time stamp in seconds
+bench_now()
+{
+	date +%s.%N
+}
+
+# bench_iperf() - one iperf3 client run from inside a namespace, in the
+# background so that a signal interrupts the wait and the EXIT trap stops it
+# @1:	namespace
+# @2:	server address
+# @3:	server port
+# @4:	seconds
+# @5:	JSON output file
+# @6..:	extra iperf3 options (-R for the server sending)
+bench_iperf()
+{
+	local ns=$1 addr=$2 port=$3 secs=$4 out=$5 pid
+	shift 5
+	timeout $((secs + 20)) ip netns exec "$ns" \
+		iperf3 -c "$addr" -p "$port" -t "$secs" --connect-timeout 3000 \
+		-J "$@" >"$out" 2>&1 </dev/null &
+	pid=$!
+	bench_track "$pid"
+	wait "$pid"
+	bench_untrack "$pid"
+}
+
+# bench_iperf_result() - read an iperf3 JSON result
+# @1:	JSON file
+# Print: received Gbit/s with 3 decimals, or "fail"; then the sender's TCP
+# retransmissions, or "-" if iperf3 did not report them
+bench_iperf_result()
+{
+	python3 - "$1" <<'EOF2'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    if d.get("error"):
+        raise ValueError(d["error"])
+    e = d["end"]
+    print("%.3f %s" % (e["sum_received"]["bits_per_second"] / 1e9,
+                       e.get("sum_sent", {}).get("retransmits", "-")))
+except Exception:
+    print("fail -")
+EOF2
+}
+
+# bench_median() - print the median of numbers (mean of the two middle ones
+# for an even count); "fail" entries are ignored; "-" if none is left
+# @1..:	numbers
+bench_median()
+{
+	printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "-"; exit }
+			if (NR % 2) m = v[(NR + 1) / 2]
+			else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.2f\n", m
+		}'
+}
+
+# bench_ratio() - print a/b with 2 decimals, "-" if either is missing
+# @1:	a
+# @2:	b
+bench_ratio()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0)
+			print "-"
+		else
+			printf "%.2f\n", a / b
+	}'
+}
+
+# bench_netns_moved() - true once a process runs in another network
+# namespace than this script (ip netns exec has switched)
+# @1:	PID
+bench_netns_moved()
+{
+	local a b
+	a=$(readlink "/proc/$1/ns/net") || return 1
+	b=$(readlink "/proc/$$/ns/net") || return 1
+	[ "$a" != "$b" ]
+}
