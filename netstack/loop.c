@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,7 @@ struct loop_async {
  * @hook_base:	index of the first hook descriptor in @pfd
  * @deferred:	work to run before the next poll(2)
  * @wake:	self-pipe for loop_async_notify()
+ * @thread:	the thread that created the loop and runs it
  */
 struct loop {
 	struct loop_io *io;
@@ -103,6 +105,7 @@ struct loop {
 	struct loop_async *asyncs;
 	struct loop_deferred *deferred;
 	int wake[2];
+	pthread_t thread;
 	int stop;
 };
 
@@ -127,6 +130,17 @@ int64_t loop_now_ns(void)
 int64_t loop_now_ms(void)
 {
 	return loop_now_ns() / 1000000;
+}
+
+/**
+ * loop_in_thread() - is the caller the loop's own thread?
+ *
+ * Lets code that runs on several threads (lwIP's output) skip the
+ * wake-up pipe when it is already on the loop.
+ */
+int loop_in_thread(const struct loop *l)
+{
+	return pthread_equal(l->thread, pthread_self());
 }
 
 /**
@@ -162,6 +176,7 @@ struct loop *loop_new(void)
 		fatal("calloc");
 	if (pipe(l->wake))
 		fatal("pipe");
+	l->thread = pthread_self();
 	for (i = 0; i < 2; i++) {
 		fcntl(l->wake[i], F_SETFL, O_NONBLOCK);
 		fcntl(l->wake[i], F_SETFD, FD_CLOEXEC);

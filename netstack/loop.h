@@ -48,6 +48,7 @@ void loop_free(struct loop *l);
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
 int64_t loop_now_ms(void);
+int loop_in_thread(const struct loop *l);
 int64_t loop_now_ns(void);
 
 int loop_io_add(struct loop *l, int fd, int events, loop_io_fn fn, void *arg);
