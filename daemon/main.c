@@ -72,7 +72,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("usernetd", c.verbose);
-	if (!c.listen_qemu && !c.ntap && !c.dns_udp && !c.dns_tcp)
+	if (!c.listen_qemu && !c.listen_fd && !c.listen_vfkit &&
+	    !c.listen_bess && !c.ntap && !c.dns_udp && !c.dns_tcp)
 		c.listen_qemu = main_default_socket();
 
 	signal(SIGPIPE, SIG_IGN);

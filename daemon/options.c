@@ -25,6 +25,14 @@ void cfg_usage(const char *prog)
 	       "QEMU's framing\n"
 	       "                       (default: $XDG_RUNTIME_DIR/usernetd/"
 	       "qemu.sock)\n"
+	       "  --listen PATH        serve VMs that pass a datagram socket "
+	       "over a unix\n"
+	       "                       socket (Lima's VZ driver: one frame "
+	       "per datagram)\n"
+	       "  --listen-vfkit PATH  serve one VM on a unix datagram socket "
+	       "(vfkit, krunkit)\n"
+	       "  --listen-bess PATH   serve VMs on a unix seqpacket socket, "
+	       "one frame a message\n"
 	       "  --mode slirp|user-v2 one network per VM (default), or "
 	       "one shared by all\n"
 	       "  --networks FILE      Lima's networks.yaml (user-v2 mode), "
@@ -54,6 +62,9 @@ void cfg_usage(const char *prog)
 	       "  --dns-udp ADDR:PORT  also serve DNS on a host address "
 	       "(port 0: any free one)\n"
 	       "  --dns-tcp ADDR:PORT  same, over TCP\n"
+	       "  -e, --endpoint PATH  serve the control API (HTTP+JSON, "
+	       "gvisor-tap-vsock's)\n"
+	       "                       on a unix socket, mode 0600\n"
 	       "  -p, --pidfile PATH   write the pid there; refuse to start "
 	       "if it is alive\n"
 	       "  -v, --verbose        debug logs\n"
@@ -201,6 +212,9 @@ static int cfg_parse_tap(const char *s, struct cfg_tap *t, char *err,
 
 enum {
 	OPT_LISTEN_QEMU = 256,
+	OPT_LISTEN_FD,
+	OPT_LISTEN_VFKIT,
+	OPT_LISTEN_BESS,
 	OPT_SUBNET,
 	OPT_MTU,
 	OPT_FORWARD,
@@ -220,6 +234,9 @@ enum {
 
 static const struct option cfg_longopts[] = {
     {"listen-qemu", required_argument, NULL, OPT_LISTEN_QEMU},
+    {"listen", required_argument, NULL, OPT_LISTEN_FD},
+    {"listen-vfkit", required_argument, NULL, OPT_LISTEN_VFKIT},
+    {"listen-bess", required_argument, NULL, OPT_LISTEN_BESS},
     {"subnet", required_argument, NULL, OPT_SUBNET},
     {"mtu", required_argument, NULL, OPT_MTU},
     {"forward", required_argument, NULL, OPT_FORWARD},
@@ -235,6 +252,7 @@ static const struct option cfg_longopts[] = {
     {"network", required_argument, NULL, OPT_NETWORK},
     {"leases-file", required_argument, NULL, OPT_LEASES_FILE},
     {"leases", required_argument, NULL, OPT_LEASES},
+    {"endpoint", required_argument, NULL, 'e'},
     {"pidfile", required_argument, NULL, 'p'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -254,6 +272,25 @@ static void cfg_defaults(struct cfg *c)
 }
 
 /**
+ * cfg_set_once() - set a path option that may be given once
+ * @dst:	the option's field
+ * @arg:	its value
+ * @name:	the option, for the message
+ *
+ * Return: CFG_OK, or CFG_ERROR with a message in @err
+ */
+static int cfg_set_once(const char **dst, const char *arg, const char *name,
+			char *err, size_t errlen)
+{
+	if (*dst) {
+		snprintf(err, errlen, "%s given twice", name);
+		return CFG_ERROR;
+	}
+	*dst = arg;
+	return CFG_OK;
+}
+
+/**
  * cfg_parse_opt() - apply one option
  *
  * Return: CFG_OK, CFG_HELP or CFG_ERROR with a message in @err
@@ -267,6 +304,15 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 	case OPT_LISTEN_QEMU:
 		c->listen_qemu = arg;
 		return CFG_OK;
+	case OPT_LISTEN_FD:
+		return cfg_set_once(&c->listen_fd, arg, "--listen", err,
+				    errlen);
+	case OPT_LISTEN_VFKIT:
+		return cfg_set_once(&c->listen_vfkit, arg, "--listen-vfkit",
+				    err, errlen);
+	case OPT_LISTEN_BESS:
+		return cfg_set_once(&c->listen_bess, arg, "--listen-bess", err,
+				    errlen);
 	case OPT_SUBNET:
 		return cfg_parse_cidr(arg, &c->net, err, errlen);
 	case OPT_MTU:
@@ -331,6 +377,9 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 					errlen)
 			   ? CFG_ERROR
 			   : CFG_OK;
+	case 'e':
+		c->endpoint = arg;
+		return CFG_OK;
 	case 'p':
 		c->pidfile = arg;
 		return CFG_OK;
@@ -377,6 +426,34 @@ static int cfg_apply_networks(struct cfg *c, char *err, size_t errlen)
 }
 
 /**
+ * cfg_check_statics() - every --leases address must be a guest's: inside
+ * the subnet, not its network or broadcast address, not .1 to .3
+ *
+ * Return: CFG_OK, or CFG_ERROR with a message in @err
+ */
+static int cfg_check_statics(const struct cfg *c, char *err, size_t errlen)
+{
+	uint32_t net = ntohl(c->net.subnet.s_addr);
+	uint32_t mask = ~0U << (32 - c->net.prefix);
+	char a[INET_ADDRSTRLEN], n[INET_ADDRSTRLEN];
+	size_t i;
+
+	for (i = 0; i < c->net.nstatics; i++) {
+		uint32_t ip = ntohl(c->statics[i].ip.s_addr);
+
+		if ((ip & mask) != net || ip - net <= 3 || (ip | mask) == ~0U) {
+			inet_ntop(AF_INET, &c->statics[i].ip, a, sizeof(a));
+			inet_ntop(AF_INET, &c->net.subnet, n, sizeof(n));
+			snprintf(err, errlen,
+				 "--leases: %s is not a guest address of %s/%d",
+				 a, n, c->net.prefix);
+			return CFG_ERROR;
+		}
+	}
+	return CFG_OK;
+}
+
+/**
  * cfg_parse_args() - parse the command line into @c
  *
  * Return: CFG_OK, CFG_HELP, or CFG_ERROR with a message in @err
@@ -389,7 +466,7 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 	cfg_defaults(c);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:vh", cfg_longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, ":e:p:vh", cfg_longopts, NULL)) !=
 	       -1) {
 		if (opt == ':') {
 			snprintf(err, errlen, "option %s needs a value",
@@ -421,5 +498,5 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 		return CFG_ERROR;
 	}
 	c->net.statics = c->statics;
-	return CFG_OK;
+	return cfg_check_statics(c, err, errlen);
 }

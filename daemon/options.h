@@ -27,6 +27,9 @@ struct cfg_tap {
 /**
  * struct cfg - the daemon's configuration
  * @listen_qemu:	QEMU stream socket path, NULL for none
+ * @listen_fd:		fd-passing socket path (Lima's VZ driver), or NULL
+ * @listen_vfkit:	vfkit unixgram socket path, or NULL
+ * @listen_bess:	seqpacket socket path, or NULL
  * @net:		addresses and policy of every network
  * @fwd:		port forwards
  * @nfwd:		how many
@@ -43,9 +46,13 @@ struct cfg_tap {
  * @networks_file:	Lima's networks.yaml, or NULL
  * @network_name:	the network to serve from it
  * @statics:		static leases from --leases (malloc'd)
+ * @endpoint:		control API socket (-e), or NULL
  */
 struct cfg {
 	const char *listen_qemu;
+	const char *listen_fd;
+	const char *listen_vfkit;
+	const char *listen_bess;
 	struct net_config net;
 	struct net_forward fwd[CFG_FORWARDS_MAX];
 	int nfwd;
@@ -62,6 +69,7 @@ struct cfg {
 	const char *networks_file;
 	const char *network_name;
 	struct dhcp_static_lease *statics;
+	const char *endpoint;
 };
 
 /* cfg_parse_args() results */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "log.h"
 #include "options.h"
 #include "server.h"
@@ -45,9 +46,16 @@ struct srv_net {
  * @search:	DHCP domain search list, from resolv.conf
  * @shared:	the user-v2 network, NULL in slirp mode
  * @qemu:	QEMU stream listener
+ * @fdpass:	fd-passing listener (--listen, Lima's VZ driver)
+ * @bess:	seqpacket listener (--listen-bess)
+ * @vfkit_bound: the --listen-vfkit socket file is ours to remove
  * @nets:	networks, oldest first
  * @holder:	network holding each forward, or NULL
  * @seq:	connection counter, for names
+ * @api:	control API, or NULL
+ * @hook_added:	called for every new network (control API), or NULL
+ * @hook_removing: called before a network is freed, or NULL
+ * @hook_arg:	their argument
  */
 struct srv {
 	struct loop *l;
@@ -59,9 +67,16 @@ struct srv {
 	char search[256];
 	struct net *shared;
 	struct port_listener *qemu;
+	struct port_listener *fdpass;
+	struct port_listener *bess;
+	int vfkit_bound;
 	struct srv_net *nets;
 	struct net *holder[CFG_FORWARDS_MAX];
 	unsigned seq;
+	struct api *api;
+	srv_net_fn hook_added;
+	srv_net_fn hook_removing;
+	void *hook_arg;
 };
 
 /**
@@ -110,6 +125,8 @@ static void srv_net_empty(void *arg, struct net *n)
 		}
 	}
 	log_info("%s: closed", net_name(n));
+	if (s->hook_removing)
+		s->hook_removing(s->hook_arg, n);
 	net_free(n);
 	if (moved)
 		for (sn = s->nets; sn; sn = sn->next)
@@ -135,6 +152,8 @@ static struct net *srv_net_new(struct srv *s, const char *name)
 		;
 	*pp = sn;
 	srv_offer_forwards(s, n);
+	if (s->hook_added)
+		s->hook_added(s->hook_arg, n);
 	return n;
 }
 
@@ -167,6 +186,69 @@ static void srv_accept_qemu(void *arg, int fd)
 
 	snprintf(name, sizeof(name), "vm%u", ++s->seq);
 	srv_attach(s, fd, PORT_STREAM, name);
+}
+
+/**
+ * srv_accept_fd() - a VM passed its datagram socket on the --listen socket
+ */
+static void srv_accept_fd(void *arg, int fd)
+{
+	struct srv *s = arg;
+	char name[32];
+
+	snprintf(name, sizeof(name), "vz%u", ++s->seq);
+	srv_attach(s, fd, PORT_PACKET, name);
+}
+
+/**
+ * srv_accept_bess() - a VM connected to the seqpacket socket
+ */
+static void srv_accept_bess(void *arg, int fd)
+{
+	struct srv *s = arg;
+	char name[32];
+
+	snprintf(name, sizeof(name), "bess%u", ++s->seq);
+	srv_attach(s, fd, PORT_PACKET, name);
+}
+
+/**
+ * srv_listen_vms() - the --listen, --listen-vfkit and --listen-bess
+ * sockets, each mode 0600
+ *
+ * The vfkit socket is one port from the start: its peer is whoever
+ * sends to it (only the daemon's uid and root can: mode 0600).
+ *
+ * Return: 0, or -1 if one cannot be created
+ */
+static int srv_listen_vms(struct srv *s)
+{
+	const struct cfg *c = s->cfg;
+	int fd;
+
+	if (c->listen_fd) {
+		s->fdpass =
+		    port_listen_fdpass(s->l, c->listen_fd, srv_accept_fd, s);
+		if (!s->fdpass)
+			return -1;
+		log_info("listening on %s (fd passing)", c->listen_fd);
+	}
+	if (c->listen_bess) {
+		s->bess = port_listen_seqpacket(s->l, c->listen_bess,
+						srv_accept_bess, s);
+		if (!s->bess)
+			return -1;
+		log_info("listening on %s (seqpacket)", c->listen_bess);
+	}
+	if (c->listen_vfkit) {
+		fd = port_bind_unixgram(c->listen_vfkit);
+		if (fd < 0)
+			return -1;
+		s->vfkit_bound = 1;
+		srv_attach(s, fd, PORT_DGRAM_PEER, "vfkit");
+		log_info("listening on %s (vfkit datagrams)", c->listen_vfkit);
+	}
+	return 0;
 }
 
 /**
@@ -279,8 +361,14 @@ struct srv *srv_new(struct loop *l, const struct cfg *c)
 			goto fail;
 		log_info("listening on %s (qemu stream)", c->listen_qemu);
 	}
-	if (srv_open_taps(s))
+	if (srv_listen_vms(s) || srv_open_taps(s))
 		goto fail;
+	if (c->endpoint) {
+		s->api = api_new(l, s, c->endpoint);
+		if (!s->api)
+			goto fail;
+		log_info("listening on %s (control API)", c->endpoint);
+	}
 	return s;
 fail:
 	srv_free(s);
@@ -296,7 +384,12 @@ void srv_free(struct srv *s)
 
 	if (!s)
 		return;
+	api_free(s->api);
 	port_listener_free(s->qemu);
+	port_listener_free(s->fdpass);
+	port_listener_free(s->bess);
+	if (s->vfkit_bound)
+		unlink(s->cfg->listen_vfkit);
 	net_free(s->shared);
 	for (sn = s->nets; sn; sn = next) {
 		next = sn->next;
@@ -307,4 +400,60 @@ void srv_free(struct srv *s)
 	dns_local_free(s->names);
 	hr_free(s->hr);
 	free(s);
+}
+
+/**
+ * srv_foreach_net() - call @fn for every network, oldest first (the
+ * user-v2 network, or every VM's slirp network)
+ * @s:		server
+ * @fn:		callback; must not free networks
+ * @arg:	its argument
+ */
+void srv_foreach_net(struct srv *s, srv_net_fn fn, void *arg)
+{
+	struct srv_net *sn;
+
+	if (s->shared)
+		fn(arg, s->shared);
+	for (sn = s->nets; sn; sn = sn->next)
+		fn(arg, sn->net);
+}
+
+/**
+ * srv_set_net_hooks() - follow networks coming and going (control API)
+ * @s:		server
+ * @added:	called after a network was created, or NULL
+ * @removing:	called before a network is freed, or NULL
+ * @arg:	their argument
+ */
+void srv_set_net_hooks(struct srv *s, srv_net_fn added, srv_net_fn removing,
+		       void *arg)
+{
+	s->hook_added = added;
+	s->hook_removing = removing;
+	s->hook_arg = arg;
+}
+
+/**
+ * srv_dnsd() - the DNS service (its counters), or NULL
+ */
+struct dnsd *srv_dnsd(struct srv *s)
+{
+	return s->dnsd;
+}
+
+/**
+ * srv_host_names() - the names answered on the host DNS ports
+ */
+struct dns_local *srv_host_names(struct srv *s)
+{
+	return s->names;
+}
+
+/**
+ * srv_user_v2() - true when all VMs share one network
+ */
+int srv_user_v2(const struct srv *s)
+{
+	return s->shared != NULL;
 }

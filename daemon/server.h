@@ -12,4 +12,22 @@ struct srv;
 struct srv *srv_new(struct loop *l, const struct cfg *c);
 void srv_free(struct srv *s);
 
+struct net;
+struct dnsd;
+struct dns_local;
+
+/**
+ * srv_net_fn - callback with one of the server's networks
+ * @arg:	its argument
+ * @n:		the network
+ */
+typedef void (*srv_net_fn)(void *arg, struct net *n);
+
+void srv_foreach_net(struct srv *s, srv_net_fn fn, void *arg);
+void srv_set_net_hooks(struct srv *s, srv_net_fn added, srv_net_fn removing,
+		       void *arg);
+struct dnsd *srv_dnsd(struct srv *s);
+struct dns_local *srv_host_names(struct srv *s);
+int srv_user_v2(const struct srv *s);
+
 #endif /* USERNETD_SERVER_H */

@@ -261,6 +261,9 @@ int dns_local_set_alias(struct dns_local *l, const char *name,
 			const char *target);
 int dns_local_remove(struct dns_local *l, const char *name);
 size_t dns_local_count(const struct dns_local *l);
+int dns_local_zone_set(struct dns_local *l, const char *zone,
+		       const struct in_addr *def);
+size_t dns_local_zone_count(const struct dns_local *l);
 int dns_local_lookup(const struct dns_local *l, const uint8_t *qname,
 		     uint16_t qtype, struct dns_local_result *res);
 int dns_local_put(const struct dns_local_result *res, uint16_t qtype,

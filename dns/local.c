@@ -7,9 +7,13 @@
  * answers SERVFAIL.  A chain that leaves the table is handed back to the
  * caller to finish with the resolver (DNS_LOCAL_CONTINUE).
  *
- * Matching is by exact name.  Zones (a suffix whose names are all answered
- * from here, with NXDOMAIN or a default address for the others) plug into
- * local_find(), the one place that decides what a name is.
+ * Matching is by exact name, then by zone (the control API's
+ * /services/dns/add): a zone is a suffix with an optional default address.
+ * A name under a zone that has no entry of its own answers the zone's
+ * default address if it has one; otherwise it is not local and goes to the
+ * resolver like any other name (never NXDOMAIN: Lima #3161).  The zone's
+ * records are ordinary entries.  local_find() is the one place that
+ * decides what a name is.
  *
  * Not thread-safe: a table belongs to the loop thread.
  */
@@ -22,6 +26,7 @@
 
 #define LOCAL_BUCKETS_MIN 16
 #define LOCAL_ENTRIES_MAX 65536 /* bound on what API clients can add */
+#define LOCAL_ZONES_MAX	  256	/* same, for zones */
 
 /**
  * struct local_entry - one name in the table
@@ -48,17 +53,35 @@ struct local_entry {
 };
 
 /**
+ * struct local_zone - a zone: names under it may answer a default address
+ * @next:	next zone
+ * @name:	lower-cased wire form of the suffix
+ * @has_def:	@def answers for names under the zone without an entry
+ * @def:	the default entry (one A record), if @has_def
+ */
+struct local_zone {
+	struct local_zone *next;
+	uint8_t name[DNS_NAME_MAX];
+	bool has_def;
+	struct local_entry def;
+};
+
+/**
  * struct dns_local - the table
  * @bucket:	hash buckets, a power of two of them
  * @nbucket:	how many
  * @count:	entries
  * @ttl:	TTL of the records answered
+ * @zones:	zones, most recently added first
+ * @nzones:	how many
  */
 struct dns_local {
 	struct local_entry **bucket;
 	size_t nbucket;
 	size_t count;
 	uint32_t ttl;
+	struct local_zone *zones;
+	size_t nzones;
 };
 
 /**
@@ -101,17 +124,14 @@ static uint32_t name_hash(const uint8_t *name)
 }
 
 /**
- * local_find() - the entry for a lower-cased name
+ * local_find_exact() - the entry of a lower-cased name itself
  * @l:		table
  * @name:	lower-cased wire-form name
  *
- * This is where zones will decide: a name under a zone but not in it will
- * be NXDOMAIN or the zone's default address instead of a miss.
- *
- * Return: the entry, or NULL if the name is not local
+ * Return: the entry, or NULL
  */
-static struct local_entry *local_find(const struct dns_local *l,
-				      const uint8_t *name)
+static struct local_entry *local_find_exact(const struct dns_local *l,
+					    const uint8_t *name)
 {
 	uint32_t h = name_hash(name);
 	struct local_entry *e;
@@ -120,6 +140,75 @@ static struct local_entry *local_find(const struct dns_local *l,
 		if (e->hash == h && dns_name_equal(e->name, name))
 			return e;
 	return NULL;
+}
+
+/**
+ * local_suffix_depth() - is @zone a suffix of @name at a label boundary?
+ * @name:	wire-form name
+ * @zone:	wire-form zone name
+ *
+ * Return: the number of labels of @name before @zone (0: the same name),
+ * or -1 if @name is not under @zone
+ */
+static int local_suffix_depth(const uint8_t *name, const uint8_t *zone)
+{
+	size_t off = 0;
+	int depth = 0;
+
+	for (;;) {
+		if (dns_name_equal(name + off, zone))
+			return depth;
+		if (!name[off])
+			return -1;
+		off += 1 + (size_t)name[off];
+		depth++;
+	}
+}
+
+/**
+ * local_zone_of() - the most specific zone holding a name
+ * @l:		table
+ * @name:	lower-cased wire-form name
+ *
+ * Return: the zone, or NULL if no zone holds @name
+ */
+static const struct local_zone *local_zone_of(const struct dns_local *l,
+					      const uint8_t *name)
+{
+	const struct local_zone *z, *best = NULL;
+	int d, best_d = 0;
+
+	for (z = l->zones; z; z = z->next) {
+		d = local_suffix_depth(name, z->name);
+		if (d >= 0 && (!best || d < best_d)) {
+			best = z;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/**
+ * local_find() - what a lower-cased name is
+ * @l:		table
+ * @name:	lower-cased wire-form name
+ *
+ * A name with an entry is that entry.  Otherwise the most specific zone
+ * holding the name decides: its default address if it has one, else the
+ * name is not local (the resolver answers it).
+ *
+ * Return: the entry, or NULL if the name is not local
+ */
+static const struct local_entry *local_find(const struct dns_local *l,
+					    const uint8_t *name)
+{
+	const struct local_entry *e = local_find_exact(l, name);
+	const struct local_zone *z;
+
+	if (e)
+		return e;
+	z = local_zone_of(l, name);
+	return z && z->has_def ? &z->def : NULL;
 }
 
 /**
@@ -172,7 +261,7 @@ static struct local_entry *local_entry_get(struct dns_local *l,
 		return NULL;
 	}
 	name_lower(low, wire);
-	e = local_find(l, low);
+	e = local_find_exact(l, low);
 	if (!e) {
 		if (l->count >= LOCAL_ENTRIES_MAX) {
 			errno = ENOSPC;
@@ -224,10 +313,15 @@ struct dns_local *dns_local_new(const struct in_addr *gateway)
  */
 void dns_local_free(struct dns_local *l)
 {
+	struct local_zone *z, *zn;
 	size_t i;
 
 	if (!l)
 		return;
+	for (z = l->zones; z; z = zn) {
+		zn = z->next;
+		free(z);
+	}
 	for (i = 0; l->bucket && i < l->nbucket; i++) {
 		struct local_entry *e, *next;
 
@@ -360,6 +454,66 @@ int dns_local_remove(struct dns_local *l, const char *name)
 	}
 	errno = ENOENT;
 	return -1;
+}
+
+/**
+ * dns_local_zone_set() - add a zone, or change the default address of one
+ * @l:		table
+ * @zone:	text form of the zone name ("internal." or "internal")
+ * @def:	address every name under the zone without an entry of its
+ *		own answers (A records only), or NULL: those names go to the
+ *		resolver
+ *
+ * The zone's records are ordinary entries (dns_local_set_addrs() of
+ * "NAME.ZONE").  A zone that exists keeps its place and gets @def.
+ *
+ * Return: 0, or -1 with errno EINVAL (bad name), ENOMEM or ENOSPC (too
+ * many zones)
+ */
+int dns_local_zone_set(struct dns_local *l, const char *zone,
+		       const struct in_addr *def)
+{
+	uint8_t wire[DNS_NAME_MAX], low[DNS_NAME_MAX];
+	struct local_zone *z;
+
+	if (dns_name_from_text(zone, wire, sizeof(wire)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	name_lower(low, wire);
+	for (z = l->zones; z; z = z->next)
+		if (dns_name_equal(z->name, low))
+			break;
+	if (!z) {
+		if (l->nzones >= LOCAL_ZONES_MAX) {
+			errno = ENOSPC;
+			return -1;
+		}
+		z = calloc(1, sizeof(*z));
+		if (!z)
+			return -1;
+		memcpy(z->name, low, dns_name_len(low));
+		memcpy(z->def.name, low, dns_name_len(low));
+		z->next = l->zones;
+		l->zones = z;
+		l->nzones++;
+	}
+	z->has_def = def != NULL;
+	z->def.n4 = def ? 1 : 0;
+	if (def)
+		z->def.a[0] = *def;
+	return 0;
+}
+
+/**
+ * dns_local_zone_count() - how many zones the table holds
+ * @l:	table
+ *
+ * Return: the number of zones
+ */
+size_t dns_local_zone_count(const struct dns_local *l)
+{
+	return l->nzones;
 }
 
 /**

@@ -290,3 +290,33 @@ int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport)
 {
 	return slirp_remove_hostfwd(g->slirp, udp, haddr, hport);
 }
+
+/**
+ * gw_nat_connections() - how many NAT connections libslirp holds
+ * @g:		gateway
+ *
+ * libslirp tells only through slirp_connection_info(), a text table: one
+ * header line, then one line per socket. Listening sockets of host
+ * forwards are not connections and are not counted.
+ *
+ * Return: the number of TCP and UDP sockets libslirp has open for guests
+ */
+int gw_nat_connections(struct gw *g)
+{
+	char *info = slirp_connection_info(g->slirp), *line, *save = NULL;
+	int n = 0, first = 1;
+
+	if (!info)
+		return 0;
+	for (line = strtok_r(info, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (first) {
+			first = 0;
+			continue;
+		}
+		if (!strstr(line, "HOST_FORWARD"))
+			n++;
+	}
+	free(info); /* g_strdup()'d: glib allocates with malloc() */
+	return n;
+}

@@ -43,5 +43,6 @@ void gw_mac(const struct gw *g, uint8_t mac[6]);
 int gw_add_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport,
 		   struct in_addr gaddr, int gport);
 int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport);
+int gw_nat_connections(struct gw *g);
 
 #endif /* USERNETD_GATEWAY_H */

@@ -545,3 +545,102 @@ const char *net_name(const struct net *n)
 {
 	return n->name;
 }
+
+/**
+ * net_forward_remove() - remove a forward added by net_forward_add()
+ * @n:		network
+ * @udp:	1 for UDP, 0 for TCP
+ * @haddr:	host address it listens on
+ * @hport:	host port
+ *
+ * Return: 0, or -1 if there was no such forward
+ */
+int net_forward_remove(struct net *n, int udp, struct in_addr haddr,
+		       uint16_t hport)
+{
+	return gw_remove_hostfwd(n->gw, udp, haddr, hport);
+}
+
+/**
+ * net_holds_addr() - is @a (network order) inside the network's subnet?
+ */
+int net_holds_addr(const struct net *n, struct in_addr a)
+{
+	return (a.s_addr & net_mask(n->cfg.prefix).s_addr) ==
+	       n->cfg.subnet.s_addr;
+}
+
+/**
+ * net_dhcp() - the network's DHCP server (leases)
+ */
+struct dhcp *net_dhcp(struct net *n)
+{
+	return svc_dhcp(n->svc);
+}
+
+/**
+ * net_names() - the names the network's DNS answers itself, or NULL when
+ * the network has no DNS service
+ */
+struct dns_local *net_names(struct net *n)
+{
+	return n->names;
+}
+
+/**
+ * net_svc_netif() - the services host's lwIP netif (.3), where probes to
+ * guests are bound
+ */
+struct netif *net_svc_netif(struct net *n)
+{
+	return svc_netif(n->svc);
+}
+
+/**
+ * net_foreach_port() - report the counters of every VM port
+ * @n:		network
+ * @fn:		called for each port; must not change the network
+ * @arg:	its argument
+ */
+void net_foreach_port(struct net *n, net_port_fn fn, void *arg)
+{
+	struct net_vm *vm;
+
+	for (vm = n->vms; vm; vm = vm->next)
+		fn(arg, port_name(vm->port), port_stats(vm->port));
+}
+
+/**
+ * net_foreach_cam() - report the switch's MAC table
+ * @n:		network
+ * @fn:		called for each live entry
+ * @arg:	its argument
+ */
+void net_foreach_cam(struct net *n, net_cam_fn fn, void *arg)
+{
+	sw_foreach(n->sw, loop_now_ms(), fn, arg);
+}
+
+/**
+ * net_sw_stats() - counters of the network's switch
+ */
+const struct sw_stats *net_sw_stats(const struct net *n)
+{
+	return sw_stats(n->sw);
+}
+
+/**
+ * net_svc_stats() - counters of the network's services host
+ */
+void net_svc_stats(const struct net *n, struct svc_stats *st)
+{
+	svc_get_stats(n->svc, st);
+}
+
+/**
+ * net_nat_connections() - sockets libslirp holds for the network's guests
+ */
+int net_nat_connections(struct net *n)
+{
+	return gw_nat_connections(n->gw);
+}

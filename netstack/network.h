@@ -88,4 +88,42 @@ struct dns_local *net_names_new(const struct net_config *cfg);
 const char *net_name(const struct net *n);
 const struct net_stats *net_stats(const struct net *n);
 
+/* Accessors for the control API (loop thread). */
+struct svc_stats;
+struct sw_stats;
+struct port_stats;
+struct netif;
+struct dhcp;
+struct dns_local;
+
+/**
+ * net_port_fn - callback of net_foreach_port()
+ * @arg:	its argument
+ * @name:	port name
+ * @st:		its counters
+ */
+typedef void (*net_port_fn)(void *arg, const char *name,
+			    const struct port_stats *st);
+/**
+ * net_cam_fn - callback of net_foreach_cam()
+ * @arg:	its argument
+ * @mac:	a MAC address the switch knows
+ * @port:	the name of the port it was learned on
+ * @is_static:	the gateway's or the services host's own
+ */
+typedef void (*net_cam_fn)(void *arg, const uint8_t mac[6], const char *port,
+			   int is_static);
+
+int net_forward_remove(struct net *n, int udp, struct in_addr haddr,
+		       uint16_t hport);
+int net_holds_addr(const struct net *n, struct in_addr a);
+struct dhcp *net_dhcp(struct net *n);
+struct dns_local *net_names(struct net *n);
+struct netif *net_svc_netif(struct net *n);
+void net_foreach_port(struct net *n, net_port_fn fn, void *arg);
+void net_foreach_cam(struct net *n, net_cam_fn fn, void *arg);
+const struct sw_stats *net_sw_stats(const struct net *n);
+void net_svc_stats(const struct net *n, struct svc_stats *st);
+int net_nat_connections(struct net *n);
+
 #endif /* USERNETD_NETWORK_H */

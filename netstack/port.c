@@ -4,15 +4,31 @@
  *
  * Receive: one read(2) per wake-up into a large buffer, frames handed to
  * the network straight from it (no copy), so one busy guest gets a bounded
- * share of each loop iteration. Transmit: when nothing is queued a frame
- * is written directly; otherwise it is copied once into the port's byte
- * FIFO, which holds the exact bytes of the wire format (stream) or
- * length-prefixed records (packet ports). The FIFO is bounded: a guest
- * that stops reading loses its own frames, counted, and slows nobody.
+ * share of each loop iteration. Transmit: frames are copied once into the
+ * port's byte FIFO, which holds the exact bytes of the wire format
+ * (stream) or length-prefixed records (packet ports), and the FIFO is
+ * written once per loop iteration: one writev(2) for a stream, one
+ * sendmmsg(2) for a batch of datagrams (port_batch*.c). A TAP device,
+ * which takes one write(2) per frame anyway, is written directly while
+ * nothing is queued. The FIFO is bounded: a guest that stops reading
+ * loses its own frames, counted, and slows nobody.
+ *
+ * A socket that cannot take more waits for POLLOUT, except where POLLOUT
+ * is no promise: ENOBUFS (macOS datagram sockets report writable and still
+ * fail), EAGAIN on an unconnected datagram socket (poll(2) does not look
+ * at the receiver's queue), or a POLLOUT wake-up that sent nothing. Then
+ * a timer retries after 1 ms, doubling up to 10 ms, so a stuck peer costs
+ * at most a hundred failed system calls a second.
+ *
+ * PORT_DGRAM_PEER (vfkit) answers the latest sender: a VM that restarts
+ * with a new socket address is followed without restarting the daemon.
+ * One VM per socket is the intended use (Lima, krunkit); a change of peer
+ * is logged and counted.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +40,22 @@
 
 #include "loop.h"
 #include "port.h"
+#include "port_batch.h"
 #include "../daemon/log.h"
 
 #define PORT_RXBUF     (256 * 1024)
 #define PORT_TXBUF     (2 * 1024 * 1024)
 #define PORT_FLUSH_NOW (128 * 1024)
+/* Backoff of the transmit retry timer, in milliseconds. */
+#define PORT_RETRY_MIN_MS 1
+#define PORT_RETRY_MAX_MS 10
+/* Changes of a PORT_DGRAM_PEER's peer logged at info level. */
+#define PORT_PEER_LOG_MAX 8
 
 /**
  * struct port_fifo - byte ring buffer
  * @buf:	storage, @cap bytes
+ * @cap:	size of @buf
  * @head:	offset of the first queued byte
  * @len:	queued bytes
  */
@@ -44,10 +67,40 @@ struct port_fifo {
 };
 
 /**
+ * enum port_wait - what a port with queued frames waits for
+ * @PORT_WAIT_NONE:	nothing queued (or nothing that can be sent)
+ * @PORT_WAIT_POLL:	POLLOUT
+ * @PORT_WAIT_TIMER:	the retry timer
+ */
+enum port_wait {
+	PORT_WAIT_NONE,
+	PORT_WAIT_POLL,
+	PORT_WAIT_TIMER,
+};
+
+/**
+ * enum port_werr - what a failed send means
+ * @PORT_ERR_POLL:	try again on POLLOUT
+ * @PORT_ERR_TIMER:	try again from the retry timer
+ * @PORT_ERR_DROP:	this frame is refused; go on with the next
+ * @PORT_ERR_DROP_ALL:	the peer is gone; drop everything queued
+ * @PORT_ERR_DEAD:	the port died
+ */
+enum port_werr {
+	PORT_ERR_POLL,
+	PORT_ERR_TIMER,
+	PORT_ERR_DROP,
+	PORT_ERR_DROP_ALL,
+	PORT_ERR_DEAD,
+};
+
+/**
  * struct port - one VM connection
  * @l:		loop
  * @fd:		descriptor, non-blocking
  * @kind:	framing
+ * @sock:	@fd is a socket (else a TAP device: write(2) per frame)
+ * @type:	socket type (SOCK_DGRAM, SOCK_SEQPACKET...), 0 if not a socket
  * @name:	for logs
  * @rx:		frame callback
  * @close_fn:	called (from a timer, never re-entrantly) once the port died
@@ -55,17 +108,27 @@ struct port_fifo {
  * @rxbuf:	receive buffer (stream ports: partial frames stay here)
  * @rxlen:	bytes in @rxbuf
  * @tx:		transmit FIFO
- * @scratch:	a packet record that wraps around the FIFO end is sent from here
+ * @scratch:	a packet record that wraps around the FIFO end is sent from
+ *		here (TAP devices only: sockets take two iovecs)
+ * @peer:	PORT_DGRAM_PEER: where frames go
+ * @peerlen:	its length, 0 while no peer is known
+ * @peer_logs:	peer changes logged so far
+ * @nopeer_logged: a datagram from an unnamed socket was logged
  * @dead:	the port failed; waiting for @reaper to report it
  * @full_logged: one log line per episode of a full queue
+ * @wait:	what queued frames wait for
+ * @retry_ms:	current backoff of @retry, 0 when not backing off
  * @reaper:	zero-delay timer that calls @close_fn
- * @flush:	writes the FIFO of a stream port before the next poll(2)
+ * @retry:	retries sending when poll(2) cannot tell when to
+ * @flush:	writes the FIFO before the next poll(2)
  * @stats:	counters
  */
 struct port {
 	struct loop *l;
 	int fd;
 	enum port_kind kind;
+	int sock;
+	int type;
 	char name[64];
 	port_rx_fn rx;
 	port_close_fn close_fn;
@@ -74,9 +137,16 @@ struct port {
 	size_t rxlen;
 	struct port_fifo tx;
 	uint8_t *scratch;
+	struct sockaddr_un peer;
+	socklen_t peerlen;
+	unsigned peer_logs;
+	int nopeer_logged;
 	int dead;
 	int full_logged;
+	enum port_wait wait;
+	int retry_ms;
 	struct loop_timer *reaper;
+	struct loop_timer *retry;
 	struct loop_deferred flush;
 	struct port_stats stats;
 };
@@ -177,26 +247,89 @@ static void port_reap(void *arg)
 }
 
 /**
- * port_write_err() - handle a failed write
- *
- * Return: 1 if the caller should queue and wait for POLLOUT, 0 if the
- * frame is lost (port dead or frame refused)
+ * port_peer_lost() - the vfkit peer's socket is gone: wait for a new one
+ * @p:		PORT_DGRAM_PEER port
+ * @err:	errno of the failed send
  */
-static int port_write_err(struct port *p)
+static void port_peer_lost(struct port *p, int err)
 {
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
-	    errno == EINTR)
-		return 1;
-	if (p->kind == PORT_PACKET && (errno == EMSGSIZE || errno == EINVAL))
-		return 0; /* this frame only */
-	port_die(p, strerror(errno));
-	return 0;
+	log_info("%s: peer %.*s is gone (%s): waiting for a new one", p->name,
+		 (int)(p->peerlen - offsetof(struct sockaddr_un, sun_path)),
+		 p->peer.sun_path, strerror(err));
+	p->peerlen = 0;
+}
+
+/**
+ * port_write_err() - classify a failed send
+ * @p:		port
+ * @err:	its errno
+ *
+ * Return: what to do; the port is dead after PORT_ERR_DEAD
+ */
+static enum port_werr port_write_err(struct port *p, int err)
+{
+	if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
+		return p->kind == PORT_DGRAM_PEER ? PORT_ERR_TIMER
+						  : PORT_ERR_POLL;
+	if (err == ENOBUFS || err == ENOMEM)
+		return PORT_ERR_TIMER;
+	if (p->kind != PORT_STREAM && (err == EMSGSIZE || err == EINVAL))
+		return PORT_ERR_DROP;
+	if (p->kind == PORT_DGRAM_PEER) {
+		port_peer_lost(p, err);
+		return PORT_ERR_DROP_ALL;
+	}
+	port_die(p, strerror(err));
+	return PORT_ERR_DEAD;
+}
+
+/**
+ * port_set_wait() - wait for POLLOUT, for the retry timer, or for nothing
+ * @p:		port
+ * @w:		what to wait for
+ */
+static void port_set_wait(struct port *p, enum port_wait w)
+{
+	p->wait = w;
+	if (w != PORT_WAIT_TIMER) {
+		loop_timer_disarm(p->retry);
+		loop_io_events(p->l, p->fd,
+			       POLLIN | (w == PORT_WAIT_POLL ? POLLOUT : 0));
+		return;
+	}
+	if (!p->retry_ms) {
+		p->retry_ms = PORT_RETRY_MIN_MS;
+		p->stats.tx_nobufs++;
+	} else if (p->retry_ms < PORT_RETRY_MAX_MS) {
+		p->retry_ms *= 2;
+		if (p->retry_ms > PORT_RETRY_MAX_MS)
+			p->retry_ms = PORT_RETRY_MAX_MS;
+	}
+	loop_io_events(p->l, p->fd, POLLIN);
+	loop_timer_arm(p->retry, loop_now_ms() + p->retry_ms);
+}
+
+/**
+ * port_werr_wait() - what a failed send of queued bytes waits for
+ * @e:		the failure, neither PORT_ERR_DROP nor PORT_ERR_DROP_ALL
+ */
+static enum port_wait port_werr_wait(enum port_werr e)
+{
+	if (e == PORT_ERR_POLL)
+		return PORT_WAIT_POLL;
+	if (e == PORT_ERR_TIMER)
+		return PORT_WAIT_TIMER;
+	return PORT_WAIT_NONE;
 }
 
 /**
  * port_flush_stream() - write queued stream bytes
+ * @p:		stream port
+ * @progress:	set to 1 if some bytes went out
+ *
+ * Return: what the bytes still queued wait for
  */
-static void port_flush_stream(struct port *p)
+static enum port_wait port_flush_stream(struct port *p, int *progress)
 {
 	struct port_fifo *f = &p->tx;
 
@@ -211,66 +344,179 @@ static void port_flush_stream(struct port *p)
 		iov[1].iov_base = f->buf;
 		iov[1].iov_len = f->len - first;
 		n = writev(p->fd, iov, iov[1].iov_len ? 2 : 1);
-		if (n < 0) {
-			port_write_err(p);
-			return;
-		}
+		if (n < 0)
+			return port_werr_wait(port_write_err(p, errno));
+		p->stats.tx_calls++;
 		port_fifo_drop(f, (size_t)n);
+		*progress = 1;
 	}
+	return PORT_WAIT_NONE;
 }
 
 /**
- * port_flush_packet() - send queued packet records, one write each
+ * port_fifo_dgrams() - describe the first queued packet records
+ * @p:		packet port
+ * @v:		filled with up to @max datagrams pointing into the FIFO
+ * @max:	room in @v
+ * @bytes:	set to the FIFO bytes they take, length words included
+ *
+ * A record that wraps around the end of the ring takes two iovecs.
+ *
+ * Return: how many records @v describes
  */
-static void port_flush_packet(struct port *p)
+static int port_fifo_dgrams(struct port *p, struct port_dgram *v, int max,
+			    size_t *bytes)
 {
-	struct port_fifo *f = &p->tx;
+	const struct port_fifo *f = &p->tx;
+	size_t off = 0;
+	int i;
 
-	while (f->len) {
+	for (i = 0; i < max && off < f->len; i++) {
+		size_t start, first;
 		uint32_t n;
-		const uint8_t *frame;
-		size_t start;
 
-		port_fifo_copyout(f, 0, &n, sizeof(n));
-		start = (f->head + sizeof(n)) % f->cap;
-		if (start + n <= f->cap) {
-			frame = f->buf + start;
-		} else {
-			port_fifo_copyout(f, sizeof(n), p->scratch, n);
-			frame = p->scratch;
-		}
-		if (write(p->fd, frame, n) < 0 && port_write_err(p))
-			return;
-		port_fifo_drop(f, sizeof(n) + n);
+		port_fifo_copyout(f, off, &n, sizeof(n));
+		start = (f->head + off + sizeof(n)) % f->cap;
+		first = f->cap - start < n ? f->cap - start : n;
+		v[i].iov[0].iov_base = f->buf + start;
+		v[i].iov[0].iov_len = first;
+		v[i].iov[1].iov_base = f->buf;
+		v[i].iov[1].iov_len = n - first;
+		v[i].iovcnt = n > first ? 2 : 1;
+		off += sizeof(n) + n;
+	}
+	*bytes = off;
+	return i;
+}
+
+/**
+ * port_dgram_bytes() - FIFO bytes of the first @k records described in @v
+ */
+static size_t port_dgram_bytes(const struct port_dgram *v, int k)
+{
+	size_t b = 0;
+	int i;
+
+	for (i = 0; i < k; i++)
+		b += sizeof(uint32_t) + v[i].iov[0].iov_len +
+		     (v[i].iovcnt > 1 ? v[i].iov[1].iov_len : 0);
+	return b;
+}
+
+/**
+ * port_send_dgrams() - send queued records
+ * @p:		packet port
+ * @v:		records
+ * @n:		how many
+ *
+ * Sockets take a batch in one system call; a TAP device takes one
+ * write(2) per frame, a wrapped record copied to @p->scratch first.
+ *
+ * Return: how many were sent, or -1 with errno set
+ */
+static int port_send_dgrams(struct port *p, struct port_dgram *v, int n)
+{
+	const struct sockaddr *to = NULL;
+	const uint8_t *frame = v[0].iov[0].iov_base;
+	size_t len = v[0].iov[0].iov_len;
+
+	if (p->kind == PORT_DGRAM_PEER)
+		to = (const struct sockaddr *)&p->peer;
+	if (p->sock)
+		return port_batch_send(p->fd, to, p->peerlen, v, n);
+	if (v[0].iovcnt > 1) {
+		memcpy(p->scratch, frame, len);
+		memcpy(p->scratch + len, v[0].iov[1].iov_base,
+		       v[0].iov[1].iov_len);
+		frame = p->scratch;
+		len += v[0].iov[1].iov_len;
+	}
+	return write(p->fd, frame, len) < 0 ? -1 : 1;
+}
+
+/**
+ * port_fifo_drop_all() - drop every queued packet record, counted
+ */
+static void port_fifo_drop_all(struct port *p)
+{
+	struct port_dgram v[PORT_BATCH_MAX];
+	size_t bytes;
+	int k;
+
+	while (p->tx.len) {
+		k = port_fifo_dgrams(p, v, PORT_BATCH_MAX, &bytes);
+		p->stats.tx_drop_err += (uint64_t)k;
+		port_fifo_drop(&p->tx, bytes);
 	}
 }
 
 /**
- * port_flush() - write what is queued, then watch POLLOUT only if needed
+ * port_flush_packet() - send queued packet records in batches
+ * @p:		packet port
+ * @progress:	set to 1 if some records went out
+ *
+ * Return: what the records still queued wait for
  */
-static void port_flush(struct port *p)
+static enum port_wait port_flush_packet(struct port *p, int *progress)
 {
+	struct port_dgram v[PORT_BATCH_MAX];
+	size_t bytes;
+	int n, k;
+
+	while (p->tx.len) {
+		if (p->kind == PORT_DGRAM_PEER && !p->peerlen) {
+			port_fifo_drop_all(p);
+			break;
+		}
+		n = port_fifo_dgrams(p, v, PORT_BATCH_MAX, &bytes);
+		k = port_send_dgrams(p, v, n);
+		if (k < 0) {
+			enum port_werr e = port_write_err(p, errno);
+
+			if (e == PORT_ERR_DROP) {
+				p->stats.tx_drop_err++;
+				k = 1;
+			} else if (e == PORT_ERR_DROP_ALL) {
+				port_fifo_drop_all(p);
+				break;
+			} else {
+				return port_werr_wait(e);
+			}
+		} else {
+			p->stats.tx_calls++;
+			*progress = 1;
+		}
+		port_fifo_drop(&p->tx, port_dgram_bytes(v, k));
+	}
+	return PORT_WAIT_NONE;
+}
+
+/**
+ * port_flush() - write what is queued, then wait for what is needed
+ * @p:		port
+ * @pollout:	called because poll(2) reported POLLOUT
+ *
+ * A POLLOUT wake-up that sends nothing means poll(2) cannot tell when
+ * this socket takes more: the retry timer takes over.
+ */
+static void port_flush(struct port *p, int pollout)
+{
+	enum port_wait w;
+	int progress = 0;
+
 	if (p->kind == PORT_STREAM)
-		port_flush_stream(p);
+		w = port_flush_stream(p, &progress);
 	else
-		port_flush_packet(p);
+		w = port_flush_packet(p, &progress);
 	if (p->dead)
 		return;
+	if (progress)
+		p->retry_ms = 0;
+	if (w == PORT_WAIT_POLL && pollout && !progress)
+		w = PORT_WAIT_TIMER;
 	if (!p->tx.len)
 		p->full_logged = 0;
-	loop_io_events(p->l, p->fd, POLLIN | (p->tx.len ? POLLOUT : 0));
-}
-
-/**
- * port_write_packet() - write one frame to a packet port with nothing queued
- *
- * Return: 1 if written, 0 if it must be queued, -1 if it is lost
- */
-static int port_write_packet(struct port *p, const uint8_t *frame, size_t len)
-{
-	if (write(p->fd, frame, len) >= 0)
-		return 1;
-	return port_write_err(p) ? 0 : -1;
+	port_set_wait(p, w);
 }
 
 /**
@@ -281,40 +527,59 @@ static void port_flush_deferred(void *arg)
 {
 	struct port *p = arg;
 
-	if (!p->dead)
-		port_flush(p);
+	if (!p->dead && p->wait == PORT_WAIT_NONE)
+		port_flush(p, 0);
 }
 
 /**
- * port_send() - send a frame to the guest
+ * port_retry() - retry timer callback: try the queue again
+ */
+static void port_retry(void *arg)
+{
+	struct port *p = arg;
+
+	p->stats.tx_retries++;
+	if (!p->dead)
+		port_flush(p, 0);
+}
+
+/**
+ * port_write_tap() - write one frame to a TAP device with nothing queued
+ * @p:		packet port on a non-socket descriptor
+ * @frame:	the frame
+ * @len:	its length
+ *
+ * Return: 1 if written, 0 if it must be queued (@p->wait set), -1 if lost
+ */
+static int port_write_tap(struct port *p, const uint8_t *frame, size_t len)
+{
+	enum port_werr e;
+
+	if (write(p->fd, frame, len) >= 0)
+		return 1;
+	e = port_write_err(p, errno);
+	if (e == PORT_ERR_DROP)
+		p->stats.tx_drop_err++;
+	if (e != PORT_ERR_POLL && e != PORT_ERR_TIMER)
+		return -1;
+	port_set_wait(p, port_werr_wait(e));
+	return 0;
+}
+
+/**
+ * port_queue() - copy a frame into the FIFO in the port's wire format
  * @p:		port
  * @frame:	Ethernet frame
  * @len:	its length
  *
- * Stream ports queue the frame and write the whole queue once before the
- * loop polls again (or as soon as PORT_FLUSH_NOW bytes wait): libslirp
- * emits a burst of segments per host socket read, and one write(2) for
- * the burst instead of one per frame saves system calls here and wake-ups
- * in the peer. Packet ports (TAP) take one frame per write(2) anyway.
- *
- * Return: 0 if sent or queued, -1 if dropped (counted)
+ * Return: 0, or -1 if the FIFO is full (dropped, counted)
  */
-int port_send(struct port *p, const uint8_t *frame, size_t len)
+static int port_queue(struct port *p, const uint8_t *frame, size_t len)
 {
 	uint8_t hdr[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16),
 			  (uint8_t)(len >> 8), (uint8_t)len};
 	uint32_t rec = (uint32_t)len;
 
-	if (p->dead || len < PORT_FRAME_MIN || len > PORT_FRAME_MAX)
-		return -1;
-	if (p->kind == PORT_PACKET && !p->tx.len) {
-		int r = port_write_packet(p, frame, len);
-
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			goto sent;
-	}
 	if (p->tx.cap - p->tx.len < len + 4) {
 		p->stats.tx_drop_full++;
 		if (!p->full_logged++)
@@ -323,15 +588,51 @@ int port_send(struct port *p, const uint8_t *frame, size_t len)
 			    p->name);
 		return -1;
 	}
-	if (p->kind == PORT_PACKET) {
-		port_fifo_push(&p->tx, &rec, sizeof(rec));
-		port_fifo_push(&p->tx, frame, len);
-		loop_io_events(p->l, p->fd, POLLIN | POLLOUT);
-	} else {
+	if (p->kind == PORT_STREAM)
 		port_fifo_push(&p->tx, hdr, sizeof(hdr));
-		port_fifo_push(&p->tx, frame, len);
+	else
+		port_fifo_push(&p->tx, &rec, sizeof(rec));
+	port_fifo_push(&p->tx, frame, len);
+	return 0;
+}
+
+/**
+ * port_send() - send a frame to the guest
+ * @p:		port
+ * @frame:	Ethernet frame
+ * @len:	its length
+ *
+ * Socket ports queue the frame and write the whole queue once before the
+ * loop polls again (or as soon as PORT_FLUSH_NOW bytes wait): libslirp
+ * emits a burst of segments per host socket read, and one writev(2) or
+ * sendmmsg(2) for the burst instead of one system call per frame saves
+ * system calls here and wake-ups in the peer. While the queue waits for
+ * POLLOUT or the retry timer, frames are only queued. A TAP device is
+ * written directly while nothing is queued.
+ *
+ * Return: 0 if sent or queued, -1 if dropped (counted)
+ */
+int port_send(struct port *p, const uint8_t *frame, size_t len)
+{
+	if (p->dead || len < PORT_FRAME_MIN || len > PORT_FRAME_MAX)
+		return -1;
+	if (p->kind == PORT_DGRAM_PEER && !p->peerlen) {
+		p->stats.tx_no_peer++;
+		return -1;
+	}
+	if (!p->sock && !p->tx.len && p->wait == PORT_WAIT_NONE) {
+		int r = port_write_tap(p, frame, len);
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			goto sent;
+	}
+	if (port_queue(p, frame, len))
+		return -1;
+	if (p->wait == PORT_WAIT_NONE) {
 		if (p->tx.len >= PORT_FLUSH_NOW)
-			port_flush(p);
+			port_flush(p, 0);
 		else
 			loop_defer(p->l, &p->flush);
 	}
@@ -392,6 +693,10 @@ static void port_read_stream(struct port *p)
 
 /**
  * port_read_packet() - read frames, one per read(2), a bounded batch
+ *
+ * A zero-length read is the end of a seqpacket connection, but only an
+ * empty datagram on a datagram socket (whose peer may close unseen: the
+ * next send reports it).
  */
 static void port_read_packet(struct port *p)
 {
@@ -405,10 +710,76 @@ static void port_read_packet(struct port *p)
 				port_die(p, strerror(errno));
 			return;
 		}
-		if (n == 0) {
+		if (n == 0 && p->type != SOCK_DGRAM) {
 			port_die(p, "peer closed");
 			return;
 		}
+		if (n < PORT_FRAME_MIN || n > PORT_FRAME_MAX) {
+			p->stats.rx_bad_len++;
+			continue;
+		}
+		port_deliver(p, p->rxbuf, (size_t)n);
+	}
+}
+
+/**
+ * port_peer_from() - take the sender of a datagram as the peer
+ * @p:		PORT_DGRAM_PEER port
+ * @from:	sender's address
+ * @len:	its length
+ *
+ * Return: 1, or 0 if the sender has no address to answer to (dropped)
+ */
+static int port_peer_from(struct port *p, const struct sockaddr_un *from,
+			  socklen_t len)
+{
+	const socklen_t base = offsetof(struct sockaddr_un, sun_path);
+
+	if (len <= base || len > sizeof(*from)) {
+		p->stats.rx_no_peer++;
+		if (!p->nopeer_logged++)
+			log_warnx("%s: datagram from an unnamed socket: "
+				  "dropped (bind the sender to a path)",
+				  p->name);
+		return 0;
+	}
+	if (len == p->peerlen && !memcmp(from, &p->peer, len))
+		return 1;
+	memcpy(&p->peer, from, len);
+	p->peerlen = len;
+	p->stats.rx_new_peer++;
+	if (p->peer_logs++ < PORT_PEER_LOG_MAX)
+		log_info("%s: peer is now %.*s", p->name, (int)(len - base),
+			 from->sun_path);
+	else
+		log_debug("%s: peer is now %.*s", p->name, (int)(len - base),
+			  from->sun_path);
+	return 1;
+}
+
+/**
+ * port_read_peer() - read datagrams of a PORT_DGRAM_PEER port, learning
+ * the peer from each, a bounded batch
+ */
+static void port_read_peer(struct port *p)
+{
+	int i;
+
+	for (i = 0; i < 64 && !p->dead; i++) {
+		struct sockaddr_un from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(p->fd, p->rxbuf, PORT_RXBUF, 0,
+				     (struct sockaddr *)&from, &fl);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				port_die(p, strerror(errno));
+			return;
+		}
+		if (!port_peer_from(p, &from, fl))
+			continue;
+		if (n == 4 && !memcmp(p->rxbuf, "VFKT", 4))
+			continue; /* vfkit's hello: the address is the news */
 		if (n < PORT_FRAME_MIN || n > PORT_FRAME_MAX) {
 			p->stats.rx_bad_len++;
 			continue;
@@ -425,22 +796,25 @@ static void port_io(void *arg, int fd, int revents)
 	struct port *p = arg;
 
 	(void)fd;
-	if (revents & POLLOUT)
-		port_flush(p);
+	if ((revents & POLLOUT) && p->wait == PORT_WAIT_POLL)
+		port_flush(p, 1);
 	if (p->dead)
 		return;
-	if (revents & (POLLIN | POLLHUP | POLLERR)) {
-		if (p->kind == PORT_STREAM)
-			port_read_stream(p);
-		else
-			port_read_packet(p);
-	}
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	if (p->kind == PORT_STREAM)
+		port_read_stream(p);
+	else if (p->kind == PORT_DGRAM_PEER)
+		port_read_peer(p);
+	else
+		port_read_packet(p);
 }
 
 /**
- * port_new() - wrap a connected descriptor as a VM port
+ * port_new() - wrap a descriptor as a VM port
  * @l:		loop
- * @fd:		descriptor; the port owns it from now on
+ * @fd:		connected descriptor (PORT_DGRAM_PEER: a bound datagram
+ *		socket); the port owns it from now on
  * @kind:	framing
  * @name:	name for logs
  * @rx:		called with each frame from the guest
@@ -455,12 +829,16 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 {
 	struct port *p = calloc(1, sizeof(*p));
 	int sz = 4 * 1024 * 1024;
+	socklen_t tl = sizeof(p->type);
 
 	if (!p)
 		fatal("calloc");
 	p->l = l;
 	p->fd = fd;
 	p->kind = kind;
+	p->sock = !getsockopt(fd, SOL_SOCKET, SO_TYPE, &p->type, &tl);
+	if (!p->sock)
+		p->type = 0;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->rx = rx;
 	p->close_fn = close_fn;
@@ -472,6 +850,7 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 	if (!p->rxbuf || !p->tx.buf || !p->scratch)
 		fatal("malloc");
 	p->reaper = loop_timer_new(l, port_reap, p);
+	p->retry = loop_timer_new(l, port_retry, p);
 	p->flush.fn = port_flush_deferred;
 	p->flush.arg = p;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -493,6 +872,7 @@ void port_free(struct port *p)
 	loop_io_del(p->l, p->fd);
 	loop_defer_cancel(p->l, &p->flush);
 	loop_timer_free(p->reaper);
+	loop_timer_free(p->retry);
 	close(p->fd);
 	free(p->rxbuf);
 	free(p->tx.buf);
@@ -514,95 +894,4 @@ const char *port_name(const struct port *p)
 const struct port_stats *port_stats(const struct port *p)
 {
 	return &p->stats;
-}
-
-/**
- * struct port_listener - a listening unix stream socket
- */
-struct port_listener {
-	struct loop *l;
-	int fd;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	port_accept_fn fn;
-	void *arg;
-};
-
-/**
- * port_listener_io() - accept connections
- */
-static void port_listener_io(void *arg, int fd, int revents)
-{
-	struct port_listener *pl = arg;
-	int c;
-
-	(void)revents;
-	while ((c = accept(fd, NULL, NULL)) >= 0) {
-		fcntl(c, F_SETFD, FD_CLOEXEC);
-		pl->fn(pl->arg, c);
-	}
-	if (errno == EMFILE || errno == ENFILE)
-		log_warn("%s: accept", pl->path);
-}
-
-/**
- * port_listen_unix() - listen on a unix stream socket, mode 0600
- * @l:		loop
- * @path:	socket path; an old socket there is replaced
- * @fn:		called with each accepted connection
- * @arg:	its argument
- *
- * Return: the listener, or NULL with a logged warning
- */
-struct port_listener *port_listen_unix(struct loop *l, const char *path,
-				       port_accept_fn fn, void *arg)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	struct port_listener *pl;
-	mode_t old;
-	int fd;
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_warnx("%s: socket path too long", path);
-		return NULL;
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0) {
-		log_warn("socket");
-		return NULL;
-	}
-	unlink(path);
-	old = umask(0077);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 128)) {
-		umask(old);
-		log_warn("%s", path);
-		close(fd);
-		return NULL;
-	}
-	umask(old);
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	pl = calloc(1, sizeof(*pl));
-	if (!pl)
-		fatal("calloc");
-	pl->l = l;
-	pl->fd = fd;
-	memcpy(pl->path, sun.sun_path, sizeof(pl->path));
-	pl->fn = fn;
-	pl->arg = arg;
-	loop_io_add(l, fd, POLLIN, port_listener_io, pl);
-	return pl;
-}
-
-/**
- * port_listener_free() - stop listening and remove the socket file
- */
-void port_listener_free(struct port_listener *pl)
-{
-	if (!pl)
-		return;
-	loop_io_del(pl->l, pl->fd);
-	close(pl->fd);
-	unlink(pl->path);
-	free(pl);
 }

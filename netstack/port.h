@@ -4,8 +4,14 @@
  * frames, their framing, their bounded transmit queues and their counters.
  *
  * A port is one connection: a QEMU stream socket (4-byte big-endian length,
- * then the frame) or a packet descriptor where one read or write is one
- * frame (TAP, and later SOCK_DGRAM and SOCK_SEQPACKET sockets).
+ * then the frame), a packet descriptor where one read or write is one
+ * frame (TAP, SOCK_DGRAM and SOCK_SEQPACKET sockets), or a bound datagram
+ * socket that answers whoever wrote to it last (vfkit).
+ *
+ * Listeners: unix stream and seqpacket sockets, and the fd-passing socket
+ * of Lima's VZ driver (each connection hands over one datagram socket).
+ * Every socket file is created mode 0600 and connections from another uid
+ * than the daemon's (root excepted) are refused.
  */
 #ifndef USERNETD_PORT_H
 #define USERNETD_PORT_H
@@ -24,11 +30,17 @@ struct port;
 /**
  * enum port_kind - framing of a port's descriptor
  * @PORT_STREAM:	QEMU stream: 4-byte big-endian length, then the frame
- * @PORT_PACKET:	one frame per read(2)/write(2): TAP, datagram sockets
+ * @PORT_PACKET:	one frame per read(2)/write(2): TAP, connected datagram
+ *			and seqpacket sockets
+ * @PORT_DGRAM_PEER:	a bound, unconnected datagram socket, one frame per
+ *			datagram: frames go with sendto(2) to the address
+ *			of the latest sender (vfkit; a 4-byte "VFKT" datagram
+ *			only announces the sender)
  */
 enum port_kind {
 	PORT_STREAM,
 	PORT_PACKET,
+	PORT_DGRAM_PEER,
 };
 
 /**
@@ -40,6 +52,16 @@ enum port_kind {
  * @tx_drop_full:	frames dropped because the guest does not read
  * @rx_bad_len:		frame lengths out of range (stream ports: fatal)
  * @rx_truncated:	connection closed in the middle of a frame
+ * @tx_drop_err:	frames the socket refused (too big; vfkit peer gone)
+ * @tx_nobufs:		times sends failed with ENOBUFS (or EAGAIN where
+ *			poll(2) cannot tell when to retry) and a backoff
+ *			timer took over from POLLOUT
+ * @tx_retries:		backoff timer firings
+ * @tx_calls:		system calls that sent queued frames
+ * @rx_new_peer:	PORT_DGRAM_PEER: senders taken as the peer
+ * @rx_no_peer:		PORT_DGRAM_PEER: datagrams from unnamed sockets
+ *			(nothing to answer to: dropped)
+ * @tx_no_peer:		PORT_DGRAM_PEER: frames dropped, no peer known yet
  */
 struct port_stats {
 	uint64_t rx_frames;
@@ -49,6 +71,13 @@ struct port_stats {
 	uint64_t tx_drop_full;
 	uint64_t rx_bad_len;
 	uint64_t rx_truncated;
+	uint64_t tx_drop_err;
+	uint64_t tx_nobufs;
+	uint64_t tx_retries;
+	uint64_t tx_calls;
+	uint64_t rx_new_peer;
+	uint64_t rx_no_peer;
+	uint64_t tx_no_peer;
 };
 
 /* A frame from the guest; @frame is only valid during the call. */
@@ -77,11 +106,35 @@ enum port_parse {
 enum port_parse port_stream_next(const uint8_t *buf, size_t len,
 				 size_t *frame_off, size_t *frame_len);
 
-/* Listening sockets. */
+/**
+ * struct port_listener_stats - counters of a listening socket
+ * @accepted:	connections handed to the owner (fd-passing: descriptors)
+ * @refused_uid: connections from another uid, refused
+ * @no_fd:	fd-passing connections that closed, timed out or sent
+ *		bytes without passing a descriptor
+ * @extra_fds:	descriptors beyond the first, closed (or cut by the kernel)
+ * @bad_fd:	passed descriptors that are not datagram sockets, closed
+ */
+struct port_listener_stats {
+	uint64_t accepted;
+	uint64_t refused_uid;
+	uint64_t no_fd;
+	uint64_t extra_fds;
+	uint64_t bad_fd;
+};
+
+/* Listening sockets: @fd is a new connection (or the passed descriptor). */
 typedef void (*port_accept_fn)(void *arg, int fd);
 struct port_listener;
 struct port_listener *port_listen_unix(struct loop *l, const char *path,
 				       port_accept_fn fn, void *arg);
+struct port_listener *port_listen_seqpacket(struct loop *l, const char *path,
+					    port_accept_fn fn, void *arg);
+struct port_listener *port_listen_fdpass(struct loop *l, const char *path,
+					 port_accept_fn fn, void *arg);
+const struct port_listener_stats *
+port_listener_stats(const struct port_listener *pl);
 void port_listener_free(struct port_listener *pl);
+int port_bind_unixgram(const char *path);
 
 #endif /* USERNETD_PORT_H */

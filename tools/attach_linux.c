@@ -15,6 +15,15 @@
  *   complete frame to the TAP with one write(2), straight from the chunk;
  *   only the tail of a frame cut by the chunk boundary is ever moved.
  *
+ * Other transports (--fd-socket, --vfkit, --bess) carry one frame per
+ * datagram or seqpacket message instead: up sends each TAP frame with one
+ * send(2), down writes each message received to the TAP. --fd-socket does
+ * what Lima's VZ driver does: socketpair(AF_UNIX, SOCK_DGRAM), one end
+ * passed to usernetd with SCM_RIGHTS and one dummy byte. --vfkit binds a
+ * datagram socket next to usernetd's, connects it and says "VFKT" first,
+ * as vfkit does. A datagram socket shows no end of connection: the relay
+ * ends when a send fails (usernetd gone) or on a signal.
+ *
  * No allocation per frame, no copy in user space on either path. The main
  * thread waits for a signal: SIGINT, SIGTERM or SIGHUP from outside, or
  * SIGUSR1 from a relay thread that has finished. It then stops the other
@@ -58,6 +67,28 @@
 #define ATTACH_MTU_MIN 68
 #define ATTACH_MTU_MAX (ATTACH_FRAME_MAX - 14)
 
+/* The dummy byte that carries the passed descriptor, as Lima sends it. */
+#define ATTACH_FD_BYTE 0
+/* Socket buffers Lima's VZ driver asks for on its socketpair. */
+#define ATTACH_VZ_SNDBUF (1024 * 1024)
+#define ATTACH_VZ_RCVBUF (4 * 1024 * 1024)
+/* Sleep before retrying a send that failed with ENOBUFS, as Lima. */
+#define ATTACH_NOBUFS_US 100
+
+/**
+ * enum attach_mode - how the relay reaches usernetd
+ * @ATTACH_STREAM:	QEMU stream framing on a unix stream socket
+ * @ATTACH_FDPASS:	a datagram socketpair, one end passed (Lima VZ)
+ * @ATTACH_VFKIT:	a bound datagram socket sending to usernetd's
+ * @ATTACH_BESS:	a seqpacket connection
+ */
+enum attach_mode {
+	ATTACH_STREAM,
+	ATTACH_FDPASS,
+	ATTACH_VFKIT,
+	ATTACH_BESS,
+};
+
 /* Exit statuses. */
 #define ATTACH_EXIT_OK	  0
 #define ATTACH_EXIT_ERR	  1
@@ -97,6 +128,10 @@ struct attach_dir {
  * struct attach - the relay
  * @tap:	TAP descriptor, non-blocking
  * @sock:	connection to usernetd, blocking
+ * @mode:	transport
+ * @ctl:	--fd-socket: the stream connection that passed the other
+ *		end (kept open, as Lima does), else -1
+ * @bound:	--vfkit: our socket's path, removed at exit, else ""
  * @wake:	eventfd, readable once the relay is stopping
  * @main:	thread waiting for signals, told by SIGUSR1 when a direction
  *		ends
@@ -108,6 +143,9 @@ struct attach_dir {
 struct attach {
 	int tap;
 	int sock;
+	enum attach_mode mode;
+	int ctl;
+	char bound[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int wake;
 	pthread_t main;
 	atomic_int stop;
@@ -462,6 +500,297 @@ static void *attach_down(void *arg)
 }
 
 /**
+ * attach_send_msg() - send one frame as one datagram or message
+ * @d:		the up direction
+ * @frame:	the frame
+ * @len:	its length
+ *
+ * ENOBUFS (macOS under load) is retried after ATTACH_NOBUFS_US, as Lima
+ * does; the socket is blocking, so a full receiver makes send(2) wait.
+ *
+ * Return: 0 on success, 1 if usernetd is gone, -1 on error
+ */
+static int attach_send_msg(struct attach_dir *d, const uint8_t *frame,
+			   size_t len)
+{
+	for (;;) {
+		if (send(d->a->sock, frame, len, MSG_NOSIGNAL) >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == ENOBUFS && !atomic_load(&d->a->stop)) {
+			usleep(ATTACH_NOBUFS_US);
+			continue;
+		}
+		if (errno == EPIPE || errno == ECONNRESET ||
+		    errno == ECONNREFUSED || errno == ENOTCONN)
+			return 1;
+		if (!atomic_load(&d->a->stop))
+			log_warn("cannot send to usernetd");
+		return -1;
+	}
+	d->calls++;
+	d->frames++;
+	d->bytes += len;
+	return 0;
+}
+
+/**
+ * attach_up_msg() - thread relaying TAP frames, one datagram or message
+ * each (--fd-socket, --vfkit, --bess)
+ * @arg:	the up direction, struct attach_dir
+ *
+ * Return: NULL
+ */
+static void *attach_up_msg(void *arg)
+{
+	struct attach_dir *d = arg;
+	struct attach *a = d->a;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		n = read(a->tap, d->buf, d->cap);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			if (attach_wait(a, a->tap, POLLIN))
+				return attach_finish(d, ATTACH_EXIT_OK);
+			continue;
+		}
+		if (n < 0) {
+			if (!atomic_load(&a->stop))
+				log_warn("cannot read from the TAP device");
+			return attach_finish(d, ATTACH_EXIT_ERR);
+		}
+		if (n < ATTACH_FRAME_MIN || n > ATTACH_FRAME_MAX) {
+			attach_count_drop(d);
+			continue;
+		}
+		r = attach_send_msg(d, d->buf, (size_t)n);
+		if (r)
+			return attach_finish(d, r > 0 ? ATTACH_EXIT_OK
+						      : ATTACH_EXIT_ERR);
+	}
+}
+
+/**
+ * attach_down_msg() - thread writing each datagram or message from
+ * usernetd to the TAP (--fd-socket, --vfkit, --bess)
+ * @arg:	the down direction, struct attach_dir
+ *
+ * Return: NULL
+ */
+static void *attach_down_msg(void *arg)
+{
+	struct attach_dir *d = arg;
+	struct attach *a = d->a;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(a->sock, d->buf, d->cap, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (!atomic_load(&a->stop) && errno != ECONNRESET)
+				log_warn("cannot read from usernetd");
+			return attach_finish(d, errno == ECONNRESET
+						    ? ATTACH_EXIT_OK
+						    : ATTACH_EXIT_ERR);
+		}
+		if (atomic_load(&a->stop) || (n == 0 && a->mode == ATTACH_BESS))
+			return attach_finish(d, ATTACH_EXIT_OK);
+		if (n < ATTACH_FRAME_MIN || n > ATTACH_FRAME_MAX) {
+			attach_count_drop(d);
+			continue;
+		}
+		d->calls++;
+		if (attach_tap_write(d, d->buf, (size_t)n))
+			return attach_finish(d, ATTACH_EXIT_ERR);
+	}
+}
+
+/**
+ * attach_sockaddr() - fill a unix socket address
+ * @sun:	set to @path
+ * @path:	socket path
+ *
+ * Return: 0, or -1 after a message if @path is too long
+ */
+static int attach_sockaddr(struct sockaddr_un *sun, const char *path)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path)) {
+		log_warnx("socket path too long (%zu bytes at most): %s",
+			  sizeof(sun->sun_path) - 1, path);
+		return -1;
+	}
+	memcpy(sun->sun_path, path, strlen(path));
+	return 0;
+}
+
+/**
+ * attach_connect_type() - connect a unix socket of some type
+ * @path:	usernetd's socket
+ * @type:	SOCK_STREAM or SOCK_SEQPACKET
+ *
+ * Return: a blocking, close-on-exec descriptor, or -1 after a message
+ */
+static int attach_connect_type(const char *path, int type)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	if (attach_sockaddr(&sun, path))
+		return -1;
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("cannot create a unix socket");
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		log_warn("cannot connect to %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * attach_pass_fd() - send @fd with SCM_RIGHTS and one dummy byte
+ * @conn:	connected unix stream socket
+ * @fd:		descriptor to pass
+ *
+ * Return: 0, or -1 after a message
+ */
+static int attach_pass_fd(int conn, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	char byte = ATTACH_FD_BYTE;
+	struct iovec iov = {&byte, 1};
+	struct msghdr msg = {0};
+	struct cmsghdr *cm;
+
+	memset(&ctl, 0, sizeof(ctl));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(conn, &msg, MSG_NOSIGNAL) != 1) {
+		log_warn("cannot pass the socket to usernetd");
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * attach_open_fdpass() - do what Lima's VZ driver does: a datagram
+ * socketpair (1 MiB send, 4 MiB receive buffers), one end passed to
+ * usernetd's --listen socket
+ * @a:		relay: @a->sock and @a->ctl set on success
+ * @path:	usernetd's --listen socket
+ *
+ * Return: 0, or -1 after a message
+ */
+static int attach_open_fdpass(struct attach *a, const char *path)
+{
+	int sv[2], i, snd = ATTACH_VZ_SNDBUF, rcv = ATTACH_VZ_RCVBUF;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv)) {
+		log_warn("socketpair");
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
+		setsockopt(sv[i], SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	}
+	a->ctl = attach_connect_type(path, SOCK_STREAM);
+	if (a->ctl < 0 || attach_pass_fd(a->ctl, sv[1])) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	close(sv[1]);
+	a->sock = sv[0];
+	return 0;
+}
+
+/**
+ * attach_open_vfkit() - do what vfkit does: a datagram socket bound to
+ * PATH.PID, connected to usernetd's --listen-vfkit socket, "VFKT" first
+ * @a:		relay: @a->sock and @a->bound set on success
+ * @path:	usernetd's --listen-vfkit socket
+ *
+ * Return: 0, or -1 after a message
+ */
+static int attach_open_vfkit(struct attach *a, const char *path)
+{
+	struct sockaddr_un me, peer;
+	char mine[sizeof(me.sun_path) + 16];
+	int fd, sz = ATTACH_SOCKBUF;
+
+	snprintf(mine, sizeof(mine), "%s.%ld", path, (long)getpid());
+	if (attach_sockaddr(&peer, path) || attach_sockaddr(&me, mine))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("cannot create a unix socket");
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	unlink(mine);
+	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
+		log_warn("cannot bind %s", mine);
+		close(fd);
+		return -1;
+	}
+	memcpy(a->bound, me.sun_path, sizeof(a->bound));
+	if (connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0 ||
+	    send(fd, "VFKT", 4, 0) != 4) {
+		log_warn("cannot reach %s", path);
+		close(fd);
+		return -1;
+	}
+	a->sock = fd;
+	return 0;
+}
+
+static int attach_connect(const char *path);
+
+/**
+ * attach_open() - reach usernetd the way @a->mode says
+ * @a:		relay: @a->sock set on success
+ * @path:	usernetd's socket
+ *
+ * Return: 0, or -1 after a message
+ */
+static int attach_open(struct attach *a, const char *path)
+{
+	switch (a->mode) {
+	case ATTACH_FDPASS:
+		return attach_open_fdpass(a, path);
+	case ATTACH_VFKIT:
+		return attach_open_vfkit(a, path);
+	case ATTACH_BESS:
+		a->sock = attach_connect_type(path, SOCK_SEQPACKET);
+		return a->sock < 0 ? -1 : 0;
+	default:
+		a->sock = attach_connect(path);
+		return a->sock < 0 ? -1 : 0;
+	}
+}
+
+/**
  * attach_connect() - connect to a usernetd socket
  * @path:	path of the unix socket
  *
@@ -541,6 +870,10 @@ static int attach_relay(struct attach *a)
 			goto stop;
 		}
 	}
+	if (a->mode != ATTACH_STREAM) {
+		fns[0] = attach_up_msg;
+		fns[1] = attach_down_msg;
+	}
 	for (i = 0; i < 2; i++) {
 		errno = pthread_create(&dirs[i]->thread, NULL, fns[i], dirs[i]);
 		if (errno) {
@@ -582,6 +915,23 @@ stop:
 }
 
 /**
+ * attach_close() - close the connection to usernetd, remove our socket
+ * file (--vfkit)
+ * @a:		relay
+ */
+static void attach_close(struct attach *a)
+{
+	if (a->sock >= 0)
+		close(a->sock);
+	if (a->ctl >= 0)
+		close(a->ctl);
+	if (a->bound[0])
+		unlink(a->bound);
+	a->sock = a->ctl = -1;
+	a->bound[0] = '\0';
+}
+
+/**
  * attach_bad_usage() - report bad usage of `usernetctl attach`
  * @what:	what is wrong, one line without newline
  *
@@ -592,7 +942,9 @@ static int attach_bad_usage(const char *what)
 	fprintf(stderr,
 		"usernetctl attach: %s\n"
 		"usage: usernetctl attach [-v] [--mtu N] "
-		"[--mac XX:XX:XX:XX:XX:XX] --tap IFNAME SOCKET\n"
+		"[--mac XX:XX:XX:XX:XX:XX] --tap IFNAME\n"
+		"       {SOCKET | --fd-socket PATH | --vfkit PATH | "
+		"--bess PATH}\n"
 		"Try 'usernetctl attach --help'.\n",
 		what);
 	return ATTACH_EXIT_USAGE;
@@ -606,7 +958,9 @@ static void attach_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: usernetctl attach [-v] [--mtu N] "
-		"[--mac XX:XX:XX:XX:XX:XX] --tap IFNAME SOCKET\n"
+		"[--mac XX:XX:XX:XX:XX:XX] --tap IFNAME\n"
+		"       {SOCKET | --fd-socket PATH | --vfkit PATH | "
+		"--bess PATH}\n"
 		"\n"
 		"Create TAP device IFNAME in the current network namespace, "
 		"bring it up and\n"
@@ -614,6 +968,17 @@ static void attach_usage(FILE *f)
 		"(QEMU stream framing)\n"
 		"until either side closes or SIGINT/SIGTERM.\n"
 		"\n"
+		"  --fd-socket PATH   instead, do what Lima's VZ driver does: "
+		"pass one end of a\n"
+		"                     datagram socketpair to usernetd's "
+		"--listen socket PATH\n"
+		"  --vfkit PATH       instead, do what vfkit does: send "
+		"datagrams to usernetd's\n"
+		"                     --listen-vfkit socket PATH from a socket "
+		"bound to PATH.PID\n"
+		"  --bess PATH        instead, connect to usernetd's "
+		"--listen-bess seqpacket\n"
+		"                     socket PATH\n"
 		"  -t, --tap IFNAME   name of the TAP device to create\n"
 		"  -m, --mtu N        MTU of the device, %d to %d "
 		"(default: the kernel's, 1500)\n"
@@ -640,17 +1005,21 @@ int attach_main(int argc, char **argv)
 	    {"mac", required_argument, NULL, 'a'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"fd-socket", required_argument, NULL, 'F'},
+	    {"vfkit", required_argument, NULL, 'V'},
+	    {"bess", required_argument, NULL, 'B'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct attach a = {
 	    .tap = -1,
 	    .sock = -1,
+	    .ctl = -1,
 	    .up = {.name = "up",
 		   .cap =
 		       ATTACH_BATCH_BYTES + ATTACH_HDR_LEN + ATTACH_READ_ROOM},
 	    .down = {.name = "down", .cap = ATTACH_CHUNK + ATTACH_REC_MAX},
 	};
-	const char *ifname = NULL, *path;
+	const char *ifname = NULL, *path = NULL;
 	uint8_t mac[TAP_MAC_LEN];
 	int c, r, mtu = 0, have_mac = 0, verbose = 0, status;
 	char err[256], msg[128], *end;
@@ -699,6 +1068,17 @@ int attach_main(int argc, char **argv)
 			}
 			have_mac = 1;
 			break;
+		case 'F':
+		case 'V':
+		case 'B':
+			if (path)
+				return attach_bad_usage(
+				    "give one of --fd-socket, --vfkit, --bess");
+			path = optarg;
+			a.mode = c == 'F'   ? ATTACH_FDPASS
+				 : c == 'V' ? ATTACH_VFKIT
+					    : ATTACH_BESS;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -724,22 +1104,24 @@ int attach_main(int argc, char **argv)
 	}
 	if (!ifname)
 		return attach_bad_usage("--tap IFNAME is required");
-	if (optind == argc)
+	if (optind == argc && !path)
 		return attach_bad_usage("SOCKET is required");
-	if (optind < argc - 1)
+	if (optind < argc - (path ? 0 : 1))
 		return attach_bad_usage("too many arguments");
-	path = argv[optind];
+	if (!path)
+		path = argv[optind];
 
 	log_init("usernetctl", verbose);
 
-	a.sock = attach_connect(path);
-	if (a.sock < 0)
+	if (attach_open(&a, path)) {
+		attach_close(&a);
 		return ATTACH_EXIT_ERR;
+	}
 	a.tap = tap_open_mac(NULL, ifname, mtu, have_mac ? mac : NULL, err,
 			     sizeof(err));
 	if (a.tap < 0) {
 		log_warnx("%s", err);
-		close(a.sock);
+		attach_close(&a);
 		return ATTACH_EXIT_ERR;
 	}
 	if (mtu)
@@ -749,6 +1131,6 @@ int attach_main(int argc, char **argv)
 
 	status = attach_relay(&a);
 	close(a.tap);
-	close(a.sock);
+	attach_close(&a);
 	return status;
 }

@@ -14,6 +14,7 @@
 #ifdef __linux__
 #include "attach.h"
 #endif
+#include "ctl_api.h"
 
 /* Exit status for bad usage, shared by every subcommand. */
 #define CTL_EXIT_USAGE 2
@@ -38,6 +39,16 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"attach", attach_main,
      "relay a new TAP device in this network namespace to usernetd"},
 #endif
+    {"leases", ctl_api_leases, "list DHCP leases (address, MAC)"},
+    {"forward", ctl_api_forward,
+     "add, remove or list port forwards: add PROTO LOCAL REMOTE | "
+     "rm PROTO LOCAL | ls"},
+    {"dns", ctl_api_dns,
+     "add a DNS record or list zones: add ZONE NAME IP | "
+     "ls"},
+    {"stats", ctl_api_stats, "show the daemon's counters"},
+    {"wait-port", ctl_api_wait_port,
+     "wait until a guest accepts TCP on a port: IP PORT [TIMEOUT]"},
     {"help", ctl_help, "show this help, or a subcommand's help"},
 };
 
@@ -51,8 +62,13 @@ static void ctl_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: usernetctl SUBCOMMAND [OPTION]... [ARG]...\n"
+	fprintf(f, "usage: usernetctl [-e ENDPOINT] [--json] SUBCOMMAND "
+		   "[OPTION]... [ARG]...\n"
 		   "       usernetctl --help | SUBCOMMAND --help\n\n"
+		   "  -e, --endpoint PATH  usernetd's control API socket "
+		   "(usernetd -e)\n"
+		   "      --json           print the daemon's JSON answers as "
+		   "they are\n\n"
 		   "Subcommands:\n");
 	for (i = 0; i < CTL_NCMDS; i++)
 		fprintf(f, "  %-10s %s\n", ctl_cmds[i].name,
@@ -106,6 +122,40 @@ static int ctl_help(int argc, char **argv)
 }
 
 /**
+ * ctl_globals() - take the options given before the subcommand
+ * @argc:	argument count
+ * @argv:	arguments
+ *
+ * Return: index of the subcommand in @argv, or -1 after a usage error
+ */
+static int ctl_globals(int argc, char **argv)
+{
+	int i = 1;
+
+	while (i < argc) {
+		if (!strcmp(argv[i], "-e") || !strcmp(argv[i], "--endpoint")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr,
+					"usernetctl: %s needs a value\n",
+					argv[i]);
+				return -1;
+			}
+			ctl_api_global(argv[i + 1], 0);
+			i += 2;
+		} else if (!strncmp(argv[i], "--endpoint=", 11)) {
+			ctl_api_global(argv[i] + 11, 0);
+			i++;
+		} else if (!strcmp(argv[i], "--json")) {
+			ctl_api_global(NULL, 1);
+			i++;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+/**
  * main() - run the subcommand named by the first argument
  * @argc:	argument count
  * @argv:	arguments
@@ -115,7 +165,12 @@ static int ctl_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct ctl_cmd *cmd;
+	int i = ctl_globals(argc, argv);
 
+	if (i < 0)
+		return CTL_EXIT_USAGE;
+	argc -= i - 1;
+	argv += i - 1;
 	if (argc < 2) {
 		ctl_usage(stderr);
 		return CTL_EXIT_USAGE;

@@ -265,6 +265,26 @@ struct sw_port *sw_owner(struct sw *s, const uint8_t mac[6], int64_t now_ms)
 }
 
 /**
+ * sw_foreach() - report every live entry of the MAC table
+ * @s:		switch
+ * @now_ms:	monotonic time: aged entries are skipped
+ * @fn:		called for each entry; must not change the switch
+ * @arg:	its argument
+ */
+void sw_foreach(struct sw *s, int64_t now_ms, sw_entry_fn fn, void *arg)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct sw_entry *e = &s->table[i];
+
+		if (e->seen >= 0 && now_ms - e->seen > SW_AGE_MS)
+			continue;
+		fn(arg, e->mac, e->port->name, e->seen < 0);
+	}
+}
+
+/**
  * sw_stats() - counters of a switch
  */
 const struct sw_stats *sw_stats(const struct sw *s)

@@ -42,4 +42,15 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 const struct sw_stats *sw_stats(const struct sw *s);
 struct sw_port *sw_owner(struct sw *s, const uint8_t mac[6], int64_t now_ms);
 
+/**
+ * sw_entry_fn - callback of sw_foreach()
+ * @arg:	its argument
+ * @mac:	a MAC address in the table
+ * @port:	name of the port it was learned on
+ * @is_static:	bound for good (gateway, services host)
+ */
+typedef void (*sw_entry_fn)(void *arg, const uint8_t mac[6], const char *port,
+			    int is_static);
+void sw_foreach(struct sw *s, int64_t now_ms, sw_entry_fn fn, void *arg);
+
 #endif /* USERNETD_SWITCH_H */

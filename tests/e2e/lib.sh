@@ -748,3 +748,88 @@ leases_json_count() {
 	python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' \
 		"$1" 2>/dev/null
 }
+
+# --- other VM transports (Lima's VZ fd passing, vfkit, bess) --------------
+
+# attach_via NS MODE PATH [ATTACH-ARGS...]: like attach, through another
+# transport of `usernetctl attach`: MODE is fd-socket (a datagram socket
+# passed as Lima's VZ driver does), vfkit (datagrams from a bound socket)
+# or bess (seqpacket). Sets ATTACH_PID; waits for tap0.
+attach_via() {
+	local ns=$1 mode=$2 path=$3 logf="$TMP/attach-$1.log"
+	shift 3
+	register_log "$logf"
+	ip netns exec "$ns" "$USERNETCTL" attach "$@" --tap tap0 \
+		"--$mode" "$path" >"$logf" 2>&1 </dev/null &
+	ATTACH_PID=$!
+	register_pid "$ATTACH_PID"
+	wait_for 5 "tap0 in $ns" ns_has_link "$ns" tap0 ||
+		fail "usernetctl attach --$mode did not create tap0 in $ns"
+	pid_alive "$ATTACH_PID" || fail "usernetctl attach exited early in $ns"
+}
+
+# proc_cpu_ticks PID: print the CPU time PID used so far (user + system),
+# in clock ticks (getconf CLK_TCK a second).
+proc_cpu_ticks() {
+	# Fields after the command name: state is $1, utime $12, stime $13.
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# --- control API (-e ENDPOINT) ----------------------------------------------
+#
+# Helpers of the API tests (api.sh, lima_flow.sh): requests with curl over
+# the unix socket, as Lima's hostagent makes them (base URL http://lima).
+
+# shellcheck disable=SC2034 # API_* are for the scripts.
+# api_call EP METHOD PATH [BODY]: one request. Sets API_CODE (HTTP status,
+# 000 when the daemon could not be reached) and API_BODY.
+api_call() {
+	local ep=$1 method=$2 path=$3 out
+	shift 3
+	out=$(timeout 30 curl -sS --unix-socket "$ep" -X "$method" \
+		-w '\n%{http_code}' ${1+--data-binary "$1"} \
+		"http://lima$path" 2>&1)
+	API_CODE=${out##*$'\n'}
+	API_BODY=${out%$'\n'*}
+	[ "$API_BODY" = "$out" ] && API_BODY=
+	return 0
+}
+
+# api_expect EP METHOD PATH CODE [BODY]: api_call, failing unless the
+# status is CODE; non-2xx answers must carry a JSON {"error":"..."}.
+api_expect() {
+	local ep=$1 method=$2 path=$3 code=$4
+	shift 4
+	api_call "$ep" "$method" "$path" "$@"
+	[ "$API_CODE" = "$code" ] ||
+		fail "$method $path: HTTP $API_CODE ($API_BODY), want $code"
+	case $code in
+	2*) ;;
+	*)
+		json_eval 'isinstance(j["error"], str) and len(j["error"]) > 0' \
+			<<<"$API_BODY" | grep -qx True ||
+			fail "$method $path: HTTP $code without a JSON error: $API_BODY"
+		;;
+	esac
+}
+
+# json_eval EXPR: evaluate a python expression over the JSON on stdin (as
+# j) and print the result; prints nothing if stdin is not JSON.
+json_eval() {
+	python3 -c '
+import json, sys
+try:
+    j = json.loads(sys.stdin.read())
+except ValueError:
+    sys.exit(1)
+print(eval(sys.argv[1]))
+' "$1" 2>/dev/null
+}
+
+# api_lease_ip EP MAC: print the address the leases endpoint gives MAC.
+api_lease_ip() {
+	api_call "$1" GET /services/dhcp/leases
+	[ "$API_CODE" = 200 ] || return 1
+	json_eval "[k for k, v in j.items() if v.lower() == '$2'.lower()][0]" \
+		<<<"$API_BODY"
+}

@@ -457,6 +457,83 @@ static void test_put(void **state)
 	dns_local_free(l);
 }
 
+/*
+ * Zones (the control API's dns/add): records are entries; a name under a
+ * zone without one is not local (the resolver answers, Lima #3161) unless
+ * the zone has a default address; the most specific zone decides.
+ */
+static void test_zones(void **state)
+{
+	struct in_addr rec = ip4("192.168.104.4"), def = ip4("10.9.9.9");
+	struct dns_local_result r;
+	struct dns_local *l = table();
+
+	(void)state;
+	assert_int_equal(dns_local_zone_set(l, "internal.", NULL), 0);
+	assert_int_equal(
+	    dns_local_set_addrs(l, "lima-default.internal.", &rec, 1, NULL, 0),
+	    0);
+	assert_int_equal(dns_local_zone_count(l), 1);
+	assert_int_equal(
+	    dns_local_lookup(l, W("LIMA-default.internal"), DNS_T_A, &r),
+	    DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4, 1);
+	assert_int_equal(r.a[0].s_addr, rec.s_addr);
+	/* other names in the zone go to the resolver, not NXDOMAIN */
+	assert_int_equal(dns_local_lookup(l, W("other.internal"), DNS_T_A, &r),
+			 DNS_LOCAL_MISS);
+	assert_int_equal(dns_local_lookup(l, W("internal"), DNS_T_A, &r),
+			 DNS_LOCAL_MISS);
+	/* built-in names still answer */
+	assert_int_equal(
+	    dns_local_lookup(l, W("host.lima.internal"), DNS_T_A, &r),
+	    DNS_LOCAL_ANSWER);
+
+	/* a default address: every other name under the zone */
+	assert_int_equal(dns_local_zone_set(l, "Internal", &def), 0);
+	assert_int_equal(dns_local_zone_count(l), 1);
+	assert_int_equal(
+	    dns_local_lookup(l, W("a.b.other.internal"), DNS_T_A, &r),
+	    DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4, 1);
+	assert_int_equal(r.a[0].s_addr, def.s_addr);
+	assert_int_equal(dns_local_lookup(l, W("x.internal"), DNS_T_AAAA, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n4 + r.n6, 0);
+	assert_int_equal(
+	    dns_local_lookup(l, W("lima-default.internal"), DNS_T_A, &r),
+	    DNS_LOCAL_ANSWER);
+	assert_int_equal(r.a[0].s_addr, rec.s_addr);
+	assert_int_equal(dns_local_lookup(l, W("internalx"), DNS_T_A, &r),
+			 DNS_LOCAL_MISS);
+	assert_int_equal(dns_local_lookup(l, W("x.nternal"), DNS_T_A, &r),
+			 DNS_LOCAL_MISS);
+
+	/* the most specific zone decides: no default there */
+	assert_int_equal(dns_local_zone_set(l, "sub.internal", NULL), 0);
+	assert_int_equal(dns_local_zone_count(l), 2);
+	assert_int_equal(dns_local_lookup(l, W("x.sub.internal"), DNS_T_A, &r),
+			 DNS_LOCAL_MISS);
+	assert_int_equal(dns_local_lookup(l, W("x.internal"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+
+	/* an alias into a zone with a default follows it */
+	assert_int_equal(dns_local_set_alias(l, "alias.example", "q.internal"),
+			 0);
+	assert_int_equal(dns_local_lookup(l, W("alias.example"), DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.ncname, 1);
+	assert_int_equal(r.a[0].s_addr, def.s_addr);
+
+	/* the default can be taken away again */
+	assert_int_equal(dns_local_zone_set(l, "internal", NULL), 0);
+	assert_int_equal(dns_local_lookup(l, W("x.internal"), DNS_T_A, &r),
+			 DNS_LOCAL_MISS);
+	assert_int_equal(dns_local_zone_set(l, "bad..name", NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	dns_local_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +543,7 @@ int main(void)
 	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_chains),
 	    cmocka_unit_test(test_put),
+	    cmocka_unit_test(test_zones),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

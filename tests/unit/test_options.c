@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -95,6 +96,25 @@ static void test_errors(void **state)
 		assert_true(strlen(err) > 0);
 	}
 	assert_int_equal(parse(&c, err, "--mtu", NULL, NULL), CFG_ERROR);
+	/* Static leases must be guest addresses of the subnet. */
+	assert_int_equal(
+	    parse(&c, err, "--leases", "192.168.5.2=52:55:55:00:00:01", NULL),
+	    CFG_ERROR);
+	assert_non_null(strstr(err, "192.168.5.2 is not a guest address"));
+	assert_int_equal(
+	    parse(&c, err, "--leases", "10.0.0.5=52:55:55:00:00:01", NULL),
+	    CFG_ERROR);
+	assert_int_equal(
+	    parse(&c, err, "--leases", "192.168.5.255=52:55:55:00:00:01", NULL),
+	    CFG_ERROR);
+	assert_int_equal(
+	    parse(&c, err, "--leases", "192.168.5.20=52:55:55:00:00:01", NULL),
+	    CFG_OK);
+	free(c.statics);
+	/* Only user-v2 networks are served from networks.yaml. */
+	assert_int_equal(parse(&c, err, "--mode", "bridge", NULL), CFG_ERROR);
+	assert_int_equal(parse(&c, err, "--networks", "/nonexistent", NULL),
+			 CFG_ERROR);
 	assert_int_equal(parse(&c, err, "extra", NULL, NULL), CFG_ERROR);
 }
 

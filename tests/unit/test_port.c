@@ -259,6 +259,7 @@ static void test_packet(void **state)
 	assert_int_equal(c.frames, 2);
 	assert_int_equal(port_stats(c.p)->rx_bad_len, 1);
 	assert_int_equal(port_send(c.p, frame, 60), 0);
+	run_for(&c, 10); /* socket ports send once per loop iteration */
 	assert_int_equal(read(sv[1], frame, sizeof(frame)), 60);
 	teardown_pair(&c, sv);
 }

@@ -1,0 +1,1283 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * api.c - the control API server: the unix socket, libmicrohttpd driven by
+ * our loop, routing, and the endpoints' state: forwards added through the
+ * API, DNS zones (applied to every network's names, to networks created
+ * later and to the host-port names), and wait_port probes.
+ *
+ * libmicrohttpd runs without threads: a loop hook adds its descriptors
+ * (MHD_get_fdset2()) to our poll(2) and runs it (MHD_run_from_select()),
+ * so handlers run on the loop thread and touch daemon state directly.
+ *
+ * wait_port suspends its HTTP connection (MHD_suspend_connection()) and
+ * probes the guest with an lwIP TCP connect from the services host (.3)
+ * of the network whose subnet holds the address, bound to that network's
+ * netif. lwIP calls back with the core lock held, on the loop thread or on
+ * its tcpip thread: the callbacks only record the outcome under the lock
+ * and wake the loop (loop_async_notify()), which answers or retries.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "lwip/ip_addr.h"
+#include "lwip/netif.h"
+#include "lwip/tcp.h"
+#include "lwip/tcpip.h"
+
+#include "api.h"
+#include "log.h"
+#include "server.h"
+#include "../dns/dns.h"
+#include "../dns/service.h"
+#include "../netstack/loop.h"
+#include "../netstack/network.h"
+#include "../netstack/port.h"
+#include "../netstack/services.h"
+#include "../user-v2/dhcp.h"
+#include "../user-v2/switch.h"
+
+#define API_CONN_MAX   64   /* concurrent HTTP connections */
+#define API_IDLE_S     30   /* idle HTTP connections are closed */
+#define API_RETRY_MS   500  /* wait_port: pause after a refused connect */
+#define API_ATTEMPT_MS 2000 /* wait_port: one connect attempt at most */
+#define API_ZONES_MAX  256
+
+/**
+ * struct api_fwd - a forward added through the API
+ * @req:	what was asked
+ * @net:	network whose gateway holds it
+ * @next:	list link
+ */
+struct api_fwd {
+	struct api_fwd_req req;
+	struct net *net;
+	struct api_fwd *next;
+};
+
+/**
+ * struct api_zone - a DNS zone added through the API
+ * @name:	name, with its trailing dot
+ * @has_def:	@def is set
+ * @def:	default address
+ * @rec:	records, merged by name
+ * @nrec:	how many
+ */
+struct api_zone {
+	char name[API_NAME_MAX];
+	int has_def;
+	struct in_addr def;
+	struct api_record *rec;
+	size_t nrec;
+};
+
+/* Probe states of a wait_port request (struct api_wait.state). */
+enum api_wait_state {
+	API_WAIT_IDLE,	     /* between attempts */
+	API_WAIT_CONNECTING, /* pcb connecting */
+	API_WAIT_OK,	     /* connected: answer 200 */
+	API_WAIT_FAILED,     /* refused or aborted: retry */
+};
+
+/**
+ * struct api_wait - a wait_port request in progress
+ * @a:		API
+ * @conn:	its (suspended) HTTP connection
+ * @req:	what was asked
+ * @deadline:	loop_now_ms() at which it answers 408
+ * @attempt_end: end of the current connect attempt
+ * @timer:	retries and the deadline
+ * @pcb:	lwIP pcb of the attempt, or NULL (core lock)
+ * @state:	enum api_wait_state (core lock)
+ * @status:	HTTP status to answer, 0 while waiting
+ * @next:	list link
+ */
+struct api_wait {
+	struct api *a;
+	struct MHD_Connection *conn;
+	struct api_wait_req req;
+	int64_t deadline;
+	int64_t attempt_end;
+	struct loop_timer *timer;
+	struct tcp_pcb *pcb;
+	enum api_wait_state state;
+	int status;
+	struct api_wait *next;
+};
+
+/**
+ * struct api_req - one HTTP request
+ * @body:	request body so far
+ * @len:	its length
+ * @too_big:	the body passed API_BODY_MAX: answer 413
+ * @wait:	wait_port in progress, or NULL
+ */
+struct api_req {
+	char *body;
+	size_t len;
+	int too_big;
+	struct api_wait *wait;
+};
+
+/**
+ * struct api - the control API
+ * @l:		loop
+ * @srv:	the daemon
+ * @path:	socket path
+ * @fd:		listening socket (owned by MHD once it runs)
+ * @mhd:	libmicrohttpd daemon
+ * @deadline:	when MHD wants to run again, or -1
+ * @kick:	a connection was resumed: run MHD in this iteration
+ * @nfds:	descriptors added by the last prepare()
+ * @fds:	them
+ * @idx:	their loop_hook_pollfd() indexes
+ * @fwds:	forwards
+ * @zones:	zones
+ * @nzones:	how many
+ * @waits:	wait_port requests
+ * @async:	wakes the loop when an lwIP callback decided a probe
+ */
+struct api {
+	struct loop *l;
+	struct srv *srv;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int fd;
+	struct MHD_Daemon *mhd;
+	int64_t deadline;
+	int kick;
+	int nfds;
+	int fds[FD_SETSIZE];
+	int idx[FD_SETSIZE];
+	struct api_fwd *fwds;
+	struct api_zone zones[API_ZONES_MAX];
+	size_t nzones;
+	struct api_wait *waits;
+	struct loop_async *async;
+};
+
+/* ---- responses ---------------------------------------------------------- */
+
+/**
+ * api_reply() - queue a response with a JSON body (or none)
+ * @c:		connection
+ * @status:	HTTP status
+ * @j:		body, consumed; NULL for an empty body
+ *
+ * Return: MHD_YES, or MHD_NO to close the connection
+ */
+static enum MHD_Result api_reply(struct MHD_Connection *c, unsigned status,
+				 json_t *j)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	json_decref(j);
+	if (j && !text)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(text ? strlen(text) : 0, text,
+					    MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	if (text)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					"application/json");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/**
+ * api_error() - queue an error response {"error":"..."}
+ * @c:		connection
+ * @status:	HTTP status
+ * @fmt:	message
+ *
+ * Return: as api_reply()
+ */
+static enum MHD_Result api_error(struct MHD_Connection *c, unsigned status,
+				 const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_debug("api: %u %s", status, msg);
+	return api_reply(c, status, json_pack("{s:s}", "error", msg));
+}
+
+/* ---- leases -------------------------------------------------------------- */
+
+/**
+ * api_lease_add() - dhcp_foreach_lease() callback: bound and static leases
+ */
+static int api_lease_add(void *arg, const struct dhcp_lease_info *li)
+{
+	char mac[18];
+
+	if (li->state != DHCP_LEASE_BOUND && !li->is_static)
+		return 0;
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0],
+		 li->mac[1], li->mac[2], li->mac[3], li->mac[4], li->mac[5]);
+	json_object_set_new(arg, inet_ntoa(li->ip), json_string(mac));
+	return 0;
+}
+
+/**
+ * api_leases_net() - srv_foreach_net() callback: one network's leases
+ */
+static void api_leases_net(void *arg, struct net *n)
+{
+	dhcp_foreach_lease(net_dhcp(n), api_lease_add, arg);
+}
+
+/**
+ * api_get_leases() - GET /services/dhcp/leases, GET /leases
+ */
+static enum MHD_Result api_get_leases(struct api *a, struct api_req *r,
+				      struct MHD_Connection *c)
+{
+	json_t *j = json_object();
+
+	(void)r;
+	srv_foreach_net(a->srv, api_leases_net, j);
+	return api_reply(c, MHD_HTTP_OK, j);
+}
+
+/* ---- forwards ------------------------------------------------------------ */
+
+static const char *const api_proto_names[] = {"tcp", "udp", "unix"};
+
+/**
+ * api_fwd_find() - the forward of a protocol and local address
+ */
+static struct api_fwd **api_fwd_find(struct api *a, enum api_proto proto,
+				     const char *local)
+{
+	struct api_fwd **pp;
+
+	for (pp = &a->fwds; *pp; pp = &(*pp)->next)
+		if ((*pp)->req.proto == proto &&
+		    !strcmp((*pp)->req.local, local))
+			return pp;
+	return NULL;
+}
+
+/**
+ * struct api_net_find - srv_foreach_net() search for an address
+ * @ip:		address
+ * @net:	first network holding it, or NULL
+ */
+struct api_net_find {
+	struct in_addr ip;
+	struct net *net;
+};
+
+/**
+ * api_net_find_cb() - srv_foreach_net() callback of api_net_of()
+ */
+static void api_net_find_cb(void *arg, struct net *n)
+{
+	struct api_net_find *f = arg;
+
+	if (!f->net && net_holds_addr(n, f->ip))
+		f->net = n;
+}
+
+/**
+ * api_net_of() - the oldest network whose subnet holds @ip, or NULL
+ */
+static struct net *api_net_of(struct api *a, struct in_addr ip)
+{
+	struct api_net_find f = {.ip = ip};
+
+	srv_foreach_net(a->srv, api_net_find_cb, &f);
+	return f.net;
+}
+
+/**
+ * api_expose() - POST /services/forwarder/expose
+ *
+ * Exposing the same local address again with the same remote is a no-op
+ * (200); with another remote it is refused (409).
+ */
+static enum MHD_Result api_expose(struct api *a, struct api_req *r,
+				  struct MHD_Connection *c)
+{
+	struct net_forward nf = {0};
+	struct api_fwd_req req;
+	struct api_fwd **pp, *f;
+	struct net *n;
+	char err[256];
+
+	if (api_parse_expose(r->body, r->len, &req, err, sizeof(err)))
+		return api_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	pp = api_fwd_find(a, req.proto, req.local);
+	if (pp && !strcmp((*pp)->req.remote, req.remote))
+		return api_reply(c, MHD_HTTP_OK, NULL);
+	if (pp)
+		return api_error(
+		    c, MHD_HTTP_CONFLICT, "%s %s is already forwarded to %s",
+		    api_proto_names[req.proto], req.local, (*pp)->req.remote);
+	if (req.proto == API_UNIX)
+		return api_error(c, MHD_HTTP_NOT_IMPLEMENTED,
+				 "unix forwards are not implemented");
+	n = api_net_of(a, req.gaddr);
+	if (!n)
+		return api_error(c, MHD_HTTP_BAD_REQUEST,
+				 "remote %s is in no network", req.remote);
+	nf.udp = req.proto == API_UDP;
+	nf.haddr = req.haddr;
+	nf.hport = req.hport;
+	nf.gaddr = req.gaddr;
+	nf.gport = req.gport;
+	if (net_forward_add(n, &nf))
+		return api_error(c, MHD_HTTP_CONFLICT, "cannot listen on %s %s",
+				 api_proto_names[req.proto], req.local);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		fatal("calloc");
+	f->req = req;
+	f->net = n;
+	f->next = a->fwds;
+	a->fwds = f;
+	log_info("api: forward %s %s -> %s", api_proto_names[req.proto],
+		 req.local, req.remote);
+	return api_reply(c, MHD_HTTP_OK, NULL);
+}
+
+/**
+ * api_fwd_drop() - remove a forward from the list and its network
+ */
+static void api_fwd_drop(struct api_fwd **pp)
+{
+	struct api_fwd *f = *pp;
+
+	*pp = f->next;
+	if (f->net)
+		net_forward_remove(f->net, f->req.proto == API_UDP,
+				   f->req.haddr, f->req.hport);
+	free(f);
+}
+
+/**
+ * api_unexpose() - POST /services/forwarder/unexpose
+ */
+static enum MHD_Result api_unexpose(struct api *a, struct api_req *r,
+				    struct MHD_Connection *c)
+{
+	struct api_fwd_req req;
+	struct api_fwd **pp;
+	char err[256];
+
+	if (api_parse_unexpose(r->body, r->len, &req, err, sizeof(err)))
+		return api_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	pp = api_fwd_find(a, req.proto, req.local);
+	if (!pp)
+		return api_error(c, MHD_HTTP_NOT_FOUND, "no %s forward on %s",
+				 api_proto_names[req.proto], req.local);
+	log_info("api: forward %s %s removed", api_proto_names[req.proto],
+		 req.local);
+	api_fwd_drop(pp);
+	return api_reply(c, MHD_HTTP_OK, NULL);
+}
+
+/**
+ * api_forwards() - GET /services/forwarder/all
+ */
+static enum MHD_Result api_forwards(struct api *a, struct api_req *r,
+				    struct MHD_Connection *c)
+{
+	json_t *j = json_array();
+	struct api_fwd *f;
+
+	(void)r;
+	for (f = a->fwds; f; f = f->next)
+		json_array_append_new(
+		    j, json_pack("{s:s,s:s,s:s}", "local", f->req.local,
+				 "remote", f->req.remote, "protocol",
+				 api_proto_names[f->req.proto]));
+	return api_reply(c, MHD_HTTP_OK, j);
+}
+
+/* ---- DNS zones ----------------------------------------------------------- */
+
+/**
+ * api_zone_apply() - put a zone and its records into a names table
+ * @z:		zone
+ * @t:		table (a network's, or the host ports')
+ */
+static void api_zone_apply(const struct api_zone *z, struct dns_local *t)
+{
+	char fqdn[API_NAME_MAX * 2];
+	size_t i;
+
+	if (!t)
+		return;
+	if (dns_local_zone_set(t, z->name, z->has_def ? &z->def : NULL))
+		log_warn("api: zone %s", z->name);
+	for (i = 0; i < z->nrec; i++) {
+		if (api_zone_fqdn(z->name, z->rec[i].name, fqdn, sizeof(fqdn)))
+			continue;
+		if (dns_local_set_addrs(t, fqdn, &z->rec[i].ip, 1, NULL, 0))
+			log_warn("api: name %s", fqdn);
+	}
+}
+
+/**
+ * api_zones_net() - srv_foreach_net() callback: apply one zone
+ */
+static void api_zones_net(void *arg, struct net *n)
+{
+	api_zone_apply(arg, net_names(n));
+}
+
+/**
+ * api_zone_merge() - merge a request into a zone: same names replaced,
+ * new ones appended; DefaultIP is the request's
+ *
+ * Return: 0, or -1 if the zone would hold too many records
+ */
+static int api_zone_merge(struct api_zone *z, const struct api_zone_req *req)
+{
+	struct api_record *rec;
+	size_t i, j;
+
+	rec = realloc(z->rec, (z->nrec + req->nrec + 1) * sizeof(*rec));
+	if (!rec)
+		return -1;
+	z->rec = rec;
+	for (i = 0; i < req->nrec; i++) {
+		for (j = 0; j < z->nrec; j++)
+			if (!strcasecmp(rec[j].name, req->rec[i].name))
+				break;
+		if (j == z->nrec) {
+			if (z->nrec >= API_RECORDS_MAX * 4)
+				return -1;
+			z->nrec++;
+		}
+		rec[j] = req->rec[i];
+	}
+	z->has_def = req->has_def;
+	z->def = req->def;
+	return 0;
+}
+
+/**
+ * api_zone_get() - the zone of a name, created if new
+ *
+ * Return: the zone, or NULL if there are too many
+ */
+static struct api_zone *api_zone_get(struct api *a, const char *name)
+{
+	struct api_zone *z;
+	size_t i;
+
+	for (i = 0; i < a->nzones; i++)
+		if (!strcasecmp(a->zones[i].name, name))
+			return &a->zones[i];
+	if (a->nzones == API_ZONES_MAX)
+		return NULL;
+	z = &a->zones[a->nzones++];
+	memset(z, 0, sizeof(*z));
+	snprintf(z->name, sizeof(z->name), "%s", name);
+	return z;
+}
+
+/**
+ * api_dns_add() - POST /services/dns/add
+ */
+static enum MHD_Result api_dns_add(struct api *a, struct api_req *r,
+				   struct MHD_Connection *c)
+{
+	struct api_zone_req req;
+	struct api_zone *z;
+	enum MHD_Result ret;
+	char err[256];
+
+	if (api_parse_zone(r->body, r->len, &req, err, sizeof(err))) {
+		api_zone_req_free(&req);
+		return api_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	}
+	z = api_zone_get(a, req.name);
+	if (!z || api_zone_merge(z, &req)) {
+		ret = api_error(c, MHD_HTTP_INSUFFICIENT_STORAGE,
+				"too many zones or records");
+	} else {
+		srv_foreach_net(a->srv, api_zones_net, z);
+		api_zone_apply(z, srv_host_names(a->srv));
+		log_info("api: zone %s: %zu records", z->name, z->nrec);
+		ret = api_reply(c, MHD_HTTP_OK, NULL);
+	}
+	api_zone_req_free(&req);
+	return ret;
+}
+
+/**
+ * api_dns_all() - GET /services/dns/all
+ */
+static enum MHD_Result api_dns_all(struct api *a, struct api_req *r,
+				   struct MHD_Connection *c)
+{
+	json_t *j = json_array(), *recs;
+	size_t i, k;
+
+	(void)r;
+	for (i = 0; i < a->nzones; i++) {
+		const struct api_zone *z = &a->zones[i];
+
+		recs = json_array();
+		for (k = 0; k < z->nrec; k++)
+			json_array_append_new(
+			    recs, json_pack("{s:s,s:s}", "Name", z->rec[k].name,
+					    "IP", inet_ntoa(z->rec[k].ip)));
+		json_array_append_new(
+		    j, json_pack("{s:s,s:o,s:o}", "Name", z->name, "Records",
+				 recs, "DefaultIP",
+				 z->has_def ? json_string(inet_ntoa(z->def))
+					    : json_null()));
+	}
+	return api_reply(c, MHD_HTTP_OK, j);
+}
+
+/* ---- wait_port ----------------------------------------------------------- */
+
+/**
+ * api_wait_connected() - lwIP: the probe connected (core lock held)
+ */
+static err_t api_wait_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct api_wait *w = arg;
+
+	(void)err;
+	tcp_arg(pcb, NULL);
+	tcp_err(pcb, NULL);
+	w->pcb = NULL;
+	w->state = API_WAIT_OK;
+	loop_async_notify(w->a->async);
+	if (tcp_close(pcb) != ERR_OK) {
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	return ERR_OK;
+}
+
+/**
+ * api_wait_err() - lwIP: the probe was refused, timed out or aborted
+ * (core lock held; lwIP has freed the pcb)
+ */
+static void api_wait_err(void *arg, err_t err)
+{
+	struct api_wait *w = arg;
+
+	(void)err;
+	if (!w)
+		return;
+	w->pcb = NULL;
+	w->state = API_WAIT_FAILED;
+	loop_async_notify(w->a->async);
+}
+
+/**
+ * api_wait_abort() - drop the probe in flight, if any; loop thread
+ */
+static void api_wait_abort(struct api_wait *w)
+{
+	LOCK_TCPIP_CORE();
+	if (w->pcb) {
+		tcp_arg(w->pcb, NULL);
+		tcp_err(w->pcb, NULL);
+		tcp_abort(w->pcb);
+		w->pcb = NULL;
+	}
+	if (w->state == API_WAIT_CONNECTING)
+		w->state = API_WAIT_IDLE;
+	UNLOCK_TCPIP_CORE();
+}
+
+/**
+ * api_wait_connect() - start one connect attempt from the services host
+ *
+ * Return: 0 if a connect is under way, -1 if not (no network yet)
+ */
+static int api_wait_connect(struct api_wait *w)
+{
+	struct net *n = api_net_of(w->a, w->req.ip);
+	struct netif *nif;
+	struct tcp_pcb *pcb;
+	ip_addr_t dst = IPADDR4_INIT(w->req.ip.s_addr);
+	err_t e = ERR_MEM;
+
+	if (!n)
+		return -1;
+	nif = net_svc_netif(n);
+	LOCK_TCPIP_CORE();
+	pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+	if (pcb) {
+		tcp_bind_netif(pcb, nif);
+		e = tcp_bind(pcb, &nif->ip_addr, 0);
+		if (e == ERR_OK) {
+			tcp_arg(pcb, w);
+			tcp_err(pcb, api_wait_err);
+			e = tcp_connect(pcb, &dst, w->req.port,
+					api_wait_connected);
+		}
+		if (e != ERR_OK)
+			tcp_abort(pcb);
+		else {
+			w->pcb = pcb;
+			w->state = API_WAIT_CONNECTING;
+		}
+	}
+	UNLOCK_TCPIP_CORE();
+	return e == ERR_OK ? 0 : -1;
+}
+
+/**
+ * api_wait_finish() - answer a wait_port request: resume its connection,
+ * whose handler then sends @status
+ */
+static void api_wait_finish(struct api_wait *w, int status)
+{
+	api_wait_abort(w);
+	loop_timer_disarm(w->timer);
+	w->status = status;
+	MHD_resume_connection(w->conn);
+	w->a->kick = 1;
+}
+
+/**
+ * api_wait_try() - attempt a connect now, or schedule the next attempt
+ */
+static void api_wait_try(struct api_wait *w)
+{
+	int64_t now = loop_now_ms(), next;
+
+	if (now >= w->deadline) {
+		api_wait_finish(w, MHD_HTTP_REQUEST_TIMEOUT);
+		return;
+	}
+	if (api_wait_connect(w) == 0) {
+		w->attempt_end = now + API_ATTEMPT_MS;
+		next = w->attempt_end;
+	} else {
+		next = now + API_RETRY_MS;
+	}
+	loop_timer_arm(w->timer, next < w->deadline ? next : w->deadline);
+}
+
+/**
+ * api_wait_timer() - a pause ended, an attempt took too long, or the
+ * deadline passed
+ */
+static void api_wait_timer(void *arg)
+{
+	struct api_wait *w = arg;
+
+	enum api_wait_state st;
+
+	if (w->status)
+		return;
+	LOCK_TCPIP_CORE();
+	st = w->state;
+	UNLOCK_TCPIP_CORE();
+	if (st == API_WAIT_OK) {
+		api_wait_finish(w, MHD_HTTP_OK);
+		return;
+	}
+	api_wait_abort(w);
+	api_wait_try(w);
+}
+
+/**
+ * api_wait_async() - lwIP decided some probes: answer or retry them
+ */
+static void api_wait_async(void *arg)
+{
+	struct api *a = arg;
+	enum api_wait_state st;
+	struct api_wait *w;
+	int64_t now = loop_now_ms();
+
+	for (w = a->waits; w; w = w->next) {
+		if (w->status)
+			continue;
+		LOCK_TCPIP_CORE();
+		st = w->state;
+		if (st == API_WAIT_FAILED)
+			w->state = API_WAIT_IDLE;
+		UNLOCK_TCPIP_CORE();
+		if (st == API_WAIT_OK) {
+			api_wait_finish(w, MHD_HTTP_OK);
+		} else if (st == API_WAIT_FAILED) {
+			int64_t next = now + API_RETRY_MS;
+
+			loop_timer_arm(w->timer,
+				       next < w->deadline ? next : w->deadline);
+		}
+	}
+}
+
+/**
+ * api_wait_free() - unlink and free a wait_port request
+ */
+static void api_wait_free(struct api_wait *w)
+{
+	struct api_wait **pp;
+
+	for (pp = &w->a->waits; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
+	api_wait_abort(w);
+	loop_timer_free(w->timer);
+	free(w);
+}
+
+/**
+ * api_wait_port() - GET /extension/wait_port?ip=&port=&timeout=
+ *
+ * The first call suspends the connection; the call after
+ * api_wait_finish() resumed it answers.
+ */
+static enum MHD_Result api_wait_port(struct api *a, struct api_req *r,
+				     struct MHD_Connection *c)
+{
+	struct api_wait_req req;
+	struct api_wait *w;
+	char err[256];
+
+	if (r->wait && r->wait->status)
+		return r->wait->status == MHD_HTTP_OK
+			   ? api_reply(c, MHD_HTTP_OK, NULL)
+			   : api_error(c, (unsigned)r->wait->status,
+				       "port %u of %s did not accept in time",
+				       r->wait->req.port,
+				       inet_ntoa(r->wait->req.ip));
+	if (api_parse_wait_port(
+		MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ip"),
+		MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "port"),
+		MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+					    "timeout"),
+		&req, err, sizeof(err)))
+		return api_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		fatal("calloc");
+	w->a = a;
+	w->conn = c;
+	w->req = req;
+	w->deadline = loop_now_ms() + (int64_t)req.timeout_s * 1000;
+	w->timer = loop_timer_new(a->l, api_wait_timer, w);
+	w->next = a->waits;
+	a->waits = w;
+	r->wait = w;
+	MHD_suspend_connection(c);
+	api_wait_try(w);
+	return MHD_YES;
+}
+
+/* ---- stats and cam ------------------------------------------------------- */
+
+/**
+ * api_port_stats() - net_foreach_port() callback: one port's counters
+ */
+static void api_port_stats(void *arg, const char *name,
+			   const struct port_stats *st)
+{
+	json_array_append_new(
+	    arg, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "name", name,
+			   "rx_frames", (json_int_t)st->rx_frames, "rx_bytes",
+			   (json_int_t)st->rx_bytes, "tx_frames",
+			   (json_int_t)st->tx_frames, "tx_bytes",
+			   (json_int_t)st->tx_bytes, "tx_drop_full",
+			   (json_int_t)st->tx_drop_full, "rx_bad_len",
+			   (json_int_t)st->rx_bad_len, "rx_truncated",
+			   (json_int_t)st->rx_truncated));
+}
+
+/**
+ * api_dhcp_stats() - counters of a DHCP server
+ */
+static json_t *api_dhcp_stats(struct dhcp *d)
+{
+	struct dhcp_stats st;
+
+	dhcp_get_stats(d, &st);
+	return json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rx", (json_int_t)st.rx,
+	    "dropped",
+	    (json_int_t)(st.drop_size + st.drop_header + st.drop_cookie +
+			 st.drop_options + st.drop_type + st.drop_relay +
+			 st.drop_other_server + st.drop_reply_space),
+	    "offers", (json_int_t)st.offers, "acks", (json_int_t)st.acks,
+	    "naks", (json_int_t)st.naks, "releases", (json_int_t)st.releases,
+	    "declines", (json_int_t)st.declines, "informs",
+	    (json_int_t)st.informs, "pool_exhausted",
+	    (json_int_t)st.pool_exhausted);
+}
+
+/**
+ * api_net_stats() - srv_foreach_net() callback: one network's counters
+ */
+static void api_net_stats(void *arg, struct net *n)
+{
+	const struct sw_stats *sw = net_sw_stats(n);
+	json_t *ports = json_array();
+	struct svc_stats sv;
+
+	net_svc_stats(n, &sv);
+	net_foreach_port(n, api_port_stats, ports);
+	json_array_append_new(
+	    arg,
+	    json_pack(
+		"{s:s,s:i,s:I,s:{s:I,s:I,s:I,s:I,s:I},"
+		"s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o}",
+		"name", net_name(n), "nat_connections", net_nat_connections(n),
+		"drop_spoof", (json_int_t)net_stats(n)->drop_spoof, "switch",
+		"frames", (json_int_t)sw->frames, "flooded",
+		(json_int_t)sw->flooded, "drop_runt", (json_int_t)sw->drop_runt,
+		"drop_bad_src", (json_int_t)sw->drop_bad_src, "drop_spoof",
+		(json_int_t)sw->drop_spoof, "services", "rx_frames",
+		(json_int_t)sv.rx_frames, "rx_dropped",
+		(json_int_t)sv.rx_dropped, "rx_dhcp", (json_int_t)sv.rx_dhcp,
+		"tx_frames", (json_int_t)sv.tx_frames, "tx_dropped",
+		(json_int_t)sv.tx_dropped, "tx_dhcp", (json_int_t)sv.tx_dhcp,
+		"dhcp", api_dhcp_stats(net_dhcp(n)), "ports", ports));
+}
+
+/**
+ * api_dns_stats() - counters of the DNS service, or null
+ */
+static json_t *api_dns_stats(struct dnsd *d)
+{
+	const struct dnsd_stats *st;
+
+	if (!d)
+		return json_null();
+	st = dnsd_stats(d);
+	return json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
+	    (json_int_t)st->queries, "local", (json_int_t)st->local, "native",
+	    (json_int_t)st->native, "forwarded", (json_int_t)st->forwarded,
+	    "servfail", (json_int_t)st->servfail, "formerr",
+	    (json_int_t)st->formerr, "dropped", (json_int_t)st->dropped,
+	    "truncated", (json_int_t)st->truncated, "tcp_conns",
+	    (json_int_t)st->tcp_conns);
+}
+
+/**
+ * api_stats() - GET /stats
+ */
+static enum MHD_Result api_stats(struct api *a, struct api_req *r,
+				 struct MHD_Connection *c)
+{
+	json_t *nets = json_array();
+
+	(void)r;
+	srv_foreach_net(a->srv, api_net_stats, nets);
+	return api_reply(c, MHD_HTTP_OK,
+			 json_pack("{s:o,s:o}", "networks", nets, "dns",
+				   api_dns_stats(srv_dnsd(a->srv))));
+}
+
+/**
+ * api_cam_entry() - net_foreach_cam() callback: one learned MAC
+ */
+static void api_cam_entry(void *arg, const uint8_t mac[6], const char *port,
+			  int is_static)
+{
+	char m[18];
+
+	(void)is_static;
+	snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+	json_object_set_new(arg, m, json_string(port));
+}
+
+/**
+ * api_cam_net() - srv_foreach_net() callback: one network's MAC table
+ */
+static void api_cam_net(void *arg, struct net *n)
+{
+	net_foreach_cam(n, api_cam_entry, arg);
+}
+
+/**
+ * api_cam() - GET /cam: {"MAC":"port name"}
+ */
+static enum MHD_Result api_cam(struct api *a, struct api_req *r,
+			       struct MHD_Connection *c)
+{
+	json_t *j = json_object();
+
+	(void)r;
+	srv_foreach_net(a->srv, api_cam_net, j);
+	return api_reply(c, MHD_HTTP_OK, j);
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+/**
+ * struct api_route - an endpoint
+ * @path:	URL path
+ * @method:	the one method it serves
+ * @fn:		handler: queues the response
+ */
+struct api_route {
+	const char *path;
+	const char *method;
+	enum MHD_Result (*fn)(struct api *a, struct api_req *r,
+			      struct MHD_Connection *c);
+};
+
+static const struct api_route api_routes[] = {
+    {"/services/dhcp/leases", "GET", api_get_leases},
+    {"/leases", "GET", api_get_leases},
+    {"/services/forwarder/expose", "POST", api_expose},
+    {"/services/forwarder/unexpose", "POST", api_unexpose},
+    {"/services/forwarder/all", "GET", api_forwards},
+    {"/services/dns/add", "POST", api_dns_add},
+    {"/services/dns/all", "GET", api_dns_all},
+    {"/extension/wait_port", "GET", api_wait_port},
+    {"/stats", "GET", api_stats},
+    {"/cam", "GET", api_cam},
+};
+
+/**
+ * api_route_find() - the endpoint of a path
+ */
+static const struct api_route *api_route_find(const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++)
+		if (!strcmp(api_routes[i].path, url))
+			return &api_routes[i];
+	return NULL;
+}
+
+/**
+ * api_body_add() - keep a chunk of the request body, up to API_BODY_MAX
+ */
+static void api_body_add(struct api_req *r, const char *data, size_t len)
+{
+	char *b;
+
+	if (r->too_big || r->len + len > API_BODY_MAX) {
+		r->too_big = 1;
+		return;
+	}
+	b = realloc(r->body, r->len + len + 1);
+	if (!b) {
+		r->too_big = 1;
+		return;
+	}
+	memcpy(b + r->len, data, len);
+	r->len += len;
+	b[r->len] = '\0';
+	r->body = b;
+}
+
+/**
+ * api_too_long() - does the Content-Length already exceed API_BODY_MAX?
+ */
+static int api_too_long(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(
+	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return cl && strtoull(cl, NULL, 10) > API_BODY_MAX;
+}
+
+/**
+ * api_handler() - libmicrohttpd's access handler: collect the body, then
+ * route the request
+ */
+static enum MHD_Result api_handler(void *cls, struct MHD_Connection *c,
+				   const char *url, const char *method,
+				   const char *version, const char *upload,
+				   size_t *upload_size, void **con_cls)
+{
+	const struct api_route *rt = api_route_find(url);
+	struct api_req *r = *con_cls;
+	struct api *a = cls;
+
+	(void)version;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		if (api_too_long(c))
+			return api_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+					 "request body over %d bytes",
+					 API_BODY_MAX);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		api_body_add(r, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_big)
+		return api_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				 "request body over %d bytes", API_BODY_MAX);
+	if (!rt)
+		return api_error(c, MHD_HTTP_NOT_FOUND, "no such endpoint: %s",
+				 url);
+	if (strcmp(method, rt->method))
+		return api_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				 "%s takes %s, not %s", url, rt->method,
+				 method);
+	return rt->fn(a, r, c);
+}
+
+/**
+ * api_completed() - a request ended (answered, or the connection died)
+ */
+static void api_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			  enum MHD_RequestTerminationCode toe)
+{
+	struct api_req *r = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (!r)
+		return;
+	if (r->wait)
+		api_wait_free(r->wait);
+	free(r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+/* ---- libmicrohttpd on our loop ------------------------------------------ */
+
+/**
+ * api_prepare() - loop hook: poll libmicrohttpd's descriptors, wake up
+ * for its timeouts
+ */
+static void api_prepare(void *arg, struct loop *l, int *timeout_ms)
+{
+	struct api *a = arg;
+	MHD_UNSIGNED_LONG_LONG to;
+	fd_set rs, ws, es;
+	MHD_socket max = -1;
+	int fd, ev;
+
+	FD_ZERO(&rs);
+	FD_ZERO(&ws);
+	FD_ZERO(&es);
+	a->nfds = 0;
+	a->deadline = -1;
+	if (MHD_get_fdset2(a->mhd, &rs, &ws, &es, &max, FD_SETSIZE) != MHD_YES)
+		max = -1;
+	for (fd = 0; fd <= max; fd++) {
+		ev = (FD_ISSET(fd, &rs) ? POLLIN : 0) |
+		     (FD_ISSET(fd, &ws) ? POLLOUT : 0);
+		if (!ev)
+			continue;
+		a->fds[a->nfds] = fd;
+		a->idx[a->nfds++] = loop_hook_pollfd(l, fd, ev);
+	}
+	if (a->kick)
+		*timeout_ms = 0;
+	if (MHD_get_timeout(a->mhd, &to) == MHD_YES) {
+		if (to > INT32_MAX)
+			to = INT32_MAX;
+		a->deadline = loop_now_ms() + (int64_t)to;
+		if (*timeout_ms < 0 || (MHD_UNSIGNED_LONG_LONG)*timeout_ms > to)
+			*timeout_ms = (int)to;
+	}
+}
+
+/**
+ * api_dispatch() - loop hook: let libmicrohttpd work on what poll(2) found
+ */
+static void api_dispatch(void *arg, struct loop *l)
+{
+	struct api *a = arg;
+	fd_set rs, ws, es;
+	int i, re, any = 0;
+
+	FD_ZERO(&rs);
+	FD_ZERO(&ws);
+	FD_ZERO(&es);
+	for (i = 0; i < a->nfds; i++) {
+		re = a->idx[i] < 0 ? 0 : loop_hook_revents(l, a->idx[i]);
+		if (re & (POLLIN | POLLHUP | POLLERR))
+			FD_SET(a->fds[i], &rs);
+		if (re & (POLLOUT | POLLHUP | POLLERR))
+			FD_SET(a->fds[i], &ws);
+		any |= re;
+	}
+	if (!any && !a->kick &&
+	    (a->deadline < 0 || loop_now_ms() < a->deadline))
+		return;
+	a->kick = 0;
+	MHD_run_from_select(a->mhd, &rs, &ws, &es);
+}
+
+/**
+ * api_listen() - create the unix socket, mode 0600, replacing an old one
+ *
+ * Return: the listening descriptor, or -1 with a logged warning
+ */
+static int api_listen(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("%s: socket path too long", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0) {
+		log_warn("socket");
+		return -1;
+	}
+	unlink(path);
+	old = umask(0077);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 64)) {
+		umask(old);
+		log_warn("%s", path);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	chmod(path, 0600);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+/**
+ * api_net_added() - server hook: a new network gets every zone
+ */
+static void api_net_added(void *arg, struct net *n)
+{
+	struct api *a = arg;
+	size_t i;
+
+	for (i = 0; i < a->nzones; i++)
+		api_zone_apply(&a->zones[i], net_names(n));
+}
+
+/**
+ * api_net_removing() - server hook: a network goes away with the
+ * forwards its gateway held (its probes fail by themselves and retry)
+ */
+static void api_net_removing(void *arg, struct net *n)
+{
+	struct api *a = arg;
+	struct api_fwd **pp = &a->fwds;
+
+	while (*pp) {
+		if ((*pp)->net == n) {
+			log_info("api: forward %s %s ended with %s",
+				 api_proto_names[(*pp)->req.proto],
+				 (*pp)->req.local, net_name(n));
+			(*pp)->net = NULL;
+			api_fwd_drop(pp);
+		} else {
+			pp = &(*pp)->next;
+		}
+	}
+}
+
+/**
+ * api_new() - serve the control API on a unix socket
+ * @l:		loop
+ * @s:		the daemon
+ * @path:	socket path; an old socket there is replaced
+ *
+ * Return: the API, or NULL with a logged warning
+ */
+struct api *api_new(struct loop *l, struct srv *s, const char *path)
+{
+	struct api *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		fatal("calloc");
+	a->l = l;
+	a->srv = s;
+	snprintf(a->path, sizeof(a->path), "%s", path);
+	a->fd = api_listen(path);
+	if (a->fd < 0) {
+		free(a);
+		return NULL;
+	}
+	a->mhd = MHD_start_daemon(
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    api_handler, a, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)a->fd,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONN_MAX,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)API_IDLE_S,
+	    MHD_OPTION_NOTIFY_COMPLETED, api_completed, a, MHD_OPTION_END);
+	if (!a->mhd) {
+		log_warnx("%s: cannot start the HTTP server", path);
+		close(a->fd);
+		unlink(path);
+		free(a);
+		return NULL;
+	}
+	a->async = loop_async_new(l, api_wait_async, a);
+	loop_hook_add(l, api_prepare, api_dispatch, a);
+	srv_set_net_hooks(s, api_net_added, api_net_removing, a);
+	return a;
+}
+
+/**
+ * api_free() - stop serving: answer waiting requests 503, close every
+ * connection, remove the socket file. Forwards added through the API
+ * end with their networks.
+ */
+void api_free(struct api *a)
+{
+	struct api_wait *w;
+	struct api_fwd *f;
+	size_t i;
+
+	if (!a)
+		return;
+	srv_set_net_hooks(a->srv, NULL, NULL, NULL);
+	loop_hook_del(a->l, a);
+	for (w = a->waits; w; w = w->next)
+		if (!w->status)
+			api_wait_finish(w, MHD_HTTP_SERVICE_UNAVAILABLE);
+	MHD_stop_daemon(a->mhd); /* closes a->fd; frees the requests */
+	while (a->waits)
+		api_wait_free(a->waits);
+	while ((f = a->fwds)) {
+		a->fwds = f->next;
+		free(f);
+	}
+	for (i = 0; i < a->nzones; i++)
+		free(a->zones[i].rec);
+	loop_async_free(a->async);
+	unlink(a->path);
+	free(a);
+}

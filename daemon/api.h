@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * api.h - the control API: HTTP/1.1 with JSON bodies on a unix stream
+ * socket (usernetd -e PATH), the shapes gvisor-tap-vsock serves and Lima's
+ * hostagent calls: DHCP leases, port forwards, DNS zones, wait_port, plus
+ * counters (/stats) and the switch's MAC table (/cam). See docs/api.md.
+ *
+ * libmicrohttpd parses HTTP without threads of its own: a loop hook polls
+ * its descriptors, so every handler runs on the loop thread. Request
+ * bodies are parsed by the pure api_parse_*() functions below (unit
+ * tested), which return 0 or the HTTP status to refuse the request with.
+ */
+#ifndef USERNETD_API_H
+#define USERNETD_API_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct srv;
+struct api;
+
+#define API_BODY_MAX	 (64 * 1024) /* larger request bodies: 413 */
+#define API_LOCAL_MAX	 108	     /* "local" of a forward, NUL included */
+#define API_NAME_MAX	 256	     /* zone and record names */
+#define API_RECORDS_MAX	 1024	     /* records of one zone */
+#define API_WAIT_DEFAULT 10	     /* wait_port timeout without one, s */
+#define API_WAIT_MAX	 86400	     /* longest wait_port timeout, s */
+
+/**
+ * enum api_proto - protocol of a forward
+ * @API_TCP:	TCP, through libslirp's host forwards
+ * @API_UDP:	UDP, the same
+ * @API_UNIX:	a host unix socket path relayed to a guest TCP port
+ */
+enum api_proto {
+	API_TCP,
+	API_UDP,
+	API_UNIX,
+};
+
+/**
+ * struct api_fwd_req - an expose or unexpose request
+ * @proto:	protocol ("protocol", default tcp)
+ * @local:	"local" as given: "ADDR:PORT", or a socket path for unix
+ * @remote:	"remote" as given, "IP:PORT" ("" for unexpose)
+ * @haddr:	host address to listen on ("" means 0.0.0.0), tcp/udp
+ * @hport:	host port, tcp/udp
+ * @gaddr:	guest address (expose)
+ * @gport:	guest port (expose)
+ */
+struct api_fwd_req {
+	enum api_proto proto;
+	char local[API_LOCAL_MAX];
+	char remote[64];
+	struct in_addr haddr;
+	uint16_t hport;
+	struct in_addr gaddr;
+	uint16_t gport;
+};
+
+/**
+ * struct api_record - one record of a zone
+ * @name:	record name relative to the zone ("lima-default")
+ * @ip:		its IPv4 address
+ */
+struct api_record {
+	char name[API_NAME_MAX];
+	struct in_addr ip;
+};
+
+/**
+ * struct api_zone_req - a /services/dns/add request
+ * @name:	zone name, with its trailing dot ("internal.")
+ * @has_def:	@def is set ("DefaultIP")
+ * @def:	address of every other name under the zone
+ * @rec:	records (malloc'd, api_zone_req_free())
+ * @nrec:	how many
+ */
+struct api_zone_req {
+	char name[API_NAME_MAX];
+	int has_def;
+	struct in_addr def;
+	struct api_record *rec;
+	size_t nrec;
+};
+
+/**
+ * struct api_wait_req - a /extension/wait_port request
+ * @ip:		guest address
+ * @port:	guest TCP port
+ * @timeout_s:	seconds before answering 408
+ */
+struct api_wait_req {
+	struct in_addr ip;
+	uint16_t port;
+	int timeout_s;
+};
+
+struct api *api_new(struct loop *l, struct srv *s, const char *path);
+void api_free(struct api *a);
+
+int api_parse_hostport(const char *s, int empty_host_ok, struct in_addr *addr,
+		       uint16_t *port);
+int api_parse_expose(const char *body, size_t len, struct api_fwd_req *r,
+		     char *err, size_t errlen);
+int api_parse_unexpose(const char *body, size_t len, struct api_fwd_req *r,
+		       char *err, size_t errlen);
+int api_parse_zone(const char *body, size_t len, struct api_zone_req *z,
+		   char *err, size_t errlen);
+void api_zone_req_free(struct api_zone_req *z);
+int api_zone_fqdn(const char *zone, const char *rec, char *out, size_t outlen);
+int api_parse_wait_port(const char *ip, const char *port, const char *timeout,
+			struct api_wait_req *w, char *err, size_t errlen);
+
+#endif /* USERNETD_API_H */

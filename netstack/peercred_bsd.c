@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * peercred_bsd.c - the peer's uid of a unix socket with getpeereid(3)
+ * (macOS, FreeBSD, OpenBSD, NetBSD). Same policy as peercred_linux.c.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "peercred.h"
+
+/**
+ * peercred_uid() - uid of the process that connected a unix socket
+ * @fd:		connected (or socketpair) unix socket
+ * @uid:	set to the peer's uid on success
+ *
+ * Return: 0, or -1 with errno set
+ */
+int peercred_uid(int fd, uid_t *uid)
+{
+	gid_t gid;
+
+	return getpeereid(fd, uid, &gid);
+}
+
+/**
+ * peercred_allowed() - may the peer of @fd use the daemon?
+ * @fd:		connected unix socket
+ * @uid:	set to the peer's uid when it is known
+ *
+ * The daemon's own (effective) uid and root may; nobody else.
+ *
+ * Return: 1 if allowed, 0 if refused, -1 if the uid cannot be read
+ */
+int peercred_allowed(int fd, uid_t *uid)
+{
+	if (peercred_uid(fd, uid))
+		return -1;
+	return *uid == 0 || *uid == geteuid();
+}
