@@ -98,6 +98,20 @@ struct api_wait_req {
 	int timeout_s;
 };
 
+/**
+ * struct api_capture_req - a /capture/start request
+ * @file:	output file
+ * @filter:	tcpdump filter, "" for all
+ * @port:	only this VM port, "" for all
+ * @snaplen:	bytes kept of each frame, 0 for the default
+ */
+struct api_capture_req {
+	char file[4096];
+	char filter[1024];
+	char port[32];
+	int snaplen;
+};
+
 struct api *api_new(struct loop *l, struct srv *s, const char *path);
 void api_free(struct api *a);
 
@@ -111,6 +125,8 @@ int api_parse_zone(const char *body, size_t len, struct api_zone_req *z,
 		   char *err, size_t errlen);
 void api_zone_req_free(struct api_zone_req *z);
 int api_zone_fqdn(const char *zone, const char *rec, char *out, size_t outlen);
+int api_parse_capture(const char *body, size_t len, struct api_capture_req *r,
+		      char *err, size_t errlen);
 int api_parse_wait_port(const char *ip, const char *port, const char *timeout,
 			struct api_wait_req *w, char *err, size_t errlen);
 

@@ -496,3 +496,68 @@ int api_parse_wait_port(const char *ip, const char *port, const char *timeout,
 	}
 	return 0;
 }
+
+/**
+ * api_copy_field() - copy a string field into a fixed buffer
+ *
+ * Return: 0, or -1 with a message if it is too long
+ */
+static int api_copy_field(const char *key, const char *v, char *dst, size_t cap,
+			  char *err, size_t errlen)
+{
+	if (strlen(v) >= cap) {
+		snprintf(err, errlen, "field \"%s\" is too long", key);
+		return -1;
+	}
+	strcpy(dst, v);
+	return 0;
+}
+
+/**
+ * api_parse_capture() - a POST /capture/start body
+ * @body:	JSON {"file","filter","snaplen","port"}; file required
+ * @len:	its length
+ * @r:		the request, on success
+ * @err:	message on failure
+ * @errlen:	its size
+ *
+ * Return: 0, or 400 with a message in @err
+ */
+int api_parse_capture(const char *body, size_t len, struct api_capture_req *r,
+		      char *err, size_t errlen)
+{
+	const char *file, *filter, *port;
+	json_t *j = api_load(body, len, err, errlen), *sn;
+	int rc = API_BAD;
+
+	memset(r, 0, sizeof(*r));
+	if (!j)
+		return API_BAD;
+	if (api_get_string(j, "file", 1, &file, err, errlen) ||
+	    api_get_string(j, "filter", 0, &filter, err, errlen) ||
+	    api_get_string(j, "port", 0, &port, err, errlen) ||
+	    api_copy_field("file", file, r->file, sizeof(r->file), err,
+			   errlen) ||
+	    api_copy_field("filter", filter, r->filter, sizeof(r->filter), err,
+			   errlen) ||
+	    api_copy_field("port", port, r->port, sizeof(r->port), err, errlen))
+		goto out;
+	if (!*r->file) {
+		snprintf(err, errlen, "field \"file\" is empty");
+		goto out;
+	}
+	sn = json_object_get(j, "snaplen");
+	if (sn && !json_is_null(sn)) {
+		if (!json_is_integer(sn) || json_integer_value(sn) < 0 ||
+		    json_integer_value(sn) > 262144) {
+			snprintf(err, errlen,
+				 "field \"snaplen\" must be 0 to 262144");
+			goto out;
+		}
+		r->snaplen = (int)json_integer_value(sn);
+	}
+	rc = 0;
+out:
+	json_decref(j);
+	return rc;
+}

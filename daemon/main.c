@@ -16,6 +16,7 @@
 #include "options.h"
 #include "pidfile.h"
 #include "server.h"
+#include "../pcap/capture.h"
 #include "../netstack/loop.h"
 #include "../netstack/services.h"
 
@@ -51,6 +52,28 @@ static const char *main_default_socket(void)
 		fatal("%s", dir);
 	snprintf(path, sizeof(path), "%s/qemu.sock", dir);
 	return path;
+}
+
+/**
+ * main_capture() - start the capture the command line asks for
+ *
+ * Return: 0, or -1 after telling why (a bad filter, an unwritable file)
+ */
+static int main_capture(struct srv *s, const struct cfg *c)
+{
+	struct cap_config cc = {
+	    .file = c->pcap_file,
+	    .filter = c->pcap_filter,
+	    .snaplen = c->pcap_snaplen,
+	    .max_size_mb = c->pcap_max_size,
+	    .max_files = c->pcap_max_files,
+	};
+	char err[512];
+
+	if (!srv_capture_start(s, &cc, NULL, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "usernetd: --pcap %s: %s\n", c->pcap_file, err);
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -89,6 +112,11 @@ int main(int argc, char **argv)
 	if (!s) {
 		pid_remove(c.pidfile);
 		return 1;
+	}
+	if (c.pcap_file && main_capture(s, &c)) {
+		srv_free(s);
+		pid_remove(c.pidfile);
+		return 2;
 	}
 	log_info("ready");
 	r = loop_run(l);

@@ -65,6 +65,13 @@ void cfg_usage(const char *prog)
 	       "  -e, --endpoint PATH  serve the control API (HTTP+JSON, "
 	       "gvisor-tap-vsock's)\n"
 	       "                       on a unix socket, mode 0600\n"
+	       "  --pcap FILE          capture every frame of every network "
+	       "into FILE (- is stdout)\n"
+	       "  --pcap-filter EXPR   only what matches a tcpdump filter\n"
+	       "  --pcap-snaplen N     bytes kept of each frame (default "
+	       "65535)\n"
+	       "  --pcap-max-size MB   rotate like tcpdump -C, with "
+	       "--pcap-max-files N (-W)\n"
 	       "  -p, --pidfile PATH   write the pid there; refuse to start "
 	       "if it is alive\n"
 	       "  -v, --verbose        debug logs\n"
@@ -230,6 +237,11 @@ enum {
 	OPT_NETWORK,
 	OPT_LEASES_FILE,
 	OPT_LEASES,
+	OPT_PCAP,
+	OPT_PCAP_FILTER,
+	OPT_PCAP_SNAPLEN,
+	OPT_PCAP_MAX_SIZE,
+	OPT_PCAP_MAX_FILES,
 };
 
 static const struct option cfg_longopts[] = {
@@ -252,6 +264,11 @@ static const struct option cfg_longopts[] = {
     {"network", required_argument, NULL, OPT_NETWORK},
     {"leases-file", required_argument, NULL, OPT_LEASES_FILE},
     {"leases", required_argument, NULL, OPT_LEASES},
+    {"pcap", required_argument, NULL, OPT_PCAP},
+    {"pcap-filter", required_argument, NULL, OPT_PCAP_FILTER},
+    {"pcap-snaplen", required_argument, NULL, OPT_PCAP_SNAPLEN},
+    {"pcap-max-size", required_argument, NULL, OPT_PCAP_MAX_SIZE},
+    {"pcap-max-files", required_argument, NULL, OPT_PCAP_MAX_FILES},
     {"endpoint", required_argument, NULL, 'e'},
     {"pidfile", required_argument, NULL, 'p'},
     {"verbose", no_argument, NULL, 'v'},
@@ -288,6 +305,39 @@ static int cfg_set_once(const char **dst, const char *arg, const char *name,
 	}
 	*dst = arg;
 	return CFG_OK;
+}
+
+/**
+ * cfg_parse_pcap_num() - --pcap-snaplen, --pcap-max-size, --pcap-max-files
+ *
+ * Return: CFG_OK, or CFG_ERROR with a message in @err
+ */
+static int cfg_parse_pcap_num(struct cfg *c, int opt, const char *arg,
+			      char *err, size_t errlen)
+{
+	long v;
+
+	if (opt == OPT_PCAP_SNAPLEN) {
+		if (cfg_parse_int(arg, 1, 262144, &v))
+			goto bad;
+		c->pcap_snaplen = (int)v;
+	} else if (opt == OPT_PCAP_MAX_SIZE) {
+		if (cfg_parse_int(arg, 1, 1000000, &v))
+			goto bad;
+		c->pcap_max_size = v;
+	} else {
+		if (cfg_parse_int(arg, 1, 100000, &v))
+			goto bad;
+		c->pcap_max_files = (int)v;
+	}
+	return CFG_OK;
+bad:
+	snprintf(err, errlen, "%s: bad value %s",
+		 opt == OPT_PCAP_SNAPLEN    ? "--pcap-snaplen (1 to 262144)"
+		 : opt == OPT_PCAP_MAX_SIZE ? "--pcap-max-size (MB)"
+					    : "--pcap-max-files",
+		 arg);
+	return CFG_ERROR;
 }
 
 /**
@@ -370,6 +420,16 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 	case OPT_LEASES_FILE:
 		c->net.leases_file = arg;
 		return CFG_OK;
+	case OPT_PCAP:
+		c->pcap_file = arg;
+		return CFG_OK;
+	case OPT_PCAP_FILTER:
+		c->pcap_filter = arg;
+		return CFG_OK;
+	case OPT_PCAP_SNAPLEN:
+	case OPT_PCAP_MAX_SIZE:
+	case OPT_PCAP_MAX_FILES:
+		return cfg_parse_pcap_num(c, opt, arg, err, errlen);
 	case OPT_LEASES:
 		free(c->statics);
 		c->statics = NULL;

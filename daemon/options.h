@@ -46,6 +46,11 @@ struct cfg_tap {
  * @networks_file:	Lima's networks.yaml, or NULL
  * @network_name:	the network to serve from it
  * @statics:		static leases from --leases (malloc'd)
+ * @pcap_file:		capture from the start into this file ("-": stdout)
+ * @pcap_filter:	its tcpdump filter, or NULL
+ * @pcap_snaplen:	bytes kept of each frame, 0 for 65535
+ * @pcap_max_size:	rotate past this many MB, 0 for never
+ * @pcap_max_files:	files kept when rotating
  * @endpoint:		control API socket (-e), or NULL
  */
 struct cfg {
@@ -69,6 +74,11 @@ struct cfg {
 	const char *networks_file;
 	const char *network_name;
 	struct dhcp_static_lease *statics;
+	const char *pcap_file;
+	const char *pcap_filter;
+	int pcap_snaplen;
+	long pcap_max_size;
+	int pcap_max_files;
 	const char *endpoint;
 };
 

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "options.h"
 #include "server.h"
+#include "../pcap/capture.h"
 #include "../netstack/loop.h"
 #include "../netstack/network.h"
 #include "../netstack/port.h"
@@ -74,6 +75,8 @@ struct srv {
 	struct net *holder[CFG_FORWARDS_MAX];
 	unsigned seq;
 	struct api *api;
+	struct cap *cap;
+	char cap_port[32];
 	srv_net_fn hook_added;
 	srv_net_fn hook_removing;
 	void *hook_arg;
@@ -152,6 +155,8 @@ static struct net *srv_net_new(struct srv *s, const char *name)
 		;
 	*pp = sn;
 	srv_offer_forwards(s, n);
+	if (s->cap)
+		net_set_capture(n, s->cap, s->cap_port);
 	if (s->hook_added)
 		s->hook_added(s->hook_arg, n);
 	return n;
@@ -385,6 +390,7 @@ void srv_free(struct srv *s)
 	if (!s)
 		return;
 	api_free(s->api);
+	srv_capture_stop(s);
 	port_listener_free(s->qemu);
 	port_listener_free(s->fdpass);
 	port_listener_free(s->bess);
@@ -417,6 +423,85 @@ void srv_foreach_net(struct srv *s, srv_net_fn fn, void *arg)
 		fn(arg, s->shared);
 	for (sn = s->nets; sn; sn = sn->next)
 		fn(arg, sn->net);
+}
+
+/**
+ * srv_capture_set() - srv_foreach_net() callback: apply the capture
+ */
+static void srv_capture_set(void *arg, struct net *n)
+{
+	struct srv *s = arg;
+
+	net_set_capture(n, s->cap, s->cap_port);
+}
+
+/**
+ * srv_capture_failed() - the capture's output failed (logged): stop it
+ */
+static void srv_capture_failed(void *arg, struct cap *c)
+{
+	struct srv *s = arg;
+
+	if (s->cap == c)
+		srv_capture_stop(s);
+}
+
+/**
+ * srv_capture_start() - capture what crosses every network into a pcap
+ * @s:		server
+ * @cc:		file, filter, snaplen, rotation
+ * @port:	only this VM port's frames (the name logged when it
+ *		attached), NULL or "" for all
+ * @err:	why not, e.g. pcap's text for a bad filter
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 (nothing started; also when a capture runs already)
+ */
+int srv_capture_start(struct srv *s, const struct cap_config *cc,
+		      const char *port, char *err, size_t errlen)
+{
+	struct cap_config c = *cc;
+
+	if (s->cap) {
+		snprintf(err, errlen, "a capture is running already");
+		return -1;
+	}
+	c.on_fail = srv_capture_failed;
+	c.on_fail_arg = s;
+	s->cap = cap_open(s->l, &c, err, errlen);
+	if (!s->cap)
+		return -1;
+	snprintf(s->cap_port, sizeof(s->cap_port), "%s", port ? port : "");
+	srv_foreach_net(s, srv_capture_set, s);
+	log_info("capture: started to %s%s%s", cc->file,
+		 s->cap_port[0] ? " for port " : "", s->cap_port);
+	return 0;
+}
+
+/**
+ * srv_capture_stop() - stop the capture; what is queued is written
+ *
+ * Return: 0, or -1 if none was running
+ */
+int srv_capture_stop(struct srv *s)
+{
+	struct cap *c = s->cap;
+
+	if (!c)
+		return -1;
+	s->cap = NULL;
+	srv_foreach_net(s, srv_capture_set, s);
+	cap_close(c);
+	log_info("capture: stopped");
+	return 0;
+}
+
+/**
+ * srv_capture() - the running capture, or NULL
+ */
+struct cap *srv_capture(struct srv *s)
+{
+	return s->cap;
 }
 
 /**

@@ -30,4 +30,11 @@ struct dnsd *srv_dnsd(struct srv *s);
 struct dns_local *srv_host_names(struct srv *s);
 int srv_user_v2(const struct srv *s);
 
+struct cap_config;
+struct cap;
+int srv_capture_start(struct srv *s, const struct cap_config *cc,
+		      const char *port, char *err, size_t errlen);
+int srv_capture_stop(struct srv *s);
+struct cap *srv_capture(struct srv *s);
+
 #endif /* USERNETD_SERVER_H */

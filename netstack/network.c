@@ -18,6 +18,7 @@
 #include "../daemon/log.h"
 #include "../dns/dns.h"
 #include "../dns/service.h"
+#include "../pcap/capture.h"
 #include "../user-v2/dhcp.h"
 #include "../user-v2/leases.h"
 #include "../user-v2/registry.h"
@@ -69,6 +70,8 @@ struct net_vm {
  * @reg_timer:	runs the registry while leases may expire
  * @lease_gen:	bumped whenever leases change
  * @stats:	counters
+ * @cap:	packet capture of this network, or NULL
+ * @cap_port:	capture only this port's frames; "" for all
  * @on_empty:	called when the last VM port closed
  * @arg:	its argument
  */
@@ -92,6 +95,8 @@ struct net {
 	struct loop_timer *reg_timer;
 	unsigned lease_gen;
 	struct net_stats stats;
+	struct cap *cap;
+	char cap_port[32];
 	net_empty_fn on_empty;
 	void *arg;
 };
@@ -176,11 +181,32 @@ static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
 	return f[14 + hl + 2] == 0 && f[14 + hl + 3] == 53;
 }
 
+/**
+ * net_dhcp_reply() - is this a UDP datagram to the DHCP client port?
+ *
+ * The services host broadcasts its DHCP replies; libslirp, with its own
+ * DHCP off, would answer them with an ICMP port unreachable into the LAN.
+ */
+static int net_dhcp_reply(const uint8_t *f, size_t len)
+{
+	size_t hl;
+
+	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 ||
+	    (f[14] >> 4) != 4 || f[14 + 9] != 17 || (f[14 + 6] & 0x1f) ||
+	    f[14 + 7])
+		return 0; /* not IPv4 UDP, or a fragment after the first */
+	hl = (size_t)(f[14] & 0x0f) * 4;
+	return len >= 14 + hl + 4 && f[14 + hl + 2] == 0 &&
+	       f[14 + hl + 3] == 68;
+}
+
 /* Frames from the switch to the gateway, the services host, a VM. */
 static void net_to_gw(void *arg, const uint8_t *frame, size_t len)
 {
 	struct net *n = arg;
 
+	if (net_dhcp_reply(frame, len))
+		return;
 	switch (net_gw_dns(n, frame, len)) {
 	case 1:
 		svc_input(n->svc, frame, len);
@@ -528,6 +554,33 @@ int net_forward_add(struct net *n, const struct net_forward *f)
 				  ? f->gaddr
 				  : net_host_addr(&n->cfg, NET_FIRST_GUEST),
 			      f->gport);
+}
+
+/**
+ * net_tap() - the switch passes a frame: capture it if it is wanted
+ */
+static void net_tap(void *arg, const struct sw_port *from,
+		    const struct sw_port *to, const uint8_t *frame, size_t len)
+{
+	struct net *n = arg;
+
+	if (n->cap_port[0] && strcmp(sw_port_name(from), n->cap_port) && to &&
+	    strcmp(sw_port_name(to), n->cap_port))
+		return; /* neither from nor (unicast) to the port captured */
+	cap_frame(n->cap, frame, len);
+}
+
+/**
+ * net_set_capture() - capture what crosses the network (NULL: stop)
+ * @n:		network
+ * @c:		capture, shared by every network; frames go in in order
+ * @port:	only frames from or to this VM port, NULL or "" for all
+ */
+void net_set_capture(struct net *n, struct cap *c, const char *port)
+{
+	n->cap = c;
+	snprintf(n->cap_port, sizeof(n->cap_port), "%s", port ? port : "");
+	sw_set_tap(n->sw, c ? net_tap : NULL, n);
 }
 
 /**

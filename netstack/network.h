@@ -86,6 +86,8 @@ int net_forward_add(struct net *n, const struct net_forward *f);
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host);
 struct dns_local *net_names_new(const struct net_config *cfg);
 const char *net_name(const struct net *n);
+struct cap;
+void net_set_capture(struct net *n, struct cap *c, const char *port);
 const struct net_stats *net_stats(const struct net *n);
 
 /* Accessors for the control API (loop thread). */

@@ -45,6 +45,8 @@ struct sw_entry {
  */
 struct sw {
 	struct sw_port *ports;
+	sw_tap_fn tap;
+	void *tap_arg;
 	struct sw_entry table[SW_TABLE_MAX];
 	int n;
 	struct sw_stats stats;
@@ -243,15 +245,37 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 		i = sw_lookup(s, frame, now_ms);
 		if (i >= 0) {
 			p = s->table[i].port;
-			if (p != from)
-				p->deliver(p->arg, frame, len);
+			if (p == from)
+				return;
+			if (s->tap)
+				s->tap(s->tap_arg, from, p, frame, len);
+			p->deliver(p->arg, frame, len);
 			return;
 		}
 	}
 	s->stats.flooded++;
+	if (s->tap)
+		s->tap(s->tap_arg, from, NULL, frame, len);
 	for (p = s->ports; p; p = p->next)
 		if (p != from)
 			p->deliver(p->arg, frame, len);
+}
+
+/**
+ * sw_set_tap() - see every frame the switch passes (NULL @fn: none)
+ */
+void sw_set_tap(struct sw *s, sw_tap_fn fn, void *arg)
+{
+	s->tap = fn;
+	s->tap_arg = arg;
+}
+
+/**
+ * sw_port_name() - name of a port, as given to sw_port_add()
+ */
+const char *sw_port_name(const struct sw_port *p)
+{
+	return p->name;
 }
 
 /**

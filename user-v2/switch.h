@@ -12,6 +12,14 @@
 struct sw;
 struct sw_port;
 
+/*
+ * Sees every frame the switch passes, once, before it is delivered: @to is
+ * the one port it goes to, or NULL when it is flooded (packet capture).
+ */
+typedef void (*sw_tap_fn)(void *arg, const struct sw_port *from,
+			  const struct sw_port *to, const uint8_t *frame,
+			  size_t len);
+
 /* Deliver a frame to a port; @frame is only valid during the call. */
 typedef void (*sw_deliver_fn)(void *arg, const uint8_t *frame, size_t len);
 
@@ -40,6 +48,8 @@ void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6]);
 void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	      size_t len, int64_t now_ms);
 const struct sw_stats *sw_stats(const struct sw *s);
+void sw_set_tap(struct sw *s, sw_tap_fn fn, void *arg);
+const char *sw_port_name(const struct sw_port *p);
 struct sw_port *sw_owner(struct sw *s, const uint8_t mac[6], int64_t now_ms);
 
 /**
