@@ -26,33 +26,22 @@
 
 #define DNSD_HOST_IDLE_MS     10000
 #define DNSD_HOST_PENDING_MAX 16
-#define DNSD_HOST_TXMAX	      (256 * 1024)
 
 /**
  * struct dnsd_hconn - a TCP client of a host port
  * @h:		host port
  * @fd:		socket, -1 once dead
- * @rx:		received bytes not yet parsed
- * @rxlen:	how many
- * @tx:		answer bytes not yet written
- * @txlen:	how many
- * @pending:	queries waiting for the resolver
+ * @s:		the DNS stream: buffers and queries in flight
  * @last:	last activity, monotonic ms
  * @eof:	the client closed its side
- * @parsing:	dnsd_hconn_parse() is running
  * @next:	list link
  */
 struct dnsd_hconn {
 	struct dnsd_host *h;
 	int fd;
-	uint8_t rx[2 + DNS_TCP_MAX];
-	size_t rxlen;
-	uint8_t *tx;
-	size_t txlen;
-	struct dnsd_q *pending;
+	struct dnsd_stream s;
 	int64_t last;
 	int eof;
-	int parsing;
 	struct dnsd_hconn *next;
 };
 
@@ -172,6 +161,7 @@ static void dnsd_hconn_kill(struct dnsd_hconn *c)
 	loop_io_del(c->h->d->l, c->fd);
 	close(c->fd);
 	c->fd = -1;
+	c->s.closed = 1;
 	loop_timer_arm(c->h->timer, 0);
 }
 
@@ -180,20 +170,19 @@ static void dnsd_hconn_kill(struct dnsd_hconn *c)
  */
 static void dnsd_hconn_flush(struct dnsd_hconn *c)
 {
-	while (c->fd >= 0 && c->txlen) {
-		ssize_t n = write(c->fd, c->tx, c->txlen);
+	while (c->fd >= 0 && c->s.txlen) {
+		ssize_t n = write(c->fd, c->s.tx, c->s.txlen);
 
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				dnsd_hconn_kill(c);
 			break;
 		}
-		memmove(c->tx, c->tx + n, c->txlen - (size_t)n);
-		c->txlen -= (size_t)n;
+		dnsd_stream_sent(&c->s, (size_t)n);
 	}
 	if (c->fd >= 0)
 		loop_io_events(c->h->d->l, c->fd,
-			       POLLIN | (c->txlen ? POLLOUT : 0));
+			       POLLIN | (c->s.txlen ? POLLOUT : 0));
 }
 
 static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
@@ -205,25 +194,10 @@ static void dnsd_hconn_parse(struct dnsd_hconn *c)
 {
 	struct dnsd_q tmpl = {
 	    .tcp = true, .owner = c, .reply = dnsd_hconn_reply};
-	size_t off = 0;
 
-	if (c->parsing)
-		return;
-	c->parsing = 1;
-	while (c->fd >= 0 && c->rxlen - off >= 2 &&
-	       dnsd_count(c->pending) < DNSD_HOST_PENDING_MAX) {
-		size_t n = (size_t)c->rx[off] << 8 | c->rx[off + 1];
-
-		if (c->rxlen - off - 2 < n)
-			break;
-		off += 2 + n;
-		dnsd_query(c->h->d, c->h->names, c->rx + off - n, n, &tmpl,
-			   &c->pending);
-	}
-	memmove(c->rx, c->rx + off, c->rxlen - off);
-	c->rxlen -= off;
-	c->parsing = 0;
-	if (c->eof && !c->pending && !c->txlen)
+	dnsd_stream_parse(c->h->d, c->h->names, &c->s, &tmpl,
+			  DNSD_HOST_PENDING_MAX);
+	if (c->eof && !c->s.pending && !c->s.txlen)
 		dnsd_hconn_kill(c);
 }
 
@@ -233,22 +207,13 @@ static void dnsd_hconn_parse(struct dnsd_hconn *c)
 static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 {
 	struct dnsd_hconn *c = q->owner;
-	uint8_t *tx;
 
 	if (c->fd < 0)
 		return;
-	if (c->txlen + 2 + len > DNSD_HOST_TXMAX) {
-		dnsd_hconn_kill(c);
+	if (dnsd_stream_queue(&c->s, ans, len)) {
+		dnsd_hconn_kill(c); /* the client does not read its answers */
 		return;
 	}
-	tx = realloc(c->tx, c->txlen + 2 + len);
-	if (!tx)
-		fatal("realloc");
-	c->tx = tx;
-	tx[c->txlen] = (uint8_t)(len >> 8);
-	tx[c->txlen + 1] = (uint8_t)len;
-	memcpy(tx + c->txlen + 2, ans, len);
-	c->txlen += 2 + len;
 	dnsd_hconn_flush(c);
 	dnsd_hconn_parse(c);
 }
@@ -265,11 +230,11 @@ static void dnsd_hconn_io(void *arg, int fd, int revents)
 		dnsd_hconn_flush(c);
 	if (c->fd < 0 || !(revents & (POLLIN | POLLHUP | POLLERR)))
 		return;
-	if (c->rxlen == sizeof(c->rx)) {
+	if (c->s.rxlen == sizeof(c->s.rx)) {
 		dnsd_hconn_kill(c); /* a message longer than it can be */
 		return;
 	}
-	n = read(fd, c->rx + c->rxlen, sizeof(c->rx) - c->rxlen);
+	n = read(fd, c->s.rx + c->s.rxlen, sizeof(c->s.rx) - c->s.rxlen);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n < 0) {
@@ -279,9 +244,9 @@ static void dnsd_hconn_io(void *arg, int fd, int revents)
 	c->last = loop_now_ms();
 	if (n == 0) {
 		c->eof = 1;
-		loop_io_events(c->h->d->l, fd, c->txlen ? POLLOUT : 0);
+		loop_io_events(c->h->d->l, fd, c->s.txlen ? POLLOUT : 0);
 	}
-	c->rxlen += (size_t)n;
+	c->s.rxlen += (size_t)n;
 	dnsd_hconn_parse(c);
 }
 
@@ -324,7 +289,7 @@ static void dnsd_host_timer(void *arg)
 	int64_t now = loop_now_ms();
 
 	for (pp = &h->conns; (c = *pp);) {
-		if (c->fd >= 0 && !c->pending &&
+		if (c->fd >= 0 && !c->s.pending &&
 		    now - c->last > DNSD_HOST_IDLE_MS)
 			dnsd_hconn_kill(c);
 		if (c->fd >= 0) {
@@ -332,8 +297,7 @@ static void dnsd_host_timer(void *arg)
 			continue;
 		}
 		*pp = c->next;
-		dnsd_cancel_all(&c->pending);
-		free(c->tx);
+		dnsd_stream_free(&c->s);
 		free(c);
 	}
 	if (h->conns)

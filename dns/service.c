@@ -38,7 +38,6 @@
 #define DNSD_PORT	     53
 #define DNSD_TCP_IDLE_MS     10000 /* idle TCP connections are closed */
 #define DNSD_TCP_PENDING_MAX 16	   /* queries in flight per connection */
-#define DNSD_TCP_TXMAX	     (256 * 1024)
 
 /* Set while one of our lwIP callbacks runs: the core lock is held. */
 static _Thread_local int dnsd_in_lwip;
@@ -69,31 +68,21 @@ struct dnsd_ep {
  * struct dnsd_tcp - a TCP connection on lwIP; all fields under core lock
  * @ep:		endpoint
  * @pcb:	lwIP pcb, NULL once closed or aborted
- * @rx:		received bytes not yet parsed (2-byte length, message)
- * @rxlen:	how many
- * @tx:		answer bytes lwIP had no room for yet
- * @txlen:	how many
- * @pending:	queries waiting for the resolver
+ * @s:		the DNS stream: buffers and queries in flight
  * @last:	last activity, monotonic ms
  * @eof:	the client closed its side: close once answered
  * @dead:	closed; the reaper frees it
  * @aborted:	aborted within the current lwIP callback
- * @parsing:	dnsd_tcp_parse() is running
  * @next:	list link
  */
 struct dnsd_tcp {
 	struct dnsd_ep *ep;
 	struct tcp_pcb *pcb;
-	uint8_t rx[2 + DNS_TCP_MAX];
-	size_t rxlen;
-	uint8_t *tx;
-	size_t txlen;
-	struct dnsd_q *pending;
+	struct dnsd_stream s;
 	int64_t last;
 	int eof;
 	int dead;
 	int aborted;
-	int parsing;
 	struct dnsd_tcp *next;
 };
 
@@ -398,6 +387,86 @@ static void dnsd_q_done(struct dnsd_q *q, const uint8_t *ans, size_t len)
 	free(q);
 }
 
+/**
+ * dnsd_stream_parse() - start the complete queries in a stream's buffer
+ * @d:		service
+ * @names:	local names of the client's network
+ * @st:		the stream
+ * @tmpl:	transport fields for the queries
+ * @max_pending: queries that may wait for the resolver at once; the rest
+ *		stay in the buffer (and the transport's window closes)
+ *
+ * Not re-entered when a query is answered at once and its reply asks for
+ * more: the loop here goes on anyway.
+ *
+ * Return: bytes consumed from the buffer
+ */
+size_t dnsd_stream_parse(struct dnsd *d, struct dns_local *names,
+			 struct dnsd_stream *st, const struct dnsd_q *tmpl,
+			 size_t max_pending)
+{
+	size_t off = 0;
+
+	if (st->parsing)
+		return 0;
+	st->parsing = 1;
+	while (!st->closed && st->rxlen - off >= 2 &&
+	       dnsd_count(st->pending) < max_pending) {
+		size_t n = (size_t)st->rx[off] << 8 | st->rx[off + 1];
+
+		if (st->rxlen - off - 2 < n)
+			break;
+		off += 2 + n;
+		dnsd_query(d, names, st->rx + off - n, n, tmpl, &st->pending);
+	}
+	memmove(st->rx, st->rx + off, st->rxlen - off);
+	st->rxlen -= off;
+	st->parsing = 0;
+	return off;
+}
+
+/**
+ * dnsd_stream_queue() - append an answer, with its length, to be written
+ *
+ * Return: 0, or -1 if the client left more than DNSD_STREAM_TXMAX unread
+ */
+int dnsd_stream_queue(struct dnsd_stream *st, const uint8_t *ans, size_t len)
+{
+	uint8_t *tx;
+
+	if (st->txlen + 2 + len > DNSD_STREAM_TXMAX)
+		return -1;
+	tx = realloc(st->tx, st->txlen + 2 + len);
+	if (!tx)
+		fatal("realloc");
+	st->tx = tx;
+	tx[st->txlen] = (uint8_t)(len >> 8);
+	tx[st->txlen + 1] = (uint8_t)len;
+	memcpy(tx + st->txlen + 2, ans, len);
+	st->txlen += 2 + len;
+	return 0;
+}
+
+/**
+ * dnsd_stream_sent() - @n queued bytes were written
+ */
+void dnsd_stream_sent(struct dnsd_stream *st, size_t n)
+{
+	memmove(st->tx, st->tx + n, st->txlen - n);
+	st->txlen -= n;
+}
+
+/**
+ * dnsd_stream_free() - cancel the stream's queries and free its buffer
+ */
+void dnsd_stream_free(struct dnsd_stream *st)
+{
+	dnsd_cancel_all(&st->pending);
+	free(st->tx);
+	st->tx = NULL;
+	st->txlen = 0;
+}
+
 /*
  * lwIP transports
  */
@@ -484,6 +553,7 @@ static void dnsd_tcp_close(struct dnsd_tcp *c)
 		c->pcb = NULL;
 	}
 	c->dead = 1;
+	c->s.closed = 1;
 	loop_async_notify(c->ep->reap);
 }
 
@@ -508,14 +578,13 @@ static void dnsd_tcp_pump(struct dnsd_tcp *c)
 	u16_t room;
 	size_t n;
 
-	if (!c->pcb || !c->txlen)
+	if (!c->pcb || !c->s.txlen)
 		return;
 	room = tcp_sndbuf(c->pcb);
-	n = c->txlen < room ? c->txlen : room;
-	if (n &&
-	    tcp_write(c->pcb, c->tx, (u16_t)n, TCP_WRITE_FLAG_COPY) == ERR_OK) {
-		memmove(c->tx, c->tx + n, c->txlen - n);
-		c->txlen -= n;
+	n = c->s.txlen < room ? c->s.txlen : room;
+	if (n && tcp_write(c->pcb, c->s.tx, (u16_t)n, TCP_WRITE_FLAG_COPY) ==
+		     ERR_OK) {
+		dnsd_stream_sent(&c->s, n);
 		tcp_output(c->pcb);
 	}
 }
@@ -526,7 +595,7 @@ static void dnsd_tcp_pump(struct dnsd_tcp *c)
  */
 static void dnsd_tcp_maybe_close(struct dnsd_tcp *c)
 {
-	if (c->eof && !c->pending && !c->txlen && c->pcb)
+	if (c->eof && !c->s.pending && !c->s.txlen && c->pcb)
 		dnsd_tcp_close(c);
 }
 
@@ -542,26 +611,11 @@ static void dnsd_tcp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
 static void dnsd_tcp_parse(struct dnsd_tcp *c)
 {
 	struct dnsd_q tmpl = {.tcp = true, .owner = c, .reply = dnsd_tcp_reply};
-	size_t off = 0;
+	size_t n = dnsd_stream_parse(c->ep->d, c->ep->names, &c->s, &tmpl,
+				     DNSD_TCP_PENDING_MAX);
 
-	if (c->parsing)
-		return;
-	c->parsing = 1;
-	while (c->pcb && c->rxlen - off >= 2 &&
-	       dnsd_count(c->pending) < DNSD_TCP_PENDING_MAX) {
-		size_t n = (size_t)c->rx[off] << 8 | c->rx[off + 1];
-
-		if (c->rxlen - off - 2 < n)
-			break;
-		off += 2 + n;
-		dnsd_query(c->ep->d, c->ep->names, c->rx + off - n, n, &tmpl,
-			   &c->pending);
-	}
-	memmove(c->rx, c->rx + off, c->rxlen - off);
-	c->rxlen -= off;
-	if (c->pcb && off)
-		tcp_recved(c->pcb, (u16_t)off);
-	c->parsing = 0;
+	if (c->pcb && n)
+		tcp_recved(c->pcb, (u16_t)n);
 }
 
 /**
@@ -571,23 +625,14 @@ static void dnsd_tcp_parse(struct dnsd_tcp *c)
 static void dnsd_tcp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 {
 	struct dnsd_tcp *c = q->owner;
-	uint8_t *tx;
 
 	dnsd_lock();
 	if (c->dead)
 		goto out;
-	if (c->txlen + 2 + len > DNSD_TCP_TXMAX) {
+	if (dnsd_stream_queue(&c->s, ans, len)) {
 		dnsd_tcp_close(c); /* the client does not read its answers */
 		goto out;
 	}
-	tx = realloc(c->tx, c->txlen + 2 + len);
-	if (!tx)
-		fatal("realloc");
-	c->tx = tx;
-	tx[c->txlen] = (uint8_t)(len >> 8);
-	tx[c->txlen + 1] = (uint8_t)len;
-	memcpy(tx + c->txlen + 2, ans, len);
-	c->txlen += 2 + len;
 	dnsd_tcp_pump(c);
 	dnsd_tcp_parse(c);
 	dnsd_tcp_maybe_close(c);
@@ -612,13 +657,13 @@ static err_t dnsd_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 	if (!p) {
 		c->eof = 1;
 		dnsd_tcp_maybe_close(c);
-	} else if (p->tot_len > sizeof(c->rx) - c->rxlen) {
+	} else if (p->tot_len > sizeof(c->s.rx) - c->s.rxlen) {
 		/* More than a whole message waiting: a broken client. */
 		pbuf_free(p);
 		dnsd_tcp_close(c);
 	} else {
-		pbuf_copy_partial(p, c->rx + c->rxlen, p->tot_len, 0);
-		c->rxlen += p->tot_len;
+		pbuf_copy_partial(p, c->s.rx + c->s.rxlen, p->tot_len, 0);
+		c->s.rxlen += p->tot_len;
 		pbuf_free(p);
 		dnsd_tcp_parse(c);
 	}
@@ -651,6 +696,7 @@ static void dnsd_tcp_err(void *arg, err_t err)
 		return;
 	c->pcb = NULL;
 	c->dead = 1;
+	c->s.closed = 1;
 	loop_async_notify(c->ep->reap);
 }
 
@@ -666,7 +712,7 @@ static err_t dnsd_tcp_poll(void *arg, struct tcp_pcb *pcb)
 		return ERR_OK;
 	dnsd_in_lwip++;
 	dnsd_tcp_pump(c);
-	if (!c->pending && loop_now_ms() - c->last > DNSD_TCP_IDLE_MS)
+	if (!c->s.pending && loop_now_ms() - c->last > DNSD_TCP_IDLE_MS)
 		dnsd_tcp_close(c);
 	return dnsd_tcp_cb_end(c);
 }
@@ -712,8 +758,7 @@ static void dnsd_reap(void *arg)
 			continue;
 		}
 		*pp = c->next;
-		dnsd_cancel_all(&c->pending);
-		free(c->tx);
+		dnsd_stream_free(&c->s);
 		free(c);
 	}
 	UNLOCK_TCPIP_CORE();
@@ -804,6 +849,7 @@ void dnsd_ep_free(struct dnsd_ep *e)
 			c->pcb = NULL;
 		}
 		c->dead = 1;
+		c->s.closed = 1;
 	}
 	UNLOCK_TCPIP_CORE();
 	dnsd_reap(e);

@@ -73,6 +73,38 @@ struct dnsd_q {
 	} to;
 };
 
+/* Bytes of answers a TCP client may leave unread before it is dropped. */
+#define DNSD_STREAM_TXMAX (256 * 1024)
+
+/**
+ * struct dnsd_stream - DNS over a byte stream (RFC 1035 4.2.2: a 2-byte
+ * length before each message), whatever carries it: lwIP or a host socket
+ * @rx:		received bytes not yet parsed
+ * @rxlen:	how many
+ * @tx:		answers not yet written, with their lengths
+ * @txlen:	how many bytes
+ * @pending:	queries waiting for the resolver
+ * @parsing:	dnsd_stream_parse() is running (answers given at once
+ *		must not re-enter it)
+ * @closed:	the transport is gone: start nothing more
+ */
+struct dnsd_stream {
+	uint8_t rx[2 + DNS_TCP_MAX];
+	size_t rxlen;
+	uint8_t *tx;
+	size_t txlen;
+	struct dnsd_q *pending;
+	int parsing;
+	int closed;
+};
+
+size_t dnsd_stream_parse(struct dnsd *d, struct dns_local *names,
+			 struct dnsd_stream *st, const struct dnsd_q *tmpl,
+			 size_t max_pending);
+int dnsd_stream_queue(struct dnsd_stream *st, const uint8_t *ans, size_t len);
+void dnsd_stream_sent(struct dnsd_stream *st, size_t n);
+void dnsd_stream_free(struct dnsd_stream *st);
+
 void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 		size_t len, const struct dnsd_q *tmpl, struct dnsd_q **pending);
 void dnsd_cancel_all(struct dnsd_q **list);
