@@ -39,6 +39,7 @@
 #include "lwip/tcpip.h"
 
 #include "api.h"
+#include "../hostresolver/hostresolver.h"
 #include "../pcap/capture.h"
 #include "../netstack/peercred.h"
 #include "log.h"
@@ -888,6 +889,24 @@ static json_t *api_dns_stats(struct dnsd *d)
 }
 
 /**
+ * api_resolver_stats() - counters of the host resolver: cache hits,
+ * upstream failures
+ */
+static json_t *api_resolver_stats(struct hr *h)
+{
+	struct hr_stats st;
+
+	if (!h)
+		return json_null();
+	hr_get_stats(h, &st);
+	return json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I}", "lookups", (json_int_t)st.lookups,
+	    "cache_hits", (json_int_t)st.cache_hits, "forwards",
+	    (json_int_t)st.forwards, "refused", (json_int_t)st.refused,
+	    "failures", (json_int_t)st.failures);
+}
+
+/**
  * api_stats() - GET /stats
  */
 static enum MHD_Result api_stats(struct api *a, struct api_req *r,
@@ -898,8 +917,9 @@ static enum MHD_Result api_stats(struct api *a, struct api_req *r,
 	(void)r;
 	srv_foreach_net(a->srv, api_net_stats, nets);
 	return api_reply(c, MHD_HTTP_OK,
-			 json_pack("{s:o,s:o}", "networks", nets, "dns",
-				   api_dns_stats(srv_dnsd(a->srv))));
+			 json_pack("{s:o,s:o,s:o}", "networks", nets, "dns",
+				   api_dns_stats(srv_dnsd(a->srv)), "resolver",
+				   api_resolver_stats(srv_hr(a->srv))));
 }
 
 /**

@@ -520,6 +520,14 @@ void srv_set_net_hooks(struct srv *s, srv_net_fn added, srv_net_fn removing,
 }
 
 /**
+ * srv_hr() - the host resolver (its counters), or NULL
+ */
+struct hr *srv_hr(struct srv *s)
+{
+	return s->hr;
+}
+
+/**
  * srv_dnsd() - the DNS service (its counters), or NULL
  */
 struct dnsd *srv_dnsd(struct srv *s)

@@ -27,6 +27,8 @@ void srv_foreach_net(struct srv *s, srv_net_fn fn, void *arg);
 void srv_set_net_hooks(struct srv *s, srv_net_fn added, srv_net_fn removing,
 		       void *arg);
 struct dnsd *srv_dnsd(struct srv *s);
+struct hr;
+struct hr *srv_hr(struct srv *s);
 struct dns_local *srv_host_names(struct srv *s);
 int srv_user_v2(const struct srv *s);
 

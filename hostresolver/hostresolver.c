@@ -234,6 +234,10 @@ static void hr_tick(void *arg)
 	for (n = h->ready.n; n > 0 && (r = h->ready.head); n--) {
 		hr_list_del(&h->ready, r);
 		r->state = HR_RS_DELIVERING;
+		if (r->status == HR_SERVFAIL)
+			h->stats.failures++;
+		else if (r->status == HR_REFUSED)
+			h->stats.refused++;
 		if (r->raw)
 			r->rcb(r->arg, r->status,
 			       r->status == HR_OK ? r->answer : NULL,
@@ -313,6 +317,7 @@ struct hr_req *hr_lookup(struct hr *h, const char *name, int family,
 	r->acb = cb;
 	r->arg = arg;
 	r->family = family;
+	h->stats.lookups++;
 	if (family != AF_INET && family != AF_INET6) {
 		log_warnx("hostresolver: lookup with family %d", family);
 		return hr_req_ready(r, HR_SERVFAIL);
@@ -323,6 +328,7 @@ struct hr_req *hr_lookup(struct hr *h, const char *name, int family,
 	now = loop_now_ms();
 	if (h->cfg.cache_ttl >= 0 &&
 	    (e = hr_cache_get(&h->cache, key, family, hash, now))) {
+		h->stats.cache_hits++;
 		r->naddrs = e->naddrs;
 		memcpy(r->addrs, e->addrs, e->naddrs * hr_addr_len(family));
 		if (e->status != HR_SERVFAIL)
@@ -359,6 +365,7 @@ struct hr_req *hr_forward(struct hr *h, const uint8_t *query, size_t len,
 	r->raw = 1;
 	r->rcb = cb;
 	r->arg = arg;
+	h->stats.forwards++;
 	if (len < 12 || len > 65535)
 		return hr_req_ready(r, HR_SERVFAIL);
 	if (h->pending.n >= h->cfg.max_inflight ||
@@ -368,6 +375,14 @@ struct hr_req *hr_forward(struct hr *h, const uint8_t *query, size_t len,
 	if (hr_chan_send(h, r, query, len) < 0)
 		hr_req_done(r, HR_SERVFAIL);
 	return r;
+}
+
+/**
+ * hr_get_stats() - copy the counters
+ */
+void hr_get_stats(const struct hr *h, struct hr_stats *st)
+{
+	*st = h->stats;
 }
 
 /**

@@ -120,7 +120,25 @@ typedef void (*hr_addr_fn)(void *arg, enum hr_status status,
 typedef void (*hr_raw_fn)(void *arg, enum hr_status status,
 			  const uint8_t *answer, size_t len);
 
+/**
+ * struct hr_stats - counters of a resolver
+ * @lookups:		hr_lookup() calls
+ * @cache_hits:		of those, answered from the cache
+ * @forwards:		hr_forward() calls
+ * @refused:		requests refused: too many in flight
+ * @failures:		requests that ended HR_SERVFAIL (upstream dead, slow
+ *			or failing, getaddrinfo errors, deadlines)
+ */
+struct hr_stats {
+	uint64_t lookups;
+	uint64_t cache_hits;
+	uint64_t forwards;
+	uint64_t refused;
+	uint64_t failures;
+};
+
 struct hr *hr_new(struct loop *l, const struct hr_config *c);
+void hr_get_stats(const struct hr *h, struct hr_stats *st);
 void hr_free(struct hr *h);
 
 struct hr_req *hr_lookup(struct hr *h, const char *name, int family,

@@ -241,6 +241,7 @@ struct hr {
 	char search[HR_SEARCH_MAX];
 	uint16_t rnd[128];
 	int nrnd;
+	struct hr_stats stats;
 };
 
 /**

@@ -193,6 +193,8 @@ log "stats and cam"
 api_expect "$EP" GET /stats 200
 [ "$(json_eval "len(j['networks'][0]['ports']) == 1 and j['networks'][0]['ports'][0]['rx_frames'] > 0 and j['networks'][0]['dhcp']['acks'] >= 1 and j['networks'][0]['switch']['frames'] > 0 and j['dns']['queries'] >= 8 and j['dns']['local'] >= 5 and j['dns']['native'] + j['dns']['forwarded'] >= 1" <<<"$API_BODY")" = True ] ||
 	fail "stats: $API_BODY"
+[ "$(json_eval "j['resolver']['lookups'] + j['resolver']['forwards'] >= 1 and j['resolver']['lookups'] >= j['resolver']['cache_hits']" <<<"$API_BODY")" = True ] ||
+	fail "stats lack the resolver's counters: $API_BODY"
 api_expect "$EP" GET /cam 200
 [ -n "$(json_eval "j['$MAC']" <<<"$API_BODY")" ] || fail "cam lacks $MAC: $API_BODY"
 
