@@ -72,7 +72,7 @@ static int main_capture(struct srv *s, const struct cfg *c)
 
 	if (!srv_capture_start(s, &cc, NULL, err, sizeof(err)))
 		return 0;
-	fprintf(stderr, "usernetd: --pcap %s: %s\n", c->pcap_file, err);
+	fprintf(stderr, "usernetd: --pcap: %s\n", err);
 	return -1;
 }
 

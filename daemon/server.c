@@ -443,7 +443,7 @@ static void srv_capture_failed(void *arg, struct cap *c)
 	struct srv *s = arg;
 
 	if (s->cap == c)
-		srv_capture_stop(s);
+		srv_capture_stop(s); /* capture.c logged why: one line */
 }
 
 /**
@@ -492,7 +492,6 @@ int srv_capture_stop(struct srv *s)
 	s->cap = NULL;
 	srv_foreach_net(s, srv_capture_set, s);
 	cap_close(c);
-	log_info("capture: stopped");
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 /*
  * ctl_api.c - usernetctl's control API client: HTTP over usernetd's unix
  * socket with libcurl (CURLOPT_UNIX_SOCKET_PATH), JSON with jansson.
+ * Subcommands: leases, forward, dns, stats, wait-port, capture.
  *
  * Every subcommand takes -e/--endpoint PATH (or the one given before the
  * subcommand) and --json (print the daemon's raw answer instead of a
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -521,4 +523,101 @@ int ctl_api_wait_port(int argc, char **argv)
 		printf("%s port %s accepts connections\n", argv[i],
 		       argv[i + 1]);
 	return 0;
+}
+
+/**
+ * ctl_capture_start() - `usernetctl capture start [--filter EXPR]
+ * [--snaplen N] [--port NAME] FILE`
+ * @argc:	argument count
+ * @argv:	arguments, argv[0] being "start"
+ * @usage:	the usage line of `capture`
+ *
+ * A relative FILE is made absolute here: the daemon opens it, from its
+ * own working directory.
+ *
+ * Return: exit status
+ */
+static int ctl_capture_start(int argc, char **argv, const char *usage)
+{
+	static const struct option opts[] = {
+	    {"filter", required_argument, NULL, 'f'},
+	    {"snaplen", required_argument, NULL, 's'},
+	    {"port", required_argument, NULL, 'p'},
+	    {NULL, 0, NULL, 0},
+	};
+	char cwd[4096], path[8192];
+	const char *file;
+	long snaplen = -1;
+	json_t *body;
+	char *end;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	body = json_object();
+	while ((c = getopt_long(argc, argv, "+f:s:p:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			json_object_set_new(body, "filter",
+					    json_string(optarg));
+			break;
+		case 's':
+			snaplen = strtol(optarg, &end, 10);
+			if (!*optarg || *end || snaplen < 0 ||
+			    snaplen > 262144) {
+				fprintf(stderr, "usernetctl: capture start: "
+						"--snaplen is 0 to 262144\n");
+				json_decref(body);
+				return CTL_USAGE;
+			}
+			json_object_set_new(body, "snaplen",
+					    json_integer(snaplen));
+			break;
+		case 'p':
+			json_object_set_new(body, "port", json_string(optarg));
+			break;
+		default:
+			goto bad;
+		}
+	}
+	if (argc - optind != 1 || !*argv[optind])
+		goto bad;
+	file = argv[optind];
+	if (*file != '/' && strcmp(file, "-")) {
+		if (!getcwd(cwd, sizeof(cwd))) {
+			perror("usernetctl: capture start: getcwd");
+			json_decref(body);
+			return 1;
+		}
+		snprintf(path, sizeof(path), "%s/%s", cwd, file);
+		file = path;
+	}
+	json_object_set_new(body, "file", json_string(file));
+	return ctl_post("/capture/start", body);
+bad:
+	json_decref(body);
+	fprintf(stderr, "usage: usernetctl [-e ENDPOINT] [--json] %s\n", usage);
+	return CTL_USAGE;
+}
+
+/**
+ * ctl_api_capture() - `usernetctl capture start [OPTION]... FILE | stop`
+ *
+ * Return: exit status
+ */
+int ctl_api_capture(int argc, char **argv)
+{
+	static const char usage[] =
+	    "capture start [--filter EXPR] [--snaplen N] [--port NAME] FILE "
+	    "| stop";
+	int i = ctl_parse(argc, argv, usage, 1, argc);
+
+	if (i < 0)
+		return ctl_status(i);
+	if (!strcmp(argv[i], "stop") && argc - i == 1)
+		return ctl_post("/capture/stop", json_object());
+	if (!strcmp(argv[i], "start"))
+		return ctl_capture_start(argc - i, argv + i, usage);
+	fprintf(stderr, "usage: usernetctl [-e ENDPOINT] [--json] %s\n", usage);
+	return CTL_USAGE;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctl_api.h - usernetctl's subcommands that talk to usernetd's control API
- * (leases, forward, dns, stats, wait-port) over its unix socket.
+ * (leases, forward, dns, stats, wait-port, capture) over its unix socket.
  */
 #ifndef USERNETD_CTL_API_H
 #define USERNETD_CTL_API_H
@@ -12,5 +12,6 @@ int ctl_api_forward(int argc, char **argv);
 int ctl_api_dns(int argc, char **argv);
 int ctl_api_stats(int argc, char **argv);
 int ctl_api_wait_port(int argc, char **argv);
+int ctl_api_capture(int argc, char **argv);
 
 #endif /* USERNETD_CTL_API_H */

@@ -49,6 +49,9 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"stats", ctl_api_stats, "show the daemon's counters"},
     {"wait-port", ctl_api_wait_port,
      "wait until a guest accepts TCP on a port: IP PORT [TIMEOUT]"},
+    {"capture", ctl_api_capture,
+     "capture packets to a pcap file: start [--filter EXPR] [--snaplen N] "
+     "[--port NAME] FILE | stop"},
     {"help", ctl_help, "show this help, or a subcommand's help"},
 };
 
