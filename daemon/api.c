@@ -15,6 +15,10 @@
  * netif. lwIP calls back with the core lock held, on the loop thread or on
  * its tcpip thread: the callbacks only record the outcome under the lock
  * and wake the loop (loop_async_notify()), which answers or retries.
+ *
+ * tcp and udp forwards are libslirp host forwards of the network's
+ * gateway; unix forwards are relays of netstack/fwd_unix.h from the same
+ * services host. Either ends with its network (the server's net hooks).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,6 +50,7 @@
 #include "server.h"
 #include "../dns/dns.h"
 #include "../dns/service.h"
+#include "../netstack/fwd_unix.h"
 #include "../netstack/loop.h"
 #include "../netstack/network.h"
 #include "../netstack/port.h"
@@ -62,12 +67,15 @@
 /**
  * struct api_fwd - a forward added through the API
  * @req:	what was asked
- * @net:	network whose gateway holds it
+ * @net:	network whose gateway holds it (tcp, udp) or whose services
+ *		host relays it (unix)
+ * @fwdu:	the relay of a unix forward, else NULL
  * @next:	list link
  */
 struct api_fwd {
 	struct api_fwd_req req;
 	struct net *net;
+	struct fwdu *fwdu;
 	struct api_fwd *next;
 };
 
@@ -327,6 +335,7 @@ static enum MHD_Result api_expose(struct api *a, struct api_req *r,
 	struct net_forward nf = {0};
 	struct api_fwd_req req;
 	struct api_fwd **pp, *f;
+	struct fwdu *fu = NULL;
 	struct net *n;
 	char err[256];
 
@@ -339,13 +348,19 @@ static enum MHD_Result api_expose(struct api *a, struct api_req *r,
 		return api_error(
 		    c, MHD_HTTP_CONFLICT, "%s %s is already forwarded to %s",
 		    api_proto_names[req.proto], req.local, (*pp)->req.remote);
-	if (req.proto == API_UNIX)
-		return api_error(c, MHD_HTTP_NOT_IMPLEMENTED,
-				 "unix forwards are not implemented");
 	n = api_net_of(a, req.gaddr);
 	if (!n)
 		return api_error(c, MHD_HTTP_BAD_REQUEST,
 				 "remote %s is in no network", req.remote);
+	if (req.proto == API_UNIX) {
+		fu = fwdu_listen(a->l, net_svc_netif(n), req.gaddr, req.gport,
+				 req.local);
+		if (!fu)
+			return api_error(c, MHD_HTTP_CONFLICT,
+					 "cannot listen on unix %s: %s",
+					 req.local, strerror(errno));
+		goto add;
+	}
 	nf.udp = req.proto == API_UDP;
 	nf.haddr = req.haddr;
 	nf.hport = req.hport;
@@ -354,11 +369,13 @@ static enum MHD_Result api_expose(struct api *a, struct api_req *r,
 	if (net_forward_add(n, &nf))
 		return api_error(c, MHD_HTTP_CONFLICT, "cannot listen on %s %s",
 				 api_proto_names[req.proto], req.local);
+add:
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		fatal("calloc");
 	f->req = req;
 	f->net = n;
+	f->fwdu = fu;
 	f->next = a->fwds;
 	a->fwds = f;
 	log_info("api: forward %s %s -> %s", api_proto_names[req.proto],
@@ -367,14 +384,17 @@ static enum MHD_Result api_expose(struct api *a, struct api_req *r,
 }
 
 /**
- * api_fwd_drop() - remove a forward from the list and its network
+ * api_fwd_drop() - remove a forward from the list and its network; a unix
+ * forward closes its socket and connections
  */
 static void api_fwd_drop(struct api_fwd **pp)
 {
 	struct api_fwd *f = *pp;
 
 	*pp = f->next;
-	if (f->net)
+	if (f->fwdu)
+		fwdu_close(f->fwdu);
+	else if (f->net)
 		net_forward_remove(f->net, f->req.proto == API_UDP,
 				   f->req.haddr, f->req.hport);
 	free(f);
@@ -993,6 +1013,7 @@ static enum MHD_Result api_capture_stop(struct api *a, struct api_req *r,
 	if (srv_capture_stop(a->srv))
 		return api_error(c, MHD_HTTP_NOT_FOUND,
 				 "no capture is running");
+	log_info("capture: stopped");
 	return api_reply(c, MHD_HTTP_OK, NULL);
 }
 
@@ -1272,7 +1293,9 @@ static void api_net_added(void *arg, struct net *n)
 
 /**
  * api_net_removing() - server hook: a network goes away with the
- * forwards its gateway held (its probes fail by themselves and retry)
+ * forwards its gateway held and the unix forwards its services host
+ * relays (closed with their connections, socket files removed); its
+ * probes fail by themselves and retry
  */
 static void api_net_removing(void *arg, struct net *n)
 {
@@ -1335,8 +1358,8 @@ struct api *api_new(struct loop *l, struct srv *s, const char *path)
 
 /**
  * api_free() - stop serving: answer waiting requests 503, close every
- * connection, remove the socket file. Forwards added through the API
- * end with their networks.
+ * connection, remove the socket file. Unix forwards close here (their
+ * socket files removed); the others end with their networks.
  */
 void api_free(struct api *a)
 {
@@ -1356,6 +1379,7 @@ void api_free(struct api *a)
 		api_wait_free(a->waits);
 	while ((f = a->fwds)) {
 		a->fwds = f->next;
+		fwdu_close(f->fwdu);
 		free(f);
 	}
 	for (i = 0; i < a->nzones; i++)
