@@ -124,7 +124,6 @@ int main(int argc, char **argv)
 	pid_remove(c.pidfile);
 	loop_async_free(main_quit);
 	loop_free(l);
-	cfg_hostresolver_free(&c.hostres);
-	free(c.statics);
+	cfg_free(&c);
 	return r ? 1 : 0;
 }

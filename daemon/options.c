@@ -514,12 +514,10 @@ static int cfg_check_statics(const struct cfg *c, char *err, size_t errlen)
 }
 
 /**
- * cfg_parse_args() - parse the command line into @c
- *
- * Return: CFG_OK, CFG_HELP, or CFG_ERROR with a message in @err
+ * cfg_parse_all() - cfg_parse_args() without the clean-up on error
  */
-int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
-		   size_t errlen)
+static int cfg_parse_all(struct cfg *c, int argc, char **argv, char *err,
+			 size_t errlen)
 {
 	int opt, r;
 
@@ -559,4 +557,31 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 	}
 	c->net.statics = c->statics;
 	return cfg_check_statics(c, err, errlen);
+}
+
+/**
+ * cfg_parse_args() - parse the command line into @c
+ *
+ * Return: CFG_OK, CFG_HELP, or CFG_ERROR with a message in @err
+ */
+int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
+		   size_t errlen)
+{
+	int r = cfg_parse_all(c, argc, argv, err, errlen);
+
+	if (r == CFG_ERROR)
+		cfg_free(c);
+	return r;
+}
+
+/**
+ * cfg_free() - free what parsing allocated (static leases, lima.yaml hosts)
+ */
+void cfg_free(struct cfg *c)
+{
+	cfg_hostresolver_free(&c->hostres);
+	free(c->statics);
+	c->statics = NULL;
+	c->net.statics = NULL;
+	c->net.nstatics = 0;
 }

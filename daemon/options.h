@@ -95,5 +95,6 @@ int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
 		      size_t errlen);
 int cfg_parse_int(const char *s, long min, long max, long *out);
 void cfg_usage(const char *prog);
+void cfg_free(struct cfg *c);
 
 #endif /* USERNETD_OPTIONS_H */
