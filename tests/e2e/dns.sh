@@ -116,49 +116,6 @@ qh() {
 	Q_WHAT=$what
 }
 
-# direct NAME TYPE [DIG-ARGS...]: ask the current upstream directly;
-# sets WANT_RAW and WANT_STATUS.
-direct() {
-	dns_query "$HNS" "${UPSTREAM:-$UP1}" udp "$@" ||
-		fail "dnsmasq did not answer $1 $2: $DQ_OUT"
-	WANT_RAW=$DQ_RAW
-	WANT_STATUS=$DQ_STATUS
-}
-
-# want_status RCODE
-want_status() {
-	[ "$DQ_STATUS" = "$1" ] ||
-		fail "$Q_WHAT: status '$DQ_STATUS', want $1; got:"$'\n'"$DQ_OUT"
-}
-
-# want_rrs LINE...: NOERROR and exactly these records ("name TYPE data",
-# in any order; no LINE at all means an empty answer).
-want_rrs() {
-	local want got
-	want_status NOERROR
-	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
-	got=$(sed '/^$/d' <<<"$DQ_RRS" | sort)
-	[ "$got" = "$want" ] ||
-		fail "$Q_WHAT: answer"$'\n'"$got"$'\n'"want"$'\n'"$want"
-}
-
-# want_ttl_max N: every answer record has TTL <= N.
-want_ttl_max() {
-	local t
-	for t in $DQ_TTLS; do
-		[ "$t" -le "$1" ] ||
-			fail "$Q_WHAT: TTL $t > $1 (want the native cache's):"$'\n'"$DQ_RAW"
-	done
-}
-
-# want_direct: same status and same answer section (TTLs too) as the
-# upstream's own answer (set by direct).
-want_direct() {
-	want_status "$WANT_STATUS"
-	[ "$DQ_RAW" = "$WANT_RAW" ] ||
-		fail "$Q_WHAT: answer"$'\n'"$DQ_RAW"$'\n'"differs from dnsmasq's"$'\n'"$WANT_RAW"
-}
-
 # ms_since T0: milliseconds since T0 (date +%s%N).
 ms_since() {
 	echo $((($(date +%s%N) - $1) / 1000000))

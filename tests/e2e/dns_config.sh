@@ -47,43 +47,6 @@ q() {
 	dns_query "$@" || fail "$Q_WHAT: no answer: $DQ_OUT"
 }
 
-# direct NAME TYPE: the upstream's own answer: WANT_RAW, WANT_STATUS.
-direct() {
-	dns_query "$HNS" "$UP1" udp "$@" ||
-		fail "dnsmasq did not answer $1 $2: $DQ_OUT"
-	WANT_RAW=$DQ_RAW
-	WANT_STATUS=$DQ_STATUS
-}
-
-want_status() {
-	[ "$DQ_STATUS" = "$1" ] ||
-		fail "$Q_WHAT: status '$DQ_STATUS', want $1; got:"$'\n'"$DQ_OUT"
-}
-
-# want_rrs LINE...: NOERROR and exactly these records ("name TYPE data").
-want_rrs() {
-	local want got
-	want_status NOERROR
-	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
-	got=$(sed '/^$/d' <<<"$DQ_RRS" | sort)
-	[ "$got" = "$want" ] ||
-		fail "$Q_WHAT: answer"$'\n'"$got"$'\n'"want"$'\n'"$want"
-}
-
-want_ttl_max() {
-	local t
-	for t in $DQ_TTLS; do
-		[ "$t" -le "$1" ] ||
-			fail "$Q_WHAT: TTL $t > $1:"$'\n'"$DQ_RAW"
-	done
-}
-
-want_direct() {
-	want_status "$WANT_STATUS"
-	[ "$DQ_RAW" = "$WANT_RAW" ] ||
-		fail "$Q_WHAT: answer"$'\n'"$DQ_RAW"$'\n'"differs from dnsmasq's"$'\n'"$WANT_RAW"
-}
-
 # guest NS SOCK LOG LIMA: a daemon with LIMA, a guest attached, its lease.
 guest() {
 	local ns=$1 sock=$2 logf=$3 lima=$4
