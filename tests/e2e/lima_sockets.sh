@@ -94,6 +94,7 @@ IP_F=$GUEST_IP
 PID_F=$ATTACH_PID
 guest "$NV" vfkit "$VF" 52:55:55:00:01:0c
 IP_V=$GUEST_IP
+PID_V=$ATTACH_PID
 guest "$NB" bess "$BS" 52:55:55:00:01:0d
 IP_B=$GUEST_IP
 
@@ -177,6 +178,10 @@ ip -n "$NQ" neigh replace "$IP_F" lladdr 52:55:55:00:01:0b dev tap0 \
 ip -n "$NQ" neigh replace "$IP_V" lladdr 52:55:55:00:01:0c dev tap0 \
 	nud permanent
 kill -STOP "$PID_F"
+# The vfkit port follows the latest sender: the real guest's relay must stay
+# quiet (its IPv6 and ARP chatter would take the port back) while the stuck
+# peer holds it.
+kill -STOP "$PID_V"
 STUCK_PY='
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -184,7 +189,7 @@ s.bind(sys.argv[2])
 s.sendto(b"VFKT", sys.argv[1])
 time.sleep(float(sys.argv[3]))
 '
-python3 -c "$STUCK_PY" "$VF" "$TMP/stuck.sock" 7 >"$TMP/stuck.log" 2>&1 \
+python3 -c "$STUCK_PY" "$VF" "$TMP/stuck.sock" 20 >"$TMP/stuck.log" 2>&1 \
 	</dev/null &
 STUCK=$!
 register_pid "$STUCK"
@@ -228,7 +233,7 @@ done
 kill "$FLOOD" 2>/dev/null
 reap "$FLOOD"
 daemon_alive "$D"
-kill -CONT "$PID_F"
+kill -CONT "$PID_F" "$PID_V"
 kill "$STUCK"
 reap "$STUCK"
 for ns in "$NF" "$NV"; do
