@@ -1250,32 +1250,14 @@ static void api_dispatch(void *arg, struct loop *l)
  */
 static int api_listen(const char *path)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	mode_t old;
-	int fd;
+	int fd = port_bind_unix(path, SOCK_STREAM);
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_warnx("%s: socket path too long", path);
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0) {
-		log_warn("socket");
-		return -1;
-	}
-	unlink(path);
-	old = umask(0077);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 64)) {
-		umask(old);
+	if (fd >= 0 && listen(fd, 64)) {
 		log_warn("%s", path);
 		close(fd);
+		unlink(path);
 		return -1;
 	}
-	umask(old);
-	chmod(path, 0600);
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return fd;
 }
 

@@ -49,6 +49,7 @@
 #include "lwip/tcpip.h"
 
 #include "fwd_unix.h"
+#include "port.h"
 #include "loop.h"
 #include "peercred.h"
 #include "../daemon/log.h"
@@ -805,38 +806,21 @@ static void fwdu_accept(void *arg, int lfd, int revents)
  */
 static int fwdu_bind(const char *path)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct stat st;
-	mode_t old;
 	int fd, e;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
+	if (!lstat(path, &st) && !S_ISSOCK(st.st_mode)) {
+		errno = EEXIST;
 		return -1;
 	}
-	strcpy(sun.sun_path, path);
-	if (!lstat(path, &st)) {
-		if (!S_ISSOCK(st.st_mode)) {
-			errno = EEXIST;
-			return -1;
-		}
-		unlink(path);
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 64)) {
+	fd = port_bind_unix(path, SOCK_STREAM);
+	if (fd >= 0 && listen(fd, 64)) {
 		e = errno;
-		umask(old);
 		close(fd);
+		unlink(path);
 		errno = e;
 		return -1;
 	}
-	umask(old);
-	chmod(path, 0600);
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return fd;
 }
 

@@ -135,6 +135,7 @@ struct port_listener *port_listen_fdpass(struct loop *l, const char *path,
 const struct port_listener_stats *
 port_listener_stats(const struct port_listener *pl);
 void port_listener_free(struct port_listener *pl);
+int port_bind_unix(const char *path, int type);
 int port_bind_unixgram(const char *path);
 
 #endif /* USERNETD_PORT_H */

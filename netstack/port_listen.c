@@ -362,16 +362,20 @@ static void port_listener_io(void *arg, int fd, int revents)
 }
 
 /**
- * port_bind_path() - a unix socket bound to @path, mode 0600
+ * port_bind_unix() - a unix socket bound to @path, mode 0600
  * @path:	socket path; an old file there is replaced
  * @type:	SOCK_STREAM, SOCK_SEQPACKET or SOCK_DGRAM
  *
  * The umask makes bind(2) create the file 0600 from the start (a socket
  * inode starts at 0777): no window in which another user could connect.
  *
- * Return: the socket, close-on-exec and non-blocking, or -1 (logged)
+ * Every socket file the daemon creates is made here: VM sockets, the
+ * control API endpoint, unix forwards.
+ *
+ * Return: the socket, close-on-exec and non-blocking, or -1 (logged,
+ * errno kept)
  */
-static int port_bind_path(const char *path, int type)
+int port_bind_unix(const char *path, int type)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	mode_t old;
@@ -379,6 +383,7 @@ static int port_bind_path(const char *path, int type)
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		log_warnx("%s: socket path too long", path);
+		errno = ENAMETOOLONG;
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
@@ -392,8 +397,10 @@ static int port_bind_path(const char *path, int type)
 	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (r) {
+		r = errno;
 		log_warn("%s", path);
 		close(fd);
+		errno = r;
 		return -1;
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
@@ -417,7 +424,7 @@ static struct port_listener *port_listen_type(struct loop *l, const char *path,
 					      port_accept_fn fn, void *arg)
 {
 	struct port_listener *pl;
-	int fd = port_bind_path(path, type);
+	int fd = port_bind_unix(path, type);
 
 	if (fd < 0)
 		return NULL;
@@ -499,7 +506,7 @@ struct port_listener *port_listen_fdpass(struct loop *l, const char *path,
  */
 int port_bind_unixgram(const char *path)
 {
-	return port_bind_path(path, SOCK_DGRAM);
+	return port_bind_unix(path, SOCK_DGRAM);
 }
 
 /**
