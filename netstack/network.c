@@ -148,6 +148,33 @@ static void net_svc_out(void *arg, const uint8_t *frame, size_t len)
 }
 
 /**
+ * net_dport() - destination port of an IPv4 TCP or UDP packet
+ * @f:		Ethernet frame
+ * @len:	its length
+ * @proto:	set to the IP protocol (6 or 17)
+ * @dst:	set to the destination address, network order
+ *
+ * Return: the port, or -1 if the frame is no such packet, or a fragment
+ * after the first (no ports in it)
+ */
+static int net_dport(const uint8_t *f, size_t len, uint8_t *proto,
+		     uint32_t *dst)
+{
+	size_t hl;
+
+	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 ||
+	    (f[14] >> 4) != 4 || (f[14 + 9] != 6 && f[14 + 9] != 17) ||
+	    (f[14 + 6] & 0x1f) || f[14 + 7])
+		return -1;
+	hl = (size_t)(f[14] & 0x0f) * 4;
+	if (len < 14 + hl + 4)
+		return -1;
+	*proto = f[14 + 9];
+	memcpy(dst, f + 14 + 16, 4);
+	return f[14 + hl + 2] << 8 | f[14 + hl + 3];
+}
+
+/**
  * net_gw_dns() - is this frame for the DNS service at the gateway's address?
  *
  * UDP and TCP to .2 port 53 are answered by the services host's alias, not
@@ -158,27 +185,17 @@ static void net_svc_out(void *arg, const uint8_t *frame, size_t len)
  */
 static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
 {
-	uint16_t type;
-	size_t hl;
+	uint8_t proto;
+	uint32_t dst;
 
-	if (!n->dns_gw || len < 14 + 20)
+	if (!n->dns_gw)
 		return 0;
-	type = (uint16_t)(f[12] << 8 | f[13]);
-	if (type == 0x0806)
-		return len >= 14 + 28 && f[14 + 7] == 2 &&
-			       !memcmp(f + 14 + 24, &n->gw_addr, 4)
+	if (len >= 14 + 28 && f[12] == 0x08 && f[13] == 0x06)
+		return f[14 + 7] == 2 && !memcmp(f + 14 + 24, &n->gw_addr, 4)
 			   ? 2
 			   : 0;
-	if (type != 0x0800 || (f[14] >> 4) != 4 ||
-	    memcmp(f + 14 + 16, &n->gw_addr, 4) ||
-	    (f[14 + 9] != 6 && f[14 + 9] != 17))
-		return 0;
-	hl = (size_t)(f[14] & 0x0f) * 4;
-	if ((f[14 + 6] & 0x1f) || f[14 + 7])
-		return 0; /* a fragment: no port to look at */
-	if (len < 14 + hl + 4)
-		return 0;
-	return f[14 + hl + 2] == 0 && f[14 + hl + 3] == 53;
+	return net_dport(f, len, &proto, &dst) == 53 &&
+	       dst == n->gw_addr.s_addr;
 }
 
 /**
@@ -189,15 +206,10 @@ static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
  */
 static int net_dhcp_reply(const uint8_t *f, size_t len)
 {
-	size_t hl;
+	uint8_t proto;
+	uint32_t dst;
 
-	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 ||
-	    (f[14] >> 4) != 4 || f[14 + 9] != 17 || (f[14 + 6] & 0x1f) ||
-	    f[14 + 7])
-		return 0; /* not IPv4 UDP, or a fragment after the first */
-	hl = (size_t)(f[14] & 0x0f) * 4;
-	return len >= 14 + hl + 4 && f[14 + hl + 2] == 0 &&
-	       f[14 + hl + 3] == 68;
+	return net_dport(f, len, &proto, &dst) == 68 && proto == 17;
 }
 
 /* Frames from the switch to the gateway, the services host, a VM. */

@@ -116,6 +116,10 @@ want_line "$T" "IP $GUEST_IP\\.[0-9]+ > $DNS_IP\\.53: .* A\\? host\\.lima\\.inte
 	"the DNS query"
 want_line "$T" "IP $DNS_IP\\.53 > $GUEST_IP\\.[0-9]+: .* A $GW_IP " \
 	"the DNS answer"
+# The gateway (libslirp) must not see the DHCP replies: it would answer
+# them with ICMP port unreachable into the LAN.
+! grep -q "udp port 68 unreachable" <<<"$T" ||
+	fail "the gateway answered a DHCP reply:"$'\n'"$(grep unreachable <<<"$T")"
 log "captured $(wc -l <<<"$T") frames with DHCP, ICMP and DNS"
 
 # --- a filter -------------------------------------------------------------
