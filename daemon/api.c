@@ -5,9 +5,13 @@
  * API, DNS zones (applied to every network's names, to networks created
  * later and to the host-port names), and wait_port probes.
  *
- * libmicrohttpd runs without threads: a loop hook adds its descriptors
- * (MHD_get_fdset2()) to our poll(2) and runs it (MHD_run_from_select()),
- * so handlers run on the loop thread and touch daemon state directly.
+ * libmicrohttpd runs without threads: a loop hook adds its epoll
+ * descriptor to our poll(2) and runs it (MHD_run()), so handlers run on
+ * the loop thread and touch daemon state directly. Where libmicrohttpd
+ * has no epoll, its descriptors come from MHD_get_fdset2() and go back
+ * through MHD_run_from_select(); that interface refuses descriptors past
+ * FD_SETSIZE (1024), which a daemon holding thousands of NAT sockets
+ * has, hence epoll first.
  *
  * wait_port suspends its HTTP connection (MHD_suspend_connection()) and
  * probes the guest with an lwIP TCP connect from the services host (.3)
@@ -19,6 +23,10 @@
  * tcp and udp forwards are libslirp host forwards of the network's
  * gateway; unix forwards are relays of netstack/fwd_unix.h from the same
  * services host. Either ends with its network (the server's net hooks).
+ *
+ * Zones survive restarts in the server's state file (srv_state(), a
+ * user-v2 network with a lease file): saved as GET /services/dns/all shows
+ * them after every change, read back through api_parse_zone() at start.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,6 +64,7 @@
 #include "../netstack/port.h"
 #include "../netstack/services.h"
 #include "../user-v2/dhcp.h"
+#include "../user-v2/state.h"
 #include "../user-v2/switch.h"
 
 #define API_CONN_MAX   64   /* concurrent HTTP connections */
@@ -63,6 +72,9 @@
 #define API_RETRY_MS   500  /* wait_port: pause after a refused connect */
 #define API_ATTEMPT_MS 2000 /* wait_port: one connect attempt at most */
 #define API_ZONES_MAX  256
+
+/* Out of descriptors: the listening socket is not polled this long. */
+#define API_LISTEN_PAUSE_MS 250
 
 /**
  * struct api_fwd - a forward added through the API
@@ -160,6 +172,10 @@ struct api_req {
  * @nzones:	how many
  * @waits:	wait_port requests
  * @async:	wakes the loop when an lwIP callback decided a probe
+ * @listen_pause: out of descriptors: the listening socket is not polled
+ *		until then (monotonic ms), 0 when not paused
+ * @epfd:	libmicrohttpd's epoll descriptor, -1 in select mode
+ * @epidx:	its poll slot in this iteration, -1 if not polled
  */
 struct api {
 	struct loop *l;
@@ -177,6 +193,9 @@ struct api {
 	size_t nzones;
 	struct api_wait *waits;
 	struct loop_async *async;
+	int64_t listen_pause;
+	int epfd;
+	int epidx;
 };
 
 /* ---- responses ---------------------------------------------------------- */
@@ -525,44 +544,17 @@ static struct api_zone *api_zone_get(struct api *a, const char *name)
 }
 
 /**
- * api_dns_add() - POST /services/dns/add
+ * api_zones_json() - the zones as GET /services/dns/all shows them (and
+ * the state file keeps them)
+ * @a:		API
+ *
+ * Return: a new JSON array
  */
-static enum MHD_Result api_dns_add(struct api *a, struct api_req *r,
-				   struct MHD_Connection *c)
-{
-	struct api_zone_req req;
-	struct api_zone *z;
-	enum MHD_Result ret;
-	char err[256];
-
-	if (api_parse_zone(r->body, r->len, &req, err, sizeof(err))) {
-		api_zone_req_free(&req);
-		return api_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
-	}
-	z = api_zone_get(a, req.name);
-	if (!z || api_zone_merge(z, &req)) {
-		ret = api_error(c, MHD_HTTP_INSUFFICIENT_STORAGE,
-				"too many zones or records");
-	} else {
-		srv_foreach_net(a->srv, api_zones_net, z);
-		api_zone_apply(z, srv_host_names(a->srv));
-		log_info("api: zone %s: %zu records", z->name, z->nrec);
-		ret = api_reply(c, MHD_HTTP_OK, NULL);
-	}
-	api_zone_req_free(&req);
-	return ret;
-}
-
-/**
- * api_dns_all() - GET /services/dns/all
- */
-static enum MHD_Result api_dns_all(struct api *a, struct api_req *r,
-				   struct MHD_Connection *c)
+static json_t *api_zones_json(const struct api *a)
 {
 	json_t *j = json_array(), *recs;
 	size_t i, k;
 
-	(void)r;
 	for (i = 0; i < a->nzones; i++) {
 		const struct api_zone *z = &a->zones[i];
 
@@ -577,7 +569,111 @@ static enum MHD_Result api_dns_all(struct api *a, struct api_req *r,
 				 z->has_def ? json_string(inet_ntoa(z->def))
 					    : json_null()));
 	}
-	return api_reply(c, MHD_HTTP_OK, j);
+	return j;
+}
+
+/**
+ * api_zone_add() - merge a parsed zone request into the zones and apply
+ * the zone to every network and to the host-port names
+ * @a:		API
+ * @req:	the request
+ *
+ * Return: the zone, or NULL if there are too many zones or records
+ */
+static struct api_zone *api_zone_add(struct api *a,
+				     const struct api_zone_req *req)
+{
+	struct api_zone *z = api_zone_get(a, req->name);
+
+	if (!z || api_zone_merge(z, req))
+		return NULL;
+	srv_foreach_net(a->srv, api_zones_net, z);
+	api_zone_apply(z, srv_host_names(a->srv));
+	return z;
+}
+
+/**
+ * api_zones_save() - the state file follows the zones (written soon after,
+ * coalesced); nothing without one
+ * @a:		API
+ */
+static void api_zones_save(struct api *a)
+{
+	struct state *st = srv_state(a->srv);
+
+	if (st)
+		state_set_zones(st, api_zones_json(a));
+}
+
+/**
+ * api_zones_restore() - the zones of the state file, read back through
+ * the API's own parser; a zone it refuses is skipped with a warning
+ * @a:		API
+ */
+static void api_zones_restore(struct api *a)
+{
+	struct state *st = srv_state(a->srv);
+	struct api_zone_req req;
+	char err[256], *text;
+	size_t i, n = 0;
+	json_t *zones, *z;
+
+	if (!st || !(zones = state_loaded(st)->zones))
+		return;
+	json_array_foreach(zones, i, z)
+	{
+		text = json_dumps(z, JSON_COMPACT);
+		if (!text)
+			fatal("json_dumps");
+		if (api_parse_zone(text, strlen(text), &req, err, sizeof(err)))
+			log_warnx("%s: zones[%zu]: %s", state_path(st), i, err);
+		else if (!api_zone_add(a, &req))
+			log_warnx("%s: zones[%zu]: too many zones or records",
+				  state_path(st), i);
+		else
+			n++;
+		api_zone_req_free(&req);
+		free(text);
+	}
+	log_info("api: %zu zones restored from %s", n, state_path(st));
+}
+
+/**
+ * api_dns_add() - POST /services/dns/add
+ */
+static enum MHD_Result api_dns_add(struct api *a, struct api_req *r,
+				   struct MHD_Connection *c)
+{
+	struct api_zone_req req;
+	struct api_zone *z;
+	enum MHD_Result ret;
+	char err[256];
+
+	if (api_parse_zone(r->body, r->len, &req, err, sizeof(err))) {
+		api_zone_req_free(&req);
+		return api_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	}
+	z = api_zone_add(a, &req);
+	if (!z) {
+		ret = api_error(c, MHD_HTTP_INSUFFICIENT_STORAGE,
+				"too many zones or records");
+	} else {
+		log_info("api: zone %s: %zu records", z->name, z->nrec);
+		api_zones_save(a);
+		ret = api_reply(c, MHD_HTTP_OK, NULL);
+	}
+	api_zone_req_free(&req);
+	return ret;
+}
+
+/**
+ * api_dns_all() - GET /services/dns/all
+ */
+static enum MHD_Result api_dns_all(struct api *a, struct api_req *r,
+				   struct MHD_Connection *c)
+{
+	(void)r;
+	return api_reply(c, MHD_HTTP_OK, api_zones_json(a));
 }
 
 /* ---- wait_port ----------------------------------------------------------- */
@@ -873,10 +969,14 @@ static void api_net_stats(void *arg, struct net *n)
 	json_array_append_new(
 	    arg,
 	    json_pack(
-		"{s:s,s:i,s:I,s:{s:I,s:I,s:I,s:I,s:I},"
+		"{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I},"
 		"s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o}",
 		"name", net_name(n), "nat_connections", net_nat_connections(n),
-		"drop_spoof", (json_int_t)net_stats(n)->drop_spoof, "switch",
+		"drop_spoof", (json_int_t)net_stats(n)->drop_spoof,
+		"tcp_urg_cleared", (json_int_t)net_stats(n)->tcp_urg_cleared,
+		"drop_tcp_frag", (json_int_t)net_stats(n)->drop_tcp_frag,
+		"drop_martian", (json_int_t)net_stats(n)->drop_martian,
+		"drop_frag", (json_int_t)net_stats(n)->drop_frag, "switch",
 		"frames", (json_int_t)sw->frames, "flooded",
 		(json_int_t)sw->flooded, "drop_runt", (json_int_t)sw->drop_runt,
 		"drop_bad_src", (json_int_t)sw->drop_bad_src, "drop_spoof",
@@ -1179,6 +1279,27 @@ static void api_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 /* ---- libmicrohttpd on our loop ------------------------------------------ */
 
 /**
+ * api_listen_paused() - is the listening socket paused (no descriptors)?
+ * @a:		API
+ * @timeout_ms:	the loop's poll timeout, shortened to the pause's end
+ *
+ * Return: 1 while paused
+ */
+static int api_listen_paused(struct api *a, int *timeout_ms)
+{
+	int64_t left;
+
+	if (!a->listen_pause)
+		return 0;
+	left = a->listen_pause - loop_now_ms();
+	if (left <= 0)
+		return 0;
+	if (*timeout_ms < 0 || *timeout_ms > left)
+		*timeout_ms = (int)left;
+	return 1;
+}
+
+/**
  * api_prepare() - loop hook: poll libmicrohttpd's descriptors, wake up
  * for its timeouts
  */
@@ -1195,12 +1316,25 @@ static void api_prepare(void *arg, struct loop *l, int *timeout_ms)
 	FD_ZERO(&es);
 	a->nfds = 0;
 	a->deadline = -1;
-	if (MHD_get_fdset2(a->mhd, &rs, &ws, &es, &max, FD_SETSIZE) != MHD_YES)
+	a->epidx = -1;
+	if (a->epfd >= 0) {
+		/* The listening socket is in the epoll set too: while paused
+		 * neither is polled (API connections wait out the pause). */
+		if (!api_listen_paused(a, timeout_ms)) {
+			a->epidx = loop_hook_pollfd(l, a->epfd, POLLIN);
+			a->fds[0] = a->fd;
+			a->idx[a->nfds++] = loop_hook_pollfd(l, a->fd, POLLIN);
+		}
+		max = -1;
+	} else if (MHD_get_fdset2(a->mhd, &rs, &ws, &es, &max, FD_SETSIZE) !=
+		   MHD_YES)
 		max = -1;
 	for (fd = 0; fd <= max; fd++) {
 		ev = (FD_ISSET(fd, &rs) ? POLLIN : 0) |
 		     (FD_ISSET(fd, &ws) ? POLLOUT : 0);
 		if (!ev)
+			continue;
+		if (fd == a->fd && api_listen_paused(a, timeout_ms))
 			continue;
 		a->fds[a->nfds] = fd;
 		a->idx[a->nfds++] = loop_hook_pollfd(l, fd, ev);
@@ -1217,6 +1351,37 @@ static void api_prepare(void *arg, struct loop *l, int *timeout_ms)
 }
 
 /**
+ * api_listen_ok() - is there a descriptor for a new connection?
+ * @a:		API
+ *
+ * libmicrohttpd 0.9.75, out of descriptors with no connection open, "busy
+ * waits": its listening socket stays readable and every failed accept(2)
+ * is logged, as fast as the loop turns. So a descriptor is tried first;
+ * without one the socket is not polled for API_LISTEN_PAUSE_MS (logged
+ * once per episode).
+ *
+ * Return: 1 if there is one
+ */
+static int api_listen_ok(struct api *a)
+{
+	int fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		close(fd);
+		if (a->listen_pause)
+			log_info("%s: accepting again", a->path);
+		a->listen_pause = 0;
+		return 1;
+	}
+	if (!a->listen_pause)
+		log_warn("%s: no descriptor for a new connection (retried "
+			 "every %d ms)",
+			 a->path, API_LISTEN_PAUSE_MS);
+	a->listen_pause = loop_now_ms() + API_LISTEN_PAUSE_MS;
+	return 0;
+}
+
+/**
  * api_dispatch() - loop hook: let libmicrohttpd work on what poll(2) found
  */
 static void api_dispatch(void *arg, struct loop *l)
@@ -1228,8 +1393,15 @@ static void api_dispatch(void *arg, struct loop *l)
 	FD_ZERO(&rs);
 	FD_ZERO(&ws);
 	FD_ZERO(&es);
+	if (a->epidx >= 0)
+		any = loop_hook_revents(l, a->epidx);
 	for (i = 0; i < a->nfds; i++) {
 		re = a->idx[i] < 0 ? 0 : loop_hook_revents(l, a->idx[i]);
+		if (a->fds[i] == a->fd && (re & POLLIN) && !api_listen_ok(a)) {
+			if (a->epfd >= 0)
+				return; /* MHD_run() would accept */
+			re = 0;
+		}
 		if (re & (POLLIN | POLLHUP | POLLERR))
 			FD_SET(a->fds[i], &rs);
 		if (re & (POLLOUT | POLLHUP | POLLERR))
@@ -1240,7 +1412,10 @@ static void api_dispatch(void *arg, struct loop *l)
 	    (a->deadline < 0 || loop_now_ms() < a->deadline))
 		return;
 	a->kick = 0;
-	MHD_run_from_select(a->mhd, &rs, &ws, &es);
+	if (a->epfd >= 0)
+		MHD_run(a->mhd);
+	else
+		MHD_run_from_select(a->mhd, &rs, &ws, &es);
 }
 
 /**
@@ -1298,6 +1473,23 @@ static void api_net_removing(void *arg, struct net *n)
 }
 
 /**
+ * api_mhd_start() - start libmicrohttpd on the API's listening socket
+ * @a:		API
+ * @flags:	MHD_USE_* flags
+ *
+ * Return: the daemon, or NULL
+ */
+static struct MHD_Daemon *api_mhd_start(struct api *a, unsigned flags)
+{
+	return MHD_start_daemon(
+	    flags, 0, NULL, NULL, api_handler, a, MHD_OPTION_LISTEN_SOCKET,
+	    (MHD_socket)a->fd, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)API_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)API_IDLE_S, MHD_OPTION_NOTIFY_COMPLETED, api_completed, a,
+	    MHD_OPTION_END);
+}
+
+/**
  * api_new() - serve the control API on a unix socket
  * @l:		loop
  * @s:		the daemon
@@ -1308,6 +1500,8 @@ static void api_net_removing(void *arg, struct net *n)
 struct api *api_new(struct loop *l, struct srv *s, const char *path)
 {
 	struct api *a = calloc(1, sizeof(*a));
+	unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *di;
 
 	if (!a)
 		fatal("calloc");
@@ -1319,12 +1513,9 @@ struct api *api_new(struct loop *l, struct srv *s, const char *path)
 		free(a);
 		return NULL;
 	}
-	a->mhd = MHD_start_daemon(
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-	    api_handler, a, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)a->fd,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONN_MAX,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)API_IDLE_S,
-	    MHD_OPTION_NOTIFY_COMPLETED, api_completed, a, MHD_OPTION_END);
+	a->mhd = api_mhd_start(a, flags | MHD_USE_EPOLL);
+	if (!a->mhd) /* no epoll here: select(2) it is */
+		a->mhd = api_mhd_start(a, flags);
 	if (!a->mhd) {
 		log_warnx("%s: cannot start the HTTP server", path);
 		close(a->fd);
@@ -1332,9 +1523,14 @@ struct api *api_new(struct loop *l, struct srv *s, const char *path)
 		free(a);
 		return NULL;
 	}
+	a->epfd = -1;
+	di = MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (di) /* NULL in select mode */
+		a->epfd = di->epoll_fd;
 	a->async = loop_async_new(l, api_wait_async, a);
 	loop_hook_add(l, api_prepare, api_dispatch, a);
 	srv_set_net_hooks(s, api_net_added, api_net_removing, a);
+	api_zones_restore(a);
 	return a;
 }
 

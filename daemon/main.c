@@ -5,20 +5,24 @@
  */
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "options.h"
 #include "pidfile.h"
+#include "sandbox.h"
 #include "server.h"
 #include "../pcap/capture.h"
 #include "../netstack/loop.h"
-#include "../netstack/services.h"
 
 static struct loop_async *main_quit;
 
@@ -76,6 +80,43 @@ static int main_capture(struct srv *s, const struct cfg *c)
 	return -1;
 }
 
+/**
+ * main_raise_nofile() - raise the soft limit on descriptors to the hard one
+ *
+ * Every connection a guest makes through the NAT is a host socket: the
+ * common soft limit of 1024 would cap a VM at about a thousand.
+ */
+static void main_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_debug("setrlimit RLIMIT_NOFILE: %s", strerror(errno));
+}
+
+/**
+ * main_tune_malloc() - keep large buffers out of the heap (glibc)
+ *
+ * libslirp gives every NAT'ed TCP connection two 128 KiB buffers and
+ * resizes them with realloc() once the MSS is known. Allocated with
+ * mmap(2), a buffer costs the pages the connection really uses and a
+ * resize is an mremap(2); from the heap, the resize copies the whole
+ * buffer, so both become resident: 256 KiB per connection. glibc starts
+ * with the mmap threshold at 128 KiB but raises it as soon as a buffer
+ * that size is freed (the first connection that closes), which sends
+ * every later buffer to the heap. Setting the threshold keeps it fixed
+ * (docs/performance.md, "Profiles").
+ */
+static void main_tune_malloc(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = main_signal};
@@ -90,8 +131,10 @@ int main(int argc, char **argv)
 		cfg_usage(argv[0]);
 		return 0;
 	}
-	if (r == CFG_ERROR) {
+	if (r == CFG_ERROR || (c.sandbox && sandbox_check(err, sizeof(err)))) {
 		fprintf(stderr, "usernetd: %s\n", err);
+		if (r != CFG_ERROR)
+			cfg_free(&c);
 		return 2;
 	}
 	log_init("usernetd", c.verbose);
@@ -100,12 +143,12 @@ int main(int argc, char **argv)
 		c.listen_qemu = main_default_socket();
 
 	signal(SIGPIPE, SIG_IGN);
+	main_raise_nofile();
+	main_tune_malloc();
 	l = loop_new();
 	main_quit = loop_async_new(l, main_stop, l);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (svc_global_init())
-		fatalx("cannot start lwIP");
 	if (c.pidfile && pid_create(c.pidfile))
 		return 1;
 	s = srv_new(l, &c);
@@ -117,6 +160,13 @@ int main(int argc, char **argv)
 		srv_free(s);
 		pid_remove(c.pidfile);
 		return 2;
+	}
+	/* Last: from here on, only the calls the daemon keeps making. */
+	if (c.sandbox && sandbox_apply(err, sizeof(err))) {
+		fprintf(stderr, "usernetd: %s\n", err);
+		srv_free(s);
+		pid_remove(c.pidfile);
+		return 1;
 	}
 	log_info("ready");
 	r = loop_run(l);

@@ -72,6 +72,9 @@ void cfg_usage(const char *prog)
 	       "65535)\n"
 	       "  --pcap-max-size MB   rotate like tcpdump -C, with "
 	       "--pcap-max-files N (-W)\n"
+	       "  --sandbox            once started, allow only the system "
+	       "calls usernetd\n"
+	       "                       needs (seccomp; Linux)\n"
 	       "  -p, --pidfile PATH   write the pid there; refuse to start "
 	       "if it is alive\n"
 	       "  -v, --verbose        debug logs\n"
@@ -242,6 +245,7 @@ enum {
 	OPT_PCAP_SNAPLEN,
 	OPT_PCAP_MAX_SIZE,
 	OPT_PCAP_MAX_FILES,
+	OPT_SANDBOX,
 };
 
 static const struct option cfg_longopts[] = {
@@ -269,6 +273,7 @@ static const struct option cfg_longopts[] = {
     {"pcap-snaplen", required_argument, NULL, OPT_PCAP_SNAPLEN},
     {"pcap-max-size", required_argument, NULL, OPT_PCAP_MAX_SIZE},
     {"pcap-max-files", required_argument, NULL, OPT_PCAP_MAX_FILES},
+    {"sandbox", no_argument, NULL, OPT_SANDBOX},
     {"endpoint", required_argument, NULL, 'e'},
     {"pidfile", required_argument, NULL, 'p'},
     {"verbose", no_argument, NULL, 'v'},
@@ -437,6 +442,9 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 					errlen)
 			   ? CFG_ERROR
 			   : CFG_OK;
+	case OPT_SANDBOX:
+		c->sandbox = 1;
+		return CFG_OK;
 	case 'e':
 		c->endpoint = arg;
 		return CFG_OK;

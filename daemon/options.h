@@ -52,6 +52,7 @@ struct cfg_tap {
  * @pcap_max_size:	rotate past this many MB, 0 for never
  * @pcap_max_files:	files kept when rotating
  * @endpoint:		control API socket (-e), or NULL
+ * @sandbox:		install the seccomp allow-list once started (--sandbox)
  */
 struct cfg {
 	const char *listen_qemu;
@@ -80,6 +81,7 @@ struct cfg {
 	long pcap_max_size;
 	int pcap_max_files;
 	const char *endpoint;
+	int sandbox;
 };
 
 /* cfg_parse_args() results */

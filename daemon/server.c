@@ -6,6 +6,12 @@
  * Port forwards belong to one network at a time: a host port can be bound
  * once. The oldest network that could bind a forward holds it; when that
  * network goes away the forward moves to the next oldest.
+ *
+ * A user-v2 network with a lease file also has a state file next to it
+ * (user-v2/state.h): opened here before the network is created, so that
+ * its registry restores the bound leases and DHCP names and the control
+ * API its zones before anything is served; closed (pending write done)
+ * after both are gone. The slirp mode keeps no state.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -24,6 +30,7 @@
 #include "../dns/dns.h"
 #include "../dns/service.h"
 #include "../hostresolver/hostresolver.h"
+#include "../user-v2/state.h"
 #ifdef __linux__
 #include "../netstack/tap_linux.h"
 #endif
@@ -57,6 +64,7 @@ struct srv_net {
  * @hook_added:	called for every new network (control API), or NULL
  * @hook_removing: called before a network is freed, or NULL
  * @hook_arg:	their argument
+ * @state:	state file of the user-v2 network's lease file, or NULL
  */
 struct srv {
 	struct loop *l;
@@ -80,6 +88,7 @@ struct srv {
 	srv_net_fn hook_added;
 	srv_net_fn hook_removing;
 	void *hook_arg;
+	struct state *state;
 };
 
 /**
@@ -352,6 +361,8 @@ struct srv *srv_new(struct loop *l, const struct cfg *c)
 	if (srv_dns_start(s))
 		goto fail;
 	if (c->net.user_v2) {
+		if (c->net.leases_file)
+			s->state = state_open(l, c->net.leases_file);
 		s->shared = net_new(
 		    l, &s->net, c->network_name ? c->network_name : "user-v2",
 		    NULL, NULL);
@@ -402,6 +413,7 @@ void srv_free(struct srv *s)
 		net_free(sn->net);
 		free(sn);
 	}
+	state_close(s->state);
 	dnsd_free(s->dnsd);
 	dns_local_free(s->names);
 	hr_free(s->hr);
@@ -540,6 +552,15 @@ struct dnsd *srv_dnsd(struct srv *s)
 struct dns_local *srv_host_names(struct srv *s)
 {
 	return s->names;
+}
+
+/**
+ * srv_state() - the state file that keeps the control API's zones across
+ * restarts, or NULL (slirp mode, or no --leases-file)
+ */
+struct state *srv_state(struct srv *s)
+{
+	return s->state;
 }
 
 /**

@@ -31,6 +31,8 @@ struct hr;
 struct hr *srv_hr(struct srv *s);
 struct dns_local *srv_host_names(struct srv *s);
 int srv_user_v2(const struct srv *s);
+struct state;
+struct state *srv_state(struct srv *s);
 
 struct cap_config;
 struct cap;

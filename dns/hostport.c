@@ -8,7 +8,9 @@
  * loop. A TCP connection carries several queries (2-byte length, then the
  * message), answers in order of completion, and is closed after
  * DNSD_HOST_IDLE_MS without a query. Dead connections are freed from a
- * timer, never inside a callback that may still be using them.
+ * timer, never inside a callback that may still be using them. A listener
+ * whose accept(2) finds no descriptor stops polling for
+ * DNSD_HOST_PAUSE_MS (it would stay readable and spin), logged once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +28,7 @@
 
 #define DNSD_HOST_IDLE_MS     10000
 #define DNSD_HOST_PENDING_MAX 16
+#define DNSD_HOST_PAUSE_MS    250
 
 /**
  * struct dnsd_hconn - a TCP client of a host port
@@ -53,7 +56,9 @@ struct dnsd_hconn {
  * @tcp:	a TCP listener
  * @pending:	UDP queries waiting for the resolver
  * @conns:	TCP connections
- * @timer:	reaps dead connections, closes idle ones
+ * @timer:	reaps dead connections, closes idle ones, ends a pause
+ * @paused:	a TCP listener not polled after accept(2) failed
+ * @nfail:	accept(2) failures since the last accepted connection
  * @next:	list link
  */
 struct dnsd_host {
@@ -64,6 +69,8 @@ struct dnsd_host {
 	struct dnsd_q *pending;
 	struct dnsd_hconn *conns;
 	struct loop_timer *timer;
+	bool paused;
+	unsigned long nfail;
 	struct dnsd_host *next;
 };
 
@@ -261,6 +268,7 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 
 	(void)revents;
 	while ((s = accept(fd, NULL, NULL)) >= 0) {
+		h->nfail = 0;
 		c = calloc(1, sizeof(*c));
 		if (!c)
 			fatal("calloc");
@@ -274,8 +282,17 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 		h->d->stats.tcp_conns++;
 		loop_io_add(h->d->l, s, POLLIN, dnsd_hconn_io, c);
 	}
-	if (errno == EMFILE || errno == ENFILE)
-		log_warn("dns: accept");
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+	    errno == ENOMEM) {
+		if (!h->nfail++)
+			log_warn("dns: accept (retried every %d ms, logged "
+				 "once)",
+				 DNSD_HOST_PAUSE_MS);
+		h->paused = true;
+		loop_io_events(h->d->l, fd, 0);
+		loop_timer_arm(h->timer, loop_now_ms() + DNSD_HOST_PAUSE_MS);
+		return;
+	}
 	loop_timer_arm(h->timer, loop_now_ms() + DNSD_HOST_IDLE_MS);
 }
 
@@ -288,6 +305,10 @@ static void dnsd_host_timer(void *arg)
 	struct dnsd_hconn **pp, *c;
 	int64_t now = loop_now_ms();
 
+	if (h->paused) {
+		h->paused = false;
+		loop_io_events(h->d->l, h->fd, POLLIN);
+	}
 	for (pp = &h->conns; (c = *pp);) {
 		if (c->fd >= 0 && !c->s.pending &&
 		    now - c->last > DNSD_HOST_IDLE_MS)

@@ -12,6 +12,17 @@
  * waits for a getaddrinfo call stuck on a dead nameserver, and a worker
  * that finishes after it frees its job and, if last, the pool.
  *
+ * A getaddrinfo call can outlive every request waiting for it by far:
+ * glibc waits 5 s per try, and reads a TCP answer without any timeout (an
+ * upstream that sets TC and then sends junk over a connection it keeps
+ * open holds the call until it closes). Such a job turns stale when the
+ * last of its requests times out: new lookups of the name start a fresh
+ * job instead of joining it, its answer is cached only if it has
+ * addresses (glibc ends such a call with EAI_NONAME when the connection
+ * drops), and workers stuck with stale jobs do not count against
+ * hr_config.workers (at most HR_GAI_EXTRA_MAX extra threads; an extra
+ * one ends when it finds nothing to do).
+ *
  * getaddrinfo is called with the name as given (no trailing dot: glibc's
  * files backend does not match "name." against /etc/hosts), so the host's
  * search list applies as for any other program of the host. No
@@ -32,6 +43,9 @@
 #include "../netstack/loop.h"
 #include "../daemon/log.h"
 
+/* Worker threads beyond hr_config.workers, standing in for stuck ones. */
+#define HR_GAI_EXTRA_MAX 32
+
 /**
  * struct hr_pool - the workers and what they share
  * @mu:		protects everything below
@@ -42,6 +56,12 @@
  * @async:	wakes the loop thread; NULL after shutdown
  * @shutdown:	set by hr_pool_free()
  * @refs:	running workers, plus one for the owner until shutdown
+ * @nthreads:	workers running (at most cfg.workers not running a stale
+ *		job)
+ * @idle:	workers waiting for a job
+ * @qlen:	queued jobs
+ * @nstale:	workers running a stale job
+ * @base:	cfg.workers
  */
 struct hr_pool {
 	pthread_mutex_t mu;
@@ -51,6 +71,11 @@ struct hr_pool {
 	struct loop_async *async;
 	int shutdown;
 	int refs;
+	int nthreads;
+	int idle;
+	int qlen;
+	int nstale;
+	int base;
 };
 
 /**
@@ -149,12 +174,19 @@ static void *hr_worker(void *arg)
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!p->shutdown && !p->qhead)
+		while (!p->shutdown && !p->qhead) {
+			/* An extra worker, and the stuck one came back. */
+			if (p->nthreads - p->nstale > p->base)
+				goto out;
+			p->idle++;
 			pthread_cond_wait(&p->cv, &p->mu);
+			p->idle--;
+		}
 		if (p->shutdown)
 			break;
 		job = p->qhead;
 		p->qhead = job->qnext;
+		p->qlen--;
 		if (!p->qhead)
 			p->qtail = NULL;
 		job->state = HR_JOB_RUNNING;
@@ -163,6 +195,8 @@ static void *hr_worker(void *arg)
 		hr_job_run(job);
 
 		pthread_mutex_lock(&p->mu);
+		if (job->stale)
+			p->nstale--;
 		if (p->shutdown) {
 			free(job);
 			break;
@@ -172,6 +206,8 @@ static void *hr_worker(void *arg)
 		p->done = job;
 		loop_async_notify(p->async);
 	}
+out:
+	p->nthreads--;
 	hr_pool_unref(p);
 	return NULL;
 }
@@ -197,8 +233,9 @@ static void hr_jobs_unlink(struct hr *h, struct hr_job *job)
  * hr_gai_results() - loop thread: finish jobs the workers are done with
  * @arg:	resolver
  *
- * Every job's answer goes into the cache (SERVFAIL for at most a second)
- * and to each request still waiting for it.
+ * Every job's answer goes into the cache (SERVFAIL for at most a second;
+ * of a stale job, only addresses) and to each request still waiting for
+ * it.
  */
 static void hr_gai_results(void *arg)
 {
@@ -219,7 +256,8 @@ static void hr_gai_results(void *arg)
 		next = job->qnext;
 		hr_jobs_unlink(h, job);
 		h->nbackend--;
-		if (h->cfg.cache_ttl >= 0) {
+		if (h->cfg.cache_ttl >= 0 &&
+		    (!job->stale || job->status == HR_OK)) {
 			int secs = h->cfg.cache_ttl;
 
 			if (job->status == HR_SERVFAIL && secs > 1)
@@ -246,18 +284,52 @@ static void hr_gai_results(void *arg)
 }
 
 /**
- * hr_gai_init() - start the workers and the job table
+ * hr_gai_spawn() - start one more worker
+ * @p:		pool, its mutex held
+ *
+ * Workers start on demand, when more jobs are queued than workers are
+ * idle, up to cfg.workers not stuck with a stale job (at most
+ * HR_GAI_EXTRA_MAX more): a daemon that never resolves a native name
+ * starts none (each costs start-up time, a stack and a malloc arena).
+ *
+ * Return: 0, or -1 if the thread could not be started (logged)
+ */
+static int hr_gai_spawn(struct hr_pool *p)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	/* Workers take no signal: the loop thread handles them all. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, hr_worker, p);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		errno = rc;
+		log_warn("hostresolver: pthread_create");
+		return -1;
+	}
+	p->refs++;
+	p->nthreads++;
+	return 0;
+}
+
+/**
+ * hr_gai_init() - set up the pool and the job table; workers start with
+ * the first jobs (hr_gai_spawn())
  * @h:		resolver, cfg filled in
  *
- * Return: 0, or -1 if no worker thread could be started
+ * Return: 0
  */
 int hr_gai_init(struct hr *h)
 {
 	struct hr_pool *p = calloc(1, sizeof(*p));
 	unsigned n = 16;
-	sigset_t all, old;
-	pthread_attr_t attr;
-	int i, started = 0;
 
 	if (!p)
 		fatal("calloc");
@@ -272,34 +344,9 @@ int hr_gai_init(struct hr *h)
 	pthread_cond_init(&p->cv, NULL);
 	p->async = loop_async_new(h->l, hr_gai_results, h);
 	p->refs = 1;
+	p->base = h->cfg.workers;
 	h->pool = p;
-
-	/* Workers take no signal: the loop thread handles them all. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	for (i = 0; i < h->cfg.workers; i++) {
-		pthread_t t;
-		int rc;
-
-		pthread_mutex_lock(&p->mu);
-		p->refs++;
-		pthread_mutex_unlock(&p->mu);
-		rc = pthread_create(&t, &attr, hr_worker, p);
-		if (rc) {
-			errno = rc;
-			log_warn("hostresolver: pthread_create");
-			pthread_mutex_lock(&p->mu);
-			p->refs--;
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		started++;
-	}
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return started ? 0 : -1;
+	return 0;
 }
 
 /**
@@ -362,12 +409,22 @@ int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
 	if (!job) {
 		if (h->nbackend >= h->cfg.max_inflight)
 			return -1;
+		pthread_mutex_lock(&p->mu);
+		if (p->qlen >= p->idle &&
+		    p->nthreads - p->nstale < h->cfg.workers &&
+		    p->nthreads < h->cfg.workers + HR_GAI_EXTRA_MAX &&
+		    hr_gai_spawn(p) && !p->nthreads) {
+			pthread_mutex_unlock(&p->mu);
+			return -1; /* no worker at all to run it */
+		}
+		pthread_mutex_unlock(&p->mu);
 		job = calloc(1, sizeof(*job));
 		if (!job)
 			fatal("calloc");
 		memcpy(job->name, name, strlen(name) + 1);
 		job->family = r->family;
 		job->hash = hash;
+		job->created = loop_now_ms();
 		job->hnext = h->jobs[hash & h->jobs_mask];
 		h->jobs[hash & h->jobs_mask] = job;
 		h->nbackend++;
@@ -379,6 +436,7 @@ int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
 		else
 			p->qhead = job;
 		p->qtail = job;
+		p->qlen++;
 		pthread_cond_signal(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 	}
@@ -396,7 +454,8 @@ int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
  * @r:		request waiting on a job
  *
  * A job nobody waits for any more is dropped if no worker took it yet;
- * a running one completes and still fills the cache.
+ * a running one completes and still fills the cache. One that has run
+ * past the deadline turns stale (see the top of the file).
  */
 void hr_gai_detach(struct hr_req *r)
 {
@@ -419,6 +478,11 @@ void hr_gai_detach(struct hr_req *r)
 		return;
 
 	pthread_mutex_lock(&p->mu);
+	if (job->state == HR_JOB_RUNNING && !job->stale &&
+	    loop_now_ms() - job->created >= h->cfg.timeout_ms) {
+		job->stale = 1;
+		p->nstale++;
+	}
 	if (job->state == HR_JOB_QUEUED) {
 		struct hr_job *prev = NULL;
 
@@ -427,6 +491,7 @@ void hr_gai_detach(struct hr_req *r)
 				*pp = job->qnext;
 				if (p->qtail == job)
 					p->qtail = prev;
+				p->qlen--;
 				dropped = 1;
 				break;
 			}
@@ -437,5 +502,7 @@ void hr_gai_detach(struct hr_req *r)
 		hr_jobs_unlink(h, job);
 		h->nbackend--;
 		free(job);
+	} else if (job->stale) {
+		hr_jobs_unlink(h, job); /* new lookups start afresh */
 	}
 }

@@ -31,6 +31,8 @@
 #define HR_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
 #define HR_DEFAULT_FALLBACK    "8.8.8.8,1.1.1.1"
 #define HR_WATCH_MS	       1000
+/* Shortest time between two "failing" lines of one kind of request. */
+#define HR_FAIL_LOG_MS 30000
 
 /**
  * hr_list_add() - append @r to @q
@@ -212,6 +214,48 @@ static void hr_req_free(struct hr_req *r)
 }
 
 /**
+ * hr_health_note() - log when requests of one kind start or stop failing
+ * @hh:		their health
+ * @what:	what they are, for the log
+ * @status:	outcome of one request
+ *
+ * An upstream that fails (garbage, silence, SERVFAIL) fails every query:
+ * one line when that starts (at most one per HR_FAIL_LOG_MS, however
+ * often it toggles), one when answers come back after a logged episode.
+ * Every failure is counted in hr_stats.failures.
+ */
+static void hr_health_note(struct hr_health *hh, const char *what,
+			   enum hr_status status)
+{
+	int64_t now;
+
+	if (status == HR_REFUSED)
+		return; /* our own limit, not the upstream */
+	if (status != HR_SERVFAIL) {
+		if (hh->failing && hh->told)
+			log_info("hostresolver: %s answered again, after %llu "
+				 "failures",
+				 what, (unsigned long long)hh->nfail);
+		hh->failing = 0;
+		hh->told = 0;
+		hh->nfail = 0;
+		return;
+	}
+	hh->nfail++;
+	if (hh->failing)
+		return;
+	hh->failing = 1;
+	now = loop_now_ms();
+	if (hh->logged && now - hh->logged < HR_FAIL_LOG_MS)
+		return;
+	hh->logged = now;
+	hh->told = 1;
+	log_warnx("hostresolver: %s failing (no usable answer, or a "
+		  "timeout); further failures are counted, not logged",
+		  what);
+}
+
+/**
  * hr_tick() - loop timer: fail expired requests, run due callbacks
  * @arg:	resolver
  *
@@ -234,6 +278,13 @@ static void hr_tick(void *arg)
 	for (n = h->ready.n; n > 0 && (r = h->ready.head); n--) {
 		hr_list_del(&h->ready, r);
 		r->state = HR_RS_DELIVERING;
+		if (r->raw)
+			hr_health_note(&h->fwd_health, "forwarded queries",
+				       r->status);
+		else
+			hr_health_note(&h->gai_health,
+				       "native lookups (getaddrinfo)",
+				       r->status);
 		if (r->status == HR_SERVFAIL)
 			h->stats.failures++;
 		else if (r->status == HR_REFUSED)

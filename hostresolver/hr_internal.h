@@ -119,6 +119,11 @@ enum hr_job_state {
  * @hash:	hr_hash() of @name and @family
  * @hnext:	chain in hr.jobs (loop thread)
  * @waiters:	requests waiting for it (loop thread)
+ * @created:	monotonic ms the job was made (loop thread)
+ * @stale:	every request waiting for it timed out while it ran: no new
+ *		request joins it, and only an address answer of it is cached
+ *		(loop thread; set under the pool mutex, read by the worker
+ *		under it)
  * @state:	enum hr_job_state (pool mutex)
  * @qnext:	link in the pool's queue or done list (pool mutex)
  * @status:	result, written by the worker before HR_JOB_DONE
@@ -131,6 +136,8 @@ struct hr_job {
 	unsigned hash;
 	struct hr_job *hnext;
 	struct hr_req *waiters;
+	int64_t created;
+	int stale;
 	enum hr_job_state state;
 	struct hr_job *qnext;
 	enum hr_status status;
@@ -198,6 +205,20 @@ struct hr_confsig {
 };
 
 /**
+ * struct hr_health - failures of one kind of request, for the logs
+ * @failing:	the last request of this kind failed
+ * @told:	this episode of failures was logged
+ * @nfail:	failures since the episode began
+ * @logged:	monotonic ms of the last "failing" line, 0 if none
+ */
+struct hr_health {
+	int failing;
+	int told;
+	uint64_t nfail;
+	int64_t logged;
+};
+
+/**
  * struct hr - the resolver
  * @l:		loop
  * @cfg:	configuration with defaults applied
@@ -219,6 +240,9 @@ struct hr_confsig {
  * @search:	its search list, space-separated
  * @rnd:	random query IDs
  * @nrnd:	unused entries of @rnd
+ * @stats:	counters
+ * @fwd_health:	failures of hr_forward() requests
+ * @gai_health:	failures of hr_lookup() requests
  */
 struct hr {
 	struct loop *l;
@@ -242,6 +266,8 @@ struct hr {
 	uint16_t rnd[128];
 	int nrnd;
 	struct hr_stats stats;
+	struct hr_health fwd_health;
+	struct hr_health gai_health;
 };
 
 /**

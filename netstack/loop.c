@@ -574,6 +574,12 @@ static void loop_dispatch(struct loop *l, int nreg)
 			continue; /* closed, maybe reused, in this dispatch */
 		io->fn(io->arg, p->fd, p->revents);
 	}
+	/*
+	 * What the descriptors' callbacks queued goes out before the hooks
+	 * run: a guest's ACK makes libslirp emit the next segments at once,
+	 * and they should not wait while its hook reads the host sockets.
+	 */
+	loop_run_deferred(l);
 	for (h = l->hooks; h; h = next) {
 		next = h->next;
 		if (h->dispatch)

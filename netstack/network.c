@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "gateway.h"
+#include "ipfrag.h"
 #include "loop.h"
 #include "network.h"
 #include "services.h"
+#include "tcpurg.h"
 #include "../daemon/limayaml.h"
 #include "../daemon/log.h"
 #include "../dns/dns.h"
@@ -70,6 +73,7 @@ struct net_vm {
  * @reg_timer:	runs the registry while leases may expire
  * @lease_gen:	bumped whenever leases change
  * @stats:	counters
+ * @frag:	IPv4 datagrams whose fragments libslirp may hold
  * @cap:	packet capture of this network, or NULL
  * @cap_port:	capture only this port's frames; "" for all
  * @on_empty:	called when the last VM port closed
@@ -95,6 +99,7 @@ struct net {
 	struct loop_timer *reg_timer;
 	unsigned lease_gen;
 	struct net_stats stats;
+	struct ipfrag frag;
 	struct cap *cap;
 	char cap_port[32];
 	net_empty_fn on_empty;
@@ -212,6 +217,71 @@ static int net_dhcp_reply(const uint8_t *f, size_t len)
 	return net_dport(f, len, &proto, &dst) == 68 && proto == 17;
 }
 
+/**
+ * net_martian() - is this an IPv4 packet to 0.0.0.0/8 or 127.0.0.0/8?
+ *
+ * libslirp connects a guest's TCP and sends its UDP to any destination
+ * but its own addresses unchanged: to 127.0.0.1 or 0.0.0.0 that is the
+ * host's loopback, --no-host-loopback or not, and to the rest of
+ * 127.0.0.0/8 loopback addresses .2 never leads to. No guest kernel sends
+ * there (RFC 1122 3.2.1.3).
+ */
+static int net_martian(const uint8_t *f, size_t len)
+{
+	return len >= 14 + 20 && f[12] == 0x08 && f[13] == 0x00 &&
+	       (f[14] >> 4) == 4 && (f[14 + 16] == 0 || f[14 + 16] == 127);
+}
+
+/**
+ * net_gw_guard() - hand a frame to libslirp, minus what it mishandles
+ * @n:		network
+ * @frame:	Ethernet frame
+ * @len:	its length
+ *
+ * Packets to loopback or "this network" addresses are dropped. libslirp
+ * 4.7 leaks host memory from a guest's urgent pointer (CVE-2026-9539, see
+ * tcpurg.c): a segment with URG or an urgent pointer goes in as a copy
+ * without them; IPv4 fragments that could rewrite a TCP header are
+ * dropped. libslirp 4.7 also crashes on a last fragment that finds no
+ * reassembly queue (ipfrag.c): ipfrag_pass() is asked last, right before
+ * gw_input(), so that what it remembers did reach libslirp.
+ */
+static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
+{
+	uint8_t *copy;
+	size_t off;
+
+	if (net_martian(frame, len)) {
+		n->stats.drop_martian++;
+		return;
+	}
+	switch (tcpurg_scan(frame, len, &off)) {
+	case TCPURG_PASS:
+		if (!ipfrag_pass(&n->frag, frame, len, loop_now_ms())) {
+			n->stats.drop_frag++;
+			return;
+		}
+		gw_input(n->gw, frame, len);
+		return;
+	case TCPURG_DROP:
+		n->stats.drop_tcp_frag++;
+		return;
+	case TCPURG_CLEAR:
+		break;
+	}
+	copy = malloc(len);
+	if (!copy)
+		return; /* lost like any frame: TCP sends it again */
+	memcpy(copy, frame, len);
+	tcpurg_clear(copy, off);
+	n->stats.tcp_urg_cleared++;
+	if (ipfrag_pass(&n->frag, copy, len, loop_now_ms()))
+		gw_input(n->gw, copy, len);
+	else
+		n->stats.drop_frag++;
+	free(copy);
+}
+
 /* Frames from the switch to the gateway, the services host, a VM. */
 static void net_to_gw(void *arg, const uint8_t *frame, size_t len)
 {
@@ -227,7 +297,7 @@ static void net_to_gw(void *arg, const uint8_t *frame, size_t len)
 		svc_input(n->svc, frame, len);
 		break;
 	}
-	gw_input(n->gw, frame, len);
+	net_gw_guard(n, frame, len);
 }
 
 static void net_to_svc(void *arg, const uint8_t *frame, size_t len)
@@ -534,6 +604,22 @@ void net_free(struct net *n)
 }
 
 /**
+ * net_unseen_end() - may the VM behind @fd vanish without our seeing it?
+ *
+ * A datagram peer that closes is noticed only when a send to it fails
+ * (Lima's VZ socket pair, vfkit); streams, seqpacket sockets and TAP
+ * devices report their end.
+ */
+static int net_unseen_end(int fd)
+{
+	socklen_t len = sizeof(int);
+	int type = 0;
+
+	return !getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) &&
+	       type == SOCK_DGRAM;
+}
+
+/**
  * net_attach() - plug a VM's descriptor into the network
  * @n:		network
  * @fd:		connected descriptor, owned by the network from now on
@@ -549,6 +635,8 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 	vm->n = n;
 	vm->port = port_new(n->l, fd, kind, name, net_vm_rx, net_vm_close, vm);
 	vm->swp = sw_port_add(n->sw, name, net_to_vm, vm);
+	if (!net_unseen_end(fd))
+		sw_port_keep_macs(vm->swp);
 	vm->next = n->vms;
 	n->vms = vm;
 	log_info("%s: port %s attached", n->name, name);

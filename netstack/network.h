@@ -70,9 +70,24 @@ struct net_config {
 /**
  * struct net_stats - counters of a network, besides its parts'
  * @drop_spoof:	frames from a VM using an address leased to another
+ * @tcp_urg_cleared:	TCP segments to the gateway whose URG flag and
+ *			urgent pointer were cleared (CVE-2026-9539)
+ * @drop_tcp_frag:	IPv4 fragments to the gateway that could rewrite a
+ *			TCP header (offset 8 or 16, or a first fragment too
+ *			short for one)
+ * @drop_martian:	IPv4 packets to the gateway for 0.0.0.0/8 or
+ *			127.0.0.0/8 (the host's loopback, bypassing .2)
+ * @drop_frag:		IPv4 fragments to the gateway that could reach
+ *			libslirp's reassembly with no queue for them (a last
+ *			fragment alone, first or again: ipfrag.c), or that it
+ *			would reject anyway
  */
 struct net_stats {
 	uint64_t drop_spoof;
+	uint64_t tcp_urg_cleared;
+	uint64_t drop_tcp_frag;
+	uint64_t drop_martian;
+	uint64_t drop_frag;
 };
 
 /* The last VM port of @n closed. */

@@ -46,6 +46,9 @@
 #define PORT_RXBUF     (256 * 1024)
 #define PORT_TXBUF     (2 * 1024 * 1024)
 #define PORT_FLUSH_NOW (128 * 1024)
+/* Bytes queued (here and in the socket) past which frames to group
+ * addresses are dropped. */
+#define PORT_GROUP_MAX (128 * 1024)
 /* Backoff of the transmit retry timer, in milliseconds. */
 #define PORT_RETRY_MIN_MS 1
 #define PORT_RETRY_MAX_MS 10
@@ -274,6 +277,10 @@ static enum port_werr port_write_err(struct port *p, int err)
 	if (err == ENOBUFS || err == ENOMEM)
 		return PORT_ERR_TIMER;
 	if (p->kind != PORT_STREAM && (err == EMSGSIZE || err == EINVAL))
+		return PORT_ERR_DROP;
+	/* A TAP device whose link the guest set down refuses frames with
+	 * EIO until it is up again: drop them, keep the port. */
+	if (!p->sock && err == EIO)
 		return PORT_ERR_DROP;
 	if (p->kind == PORT_DGRAM_PEER) {
 		port_peer_lost(p, err);
@@ -567,10 +574,32 @@ static int port_write_tap(struct port *p, const uint8_t *frame, size_t len)
 }
 
 /**
+ * port_group_full() - may no more frames to group addresses be queued?
+ * @p:		port
+ * @len:	length of the next one
+ *
+ * Return: 1 if PORT_GROUP_MAX bytes would wait, FIFO and socket together
+ */
+static int port_group_full(struct port *p, size_t len)
+{
+	size_t q = p->tx.len + len + 4;
+
+	if (q > PORT_GROUP_MAX)
+		return 1;
+	return p->sock && q + port_batch_outq(p->fd) > PORT_GROUP_MAX;
+}
+
+/**
  * port_queue() - copy a frame into the FIFO in the port's wire format
  * @p:		port
  * @frame:	Ethernet frame
  * @len:	its length
+ *
+ * Broadcast and multicast frames (what another VM floods the LAN with)
+ * are dropped once PORT_GROUP_MAX bytes wait, in the FIFO and in the
+ * socket (megabytes of its buffer the guest has not read yet): a flood
+ * would otherwise crowd out, or delay by seconds, the frames addressed
+ * to this guest.
  *
  * Return: 0, or -1 if the FIFO is full (dropped, counted)
  */
@@ -580,7 +609,8 @@ static int port_queue(struct port *p, const uint8_t *frame, size_t len)
 			  (uint8_t)(len >> 8), (uint8_t)len};
 	uint32_t rec = (uint32_t)len;
 
-	if (p->tx.cap - p->tx.len < len + 4) {
+	if (p->tx.cap - p->tx.len < len + 4 ||
+	    ((frame[0] & 1) && port_group_full(p, len))) {
 		p->stats.tx_drop_full++;
 		if (!p->full_logged++)
 			log_warnx(

@@ -4,6 +4,7 @@
  * fallback of port_batch_linux.c, for systems without sendmmsg(2).
  */
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "port_batch.h"
@@ -43,4 +44,23 @@ int port_batch_send(int fd, const struct sockaddr *to, socklen_t tolen,
 		return i ? i : -1;
 	}
 	return i;
+}
+
+/**
+ * port_batch_outq() - bytes sent on a socket that its peer has not read
+ * @fd:		socket
+ *
+ * Return: the count where the system tells (FIONWRITE), else 0
+ */
+size_t port_batch_outq(int fd)
+{
+#ifdef FIONWRITE
+	int n = 0;
+
+	if (!ioctl(fd, FIONWRITE, &n) && n > 0)
+		return (size_t)n;
+#else
+	(void)fd;
+#endif
+	return 0;
 }

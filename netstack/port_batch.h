@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * port_batch.h - private to the port module: send several datagrams in
- * as few system calls as the platform allows. port_batch_linux.c uses
- * sendmmsg(2); port_batch.c, for every other system, loops on sendmsg(2).
+ * as few system calls as the platform allows, and tell how much a socket
+ * still holds unread. port_batch_linux.c uses sendmmsg(2) and SIOCOUTQ;
+ * port_batch.c, for every other system, loops on sendmsg(2) and uses
+ * FIONWRITE where there is one.
  */
 #ifndef USERNETD_PORT_BATCH_H
 #define USERNETD_PORT_BATCH_H
@@ -26,5 +28,6 @@ struct port_dgram {
 
 int port_batch_send(int fd, const struct sockaddr *to, socklen_t tolen,
 		    struct port_dgram *v, int n);
+size_t port_batch_outq(int fd);
 
 #endif /* USERNETD_PORT_BATCH_H */

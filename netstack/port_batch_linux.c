@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * port_batch_linux.c - send queued datagrams with one sendmmsg(2) (Linux).
- * The portable version is port_batch.c.
+ * port_batch_linux.c - send queued datagrams with one sendmmsg(2), and
+ * a socket's unread bytes with SIOCOUTQ (Linux). The portable version is
+ * port_batch.c.
  */
 #include <errno.h>
+#include <linux/sockios.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "port_batch.h"
@@ -40,4 +43,20 @@ int port_batch_send(int fd, const struct sockaddr *to, socklen_t tolen,
 		i = sendmmsg(fd, m, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	} while (i < 0 && errno == EINTR);
 	return i;
+}
+
+/**
+ * port_batch_outq() - bytes sent on a socket that its peer has not read
+ * @fd:		socket
+ *
+ * Return: the count (SIOCOUTQ: for a unix socket, what waits in the
+ * peer's receive queue), 0 if unknown
+ */
+size_t port_batch_outq(int fd)
+{
+	int n = 0;
+
+	if (ioctl(fd, SIOCOUTQ, &n) || n < 0)
+		return 0;
+	return (size_t)n;
 }

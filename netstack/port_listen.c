@@ -18,10 +18,17 @@
  * that close, send bytes, or wait FDPASS_TIMEOUT_MS without passing a
  * descriptor, descriptors beyond the first and descriptors that are not
  * datagram sockets are closed, counted, and logged the first time.
+ *
+ * Out of descriptors (EMFILE, ENFILE) or kernel memory, accept(2) fails
+ * and leaves the connection queued: the listening socket stays readable,
+ * and polling it again at once would spin. The listener then stops
+ * polling for LISTEN_PAUSE_MS and tries again, logging one line when
+ * that starts and one when a connection is accepted again.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +52,8 @@
 #define FDPASS_MAX_PENDING 64
 /* Refused connections logged at warning level. */
 #define LISTEN_REFUSED_LOG_MAX 16
+/* Pause of a listener whose accept(2) found no descriptor or memory. */
+#define LISTEN_PAUSE_MS 250
 
 /**
  * enum port_oddity - things logged once per listener
@@ -74,6 +83,8 @@ struct port_fdconn;
  * @logged:	enum port_oddity bits already logged
  * @pending:	fd-passing connections waiting for their descriptor
  * @npending:	how many
+ * @resume:	polls the socket again after a pause
+ * @nfail:	accept(2) failures since the last accepted connection
  */
 struct port_listener {
 	struct loop *l;
@@ -86,6 +97,8 @@ struct port_listener {
 	unsigned logged;
 	struct port_fdconn *pending;
 	int npending;
+	struct loop_timer *resume;
+	uint64_t nfail;
 };
 
 /**
@@ -336,6 +349,33 @@ static int port_peer_ok(struct port_listener *pl, int fd)
 }
 
 /**
+ * port_listener_resume() - timer: poll the listening socket again
+ * @arg:	listener
+ */
+static void port_listener_resume(void *arg)
+{
+	struct port_listener *pl = arg;
+
+	loop_io_events(pl->l, pl->fd, POLLIN);
+}
+
+/**
+ * port_listener_pause() - accept(2) failed for want of resources: stop
+ * polling the socket for LISTEN_PAUSE_MS
+ * @pl:		listener
+ * @err:	errno of accept(2)
+ */
+static void port_listener_pause(struct port_listener *pl, int err)
+{
+	if (!pl->nfail++)
+		log_warnx("%s: accept: %s: new connections wait, retried every "
+			  "%d ms",
+			  pl->path, strerror(err), LISTEN_PAUSE_MS);
+	loop_io_events(pl->l, pl->fd, 0);
+	loop_timer_arm(pl->resume, loop_now_ms() + LISTEN_PAUSE_MS);
+}
+
+/**
  * port_listener_io() - accept connections
  */
 static void port_listener_io(void *arg, int fd, int revents)
@@ -345,6 +385,11 @@ static void port_listener_io(void *arg, int fd, int revents)
 
 	(void)revents;
 	while ((c = accept(fd, NULL, NULL)) >= 0) {
+		if (pl->nfail) {
+			log_info("%s: accepting again, after %llu failed tries",
+				 pl->path, (unsigned long long)pl->nfail);
+			pl->nfail = 0;
+		}
 		fcntl(c, F_SETFD, FD_CLOEXEC);
 		if (!port_peer_ok(pl, c)) {
 			close(c);
@@ -357,8 +402,9 @@ static void port_listener_io(void *arg, int fd, int revents)
 		pl->stats.accepted++;
 		pl->fn(pl->arg, c);
 	}
-	if (errno == EMFILE || errno == ENFILE)
-		log_warn("%s: accept", pl->path);
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+	    errno == ENOMEM)
+		port_listener_pause(pl, errno);
 }
 
 /**
@@ -443,6 +489,7 @@ static struct port_listener *port_listen_type(struct loop *l, const char *path,
 	snprintf(pl->path, sizeof(pl->path), "%s", path);
 	pl->fn = fn;
 	pl->arg = arg;
+	pl->resume = loop_timer_new(l, port_listener_resume, pl);
 	loop_io_add(l, fd, POLLIN, port_listener_io, pl);
 	return pl;
 }
@@ -529,6 +576,7 @@ void port_listener_free(struct port_listener *pl)
 	while (pl->pending)
 		port_fdconn_free(pl->pending);
 	loop_io_del(pl->l, pl->fd);
+	loop_timer_free(pl->resume);
 	close(pl->fd);
 	unlink(pl->path);
 	free(pl);

@@ -114,39 +114,27 @@ struct svc {
 };
 
 static pthread_once_t svc_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t svc_init_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t svc_init_cond = PTHREAD_COND_INITIALIZER;
-static int svc_init_done;
 static int svc_count; /* live svcs, under the core lock */
 
 /**
- * svc_tcpip_ready() - tcpip_init() callback, on the new tcpip thread
- */
-static void svc_tcpip_ready(void *arg)
-{
-	(void)arg;
-	pthread_mutex_lock(&svc_init_lock);
-	svc_init_done = 1;
-	pthread_cond_signal(&svc_init_cond);
-	pthread_mutex_unlock(&svc_init_lock);
-}
-
-/**
- * svc_init_once() - start lwIP and wait until its thread runs
+ * svc_init_once() - start lwIP
+ *
+ * tcpip_init() initialises lwIP and creates the core lock and the mailbox
+ * on this thread before it starts the tcpip thread, so lwIP may be used
+ * under the core lock as soon as it returns: nothing waits for the new
+ * thread to be scheduled (on a loaded machine that wait was the largest
+ * part of the daemon's start-up).
  */
 static void svc_init_once(void)
 {
-	tcpip_init(svc_tcpip_ready, NULL);
-	pthread_mutex_lock(&svc_init_lock);
-	while (!svc_init_done)
-		pthread_cond_wait(&svc_init_cond, &svc_init_lock);
-	pthread_mutex_unlock(&svc_init_lock);
+	tcpip_init(NULL, NULL);
 }
 
 /**
  * svc_global_init() - start lwIP's tcpip thread; idempotent, thread-safe
  *
- * svc_new() calls it; calling it earlier only moves the thread start.
+ * svc_new() calls it, so lwIP starts with the first network; calling it
+ * earlier only moves the thread start.
  *
  * Return: 0
  */

@@ -31,7 +31,6 @@
 #include "leases.h"
 
 #define LEASES_FILE_MAX (16u << 20) /* refuse larger lease files */
-#define LEASES_MAC_LEN	17	    /* "52:55:55:12:34:56" */
 #define LEASES_ARG_MAX	64	    /* one IP=MAC of --leases */
 
 /**
@@ -55,7 +54,7 @@ static int leases_ip_ok(struct in_addr ip)
  *
  * Return: 0, or -1 if @s is not a unicast IPv4 address
  */
-static int leases_parse_ip(const char *s, struct in_addr *ip)
+int leases_parse_ip(const char *s, struct in_addr *ip)
 {
 	if (inet_pton(AF_INET, s, ip) != 1 || !leases_ip_ok(*ip))
 		return -1;
@@ -101,12 +100,12 @@ static int leases_mac_ok(const uint8_t mac[6])
  *
  * Return: 0, or -1 if @s is no such MAC or not a unicast one
  */
-static int leases_parse_mac(const char *s, uint8_t mac[6])
+int leases_parse_mac(const char *s, uint8_t mac[6])
 {
 	char sep;
 	int i, hi, lo;
 
-	if (strlen(s) != LEASES_MAC_LEN)
+	if (strlen(s) != LEASES_MAC_TEXT - 1)
 		return -1;
 	sep = s[2];
 	if (sep != ':' && sep != '-')
@@ -128,12 +127,12 @@ static int leases_parse_mac(const char *s, uint8_t mac[6])
 /**
  * leases_format_mac() - a MAC as Lima writes it, "52:55:55:12:34:56"
  * @mac:	address
- * @buf:	at least LEASES_MAC_LEN + 1 bytes
+ * @buf:	at least LEASES_MAC_TEXT bytes
  */
-static void leases_format_mac(const uint8_t mac[6], char *buf)
+void leases_format_mac(const uint8_t mac[6], char *buf)
 {
-	snprintf(buf, LEASES_MAC_LEN + 1, "%02x:%02x:%02x:%02x:%02x:%02x",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	snprintf(buf, LEASES_MAC_TEXT, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+		 mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
 /**
@@ -175,11 +174,11 @@ static int leases_cmp_mac(const void *a, const void *b)
  * Return: 1 if one is found, 0 if none, -1 with errno set when out of
  * memory
  */
-static int leases_find_dup(const struct dhcp_static_lease *l, size_t n,
-			   char *what, size_t wlen)
+int leases_find_dup(const struct dhcp_static_lease *l, size_t n, char *what,
+		    size_t wlen)
 {
-	char text[INET_ADDRSTRLEN > LEASES_MAC_LEN + 1 ? INET_ADDRSTRLEN
-						       : LEASES_MAC_LEN + 1];
+	char text[INET_ADDRSTRLEN > LEASES_MAC_TEXT ? INET_ADDRSTRLEN
+						    : LEASES_MAC_TEXT];
 	struct dhcp_static_lease *s;
 	int found = 0;
 	size_t i;
@@ -341,6 +340,80 @@ int leases_load_buffer(const char *path, const void *buf, size_t len,
 }
 
 /**
+ * leases_read_file() - the whole content of a small file (a lease file,
+ * the daemon's state file)
+ * @path:	the file
+ * @max:	larger files are refused
+ * @buf:	set to a malloc'd copy of the content (not NUL-terminated),
+ *		NULL when the file is missing or empty; the caller frees it
+ * @len:	set to its length
+ * @err:	"FILE: what" when the file cannot be read or is too large
+ * @errlen:	its size
+ *
+ * Return: 0 (a missing file reads as empty), or -1 with @err set
+ */
+int leases_read_file(const char *path, size_t max, char **buf, size_t *len,
+		     char *err, size_t errlen)
+{
+	size_t n = 0, cap = 0;
+	char *b = NULL;
+	int fd, r = -1;
+	ssize_t k;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (n == cap) {
+			char *p;
+
+			if (cap >= max) {
+				snprintf(err, errlen,
+					 "%s: larger than %zu bytes", path,
+					 max);
+				goto out;
+			}
+			cap = cap ? 2 * cap : 4096;
+			if (cap > max)
+				cap = max + 1;
+			p = realloc(b, cap);
+			if (!p) {
+				snprintf(err, errlen, "%s: out of memory",
+					 path);
+				goto out;
+			}
+			b = p;
+		}
+		k = read(fd, b + n, cap - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (!k)
+			break;
+		n += (size_t)k;
+	}
+	if (n) {
+		*buf = b;
+		*len = n;
+		b = NULL;
+	}
+	r = 0;
+out:
+	free(b);
+	close(fd);
+	return r;
+}
+
+/**
  * leases_load() - the leases of a leases.json file
  * @path:	the file; missing or empty means no leases
  * @out:	set to a malloc'd array in file order, NULL when there are no
@@ -355,57 +428,18 @@ int leases_load_buffer(const char *path, const void *buf, size_t len,
 int leases_load(const char *path, struct dhcp_static_lease **out, size_t *n,
 		char *err, size_t errlen)
 {
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	int fd, r = -1;
-	ssize_t k;
+	size_t len;
+	char *buf;
+	int r;
 
 	*out = NULL;
 	*n = 0;
 	if (errlen)
 		err[0] = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (leases_read_file(path, LEASES_FILE_MAX, &buf, &len, err, errlen))
 		return -1;
-	}
-	for (;;) {
-		if (len == cap) {
-			char *p;
-
-			if (cap >= LEASES_FILE_MAX) {
-				snprintf(err, errlen,
-					 "%s: larger than %u bytes, not a "
-					 "lease file",
-					 path, LEASES_FILE_MAX);
-				goto out;
-			}
-			cap = cap ? 2 * cap : 4096;
-			p = realloc(buf, cap);
-			if (!p) {
-				snprintf(err, errlen, "%s: out of memory",
-					 path);
-				goto out;
-			}
-			buf = p;
-		}
-		k = read(fd, buf + len, cap - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (!k)
-			break;
-		len += (size_t)k;
-	}
 	r = leases_decode(path, buf, len, out, n, err, errlen);
-out:
 	free(buf);
-	close(fd);
 	return r;
 }
 
@@ -419,7 +453,7 @@ out:
  */
 static char *leases_encode(const struct dhcp_static_lease *l, size_t n)
 {
-	char ip[INET_ADDRSTRLEN], mac[LEASES_MAC_LEN + 1], *text, *s;
+	char ip[INET_ADDRSTRLEN], mac[LEASES_MAC_TEXT], *text, *s;
 	json_t *root = json_object();
 	size_t i, len;
 
@@ -509,14 +543,68 @@ static int leases_sync_dir(const char *path)
 }
 
 /**
+ * leases_write_file() - replace a file atomically, mode 0600
+ * @path:	the file; its directory must exist
+ * @text:	the new content
+ * @len:	its length
+ *
+ * The text goes to "PATH.XXXXXX" (mkstemp) in the same directory, is
+ * fsync'd and renamed over @path, then the directory is fsync'd.  On any
+ * failure the temporary file is removed and @path is left as it was: a
+ * crash leaves the old file or the new one, never a mix.  Used for the
+ * lease file and for the daemon's state file (user-v2/state.c).
+ *
+ * Return: 0, or -1 with errno set: ENOMEM, or the error of the system
+ * call that failed (if only the fsync of the directory fails, the new
+ * file is already in place)
+ */
+int leases_write_file(const char *path, const char *text, size_t len)
+{
+	size_t plen = strlen(path);
+	char *tmp;
+	int fd, e, r;
+
+	tmp = malloc(plen + sizeof(".XXXXXX"));
+	if (!tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".XXXXXX", sizeof(".XXXXXX"));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		e = errno;
+		free(tmp);
+		errno = e;
+		return -1;
+	}
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) || fchmod(fd, 0600) ||
+	    leases_write_all(fd, text, len) || fsync(fd))
+		goto fail;
+	r = close(fd);
+	fd = -1;
+	if (r || rename(tmp, path))
+		goto fail;
+	free(tmp);
+	return leases_sync_dir(path);
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	errno = e;
+	return -1;
+}
+
+/**
  * leases_save() - write a lease file atomically, mode 0600
  * @path:	the file; its directory must exist
  * @l:		leases, in the order to write them
  * @n:		how many (0 writes "{}")
  *
- * The text goes to "PATH.XXXXXX" (mkstemp) in the same directory, is
- * fsync'd and renamed over @path, then the directory is fsync'd.  On any
- * failure the temporary file is removed and @path is left as it was.
+ * Written with leases_write_file(): on any failure @path is left as it
+ * was.
  *
  * Return: 0, or -1 with errno set: EINVAL for a lease that leases_load()
  * would refuse (not a unicast IPv4 address or MAC, an address or a MAC
@@ -526,9 +614,9 @@ static int leases_sync_dir(const char *path)
  */
 int leases_save(const char *path, const struct dhcp_static_lease *l, size_t n)
 {
-	char what[64], *text = NULL, *tmp = NULL;
-	size_t i, plen = strlen(path);
-	int fd = -1, e, r;
+	char what[64], *text;
+	size_t i;
+	int e, r;
 
 	for (i = 0; i < n; i++) {
 		if (!leases_ip_ok(l[i].ip) || !leases_mac_ok(l[i].mac)) {
@@ -543,39 +631,13 @@ int leases_save(const char *path, const struct dhcp_static_lease *l, size_t n)
 		return -1;
 	}
 	text = leases_encode(l, n);
-	tmp = malloc(plen + sizeof(".XXXXXX"));
-	if (!text || !tmp) {
-		errno = ENOMEM;
-		goto fail;
-	}
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".XXXXXX", sizeof(".XXXXXX"));
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(tmp);
-		tmp = NULL;
-		goto fail;
-	}
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) || fchmod(fd, 0600) ||
-	    leases_write_all(fd, text, strlen(text)) || fsync(fd))
-		goto fail;
-	r = close(fd);
-	fd = -1;
-	if (r || rename(tmp, path))
-		goto fail;
-	free(tmp);
-	free(text);
-	return leases_sync_dir(path);
-fail:
+	if (!text)
+		return -1;
+	r = leases_write_file(path, text, strlen(text));
 	e = errno;
-	if (fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
 	free(text);
 	errno = e;
-	return -1;
+	return r;
 }
 
 /**

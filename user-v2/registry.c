@@ -7,20 +7,33 @@
  * live bound leases, and rewrites the lease file when the MAC-to-address
  * associations changed. Only names a guest registered are answered: other
  * names under .internal go to the resolver like any name.
+ *
+ * With a state file open for the lease file (user-v2/state.h, opened by
+ * the server), the bound leases and their names are kept there too, and
+ * reg_new() gives them back before the network serves anything: a guest
+ * that kept its lease across a restart of the daemon keeps its name
+ * without asking again.  A saved lease comes back only if the lease file
+ * (or a static lease) still gives its address to its MAC and it has not
+ * expired meanwhile.  Expiries are saved as wall-clock times: the DHCP
+ * server's clock is its default one, CLOCK_MONOTONIC seconds (net_new()
+ * sets no other), which has no meaning after a reboot.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dhcp.h"
 #include "leases.h"
 #include "registry.h"
+#include "state.h"
 #include "../daemon/log.h"
 #include "../dns/dns.h"
 
-#define REG_SUFFIX   ".internal"
-#define REG_NAME_MAX (DHCP_HOSTNAME_MAX + sizeof(REG_SUFFIX))
+#define REG_SUFFIX	  ".internal"
+#define REG_NAME_MAX	  (DHCP_HOSTNAME_MAX + sizeof(REG_SUFFIX))
+#define REG_RESTORE_MAX_S 86400 /* a saved lease lasts at most this long */
 
 /**
  * struct reg_name - a name registered in the DNS table
@@ -42,6 +55,7 @@ struct reg_name {
  * @saved:	associations last written to @file
  * @nsaved:	how many
  * @written:	@file was written once: @saved is what it holds
+ * @st:		the state file of @file, or NULL
  */
 struct reg {
 	struct dhcp *d;
@@ -52,18 +66,43 @@ struct reg {
 	struct dhcp_static_lease *saved;
 	size_t nsaved;
 	int written;
+	struct state *st;
 };
 
 /**
  * struct reg_scan - what one pass over the leases collected
+ * @names:	names of the bound leases
+ * @nnames:	how many
+ * @assoc:	MAC-to-address associations
+ * @nassoc:	how many
+ * @bound:	bound leases, for the state file
+ * @nbound:	how many
+ * @cap:	room in each array
+ * @mono:	the DHCP server's clock now
+ * @wall:	the wall clock now
  */
 struct reg_scan {
 	struct reg_name *names;
 	size_t nnames;
 	struct dhcp_static_lease *assoc;
 	size_t nassoc;
+	struct state_lease *bound;
+	size_t nbound;
 	size_t cap;
+	int64_t mono;
+	int64_t wall;
 };
+
+/**
+ * reg_mono_s() - the DHCP server's default clock: monotonic seconds
+ */
+static int64_t reg_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
 
 /**
  * reg_collect() - dhcp_foreach_lease() callback
@@ -77,7 +116,8 @@ static int reg_collect(void *arg, const struct dhcp_lease_info *li)
 		s->cap = s->cap ? 2 * s->cap : 16;
 		s->names = realloc(s->names, s->cap * sizeof(*s->names));
 		s->assoc = realloc(s->assoc, s->cap * sizeof(*s->assoc));
-		if (!s->names || !s->assoc)
+		s->bound = realloc(s->bound, s->cap * sizeof(*s->bound));
+		if (!s->names || !s->assoc || !s->bound)
 			fatal("realloc");
 	}
 	if (!memcmp(li->mac, zero, 6))
@@ -85,6 +125,15 @@ static int reg_collect(void *arg, const struct dhcp_lease_info *li)
 	s->assoc[s->nassoc].ip = li->ip;
 	memcpy(s->assoc[s->nassoc].mac, li->mac, 6);
 	s->nassoc++;
+	if (li->state == DHCP_LEASE_BOUND) {
+		struct state_lease *b = &s->bound[s->nbound++];
+
+		b->ip = li->ip;
+		memcpy(b->mac, li->mac, 6);
+		snprintf(b->hostname, sizeof(b->hostname), "%s",
+			 li->hostname ? li->hostname : "");
+		b->expires = s->wall + (li->expires - s->mono);
+	}
 	if (li->state == DHCP_LEASE_BOUND && li->hostname && *li->hostname) {
 		struct reg_name *n = &s->names[s->nnames++];
 
@@ -161,22 +210,106 @@ static void reg_file_update(struct reg *r, struct reg_scan *s)
 }
 
 /**
- * reg_sync() - names and lease file follow the leases now
+ * reg_sync() - names, lease file and state file follow the leases now
  */
 void reg_sync(struct reg *r)
 {
 	struct reg_scan s = {0};
 
+	s.mono = reg_mono_s();
+	s.wall = (int64_t)time(NULL);
 	dhcp_foreach_lease(r->d, reg_collect, &s);
 	reg_names_update(r, &s);
 	reg_file_update(r, &s);
+	if (r->st)
+		state_set_leases(r->st, s.bound, s.nbound);
+	free(s.bound);
+}
+
+/**
+ * reg_cmp_assoc() - qsort() and bsearch() order of associations: by
+ * address, then MAC
+ */
+static int reg_cmp_assoc(const void *a, const void *b)
+{
+	const struct dhcp_static_lease *x = a, *y = b;
+	uint32_t i = ntohl(x->ip.s_addr), j = ntohl(y->ip.s_addr);
+
+	if (i != j)
+		return i < j ? -1 : 1;
+	return memcmp(x->mac, y->mac, 6);
+}
+
+/**
+ * reg_restore() - give back the bound leases and names of the state file
+ * @r:		registry with a state file
+ *
+ * A saved lease that expired while the daemon was stopped is forgotten; one
+ * whose association the lease file and the static leases no longer hold
+ * (the lease file was replaced, or the address given to another MAC
+ * before a crash) is dropped with a warning, and so is one the DHCP server
+ * refuses. The time left is bounded by REG_RESTORE_MAX_S.
+ */
+static void reg_restore(struct reg *r)
+{
+	const struct state_data *sd = state_loaded(r->st);
+	int64_t wall = (int64_t)time(NULL), mono = reg_mono_s(), left;
+	char ip[INET_ADDRSTRLEN], mac[LEASES_MAC_TEXT];
+	struct reg_scan s = {0};
+	size_t i, n = 0;
+
+	/* what the lease file and the static leases gave, sorted */
+	dhcp_foreach_lease(r->d, reg_collect, &s);
+	if (s.nassoc)
+		qsort(s.assoc, s.nassoc, sizeof(*s.assoc), reg_cmp_assoc);
+
+	for (i = 0; i < sd->nleases; i++) {
+		const struct state_lease *e = &sd->leases[i];
+		struct dhcp_static_lease key = {.ip = e->ip};
+
+		inet_ntop(AF_INET, &e->ip, ip, sizeof(ip));
+		leases_format_mac(e->mac, mac);
+		left = e->expires - wall;
+		if (left <= 0) {
+			log_debug("%s: the lease of %s (%s) expired meanwhile",
+				  state_path(r->st), ip, mac);
+			continue;
+		}
+		memcpy(key.mac, e->mac, 6);
+		if (!s.nassoc || !bsearch(&key, s.assoc, s.nassoc,
+					  sizeof(*s.assoc), reg_cmp_assoc)) {
+			log_warnx("%s: %s%s%s dropped: %s does not give %s to "
+				  "%s any more",
+				  state_path(r->st), ip,
+				  e->hostname[0] ? " " : "", e->hostname,
+				  r->file, ip, mac);
+			continue;
+		}
+		if (left > REG_RESTORE_MAX_S)
+			left = REG_RESTORE_MAX_S;
+		if (dhcp_lease_restore(r->d, e->mac, e->ip, e->hostname,
+				       mono + left)) {
+			log_warnx("%s: %s is not available to %s any more",
+				  state_path(r->st), ip, mac);
+			continue;
+		}
+		n++;
+	}
+	free(s.names);
+	free(s.assoc);
+	free(s.bound);
+	if (n)
+		log_info("%s: %zu bound leases and their names restored",
+			 state_path(r->st), n);
 }
 
 /**
  * reg_new() - a registry for a network
- * @d:		its DHCP server
+ * @d:		its DHCP server, the lease file already restored into it
  * @names:	its DNS table
- * @leases_file: lease file to keep, or NULL
+ * @leases_file: lease file to keep, or NULL; if a state file is open for
+ *		it (state_open()), its bound leases are restored now and it
+ *		is kept current
  *
  * Return: the registry
  */
@@ -191,11 +324,16 @@ struct reg *reg_new(struct dhcp *d, struct dns_local *names,
 	r->names = names;
 	if (leases_file && !(r->file = strdup(leases_file)))
 		fatal("strdup");
+	if (leases_file)
+		r->st = state_find(leases_file);
+	if (r->st)
+		reg_restore(r);
 	return r;
 }
 
 /**
- * reg_free() - unregister the names and free the registry
+ * reg_free() - unregister the names and free the registry (the state file
+ * keeps the leases: they are still bound when the daemon comes back)
  */
 void reg_free(struct reg *r)
 {

@@ -4,10 +4,23 @@
  *
  * The MAC table is a small array scanned linearly: a network holds a few
  * VMs with a few MACs each, and scanning a dozen 16-byte entries costs
- * less than hashing. Learned entries age out after SW_AGE_MS; static ones
- * (gateway, services host) never do, so no VM can take their MACs. A
- * source MAC already learned on another port is refused: a VM cannot
- * steal another VM's traffic by sending with its address.
+ * less than hashing. Static entries (gateway, services host) never age, so
+ * no VM can take their MACs. A source MAC already learned on another port
+ * is refused: a VM cannot steal another VM's traffic by sending with its
+ * address.
+ *
+ * A real switch lets a MAC move to the port it was last seen on; a VM host
+ * knows better: a port is one VM, and a MAC belongs to the port that used
+ * it first for as long as that port lives. Ports whose end is always seen
+ * (streams, seqpacket, TAP: sw_port_keep_macs()) keep their MACs until
+ * sw_port_del(), however long they are silent; a VM that comes back on a
+ * new connection gets its MAC when the old one is gone. On datagram ports
+ * the peer may vanish unseen until the next send fails, so their entries
+ * age out after SW_AGE_MS of silence and the MAC is free again.
+ *
+ * No port may fill the table to push others' entries out: a port holds at
+ * most SW_PORT_MACS MACs (a new one evicts its own least recently seen),
+ * and a full table evicts only aged entries, else refuses the new MAC.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +30,23 @@
 
 #define SW_AGE_MS    (300 * 1000)
 #define SW_TABLE_MAX 1024
+#define SW_PORT_MACS 64
 
 /**
  * struct sw_port - one port of the switch
+ * @name:	for logs and the API
+ * @deliver:	called with frames for this port
+ * @arg:	its argument
+ * @keep:	its MACs do not age while it lives (sw_port_keep_macs())
+ * @nmacs:	entries of the table on this port
+ * @next:	list link
  */
 struct sw_port {
 	char name[32];
 	sw_deliver_fn deliver;
 	void *arg;
+	int keep;
+	int nmacs;
 	struct sw_port *next;
 };
 
@@ -106,11 +128,29 @@ struct sw_port *sw_port_add(struct sw *s, const char *name,
 }
 
 /**
+ * sw_port_keep_macs() - @p's MACs stay its own, silent or not, until
+ * sw_port_del(): for ports whose end is always seen
+ */
+void sw_port_keep_macs(struct sw_port *p)
+{
+	p->keep = 1;
+}
+
+/**
  * sw_forget() - remove MAC table entry @i
  */
 static void sw_forget(struct sw *s, int i)
 {
+	s->table[i].port->nmacs--;
 	s->table[i] = s->table[--s->n];
+}
+
+/**
+ * sw_aged() - has entry @e aged out at @now?
+ */
+static int sw_aged(const struct sw_entry *e, int64_t now)
+{
+	return e->seen >= 0 && !e->port->keep && now - e->seen > SW_AGE_MS;
 }
 
 /**
@@ -147,7 +187,7 @@ static int sw_lookup(struct sw *s, const uint8_t *mac, int64_t now)
 
 		if (memcmp(e->mac, mac, 6))
 			continue;
-		if (e->seen >= 0 && now - e->seen > SW_AGE_MS) {
+		if (sw_aged(e, now)) {
 			sw_forget(s, i);
 			return -1;
 		}
@@ -157,26 +197,58 @@ static int sw_lookup(struct sw *s, const uint8_t *mac, int64_t now)
 }
 
 /**
- * sw_add() - insert an entry, evicting the oldest learned one if full
+ * sw_make_room() - free an entry for a new MAC of @p
+ *
+ * A port at SW_PORT_MACS gives up its own least recently seen MAC; else a
+ * full table gives up its oldest aged entry. Live entries of other ports
+ * are never evicted.
+ *
+ * Return: 0, or -1 if the table has no room
  */
-static void sw_add(struct sw *s, struct sw_port *p, const uint8_t *mac,
-		   int64_t seen)
+static int sw_make_room(struct sw *s, struct sw_port *p, int64_t now)
 {
 	int i, old = -1;
 
-	if (s->n == SW_TABLE_MAX) {
+	if (p->nmacs >= SW_PORT_MACS) {
 		for (i = 0; i < s->n; i++)
-			if (s->table[i].seen >= 0 &&
+			if (s->table[i].port == p && s->table[i].seen >= 0 &&
 			    (old < 0 || s->table[i].seen < s->table[old].seen))
 				old = i;
-		if (old < 0)
-			return;
-		sw_forget(s, old);
+	} else if (s->n == SW_TABLE_MAX) {
+		for (i = 0; i < s->n; i++)
+			if (sw_aged(&s->table[i], now) &&
+			    (old < 0 || s->table[i].seen < s->table[old].seen))
+				old = i;
+	} else {
+		return 0;
 	}
+	if (old < 0)
+		return -1;
+	sw_forget(s, old);
+	return 0;
+}
+
+/**
+ * sw_add() - insert an entry
+ * @s:		switch
+ * @p:		port
+ * @mac:	address
+ * @seen:	when, monotonic ms; -1 for a static entry
+ * @now:	monotonic ms
+ *
+ * Return: 0, or -1 if there is no room (sw_make_room())
+ */
+static int sw_add(struct sw *s, struct sw_port *p, const uint8_t *mac,
+		  int64_t seen, int64_t now)
+{
+	if (sw_make_room(s, p, now))
+		return -1;
 	memcpy(s->table[s->n].mac, mac, 6);
 	s->table[s->n].port = p;
 	s->table[s->n].seen = seen;
 	s->n++;
+	p->nmacs++;
+	return 0;
 }
 
 /**
@@ -188,7 +260,8 @@ void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6])
 
 	if (i >= 0)
 		sw_forget(s, i);
-	sw_add(s, p, mac, -1);
+	if (sw_add(s, p, mac, -1, 0))
+		fatalx("switch: no room for a static MAC");
 }
 
 /**
@@ -208,8 +281,10 @@ static int sw_learn(struct sw *s, struct sw_port *from, const uint8_t *src,
 	}
 	i = sw_lookup(s, src, now);
 	if (i < 0) {
-		sw_add(s, from, src, now);
-		return 0;
+		if (!sw_add(s, from, src, now, now))
+			return 0;
+		s->stats.drop_table_full++;
+		return -1;
 	}
 	if (s->table[i].port != from) {
 		s->stats.drop_spoof++;
@@ -302,7 +377,7 @@ void sw_foreach(struct sw *s, int64_t now_ms, sw_entry_fn fn, void *arg)
 	for (i = 0; i < s->n; i++) {
 		const struct sw_entry *e = &s->table[i];
 
-		if (e->seen >= 0 && now_ms - e->seen > SW_AGE_MS)
+		if (sw_aged(e, now_ms))
 			continue;
 		fn(arg, e->mac, e->port->name, e->seen < 0);
 	}

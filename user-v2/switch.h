@@ -30,6 +30,8 @@ typedef void (*sw_deliver_fn)(void *arg, const uint8_t *frame, size_t len);
  * @drop_runt:		shorter than an Ethernet header
  * @drop_bad_src:	multicast or zero source MAC
  * @drop_spoof:		source MAC learned on another port
+ * @drop_table_full:	new source MAC, and the table is full of live
+ *			entries of other ports
  */
 struct sw_stats {
 	uint64_t frames;
@@ -37,6 +39,7 @@ struct sw_stats {
 	uint64_t drop_runt;
 	uint64_t drop_bad_src;
 	uint64_t drop_spoof;
+	uint64_t drop_table_full;
 };
 
 struct sw *sw_new(void);
@@ -44,6 +47,7 @@ void sw_free(struct sw *s);
 struct sw_port *sw_port_add(struct sw *s, const char *name,
 			    sw_deliver_fn deliver, void *arg);
 void sw_port_del(struct sw *s, struct sw_port *p);
+void sw_port_keep_macs(struct sw_port *p);
 void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6]);
 void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	      size_t len, int64_t now_ms);

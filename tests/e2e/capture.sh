@@ -263,7 +263,8 @@ LIVE=$TMP/live.txt
 register_log "$TMP/d5.log"
 # shellcheck disable=SC2016 # expanded by the inner sh
 sh -c 'echo $$ >"$0" && exec "$@"' "$TMP/d5.pid" "$USERNETD" \
-	--listen-qemu "$SOCK" --pcap - -v 2>"$TMP/d5.log" </dev/null |
+	"${SANDBOX_ARGS[@]}" --listen-qemu "$SOCK" --pcap - -v \
+	2>"$TMP/d5.log" </dev/null |
 	timeout 15 tcpdump -n -l -r - >"$LIVE" 2>&1 &
 PIPE=$!
 register_pid "$PIPE"

@@ -14,7 +14,8 @@
 #	e2e_init NAME TIME_LIMIT_SECONDS "$@"	# $1 of the script = BUILD_DIR
 #
 # Exit status convention: 0 pass, 1 fail, 77 skip.
-# Set E2E_KEEP=1 to keep the temporary directory for inspection.
+# Set E2E_KEEP=1 to keep the temporary directory for inspection, and
+# USERNETD_SANDBOX=1 to run every daemon with --sandbox (SANDBOX_ARGS).
 
 set -u
 set -o pipefail
@@ -184,6 +185,9 @@ e2e_init() {
 		{ echo "FAIL: $E2E_NAME: no build directory $1" >&2; exit 1; }
 	USERNETD=$BUILD_DIR/usernetd
 	USERNETCTL=$BUILD_DIR/usernetctl
+	# USERNETD_SANDBOX=1: every daemon runs under --sandbox (scripts/test).
+	SANDBOX_ARGS=()
+	[ "${USERNETD_SANDBOX:-0}" = 1 ] && SANDBOX_ARGS=(--sandbox)
 
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TAP)"
 	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
@@ -286,8 +290,9 @@ ns_mtu() {
 		sed -n 's/.* mtu \([0-9]*\) .*/\1/p'
 }
 
-# start_daemon LOG ARGS...: run usernetd ARGS -v, stderr+stdout to LOG.
-# Sets DAEMON_PID. Waits for the --listen-qemu socket when one is given.
+# start_daemon LOG ARGS...: run usernetd ARGS -v, stderr+stdout to LOG
+# (and --sandbox with USERNETD_SANDBOX=1). Sets DAEMON_PID. Waits for the
+# --listen-qemu socket when one is given.
 start_daemon() {
 	local logf=$1 sock='' prev='' a
 	shift
@@ -297,7 +302,7 @@ start_daemon() {
 	done
 	register_log "$logf"
 	log "usernetd $* -v"
-	"$USERNETD" "$@" -v >"$logf" 2>&1 </dev/null &
+	"$USERNETD" "${SANDBOX_ARGS[@]}" "$@" -v >"$logf" 2>&1 </dev/null &
 	DAEMON_PID=$!
 	register_pid "$DAEMON_PID"
 	if [ -n "$sock" ]; then
@@ -388,7 +393,7 @@ ns_ping() {
 	shift 3
 	out=$(timeout $((count + 6)) ip netns exec "$ns" \
 		ping -n -c "$count" -i 0.2 -w $((count + 3)) "$@" "$addr" 2>&1)
-	if ! echo "$out" | grep -q " $count received"; then
+	if ! grep -q " $count received" <<<"$out"; then
 		echo "$out" | tail -n 3 >&2
 		return 1
 	fi
@@ -552,7 +557,8 @@ start_daemon_ns() {
 	# shellcheck disable=SC2016 # expanded by the inner sh
 	ip netns exec "$ns" unshare -m sh -c \
 		'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
-		"$resolv" "$USERNETD" "$@" -v >"$logf" 2>&1 </dev/null &
+		"$resolv" "$USERNETD" "${SANDBOX_ARGS[@]}" "$@" -v >"$logf" 2>&1 \
+		</dev/null &
 	DAEMON_PID=$!
 	register_pid "$DAEMON_PID"
 	if [ -n "$sock" ]; then
@@ -880,4 +886,15 @@ want_direct() {
 	want_status "$WANT_STATUS"
 	[ "$DQ_RAW" = "$WANT_RAW" ] ||
 		fail "$Q_WHAT: answer"$'\n'"$DQ_RAW"$'\n'"differs from dnsmasq's"$'\n'"$WANT_RAW"
+}
+
+# --- sanitizers -----------------------------------------------------------
+
+# sanitizer_check LOG: fail if a sanitizer reported anything in a daemon's
+# LOG (LeakSanitizer runs when an ASan build exits; see stop_daemon).
+sanitizer_check() {
+	local what
+	what=$(grep -E -m 3 'LeakSanitizer|ERROR: AddressSanitizer|runtime error:' \
+		"$1") || return 0
+	fail "sanitizer report in $1: $what"
 }

@@ -15,6 +15,7 @@
 #                       check the guest side alone (expects no option 26)
 #   QEMU_GUEST_KEEP=1   keep the temporary directory (logs) and print it
 #   QEMU                QEMU binary (qemu-system-x86_64)
+#   USERNETD_SANDBOX=1  run usernetd with --sandbox
 
 set -u
 
@@ -29,6 +30,9 @@ MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
 EXPECT_IP=192.168.5.15
 EXPECT_ROUTER=192.168.5.2
 EXPECT_DNS=192.168.5.3
+# USERNETD_SANDBOX=1: the daemon runs under --sandbox (scripts/test)
+SANDBOX=()
+[ "${USERNETD_SANDBOX:-0}" = 1 ] && SANDBOX=(--sandbox)
 
 TMP=
 QEMU_PID=
@@ -297,7 +301,7 @@ run_guest() {
 	t0=$(now)
 
 	if [ "$NET" = usernetd ]; then
-		"$DAEMON" --listen-qemu "$sock" --mtu "$mtu" -v \
+		"$DAEMON" "${SANDBOX[@]}" --listen-qemu "$sock" --mtu "$mtu" -v \
 			>"$TMP/$name.usernetd.log" 2>&1 </dev/null &
 		DAEMON_PID=$!
 		for _ in $(seq 100); do

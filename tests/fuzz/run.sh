@@ -10,7 +10,8 @@ build=$2
 secs=${3:-${FUZZ_SECONDS:-30}}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 
-# The sources each target needs besides its own file.
+# The sources each target needs besides its own file: the header lines of
+# tests/fuzz/fuzz_TARGET.c (" * fuzz-sources: ..."; a key may repeat).
 case $target in
 dns) sources="dns/codec.c dns/local.c" libs="" ;;
 yaml) sources="daemon/networksyaml.c daemon/limayaml.c dns/codec.c dns/local.c daemon/log.c"
@@ -18,6 +19,15 @@ yaml) sources="daemon/networksyaml.c daemon/limayaml.c dns/codec.c dns/local.c d
       libs="-lyaml" ;;
 *) sources=$(sed -n 's|^ \* fuzz-sources: ||p' "$src/tests/fuzz/fuzz_$target.c")
    libs=$(sed -n 's|^ \* fuzz-libs: ||p' "$src/tests/fuzz/fuzz_$target.c") ;;
+esac
+# Extra libFuzzer flags (fuzz-args:), and what the target needs to run
+# (fuzz-needs: netns - it moves itself into a new network namespace, see
+# fuzz_net.c, which needs root or unprivileged user namespaces).
+args=$(sed -n 's|^ \* fuzz-args: ||p' "$src/tests/fuzz/fuzz_$target.c")
+needs=$(sed -n 's|^ \* fuzz-needs: ||p' "$src/tests/fuzz/fuzz_$target.c")
+case " $needs " in
+*" netns "*) unshare -n true 2>/dev/null || unshare -rn true 2>/dev/null ||
+	{ echo "no network namespaces here"; exit 77; } ;;
 esac
 
 command -v clang >/dev/null || { echo "clang not installed"; exit 77; }
@@ -29,7 +39,8 @@ bin="$build/fuzz/fuzz_$target"
 seeds="$src/tests/fuzz/corpus/$target"
 [ -d "$seeds" ] || seeds=""
 log="$build/fuzz/$target.log"
-if "$bin" -max_total_time="$secs" -max_len=65536 -print_final_stats=1 \
+if "$bin" -max_total_time="$secs" -max_len=65536 -print_final_stats=1 $args \
+	-artifact_prefix="$build/fuzz/$target-" \
 	"$build/fuzz/$target-corpus" $seeds >"$log" 2>&1; then
 	tail -n 8 "$log"
 else

@@ -211,7 +211,9 @@ static void test_send_order(void **state)
 	setup_pair(&c, sv, SOCK_STREAM);
 	for (i = 0; i < 400; i++) {
 		memset(frame, 0, sizeof(frame));
-		memcpy(frame, &i, sizeof(i));
+		/* the sequence number in the source MAC: the destination
+		 * stays unicast, which is never dropped for a group cap */
+		memcpy(frame + 6, &i, sizeof(i));
 		assert_int_equal(port_send(c.p, frame, sizeof(frame)), 0);
 		want += 4 + sizeof(frame);
 	}
@@ -227,18 +229,43 @@ static void test_send_order(void **state)
 				size_t rec = got / (4 + sizeof(frame));
 				size_t at = got % (4 + sizeof(frame));
 
-				if (at == 4) {
+				if (at == 10) {
 					seq = 0;
 				}
-				if (at >= 4 && at < 4 + sizeof(seq))
+				if (at >= 10 && at < 10 + sizeof(seq))
 					seq |= (uint32_t)rbuf[k]
-					       << (8 * (at - 4));
-				if (at == 4 + sizeof(seq) - 1)
+					       << (8 * (at - 10));
+				if (at == 10 + sizeof(seq) - 1)
 					assert_int_equal(seq, rec);
 			}
 		}
 	}
 	assert_int_equal(got, want);
+	teardown_pair(&c, sv);
+}
+
+/* Broadcast frames stop being queued long before unicast ones do. */
+static void test_send_group_cap(void **state)
+{
+	uint8_t bcast[1500], ucast[1500];
+	int i, bdrop = 0, udrop = 0;
+	struct ctx c;
+	int sv[2];
+
+	(void)state;
+	memset(bcast, 0xff, sizeof(bcast));
+	memset(ucast, 0, sizeof(ucast));
+	ucast[0] = 0x52;
+	setup_pair(&c, sv, SOCK_STREAM);
+	for (i = 0; i < 200; i++)
+		if (port_send(c.p, bcast, sizeof(bcast)))
+			bdrop++;
+	for (i = 0; i < 200; i++)
+		if (port_send(c.p, ucast, sizeof(ucast)))
+			udrop++;
+	/* 200 broadcasts are 300 KB: past the 128 KiB cap */
+	assert_true(bdrop > 0);
+	assert_int_equal(udrop, 0);
 	teardown_pair(&c, sv);
 }
 
@@ -273,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_stream_truncated),
 	    cmocka_unit_test(test_send_full),
 	    cmocka_unit_test(test_send_order),
+	    cmocka_unit_test(test_send_group_cap),
 	    cmocka_unit_test(test_packet),
 	};
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_switch.c - learning, flooding, unicast, ageing, static entries and
- * refusal of a MAC that another port owns.
+ * refusal of a MAC that another port owns: silent ports that report their
+ * end keep their MACs, and no port can push another's out of the table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -122,7 +123,8 @@ static void test_age_and_port_del(void **state)
 	(void)state;
 	mkframe(f, bcast, mac_a);
 	sw_input(s, pa, f, sizeof(f), 0);
-	/* After ageing, another port may use the MAC. */
+	/* After ageing, another port may use the MAC (a datagram port, whose
+	 * peer may be gone unseen). */
 	sw_input(s, pb, f, sizeof(f), 301 * 1000);
 	assert_int_equal(sw_stats(s)->drop_spoof, 0);
 	/* A port that leaves forgets its MACs: a new port may take them. */
@@ -134,12 +136,139 @@ static void test_age_and_port_del(void **state)
 	sw_free(s);
 }
 
+/**
+ * struct cam_count - entries of one port, counted by sw_foreach()
+ */
+struct cam_count {
+	const char *port;
+	int n;
+};
+
+static void cam_count_fn(void *arg, const uint8_t mac[6], const char *port,
+			 int is_static)
+{
+	struct cam_count *c = arg;
+
+	(void)mac;
+	(void)is_static;
+	if (!strcmp(port, c->port))
+		c->n++;
+}
+
+static void test_keep_macs(void **state)
+{
+	struct sink a = {0}, b = {0}, c = {0};
+	struct sw *s = sw_new();
+	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
+	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
+	struct sw_port *pc;
+	uint8_t f[60];
+
+	(void)state;
+	sw_port_keep_macs(pa);
+	mkframe(f, bcast, mac_a);
+	sw_input(s, pa, f, sizeof(f), 0);
+	/* a is silent for an hour: its MAC is still its own. */
+	sw_input(s, pb, f, sizeof(f), 3600 * 1000);
+	assert_int_equal(sw_stats(s)->drop_spoof, 1);
+	assert_ptr_equal(sw_owner(s, mac_a, 3600 * 1000), pa);
+	/* ... and frames for it are not flooded. */
+	mkframe(f, mac_a, mac_b);
+	sw_input(s, pb, f, sizeof(f), 3600 * 1000);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(sw_stats(s)->flooded, 1);
+	/* a's VM comes back on a new port once the old one is gone. */
+	sw_port_del(s, pa);
+	pc = sw_port_add(s, "c", sink_deliver, &c);
+	sw_port_keep_macs(pc);
+	mkframe(f, bcast, mac_a);
+	sw_input(s, pc, f, sizeof(f), 3600 * 1000 + 1);
+	assert_int_equal(sw_stats(s)->drop_spoof, 1);
+	assert_ptr_equal(sw_owner(s, mac_a, 3600 * 1000 + 1), pc);
+	sw_free(s);
+}
+
+static void test_table_flood(void **state)
+{
+	struct sink a = {0}, b = {0};
+	struct sw *s = sw_new();
+	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
+	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
+	struct cam_count cb = {.port = "b"};
+	uint8_t f[60], mac[6] = {0x52, 0x55, 0xaa, 0, 0, 0};
+	int i;
+
+	(void)state;
+	mkframe(f, bcast, mac_a);
+	sw_input(s, pa, f, sizeof(f), 0);
+	/* b sends from 3000 MACs, each newer than a's entry. */
+	for (i = 0; i < 3000; i++) {
+		mac[4] = (uint8_t)(i >> 8);
+		mac[5] = (uint8_t)i;
+		mkframe(f, bcast, mac);
+		sw_input(s, pb, f, sizeof(f), 1 + i);
+	}
+	assert_ptr_equal(sw_owner(s, mac_a, 3001), pa);
+	sw_foreach(s, 3001, cam_count_fn, &cb);
+	assert_int_equal(cb.n, 64);
+	/* b's latest MACs are the ones it keeps. */
+	assert_ptr_equal(sw_owner(s, mac, 3001), pb);
+	/* Then b claims a's MAC: refused. */
+	mkframe(f, bcast, mac_a);
+	sw_input(s, pb, f, sizeof(f), 3002);
+	assert_int_equal(sw_stats(s)->drop_spoof, 1);
+	assert_ptr_equal(sw_owner(s, mac_a, 3002), pa);
+	sw_free(s);
+}
+
+static void test_table_full(void **state)
+{
+	struct sink k = {0};
+	struct sw *s = sw_new();
+	struct sw_port *p[17];
+	uint8_t f[60], mac[6] = {0x52, 0x55, 0xbb, 0, 0, 0};
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 17; i++)
+		p[i] = sw_port_add(s, "p", sink_deliver, &k);
+	sw_port_keep_macs(p[0]);
+	/* 16 ports of 64 MACs fill the table's 1024 entries. */
+	for (i = 0; i < 16; i++) {
+		for (j = 0; j < 64; j++) {
+			mac[3] = (uint8_t)i;
+			mac[4] = (uint8_t)j;
+			mkframe(f, bcast, mac);
+			sw_input(s, p[i], f, sizeof(f), 1000 + i);
+		}
+	}
+	assert_int_equal(sw_stats(s)->drop_table_full, 0);
+	/* A 17th port: no live entry of another port makes room. */
+	mac[3] = 16;
+	mac[4] = 0;
+	mkframe(f, bcast, mac);
+	sw_input(s, p[16], f, sizeof(f), 2000);
+	assert_int_equal(sw_stats(s)->drop_table_full, 1);
+	assert_null(sw_owner(s, mac, 2000));
+	/* Once entries age (not p[0]'s, kept), the oldest aged one goes. */
+	sw_input(s, p[16], f, sizeof(f), 1001 + 300 * 1000 + 1);
+	assert_int_equal(sw_stats(s)->drop_table_full, 1);
+	assert_ptr_equal(sw_owner(s, mac, 1001 + 300 * 1000 + 1), p[16]);
+	mac[3] = 0;
+	mac[4] = 5;
+	assert_ptr_equal(sw_owner(s, mac, 1001 + 300 * 1000 + 1), p[0]);
+	sw_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_learn_and_forward),
 	    cmocka_unit_test(test_spoof_and_bad_src),
 	    cmocka_unit_test(test_age_and_port_del),
+	    cmocka_unit_test(test_keep_macs),
+	    cmocka_unit_test(test_table_flood),
+	    cmocka_unit_test(test_table_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sandbox_linux.c - --sandbox on Linux: a seccomp allow-list of the system
+ * calls usernetd makes once it runs, installed with libseccomp on every
+ * thread (TSYNC) after PR_SET_NO_NEW_PRIVS.
+ *
+ * Owns the list. It was built from what the daemon really calls while the
+ * whole end-to-end suite runs (the filter in log mode, see
+ * SANDBOX_LOG_ENV, and strace -f), so it covers what the daemon keeps
+ * doing after start-up: libslirp's NAT sockets (TCP, UDP, ICMP ping
+ * sockets), c-ares and its resolv.conf re-reads, getaddrinfo in worker
+ * threads (files, DNS, netlink for its RFC 3484 sorting), the lease file's
+ * atomic rewrite, captures opened through the API (files, FIFOs, a writer
+ * thread), unix forwards, the control API's connections, and clean-up at
+ * exit. Everything that happens only at start-up (TAP devices, setns(2),
+ * the pidfile, listeners) is done before the filter is installed.
+ *
+ * What is left out is what a compromised daemon would want and the daemon
+ * never does: creating processes (execve, fork: clone only with
+ * CLONE_THREAD), debugging others (ptrace, process_vm_*), mounts and
+ * namespaces, kernel modules, bpf, keyrings, packet sockets and raw
+ * sockets but ICMP ones (sandbox_sockets lists what is left), ioctls but
+ * FIONREAD and SIOCOUTQ (no TIOCSTI), prctl(2) but PR_CAPBSET_READ,
+ * signals to other processes, and the other system call ABIs (i386, x32):
+ * the filter is built for the native architecture alone.
+ *
+ * A forbidden call kills the whole process (SCMP_ACT_KILL_PROCESS), which
+ * the kernel logs (audit type=1326, in dmesg, with the call's number). An
+ * error return instead (EPERM) would let the daemon carry on in a state
+ * nobody tested, with a failure that looks like an ordinary one and that
+ * some library may retry or ignore; a killed daemon is seen at once, by
+ * Lima and by the tests, and names its cause. USERNETD_SANDBOX_LOG=1 logs
+ * forbidden calls and lets them through instead: the way to find what a
+ * new libc or library version calls.
+ */
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "log.h"
+#include "sandbox.h"
+
+/*
+ * The unconditional part of the allow-list, by name. The first names of
+ * each group are what the survey saw; "also" names are the calls the same
+ * libc functions make on other architectures or with another libc (open,
+ * stat and poll are missing on arm64, musl calls open), skipped where the
+ * running architecture lacks them. The time calls are the vDSO's
+ * fallbacks; rt_sigaction and tgkill are abort(3)'s.
+ */
+static const char *const sandbox_calls[] = {
+    /* descriptors and files */
+    "read",
+    "write",
+    "writev",
+    "pread64",
+    "lseek",
+    "close",
+    "fcntl",
+    "openat",
+    "newfstatat",
+    "rename",
+    "unlink",
+    "fsync",
+    "fchmod",
+    "umask",
+    /* also */
+    "open",
+    "fstat",
+    "stat",
+    "lstat",
+    "statx",
+    "renameat",
+    "renameat2",
+    "unlinkat",
+    /* waiting; also */
+    "poll",
+    "ppoll",
+    /* libmicrohttpd's epoll set (the control API, daemon/api.c) */
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_ctl",
+    /* sockets (socket(2) itself is checked below) */
+    "bind",
+    "listen",
+    "connect",
+    "accept",
+    "accept4",
+    "getsockname",
+    "getpeername",
+    "setsockopt",
+    "getsockopt",
+    "shutdown",
+    "sendto",
+    "recvfrom",
+    "sendmsg",
+    "recvmsg",
+    "sendmmsg",
+    /* memory */
+    "brk",
+    "mmap",
+    "munmap",
+    "mremap",
+    "mprotect",
+    "madvise",
+    /* threads (clone(2) is checked below) */
+    "futex",
+    "set_robust_list",
+    "rseq",
+    "getpid",
+    "exit",
+    "exit_group",
+    /* time */
+    "clock_gettime",
+    "gettimeofday",
+    "time",
+    /* signals (kill and tgkill are checked below) */
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "restart_syscall",
+    /* identity and randomness */
+    "getrandom",
+    "uname",
+    "geteuid",
+};
+
+/*
+ * The ioctls made at run time, both read-only: FIONREAD (libslirp,
+ * c-ares) and SIOCOUTQ (a port's bytes its peer has not read yet,
+ * netstack/port_batch_linux.c).
+ */
+static const unsigned long sandbox_ioctls[] = {
+    FIONREAD,
+    SIOCOUTQ,
+};
+
+/* Any socket type or protocol, in struct sandbox_socket. */
+#define SANDBOX_ANY (-1)
+
+/**
+ * struct sandbox_socket - a kind of socket usernetd may create
+ * @family:	address family
+ * @type:	type (flags such as SOCK_CLOEXEC aside), or SANDBOX_ANY
+ * @protocol:	protocol, or SANDBOX_ANY
+ */
+struct sandbox_socket {
+	int family;
+	int type;
+	int protocol;
+};
+
+/*
+ * Unix sockets (listeners, the API, unix forwards); TCP and UDP of both
+ * families (libslirp's NAT, c-ares, getaddrinfo, DNS and port forwards
+ * on the host); ICMP echo, through ping sockets (SOCK_DGRAM) or, where
+ * they are not allowed and usernetd runs as root, raw ICMP sockets
+ * (libslirp falls back to them); netlink routing sockets, which
+ * getaddrinfo reads the host's addresses from (AI_ADDRCONFIG).
+ */
+static const struct sandbox_socket sandbox_sockets[] = {
+    {AF_UNIX, SANDBOX_ANY, SANDBOX_ANY},
+    {AF_INET, SOCK_STREAM, SANDBOX_ANY},
+    {AF_INET, SOCK_DGRAM, SANDBOX_ANY},
+    {AF_INET6, SOCK_STREAM, SANDBOX_ANY},
+    {AF_INET6, SOCK_DGRAM, SANDBOX_ANY},
+    {AF_INET, SOCK_RAW, IPPROTO_ICMP},
+    {AF_NETLINK, SANDBOX_ANY, NETLINK_ROUTE},
+};
+
+/**
+ * sandbox_rule() - add one rule, with a message on failure
+ * @ctx:	the filter being built
+ * @action:	SCMP_ACT_ALLOW or an SCMP_ACT_ERRNO
+ * @name:	system call name (must exist on this architecture)
+ * @n:		number of argument comparisons, 0 or 1 or 2
+ * @a:		the first comparison, if any
+ * @b:		the second, if any
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with a message in @err
+ */
+static int sandbox_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
+			unsigned int n, struct scmp_arg_cmp a,
+			struct scmp_arg_cmp b, char *err, size_t errlen)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	struct scmp_arg_cmp cmp[2] = {a, b};
+	int rc;
+
+	if (nr == __NR_SCMP_ERROR) {
+		snprintf(err, errlen, "sandbox: no system call %s here", name);
+		return -1;
+	}
+	rc = seccomp_rule_add_array(ctx, action, nr, n, cmp);
+	if (rc < 0) {
+		snprintf(err, errlen, "sandbox: rule for %s: %s", name,
+			 strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * sandbox_socket_rule() - allow one kind of socket(2)
+ * @ctx:	the filter being built
+ * @k:		family, and type and protocol unless SANDBOX_ANY
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with a message in @err
+ */
+static int sandbox_socket_rule(scmp_filter_ctx ctx,
+			       const struct sandbox_socket *k, char *err,
+			       size_t errlen)
+{
+	struct scmp_arg_cmp cmp[3];
+	unsigned int n = 0;
+	int rc;
+
+	cmp[n++] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)k->family);
+	/* The type's low bits; SOCK_CLOEXEC and SOCK_NONBLOCK are above. */
+	if (k->type != SANDBOX_ANY)
+		cmp[n++] =
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)k->type);
+	if (k->protocol != SANDBOX_ANY)
+		cmp[n++] = SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)k->protocol);
+	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), n,
+				    cmp);
+	if (rc < 0) {
+		snprintf(err, errlen, "sandbox: rule for socket: %s",
+			 strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * sandbox_build() - add every rule of the allow-list to @ctx
+ * @ctx:	a filter whose default action is the one for forbidden calls
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * Return: the number of system calls allowed (some with conditions), or
+ * -1 with a message in @err
+ */
+static int sandbox_build(scmp_filter_ctx ctx, char *err, size_t errlen)
+{
+	const struct scmp_arg_cmp none = SCMP_A0(SCMP_CMP_EQ, 0);
+	const scmp_datum_t self = (scmp_datum_t)getpid();
+	int count = 0, nr, rc;
+	size_t i;
+
+	for (i = 0; i < sizeof(sandbox_calls) / sizeof(sandbox_calls[0]); i++) {
+		nr = seccomp_syscall_resolve_name(sandbox_calls[i]);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (rc < 0) {
+			snprintf(err, errlen, "sandbox: rule for %s: %s",
+				 sandbox_calls[i], strerror(-rc));
+			return -1;
+		}
+		count++;
+	}
+
+	for (i = 0; i < sizeof(sandbox_sockets) / sizeof(sandbox_sockets[0]);
+	     i++)
+		if (sandbox_socket_rule(ctx, &sandbox_sockets[i], err, errlen))
+			return -1;
+
+	/* ioctl(2): the request, in the low 32 bits the kernel looks at. */
+	for (i = 0; i < sizeof(sandbox_ioctls) / sizeof(sandbox_ioctls[0]); i++)
+		if (sandbox_rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1,
+				 SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+					 sandbox_ioctls[i]),
+				 none, err, errlen))
+			return -1;
+
+	/*
+	 * Threads, never processes. clone3(2) passes its flags in memory,
+	 * where seccomp cannot look: it fails with ENOSYS, and glibc falls
+	 * back to clone(2), whose flags are an argument.
+	 */
+	if (sandbox_rule(
+		ctx, SCMP_ACT_ALLOW, "clone", 1,
+		SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD), none,
+		err, errlen))
+		return -1;
+	if (seccomp_syscall_resolve_name("clone3") != __NR_SCMP_ERROR &&
+	    sandbox_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, none, none,
+			 err, errlen))
+		return -1;
+
+	/*
+	 * prctl(2) only to read the capability bounding set: libcap's
+	 * constructor does, when libpcap (and through it libcap) is loaded
+	 * on first use, as a capture started through the API may do.
+	 */
+	if (sandbox_rule(ctx, SCMP_ACT_ALLOW, "prctl", 1,
+			 SCMP_A0(SCMP_CMP_EQ, PR_CAPBSET_READ), none, err,
+			 errlen))
+		return -1;
+
+	/* Signals to this process only (raise, abort). */
+	if (sandbox_rule(ctx, SCMP_ACT_ALLOW, "kill", 1,
+			 SCMP_A0(SCMP_CMP_EQ, self), none, err, errlen) ||
+	    sandbox_rule(ctx, SCMP_ACT_ALLOW, "tgkill", 1,
+			 SCMP_A0(SCMP_CMP_EQ, self), none, err, errlen))
+		return -1;
+	/* socket, ioctl, clone, clone3, prctl, kill, tgkill */
+	return count + 7;
+}
+
+/* AddressSanitizer's runtime, with gcc's or clang's spelling. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN 1
+#endif
+#endif
+
+/**
+ * sandbox_check() - whether --sandbox can work in this build
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * Not under AddressSanitizer: its runtime makes calls of its own (gettid,
+ * sigaltstack, sched_getaffinity) and its leak check at exit stops the
+ * threads from a helper process with ptrace(2), both of which the
+ * allow-list forbids by design. Sanitizer builds run without --sandbox.
+ * Seccomp itself is checked when the filter is loaded.
+ *
+ * Return: 0, or -1 with a message in @err
+ */
+int sandbox_check(char *err, size_t errlen)
+{
+#ifdef SANDBOX_ASAN
+	snprintf(err, errlen,
+		 "--sandbox: not supported in an AddressSanitizer build");
+	return -1;
+#else
+	(void)err;
+	(void)errlen;
+	return 0;
+#endif
+}
+
+/**
+ * sandbox_apply() - install the allow-list on every thread of the process
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * Threads started later inherit the filter. With USERNETD_SANDBOX_LOG=1 in
+ * the environment, forbidden calls are logged by the kernel and allowed.
+ *
+ * Return: 0, or -1 with a message in @err
+ */
+int sandbox_apply(char *err, size_t errlen)
+{
+	const char *env = getenv(SANDBOX_LOG_ENV);
+	int log_only = env && !strcmp(env, "1");
+	scmp_filter_ctx ctx;
+	int n, rc;
+
+	if (sandbox_check(err, errlen))
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "sandbox: PR_SET_NO_NEW_PRIVS: %s",
+			 strerror(errno));
+		return -1;
+	}
+	ctx = seccomp_init(log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
+	if (!ctx) {
+		snprintf(err, errlen, "sandbox: seccomp_init failed");
+		return -1;
+	}
+	/* Every thread, or the lwIP and resolver threads escape. */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (rc < 0) {
+		snprintf(err, errlen, "sandbox: TSYNC: %s", strerror(-rc));
+		goto fail;
+	}
+	n = sandbox_build(ctx, err, errlen);
+	if (n < 0)
+		goto fail;
+	rc = seccomp_load(ctx);
+	if (rc < 0) {
+		snprintf(err, errlen, "sandbox: cannot load the filter: %s",
+			 strerror(-rc));
+		goto fail;
+	}
+	seccomp_release(ctx);
+	log_info("sandbox: seccomp allow-list of %d system calls%s", n,
+		 log_only ? " (log only)" : "");
+	return 0;
+fail:
+	seccomp_release(ctx);
+	return -1;
+}

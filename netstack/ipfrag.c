@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ipfrag.c - owns the table of IPv4 datagrams whose fragments a network
+ * passed to libslirp, and with it the decision which guest fragments may
+ * reach libslirp's reassembly at all.
+ *
+ * Why: libslirp 4.7 (Debian 12) crashes, and lets a guest write through a
+ * pointer made of its own payload bytes, when a last fragment (offset > 0,
+ * MF clear) arrives while it holds no reassembly queue for the fragment's
+ * (source, destination, id, protocol). ip_reass() makes a new queue (an
+ * mbuf holding struct ipq) and links the fragment into it with ip_enq(),
+ * which stores through struct ipasfrag pointers; the completeness loop
+ * then reads fp->frag_link.next through struct ipq. The two types alias
+ * (ip.h only asserts the offsets match), and the Debian build, compiled
+ * with strict aliasing, loads fp->frag_link.next before ip_enq()'s store
+ * (libslirp.so.0 +0x8f83, ahead of the store at +0x8f8e): the loop sees an
+ * empty list, and only the check of the tail's MF bit (+0x90c7, reloaded)
+ * stands between that and "reassembly complete". For a first fragment (MF
+ * set) it returns; for a last one it concatenates a "datagram" starting at
+ * the queue header itself: m_cat() copies the fragment's payload over the
+ * struct ipq, and ip_reass() writes the new IP header (ip_tos, ip_len,
+ * ip_src, ip_dst at +0x9148...) through fp->frag_link.next and unlinks
+ * fp->ip_link (slirp_remque()), both now guest bytes: a write-what-where.
+ * A fragment that joins an existing queue takes the other path and is fine.
+ *
+ * So a last fragment may pass only while libslirp surely holds a queue for
+ * its key. A fragment with MF set never crashes it and makes (or joins) a
+ * queue, which lives until reassembly completes, until a packet with only
+ * the reserved flag set frees it (ip_freef()), or for IPFRAGTTL, 60 slow
+ * ticks of at least 499 ms each: never less than about 29.4 s. Per key:
+ *  - no entry: no queue. A fragment with MF set passes and makes the entry
+ *    (refused when the table is full: the table is a bound on what a guest
+ *    can make libslirp hold, and refusing never lets a last fragment
+ *    through, while evicting would need the same care as expiry); a last
+ *    fragment is dropped.
+ *  - open (younger than IPFRAG_ARMED_MS, well within the queue's 29.4 s,
+ *    no last fragment passed since): the queue exists, everything passes.
+ *    A last fragment that ends an in-order run from offset 0 completes the
+ *    datagram, so the queue is gone and so is the entry (a duplicate is
+ *    then dropped); any other last fragment closes the entry.
+ *  - closed (a last fragment passed but the datagram may be incomplete,
+ *    or the entry timed out): libslirp may or may not hold a queue, so no
+ *    fragment of the key passes, until IPFRAG_QUIET_MS after the last one
+ *    that did, when any queue has surely timed out; then the entry goes.
+ * A frame of the fragment path that libslirp's ip_input() would reject
+ * before reassembly (bad version, header length, checksum, lengths, TTL 0)
+ * is dropped here, so that no key is ever remembered for a fragment
+ * libslirp did not queue.
+ */
+#include <string.h>
+
+#include "ipfrag.h"
+
+#define IPFRAG_ETH_HLEN	 14
+#define IPFRAG_IP_HLEN	 20
+#define IPFRAG_DF	 0x4000
+#define IPFRAG_MF	 0x2000
+#define IPFRAG_OFFMASK	 0x1fff
+#define IPFRAG_FRAME_MAX (65535 + IPFRAG_ETH_HLEN) /* gw_input() drops more */
+
+/**
+ * ipfrag_get16() - a big-endian 16-bit field
+ * @p:		its first byte
+ *
+ * Return: its value
+ */
+static unsigned ipfrag_get16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/**
+ * ipfrag_valid() - would libslirp's ip_input() take this IPv4 packet on?
+ * @ip:		IPv4 header
+ * @plen:	bytes from @ip to the end of the frame (libslirp's m_len)
+ *
+ * The checks ip_input() makes before reassembly, in its order.
+ *
+ * Return: nonzero if it passes them
+ */
+static int ipfrag_valid(const uint8_t *ip, size_t plen)
+{
+	size_t hlen = (size_t)(ip[0] & 0xf) * 4, tot, i;
+	uint32_t sum = 0;
+
+	if (plen < IPFRAG_IP_HLEN || ip[0] >> 4 != 4)
+		return 0;
+	if (hlen < IPFRAG_IP_HLEN || hlen > plen)
+		return 0;
+	for (i = 0; i < hlen; i += 2)
+		sum += ipfrag_get16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	if (sum != 0xffff)
+		return 0;
+	tot = ipfrag_get16(ip + 2);
+	if (tot < hlen || tot > plen)
+		return 0;
+	return ip[8] != 0; /* TTL */
+}
+
+/**
+ * ipfrag_remove() - forget entry @i
+ * @t:		table
+ * @i:		its index
+ */
+static void ipfrag_remove(struct ipfrag *t, unsigned i)
+{
+	t->e[i] = t->e[--t->n];
+}
+
+/**
+ * ipfrag_expire() - close entries too old for a last fragment, drop closed
+ * ones whose queues libslirp has surely let go
+ * @t:		table
+ * @now:	loop time, ms
+ */
+static void ipfrag_expire(struct ipfrag *t, int64_t now)
+{
+	unsigned i = 0;
+
+	while (i < t->n) {
+		struct ipfrag_entry *e = &t->e[i];
+
+		if (!e->closed && now - e->t_first >= IPFRAG_ARMED_MS)
+			e->closed = 1;
+		if (e->closed && now - e->t_pass >= IPFRAG_QUIET_MS) {
+			ipfrag_remove(t, i);
+			continue;
+		}
+		i++;
+	}
+}
+
+/**
+ * ipfrag_pass() - may this frame from a guest go on to libslirp?
+ * @t:		the network's table
+ * @frame:	Ethernet frame, as slirp_input() will get it
+ * @len:	its length
+ * @now_ms:	loop time, ms (loop_now_ms())
+ *
+ * Call it last, right before slirp_input(): a fragment it passes is
+ * taken to have reached libslirp's reassembly.
+ *
+ * Return: nonzero to pass it, 0 to drop it (an IPv4 fragment)
+ */
+int ipfrag_pass(struct ipfrag *t, const uint8_t *frame, size_t len,
+		int64_t now_ms)
+{
+	const uint8_t *ip = frame + IPFRAG_ETH_HLEN;
+	struct ipfrag_entry *e = NULL;
+	unsigned fo, off, flen, i;
+	uint32_t src, dst;
+	uint16_t id;
+
+	if (len < IPFRAG_ETH_HLEN + IPFRAG_IP_HLEN || frame[12] != 0x08 ||
+	    frame[13] != 0x00)
+		return 1; /* no IPv4 header: not ip_input()'s fragment path */
+	fo = ipfrag_get16(ip + 6);
+	if (!(fo & ~IPFRAG_DF))
+		return 1; /* not a fragment */
+	if (len > IPFRAG_FRAME_MAX || !ipfrag_valid(ip, len - IPFRAG_ETH_HLEN))
+		return 0; /* libslirp would drop it too */
+
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	memcpy(&id, ip + 4, 2);
+	off = (fo & IPFRAG_OFFMASK) << 3;
+	flen = ipfrag_get16(ip + 2) - (unsigned)(ip[0] & 0xf) * 4;
+
+	ipfrag_expire(t, now_ms);
+	for (i = 0; i < t->n; i++)
+		if (t->e[i].src == src && t->e[i].dst == dst &&
+		    t->e[i].id == id && t->e[i].proto == ip[9]) {
+			e = &t->e[i];
+			break;
+		}
+
+	if (!(fo & IPFRAG_MF) && !off) {
+		/* only the reserved flag: ip_input() frees the queue */
+		if (e)
+			ipfrag_remove(t, i);
+		return 1;
+	}
+	if (fo & IPFRAG_MF) {
+		if (!e) {
+			if (t->n == IPFRAG_MAX)
+				return 0;
+			e = &t->e[t->n++];
+			memset(e, 0, sizeof(*e));
+			e->src = src;
+			e->dst = dst;
+			e->id = id;
+			e->proto = ip[9];
+			e->irregular = off != 0;
+			e->next = off + flen;
+			e->t_first = e->t_pass = now_ms;
+			return 1;
+		}
+		if (e->closed)
+			return 0;
+		if (!e->irregular && off == e->next)
+			e->next += flen;
+		else
+			e->irregular = 1;
+		e->t_pass = now_ms;
+		return 1;
+	}
+
+	/* a last fragment: only into a queue libslirp surely holds */
+	if (!e || e->closed)
+		return 0;
+	if (!e->irregular && off == e->next) {
+		ipfrag_remove(t, i); /* complete: libslirp freed the queue */
+	} else {
+		e->closed = 1;
+		e->t_pass = now_ms;
+	}
+	return 1;
+}

@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""make_seeds.py - write the seed corpora of fuzz_net, fuzz_dhcp,
+fuzz_framing and fuzz_api (tests/fuzz/corpus/<target>/) in the input
+formats those targets document at their top. The frames are what real
+guests send: udhcpc's DHCPDISCOVER and DHCPREQUEST (BusyBox 1.35 options),
+ARP requests, DNS queries as dig sends them, a TCP SYN with Linux's
+options, ICMP echo as ping sends it.
+
+Run from anywhere: python3 tests/fuzz/corpus/make_seeds.py. The output is
+committed; rerun it only when a format changes.
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+BCAST = b"\xff" * 6
+VM1 = bytes.fromhex("525400123456")
+VM2 = bytes.fromhex("525400abcdef")
+
+
+def mac_of(ip):
+    """libslirp's and the services host's MAC: 52:55 and the address."""
+    return b"\x52\x55" + ip
+
+
+def ip4(s):
+    return bytes(int(x) for x in s.split("."))
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def eth(dst, src, typ, payload):
+    return dst + src + struct.pack("!H", typ) + payload
+
+
+def ipv4(src, dst, proto, payload, ident=0x1234, ttl=64):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident,
+                      0x4000, ttl, proto, 0, src, dst)
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    return hdr + payload
+
+
+def pseudo(src, dst, proto, length):
+    return src + dst + struct.pack("!BBH", 0, proto, length)
+
+
+def udp(src, dst, sport, dport, payload):
+    u = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    c = csum(pseudo(src, dst, 17, len(u)) + u) or 0xFFFF
+    return u[:6] + struct.pack("!H", c) + u[8:]
+
+
+def tcp_syn(src, dst, sport, dport, seq=0x11223344):
+    # Linux's SYN options: MSS, SACK permitted, timestamps, NOP, wscale
+    opts = (b"\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x01\x02\x03\x00\x00\x00"
+            b"\x00\x01\x03\x03\x07")
+    t = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, (5 + 5) << 4, 0x02,
+                    64240, 0, 0) + opts
+    c = csum(pseudo(src, dst, 6, len(t)) + t)
+    return t[:16] + struct.pack("!H", c) + t[18:]
+
+
+def icmp_echo(ident=0x0b0b, seq=1):
+    body = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + bytes(range(56))
+    return body[:2] + struct.pack("!H", csum(body)) + body[4:]
+
+
+def arp_request(smac, sip, tip):
+    return eth(BCAST, smac, 0x0806,
+               struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, smac, sip,
+                           b"\0" * 6, tip))
+
+
+def dns_query(name, qtype, ident=0x4242, edns=True):
+    q = struct.pack("!HHHHHH", ident, 0x0120, 1, 0, 0, 1 if edns else 0)
+    for label in name.split("."):
+        q += bytes([len(label)]) + label.encode()
+    q += b"\0" + struct.pack("!HH", qtype, 1)
+    if edns:
+        q += b"\0" + struct.pack("!HHIH", 41, 1232, 0, 0)
+    return q
+
+
+def dhcp_msg(mac, mtype, xid=0x3903F326, ciaddr=b"\0" * 4, req=None,
+             server=None, hostname=b"lima-default", extra=b""):
+    """A BOOTREQUEST as BusyBox udhcpc 1.35 sends it."""
+    m = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, xid, 0, 0, ciaddr,
+                    b"\0" * 4, b"\0" * 4, b"\0" * 4)
+    m += mac + b"\0" * 10 + b"\0" * 64 + b"\0" * 128
+    m += bytes([99, 130, 83, 99])
+    o = bytes([53, 1, mtype])
+    o += bytes([61, 7, 1]) + mac
+    if req:
+        o += bytes([50, 4]) + req
+    if server:
+        o += bytes([54, 4]) + server
+    o += bytes([57, 2, 0x02, 0x40])
+    if hostname:
+        o += bytes([12, len(hostname)]) + hostname
+    o += bytes([55, 7, 1, 3, 6, 12, 15, 28, 42])
+    o += bytes([60, 12]) + b"udhcp 1.35.0"
+    o += extra
+    o += b"\xff"
+    return m + o
+
+
+def dhcp_frame(mac, msg, src=b"\0" * 4, dst=b"\xff" * 4, dmac=BCAST):
+    return eth(dmac, mac, 0x0800, ipv4(src, dst, 17, udp(src, dst, 68, 67,
+                                                           msg)))
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- fuzz_net: byte 0 network, then (port|iters<<1, len16, frame) ----------
+
+def net_input(sel, frames):
+    out = bytes([sel])
+    for port, iters, f in frames:
+        out += bytes([port | iters << 1]) + struct.pack("!H", len(f)) + f
+    return out
+
+
+def net_seeds():
+    for sel, pfx, guest, suffix in ((0, "192.168.5.", "15", "slirp"),
+                                    (1, "192.168.127.", "4", "userv2")):
+        gw, svc, me = ip4(pfx + "2"), ip4(pfx + "3"), ip4(pfx + guest)
+        gwm, svcm = mac_of(gw), mac_of(svc)
+        zero = b"\0" * 4
+        disc = dhcp_msg(VM1, 1)
+        reqm = dhcp_msg(VM1, 3, req=me, server=svc)
+        write("net", "dhcp_" + suffix, net_input(sel, [
+            (0, 2, dhcp_frame(VM1, disc)),
+            (0, 2, dhcp_frame(VM1, reqm)),
+            (1, 2, dhcp_frame(VM2, dhcp_msg(VM2, 1, xid=7))),
+        ]))
+        write("net", "arp_" + suffix, net_input(sel, [
+            (0, 1, arp_request(VM1, me, gw)),
+            (0, 1, arp_request(VM1, me, svc)),
+            (1, 1, arp_request(VM2, zero, me)),
+        ]))
+        dns = []
+        for i, (name, qt) in enumerate((("host.lima.internal", 1),
+                                        ("myhost.example", 1),
+                                        ("alias.example", 28),
+                                        ("example.com", 1),
+                                        ("example.com", 15))):
+            q = dns_query(name, qt, ident=0x100 + i)
+            dst, dm = (svc, svcm) if i % 2 else (gw, gwm)
+            dns.append((0, 2, eth(dm, VM1, 0x0800,
+                                  ipv4(me, dst, 17,
+                                       udp(me, dst, 40000 + i, 53, q)))))
+        write("net", "dns_" + suffix,
+              net_input(sel, [(0, 1, arp_request(VM1, me, svc))] + dns))
+        ext = ip4("10.0.0.1")
+        write("net", "tcp_syn_" + suffix, net_input(sel, [
+            (0, 2, eth(gwm, VM1, 0x0800,
+                       ipv4(me, gw, 6, tcp_syn(me, gw, 40001, 22)))),
+            (0, 2, eth(gwm, VM1, 0x0800,
+                       ipv4(me, ext, 6, tcp_syn(me, ext, 40002, 80)))),
+            (0, 2, eth(svcm, VM1, 0x0800,
+                       ipv4(me, svc, 6, tcp_syn(me, svc, 40003, 53)))),
+        ]))
+        write("net", "icmp_" + suffix, net_input(sel, [
+            (0, 1, eth(gwm, VM1, 0x0800, ipv4(me, gw, 1, icmp_echo()))),
+            (0, 1, eth(svcm, VM1, 0x0800, ipv4(me, svc, 1, icmp_echo()))),
+            (1, 1, eth(gwm, VM2, 0x0800,
+                       ipv4(ip4(pfx + "16"), ip4("8.8.8.8"), 1,
+                            icmp_echo(seq=2)))),
+        ]))
+        write("net", "udp_" + suffix, net_input(sel, [
+            (0, 2, eth(gwm, VM1, 0x0800,
+                       ipv4(me, ext, 17, udp(me, ext, 5353, 53,
+                                             dns_query("example.org", 1))))),
+            (0, 2, eth(gwm, VM1, 0x0800,
+                       ipv4(me, gw, 17, udp(me, gw, 5354, 9, b"x" * 32)))),
+        ]))
+        # VM to VM: learn, then unicast; then a spoofed source
+        write("net", "vm2vm_" + suffix, net_input(sel | 4, [
+            (0, 0, arp_request(VM1, me, ip4(pfx + "16"))),
+            (1, 0, eth(VM1, VM2, 0x0806,
+                       struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 2,
+                                   VM2, ip4(pfx + "16"), VM1, me))),
+            (0, 1, eth(VM2, VM1, 0x0800,
+                       ipv4(me, ip4(pfx + "16"), 1, icmp_echo()))),
+            (1, 1, eth(gwm, VM2, 0x0800, ipv4(gw, me, 1, icmp_echo()))),
+        ]))
+
+
+# ---- fuzz_dhcp: config byte, then (clock step, len16, payload) -------------
+
+def dhcp_input(cfg, msgs):
+    out = bytes([cfg])
+    for dt, m in msgs:
+        out += bytes([dt]) + struct.pack("!H", len(m)) + m
+    return out
+
+
+def dhcp_seeds():
+    svc, me = ip4("192.168.5.3"), ip4("192.168.5.15")
+    write("dhcp", "discover_request", dhcp_input(0, [
+        (0, dhcp_msg(VM1, 1)),
+        (1, dhcp_msg(VM1, 3, req=me, server=svc)),
+        (20, dhcp_msg(VM1, 3, ciaddr=me, hostname=b"renewing")),
+        (0, dhcp_msg(VM1, 7, ciaddr=me, server=svc)),
+    ]))
+    write("dhcp", "exhaust", dhcp_input(0, [
+        (0, dhcp_msg(bytes([0x52, 0x54, 0, 0, 0, i]), 1, xid=i))
+        for i in range(1, 6)
+    ]))
+    write("dhcp", "inform_decline", dhcp_input(1 | 2, [
+        (0, dhcp_msg(VM1, 8, ciaddr=ip4("192.168.5.100"))),
+        (0, dhcp_msg(VM1, 1)),
+        (0, dhcp_msg(VM1, 4, req=ip4("192.168.5.16"), server=svc)),
+        (0, dhcp_msg(VM1, 1)),
+        (0, dhcp_msg(VM2, 3, req=ip4("192.168.5.16"))),
+    ]))
+    # options overloaded into file and sname, small reply buffer
+    m = bytearray(dhcp_msg(VM2, 1, hostname=None))
+    m[108:112] = bytes([12, 2]) + b"ov"
+    m[112] = 255
+    m[44] = 255
+    opts = m[240:]
+    m = bytes(m[:240]) + bytes([52, 1, 3]) + bytes(opts)
+    write("dhcp", "overload", dhcp_input(3 << 3, [(0, m)]))
+    search = b"lima.internal example.com a.b.c"
+    write("dhcp", "search", bytes([4, len(search)]) + search +
+          dhcp_input(0, [(0, dhcp_msg(VM1, 1))])[1:])
+
+
+# ---- fuzz_framing: mode byte, chunk byte, then stream or datagrams ---------
+
+def framing_seeds():
+    f1 = eth(BCAST, VM1, 0x0806, b"\0" * 28)
+    f2 = eth(VM2, VM1, 0x0800, b"\x45" + b"\0" * 40)
+    stream = b"".join(struct.pack("!I", len(f)) + f for f in (f1, f2, f1))
+    write("framing", "stream", bytes([0, 5]) + stream)
+    write("framing", "stream_echo16", bytes([0, 0x40 | 9]) + stream)
+    # 64 echoes of 40 KB to a guest reading 4 KiB per iteration: the
+    # transmit FIFO (2 MiB) fills, wraps around and drops
+    big = eth(VM2, VM1, 0x0800, bytes(range(256)) * 39)
+    write("framing", "stream_fifo_wrap",
+          bytes([0, 0xC0 | 3]) + (struct.pack("!I", len(big)) + big) * 4)
+    write("framing", "stream_bad_len",
+          bytes([0, 1]) + stream + struct.pack("!I", 13) + b"\0" * 20)
+    write("framing", "stream_truncated",
+          bytes([0, 2]) + stream + struct.pack("!I", 100) + b"\0" * 20)
+    dg = b"".join(struct.pack("!H", len(f)) + f
+                  for f in (f1, b"short", f2, b""))
+    write("framing", "seqpacket", bytes([1, 0]) + dg)
+    write("framing", "dgram", bytes([2, 0x80]) + dg + b"\xff\xff")
+    write("framing", "seqpacket_wrap", bytes([1, 0xC0]) +
+          (struct.pack("!H", len(big)) + big) * 4)
+    write("framing", "vfkit", bytes([3, 0]) + struct.pack("!H", 4) +
+          b"VFKT" + dg)
+
+
+# ---- fuzz_api: request bodies, and NUL-separated query strings -------------
+
+def api_seeds():
+    bodies = {
+        "expose": b'{"local":"127.0.0.1:2222","remote":"192.168.5.15:22",'
+                  b'"protocol":"tcp"}',
+        "expose_unix": b'{"local":"/tmp/lima/docker.sock","remote":'
+                       b'"192.168.5.15:2375","protocol":"unix"}',
+        "expose_udp": b'{"local":":5353","remote":"192.168.127.4:53",'
+                      b'"protocol":"udp"}',
+        "unexpose": b'{"local":"127.0.0.1:2222","protocol":"tcp"}',
+        "dns_add": b'{"Name":"internal.","Records":[{"Name":"lima-default",'
+                   b'"IP":"192.168.5.15"},{"Name":"LIMA-default","IP":'
+                   b'"192.168.5.16"},{"Name":"x","IP":"10.0.0.1",'
+                   b'"Regexp":null}],"DefaultIP":null}',
+        "dns_add_root": b'{"Name":".","Records":[{"Name":"a.b.","IP":'
+                        b'"1.2.3.4"}],"DefaultIP":"192.168.5.2"}',
+        "capture": b'{"file":"/tmp/x.pcap","filter":"udp port 53",'
+                   b'"snaplen":96,"port":"qemu"}',
+        "wait_port": b"192.168.5.15\x0022\x0030",
+        "fqdn": b"internal.\x00lima-default",
+    }
+    for k, v in bodies.items():
+        write("api", k, v)
+
+
+if __name__ == "__main__":
+    net_seeds()
+    dhcp_seeds()
+    framing_seeds()
+    api_seeds()

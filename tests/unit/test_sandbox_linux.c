@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_sandbox_linux.c - tests of --sandbox (daemon/sandbox_linux.c).
+ *
+ * Each case forks a child that installs the allow-list with
+ * sandbox_apply() and then makes one kind of system call: a forbidden one
+ * must kill the child with SIGSYS (so every such case fails if the filter
+ * is not installed: the call would succeed and the child exit 0), an
+ * allowed one must work. The log-only mode (USERNETD_SANDBOX_LOG=1) lets
+ * a forbidden call through. In an AddressSanitizer build, where
+ * --sandbox is refused, every case is skipped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <linux/sockios.h>
+
+#include <cmocka.h>
+
+#include "../../daemon/log.h"
+#include "../../daemon/sandbox.h"
+
+/* Exit statuses of the children, for the parent's messages. */
+#define TSB_OK		0
+#define TSB_NO_SANDBOX	10
+#define TSB_CALL_FAILED 11
+#define TSB_SURVIVED	12
+
+/**
+ * tsb_run() - fork, install the sandbox in the child, run @fn there
+ * @fn:		the child's work; returns its exit status
+ *
+ * Return: the child's wait status
+ */
+static int tsb_run(int (*fn)(void))
+{
+	char err[256];
+	pid_t pid;
+	int st;
+
+	/* AddressSanitizer builds refuse --sandbox (see sandbox_check()). */
+	if (sandbox_check(err, sizeof(err))) {
+		print_message("%s: skipped\n", err);
+		skip();
+	}
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (sandbox_apply(err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			_exit(TSB_NO_SANDBOX);
+		}
+		_exit(fn());
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+/**
+ * tsb_assert_killed() - the child died of SIGSYS
+ * @st:		its wait status
+ */
+static void tsb_assert_killed(int st)
+{
+	if (WIFEXITED(st))
+		fail_msg("child exited with status %d, want SIGSYS",
+			 WEXITSTATUS(st));
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGSYS);
+}
+
+/**
+ * tsb_assert_exit0() - the child exited with status 0
+ * @st:		its wait status
+ */
+static void tsb_assert_exit0(int st)
+{
+	if (WIFSIGNALED(st))
+		fail_msg("child killed by signal %d", WTERMSIG(st));
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), TSB_OK);
+}
+
+/**
+ * tsb_execve() - run /bin/true: exits 0 unless the sandbox kills us
+ */
+static int tsb_execve(void)
+{
+	char *argv[] = {"true", NULL};
+	char *envp[] = {NULL};
+
+	execve("/bin/true", argv, envp);
+	execve("/usr/bin/true", argv, envp);
+	return TSB_CALL_FAILED;
+}
+
+/**
+ * tsb_fork() - fork(): a process, not a thread
+ */
+static int tsb_fork(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		return TSB_CALL_FAILED;
+	waitpid(pid, NULL, 0);
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_packet() - a packet socket
+ */
+static int tsb_packet(void)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(0x0003));
+
+	if (fd >= 0)
+		close(fd);
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_raw_tcp() - a raw socket that is not ICMP's
+ */
+static int tsb_raw_tcp(void)
+{
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+
+	if (fd >= 0)
+		close(fd);
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_netlink_audit() - a netlink socket other than NETLINK_ROUTE
+ */
+static int tsb_netlink_audit(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT);
+
+	if (fd >= 0)
+		close(fd);
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_ptrace() - PTRACE_TRACEME
+ */
+static int tsb_ptrace(void)
+{
+	ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_tiocsti() - push a character into the terminal's input (TIOCSTI)
+ */
+static int tsb_tiocsti(void)
+{
+	char c = 'x';
+
+	ioctl(0, TIOCSTI, &c);
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_kill_parent() - a signal to another process (0: no signal at all)
+ */
+static int tsb_kill_parent(void)
+{
+	kill(getppid(), 0);
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_thread() - a thread's body: nothing
+ */
+static void *tsb_thread(void *arg)
+{
+	return arg;
+}
+
+/**
+ * tsb_allowed() - what the daemon keeps doing: sockets of its families,
+ * files, threads, a signal to itself
+ */
+static int tsb_allowed(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+	pthread_t t;
+	char buf[16];
+	int fd, n;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return TSB_CALL_FAILED;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) ||
+	    ioctl(fd, FIONREAD, &n) || ioctl(fd, SIOCOUTQ, &n))
+		return TSB_CALL_FAILED;
+	close(fd);
+	/* ICMP echo: a ping socket or, as root, a raw one (any result). */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (fd >= 0)
+		close(fd);
+	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (fd >= 0)
+		close(fd);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return TSB_CALL_FAILED;
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return TSB_CALL_FAILED;
+	close(fd);
+	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
+		return TSB_CALL_FAILED;
+	close(fd);
+	/* clone3 fails with ENOSYS; glibc falls back to clone(2). */
+	if (pthread_create(&t, NULL, tsb_thread, NULL) || pthread_join(t, NULL))
+		return TSB_CALL_FAILED;
+	if (kill(getpid(), 0))
+		return TSB_CALL_FAILED;
+	return TSB_OK;
+}
+
+/**
+ * tsb_log_only() - getppid(), not on the list, with the log-only mode
+ */
+static int tsb_log_only(void)
+{
+	return getppid() > 0 ? TSB_OK : TSB_CALL_FAILED;
+}
+
+static void test_forbidden_execve(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_execve));
+}
+
+static void test_forbidden_fork(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_fork));
+}
+
+static void test_forbidden_packet_socket(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_packet));
+}
+
+static void test_forbidden_raw_tcp(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_raw_tcp));
+}
+
+static void test_forbidden_netlink_audit(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_netlink_audit));
+}
+
+static void test_forbidden_ptrace(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_ptrace));
+}
+
+static void test_forbidden_tiocsti(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_tiocsti));
+}
+
+static void test_forbidden_kill_other(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_kill_parent));
+}
+
+static void test_allowed(void **state)
+{
+	(void)state;
+	tsb_assert_exit0(tsb_run(tsb_allowed));
+}
+
+static void test_log_only(void **state)
+{
+	int st;
+
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_log_only));
+	setenv(SANDBOX_LOG_ENV, "1", 1);
+	st = tsb_run(tsb_log_only);
+	unsetenv(SANDBOX_LOG_ENV);
+	tsb_assert_exit0(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_forbidden_execve),
+	    cmocka_unit_test(test_forbidden_fork),
+	    cmocka_unit_test(test_forbidden_packet_socket),
+	    cmocka_unit_test(test_forbidden_raw_tcp),
+	    cmocka_unit_test(test_forbidden_netlink_audit),
+	    cmocka_unit_test(test_forbidden_ptrace),
+	    cmocka_unit_test(test_forbidden_tiocsti),
+	    cmocka_unit_test(test_forbidden_kill_other),
+	    cmocka_unit_test(test_allowed),
+	    cmocka_unit_test(test_log_only),
+	};
+
+	log_init("test_sandbox", 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
