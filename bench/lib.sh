@@ -1,13 +1,15 @@
 # shellcheck shell=bash
-# bench/lib.sh - helpers for bench/run: bookkeeping of the processes and
-# network namespaces a benchmark starts (all cleaned up on exit), waiting,
-# guest addressing, iperf3 runs, CPU accounting and statistics.
+# bench/lib.sh - helpers for the bench/ scripts: bookkeeping of the
+# processes and network namespaces a benchmark starts (all cleaned up on
+# exit), waiting, guest addressing, iperf3 runs, CPU and memory accounting,
+# statistics, and building the load generator bench/netload.c.
 #
-# Sourced by bench/run; needs bash 4, iproute2, iperf3 and python3 (to read
-# iperf3's JSON). Everything it touches is host loopback or a namespace it
-# created itself.
+# Sourced by bench/run, bench/vm2vm, bench/dns, bench/capture; needs bash 4,
+# iproute2, iperf3 and python3 (to read iperf3's JSON). Everything it
+# touches is host loopback or a namespace it created itself.
 
 BENCH_PIDS=()
+declare -A BENCH_GRACE
 BENCH_NETNS=()
 BENCH_TMP=
 # shellcheck disable=SC2034 # used by bench/run
@@ -41,9 +43,13 @@ bench_init()
 
 # bench_track() - remember a PID to kill on exit
 # @1:	PID
+# @2:	seconds it gets between SIGTERM and SIGKILL (default 2; more for a
+#	child benchmark that cleans up after itself)
 bench_track()
 {
 	BENCH_PIDS+=("$1")
+	[ -n "${2:-}" ] && BENCH_GRACE[$1]=$2
+	return 0
 }
 
 # bench_untrack() - forget a PID (it has been reaped: never signal it again,
@@ -59,18 +65,19 @@ bench_untrack()
 }
 
 # bench_kill() - stop one of our children: SIGTERM, then SIGKILL after 2
-# seconds; reap and forget it
+# seconds (or the grace given to bench_track()); reap and forget it
 # @1:	PID
 bench_kill()
 {
-	local pid=$1 i
+	local pid=$1 i grace=${BENCH_GRACE[$1]:-2}
 
 	bench_untrack "$pid"
+	unset "BENCH_GRACE[$pid]"
 	if ! kill -TERM "$pid" 2>/dev/null; then
 		wait "$pid" 2>/dev/null
 		return 0
 	fi
-	for i in $(seq 20); do
+	for i in $(seq $((grace * 10))); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -260,4 +267,28 @@ bench_netns_moved()
 	a=$(readlink "/proc/$1/ns/net") || return 1
 	b=$(readlink "/proc/$$/ns/net") || return 1
 	[ "$a" != "$b" ]
+}
+
+# bench_rss() - print a process's memory in kB: VmRSS and RssAnon (from
+# /proc/PID/status), Pss (from /proc/PID/smaps_rollup); "-" for what
+# cannot be read
+# @1:	PID
+bench_rss()
+{
+	local rss anon pss
+	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+	anon=$(awk '/^RssAnon:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+	pss=$(awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null)
+	echo "${rss:--} ${anon:--} ${pss:--}"
+}
+
+# bench_build_netload() - compile bench/netload.c into the scratch
+# directory (after bench_init)
+# Set: NETLOAD, the binary
+bench_build_netload()
+{
+	NETLOAD=$BENCH_TMP/netload
+	"${CC:-cc}" -std=gnu11 -O2 -Wall -Wextra -Werror -pthread \
+		-o "$NETLOAD" "$BENCH_DIR/netload.c" >"$BENCH_TMP/netload.cc.log" 2>&1 ||
+		bench_die "cannot compile bench/netload.c: $(cat "$BENCH_TMP/netload.cc.log")"
 }
