@@ -1279,6 +1279,57 @@ static void api_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 /* ---- libmicrohttpd on our loop ------------------------------------------ */
 
 /**
+ * api_mhd_start() - start libmicrohttpd on the API's listening socket
+ * @a:		API
+ * @flags:	MHD_USE_* flags
+ *
+ * Return: the daemon, or NULL
+ */
+static struct MHD_Daemon *api_mhd_start(struct api *a, unsigned flags)
+{
+	return MHD_start_daemon(
+	    flags, 0, NULL, NULL, api_handler, a, MHD_OPTION_LISTEN_SOCKET,
+	    (MHD_socket)a->fd, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)API_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)API_IDLE_S, MHD_OPTION_NOTIFY_COMPLETED, api_completed, a,
+	    MHD_OPTION_END);
+}
+
+/**
+ * api_start() - start libmicrohttpd, at the first connection
+ * @a:		API
+ *
+ * libmicrohttpd and the GnuTLS it links cost more resident memory than
+ * the rest of an idle daemon (daemon/lazylib.c loads them on first use):
+ * until a client connects, the loop polls the listening socket itself.
+ * If libmicrohttpd cannot start, the socket is closed and removed, so
+ * clients fail at once instead of waiting.
+ *
+ * Return: 0, or -1 (logged)
+ */
+static int api_start(struct api *a)
+{
+	unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *di;
+
+	a->mhd = api_mhd_start(a, flags | MHD_USE_EPOLL);
+	if (!a->mhd) /* no epoll here: select(2) it is */
+		a->mhd = api_mhd_start(a, flags);
+	if (!a->mhd) {
+		log_warnx("%s: cannot start the HTTP server", a->path);
+		close(a->fd);
+		unlink(a->path);
+		a->fd = -1;
+		return -1;
+	}
+	di = MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (di) /* epoll_fd is -1 in select mode */
+		a->epfd = di->epoll_fd;
+	a->kick = 1;
+	return 0;
+}
+
+/**
  * api_listen_paused() - is the listening socket paused (no descriptors)?
  * @a:		API
  * @timeout_ms:	the loop's poll timeout, shortened to the pause's end
@@ -1317,6 +1368,14 @@ static void api_prepare(void *arg, struct loop *l, int *timeout_ms)
 	a->nfds = 0;
 	a->deadline = -1;
 	a->epidx = -1;
+	if (!a->mhd) {
+		/* not started: the listening socket alone, see api_start() */
+		if (a->fd >= 0 && !api_listen_paused(a, timeout_ms)) {
+			a->fds[0] = a->fd;
+			a->idx[a->nfds++] = loop_hook_pollfd(l, a->fd, POLLIN);
+		}
+		return;
+	}
 	if (a->epfd >= 0) {
 		/* The listening socket is in the epoll set too: while paused
 		 * neither is polled (API connections wait out the pause). */
@@ -1398,9 +1457,14 @@ static void api_dispatch(void *arg, struct loop *l)
 	for (i = 0; i < a->nfds; i++) {
 		re = a->idx[i] < 0 ? 0 : loop_hook_revents(l, a->idx[i]);
 		if (a->fds[i] == a->fd && (re & POLLIN) && !api_listen_ok(a)) {
-			if (a->epfd >= 0)
+			if (a->epfd >= 0 || !a->mhd)
 				return; /* MHD_run() would accept */
 			re = 0;
+		}
+		if (!a->mhd) {
+			if (re && api_start(a))
+				return;
+			break; /* started: run it at once (a->kick) */
 		}
 		if (re & (POLLIN | POLLHUP | POLLERR))
 			FD_SET(a->fds[i], &rs);
@@ -1473,23 +1537,6 @@ static void api_net_removing(void *arg, struct net *n)
 }
 
 /**
- * api_mhd_start() - start libmicrohttpd on the API's listening socket
- * @a:		API
- * @flags:	MHD_USE_* flags
- *
- * Return: the daemon, or NULL
- */
-static struct MHD_Daemon *api_mhd_start(struct api *a, unsigned flags)
-{
-	return MHD_start_daemon(
-	    flags, 0, NULL, NULL, api_handler, a, MHD_OPTION_LISTEN_SOCKET,
-	    (MHD_socket)a->fd, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)API_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)API_IDLE_S, MHD_OPTION_NOTIFY_COMPLETED, api_completed, a,
-	    MHD_OPTION_END);
-}
-
-/**
  * api_new() - serve the control API on a unix socket
  * @l:		loop
  * @s:		the daemon
@@ -1500,8 +1547,6 @@ static struct MHD_Daemon *api_mhd_start(struct api *a, unsigned flags)
 struct api *api_new(struct loop *l, struct srv *s, const char *path)
 {
 	struct api *a = calloc(1, sizeof(*a));
-	unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	const union MHD_DaemonInfo *di;
 
 	if (!a)
 		fatal("calloc");
@@ -1513,20 +1558,7 @@ struct api *api_new(struct loop *l, struct srv *s, const char *path)
 		free(a);
 		return NULL;
 	}
-	a->mhd = api_mhd_start(a, flags | MHD_USE_EPOLL);
-	if (!a->mhd) /* no epoll here: select(2) it is */
-		a->mhd = api_mhd_start(a, flags);
-	if (!a->mhd) {
-		log_warnx("%s: cannot start the HTTP server", path);
-		close(a->fd);
-		unlink(path);
-		free(a);
-		return NULL;
-	}
 	a->epfd = -1;
-	di = MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (di) /* NULL in select mode */
-		a->epfd = di->epoll_fd;
 	a->async = loop_async_new(l, api_wait_async, a);
 	loop_hook_add(l, api_prepare, api_dispatch, a);
 	srv_set_net_hooks(s, api_net_added, api_net_removing, a);
@@ -1552,7 +1584,10 @@ void api_free(struct api *a)
 	for (w = a->waits; w; w = w->next)
 		if (!w->status)
 			api_wait_finish(w, MHD_HTTP_SERVICE_UNAVAILABLE);
-	MHD_stop_daemon(a->mhd); /* closes a->fd; frees the requests */
+	if (a->mhd)
+		MHD_stop_daemon(a->mhd); /* closes a->fd; frees the requests */
+	else if (a->fd >= 0)
+		close(a->fd);
 	while (a->waits)
 		api_wait_free(a->waits);
 	while ((f = a->fwds)) {

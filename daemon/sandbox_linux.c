@@ -87,10 +87,14 @@ static const char *const sandbox_calls[] = {
     /* waiting; also */
     "poll",
     "ppoll",
-    /* libmicrohttpd's epoll set (the control API, daemon/api.c) */
+    /* libmicrohttpd, started at the API's first connection
+     * (daemon/api.c api_start): its epoll set and its wake-up eventfd */
+    "epoll_create1",
     "epoll_wait",
     "epoll_pwait",
     "epoll_ctl",
+    "eventfd2",
+    "pipe2",
     /* sockets (socket(2) itself is checked below) */
     "bind",
     "listen",
