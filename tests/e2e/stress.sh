@@ -23,8 +23,9 @@
 #  and the daemons exit cleanly on SIGTERM with nothing reported by the
 #  sanitizers (LeakSanitizer runs at exit in an ASan build).
 #
-# In a plain build the daemon's malloc hands large buffers back to the
-# kernel at once (MALLOC_MMAP_THRESHOLD_), so RSS measures what is held.
+# In a plain build the daemon keeps glibc's mmap threshold fixed
+# (main_tune_malloc()), so large buffers go back to the kernel at once and
+# RSS measures what is held.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -99,11 +100,15 @@ guest() {
 }
 
 make_ns "$NT"
-MALLOC_MMAP_THRESHOLD_=131072 start_daemon "$DLOG" --listen-qemu "$Q" \
-	--listen-bess "$BS" -e "$EP" --tap "$NT:tap0"
+start_daemon "$DLOG" --listen-qemu "$Q" --listen-bess "$BS" -e "$EP" \
+	--tap "$NT:tap0"
 D=$DAEMON_PID
 wait_for 5 "$BS and $EP" sh -c "test -S '$BS' && test -S '$EP'" ||
 	fail "usernetd did not create its sockets"
+# The API starts libmicrohttpd (and its descriptors) at its first
+# connection: start it now, so that it is in every baseline below.
+api_call "$EP" GET /stats
+[ "$API_CODE" = 200 ] || fail "GET /stats: HTTP $API_CODE"
 
 # --- 1. connect/disconnect cycles -----------------------------------------
 
