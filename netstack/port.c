@@ -609,8 +609,12 @@ static int port_queue(struct port *p, const uint8_t *frame, size_t len)
 			  (uint8_t)(len >> 8), (uint8_t)len};
 	uint32_t rec = (uint32_t)len;
 
-	if (p->tx.cap - p->tx.len < len + 4 ||
-	    ((frame[0] & 1) && port_group_full(p, len))) {
+	if ((frame[0] & 1) && port_group_full(p, len)) {
+		/* not logged: a busy guest that reads is no fault */
+		p->stats.tx_drop_group++;
+		return -1;
+	}
+	if (p->tx.cap - p->tx.len < len + 4) {
 		p->stats.tx_drop_full++;
 		if (!p->full_logged++)
 			log_warnx(

@@ -50,6 +50,8 @@ enum port_kind {
  * @tx_frames:		frames sent to the guest
  * @tx_bytes:		their bytes
  * @tx_drop_full:	frames dropped because the guest does not read
+ * @tx_drop_group:	broadcast and multicast frames dropped because
+ *			PORT_GROUP_MAX bytes already wait for the guest
  * @rx_bad_len:		frame lengths out of range (stream ports: fatal)
  * @rx_truncated:	connection closed in the middle of a frame
  * @tx_drop_err:	frames the socket refused (too big; vfkit peer gone)
@@ -69,6 +71,7 @@ struct port_stats {
 	uint64_t tx_frames;
 	uint64_t tx_bytes;
 	uint64_t tx_drop_full;
+	uint64_t tx_drop_group;
 	uint64_t rx_bad_len;
 	uint64_t rx_truncated;
 	uint64_t tx_drop_err;

@@ -266,6 +266,8 @@ static void test_send_group_cap(void **state)
 	/* 200 broadcasts are 300 KB: past the 128 KiB cap */
 	assert_true(bdrop > 0);
 	assert_int_equal(udrop, 0);
+	assert_int_equal(port_stats(c.p)->tx_drop_group, bdrop);
+	assert_int_equal(port_stats(c.p)->tx_drop_full, 0);
 	teardown_pair(&c, sv);
 }
 
