@@ -227,7 +227,6 @@ static int leases_decode(const char *path, const void *buf, size_t len,
 {
 	struct dhcp_static_lease *l = NULL;
 	char what[64];
-	json_error_t jerr;
 	json_t *root;
 	void *it;
 	size_t cnt = 0;
@@ -235,17 +234,9 @@ static int leases_decode(const char *path, const void *buf, size_t len,
 
 	if (!len)
 		return 0;
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-			  &jerr);
-	if (!root) {
-		/* jansson counts 0 columns before an undecodable first byte */
-		if (jerr.line > 0)
-			snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
-				 jerr.column > 0 ? jerr.column : 1, jerr.text);
-		else
-			snprintf(err, errlen, "%s: %s", path, jerr.text);
+	root = leases_json_parse(path, buf, len, err, errlen);
+	if (!root)
 		return -1;
-	}
 	if (json_is_null(root)) {
 		json_decref(root);
 		return 0;
@@ -337,6 +328,36 @@ int leases_load_buffer(const char *path, const void *buf, size_t len,
 	if (errlen)
 		err[0] = 0;
 	return leases_decode(path, buf, len, out, n, err, errlen);
+}
+
+/**
+ * leases_json_parse() - parse a JSON file's content (the lease file, the
+ * daemon's state file): duplicate keys refused, any value at the top
+ * @path:	the file, for @err
+ * @buf:	its content
+ * @len:	its length, not 0
+ * @err:	"FILE:LINE:COLUMN: what" when it is not JSON
+ * @errlen:	its size
+ *
+ * Return: the value (the caller owns it), or NULL with @err set
+ */
+json_t *leases_json_parse(const char *path, const void *buf, size_t len,
+			  char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+			  &jerr);
+	if (root)
+		return root;
+	/* jansson counts 0 columns before an undecodable first byte */
+	if (jerr.line > 0)
+		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
+			 jerr.column > 0 ? jerr.column : 1, jerr.text);
+	else
+		snprintf(err, errlen, "%s: %s", path, jerr.text);
+	return NULL;
 }
 
 /**

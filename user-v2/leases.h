@@ -36,6 +36,9 @@ int leases_save(const char *path, const struct dhcp_static_lease *l, size_t n);
 int leases_parse_arg(const char *s, struct dhcp_static_lease **out, size_t *n,
 		     char *err, size_t errlen);
 
+struct json_t;
+struct json_t *leases_json_parse(const char *path, const void *buf, size_t len,
+				 char *err, size_t errlen);
 int leases_read_file(const char *path, size_t max, char **buf, size_t *len,
 		     char *err, size_t errlen);
 int leases_write_file(const char *path, const char *text, size_t len);

@@ -211,7 +211,6 @@ static int state_decode_leases(const char *path, json_t *a,
 int state_load_buffer(const char *path, const void *buf, size_t len,
 		      struct state_data *out, char *err, size_t errlen)
 {
-	json_error_t jerr;
 	json_t *root, *v;
 
 	memset(out, 0, sizeof(*out));
@@ -219,16 +218,9 @@ int state_load_buffer(const char *path, const void *buf, size_t len,
 		err[0] = 0;
 	if (!len)
 		return 0;
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-			  &jerr);
-	if (!root) {
-		if (jerr.line > 0)
-			snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
-				 jerr.column > 0 ? jerr.column : 1, jerr.text);
-		else
-			snprintf(err, errlen, "%s: %s", path, jerr.text);
+	root = leases_json_parse(path, buf, len, err, errlen);
+	if (!root)
 		return -1;
-	}
 	if (!json_is_object(root)) {
 		snprintf(err, errlen, "%s: expected a JSON object", path);
 		goto fail;

@@ -28,9 +28,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init api_unix 150 "$@"
 
-for tool in setpriv ss; do
-	command -v "$tool" >/dev/null || fail "missing tool: $tool"
-done
+need_tools setpriv ss
 
 HNS=$(e2e_name host)
 NS=$(e2e_name guest)

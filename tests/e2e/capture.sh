@@ -26,9 +26,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init capture 45 "$@"
 
-for tool in dig tcpdump mkfifo; do
-	command -v "$tool" >/dev/null || fail "missing tool: $tool"
-done
+need_tools dig tcpdump mkfifo
 
 NS=$(e2e_name g)
 NA=$(e2e_name a)

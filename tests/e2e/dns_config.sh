@@ -26,9 +26,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init dns_config 45 "$@"
 
-for tool in dig dnsmasq unshare ss; do
-	command -v "$tool" >/dev/null || fail "missing tool: $tool"
-done
+need_tools dig dnsmasq unshare ss
 
 HNS=$(e2e_name host)
 NS6=$(e2e_name v6)

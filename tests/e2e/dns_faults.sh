@@ -36,9 +36,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init dns_faults 60 "$@"
 
-for tool in dig dnsmasq unshare ss; do
-	command -v "$tool" >/dev/null || fail "missing tool: $tool"
-done
+need_tools dig dnsmasq unshare ss
 
 HNS=$(e2e_name host)
 NS=$(e2e_name guest)

@@ -28,9 +28,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init fd_limit 60 "$@"
 
-for tool in dig dnsmasq unshare ss prlimit; do
-	command -v "$tool" >/dev/null || fail "missing tool: $tool"
-done
+need_tools dig dnsmasq unshare ss prlimit
 
 HNS=$(e2e_name host)
 NS=$(e2e_name guest)

@@ -36,9 +36,10 @@ import struct
 import sys
 import time
 
+from ethframes import arp_request, frame, icmp_echo
+
 GUEST_IP = bytes([192, 168, 5, 15])
 GW_IP = bytes([192, 168, 5, 2])
-BCAST = b"\xff" * 6
 
 
 def result(ok, **kv):
@@ -46,40 +47,6 @@ def result(ok, **kv):
     fields = " ".join("%s=%s" % (k, v) for k, v in kv.items())
     print("RESULT ok=%d %s" % (ok, fields), flush=True)
     sys.exit(0 if ok else 1)
-
-
-def csum(data):
-    """Internet checksum of data."""
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
-def frame(payload):
-    """QEMU stream framing of one Ethernet frame."""
-    return struct.pack(">I", len(payload)) + payload
-
-
-def arp_request(mac):
-    """Broadcast ARP who-has 192.168.5.2 tell 192.168.5.15, padded to 60."""
-    eth = BCAST + mac + b"\x08\x06"
-    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + GUEST_IP + \
-        b"\0" * 6 + GW_IP
-    return (eth + arp).ljust(60, b"\0")
-
-
-def icmp_echo(mac, dst_mac, seq, size):
-    """ICMP echo request 192.168.5.15 -> 192.168.5.2 with size bytes."""
-    icmp = struct.pack("!BBHHH", 8, 0, 0, 0x5555, seq & 0xFFFF) + \
-        b"\xa5" * size
-    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq & 0xFFFF,
-                     0x4000, 64, 1, 0, GUEST_IP, GW_IP)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return dst_mac + mac + b"\x08\x00" + ip + icmp
 
 
 class Reader:
@@ -164,7 +131,7 @@ def main():
     reader = Reader(sock)
 
     if mode == "arp":
-        send_all(sock, frame(arp_request(mac)))
+        send_all(sock, frame(arp_request(mac, GUEST_IP, GW_IP)))
         state, _ = wait_arp_reply(sock, reader, 3)
         result(state == "answered", mode=mode, state=state)
 
@@ -174,7 +141,7 @@ def main():
         if not send_all(sock, bad):
             result(True, mode=mode, state="closed")
         time.sleep(0.1)
-        if not send_all(sock, frame(arp_request(mac))):
+        if not send_all(sock, frame(arp_request(mac, GUEST_IP, GW_IP))):
             result(True, mode=mode, state="closed")
         state, _ = wait_arp_reply(sock, reader, 3)
         result(state != "silent", mode=mode, state=state)
@@ -200,7 +167,7 @@ def main():
         result(closed, mode=mode, state="closed" if closed else "open")
 
     if mode == "noread":
-        send_all(sock, frame(arp_request(mac)))
+        send_all(sock, frame(arp_request(mac, GUEST_IP, GW_IP)))
         state, gw_mac = wait_arp_reply(sock, reader, 3)
         if state != "answered":
             result(False, mode=mode, state="no-arp-" + state)
@@ -213,8 +180,8 @@ def main():
         while time.monotonic() < end:
             if not pending:
                 seq += 1
-                pending = frame(arp_request(mac)) + \
-                    frame(icmp_echo(mac, gw_mac, seq, 1400))
+                pending = frame(arp_request(mac, GUEST_IP, GW_IP)) + \
+                    frame(icmp_echo(mac, gw_mac, GUEST_IP, GW_IP, seq, 1400))
                 sent += 2
             try:
                 n = sock.send(pending)

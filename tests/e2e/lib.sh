@@ -37,6 +37,14 @@ E2E_WATCHDOG=
 
 # --- messages and exits ---------------------------------------------------
 
+# need_tools TOOL...: fail unless every TOOL is on the PATH.
+need_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || fail "missing tool: $tool"
+	done
+}
+
 # log MSG...: progress message with the time since the start of the test.
 log() {
 	printf '[%s %6.2fs] %s\n' "$E2E_NAME" \
@@ -201,10 +209,8 @@ e2e_init() {
 
 	[ -x "$USERNETD" ] || fail "missing $USERNETD"
 	[ -x "$USERNETCTL" ] || fail "missing $USERNETCTL"
-	for tool in busybox curl socat python3 ping timeout sha256sum tcpdump \
-		setsid awk; do
-		command -v "$tool" >/dev/null || fail "missing tool: $tool"
-	done
+	need_tools busybox curl socat python3 ping timeout sha256sum tcpdump \
+		setsid awk
 
 	TMP=$(mktemp -d "/tmp/ue2e-$E2E_NAME.XXXXXX") || fail "mktemp"
 	E2E_DIRS+=("$TMP")

@@ -33,6 +33,8 @@ import struct
 import sys
 import time
 
+from ethframes import csum
+
 GUEST_IP = bytes([192, 168, 5, 15])
 GW_IP = bytes([192, 168, 5, 2])
 BCAST = b"\xff" * 6
@@ -45,16 +47,6 @@ def result(ok, **kv):
     fields = " ".join("%s=%s" % (k, v) for k, v in kv.items())
     print("RESULT %s" % fields, flush=True)
     sys.exit(0 if ok else 1)
-
-
-def csum(data):
-    """Internet checksum of data."""
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 class Guest:

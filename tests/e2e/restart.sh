@@ -33,9 +33,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init restart 120 "$@"
 
-for tool in dig dnsmasq unshare ss; do
-	command -v "$tool" >/dev/null || fail "missing tool: $tool"
-done
+need_tools dig dnsmasq unshare ss
 
 NET=192.168.104
 HNS=$(e2e_name host)

@@ -41,9 +41,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init security 90 "$@"
 
-for tool in setpriv ss; do
-	command -v "$tool" >/dev/null || fail "missing tool: $tool"
-done
+need_tools setpriv ss
 # The python3 another uid can run (root's PATH may name a private one).
 PY_SYS=/usr/bin/python3
 [ -x "$PY_SYS" ] || fail "missing $PY_SYS"
@@ -91,8 +89,8 @@ dhcp "$NS" tap0 "$TMP/lease" || fail "udhcpc got no lease"
 G_IP=$(lease_get "$TMP/lease" ip)
 log "guest: $G_IP"
 # Raw guests run as root here, and as nobody below.
-install -m 644 "$E2E_DIR/raw_guest.py" "$TMP/raw_guest.py" ||
-	fail "cannot install raw_guest.py"
+install -m 644 "$E2E_DIR/raw_guest.py" "$E2E_DIR/ethframes.py" "$TMP/" ||
+	fail "cannot install raw_guest.py and ethframes.py"
 RAW=$TMP/raw_guest.py
 
 # --- the daemon's sockets -----------------------------------------------------

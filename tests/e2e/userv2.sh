@@ -35,9 +35,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init userv2 60 "$@"
 
-for tool in dig dnsmasq unshare ss; do
-	command -v "$tool" >/dev/null || fail "missing tool: $tool"
-done
+need_tools dig dnsmasq unshare ss
 busybox arping --help >/dev/null 2>&1 || fail "missing tool: busybox arping"
 
 NET=192.168.104
