@@ -13,15 +13,27 @@
  * so vnameserver is set to the gateway's own address: .3 belongs to the
  * services host alone.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <slirp/libslirp.h>
 
 #include "gateway.h"
 #include "loop.h"
 #include "../daemon/log.h"
+
+#define GW_PAUSE_MS 250 /* listeners rest this long while out of fds */
+#define GW_SPIN	    16	/* iterations a listener may stay readable */
+
+/* libslirp polls a host forward's listener, and UDP sockets, for these */
+#define GW_LISTEN_EVENTS (SLIRP_POLL_IN | SLIRP_POLL_HUP | SLIRP_POLL_ERR)
 
 /**
  * struct gw - one libslirp instance
@@ -30,6 +42,13 @@
  * @out:	frame output
  * @arg:	its argument
  * @host:	gateway address, for its MAC
+ * @pause_until: libslirp's listeners are not polled until then (ms)
+ * @out_of_fds:	 "out of descriptors" was logged, and no check since found
+ *		 one free
+ * @ready_fd:	 this iteration, the first descriptor polled for input only
+ *		 that was readable, or -1
+ * @spin_fd:	 the last such descriptor
+ * @spin:	 iterations in a row @spin_fd was readable
  */
 struct gw {
 	struct loop *l;
@@ -37,6 +56,11 @@ struct gw {
 	gw_output_fn out;
 	void *arg;
 	struct in_addr host;
+	int64_t pause_until;
+	int out_of_fds;
+	int ready_fd;
+	int spin_fd;
+	int spin;
 };
 
 /**
@@ -49,10 +73,56 @@ struct gw_timer {
 	void *cb_opaque;
 };
 
+/**
+ * gw_fds_check() - is a descriptor free? Logs when that changes, and
+ * pauses libslirp's listeners while none is
+ * @g:		gateway
+ * @fd:		a descriptor known to be open
+ */
+static void gw_fds_check(struct gw *g, int fd)
+{
+	int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (d >= 0) {
+		close(d);
+		if (g->out_of_fds)
+			log_info("gateway %s: descriptors free again",
+				 inet_ntoa(g->host));
+		g->out_of_fds = 0;
+		return;
+	}
+	if (errno != EMFILE && errno != ENFILE)
+		return;
+	g->pause_until = loop_now_ms() + GW_PAUSE_MS;
+	if (!g->out_of_fds)
+		log_warnx("gateway %s: out of descriptors: guests' new "
+			  "connections fail, host forwards wait",
+			  inet_ntoa(g->host));
+	g->out_of_fds = 1;
+}
+
+/**
+ * gw_net_unreachable() - is @f an ICMP network unreachable?
+ *
+ * libslirp answers a guest's connection with one when it cannot get a
+ * socket (or the host has no route): that is when to look.
+ */
+static int gw_net_unreachable(const uint8_t *f, size_t len)
+{
+	size_t hl;
+
+	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 1)
+		return 0;
+	hl = (size_t)(f[14] & 0x0f) * 4;
+	return len >= 14 + hl + 2 && f[14 + hl] == 3 && f[14 + hl + 1] == 0;
+}
+
 static ssize_t gw_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct gw *g = opaque;
 
+	if (gw_net_unreachable(buf, len))
+		gw_fds_check(g, STDERR_FILENO);
 	g->out(g->arg, buf, len);
 	return (ssize_t)len;
 }
@@ -136,7 +206,13 @@ static const SlirpCb gw_cb = {
 static int gw_add_poll(int fd, int events, void *opaque)
 {
 	struct gw *g = opaque;
-	int ev = 0;
+	int ev = 0, listening = 0;
+	socklen_t sl = sizeof(listening);
+
+	if (events == GW_LISTEN_EVENTS && g->pause_until > loop_now_ms() &&
+	    !getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &sl) &&
+	    listening)
+		return -1; /* libslirp skips an index of -1 */
 
 	if (events & SLIRP_POLL_IN)
 		ev |= POLLIN;
@@ -153,7 +229,13 @@ static int gw_add_poll(int fd, int events, void *opaque)
 static int gw_get_revents(int idx, void *opaque)
 {
 	struct gw *g = opaque;
-	int re = loop_hook_revents(g->l, idx), ev = 0;
+	int re = loop_hook_revents(g->l, idx), ev = 0, asked, fd;
+
+	if ((re & POLLIN) && g->ready_fd < 0) {
+		fd = loop_hook_fd(g->l, idx, &asked);
+		if (asked == POLLIN)
+			g->ready_fd = fd;
+	}
 
 	if (re & POLLIN)
 		ev |= SLIRP_POLL_IN;
@@ -176,8 +258,12 @@ static void gw_prepare(void *arg, struct loop *l, int *timeout_ms)
 	struct gw *g = arg;
 	uint32_t t = *timeout_ms < 0 ? UINT32_MAX : (uint32_t)*timeout_ms;
 
+	int64_t rest = g->pause_until - loop_now_ms();
+
 	(void)l;
 	slirp_pollfds_fill(g->slirp, &t, gw_add_poll, g);
+	if (rest > 0 && (uint64_t)rest < t)
+		t = (uint32_t)rest; /* the listeners' pause ends */
 	*timeout_ms = t == UINT32_MAX ? -1 : (int)t;
 }
 
@@ -189,7 +275,17 @@ static void gw_dispatch(void *arg, struct loop *l)
 	struct gw *g = arg;
 
 	(void)l;
+	g->ready_fd = -1;
 	slirp_pollfds_poll(g->slirp, 0, gw_get_revents, g);
+	if (g->ready_fd < 0 || g->ready_fd != g->spin_fd) {
+		g->spin_fd = g->ready_fd;
+		g->spin = 0;
+		return;
+	}
+	if (++g->spin >= GW_SPIN) {
+		g->spin = 0;
+		gw_fds_check(g, g->spin_fd);
+	}
 }
 
 /**
@@ -213,6 +309,7 @@ struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
 	g->out = out;
 	g->arg = arg;
 	g->host = cfg->host;
+	g->ready_fd = g->spin_fd = -1;
 
 	sc.version = 4;
 	sc.restricted = 0;
@@ -292,31 +389,93 @@ int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport)
 }
 
 /**
+ * gw_info_lines() - call @fn for each socket line of libslirp's table
+ * @g:		gateway
+ * @fn:		called with a line, without its newline
+ * @arg:	its argument
+ *
+ * libslirp describes its sockets only through slirp_connection_info(), a
+ * text table: one header line, then one line per socket, "  TCP[STATE]" or
+ * "  UDP[...]", its descriptor, source address and port, destination
+ * address and port, and its two queue lengths. The table is a copy: @fn
+ * may call into libslirp.
+ */
+static void gw_info_lines(struct gw *g, void (*fn)(void *, const char *),
+			  void *arg)
+{
+	char *info = slirp_connection_info(g->slirp), *line, *save = NULL;
+
+	if (!info)
+		return;
+	line = strtok_r(info, "\n", &save); /* the header */
+	while (line && (line = strtok_r(NULL, "\n", &save)))
+		fn(arg, line);
+	free(info); /* g_strdup()'d: glib allocates with malloc() */
+}
+
+/* gw_nat_connections()'s line counter */
+static void gw_count_line(void *arg, const char *line)
+{
+	if (!strstr(line, "HOST_FORWARD"))
+		++*(int *)arg;
+}
+
+/**
  * gw_nat_connections() - how many NAT connections libslirp holds
  * @g:		gateway
  *
- * libslirp tells only through slirp_connection_info(), a text table: one
- * header line, then one line per socket. Listening sockets of host
- * forwards are not connections and are not counted.
+ * Listening sockets of host forwards are not connections and are not
+ * counted.
  *
  * Return: the number of TCP and UDP sockets libslirp has open for guests
  */
 int gw_nat_connections(struct gw *g)
 {
-	char *info = slirp_connection_info(g->slirp), *line, *save = NULL;
-	int n = 0, first = 1;
+	int n = 0;
 
-	if (!info)
-		return 0;
-	for (line = strtok_r(info, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (first) {
-			first = 0;
-			continue;
-		}
-		if (!strstr(line, "HOST_FORWARD"))
-			n++;
-	}
-	free(info); /* g_strdup()'d: glib allocates with malloc() */
+	gw_info_lines(g, gw_count_line, &n);
 	return n;
+}
+
+/**
+ * struct gw_tcp_walk - gw_foreach_tcp()'s callback and its argument
+ */
+struct gw_tcp_walk {
+	gw_tcp_fn fn;
+	void *arg;
+};
+
+/* gw_foreach_tcp()'s line parser */
+static void gw_tcp_line(void *arg, const char *line)
+{
+	struct gw_tcp_walk *w = arg;
+	char src[16], dst[16];
+	struct in_addr s, d;
+	int sport, dport;
+
+	if (strstr(line, "HOST_FORWARD") ||
+	    sscanf(line, " TCP[%*[^]]] %*d %15s %d %15s %d", src, &sport, dst,
+		   &dport) != 4 ||
+	    inet_pton(AF_INET, src, &s) != 1 ||
+	    inet_pton(AF_INET, dst, &d) != 1)
+		return;
+	w->fn(w->arg, s, sport, d, dport);
+}
+
+/**
+ * gw_foreach_tcp() - report libslirp's TCP connections
+ * @g:		gateway
+ * @fn:		called with each connection's source and destination
+ * @arg:	its argument
+ *
+ * For a connection a guest opened the source is the guest's side and the
+ * destination the host it reached; for one accepted from a host forward,
+ * libslirp shows the host socket's own address as the source. @fn may
+ * call gw_input().
+ */
+void gw_foreach_tcp(struct gw *g, gw_tcp_fn fn, void *arg)
+{
+	struct gw_tcp_walk w = {fn, arg};
+
+	gw_info_lines(g, gw_tcp_line, &w);
 }

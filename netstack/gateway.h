@@ -45,4 +45,9 @@ int gw_add_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport,
 int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport);
 int gw_nat_connections(struct gw *g);
 
+/* A TCP connection of libslirp's: addresses network order, ports host. */
+typedef void (*gw_tcp_fn)(void *arg, struct in_addr src, int sport,
+			  struct in_addr dst, int dport);
+void gw_foreach_tcp(struct gw *g, gw_tcp_fn fn, void *arg);
+
 #endif /* USERNETD_GATEWAY_H */

@@ -390,6 +390,22 @@ int loop_hook_revents(struct loop *l, int idx)
 }
 
 /**
+ * loop_hook_fd() - what a hook added as descriptor @idx
+ * @l:		loop
+ * @idx:	index from loop_hook_pollfd()
+ * @events:	set to the events asked for
+ *
+ * Return: the descriptor, or -1 for an index not in use
+ */
+int loop_hook_fd(struct loop *l, int idx, int *events)
+{
+	if (idx < 0 || idx >= l->npfd)
+		return -1;
+	*events = l->pfd[idx].events;
+	return l->pfd[idx].fd;
+}
+
+/**
  * loop_async_new() - create a wake-up that runs @fn on the loop thread
  */
 struct loop_async *loop_async_new(struct loop *l, loop_async_fn fn, void *arg)

@@ -65,6 +65,7 @@ int loop_hook_add(struct loop *l, loop_prepare_fn prepare,
 void loop_hook_del(struct loop *l, void *arg);
 int loop_hook_pollfd(struct loop *l, int fd, int events);
 int loop_hook_revents(struct loop *l, int idx);
+int loop_hook_fd(struct loop *l, int idx, int *events);
 
 void loop_defer(struct loop *l, struct loop_deferred *d);
 void loop_defer_cancel(struct loop *l, struct loop_deferred *d);

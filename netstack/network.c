@@ -15,6 +15,7 @@
 #include "ipfrag.h"
 #include "loop.h"
 #include "network.h"
+#include "reap.h"
 #include "services.h"
 #include "tcpurg.h"
 #include "../daemon/limayaml.h"
@@ -74,6 +75,8 @@ struct net_vm {
  * @lease_gen:	bumped whenever leases change
  * @stats:	counters
  * @frag:	IPv4 datagrams whose fragments libslirp may hold
+ * @reap:	MACs of VMs that left, and resets owed to libslirp for them
+ * @reap_flush:	sends those resets once libslirp has returned
  * @cap:	packet capture of this network, or NULL
  * @cap_port:	capture only this port's frames; "" for all
  * @on_empty:	called when the last VM port closed
@@ -100,6 +103,8 @@ struct net {
 	unsigned lease_gen;
 	struct net_stats stats;
 	struct ipfrag frag;
+	struct reap reap;
+	struct loop_deferred reap_flush;
 	struct cap *cap;
 	char cap_port[32];
 	net_empty_fn on_empty;
@@ -380,6 +385,8 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 		vm->n->stats.drop_spoof++;
 		return;
 	}
+	if (vm->n->reap.n && len >= 14)
+		reap_forget(&vm->n->reap, frame + 6);
 	sw_input(vm->n->sw, vm->swp, frame, len, now);
 }
 
@@ -430,6 +437,143 @@ static void net_leases_restore(struct net *n)
 }
 
 /**
+ * net_reap_flush() - hand libslirp the resets queued by net_unknown()
+ */
+static void net_reap_flush(void *arg)
+{
+	struct net *n = arg;
+	int i;
+
+	for (i = 0; i < n->reap.npending; i++)
+		gw_input(n->gw, n->reap.pending[i], REAP_FRAME);
+	n->stats.reset_departed += (uint64_t)n->reap.npending;
+	n->reap.npending = 0;
+}
+
+/**
+ * net_unknown() - a unicast frame for a MAC no port has: if it was a
+ * departed VM's, drop it, and answer the gateway's TCP with a reset
+ */
+static int net_unknown(void *arg, const struct sw_port *from,
+		       const uint8_t *frame, size_t len)
+{
+	struct net *n = arg;
+
+	if (!n->reap.n || !reap_gone(&n->reap, frame, loop_now_ms()))
+		return 0;
+	n->stats.drop_departed++;
+	if (from == n->gw_port && reap_answer(&n->reap, frame, len))
+		loop_defer(n->l, &n->reap_flush);
+	return 1;
+}
+
+/**
+ * struct net_left - what a departed VM leaves: its addresses
+ * @n:		network
+ * @vm:		the VM, still in the list
+ * @ip:		addresses its MACs leased or it last used, network order
+ * @mac:	the MAC of each
+ * @nip:	entries of @ip
+ * @seek:	the MAC whose leases dhcp_foreach_lease() is reporting
+ */
+struct net_left {
+	struct net *n;
+	struct net_vm *vm;
+	const uint8_t *seek;
+	uint32_t ip[8];
+	uint8_t mac[8][6];
+	int nip;
+};
+
+/**
+ * net_left_ip() - add an address of the departed VM, unless another VM
+ * uses it now
+ */
+static void net_left_ip(struct net_left *d, uint32_t ip, const uint8_t mac[6])
+{
+	struct net_vm *v;
+	int i;
+
+	for (v = d->n->vms; v; v = v->next)
+		if (v != d->vm && v->ok_ip == ip)
+			return;
+	for (i = 0; i < d->nip; i++)
+		if (d->ip[i] == ip)
+			return;
+	if (!ip || d->nip == (int)(sizeof(d->ip) / sizeof(d->ip[0])))
+		return;
+	d->ip[d->nip] = ip;
+	memcpy(d->mac[d->nip++], mac, 6);
+}
+
+/* dhcp_foreach_lease(): the addresses leased to one departed MAC */
+static int net_left_lease(void *arg, const struct dhcp_lease_info *li)
+{
+	struct net_left *d = arg;
+
+	if (!memcmp(li->mac, d->seek, 6) && li->state != DHCP_LEASE_RELEASED)
+		net_left_ip(d, li->ip.s_addr, li->mac);
+	return 0;
+}
+
+/* sw_port_macs(): remember a departed MAC, and its leases */
+static void net_left_mac(void *arg, const uint8_t mac[6])
+{
+	struct net_left *d = arg;
+
+	reap_left(&d->n->reap, mac, loop_now_ms());
+	if (!d->n->svc)
+		return;
+	d->seek = mac;
+	dhcp_foreach_lease(svc_dhcp(d->n->svc), net_left_lease, d);
+}
+
+/*
+ * gw_foreach_tcp(): reset a connection the departed VM opened, with two
+ * RSTs half the sequence space apart (reap.c says why one of them lands).
+ */
+static void net_left_conn(void *arg, struct in_addr src, int sport,
+			  struct in_addr dst, int dport)
+{
+	struct net_left *d = arg;
+	uint8_t f[REAP_FRAME];
+	struct reap_tcp t = {
+	    .saddr = src.s_addr,
+	    .daddr = dst.s_addr,
+	    .sport = htons((uint16_t)sport),
+	    .dport = htons((uint16_t)dport),
+	};
+	int i;
+
+	for (i = 0; i < d->nip && d->ip[i] != src.s_addr; i++)
+		;
+	if (i == d->nip)
+		return;
+	reap_rst(f, d->mac[i], d->n->gw_mac, &t, 0, 0, 0x04);
+	gw_input(d->n->gw, f, sizeof(f));
+	reap_rst(f, d->mac[i], d->n->gw_mac, &t, 0x80000000U, 0, 0x04);
+	gw_input(d->n->gw, f, sizeof(f));
+	d->n->stats.reset_departed += 2;
+}
+
+/**
+ * net_vm_left() - a VM's port is closing: its MACs are departed, and the
+ * connections it opened through the NAT are reset in its name
+ *
+ * libslirp would keep them until TCP gives up, or for good if idle: see
+ * reap.c.
+ */
+static void net_vm_left(struct net *n, struct net_vm *vm)
+{
+	struct net_left d = {.n = n, .vm = vm};
+
+	sw_port_macs(n->sw, vm->swp, net_left_mac, &d);
+	net_left_ip(&d, vm->ok_ip, d.nip ? d.mac[0] : n->gw_mac);
+	if (d.nip)
+		gw_foreach_tcp(n->gw, net_left_conn, &d);
+}
+
+/**
  * net_vm_close() - a VM port died: unplug and free it
  */
 static void net_vm_close(void *arg, struct port *p)
@@ -438,6 +582,7 @@ static void net_vm_close(void *arg, struct port *p)
 	struct net *n = vm->n;
 
 	(void)p;
+	net_vm_left(n, vm);
 	for (pp = &n->vms; *pp; pp = &(*pp)->next) {
 		if (*pp == vm) {
 			*pp = vm->next;
@@ -511,6 +656,9 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->on_empty = on_empty;
 	n->arg = arg;
 	n->sw = sw_new();
+	sw_set_unknown(n->sw, net_unknown, n);
+	n->reap_flush.fn = net_reap_flush;
+	n->reap_flush.arg = n;
 
 	gc.net = cfg->subnet;
 	gc.mask = net_mask(cfg->prefix);
@@ -592,6 +740,7 @@ void net_free(struct net *n)
 		port_free(vm->port);
 		free(vm);
 	}
+	loop_defer_cancel(n->l, &n->reap_flush);
 	loop_timer_free(n->reg_timer);
 	reg_free(n->reg);
 	dnsd_ep_free(n->dns);

@@ -81,6 +81,10 @@ struct net_config {
  *			libslirp's reassembly with no queue for them (a last
  *			fragment alone, first or again: ipfrag.c), or that it
  *			would reject anyway
+ * @drop_departed:	frames for a MAC whose VM left the network, dropped
+ *			instead of flooded to the other VMs (reap.c)
+ * @reset_departed:	TCP resets sent to the gateway in the name of VMs
+ *			that left, closing their NAT connections
  */
 struct net_stats {
 	uint64_t drop_spoof;
@@ -88,6 +92,8 @@ struct net_stats {
 	uint64_t drop_tcp_frag;
 	uint64_t drop_martian;
 	uint64_t drop_frag;
+	uint64_t drop_departed;
+	uint64_t reset_departed;
 };
 
 /* The last VM port of @n closed. */

@@ -21,6 +21,9 @@
  * No port may fill the table to push others' entries out: a port holds at
  * most SW_PORT_MACS MACs (a new one evicts its own least recently seen),
  * and a full table evicts only aged entries, else refuses the new MAC.
+ *
+ * Unknown unicast is flooded, unless the network's sw_set_unknown() hook
+ * takes it: a MAC whose VM left is nobody's to receive (network.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +72,8 @@ struct sw {
 	struct sw_port *ports;
 	sw_tap_fn tap;
 	void *tap_arg;
+	sw_unknown_fn unknown;
+	void *unknown_arg;
 	struct sw_entry table[SW_TABLE_MAX];
 	int n;
 	struct sw_stats stats;
@@ -151,6 +156,23 @@ static void sw_forget(struct sw *s, int i)
 static int sw_aged(const struct sw_entry *e, int64_t now)
 {
 	return e->seen >= 0 && !e->port->keep && now - e->seen > SW_AGE_MS;
+}
+
+/**
+ * sw_port_macs() - report the MACs learned on port @p
+ * @s:		switch
+ * @p:		port
+ * @fn:		called for each; must not change the switch
+ * @arg:	its argument
+ */
+void sw_port_macs(struct sw *s, const struct sw_port *p, sw_mac_fn fn,
+		  void *arg)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->table[i].port == p)
+			fn(arg, s->table[i].mac);
 }
 
 /**
@@ -327,6 +349,8 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 			p->deliver(p->arg, frame, len);
 			return;
 		}
+		if (s->unknown && s->unknown(s->unknown_arg, from, frame, len))
+			return;
 	}
 	s->stats.flooded++;
 	if (s->tap)
@@ -334,6 +358,16 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	for (p = s->ports; p; p = p->next)
 		if (p != from)
 			p->deliver(p->arg, frame, len);
+}
+
+/**
+ * sw_set_unknown() - decide about unicast frames for MACs no port has
+ * (NULL @fn: flood them, as a switch does)
+ */
+void sw_set_unknown(struct sw *s, sw_unknown_fn fn, void *arg)
+{
+	s->unknown = fn;
+	s->unknown_arg = arg;
 }
 
 /**

@@ -23,6 +23,16 @@ typedef void (*sw_tap_fn)(void *arg, const struct sw_port *from,
 /* Deliver a frame to a port; @frame is only valid during the call. */
 typedef void (*sw_deliver_fn)(void *arg, const uint8_t *frame, size_t len);
 
+/*
+ * Asked about a unicast frame whose destination no port has: return 1 to
+ * drop it, 0 to flood it.
+ */
+typedef int (*sw_unknown_fn)(void *arg, const struct sw_port *from,
+			     const uint8_t *frame, size_t len);
+
+/* A MAC learned on a port (sw_port_macs()). */
+typedef void (*sw_mac_fn)(void *arg, const uint8_t mac[6]);
+
 /**
  * struct sw_stats - switch counters
  * @frames:		frames switched
@@ -53,6 +63,9 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	      size_t len, int64_t now_ms);
 const struct sw_stats *sw_stats(const struct sw *s);
 void sw_set_tap(struct sw *s, sw_tap_fn fn, void *arg);
+void sw_set_unknown(struct sw *s, sw_unknown_fn fn, void *arg);
+void sw_port_macs(struct sw *s, const struct sw_port *p, sw_mac_fn fn,
+		  void *arg);
 const char *sw_port_name(const struct sw_port *p);
 struct sw_port *sw_owner(struct sw *s, const uint8_t mac[6], int64_t now_ms);
 

@@ -10,18 +10,21 @@
 #    server that keeps them open) until libslirp cannot get a socket: the
 #    failing connects end at once with an error (libslirp answers ICMP
 #    unreachable: ENETUNREACH), none hangs;
+#    the gateway logs that it is out of descriptors, once;
 #  - meanwhile a second VM connects to --listen-qemu, a client to the
-#    --dns-tcp port and one to the API: each accept(2) fails with EMFILE
-#    and the listening sockets stay readable. The daemon must not spin on
-#    them (its CPU time over 3 s stays under 10%) and logs one line for
-#    each (libmicrohttpd's own "busy waiting" logs: none);
+#    --dns-tcp port, one to the API and one to a --forward port (libslirp's
+#    own listener): each accept(2) fails with EMFILE and the listening
+#    sockets stay readable. The daemon must not spin on them (its CPU time
+#    over 3 s stays under 10%) and logs one line for each of ours
+#    (libmicrohttpd's own "busy waiting" logs: none);
 #  - the first guest keeps working: ping .2, local DNS names; forwarded and
 #    native DNS (c-ares, getaddrinfo need a socket) answer at once, SERVFAIL
 #    or an answer, never hang;
 #  - the guest's connections closed (the host server closes its ends on
 #    EOF): the listeners accept again, the second VM gets its lease and
-#    pings .2, the API client its answer, and DNS answers in both guests
-#    (forwarded, and native for the name that failed);
+#    pings .2, the API client its answer, the forward's client the guest
+#    server's greeting, and DNS answers in both guests (forwarded, and
+#    native for the name that failed);
 #  - SIGTERM: exit within 1 s, status 0.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -46,8 +49,11 @@ make_ns "$NS2"
 start_dns_upstream "$HNS" "$UP1" up1
 printf 'nameserver %s\n' "$UP1" >"$RESOLV"
 
+free_port
+FWD_PORT=$FREE_PORT
 start_daemon_ns "$HNS" "$RESOLV" "$DLOG" --listen-qemu "$SOCK" \
-	--resolv-conf "$RESOLV" --dns-tcp 127.0.0.1:0 -e "$TMP/api.sock"
+	--resolv-conf "$RESOLV" --dns-tcp 127.0.0.1:0 -e "$TMP/api.sock" \
+	--forward "tcp:127.0.0.1:$FWD_PORT:7000"
 D=$DAEMON_PID
 wait_for 5 "API socket" test -S "$TMP/api.sock" || fail "no API socket"
 HPORT_TCP=$(daemon_dns_port "$DLOG" tcp) ||
@@ -55,6 +61,12 @@ HPORT_TCP=$(daemon_dns_port "$DLOG" tcp) ||
 attach "$NS" "$SOCK"
 dhcp "$NS" tap0 "$TMP/lease" || fail "udhcpc got no lease"
 check_lease "$NS" "$TMP/lease" 1500
+# The guest's server behind the forward greets each client.
+ip netns exec "$NS" socat TCP-LISTEN:7000,reuseaddr,fork SYSTEM:'echo fwd-ok' \
+	>/dev/null 2>&1 </dev/null &
+register_pid $!
+wait_for 5 "the guest's server" sh -c "ip netns exec $NS ss -Hltn 'sport = :7000' | grep -q ." ||
+	fail "the guest's server did not start"
 # Warm up: the resolver's threads and sockets exist before the limit.
 dns_query "$NS" "$DNS_IP" udp "txt.$Z" TXT || fail "no DNS answer at start"
 dns_query "$NS" "$DNS_IP" udp "web.$Z" A || fail "no DNS answer at start"
@@ -143,6 +155,9 @@ grep -v '^ok \|^done' "$TMP/fill.log" | grep -q . ||
 	fail "the guest never saw a connect fail"
 grep -q '^timeout' "$TMP/fill.log" &&
 	fail "connects hung (timeout) instead of failing at once"
+n=$(grep -c "gateway .*: out of descriptors" "$DLOG")
+log "  $n log lines about the gateway's descriptors"
+[ "$n" = 1 ] || fail "$n log lines about the gateway's descriptors, want 1"
 daemon_alive "$D"
 
 # --- a second VM while out of descriptors --------------------------------------
@@ -165,6 +180,12 @@ timeout 20 curl -sS --unix-socket "$TMP/api.sock" -o "$TMP/api-stats.json" \
 	-w '%{http_code}\n' http://lima/stats >"$TMP/api-code" 2>&1 </dev/null &
 API_CURL=$!
 register_pid $API_CURL
+# A client of the forward, through libslirp's own listener.
+ip netns exec "$HNS" timeout 30 socat -u \
+	TCP4:127.0.0.1:"$FWD_PORT",connect-timeout=5 - >"$TMP/fwd.out" 2>&1 \
+	</dev/null &
+FWD_CLIENT=$!
+register_pid $FWD_CLIENT
 sleep 3
 c1=$(proc_cpu_ticks "$D")
 log "  daemon CPU over 3 s: $((c1 - c0)) ticks ($(getconf CLK_TCK)/s)"
@@ -224,6 +245,11 @@ reap "$API_CURL"
 	fail "API client: $(cat "$TMP/api-code"), want HTTP 200"
 json_eval 'j["dns"]["queries"] > 0' <"$TMP/api-stats.json" | grep -qx True ||
 	fail "API client: GET /stats answered $(cat "$TMP/api-stats.json")"
+wait_for 5 "the forward's client" pid_dead "$FWD_CLIENT" ||
+	fail "the forward's client still waits"
+reap "$FWD_CLIENT"
+[ "$(cat "$TMP/fwd.out")" = fwd-ok ] ||
+	fail "the forward's client got '$(cat "$TMP/fwd.out")', want fwd-ok"
 ns_ping "$NS2" "$GW_IP" 2 || fail "second VM: ping $GW_IP failed"
 # six_ok NS: six.$Z A answers right from NS.
 # shellcheck disable=SC2317 # called through wait_for

@@ -20,6 +20,10 @@
 #  5. fairness on user-v2: two clients flood one qemu connection each
 #     (ICMP to the gateway, broadcast ARP) while another VM's pings and
 #     TCP round trips keep their answers, with bounded latency;
+#  6. a VM leaving a user-v2 network with an idle connection, a download
+#     and an upload from a host forward open: libslirp's sockets for it
+#     close within 5 s, and another VM sees none of the gateway's frames
+#     for its MAC; the VM comes back on the same MAC and works;
 #  and the daemons exit cleanly on SIGTERM with nothing reported by the
 #  sanitizers (LeakSanitizer runs at exit in an ASan build).
 #
@@ -350,8 +354,9 @@ fair_check() {
 log "5. fairness: two VMs flood a user-v2 network, a third pings"
 Q2=$TMP/q2.sock
 NET2=192.168.105
+EP2=$TMP/ep2.sock
 start_daemon "$TMP/usernetd2.log" --mode user-v2 --subnet "$NET2.0/24" \
-	--listen-qemu "$Q2"
+	--listen-qemu "$Q2" -e "$EP2"
 D2=$DAEMON_PID
 NF=$(e2e_name f)
 make_ns "$NF"
@@ -381,6 +386,94 @@ for pid in "${FLOODS[@]}"; do
 	[ "$REAP_RC" = 0 ] || fail "flood failed: $(cat "$TMP"/flood-*.log)"
 done
 log "  floods: $(cat "$TMP"/flood-*.log | tr '\n' ' ')"
+daemon_alive "$D2"
+
+# --- 6. a VM leaves a shared network ---------------------------------------
+
+# nat2: the NAT connections the user-v2 daemon's libslirp holds.
+nat2() {
+	api_call "$EP2" GET /stats
+	json_eval 'j["networks"][0]["nat_connections"]' <<<"$API_BODY"
+}
+
+# nat2_at_least N / nat2_at_most N: compare nat2 with N.
+nat2_at_least() {
+	[ "$(nat2)" -ge "$1" ]
+}
+nat2_at_most() {
+	[ "$(nat2)" -le "$1" ]
+}
+
+# stat2 NAME: a counter of the user-v2 network in /stats.
+stat2() {
+	api_call "$EP2" GET /stats
+	json_eval "j['networks'][0]['$1']" <<<"$API_BODY"
+}
+
+log "6. a VM leaves a user-v2 network with connections open"
+NG=$(e2e_name g)
+make_ns "$NG"
+attach "$NG" "$Q2"
+G_ATTACH=$ATTACH_PID
+dhcp "$NG" tap0 "$TMP/lease-$NG" || fail "$NG: no DHCP lease"
+G_IP=$(sed -n 's/^ip=//p' "$TMP/lease-$NG")
+G_MAC=$(ip netns exec "$NG" cat /sys/class/net/tap0/address)
+free_port; FWD_PORT=$FREE_PORT
+api_call "$EP2" POST /services/forwarder/expose \
+	"{\"local\":\"127.0.0.1:$FWD_PORT\",\"remote\":\"$G_IP:7000\"}"
+[ "$API_CODE" = 200 ] || fail "expose 127.0.0.1:$FWD_PORT: HTTP $API_CODE"
+N0=$(nat2)
+GPIDS=()
+for cmd in "socat -u EXEC:'sleep 60' TCP4:$NET2.2:$SINK_PORT" \
+	"socat -u TCP4:$NET2.2:$SRC_PORT OPEN:/dev/null" \
+	"socat -u TCP-LISTEN:7000,reuseaddr OPEN:/dev/null"; do
+	eval "ip netns exec $NG $cmd" >/dev/null 2>&1 </dev/null &
+	GPIDS+=($!)
+	register_pid $!
+done
+wait_for 5 "$NG's server" sh -c "ip netns exec $NG ss -Hltn 'sport = :7000' | grep -q ." ||
+	fail "$NG: socat did not listen on port 7000"
+timeout 60 socat -u OPEN:/dev/zero TCP4:127.0.0.1:$FWD_PORT >/dev/null 2>&1 &
+UP_PID=$!
+register_pid $UP_PID
+wait_for 5 "3 NAT connections of $NG" nat2_at_least $((N0 + 3)) ||
+	fail "$NG: its connections did not start ($(nat2) NAT connections, $N0 before)"
+sleep 1
+register_log "$TMP/flooded.log"
+ip netns exec "$NF" tcpdump -i tap0 -n -l -U -w "$TMP/flooded.pcap" \
+	ether dst "$G_MAC" >"$TMP/flooded.log" 2>&1 &
+TD_PID=$!
+register_pid $TD_PID
+wait_for 5 "tcpdump in $NF" grep -q listening "$TMP/flooded.log" ||
+	fail "tcpdump did not start in $NF"
+N1=$(nat2)
+log "  $NG ($G_IP, $G_MAC): $N1 NAT connections ($N0 before); kill -9 its relay"
+kill -KILL "$G_ATTACH"
+reap "$G_ATTACH"
+wait_for 5 "$NG's NAT connections to close" nat2_at_most "$N0" ||
+	fail "the NAT still holds $(nat2) connections 5 s after $NG left ($N0 before it came)"
+wait_for 5 "the host's upload to $NG to end" pid_dead "$UP_PID" ||
+	fail "the host's upload to $NG's forward still runs 5 s after $NG left"
+reap "$UP_PID"
+sleep 2
+kill -INT "$TD_PID"
+wait_for 5 "tcpdump to stop" pid_dead "$TD_PID"
+reap "$TD_PID"
+FLOODED=$(tcpdump -r "$TMP/flooded.pcap" -n 2>/dev/null | wc -l)
+log "  closed: $(nat2) NAT connections; drop_departed $(stat2 drop_departed)," \
+	"reset_departed $(stat2 reset_departed); $NF saw $FLOODED frames for $G_MAC"
+[ "$FLOODED" = 0 ] || fail "$NF received $FLOODED frames for $NG's MAC" \
+	"after $NG left: $(tcpdump -r "$TMP/flooded.pcap" -n -c 5 2>&1)"
+for pid in "${GPIDS[@]}"; do
+	kill -KILL "$pid" 2>/dev/null
+	reap "$pid"
+done
+attach "$NG" "$Q2"
+dhcp "$NG" tap0 "$TMP/lease2-$NG" || fail "$NG: no DHCP lease on its return"
+got=$(ns_tcp_rr "$NG" "$NET2.2" "$SRV_PORT" back) ||
+	fail "$NG: TCP round trip via $NET2.2 failed after its return"
+[ "$got" = back ] || fail "$NG: TCP round trip answered '$got' after its return"
+log "  $NG back on $G_MAC: TCP through the NAT works"
 daemon_alive "$D2"
 
 # --- stop -----------------------------------------------------------------

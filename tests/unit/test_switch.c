@@ -2,7 +2,9 @@
 /*
  * test_switch.c - learning, flooding, unicast, ageing, static entries and
  * refusal of a MAC that another port owns: silent ports that report their
- * end keep their MACs, and no port can push another's out of the table.
+ * end keep their MACs, and no port can push another's out of the table;
+ * a port's MACs listed; unknown unicast flooded unless the network's
+ * hook takes it (a departed VM's MAC), broadcast never offered to it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -260,6 +262,79 @@ static void test_table_full(void **state)
 	sw_free(s);
 }
 
+/**
+ * struct unknown - what the unknown-unicast hook saw and says
+ * @calls:	times asked
+ * @from:	port of the last frame asked about
+ * @take:	its answer
+ */
+struct unknown {
+	int calls;
+	const struct sw_port *from;
+	int take;
+};
+
+static int unknown_hook(void *arg, const struct sw_port *from,
+			const uint8_t *frame, size_t len)
+{
+	struct unknown *u = arg;
+
+	(void)frame;
+	assert_true(len >= 14);
+	u->calls++;
+	u->from = from;
+	return u->take;
+}
+
+/* mac_fn for sw_port_macs(): count, and remember the last */
+static void count_mac(void *arg, const uint8_t mac[6])
+{
+	struct sink *s = arg;
+
+	memcpy(s->last_src, mac, 6);
+	s->n++;
+}
+
+static void test_unknown_and_port_macs(void **state)
+{
+	struct sink a = {0}, b = {0}, macs = {0};
+	struct unknown u = {0};
+	struct sw *s = sw_new();
+	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
+	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
+	uint8_t f[60];
+
+	(void)state;
+	sw_set_unknown(s, unknown_hook, &u);
+	mkframe(f, mac_b, mac_a); /* unknown, hook declines: flooded */
+	sw_input(s, pa, f, sizeof(f), 0);
+	assert_int_equal(u.calls, 1);
+	assert_ptr_equal(u.from, pa);
+	assert_int_equal(b.n, 1);
+	u.take = 1; /* hook takes it: nobody gets it */
+	sw_input(s, pa, f, sizeof(f), 1);
+	assert_int_equal(u.calls, 2);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(sw_stats(s)->flooded, 1);
+	mkframe(f, bcast, mac_a); /* broadcast: never asked */
+	sw_input(s, pa, f, sizeof(f), 2);
+	assert_int_equal(u.calls, 2);
+	assert_int_equal(b.n, 2);
+	mkframe(f, mac_a, mac_b); /* known: never asked */
+	sw_input(s, pb, f, sizeof(f), 3);
+	assert_int_equal(u.calls, 2);
+	assert_int_equal(a.n, 1);
+	mkframe(f, mac_a, mac_g);
+	sw_input(s, pb, f, sizeof(f), 4);
+	sw_port_macs(s, pb, count_mac, &macs);
+	assert_int_equal(macs.n, 2);
+	macs.n = 0;
+	sw_port_macs(s, pa, count_mac, &macs);
+	assert_int_equal(macs.n, 1);
+	assert_memory_equal(macs.last_src, mac_a, 6);
+	sw_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +344,7 @@ int main(void)
 	    cmocka_unit_test(test_keep_macs),
 	    cmocka_unit_test(test_table_flood),
 	    cmocka_unit_test(test_table_full),
+	    cmocka_unit_test(test_unknown_and_port_macs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

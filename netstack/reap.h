@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * reap.h - what a VM leaves behind on a shared network: libslirp keeps its
+ * NAT connections, and nothing would tell them apart from a silent guest.
+ * The network resets them in the VM's name and keeps the gateway's frames
+ * for its MACs from being flooded to the other VMs.
+ */
+#ifndef USERNETD_REAP_H
+#define USERNETD_REAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define REAP_MACS    64		      /* departed MACs remembered */
+#define REAP_PENDING 64		      /* resets queued for libslirp */
+#define REAP_FRAME   54		      /* Ethernet, IPv4, TCP, no options */
+#define REAP_KEEP_MS (10 * 60 * 1000) /* after the last frame for the MAC */
+
+/**
+ * struct reap_mac - a MAC whose port closed
+ * @mac:	the address
+ * @seen:	when it left, or the gateway last sent to it (monotonic ms)
+ */
+struct reap_mac {
+	uint8_t mac[6];
+	int64_t seen;
+};
+
+/**
+ * struct reap - departed MACs of a network and the resets owed for them
+ * @gone:	departed MACs
+ * @n:		entries of @gone in use
+ * @pending:	reset frames for libslirp, sent once it has returned
+ * @npending:	frames in @pending
+ */
+struct reap {
+	struct reap_mac gone[REAP_MACS];
+	int n;
+	uint8_t pending[REAP_PENDING][REAP_FRAME];
+	int npending;
+};
+
+/**
+ * struct reap_tcp - the addresses of a TCP segment, network order
+ * @saddr:	source address
+ * @daddr:	destination address
+ * @sport:	source port
+ * @dport:	destination port
+ */
+struct reap_tcp {
+	uint32_t saddr;
+	uint32_t daddr;
+	uint16_t sport;
+	uint16_t dport;
+};
+
+void reap_left(struct reap *r, const uint8_t mac[6], int64_t now);
+int reap_gone(struct reap *r, const uint8_t mac[6], int64_t now);
+void reap_forget(struct reap *r, const uint8_t mac[6]);
+int reap_answer(struct reap *r, const uint8_t *frame, size_t len);
+void reap_rst(uint8_t out[REAP_FRAME], const uint8_t src_mac[6],
+	      const uint8_t dst_mac[6], const struct reap_tcp *t, uint32_t seq,
+	      uint32_t ack, uint8_t flags);
+
+#endif /* USERNETD_REAP_H */

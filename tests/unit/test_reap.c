@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_reap.c - speaking for a departed VM: the resets it owes for the
+ * gateway's segments (RFC 793 3.4: seq = SEG.ACK, or RST|ACK acknowledging
+ * what came), their addresses turned round and their checksums right;
+ * nothing owed for resets, fragments, other protocols or truncated frames
+ * (each a heap block of its exact length, for ASan); the departed table:
+ * expiry, return, eviction of the quietest when full.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../netstack/reap.h"
+
+static const uint8_t vm_mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
+static const uint8_t gw_mac[6] = {0x52, 0x55, 192, 168, 5, 2};
+
+/**
+ * sum16() - one's complement sum of @len bytes, added to @s
+ */
+static uint32_t sum16(uint32_t s, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	return s;
+}
+
+/**
+ * folds_to_ffff() - does a sum over a checksummed header verify?
+ */
+static int folds_to_ffff(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s == 0xffff;
+}
+
+/**
+ * be32() - a big-endian 32-bit field
+ */
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/**
+ * check_sums() - the IPv4 and TCP checksums of a built frame verify
+ */
+static void check_sums(const uint8_t *f)
+{
+	const uint8_t *ip = f + 14, pseudo[4] = {0, 6, 0, 20};
+
+	assert_true(folds_to_ffff(sum16(0, ip, 20)));
+	assert_true(folds_to_ffff(
+	    sum16(sum16(sum16(0, ip + 12, 8), pseudo, 4), ip + 20, 20)));
+}
+
+/**
+ * gw_segment() - a heap copy of a gateway TCP segment to the VM
+ * @flags:	TCP flags
+ * @plen:	payload bytes
+ * @len:	set to the frame length
+ */
+static uint8_t *gw_segment(uint8_t flags, size_t plen, size_t *len)
+{
+	uint8_t *f;
+
+	*len = 14 + 20 + 20 + plen;
+	f = calloc(1, *len);
+	assert_non_null(f);
+	memcpy(f, vm_mac, 6);
+	memcpy(f + 6, gw_mac, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[14 + 2] = (uint8_t)((*len - 14) >> 8);
+	f[14 + 3] = (uint8_t)(*len - 14);
+	f[14 + 6] = 0x40;
+	f[14 + 8] = 64;
+	f[14 + 9] = 6;
+	memcpy(f + 14 + 12, (uint8_t[]){93, 184, 216, 34}, 4);
+	memcpy(f + 14 + 16, (uint8_t[]){192, 168, 5, 15}, 4);
+	memcpy(f + 34, (uint8_t[]){0x01, 0xbb, 0xc3, 0x50},
+	       4); /* 443 > 50000 */
+	memcpy(f + 34 + 4, (uint8_t[]){0x11, 0x22, 0x33, 0x44}, 4);
+	memcpy(f + 34 + 8, (uint8_t[]){0xaa, 0xbb, 0xcc, 0xdd}, 4);
+	f[34 + 12] = 5 << 4;
+	f[34 + 13] = flags;
+	return f;
+}
+
+/* A data segment with ACK is answered RST, seq = SEG.ACK, from the VM. */
+static void test_answer_ack(void **state)
+{
+	struct reap r = {0};
+	size_t len;
+	uint8_t *f = gw_segment(0x18, 100, &len), *o;
+
+	(void)state;
+	assert_int_equal(reap_answer(&r, f, len), 1);
+	assert_int_equal(r.npending, 1);
+	o = r.pending[0];
+	assert_memory_equal(o, gw_mac, 6);
+	assert_memory_equal(o + 6, vm_mac, 6);
+	assert_memory_equal(o + 14 + 12, f + 14 + 16, 4);
+	assert_memory_equal(o + 14 + 16, f + 14 + 12, 4);
+	assert_memory_equal(o + 34, f + 34 + 2, 2);
+	assert_memory_equal(o + 34 + 2, f + 34, 2);
+	assert_int_equal(be32(o + 34 + 4), 0xaabbccdd);
+	assert_int_equal(o[34 + 13], 0x04);
+	assert_int_equal(o[14 + 3], 40);
+	check_sums(o);
+	free(f);
+}
+
+/* A SYN (libslirp opening a host forward) is answered RST|ACK, ack =
+ * SEG.SEQ + 1; a FIN with data counts both. */
+static void test_answer_syn_fin(void **state)
+{
+	struct reap r = {0};
+	size_t len;
+	uint8_t *f = gw_segment(0x02, 0, &len);
+
+	(void)state;
+	assert_int_equal(reap_answer(&r, f, len), 1);
+	assert_int_equal(r.pending[0][34 + 13], 0x14);
+	assert_int_equal(be32(r.pending[0] + 34 + 4), 0);
+	assert_int_equal(be32(r.pending[0] + 34 + 8), 0x11223345);
+	check_sums(r.pending[0]);
+	free(f);
+	f = gw_segment(0x01, 10, &len);
+	assert_int_equal(reap_answer(&r, f, len), 1);
+	assert_int_equal(be32(r.pending[1] + 34 + 8), 0x11223344 + 11);
+	free(f);
+}
+
+/* No answer to a RST, a later fragment, UDP, ARP, a truncated frame; none
+ * once the queue is full. */
+static void test_no_answer(void **state)
+{
+	struct reap r = {0};
+	size_t len, cut;
+	uint8_t *f = gw_segment(0x14, 0, &len), *t;
+
+	(void)state;
+	assert_int_equal(reap_answer(&r, f, len), 0);
+	f[34 + 13] = 0x10;
+	f[14 + 7] = 1; /* offset 8 */
+	assert_int_equal(reap_answer(&r, f, len), 0);
+	f[14 + 7] = 0;
+	f[14 + 9] = 17;
+	assert_int_equal(reap_answer(&r, f, len), 0);
+	f[14 + 9] = 6;
+	f[13] = 0x06;
+	assert_int_equal(reap_answer(&r, f, len), 0);
+	f[13] = 0x00;
+	f[34 + 12] = 15 << 4; /* a TCP header longer than the packet */
+	assert_int_equal(reap_answer(&r, f, len), 0);
+	f[34 + 12] = 5 << 4;
+	for (cut = 0; cut < len; cut++) {
+		t = malloc(cut ? cut : 1);
+		assert_non_null(t);
+		memcpy(t, f, cut);
+		assert_int_equal(reap_answer(&r, t, cut), 0);
+		free(t);
+	}
+	assert_int_equal(r.npending, 0);
+	r.npending = REAP_PENDING;
+	assert_int_equal(reap_answer(&r, f, len), 0);
+	free(f);
+}
+
+/* Departed until seen again or quiet for REAP_KEEP_MS; each frame asked
+ * about keeps it. */
+static void test_table(void **state)
+{
+	struct reap r = {0};
+	uint8_t m[6] = {2, 0, 0, 0, 0, 1};
+
+	(void)state;
+	assert_int_equal(reap_gone(&r, m, 0), 0);
+	reap_left(&r, m, 1000);
+	reap_left(&r, m, 1000);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(reap_gone(&r, m, 1000 + REAP_KEEP_MS), 1);
+	assert_int_equal(reap_gone(&r, m, 1000 + 2 * REAP_KEEP_MS), 1);
+	assert_int_equal(reap_gone(&r, m, 1001 + 3 * REAP_KEEP_MS), 0);
+	assert_int_equal(r.n, 0);
+	reap_left(&r, m, 0);
+	reap_forget(&r, m);
+	assert_int_equal(reap_gone(&r, m, 1), 0);
+}
+
+/* A full table gives up the entry the gateway was quiet to longest. */
+static void test_full(void **state)
+{
+	struct reap r = {0};
+	uint8_t m[6] = {2, 0, 0, 0, 0, 0};
+	int i;
+
+	(void)state;
+	for (i = 0; i < REAP_MACS; i++) {
+		m[5] = (uint8_t)i;
+		reap_left(&r, m, 100 + i);
+	}
+	m[5] = 0;
+	assert_int_equal(reap_gone(&r, m, 200), 1); /* 0 is fresh again */
+	m[5] = 0xff;
+	reap_left(&r, m, 300);
+	assert_int_equal(r.n, REAP_MACS);
+	m[5] = 1; /* the quietest: given up */
+	assert_int_equal(reap_gone(&r, m, 300), 0);
+	for (i = 0; i < REAP_MACS; i++) {
+		m[5] = (uint8_t)(i == 1 ? 0xff : i);
+		assert_int_equal(reap_gone(&r, m, 300), 1);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_answer_ack),
+	    cmocka_unit_test(test_answer_syn_fin),
+	    cmocka_unit_test(test_no_answer),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_full),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
