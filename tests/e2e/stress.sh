@@ -342,13 +342,15 @@ ping_stats() {
 }
 
 # fair_check WHAT ADDR: 30 pings of NF to ADDR all answered, none slower
-# than 500 ms.
+# than 1 s. Without the cap on group frames a ping waited seconds; with
+# it, 250-400 ms on 2 idle cores, and just over 500 ms with other jobs
+# running beside the test.
 fair_check() {
 	local got
 	got=$(ping_stats "$NF" "$2" 30)
 	log "  $1: ping $2: ${got% *}/30 answered, slowest ${got#* } ms"
 	[ "${got% *}" -ge 30 ] || fail "$NF: pings to $2 lost $1"
-	[ "${got#* }" -lt 500 ] || fail "$NF: a ping to $2 took ${got#* } ms $1"
+	[ "${got#* }" -lt 1000 ] || fail "$NF: a ping to $2 took ${got#* } ms $1"
 }
 
 log "5. fairness: two VMs flood a user-v2 network, a third pings"
