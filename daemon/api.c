@@ -944,8 +944,8 @@ static json_t *api_dhcp_stats(struct dhcp *d)
 
 	dhcp_get_stats(d, &st);
 	return json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rx", (json_int_t)st.rx,
-	    "dropped",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rx",
+	    (json_int_t)st.rx, "dropped",
 	    (json_int_t)(st.drop_size + st.drop_header + st.drop_cookie +
 			 st.drop_options + st.drop_type + st.drop_relay +
 			 st.drop_other_server + st.drop_reply_space),
@@ -953,7 +953,8 @@ static json_t *api_dhcp_stats(struct dhcp *d)
 	    "naks", (json_int_t)st.naks, "releases", (json_int_t)st.releases,
 	    "declines", (json_int_t)st.declines, "informs",
 	    (json_int_t)st.informs, "pool_exhausted",
-	    (json_int_t)st.pool_exhausted);
+	    (json_int_t)st.pool_exhausted, "port_limit",
+	    (json_int_t)st.port_limit);
 }
 
 /**

@@ -42,6 +42,7 @@
  * @ok_ip:	source address last found to be this VM's (anti-spoofing
  *		fast path), valid while @ok_gen is the network's @lease_gen
  * @ok_gen:	lease generation @ok_ip was checked in
+ * @id:		number of the port for the DHCP server's per-port limit
  * @next:	list link
  */
 struct net_vm {
@@ -50,6 +51,7 @@ struct net_vm {
 	struct sw_port *swp;
 	uint32_t ok_ip;
 	unsigned ok_gen;
+	uint32_t id;
 	struct net_vm *next;
 };
 
@@ -73,6 +75,7 @@ struct net_vm {
  * @reg:	names and lease file following the leases
  * @reg_timer:	runs the registry while leases may expire
  * @lease_gen:	bumped whenever leases change
+ * @vm_ids:	VM ports attached so far (their @id)
  * @stats:	counters
  * @frag:	IPv4 datagrams whose fragments libslirp may hold
  * @reap:	MACs of VMs that left, and resets owed to libslirp for them
@@ -101,6 +104,7 @@ struct net {
 	struct reg *reg;
 	struct loop_timer *reg_timer;
 	unsigned lease_gen;
+	uint32_t vm_ids;
 	struct net_stats stats;
 	struct ipfrag frag;
 	struct reap reap;
@@ -387,7 +391,13 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 	}
 	if (vm->n->reap.n && len >= 14)
 		reap_forget(&vm->n->reap, frame + 6);
+	/* The services host answers DHCP within sw_input(): tell it whose
+	 * message it is. */
+	if (vm->n->svc)
+		dhcp_set_port(svc_dhcp(vm->n->svc), vm->id);
 	sw_input(vm->n->sw, vm->swp, frame, len, now);
+	if (vm->n->svc)
+		dhcp_set_port(svc_dhcp(vm->n->svc), 0);
 }
 
 /**
@@ -782,6 +792,7 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 	if (!vm)
 		fatal("calloc");
 	vm->n = n;
+	vm->id = ++n->vm_ids;
 	vm->port = port_new(n->l, fd, kind, name, net_vm_rx, net_vm_close, vm);
 	vm->swp = sw_port_add(n->sw, name, net_to_vm, vm);
 	if (!net_unseen_end(fd))

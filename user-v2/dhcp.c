@@ -83,6 +83,8 @@ static const uint8_t dhcp_cookie[4] = {99, 130, 83, 99};
  * @expires:	end of the offer, lease or decline hold, clock seconds
  * @state:	DHCP_LEASE_* or DHCP_LEASE_DECLINED
  * @is_static:	reserved by configuration: never deleted, only for @mac
+ * @port:	the port whose message gave the address to @mac (0: none
+ *		known, as after a restart)
  */
 struct dhcp_lease {
 	uint32_t ip;
@@ -91,6 +93,7 @@ struct dhcp_lease {
 	int64_t expires;
 	int state;
 	int is_static;
+	uint32_t port;
 };
 
 /**
@@ -108,6 +111,8 @@ struct dhcp_lease {
  * @cap:	allocated records
  * @used:	pool bitmap: bit set when the address has a record
  * @dirty:	the message being handled changed a binding
+ * @port:	the port the message being handled came from (0: unknown)
+ * @port_logged: when dhcp_port_full() last logged, clock seconds
  * @stats:	counters
  */
 struct dhcp {
@@ -124,6 +129,8 @@ struct dhcp {
 	size_t cap;
 	uint64_t *used;
 	int dirty;
+	uint32_t port;
+	int64_t port_logged;
 	struct dhcp_stats stats;
 };
 
@@ -739,6 +746,39 @@ static int dhcp_other_server(const struct dhcp *d, const struct dhcp_msg *m)
 }
 
 /**
+ * dhcp_port_full() - may @mac not have an address, for its port's sake?
+ *
+ * Every message from a new MAC can take an address, and a guest can send
+ * from as many MACs as it likes: left alone, one guest empties the pool
+ * for everyone. A MAC that has no record yet is refused once its port
+ * holds DHCP_PORT_LEASES live leases (offered or bound); a MAC that has
+ * one keeps it. Messages from no known port are not limited.
+ *
+ * Return: 1 to refuse (counted, logged at most every 10 s), else 0
+ */
+static int dhcp_port_full(struct dhcp *d, const uint8_t *mac, int64_t now)
+{
+	size_t k, n = 0;
+
+	if (!d->port || dhcp_find_mac(d, mac))
+		return 0;
+	for (k = 0; k < d->nleases; k++)
+		if (d->leases[k].port == d->port && !d->leases[k].is_static &&
+		    dhcp_lease_live(&d->leases[k], now))
+			n++;
+	if (n < DHCP_PORT_LEASES)
+		return 0;
+	d->stats.port_limit++;
+	if (!d->port_logged || now - d->port_logged >= 10) {
+		d->port_logged = now;
+		log_warnx("dhcp: a port holds %d leases: no address for "
+			  "its new MACs",
+			  DHCP_PORT_LEASES);
+	}
+	return 1;
+}
+
+/**
  * dhcp_discover() - answer a DHCPDISCOVER with an offer
  *
  * Return: reply length, 0 for none
@@ -753,6 +793,8 @@ static size_t dhcp_discover(struct dhcp *d, const struct dhcp_msg *m,
 	uint32_t ip;
 	size_t n;
 
+	if (dhcp_port_full(d, mac, now))
+		return 0;
 	ip = dhcp_pick(d, mac, rq->p ? get32(rq->p) : 0, now);
 	if (!ip) {
 		d->stats.pool_exhausted++;
@@ -762,6 +804,8 @@ static size_t dhcp_discover(struct dhcp *d, const struct dhcp_msg *m,
 	l = dhcp_take(d, ip, mac);
 	if (!l)
 		return 0;
+	if (d->port)
+		l->port = d->port;
 	if (!(l->state == DHCP_LEASE_BOUND && dhcp_lease_live(l, now))) {
 		l->state = DHCP_LEASE_OFFERED;
 		l->expires = now + DHCP_OFFER_HOLD;
@@ -817,12 +861,15 @@ static size_t dhcp_request(struct dhcp *d, const struct dhcp_msg *m,
 		return 0;
 	}
 
-	if (!dhcp_allowed(d, ip, mac, now) || !(l = dhcp_take(d, ip, mac))) {
+	if (dhcp_port_full(d, mac, now) || !dhcp_allowed(d, ip, mac, now) ||
+	    !(l = dhcp_take(d, ip, mac))) {
 		n = dhcp_build(d, m, DHCP_NAK, 0, 0, reply, cap);
 		if (n)
 			d->stats.naks++;
 		return n;
 	}
+	if (d->port)
+		l->port = d->port;
 	l->state = DHCP_LEASE_BOUND;
 	l->expires = now + d->lease_time;
 	dhcp_set_hostname(l->hostname, m->opt[OPT_HOSTNAME].p,
@@ -1241,6 +1288,18 @@ int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6], struct in_addr ip,
 		dhcp_set_hostname(l->hostname, (const uint8_t *)hostname,
 				  strlen(hostname));
 	return 0;
+}
+
+/**
+ * dhcp_set_port() - name the port the next messages come from
+ * @d:		DHCP server
+ * @port:	a number the caller gives each port, 0 for none known
+ *
+ * Leases taken by new MACs are counted per port (dhcp_port_full()).
+ */
+void dhcp_set_port(struct dhcp *d, uint32_t port)
+{
+	d->port = port;
 }
 
 /**

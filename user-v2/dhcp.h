@@ -136,6 +136,8 @@ struct dhcp_reply_info {
  * @declines:	addresses declined
  * @informs:	DHCPINFORM answered
  * @pool_exhausted: DISCOVERs left unanswered for lack of a free address
+ * @port_limit:	DISCOVERs unanswered and REQUESTs refused (NAK) for a new
+ *		MAC because its port holds DHCP_PORT_LEASES already
  */
 struct dhcp_stats {
 	uint64_t rx;
@@ -155,7 +157,11 @@ struct dhcp_stats {
 	uint64_t declines;
 	uint64_t informs;
 	uint64_t pool_exhausted;
+	uint64_t port_limit;
 };
+
+/* Live leases a port's new MACs may take (dhcp_set_port()) */
+#define DHCP_PORT_LEASES 16
 
 /* Lease states, struct dhcp_lease_info.state */
 #define DHCP_LEASE_OFFERED  1 /* OFFER sent, no REQUEST yet */
@@ -200,5 +206,6 @@ int dhcp_lease_owner(struct dhcp *d, struct in_addr ip, uint8_t mac[6]);
 int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6], struct in_addr ip,
 		       const char *hostname, int64_t expires);
 void dhcp_get_stats(const struct dhcp *d, struct dhcp_stats *st);
+void dhcp_set_port(struct dhcp *d, uint32_t port);
 
 #endif /* USERNETD_DHCP_H */

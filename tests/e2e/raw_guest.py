@@ -15,6 +15,8 @@ MODE
         within 1.5 s?
   steal broadcast frames from PORT random source MACs, then gratuitous ARP
         replies claiming DST from the MAC ARG (another guest's)
+  leases DHCPREQUESTs (INIT-REBOOT) from PORT new MACs, each for its own
+        address of the /24 from DST's last octet on: how many were ACKed?
   frag  IPv4 last fragments (offset, no MF) of UDP datagrams to DST:PORT
         that libslirp 4.7 has no reassembly queue for (ipfrag.c): a lone
         one, one sent before its first fragment, and one sent again after
@@ -232,6 +234,47 @@ def mode_steal(g, dst, count, mac):
     result(True, sent=count)
 
 
+def dhcp_request(mac, want):
+    """A DHCPREQUEST in INIT-REBOOT from MAC for address WANT, broadcast."""
+    xid = int.from_bytes(mac[2:], "big")
+    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, 0,
+                        0x8000, b"\0" * 4, b"\0" * 4, b"\0" * 4, b"\0" * 4,
+                        mac, b"", b"")
+    bootp += b"\x63\x82\x53\x63\x35\x01\x03\x32\x04" + want + b"\xff"
+    udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17,
+                     0, b"\0" * 4, b"\xff" * 4)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return BCAST + mac + b"\x08\x00" + ip + udp
+
+
+def mode_leases(g, dst, count):
+    """COUNT MACs each ask for an address; count the DHCPACKs."""
+    macs = set()
+    for i in range(count):
+        mac = bytes([0x52, 0x55, 0xbb, os.getpid() & 255, i >> 8, i & 255])
+        macs.add(mac)
+        g.send(dhcp_request(mac, dst[:3] + bytes([(dst[3] + i) % 256])))
+        time.sleep(0.002)
+    acks = naks = 0
+    deadline = time.monotonic() + WAIT
+    while True:
+        f = g.frame(deadline)
+        if f is None:
+            break
+        # Ethernet, IPv4 (20), UDP (8), then BOOTP: chaddr at 28, cookie
+        # at 236, the first option (53) right after
+        if len(f) < 14 + 28 + 243 or f[12:14] != b"\x08\x00" or \
+                f[23] != 17 or f[36:38] != b"\x00\x44":
+            continue
+        b = f[42:]
+        if b[28:34] not in macs or b[240] != 53:
+            continue
+        acks += b[242] == 5
+        naks += b[242] == 6
+    result(True, sent=count, acks=acks, naks=naks)
+
+
 def mode_frag(g, dst, port):
     """The three crashers, each a datagram of its own IP id."""
     IP_MF = 0x2000
@@ -276,6 +319,8 @@ def main():
         mode_steal(g, dst, port, sys.argv[5])
     elif mode == "frag":
         mode_frag(g, dst, port)
+    elif mode == "leases":
+        mode_leases(g, dst, port)
     elif mode == "urg":
         mode_urg(g, dst, port, int(sys.argv[5]) if len(sys.argv) > 5 else 10)
     print(__doc__, file=sys.stderr)

@@ -25,6 +25,9 @@
 #    MAC stays on the guest's port (/cam) and the guest still talks; the
 #    guest's VM comes back on a new connection with the same MAC (the old
 #    one closed): same address, it talks again;
+#  - a raw guest asks DHCP for every address of the pool, each from a new
+#    MAC: it gets 16 (DHCP_PORT_LEASES), /stats counts the rest, and a
+#    new VM still gets a lease;
 #  - a raw guest addressing 127.0.0.1 directly (which libslirp would
 #    connect to on the host, --no-host-loopback or not) gets nothing, TCP
 #    nor UDP; /stats counts the drops;
@@ -287,6 +290,25 @@ if [ -z "$got" ] || [ "$got" = "$owner" ]; then
 	fail "$MAC is on port '$got' after the return, want a new port"
 fi
 log "  $MAC now on $got, address $G_IP"
+
+# --- the DHCP pool --------------------------------------------------------------------
+
+log "a raw guest asks for every address of the pool, from a new MAC each"
+out=$(timeout 30 python3 "$RAW" "$Q" leases 192.168.5.4 251 2>&1) ||
+	fail "raw guest: $out"
+acks=$(sed -n 's/.* acks=\([0-9]*\).*/\1/p' <<<"$out")
+[ -n "$acks" ] && [ "$acks" -le 16 ] ||
+	fail "the raw guest's MACs got $acks leases, want 16 at most: $out"
+api_expect "$EP" GET /stats 200
+n=$(json_eval 'j["networks"][0]["dhcp"]["port_limit"]' <<<"$API_BODY")
+[ "${n:-0}" -ge 200 ] || fail "/stats: dhcp port_limit is '$n', want >= 200"
+NS3=$(e2e_name third)
+make_ns "$NS3"
+attach "$NS3" "$Q"
+dhcp "$NS3" tap0 "$TMP/lease-third" || fail "a new VM got no lease"
+log "  $out; port_limit $n; a new VM got $(lease_get "$TMP/lease-third" ip)"
+kill "$ATTACH_PID"
+reap "$ATTACH_PID"
 
 # --- loopback addressed directly ---------------------------------------------------
 

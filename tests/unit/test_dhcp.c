@@ -930,6 +930,56 @@ static void test_restore(void **state)
 	dhcp_free(d);
 }
 
+/**
+ * test_port_limit() - one port's new MACs get DHCP_PORT_LEASES addresses,
+ * no more; its MACs that have one keep it; other ports and messages from
+ * no known port are not held back
+ */
+static void test_port_limit(void **state)
+{
+	struct dhcp_config c;
+	struct dhcp *d;
+	struct dhcp_stats st;
+	uint8_t mac[6] = {0x52, 0x55, 0xbb, 0, 0, 0};
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct req r = {DHCP_DISCOVER, mac, 9, 0, 0, 0, NULL};
+	int i;
+
+	(void)state;
+	cfg_slirp(&c);
+	c.pool_first.s_addr = ip("192.168.5.4");
+	c.pool_last.s_addr = ip("192.168.5.254");
+	server_ip = c.server_id.s_addr;
+	d = dhcp_new(&c);
+	assert_non_null(d);
+	dhcp_set_port(d, 7);
+	for (i = 0; i < DHCP_PORT_LEASES; i++) {
+		mac[5] = (uint8_t)i;
+		assert_int_not_equal(bind_client(d, mac, NULL), 0);
+	}
+	mac[5] = 0xff; /* a new MAC: no offer, and a REQUEST is refused */
+	assert_int_equal(send_req(d, &r, reply, &ri), 0);
+	r.type = DHCP_REQUEST;
+	r.requested = ip("192.168.5.200");
+	i = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, i), DHCP_NAK);
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.port_limit, 2);
+	mac[5] = 3; /* a MAC that has its address renews it */
+	assert_int_not_equal(bind_client(d, mac, NULL), 0);
+	mac[5] = 0xff;
+	dhcp_set_port(d, 8); /* another port */
+	assert_int_not_equal(bind_client(d, mac, NULL), 0);
+	dhcp_set_port(d, 0); /* unknown: not limited */
+	mac[4] = 1;
+	for (i = 0; i < DHCP_PORT_LEASES + 2; i++) {
+		mac[5] = (uint8_t)i;
+		assert_int_not_equal(bind_client(d, mac, NULL), 0);
+	}
+	dhcp_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -947,6 +997,7 @@ int main(void)
 	    cmocka_unit_test(test_mutations),
 	    cmocka_unit_test(test_config),
 	    cmocka_unit_test(test_restore),
+	    cmocka_unit_test(test_port_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
