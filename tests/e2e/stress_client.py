@@ -13,9 +13,8 @@ usage: stress_client.py MODE ARGS...
         one QEMU-framed connection writing frames as fast as the socket
         takes them for SECONDS, reading (and dropping) what comes back.
         NET is the first three octets of the subnet ("192.168.105");
-        KIND bcast (broadcast ARP requests), gw (ICMP echo requests to
-        NET.2, its MAC learnt by ARP first) or dhcp (DHCPREQUESTs for
-        pool addresses, each from a new MAC). Prints "RESULT frames=N".
+        KIND bcast (broadcast ARP requests) or gw (ICMP echo requests to
+        NET.2, its MAC learnt by ARP first). Prints "RESULT frames=N".
   server PORT COUNTFILE
         TCP echo server on 127.0.0.1:PORT for many connections (selectors);
         writes the number of open connections to COUNTFILE every 0.2 s.
@@ -47,17 +46,12 @@ from ethframes import BCAST, arp_request, csum, frame, icmp_echo
 
 
 
-def dhcp_discover(mac, want=None):
-    """A DHCPDISCOVER from 0.0.0.0:68 to 255.255.255.255:67; with WANT (an
-    address, 4 bytes), a DHCPREQUEST for it (INIT-REBOOT)."""
+def dhcp_discover(mac):
+    """A DHCPDISCOVER from 0.0.0.0:68 to 255.255.255.255:67."""
     bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0,
                         random.getrandbits(32), 0, 0x8000, b"\0" * 4,
                         b"\0" * 4, b"\0" * 4, b"\0" * 4, mac, b"", b"")
-    if want:
-        bootp += b"\x63\x82\x53\x63" + b"\x35\x01\x03" + \
-            b"\x32\x04" + want + b"\xff"
-    else:
-        bootp += b"\x63\x82\x53\x63" + b"\x35\x01\x01" + b"\xff"
+    bootp += b"\x63\x82\x53\x63" + b"\x35\x01\x01" + b"\xff"
     udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17,
                      0, b"\0" * 4, b"\xff" * 4)
@@ -159,13 +153,6 @@ def mode_flood(path, secs, net, kind):
     pending = b""
     end = time.monotonic() + secs
     while time.monotonic() < end:
-        if not pending and kind == "dhcp":
-            # a DHCPREQUEST from a new MAC each, for an address of the
-            # pool: a lease bound each, if it is free
-            batch = b"".join(frame(dhcp_discover(
-                bytes([0x52, 0x55, 0x67]) + os.urandom(3),
-                bytes(octets + [random.randint(4, 254)])))
-                for _ in range(64))
         if not pending:
             pending = batch
             sent += 64
