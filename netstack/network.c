@@ -538,15 +538,12 @@ static void net_left_mac(void *arg, const uint8_t mac[6])
 	dhcp_foreach_lease(svc_dhcp(d->n->svc), net_left_lease, d);
 }
 
-/*
- * gw_foreach_tcp(): reset a connection the departed VM opened, with two
- * RSTs half the sequence space apart (reap.c says why one of them lands).
- */
+/* gw_foreach_tcp(): reset a connection the departed VM opened */
 static void net_left_conn(void *arg, struct in_addr src, int sport,
 			  struct in_addr dst, int dport)
 {
 	struct net_left *d = arg;
-	uint8_t f[REAP_FRAME];
+	uint8_t f[2][REAP_FRAME];
 	struct reap_tcp t = {
 	    .saddr = src.s_addr,
 	    .daddr = dst.s_addr,
@@ -559,10 +556,9 @@ static void net_left_conn(void *arg, struct in_addr src, int sport,
 		;
 	if (i == d->nip)
 		return;
-	reap_rst(f, d->mac[i], d->n->gw_mac, &t, 0, 0, 0x04);
-	gw_input(d->n->gw, f, sizeof(f));
-	reap_rst(f, d->mac[i], d->n->gw_mac, &t, 0x80000000U, 0, 0x04);
-	gw_input(d->n->gw, f, sizeof(f));
+	reap_blind(f, d->mac[i], d->n->gw_mac, &t);
+	gw_input(d->n->gw, f[0], REAP_FRAME);
+	gw_input(d->n->gw, f[1], REAP_FRAME);
 	d->n->stats.reset_departed += 2;
 }
 

@@ -10,10 +10,7 @@
  * is the guest itself, so the network speaks for the departed VM:
  *
  * - When the port closes, network.c lists libslirp's connections and
- *   sends a RST for each one the VM opened. Its sequence number is not
- *   known, but libslirp 4.7 (tcp_input(), after RFC 793's left-edge trim)
- *   accepts a RST at or left of rcv_nxt, half the sequence space, and one
- *   of two RSTs half the space apart always lands there.
+ *   sends resets for each one the VM opened (reap_blind()).
  * - Connections it cannot name that way (accepted from a host forward:
  *   libslirp's table shows the host's side, not the guest's) close the next
  *   time libslirp sends on them: every TCP segment the gateway sends to a
@@ -179,6 +176,27 @@ void reap_rst(uint8_t out[REAP_FRAME], const uint8_t src_mac[6],
 	reap_fold(
 	    tcp + 16,
 	    reap_sum(tcp, 20, reap_sum(pseudo, 4, reap_sum(ip + 12, 8, 0))));
+}
+
+/**
+ * reap_blind() - the two resets that close a connection whose sequence
+ * numbers are not known
+ * @out:	the two frames
+ * @vm_mac:	Ethernet source (the departed VM)
+ * @gw_mac:	Ethernet destination (the gateway)
+ * @t:		the connection, as the VM sent on it
+ *
+ * libslirp 4.7 takes a RST whose sequence number is at or left of
+ * rcv_nxt, up to half the sequence space (tcp_input(): the left-edge trim
+ * keeps a RST and goes on to close), or within the window. Of two RSTs
+ * 2^31 apart one always lands there; the other falls right of the window
+ * and is dropped without an answer.
+ */
+void reap_blind(uint8_t out[2][REAP_FRAME], const uint8_t vm_mac[6],
+		const uint8_t gw_mac[6], const struct reap_tcp *t)
+{
+	reap_rst(out[0], vm_mac, gw_mac, t, 0, 0, TH_RST);
+	reap_rst(out[1], vm_mac, gw_mac, t, 0x80000000U, 0, TH_RST);
 }
 
 /**

@@ -58,6 +58,8 @@ void reap_left(struct reap *r, const uint8_t mac[6], int64_t now);
 int reap_gone(struct reap *r, const uint8_t mac[6], int64_t now);
 void reap_forget(struct reap *r, const uint8_t mac[6]);
 int reap_answer(struct reap *r, const uint8_t *frame, size_t len);
+void reap_blind(uint8_t out[2][REAP_FRAME], const uint8_t vm_mac[6],
+		const uint8_t gw_mac[6], const struct reap_tcp *t);
 void reap_rst(uint8_t out[REAP_FRAME], const uint8_t src_mac[6],
 	      const uint8_t dst_mac[6], const struct reap_tcp *t, uint32_t seq,
 	      uint32_t ack, uint8_t flags);

@@ -3,9 +3,10 @@
  * test_reap.c - speaking for a departed VM: the resets it owes for the
  * gateway's segments (RFC 793 3.4: seq = SEG.ACK, or RST|ACK acknowledging
  * what came), their addresses turned round and their checksums right;
- * nothing owed for resets, fragments, other protocols or truncated frames
- * (each a heap block of its exact length, for ASan); the departed table:
- * expiry, return, eviction of the quietest when full.
+ * the blind pair sent when a VM leaves, 2^31 apart; nothing owed for resets,
+ * fragments, other protocols or truncated frames (each a heap block of its
+ * exact length, for ASan); the departed table: expiry, return, eviction of the
+ * quietest when full.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -201,6 +202,29 @@ static void test_table(void **state)
 	assert_int_equal(reap_gone(&r, m, 1), 0);
 }
 
+/* The blind pair: both RSTs of the VM's connection, 2^31 apart. */
+static void test_blind(void **state)
+{
+	uint8_t f[2][REAP_FRAME];
+	struct reap_tcp t = {0x0f05a8c0, 0x22d8b85d, 0x50c3, 0xbb01};
+	int i;
+
+	(void)state;
+	reap_blind(f, vm_mac, gw_mac, &t);
+	for (i = 0; i < 2; i++) {
+		assert_memory_equal(f[i], gw_mac, 6);
+		assert_memory_equal(f[i] + 6, vm_mac, 6);
+		assert_memory_equal(f[i] + 14 + 12, &t.saddr, 4);
+		assert_memory_equal(f[i] + 14 + 16, &t.daddr, 4);
+		assert_memory_equal(f[i] + 34, &t.sport, 2);
+		assert_memory_equal(f[i] + 36, &t.dport, 2);
+		assert_int_equal(f[i][34 + 13], 0x04);
+		check_sums(f[i]);
+	}
+	assert_int_equal(be32(f[1] + 34 + 4) - be32(f[0] + 34 + 4),
+			 0x80000000U);
+}
+
 /* A full table gives up the entry the gateway was quiet to longest. */
 static void test_full(void **state)
 {
@@ -232,6 +256,7 @@ int main(void)
 	    cmocka_unit_test(test_answer_ack),
 	    cmocka_unit_test(test_answer_syn_fin),
 	    cmocka_unit_test(test_no_answer),
+	    cmocka_unit_test(test_blind),
 	    cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_full),
 	};
