@@ -35,11 +35,10 @@ import struct
 import sys
 import time
 
-from ethframes import csum
+from ethframes import BCAST, csum, dhcp_client
 
 GUEST_IP = bytes([192, 168, 5, 15])
 GW_IP = bytes([192, 168, 5, 2])
-BCAST = b"\xff" * 6
 TH_FIN, TH_SYN, TH_RST, TH_PSH, TH_ACK, TH_URG = 1, 2, 4, 8, 16, 32
 WAIT = 1.5  # seconds an answer to a SYN or a datagram may take
 
@@ -236,16 +235,8 @@ def mode_steal(g, dst, count, mac):
 
 def dhcp_request(mac, want):
     """A DHCPREQUEST in INIT-REBOOT from MAC for address WANT, broadcast."""
-    xid = int.from_bytes(mac[2:], "big")
-    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, 0,
-                        0x8000, b"\0" * 4, b"\0" * 4, b"\0" * 4, b"\0" * 4,
-                        mac, b"", b"")
-    bootp += b"\x63\x82\x53\x63\x35\x01\x03\x32\x04" + want + b"\xff"
-    udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17,
-                     0, b"\0" * 4, b"\xff" * 4)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return BCAST + mac + b"\x08\x00" + ip + udp
+    return dhcp_client(mac, int.from_bytes(mac[2:], "big"),
+                       b"\x35\x01\x03\x32\x04" + want)
 
 
 def mode_leases(g, dst, count):

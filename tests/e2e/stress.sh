@@ -392,10 +392,15 @@ daemon_alive "$D2"
 
 # --- 6. a VM leaves a shared network ---------------------------------------
 
+# stat2 NAME: a counter of the user-v2 network in /stats.
+stat2() {
+	api_call "$EP2" GET /stats
+	json_eval "j['networks'][0]['$1']" <<<"$API_BODY"
+}
+
 # nat2: the NAT connections the user-v2 daemon's libslirp holds.
 nat2() {
-	api_call "$EP2" GET /stats
-	json_eval 'j["networks"][0]["nat_connections"]' <<<"$API_BODY"
+	stat2 nat_connections
 }
 
 # nat2_at_least N / nat2_at_most N: compare nat2 with N.
@@ -404,12 +409,6 @@ nat2_at_least() {
 }
 nat2_at_most() {
 	[ "$(nat2)" -le "$1" ]
-}
-
-# stat2 NAME: a counter of the user-v2 network in /stats.
-stat2() {
-	api_call "$EP2" GET /stats
-	json_eval "j['networks'][0]['$1']" <<<"$API_BODY"
 }
 
 log "6. a VM leaves a user-v2 network with connections open"

@@ -42,21 +42,13 @@ import sys
 import threading
 import time
 
-from ethframes import BCAST, arp_request, csum, frame, icmp_echo
+from ethframes import arp_request, dhcp_client, frame, icmp_echo
 
 
 
 def dhcp_discover(mac):
     """A DHCPDISCOVER from 0.0.0.0:68 to 255.255.255.255:67."""
-    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0,
-                        random.getrandbits(32), 0, 0x8000, b"\0" * 4,
-                        b"\0" * 4, b"\0" * 4, b"\0" * 4, mac, b"", b"")
-    bootp += b"\x63\x82\x53\x63" + b"\x35\x01\x01" + b"\xff"
-    udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17,
-                     0, b"\0" * 4, b"\xff" * 4)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return BCAST + mac + b"\x08\x00" + ip + udp
+    return dhcp_client(mac, random.getrandbits(32), b"\x35\x01\x01")
 
 
 def read_frames(sock, buf, deadline):

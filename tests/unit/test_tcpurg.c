@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "inet_sum.h"
+
 #include "../../netstack/tcpurg.h"
 
 #define ETH 14
@@ -41,30 +43,6 @@ struct seg {
 	size_t plen;
 	unsigned seed;
 };
-
-/**
- * sum16() - one's complement sum of @len bytes, added to @s
- */
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
-/**
- * fold() - fold a 32-bit sum to 16 bits
- */
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
 
 /**
  * tcp_sum() - the TCP checksum over pseudo-header and segment, from scratch
