@@ -1,4 +1,5 @@
 #!/bin/bash
+# e2e-timeout: 300
 # tests/e2e/qemu_guest.sh: end-to-end test with a real QEMU guest attached to
 # usernetd by `-netdev stream`. Owns building the guest (the installed Debian
 # kernel plus a busybox-static initramfs with the virtio-net modules, cached

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
+# e2e-timeout: 300
 #
 # tests/e2e/stress.sh BUILD_DIR - faults and load, each with a check, on a
 # slirp-mode daemon (one network per VM) and a user-v2 one:
