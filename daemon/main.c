@@ -19,6 +19,7 @@
 #include "log.h"
 #include "options.h"
 #include "pidfile.h"
+#include "rundir.h"
 #include "sandbox.h"
 #include "server.h"
 #include "../pcap/capture.h"
@@ -40,20 +41,29 @@ static void main_stop(void *arg)
 
 /**
  * main_default_socket() - $XDG_RUNTIME_DIR/usernetd/qemu.sock, or
- * /tmp/usernetd-UID/qemu.sock, creating the directory 0700
+ * /tmp/usernetd-UID/qemu.sock
+ *
+ * The directory is created 0700, or must be one of ours that nobody
+ * else can enter (daemon/rundir.c): exits with status 2 and the reason
+ * otherwise.
+ *
+ * Return: the socket's path (static storage)
  */
 static const char *main_default_socket(void)
 {
 	static char path[PATH_MAX];
 	const char *run = getenv("XDG_RUNTIME_DIR");
 	char dir[PATH_MAX - 16];
+	char err[PATH_MAX + 128];
 
 	if (run && *run)
 		snprintf(dir, sizeof(dir), "%s/usernetd", run);
 	else
 		snprintf(dir, sizeof(dir), "/tmp/usernetd-%ld", (long)getuid());
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		fatal("%s", dir);
+	if (rundir_prepare(dir, err, sizeof(err))) {
+		fprintf(stderr, "usernetd: default socket directory %s\n", err);
+		exit(2);
+	}
 	snprintf(path, sizeof(path), "%s/qemu.sock", dir);
 	return path;
 }
