@@ -73,6 +73,7 @@ static const char *const sandbox_calls[] = {
     "rename",
     "unlink",
     "fsync",
+    "ftruncate",
     "fchmod",
     "umask",
     /* also */

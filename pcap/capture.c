@@ -327,13 +327,112 @@ static FILE *cap_out_fopen(struct cap_out *o)
 #endif
 
 /**
- * cap_open_fd() - open the descriptor for @path
- * @o:		output to set up (@fd and @chunk)
- * @path:	file, FIFO with a reader, or "-"
- * @err:	error message buffer
+ * cap_check_target() - whether an existing @path may receive a capture
+ * @path:	its name, for the message
+ * @st:		what lstat(2) or fstat(2) said of it
+ * @err:	why not
  * @errlen:	its size
  *
- * Never blocks: a FIFO is opened non-blocking and must have a reader.
+ * The capture may only go where the API client (the daemon's uid, see
+ * daemon/api.c) could write itself: a regular file or a FIFO owned by
+ * the daemon's uid. A symbolic link, someone else's file or FIFO (in
+ * /tmp, say, another user's FIFO would receive every frame), a device or
+ * a socket are refused.
+ *
+ * Return: 0, or -1 with @err set
+ */
+static int cap_check_target(const char *path, const struct stat *st, char *err,
+			    size_t errlen)
+{
+	if (S_ISLNK(st->st_mode)) {
+		snprintf(err, errlen,
+			 "%s: a symbolic link: refused (name the file itself)",
+			 path);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode)) {
+		snprintf(err, errlen,
+			 "%s: not a regular file or a FIFO: refused", path);
+		return -1;
+	}
+	if (st->st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "%s: owned by uid %ld, not by this uid (%ld): refused",
+			 path, (long)st->st_uid, (long)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * cap_open_path() - open @path for writing, never through a symbolic link
+ * @path:	where
+ * @err:	why not
+ * @errlen:	its size
+ *
+ * A new file is created 0600 with O_EXCL (nothing was there, and nothing
+ * can slip in between). An existing one is checked by name first, for a
+ * clear message and so that nobody's device or FIFO is even opened, then
+ * opened with O_NOFOLLOW and checked again on the descriptor (it may
+ * have been swapped in between); a regular file is truncated only then.
+ * Only the last component of @path is protected from links: a capture
+ * created through a linked directory is still a new file of ours, which
+ * the client could have written itself. Never blocks: a FIFO is opened
+ * non-blocking and must have a reader.
+ *
+ * Return: the descriptor, or -1 with @err set
+ */
+static int cap_open_path(const char *path, char *err, size_t errlen)
+{
+	const int wr = O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			goto fail;
+		fd = open(path, wr | O_CREAT | O_EXCL, 0600);
+		if (fd < 0)
+			goto fail;
+		return fd;
+	}
+	if (cap_check_target(path, &st, err, errlen))
+		return -1;
+	fd = open(path, wr);
+	if (fd < 0 && errno == ENXIO) {
+		snprintf(err, errlen,
+			 "%s: FIFO has no reader (start the reader first)",
+			 path);
+		return -1;
+	}
+	if (fd < 0)
+		goto fail;
+	if (fstat(fd, &st) < 0)
+		goto fail_fd;
+	if (cap_check_target(path, &st, err, errlen)) {
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
+		goto fail_fd;
+	return fd;
+fail_fd:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	close(fd);
+	return -1;
+fail:
+	snprintf(err, errlen, "%s: %s", path,
+		 errno == ELOOP ? "a symbolic link: refused" : strerror(errno));
+	return -1;
+}
+
+/**
+ * cap_open_fd() - open the descriptor for @path
+ * @o:		output to set up (@fd and @chunk)
+ * @path:	a new file, a regular file or a FIFO with a reader owned by
+ *		the daemon's uid, or "-" (see cap_open_path())
+ * @err:	error message buffer
+ * @errlen:	its size
  *
  * Return: 0, or -1 with @err set
  */
@@ -358,24 +457,9 @@ static int cap_open_fd(struct cap_out *o, const char *path, char *err,
 		o->fd = fd;
 		return 0;
 	}
-	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
-		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0 && errno == ENXIO) {
-			snprintf(err, errlen,
-				 "%s: FIFO has no reader (start the reader "
-				 "first)",
-				 path);
-			return -1;
-		}
-	} else {
-		fd = open(path,
-			  O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC,
-			  0600);
-	}
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	fd = cap_open_path(path, err, errlen);
+	if (fd < 0)
 		return -1;
-	}
 	o->fd = fd;
 	return 0;
 }

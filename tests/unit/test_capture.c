@@ -3,8 +3,9 @@
  * test_capture.c - pcap capture: frames written and read back with
  * libpcap (count, order, lengths, snaplen, timestamps), tcpdump reading
  * the file, filters good and bad, rotation, flushing while running,
- * standard output, failures (FIFO reader gone, disk full, on_fail) and a
- * full ring that drops instead of blocking.
+ * standard output, failures (FIFO reader gone, a write error, on_fail),
+ * a full ring that drops instead of blocking, and the places a capture
+ * may not go (symbolic links, devices, another uid's file or FIFO).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,8 @@
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
@@ -677,35 +680,145 @@ static void test_fifo_reader_gone(void **state)
 	unlink(cfg.file);
 }
 
+/* Files may grow this much while fsize_limit() holds (the log too). */
+#define TC_FSIZE_LIMIT (64 * 1024)
+
 /**
- * test_disk_full() - ENOSPC (/dev/full) fails the capture with one log line
+ * fsize_limit() - make writes past TC_FSIZE_LIMIT fail with EFBIG
+ * @old:	receives the limit to give back to fsize_restore()
+ *
+ * The output's write error, without a full disk: /dev/full, a device,
+ * is no longer a place a capture may go.
+ */
+static void fsize_limit(struct rlimit *old)
+{
+	struct rlimit rl;
+
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, old), 0);
+	rl = *old;
+	rl.rlim_cur = TC_FSIZE_LIMIT;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+/**
+ * fsize_restore() - undo fsize_limit()
+ * @old:	what fsize_limit() saved
+ */
+static void fsize_restore(const struct rlimit *old)
+{
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+}
+
+/**
+ * test_write_error() - a write error (EFBIG) fails the capture with one
+ * log line
  * @state:	unused
  */
-static void test_disk_full(void **state)
+static void test_write_error(void **state)
 {
-	struct cap_config cfg = {.file = "/dev/full"};
+	struct cap_config cfg = {.file = path_in("big.pcap")};
 	struct errcap e = {0};
+	struct rlimit old;
 	char err[256];
 	struct cap *c;
 	int i, lines;
 
 	(void)state;
-	if (access("/dev/full", W_OK)) {
-		skip();
-		return;
-	}
-	errcap_start(&e, "full.log");
+	errcap_start(&e, "big.log");
+	fsize_limit(&old);
 	c = cap_open(NULL, &cfg, err, sizeof(err));
 	assert_non_null(c);
 	for (i = 0; i < 200 && !cap_failed(c); i++) {
-		send_frames(c, 0, 10);
+		send_frames(c, 0, 100);
 		usleep(10000);
 	}
 	assert_true(cap_failed(c));
 	send_frames(c, 0, 10);
 	cap_close(c);
-	assert_int_equal(errcap_stop(&e, "No space left", &lines), 1);
+	fsize_restore(&old);
+	assert_int_equal(errcap_stop(&e, "File too large", &lines), 1);
 	assert_int_equal(lines, 1);
+	unlink(cfg.file);
+}
+
+/**
+ * put_file() - write @text to @path, mode 0600
+ * @path:	file
+ * @text:	its contents
+ */
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/**
+ * test_refused_targets() - a capture goes only to a new file, or to a
+ * regular file or FIFO of ours: a symbolic link (even to our own file), a
+ * device, another uid's file or FIFO (as root) are refused, untouched;
+ * our own file is truncated and written
+ * @state:	unused
+ */
+static void test_refused_targets(void **state)
+{
+	struct cap_config cfg = {0};
+	char err[256], target[128], link[128];
+	struct cap *c;
+
+	(void)state;
+	snprintf(target, sizeof(target), "%s", path_in("mine.pcap"));
+	snprintf(link, sizeof(link), "%s", path_in("link.pcap"));
+	put_file(target, "not a capture\n");
+	assert_int_equal(symlink(target, link), 0);
+	cfg.file = link;
+	assert_null(cap_open(NULL, &cfg, err, sizeof(err)));
+	if (!strstr(err, "symbolic link"))
+		fail_msg("a link: '%s'", err);
+	assert_int_equal(file_size(target), 14);
+	unlink(link);
+	/* A dangling link: not created through either. */
+	assert_int_equal(symlink(path_in("nowhere.pcap"), link), 0);
+	assert_null(cap_open(NULL, &cfg, err, sizeof(err)));
+	assert_int_equal(file_size(path_in("nowhere.pcap")), -1);
+	unlink(link);
+
+	cfg.file = "/dev/null";
+	assert_null(cap_open(NULL, &cfg, err, sizeof(err)));
+	if (!strstr(err, "not a regular file or a FIFO"))
+		fail_msg("a device: '%s'", err);
+
+	if (geteuid() == 0) {
+		const char *fifo = path_in("nobody.fifo");
+
+		assert_int_equal(chown(target, 65534, 65534), 0);
+		cfg.file = target;
+		assert_null(cap_open(NULL, &cfg, err, sizeof(err)));
+		if (!strstr(err, "owned by uid 65534"))
+			fail_msg("nobody's file: '%s'", err);
+		assert_int_equal(file_size(target), 14);
+		assert_int_equal(chown(target, 0, 0), 0);
+		assert_int_equal(mkfifo(fifo, 0666), 0);
+		assert_int_equal(chown(fifo, 65534, 65534), 0);
+		cfg.file = fifo;
+		assert_null(cap_open(NULL, &cfg, err, sizeof(err)));
+		if (!strstr(err, "owned by uid 65534"))
+			fail_msg("nobody's FIFO: '%s'", err);
+		unlink(fifo);
+	} else {
+		print_message("not root: files of another uid not tried\n");
+	}
+
+	cfg.file = target;
+	c = cap_open(NULL, &cfg, err, sizeof(err));
+	assert_non_null(c);
+	cap_close(c);
+	assert_int_equal(file_size(target), 24); /* the header alone */
+	unlink(target);
 }
 
 /**
@@ -752,28 +865,28 @@ static void fail_timeout(void *arg)
 static void test_on_fail(void **state)
 {
 	struct failctx fc = {0};
-	struct cap_config cfg = {
-	    .file = "/dev/full", .on_fail = on_fail, .on_fail_arg = &fc};
+	struct cap_config cfg = {.file = path_in("onfail.pcap"),
+				 .on_fail = on_fail,
+				 .on_fail_arg = &fc};
 	struct loop_timer *t;
 	struct errcap e = {0};
+	struct rlimit old;
 	char err[256];
 	struct cap *c;
 	int lines;
 
 	(void)state;
-	if (access("/dev/full", W_OK)) {
-		skip();
-		return;
-	}
 	fc.l = loop_new();
 	assert_null(cap_open(NULL, &cfg, err, sizeof(err))); /* no loop */
 	t = loop_timer_new(fc.l, fail_timeout, fc.l);
 	loop_timer_arm(t, loop_now_ms() + 5000);
 	errcap_start(&e, "onfail.log");
+	fsize_limit(&old);
 	c = cap_open(fc.l, &cfg, err, sizeof(err));
 	assert_non_null(c);
-	send_frames(c, 0, 10);
+	send_frames(c, 0, 1000); /* more than TC_FSIZE_LIMIT */
 	loop_run(fc.l);
+	fsize_restore(&old);
 	assert_int_equal(errcap_stop(&e, "capture", &lines), 1);
 	assert_int_equal(fc.calls, 1);
 	assert_true(fc.on_loop);
@@ -869,7 +982,8 @@ int main(void)
 	    cmocka_unit_test(test_rotation),
 	    cmocka_unit_test(test_stdout),
 	    cmocka_unit_test(test_fifo_reader_gone),
-	    cmocka_unit_test(test_disk_full),
+	    cmocka_unit_test(test_write_error),
+	    cmocka_unit_test(test_refused_targets),
 	    cmocka_unit_test(test_on_fail),
 	    cmocka_unit_test(test_ring_full),
 	};
