@@ -91,6 +91,36 @@ static int main_capture(struct srv *s, const struct cfg *c)
 }
 
 /**
+ * main_sandbox_check() - whether the sandbox asked for can be had
+ * @c:	the command line; its @sandbox is set to SANDBOX_OFF where this
+ *	build or system has none
+ *
+ * The default sandbox is skipped, with a warning, where there is none
+ * (systems without seccomp) or where it cannot work (AddressSanitizer
+ * builds, see sandbox_check()); --sandbox-log there is an error.
+ *
+ * Return: 0, or -1 after telling why
+ */
+static int main_sandbox_check(struct cfg *c)
+{
+	char err[256];
+
+	if (c->sandbox == SANDBOX_OFF) {
+		log_info("sandbox: off (--no-sandbox)");
+		return 0;
+	}
+	if (!sandbox_check(err, sizeof(err)))
+		return 0;
+	if (c->sandbox == SANDBOX_LOG) {
+		fprintf(stderr, "usernetd: --sandbox-log: %s\n", err);
+		return -1;
+	}
+	log_warnx("%s: running unconfined", err);
+	c->sandbox = SANDBOX_OFF;
+	return 0;
+}
+
+/**
  * main_raise_nofile() - raise the soft limit on descriptors to the hard one
  *
  * Every connection a guest makes through the NAT is a host socket: the
@@ -246,13 +276,15 @@ int main(int argc, char **argv)
 		cfg_usage(argv[0]);
 		return 0;
 	}
-	if (r == CFG_ERROR || (c.sandbox && sandbox_check(err, sizeof(err)))) {
+	if (r == CFG_ERROR) {
 		fprintf(stderr, "usernetd: %s\n", err);
-		if (r != CFG_ERROR)
-			cfg_free(&c);
 		return 2;
 	}
 	log_init("usernetd", c.verbose);
+	if (main_sandbox_check(&c)) {
+		cfg_free(&c);
+		return 2;
+	}
 	if (!c.listen_qemu && !c.listen_fd && !c.listen_vfkit &&
 	    !c.listen_bess && !c.ntap && !c.dns_udp && !c.dns_tcp)
 		c.listen_qemu = main_default_socket();
@@ -278,7 +310,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* Last: from here on, only the calls the daemon keeps making. */
-	if (c.sandbox && sandbox_apply(err, sizeof(err))) {
+	if (c.sandbox != SANDBOX_OFF &&
+	    sandbox_apply(c.sandbox == SANDBOX_LOG, err, sizeof(err))) {
 		fprintf(stderr, "usernetd: %s\n", err);
 		srv_free(s);
 		pid_remove(c.pidfile);

@@ -12,6 +12,7 @@
 
 #include "networksyaml.h"
 #include "options.h"
+#include "sandbox.h"
 #include "../user-v2/leases.h"
 
 /**
@@ -72,9 +73,12 @@ void cfg_usage(const char *prog)
 	       "65535)\n"
 	       "  --pcap-max-size MB   rotate like tcpdump -C, with "
 	       "--pcap-max-files N (-W)\n"
-	       "  --sandbox            once started, allow only the system "
-	       "calls usernetd\n"
-	       "                       needs (seccomp; Linux)\n"
+	       "  --no-sandbox         do not confine the daemon to the "
+	       "system calls it\n"
+	       "                       needs once started (seccomp, Linux; "
+	       "on by default)\n"
+	       "  --sandbox-log        debugging: log forbidden system calls "
+	       "and allow them\n"
 	       "  -p, --pidfile PATH   write the pid there; refuse to start "
 	       "if it is alive\n"
 	       "  -v, --verbose        debug logs\n"
@@ -246,6 +250,8 @@ enum {
 	OPT_PCAP_MAX_SIZE,
 	OPT_PCAP_MAX_FILES,
 	OPT_SANDBOX,
+	OPT_NO_SANDBOX,
+	OPT_SANDBOX_LOG,
 };
 
 static const struct option cfg_longopts[] = {
@@ -274,6 +280,8 @@ static const struct option cfg_longopts[] = {
     {"pcap-max-size", required_argument, NULL, OPT_PCAP_MAX_SIZE},
     {"pcap-max-files", required_argument, NULL, OPT_PCAP_MAX_FILES},
     {"sandbox", no_argument, NULL, OPT_SANDBOX},
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"sandbox-log", no_argument, NULL, OPT_SANDBOX_LOG},
     {"endpoint", required_argument, NULL, 'e'},
     {"pidfile", required_argument, NULL, 'p'},
     {"verbose", no_argument, NULL, 'v'},
@@ -442,8 +450,13 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 					errlen)
 			   ? CFG_ERROR
 			   : CFG_OK;
-	case OPT_SANDBOX:
-		c->sandbox = 1;
+	case OPT_SANDBOX: /* the default now; accepted for old scripts */
+		return CFG_OK;
+	case OPT_NO_SANDBOX:
+		c->sandbox = SANDBOX_OFF;
+		return CFG_OK;
+	case OPT_SANDBOX_LOG:
+		c->sandbox = SANDBOX_LOG;
 		return CFG_OK;
 	case 'e':
 		c->endpoint = arg;

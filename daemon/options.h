@@ -52,7 +52,8 @@ struct cfg_tap {
  * @pcap_max_size:	rotate past this many MB, 0 for never
  * @pcap_max_files:	files kept when rotating
  * @endpoint:		control API socket (-e), or NULL
- * @sandbox:		install the seccomp allow-list once started (--sandbox)
+ * @sandbox:		enum sandbox_mode: SANDBOX_ON unless --no-sandbox or
+ *			--sandbox-log
  */
 struct cfg {
 	const char *listen_qemu;

@@ -1,37 +1,43 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sandbox_linux.c - --sandbox on Linux: a seccomp allow-list of the system
- * calls usernetd makes once it runs, installed with libseccomp on every
- * thread (TSYNC) after PR_SET_NO_NEW_PRIVS.
+ * sandbox_linux.c - the sandbox on Linux, on unless --no-sandbox: a
+ * seccomp allow-list of the system calls usernetd makes once it runs,
+ * installed with libseccomp on every thread (TSYNC) after
+ * PR_SET_NO_NEW_PRIVS.
  *
  * Owns the list. It was built from what the daemon really calls while the
- * whole end-to-end suite runs (the filter in log mode, see
- * SANDBOX_LOG_ENV, and strace -f), so it covers what the daemon keeps
- * doing after start-up: libslirp's NAT sockets (TCP, UDP, ICMP ping
- * sockets), c-ares and its resolv.conf re-reads, getaddrinfo in worker
- * threads (files, DNS, netlink for its RFC 3484 sorting), the lease file's
- * atomic rewrite, captures opened through the API (files, FIFOs, a writer
- * thread), unix forwards, the control API's connections, and clean-up at
- * exit. Everything that happens only at start-up (TAP devices, setns(2),
- * the pidfile, listeners) is done before the filter is installed.
+ * whole end-to-end suite runs (the filter in log mode, --sandbox-log, and
+ * strace -f), so it covers what the daemon keeps doing after start-up:
+ * libslirp's NAT sockets (TCP, UDP, ICMP ping sockets), c-ares and its
+ * resolv.conf re-reads, getaddrinfo in worker threads (files, DNS,
+ * netlink for its RFC 3484 sorting), the lease file's atomic rewrite,
+ * captures opened through the API (files, FIFOs, a writer thread), unix
+ * forwards, the control API's connections, libmicrohttpd and libpcap
+ * loaded on first use (daemon/lazylib.c), and clean-up at exit.
+ * Everything that happens only at start-up (TAP devices, setns(2), the
+ * pidfile, listeners) is done before the filter is installed.
  *
  * What is left out is what a compromised daemon would want and the daemon
- * never does: creating processes (execve, fork: clone only with
- * CLONE_THREAD), debugging others (ptrace, process_vm_*), mounts and
- * namespaces, kernel modules, bpf, keyrings, packet sockets and raw
- * sockets but ICMP ones (sandbox_sockets lists what is left), ioctls but
- * FIONREAD and SIOCOUTQ (no TIOCSTI), prctl(2) but PR_CAPBSET_READ,
- * signals to other processes, and the other system call ABIs (i386, x32):
- * the filter is built for the native architecture alone.
+ * never does: running programs (execve), creating processes (fork: clone
+ * only with CLONE_THREAD), executable memory of its own making (mmap(2)
+ * with PROT_EXEC only of a file, privately, as the dynamic loader maps a
+ * library; mprotect(2) never with PROT_EXEC), debugging others (ptrace,
+ * process_vm_*), mounts and namespaces, kernel modules, bpf, keyrings,
+ * packet sockets and raw sockets but ICMP ones (sandbox_sockets lists
+ * what is left), ioctls but FIONREAD and SIOCOUTQ (no TIOCSTI), prctl(2)
+ * but PR_CAPBSET_READ, signals to other processes, and the other system
+ * call ABIs (i386, x32): the filter is built for the native architecture
+ * alone.
  *
  * A forbidden call kills the whole process (SCMP_ACT_KILL_PROCESS), which
  * the kernel logs (audit type=1326, in dmesg, with the call's number). An
  * error return instead (EPERM) would let the daemon carry on in a state
  * nobody tested, with a failure that looks like an ordinary one and that
  * some library may retry or ignore; a killed daemon is seen at once, by
- * Lima and by the tests, and names its cause. USERNETD_SANDBOX_LOG=1 logs
- * forbidden calls and lets them through instead: the way to find what a
- * new libc or library version calls.
+ * Lima and by the tests, and names its cause. --sandbox-log, for
+ * debugging only, logs forbidden calls and lets them through instead: the
+ * way to find what a new libc or library version calls. No environment
+ * variable weakens the filter.
  */
 #include <errno.h>
 #include <linux/netlink.h>
@@ -42,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -112,12 +119,10 @@ static const char *const sandbox_calls[] = {
     "sendmsg",
     "recvmsg",
     "sendmmsg",
-    /* memory */
+    /* memory (mmap and mprotect are checked below) */
     "brk",
-    "mmap",
     "munmap",
     "mremap",
-    "mprotect",
     "madvise",
     /* threads (clone(2) is checked below) */
     "futex",
@@ -319,14 +324,34 @@ static int sandbox_build(scmp_filter_ctx ctx, char *err, size_t errlen)
 			 errlen))
 		return -1;
 
+	/*
+	 * No executable memory of the daemon's making: mmap(2) with
+	 * PROT_EXEC only of a file and private (the dynamic loader mapping
+	 * libmicrohttpd's and libpcap's dependencies on first use, which it
+	 * does with the final protection of each segment), and mprotect(2)
+	 * never with PROT_EXEC, so no written page becomes code.
+	 */
+	if (sandbox_rule(ctx, SCMP_ACT_ALLOW, "mmap", 1,
+			 SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0), none, err,
+			 errlen) ||
+	    sandbox_rule(
+		ctx, SCMP_ACT_ALLOW, "mmap", 2,
+		SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC),
+		SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS | MAP_SHARED, 0), err,
+		errlen) ||
+	    sandbox_rule(ctx, SCMP_ACT_ALLOW, "mprotect", 1,
+			 SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0), none, err,
+			 errlen))
+		return -1;
+
 	/* Signals to this process only (raise, abort). */
 	if (sandbox_rule(ctx, SCMP_ACT_ALLOW, "kill", 1,
 			 SCMP_A0(SCMP_CMP_EQ, self), none, err, errlen) ||
 	    sandbox_rule(ctx, SCMP_ACT_ALLOW, "tgkill", 1,
 			 SCMP_A0(SCMP_CMP_EQ, self), none, err, errlen))
 		return -1;
-	/* socket, ioctl, clone, clone3, prctl, kill, tgkill */
-	return count + 7;
+	/* socket, ioctl, clone, clone3, prctl, mmap, mprotect, kill, tgkill */
+	return count + 9;
 }
 
 /* AddressSanitizer's runtime, with gcc's or clang's spelling. */
@@ -339,15 +364,16 @@ static int sandbox_build(scmp_filter_ctx ctx, char *err, size_t errlen)
 #endif
 
 /**
- * sandbox_check() - whether --sandbox can work in this build
+ * sandbox_check() - whether the sandbox can work in this build
  * @err:	message buffer
  * @errlen:	its size
  *
  * Not under AddressSanitizer: its runtime makes calls of its own (gettid,
  * sigaltstack, sched_getaffinity) and its leak check at exit stops the
  * threads from a helper process with ptrace(2), both of which the
- * allow-list forbids by design. Sanitizer builds run without --sandbox.
- * Seccomp itself is checked when the filter is loaded.
+ * allow-list forbids by design. Such builds run without the sandbox
+ * (main.c says so once; the tests pass --no-sandbox). Seccomp itself is
+ * checked when the filter is loaded.
  *
  * Return: 0, or -1 with a message in @err
  */
@@ -355,7 +381,8 @@ int sandbox_check(char *err, size_t errlen)
 {
 #ifdef SANDBOX_ASAN
 	snprintf(err, errlen,
-		 "--sandbox: not supported in an AddressSanitizer build");
+		 "no system call sandbox in an AddressSanitizer build "
+		 "(use --no-sandbox)");
 	return -1;
 #else
 	(void)err;
@@ -366,18 +393,17 @@ int sandbox_check(char *err, size_t errlen)
 
 /**
  * sandbox_apply() - install the allow-list on every thread of the process
+ * @log_only:	log forbidden calls (the kernel's audit log) and allow
+ *		them (--sandbox-log), instead of killing the process
  * @err:	message buffer
  * @errlen:	its size
  *
- * Threads started later inherit the filter. With USERNETD_SANDBOX_LOG=1 in
- * the environment, forbidden calls are logged by the kernel and allowed.
+ * Threads started later inherit the filter.
  *
  * Return: 0, or -1 with a message in @err
  */
-int sandbox_apply(char *err, size_t errlen)
+int sandbox_apply(int log_only, char *err, size_t errlen)
 {
-	const char *env = getenv(SANDBOX_LOG_ENV);
-	int log_only = env && !strcmp(env, "1");
 	scmp_filter_ctx ctx;
 	int n, rc;
 

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sandbox_none.c - --sandbox where there is no seccomp: the option is
- * refused before anything starts (main.c asks sandbox_check()), so
- * sandbox_apply() is never reached in practice and fails if it is.
+ * sandbox_none.c - where there is no seccomp: the daemon runs without a
+ * system call allow-list (main.c logs it once) and --sandbox-log is
+ * refused, since there is nothing to log with.
  */
 #include <stdio.h>
 
 #include "sandbox.h"
 
 /**
- * sandbox_check() - whether --sandbox can work in this build
+ * sandbox_check() - whether the sandbox can work in this build
  * @err:	message buffer
  * @errlen:	its size
  *
@@ -17,19 +17,20 @@
  */
 int sandbox_check(char *err, size_t errlen)
 {
-	snprintf(err, errlen, "--sandbox: not supported on this system");
+	snprintf(err, errlen, "no system call sandbox on this system");
 	return -1;
 }
 
 /**
  * sandbox_apply() - install the allow-list: impossible here
+ * @log_only:	unused
  * @err:	message buffer
  * @errlen:	its size
  *
  * Return: -1, with a message in @err
  */
-int sandbox_apply(char *err, size_t errlen)
+int sandbox_apply(int log_only, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "--sandbox: not supported on this system");
-	return -1;
+	(void)log_only;
+	return sandbox_check(err, errlen);
 }

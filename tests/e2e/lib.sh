@@ -15,7 +15,8 @@
 #
 # Exit status convention: 0 pass, 1 fail, 77 skip.
 # Set E2E_KEEP=1 to keep the temporary directory for inspection, and
-# USERNETD_SANDBOX=1 to run every daemon with --sandbox (SANDBOX_ARGS).
+# USERNETD_SANDBOX=0 to run every daemon with --no-sandbox (SANDBOX_ARGS;
+# by default the daemon confines itself).
 
 set -u
 set -o pipefail
@@ -193,9 +194,10 @@ e2e_init() {
 		{ echo "FAIL: $E2E_NAME: no build directory $1" >&2; exit 1; }
 	USERNETD=$BUILD_DIR/usernetd
 	USERNETCTL=$BUILD_DIR/usernetctl
-	# USERNETD_SANDBOX=1: every daemon runs under --sandbox (scripts/test).
+	# The daemon confines itself by default; USERNETD_SANDBOX=0 runs every
+	# daemon with --no-sandbox (the sanitizer run of scripts/test).
 	SANDBOX_ARGS=()
-	[ "${USERNETD_SANDBOX:-0}" = 1 ] && SANDBOX_ARGS=(--sandbox)
+	[ "${USERNETD_SANDBOX:-1}" = 0 ] && SANDBOX_ARGS=(--no-sandbox)
 
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TAP)"
 	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
@@ -297,7 +299,7 @@ ns_mtu() {
 }
 
 # start_daemon LOG ARGS...: run usernetd ARGS -v, stderr+stdout to LOG
-# (and --sandbox with USERNETD_SANDBOX=1). Sets DAEMON_PID. Waits for the
+# (and --no-sandbox with USERNETD_SANDBOX=0). Sets DAEMON_PID. Waits for the
 # --listen-qemu socket when one is given.
 start_daemon() {
 	local logf=$1 sock='' prev='' a

@@ -16,7 +16,7 @@
 #                       check the guest side alone (expects no option 26)
 #   QEMU_GUEST_KEEP=1   keep the temporary directory (logs) and print it
 #   QEMU                QEMU binary (qemu-system-x86_64)
-#   USERNETD_SANDBOX=1  run usernetd with --sandbox
+#   USERNETD_SANDBOX=0  run usernetd with --no-sandbox
 
 set -u
 
@@ -31,9 +31,10 @@ MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
 EXPECT_IP=192.168.5.15
 EXPECT_ROUTER=192.168.5.2
 EXPECT_DNS=192.168.5.3
-# USERNETD_SANDBOX=1: the daemon runs under --sandbox (scripts/test)
+# The daemon confines itself; USERNETD_SANDBOX=0: --no-sandbox (the
+# sanitizer run of scripts/test)
 SANDBOX=()
-[ "${USERNETD_SANDBOX:-0}" = 1 ] && SANDBOX=(--sandbox)
+[ "${USERNETD_SANDBOX:-1}" = 0 ] && SANDBOX=(--no-sandbox)
 
 TMP=
 QEMU_PID=

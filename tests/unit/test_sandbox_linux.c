@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_sandbox_linux.c - tests of --sandbox (daemon/sandbox_linux.c).
+ * test_sandbox_linux.c - tests of the sandbox (daemon/sandbox_linux.c).
  *
  * Each case forks a child that installs the allow-list with
  * sandbox_apply() and then makes one kind of system call: a forbidden one
  * must kill the child with SIGSYS (so every such case fails if the filter
  * is not installed: the call would succeed and the child exit 0), an
- * allowed one must work. The log-only mode (USERNETD_SANDBOX_LOG=1) lets
- * a forbidden call through. In an AddressSanitizer build, where
- * --sandbox is refused, every case is skipped.
+ * allowed one must work. Forbidden: running a program, processes,
+ * executable memory (anonymous, shared, or made so by mprotect), packet
+ * and raw sockets, other netlink families, ptrace, TIOCSTI, signals to
+ * others. Allowed: what the daemon does, including loading libpcap on
+ * first use (daemon/lazylib.c) under the filter. The log-only mode
+ * (--sandbox-log) lets a forbidden call through; no environment variable
+ * does. In an AddressSanitizer build, which has no sandbox, every case is
+ * skipped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -32,6 +38,7 @@
 #include <linux/sockios.h>
 
 #include <cmocka.h>
+#include <pcap/pcap.h>
 
 #include "../../daemon/log.h"
 #include "../../daemon/sandbox.h"
@@ -43,18 +50,19 @@
 #define TSB_SURVIVED	12
 
 /**
- * tsb_run() - fork, install the sandbox in the child, run @fn there
+ * tsb_run_mode() - fork, install the sandbox in the child, run @fn there
  * @fn:		the child's work; returns its exit status
+ * @log_only:	the --sandbox-log mode
  *
  * Return: the child's wait status
  */
-static int tsb_run(int (*fn)(void))
+static int tsb_run_mode(int (*fn)(void), int log_only)
 {
 	char err[256];
 	pid_t pid;
 	int st;
 
-	/* AddressSanitizer builds refuse --sandbox (see sandbox_check()). */
+	/* AddressSanitizer builds have no sandbox (see sandbox_check()). */
 	if (sandbox_check(err, sizeof(err))) {
 		print_message("%s: skipped\n", err);
 		skip();
@@ -63,7 +71,7 @@ static int tsb_run(int (*fn)(void))
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (sandbox_apply(err, sizeof(err))) {
+		if (sandbox_apply(log_only, err, sizeof(err))) {
 			fprintf(stderr, "%s\n", err);
 			_exit(TSB_NO_SANDBOX);
 		}
@@ -71,6 +79,17 @@ static int tsb_run(int (*fn)(void))
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	return st;
+}
+
+/**
+ * tsb_run() - tsb_run_mode() with forbidden calls killing
+ * @fn:		the child's work
+ *
+ * Return: the child's wait status
+ */
+static int tsb_run(int (*fn)(void))
+{
+	return tsb_run_mode(fn, 0);
 }
 
 /**
@@ -109,6 +128,48 @@ static int tsb_execve(void)
 	execve("/bin/true", argv, envp);
 	execve("/usr/bin/true", argv, envp);
 	return TSB_CALL_FAILED;
+}
+
+/**
+ * tsb_mmap_exec() - anonymous memory that is writable and executable
+ */
+static int tsb_mmap_exec(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? TSB_CALL_FAILED : TSB_SURVIVED;
+}
+
+/**
+ * tsb_mprotect_exec() - written memory made executable
+ */
+static int tsb_mprotect_exec(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return TSB_CALL_FAILED;
+	memset(p, 0xc3, 4096); /* ret */
+	mprotect(p, 4096, PROT_READ | PROT_EXEC);
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_mmap_shared_exec() - a file mapped shared and executable (its
+ * pages would change with the file)
+ */
+static int tsb_mmap_shared_exec(void)
+{
+	int fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		return TSB_CALL_FAILED;
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? TSB_CALL_FAILED : TSB_SURVIVED;
 }
 
 /**
@@ -248,6 +309,21 @@ static int tsb_allowed(void)
 }
 
 /**
+ * tsb_lazy_pcap() - libpcap (with D-Bus, libsystemd, libcap) loaded on
+ * first use, as a capture started through the API does: the dynamic
+ * loader maps code from files, privately, which the filter allows
+ */
+static int tsb_lazy_pcap(void)
+{
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+
+	if (!p)
+		return TSB_CALL_FAILED;
+	pcap_close(p);
+	return TSB_OK;
+}
+
+/**
  * tsb_log_only() - getppid(), not on the list, with the log-only mode
  */
 static int tsb_log_only(void)
@@ -259,6 +335,24 @@ static void test_forbidden_execve(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_execve));
+}
+
+static void test_forbidden_mmap_exec(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_mmap_exec));
+}
+
+static void test_forbidden_mprotect_exec(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_mprotect_exec));
+}
+
+static void test_forbidden_mmap_shared_exec(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_mmap_shared_exec));
 }
 
 static void test_forbidden_fork(void **state)
@@ -309,22 +403,30 @@ static void test_allowed(void **state)
 	tsb_assert_exit0(tsb_run(tsb_allowed));
 }
 
+static void test_lazy_library(void **state)
+{
+	(void)state;
+	tsb_assert_exit0(tsb_run(tsb_lazy_pcap));
+}
+
 static void test_log_only(void **state)
 {
-	int st;
-
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_log_only));
-	setenv(SANDBOX_LOG_ENV, "1", 1);
-	st = tsb_run(tsb_log_only);
-	unsetenv(SANDBOX_LOG_ENV);
-	tsb_assert_exit0(st);
+	/* The variable that once switched enforcement off does nothing. */
+	setenv("USERNETD_SANDBOX_LOG", "1", 1);
+	tsb_assert_killed(tsb_run(tsb_log_only));
+	unsetenv("USERNETD_SANDBOX_LOG");
+	tsb_assert_exit0(tsb_run_mode(tsb_log_only, 1));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_forbidden_execve),
+	    cmocka_unit_test(test_forbidden_mmap_exec),
+	    cmocka_unit_test(test_forbidden_mprotect_exec),
+	    cmocka_unit_test(test_forbidden_mmap_shared_exec),
 	    cmocka_unit_test(test_forbidden_fork),
 	    cmocka_unit_test(test_forbidden_packet_socket),
 	    cmocka_unit_test(test_forbidden_raw_tcp),
@@ -333,6 +435,7 @@ int main(void)
 	    cmocka_unit_test(test_forbidden_tiocsti),
 	    cmocka_unit_test(test_forbidden_kill_other),
 	    cmocka_unit_test(test_allowed),
+	    cmocka_unit_test(test_lazy_library),
 	    cmocka_unit_test(test_log_only),
 	};
 
