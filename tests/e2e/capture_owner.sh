@@ -25,7 +25,7 @@ NS=$(e2e_name g)
 make_ns "$NS"
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 # A directory nobody can write its reader's count to.
-mkdir "$TMP/nobody" && chown 65534:65534 "$TMP/nobody" ||
+{ mkdir "$TMP/nobody" && chown 65534:65534 "$TMP/nobody"; } ||
 	fail "cannot make $TMP/nobody"
 
 # FIFO_READER_PY FIFO OUT: read FIFO until killed, keeping the number of

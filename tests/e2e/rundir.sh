@@ -51,20 +51,20 @@ refused() {
 }
 
 log "attack: $DIR made by uid 65534, mode 0777"
-mkdir -m 0777 "$DIR" && chown 65534:65534 "$DIR" && chmod 0777 "$DIR" ||
+{ mkdir -m 0777 "$DIR" && chown 65534:65534 "$DIR" && chmod 0777 "$DIR"; } ||
 	fail "cannot make $DIR"
 refused "a directory of another uid" "owned by uid 65534"
 rmdir "$DIR"
 
 log "attack: $DIR a symbolic link"
-mkdir -m 0700 "$TMP/elsewhere" && chown "$U:$U" "$TMP/elsewhere" &&
-	ln -s "$TMP/elsewhere" "$DIR" || fail "cannot make the link"
+{ mkdir -m 0700 "$TMP/elsewhere" && chown "$U:$U" "$TMP/elsewhere" &&
+		ln -s "$TMP/elsewhere" "$DIR"; } || fail "cannot make the link"
 refused "a symbolic link" "symbolic link"
 [ -e "$TMP/elsewhere/qemu.sock" ] && fail "usernetd made a socket through the link"
 rm "$DIR"
 
 log "attack: $DIR of uid $U with mode 0755"
-mkdir -m 0755 "$DIR" && chown "$U:$U" "$DIR" && chmod 0755 "$DIR" ||
+{ mkdir -m 0755 "$DIR" && chown "$U:$U" "$DIR" && chmod 0755 "$DIR"; } ||
 	fail "cannot make $DIR"
 refused "mode 0755" "mode 0755"
 rmdir "$DIR"
