@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_NET	  0xc0a80500u /* 192.168.5.0/24 */
 #define FZ_LEASES 300
 
+static const uint8_t fz_src[6] = {0x52, 0x55, 0x55, 0, 0, 1};
 static int64_t fz_now;
 static int fz_changed;
 static uint32_t fz_first, fz_last; /* the pool, host order */
@@ -280,7 +281,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - off)
 			len = size - off;
 		memset(reply, 0xee, sizeof(reply));
-		n = dhcp_handle(d, data + off, len, reply, cap, &ri);
+		/* the frame's source is the chaddr, or a fixed MAC, so that
+		 * messages reach the server's policy and the check of the
+		 * sender is fuzzed too (one in 8 from another MAC) */
+		n = dhcp_handle(
+		    d,
+		    len >= 34 && (data[0] & 7) != 7 ? data + off + 28 : fz_src,
+		    data + off, len, reply, cap, &ri);
 		fz_require(n >= 0, "reply length not negative");
 		seen.n = 0;
 		dhcp_foreach_lease(d, fz_lease, &seen);

@@ -226,6 +226,17 @@ static uint32_t yiaddr(const uint8_t *r)
 }
 
 /**
+ * src_of() - the Ethernet source a well-behaved client's frame carries:
+ * the message's chaddr (a fixed MAC for messages too short to have one)
+ */
+static const uint8_t *src_of(const uint8_t *msg, size_t len)
+{
+	static const uint8_t fixed[6] = {0x52, 0x55, 0x55, 0, 0, 1};
+
+	return len >= 34 ? msg + 28 : fixed;
+}
+
+/**
  * send_req() - build @r, hand it to @d
  *
  * Return: reply length
@@ -236,7 +247,7 @@ static int send_req(struct dhcp *d, const struct req *r, uint8_t *reply,
 	uint8_t b[300];
 	size_t n = build(b, r);
 
-	return dhcp_handle(d, b, n, reply, DHCP_REPLY_MAX, ri);
+	return dhcp_handle(d, src_of(b, n), b, n, reply, DHCP_REPLY_MAX, ri);
 }
 
 /**
@@ -338,7 +349,8 @@ static void test_udhcpc_offer(void **state)
 	int n, len;
 
 	(void)state;
-	n = dhcp_handle(d, udhcpc_discover, sizeof(udhcpc_discover), reply,
+	n = dhcp_handle(d, src_of(udhcpc_discover, sizeof(udhcpc_discover)),
+			udhcpc_discover, sizeof(udhcpc_discover), reply,
 			sizeof(reply), &ri);
 	assert_true(n >= 300 && n <= DHCP_REPLY_MAX);
 	assert_int_equal(reply[0], 2); /* BOOTREPLY */
@@ -397,7 +409,8 @@ static void test_dora(void **state)
 	int n;
 
 	(void)state;
-	n = dhcp_handle(d, udhcpc_discover, sizeof(udhcpc_discover), reply,
+	n = dhcp_handle(d, src_of(udhcpc_discover, sizeof(udhcpc_discover)),
+			udhcpc_discover, sizeof(udhcpc_discover), reply,
 			sizeof(reply), &ri);
 	assert_true(n > 0);
 	r.requested = yiaddr(reply);
@@ -735,7 +748,8 @@ static void expect_drop(struct dhcp *d, const uint8_t *msg, size_t len,
 	struct dhcp_reply_info ri;
 
 	dhcp_get_stats(d, &before);
-	if (dhcp_handle(d, msg, len, reply, sizeof(reply), &ri))
+	if (dhcp_handle(d, src_of(msg, len), msg, len, reply, sizeof(reply),
+			&ri))
 		fail_msg("the message of line %d was answered", line);
 	dhcp_get_stats(d, &after);
 	assert_int_equal(after.rx, before.rx + 1);
@@ -773,7 +787,8 @@ static void test_malformed(void **state)
 	memcpy(m, udhcpc_discover, n);
 	DROP(d, m, DHCP_MSG_MAX + 1, drop_size);
 	/* trailing padding after END is fine */
-	assert_true(dhcp_handle(d, m, DHCP_MSG_MAX, m + 4096, DHCP_REPLY_MAX,
+	assert_true(dhcp_handle(d, src_of(m, DHCP_MSG_MAX), m, DHCP_MSG_MAX,
+				m + 4096, DHCP_REPLY_MAX,
 				&(struct dhcp_reply_info){0}) > 0);
 
 #define MUTATE(off, val, field)                                                \
@@ -813,10 +828,11 @@ static void test_malformed(void **state)
 	m[end + 2] = 1; /* file: all PAD, no END */
 	DROP(d, m, n, drop_options);
 	m[108] = 255; /* file: END */
-	assert_true(dhcp_handle(d, m, n, m + 1024, DHCP_REPLY_MAX,
+	assert_true(dhcp_handle(d, src_of(m, n), m, n, m + 1024, DHCP_REPLY_MAX,
 				&(struct dhcp_reply_info){0}) > 0);
 	/* a reply buffer that is too small */
-	assert_int_equal(dhcp_handle(d, udhcpc_discover, n, m, 299,
+	assert_int_equal(dhcp_handle(d, src_of(udhcpc_discover, n),
+				     udhcpc_discover, n, m, 299,
 				     &(struct dhcp_reply_info){0}),
 			 0);
 	dhcp_get_stats(d, &st);
@@ -844,7 +860,8 @@ static void test_mutations(void **state)
 		memcpy(m, udhcpc_discover, sizeof(udhcpc_discover));
 		for (k = rand_r(&seed) % 8; k >= 0; k--)
 			m[240 + rand_r(&seed) % 80] = (uint8_t)rand_r(&seed);
-		n = dhcp_handle(d, m, len, reply, sizeof(reply), &ri);
+		n = dhcp_handle(d, src_of(m, len), m, len, reply, sizeof(reply),
+				&ri);
 		if (n) {
 			assert_true(n >= 300 && n <= DHCP_REPLY_MAX);
 			assert_int_equal(reply[0], 2);

@@ -64,7 +64,7 @@ static void test_names_follow_leases(void **state)
 	const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 0xb};
 	struct dhcp *d = mkdhcp();
 	struct dns_local *names = dns_local_new(NULL);
-	struct reg *r = reg_new(d, names, NULL);
+	struct reg *r = reg_new(NULL, d, names, NULL);
 	struct in_addr a, b;
 
 	(void)state;
@@ -105,7 +105,7 @@ static void test_lease_file(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/leases.json", dir);
-	r = reg_new(d, NULL, path);
+	r = reg_new(NULL, d, NULL, path);
 	reg_sync(r); /* nothing yet: an empty file */
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
