@@ -17,6 +17,10 @@
 #    address with its own chaddr. The victim keeps its address (API
 #    leases), its name, pings the gateway and gets the same address again;
 #    /stats counts dhcp drop_chaddr, drop_not_owner and switch drop_spoof;
+#  - the per-port limit: 40 MACs of the raw guest each take a lease and
+#    release it (never more than one live), then all ask for their
+#    address again: 16 get it (DHCP_PORT_LEASES), port_limit counts the
+#    rest;
 #  - names: the raw guest takes a lease with hostname victim; another
 #    takes one as confname and renews it as apiname: the three names keep
 #    answering their owners' addresses, /stats counts dhcp name_taken;
@@ -137,6 +141,16 @@ dhcp "$NV" tap0 "$TMP/lease-again" -x hostname:victim ||
 	fail "the victim got no lease again"
 got=$(lease_get "$TMP/lease-again" ip)
 [ "$got" = "$V_IP" ] || fail "the victim got $got again, want $V_IP"
+
+log "a raw guest's 40 MACs each take a lease and release it, then ask again"
+out=$(raw dhcpreuse 0.0.0.0 40)
+log "  $out"
+n=$(field "$out" acks)
+[ -n "$n" ] && [ "$n" -le 16 ] ||
+	fail "MACs with a released lease got $n addresses back, want 16 at most"
+n=$(stat_of dhcp port_limit)
+[ "${n:-0}" -ge 24 ] || fail "/stats: dhcp port_limit is '$n', want >= 24"
+victim_ok "after the MACs' return"
 
 # --- names ------------------------------------------------------------------------
 

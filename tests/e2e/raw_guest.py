@@ -32,6 +32,9 @@ MODE
   dhcpname  gets a lease (DISCOVER, REQUEST) with hostname (option 12)
         the first name of the comma-separated list ARG, then renews it
         (REQUEST, INIT-REBOOT) with each other name (DST, PORT unused)
+  dhcpreuse PORT new MACs each get a lease and release it at once (never
+        more than one live), then each asks for its address again
+        (REQUEST, INIT-REBOOT): how many were ACKed? (DST unused)
   dhcpstorm PORT DHCPREQUESTs (INIT-REBOOT) from one MAC, each waiting
         for its answer, alternately for DST and the address after it;
         ARG, if given, is that MAC
@@ -375,6 +378,26 @@ def mode_dhcpname(g, names):
     result(True, own=socket.inet_ntoa(own), acks=acks, mac=g.mac.hex(":"))
 
 
+def mode_dhcpreuse(g, count):
+    """COUNT MACs with a released lease each ask for it again."""
+    own = g.mac
+    xid = 0x8000000 + (os.getpid() & 0xFFF) * 0x10000
+    got = []
+    for i in range(count):
+        g.mac = own[:4] + bytes([0x80 | i >> 8, i & 255])
+        a, sid = dhcp_lease(g, xid + 4 * i)
+        dhcp_send(g, 7, xid + 4 * i + 2, b"\x36\x04" + sid, ciaddr=a)
+        got.append((g.mac, a))
+    acks = naks = 0
+    for i, (mac, a) in enumerate(got):
+        g.mac = mac
+        dhcp_send(g, 3, xid + 4 * i + 3, b"\x32\x04" + a)
+        said = dhcp_said(dhcp_answer(g, xid + 4 * i + 3))
+        acks += said == "ack"
+        naks += said == "nak"
+    result(True, macs=count, acks=acks, naks=naks)
+
+
 def mode_dhcpstorm(g, dst, count, mac):
     """COUNT REQUESTs flipping between two addresses."""
     if mac:
@@ -432,6 +455,8 @@ def main():
         mode_dhcpspoof(g, dst, sys.argv[5])
     elif mode == "dhcpname":
         mode_dhcpname(g, sys.argv[5])
+    elif mode == "dhcpreuse":
+        mode_dhcpreuse(g, port)
     elif mode == "dhcpstorm":
         mode_dhcpstorm(g, dst, port, sys.argv[5] if len(sys.argv) > 5 else "")
     g.resolve_gw()
