@@ -793,6 +793,12 @@ static int dhcp_port_full(struct dhcp *d, const uint8_t *mac, int64_t now)
 
 /**
  * dhcp_name_held() - does a live bound lease of another client have @name?
+ * @d:		server
+ * @self:	the asking client's record
+ * @name:	hostname, lower case
+ * @now:	clock
+ *
+ * Return: 1 if another client's live bound lease has @name, else 0
  */
 static int dhcp_name_held(struct dhcp *d, const struct dhcp_lease *self,
 			  const char *name, int64_t now)
@@ -897,6 +903,12 @@ static size_t dhcp_discover(struct dhcp *d, const struct dhcp_msg *m,
 /**
  * dhcp_held_by_other() - is @ip (host order) another client's: its static
  * lease or its live lease?
+ * @d:		server
+ * @ip:		address, host order
+ * @mac:	the asking client
+ * @now:	clock
+ *
+ * Return: 1 if so (a REQUEST for it is counted in drop_not_owner), else 0
  */
 static int dhcp_held_by_other(struct dhcp *d, uint32_t ip, const uint8_t *mac,
 			      int64_t now)

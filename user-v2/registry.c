@@ -182,6 +182,10 @@ static int reg_collect(void *arg, const struct dhcp_lease_info *li)
 
 /**
  * reg_had() - did the registry hold @name before this pass?
+ * @r:		registry
+ * @name:	"<hostname>.internal"
+ *
+ * Return: 1 if it did, else 0
  */
 static int reg_had(const struct reg *r, const char *name)
 {
@@ -196,6 +200,8 @@ static int reg_had(const struct reg *r, const char *name)
 /**
  * reg_names_update() - make the DNS table hold @s's names, each once
  * (the first lease's), none over a name someone else set
+ * @r:		registry
+ * @s:		the pass; its names become the registry's
  */
 static void reg_names_update(struct reg *r, struct reg_scan *s)
 {
@@ -348,7 +354,9 @@ static void reg_file_timer(void *arg)
 
 /**
  * reg_file_update() - have the lease file rewritten if the associations
- * changed (takes @s's associations)
+ * changed
+ * @r:		registry
+ * @s:		the pass; its associations are taken (freed or kept)
  */
 static void reg_file_update(struct reg *r, struct reg_scan *s)
 {
