@@ -245,5 +245,9 @@ out=$(raw dhcpstorm 192.168.5.80 1 "$S_MAC")
 [ "$(field "$out" acks)" = 1 ] ||
 	fail "the raw guest's MAC did not get .80 back: $out"
 log "  the victim has $V_IP and its name, the raw MAC .80"
+stop_daemon "$D" "$Q" ""
+for f in "$DLOG" "$TMP/usernetd2.log" "$TMP/usernetd3.log"; do
+	sanitizer_check "$f"
+done
 
 pass
