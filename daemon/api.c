@@ -944,7 +944,7 @@ static json_t *api_dhcp_stats(struct dhcp *d)
 
 	dhcp_get_stats(d, &st);
 	return json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rx",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rx",
 	    (json_int_t)st.rx, "dropped",
 	    (json_int_t)(st.drop_size + st.drop_header + st.drop_cookie +
 			 st.drop_options + st.drop_type + st.drop_relay +
@@ -954,7 +954,10 @@ static json_t *api_dhcp_stats(struct dhcp *d)
 	    "declines", (json_int_t)st.declines, "informs",
 	    (json_int_t)st.informs, "pool_exhausted",
 	    (json_int_t)st.pool_exhausted, "port_limit",
-	    (json_int_t)st.port_limit);
+	    (json_int_t)st.port_limit, "drop_chaddr",
+	    (json_int_t)st.drop_chaddr, "drop_not_owner",
+	    (json_int_t)st.drop_not_owner, "name_taken",
+	    (json_int_t)st.name_taken);
 }
 
 /**

@@ -260,6 +260,12 @@ int dns_local_set_addrs(struct dns_local *l, const char *name,
 int dns_local_set_alias(struct dns_local *l, const char *name,
 			const char *target);
 int dns_local_remove(struct dns_local *l, const char *name);
+int dns_local_taken(const struct dns_local *l, const char *name,
+		    const void *owner);
+int dns_local_set_owned(struct dns_local *l, const char *name,
+			const void *owner, const struct in_addr *v4);
+int dns_local_remove_owned(struct dns_local *l, const char *name,
+			   const void *owner);
 size_t dns_local_count(const struct dns_local *l);
 int dns_local_zone_set(struct dns_local *l, const char *zone,
 		       const struct in_addr *def);

@@ -39,6 +39,8 @@
  * @a:		them
  * @n6:		IPv6 addresses
  * @aaaa:	them
+ * @owner:	who set it through dns_local_set_owned(), NULL when it was
+ *		set otherwise (configuration, the control API)
  */
 struct local_entry {
 	struct local_entry *next;
@@ -50,6 +52,7 @@ struct local_entry {
 	struct in_addr a[DNS_LOCAL_ADDRS_MAX];
 	size_t n6;
 	struct in6_addr aaaa[DNS_LOCAL_ADDRS_MAX];
+	const void *owner;
 };
 
 /**
@@ -279,6 +282,7 @@ static struct local_entry *local_entry_get(struct dns_local *l,
 	}
 	e->alias = false;
 	e->n4 = e->n6 = 0;
+	e->owner = NULL; /* whoever sets it last owns it */
 	return e;
 }
 
@@ -625,4 +629,89 @@ int dns_local_put(const struct dns_local_result *res, uint16_t qtype,
 		for (i = 0; i < res->n6; i++)
 			r |= dns_build_aaaa(b, owner, res->ttl, &res->aaaa[i]);
 	return r ? -1 : 0;
+}
+
+/**
+ * local_entry_text() - the entry of a text name, if any
+ * @l:		table
+ * @name:	text form of the name, any case
+ *
+ * Return: the entry, NULL if the name has none or is not a valid name
+ */
+static struct local_entry *local_entry_text(const struct dns_local *l,
+					    const char *name)
+{
+	uint8_t wire[DNS_NAME_MAX], low[DNS_NAME_MAX];
+
+	if (dns_name_from_text(name, wire, sizeof(wire)) < 0)
+		return NULL;
+	name_lower(low, wire);
+	return local_find_exact(l, low);
+}
+
+/**
+ * dns_local_taken() - does a name have an entry someone other than
+ * @owner set?
+ * @l:		table
+ * @name:	text form of the name, any case
+ * @owner:	the caller of dns_local_set_owned()
+ *
+ * Return: 1 if so (it came from configuration, the control API or
+ * another owner), 0 if it has no entry or @owner's
+ */
+int dns_local_taken(const struct dns_local *l, const char *name,
+		    const void *owner)
+{
+	const struct local_entry *e = local_entry_text(l, name);
+
+	return e && e->owner != owner;
+}
+
+/**
+ * dns_local_set_owned() - make a name answer one IPv4 address, for an
+ * owner that may change or remove only what it set itself (the names of
+ * DHCP clients: a guest must never replace a name of the configuration
+ * or of the control API)
+ * @l:		table
+ * @name:	text form of the name, any case
+ * @owner:	the owner, not NULL
+ * @v4:		the address
+ *
+ * An entry set later by dns_local_set_addrs() and the like is no longer
+ * @owner's.
+ *
+ * Return: 0, or -1 with errno EEXIST (the name has an entry of another
+ * owner, left as it was), EINVAL, ENOMEM or ENOSPC
+ */
+int dns_local_set_owned(struct dns_local *l, const char *name,
+			const void *owner, const struct in_addr *v4)
+{
+	if (dns_local_taken(l, name, owner)) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (dns_local_set_addrs(l, name, v4, 1, NULL, 0))
+		return -1;
+	local_entry_text(l, name)->owner = owner;
+	return 0;
+}
+
+/**
+ * dns_local_remove_owned() - take a name out of the table if @owner set it
+ * @l:		table
+ * @name:	text form of the name, any case
+ * @owner:	the owner given to dns_local_set_owned()
+ *
+ * Return: 0, or -1 with errno ENOENT (no entry, or not @owner's: kept)
+ */
+int dns_local_remove_owned(struct dns_local *l, const char *name,
+			   const void *owner)
+{
+	const struct local_entry *e = local_entry_text(l, name);
+
+	if (!e || e->owner != owner) {
+		errno = ENOENT;
+		return -1;
+	}
+	return dns_local_remove(l, name);
 }

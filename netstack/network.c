@@ -401,6 +401,26 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 }
 
 /**
+ * net_dhcp_sender_ok() - struct dhcp_config sender_ok: does the switch
+ * have @mac on the port of VM @port (dhcp_set_port() in net_vm_rx())?
+ * @arg:	the network
+ * @port:	the VM's id, 0 for a frame from no VM
+ * @mac:	the frame's source
+ *
+ * Return: 1 if @mac is that VM's, else 0
+ */
+static int net_dhcp_sender_ok(void *arg, uint32_t port, const uint8_t mac[6])
+{
+	struct net *n = arg;
+	struct net_vm *vm;
+
+	for (vm = n->vms; vm; vm = vm->next)
+		if (vm->id == port)
+			return sw_owner(n->sw, mac, loop_now_ms()) == vm->swp;
+	return 0;
+}
+
+/**
  * net_leases_changed() - DHCP bound, released or declined an address
  */
 static void net_leases_changed(void *arg)
@@ -698,6 +718,8 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	dc.domain_search = cfg->search;
 	dc.changed = net_leases_changed;
 	dc.changed_arg = n;
+	dc.sender_ok = net_dhcp_sender_ok;
+	dc.sender_arg = n;
 
 	sc.addr = dc.server_id;
 	sc.netmask = gc.mask;
@@ -721,7 +743,8 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 		goto fail;
 	net_leases_restore(n);
 	if (n->names || cfg->leases_file) {
-		n->reg = reg_new(svc_dhcp(n->svc), n->names, cfg->leases_file);
+		n->reg =
+		    reg_new(l, svc_dhcp(n->svc), n->names, cfg->leases_file);
 		n->reg_timer = loop_timer_new(l, net_reg_tick, n);
 		net_reg_tick(n);
 	}

@@ -428,6 +428,8 @@ static void svc_send_dhcp(struct svc *s, size_t len,
  * @ip:		IPv4 header, already checked by svc_input()
  * @hlen:	its length
  * @tot:	IPv4 total length, within the frame
+ * @src:	the frame's Ethernet source: the DHCP server acts only on a
+ *		message whose client hardware address is this one
  *
  * Why not a lwIP pcb on port 67: lwIP 2.1.3 built without LWIP_DHCP has
  * no IP_ACCEPT_LINK_LAYER_ADDRESSING, so ip4_input() treats the source
@@ -440,7 +442,7 @@ static void svc_send_dhcp(struct svc *s, size_t len,
  * DHCP and goes to lwIP
  */
 static int svc_dhcp_input(struct svc *s, const uint8_t *ip, size_t hlen,
-			  size_t tot)
+			  size_t tot, const uint8_t *src)
 {
 	struct dhcp_reply_info ri;
 	const uint8_t *udp = ip + hlen;
@@ -458,7 +460,7 @@ static int svc_dhcp_input(struct svc *s, const uint8_t *ip, size_t hlen,
 		return 1;
 	}
 	s->stats.rx_dhcp++;
-	n = dhcp_handle(s->dhcp, udp + UDP_HLEN, ulen - UDP_HLEN, s->reply,
+	n = dhcp_handle(s->dhcp, src, udp + UDP_HLEN, ulen - UDP_HLEN, s->reply,
 			sizeof(s->reply), &ri);
 	if (n > 0)
 		svc_send_dhcp(s, (size_t)n, &ri);
@@ -548,7 +550,7 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 		else if (dst != me && dst != IPADDR_BROADCAST &&
 			 dst != (me | ~mask))
 			goto drop;
-		else if (svc_dhcp_input(s, ip, hlen, tot))
+		else if (svc_dhcp_input(s, ip, hlen, tot, frame + 6))
 			return;
 	} else if (type == ETHTYPE_ARP) {
 		if (svc_arp_for_alias(s, frame, len, &nif))

@@ -113,6 +113,10 @@ struct dhcp_lease {
  * @dirty:	the message being handled changed a binding
  * @port:	the port the message being handled came from (0: unknown)
  * @port_logged: when dhcp_port_full() last logged, clock seconds
+ * @chaddr_logged: when dhcp_sender_ok() last logged, clock seconds
+ * @name_logged: when dhcp_name_update() last logged, clock seconds
+ * @name_fn:	who else owns names (dhcp_set_name_check()), or NULL
+ * @name_arg:	its argument
  * @stats:	counters
  */
 struct dhcp {
@@ -131,6 +135,10 @@ struct dhcp {
 	int dirty;
 	uint32_t port;
 	int64_t port_logged;
+	int64_t chaddr_logged;
+	int64_t name_logged;
+	dhcp_name_fn name_fn;
+	void *name_arg;
 	struct dhcp_stats stats;
 };
 
@@ -750,17 +758,22 @@ static int dhcp_other_server(const struct dhcp *d, const struct dhcp_msg *m)
  *
  * Every message from a new MAC can take an address, and a guest can send
  * from as many MACs as it likes: left alone, one guest empties the pool
- * for everyone. A MAC that has no record yet is refused once its port
- * holds DHCP_PORT_LEASES live leases (offered or bound); a MAC that has
- * one keeps it. Messages from no known port are not limited.
+ * for everyone. A MAC without a live lease is refused once its port holds
+ * DHCP_PORT_LEASES live leases (offered or bound); a MAC with a live or
+ * static lease keeps it. Only a live lease exempts: a record outlives its
+ * lease, and MACs whose offers had lapsed would otherwise come back past
+ * the limit, as many as the guest had cycled through. Messages from no
+ * known port are not limited.
  *
  * Return: 1 to refuse (counted, logged at most every 10 s), else 0
  */
 static int dhcp_port_full(struct dhcp *d, const uint8_t *mac, int64_t now)
 {
+	struct dhcp_lease *mine = dhcp_find_mac(d, mac);
 	size_t k, n = 0;
 
-	if (!d->port || dhcp_find_mac(d, mac))
+	if (!d->port ||
+	    (mine && (mine->is_static || dhcp_lease_live(mine, now))))
 		return 0;
 	for (k = 0; k < d->nleases; k++)
 		if (d->leases[k].port == d->port && !d->leases[k].is_static &&
@@ -776,6 +789,73 @@ static int dhcp_port_full(struct dhcp *d, const uint8_t *mac, int64_t now)
 			  DHCP_PORT_LEASES);
 	}
 	return 1;
+}
+
+/**
+ * dhcp_name_held() - does a live bound lease of another client have @name?
+ * @d:		server
+ * @self:	the asking client's record
+ * @name:	hostname, lower case
+ * @now:	clock
+ *
+ * Return: 1 if another client's live bound lease has @name, else 0
+ */
+static int dhcp_name_held(struct dhcp *d, const struct dhcp_lease *self,
+			  const char *name, int64_t now)
+{
+	size_t k;
+
+	for (k = 0; k < d->nleases; k++) {
+		const struct dhcp_lease *o = &d->leases[k];
+
+		if (o != self && o->state == DHCP_LEASE_BOUND &&
+		    dhcp_lease_live(o, now) && memcmp(o->mac, self->mac, 6) &&
+		    !strcmp(o->hostname, name))
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * dhcp_name_update() - give @l the hostname of option 12, if it is free
+ * @d:		server
+ * @l:		the client's record
+ * @p:		option 12's value, NULL when absent (the name @l has is
+ *		checked again)
+ * @len:	its length
+ * @now:	clock
+ * @count:	count and log a refusal (REQUEST, restore; not DISCOVER,
+ *		which a REQUEST follows)
+ *
+ * A name belongs to its first live owner: another client's live bound
+ * lease, or whoever else answers it (lima.yaml hostResolver.hosts, the
+ * control API: dhcp_set_name_check()). A guest asking for a taken name
+ * gets none, so that it can never take over another's.
+ */
+static void dhcp_name_update(struct dhcp *d, struct dhcp_lease *l,
+			     const uint8_t *p, size_t len, int64_t now,
+			     int count)
+{
+	char name[DHCP_HOSTNAME_MAX + 1];
+
+	memcpy(name, l->hostname, sizeof(name));
+	dhcp_set_hostname(name, p, len);
+	if (name[0] && (dhcp_name_held(d, l, name, now) ||
+			(d->name_fn && d->name_fn(d->name_arg, name)))) {
+		if (count) {
+			d->stats.name_taken++;
+			if (!d->name_logged || now - d->name_logged >= 10) {
+				d->name_logged = now;
+				log_warnx("dhcp: hostname %s is taken: a "
+					  "client asking for it gets none",
+					  name);
+			}
+		}
+		name[0] = '\0';
+	}
+	if (strcmp(name, l->hostname))
+		d->dirty = 1;
+	memcpy(l->hostname, name, sizeof(name));
 }
 
 /**
@@ -810,14 +890,33 @@ static size_t dhcp_discover(struct dhcp *d, const struct dhcp_msg *m,
 		l->state = DHCP_LEASE_OFFERED;
 		l->expires = now + DHCP_OFFER_HOLD;
 	}
-	dhcp_set_hostname(l->hostname, m->opt[OPT_HOSTNAME].p,
-			  m->opt[OPT_HOSTNAME].len);
+	dhcp_name_update(d, l, m->opt[OPT_HOSTNAME].p, m->opt[OPT_HOSTNAME].len,
+			 now, 0);
 	n = dhcp_build(d, m, DHCP_OFFER, ip, 1, reply, cap);
 	if (n) {
 		d->stats.offers++;
 		out->yiaddr.s_addr = htonl(ip);
 	}
 	return n;
+}
+
+/**
+ * dhcp_held_by_other() - is @ip (host order) another client's: its static
+ * lease or its live lease?
+ * @d:		server
+ * @ip:		address, host order
+ * @mac:	the asking client
+ * @now:	clock
+ *
+ * Return: 1 if so (a REQUEST for it is counted in drop_not_owner), else 0
+ */
+static int dhcp_held_by_other(struct dhcp *d, uint32_t ip, const uint8_t *mac,
+			      int64_t now)
+{
+	struct dhcp_lease *l = dhcp_find_ip(d, ip);
+
+	return l && l->state != DHCP_LEASE_DECLINED && memcmp(l->mac, mac, 6) &&
+	       (l->is_static || dhcp_lease_live(l, now));
 }
 
 /**
@@ -863,6 +962,8 @@ static size_t dhcp_request(struct dhcp *d, const struct dhcp_msg *m,
 
 	if (dhcp_port_full(d, mac, now) || !dhcp_allowed(d, ip, mac, now) ||
 	    !(l = dhcp_take(d, ip, mac))) {
+		if (dhcp_held_by_other(d, ip, mac, now))
+			d->stats.drop_not_owner++;
 		n = dhcp_build(d, m, DHCP_NAK, 0, 0, reply, cap);
 		if (n)
 			d->stats.naks++;
@@ -872,8 +973,8 @@ static size_t dhcp_request(struct dhcp *d, const struct dhcp_msg *m,
 		l->port = d->port;
 	l->state = DHCP_LEASE_BOUND;
 	l->expires = now + d->lease_time;
-	dhcp_set_hostname(l->hostname, m->opt[OPT_HOSTNAME].p,
-			  m->opt[OPT_HOSTNAME].len);
+	dhcp_name_update(d, l, m->opt[OPT_HOSTNAME].p, m->opt[OPT_HOSTNAME].len,
+			 now, 1);
 	d->dirty = 1;
 	n = dhcp_build(d, m, DHCP_ACK, ip, 1, reply, cap);
 	if (n) {
@@ -902,8 +1003,12 @@ static void dhcp_decline(struct dhcp *d, const struct dhcp_msg *m, int64_t now)
 		return;
 	}
 	l = rq->p ? dhcp_find_ip(d, get32(rq->p)) : NULL;
-	if (!l || memcmp(l->mac, m->chaddr, 6) ||
-	    l->state == DHCP_LEASE_DECLINED) {
+	if (l && l->state != DHCP_LEASE_DECLINED &&
+	    memcmp(l->mac, m->chaddr, 6)) {
+		d->stats.drop_not_owner++;
+		return;
+	}
+	if (!l || l->state == DHCP_LEASE_DECLINED) {
 		d->stats.ignored++;
 		return;
 	}
@@ -936,8 +1041,12 @@ static void dhcp_release(struct dhcp *d, const struct dhcp_msg *m, int64_t now)
 		return;
 	}
 	l = dhcp_find_ip(d, m->ciaddr);
-	if (!l || memcmp(l->mac, m->chaddr, 6) ||
-	    l->state != DHCP_LEASE_BOUND) {
+	if (l && l->state != DHCP_LEASE_DECLINED &&
+	    memcmp(l->mac, m->chaddr, 6)) {
+		d->stats.drop_not_owner++;
+		return;
+	}
+	if (!l || l->state != DHCP_LEASE_BOUND) {
 		d->stats.ignored++;
 		return;
 	}
@@ -948,8 +1057,43 @@ static void dhcp_release(struct dhcp *d, const struct dhcp_msg *m, int64_t now)
 }
 
 /**
+ * dhcp_sender_ok() - is the message the sender's own?
+ * @d:		server
+ * @src:	the frame's Ethernet source
+ * @chaddr:	the message's client hardware address
+ * @now:	clock
+ *
+ * A guest writes chaddr as it likes: taken at its word, it let one guest
+ * release, decline and take over another's lease. A message counts only
+ * as its sender's own, and the sender is the frame's source MAC, which the
+ * switch must have on the port the frame came in on.
+ *
+ * Return: 1 if the message may be acted on, 0 (counted, logged at most
+ * every 10 s) if not
+ */
+static int dhcp_sender_ok(struct dhcp *d, const uint8_t *src,
+			  const uint8_t *chaddr, int64_t now)
+{
+	if (!memcmp(src, chaddr, 6) &&
+	    (!d->cfg.sender_ok ||
+	     (d->port && d->cfg.sender_ok(d->cfg.sender_arg, d->port, src))))
+		return 1;
+	d->stats.drop_chaddr++;
+	if (!d->chaddr_logged || now - d->chaddr_logged >= 10) {
+		d->chaddr_logged = now;
+		log_warnx("dhcp: message dropped: its client address is not "
+			  "its sender's (%02x:%02x:%02x:%02x:%02x:%02x)",
+			  src[0], src[1], src[2], src[3], src[4], src[5]);
+	}
+	return 0;
+}
+
+/**
  * dhcp_handle() - process one DHCP message from a client
  * @d:		server
+ * @src:	the Ethernet source of the frame that carried it: the
+ *		message is acted on only when its chaddr is this MAC (and,
+ *		with a sender_ok callback, the switch has it on the port)
  * @msg:	UDP payload received on port 67, untrusted
  * @len:	its length
  * @reply:	buffer for the reply, DHCP_REPLY_MAX bytes are always enough
@@ -958,8 +1102,9 @@ static void dhcp_release(struct dhcp *d, const struct dhcp_msg *m, int64_t now)
  *
  * Return: length of the reply in @reply, 0 for no reply
  */
-int dhcp_handle(struct dhcp *d, const uint8_t *msg, size_t len, uint8_t *reply,
-		size_t replycap, struct dhcp_reply_info *out)
+int dhcp_handle(struct dhcp *d, const uint8_t src[6], const uint8_t *msg,
+		size_t len, uint8_t *reply, size_t replycap,
+		struct dhcp_reply_info *out)
 {
 	struct dhcp_msg m;
 	int64_t now;
@@ -973,6 +1118,8 @@ int dhcp_handle(struct dhcp *d, const uint8_t *msg, size_t len, uint8_t *reply,
 		return 0;
 	memcpy(out->chaddr, m.chaddr, 6);
 	now = dhcp_now(d);
+	if (!dhcp_sender_ok(d, src, m.chaddr, now))
+		return 0;
 
 	switch (m.type) {
 	case DHCP_DISCOVER:
@@ -1284,9 +1431,9 @@ int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6], struct in_addr ip,
 		return -1;
 	l->state = expires > now ? DHCP_LEASE_BOUND : DHCP_LEASE_EXPIRED;
 	l->expires = expires;
-	if (hostname)
-		dhcp_set_hostname(l->hostname, (const uint8_t *)hostname,
-				  strlen(hostname));
+	if (hostname && *hostname)
+		dhcp_name_update(d, l, (const uint8_t *)hostname,
+				 strlen(hostname), now, 1);
 	return 0;
 }
 
@@ -1300,6 +1447,20 @@ int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6], struct in_addr ip,
 void dhcp_set_port(struct dhcp *d, uint32_t port)
 {
 	d->port = port;
+}
+
+/**
+ * dhcp_set_name_check() - ask @fn before a client gets a hostname
+ * @d:		DHCP server
+ * @fn:		is the name taken by another owner (the registry asks the
+ *		DNS table: names from lima.yaml, from the control API)?
+ *		NULL for none
+ * @arg:	its argument
+ */
+void dhcp_set_name_check(struct dhcp *d, dhcp_name_fn fn, void *arg)
+{
+	d->name_fn = fn;
+	d->name_arg = arg;
 }
 
 /**

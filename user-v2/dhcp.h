@@ -75,6 +75,11 @@ typedef int64_t (*dhcp_clock_fn)(void *arg);
  * @changed:	called after a message bound, released or declined an
  *		address (to persist leases and follow names), or NULL
  * @changed_arg: its argument
+ * @sender_ok:	asked for every message from a port (dhcp_set_port()):
+ *		does the switch have @mac, the message's Ethernet source, on
+ *		port @port? Returns 1 if so. NULL: not asked, and messages
+ *		from no known port are taken too (tests, the fuzzer)
+ * @sender_arg:	its argument
  */
 struct dhcp_config {
 	struct in_addr network;
@@ -93,7 +98,18 @@ struct dhcp_config {
 	void *clock_arg;
 	void (*changed)(void *arg);
 	void *changed_arg;
+	int (*sender_ok)(void *arg, uint32_t port, const uint8_t mac[6]);
+	void *sender_arg;
 };
+
+/**
+ * dhcp_name_fn - is a hostname taken by something outside the DHCP server?
+ * @arg:	its argument (dhcp_set_name_check())
+ * @hostname:	a valid label, lower case
+ *
+ * Return: 1 if a guest may not have it (another owner answers it), else 0
+ */
+typedef int (*dhcp_name_fn)(void *arg, const char *hostname);
 
 /**
  * struct dhcp_reply_info - how to deliver a reply built by dhcp_handle()
@@ -138,6 +154,12 @@ struct dhcp_reply_info {
  * @pool_exhausted: DISCOVERs left unanswered for lack of a free address
  * @port_limit:	DISCOVERs unanswered and REQUESTs refused (NAK) for a new
  *		MAC because its port holds DHCP_PORT_LEASES already
+ * @drop_chaddr: chaddr is not the frame's Ethernet source, or the switch
+ *		does not have that MAC on the port the message came from
+ * @drop_not_owner: RELEASE or DECLINE of an address another client holds
+ *		(dropped), REQUEST of one (answered with a NAK)
+ * @name_taken:	hostnames (option 12) refused because another live lease
+ *		or another owner of the name (dhcp_set_name_check()) has it
  */
 struct dhcp_stats {
 	uint64_t rx;
@@ -158,6 +180,9 @@ struct dhcp_stats {
 	uint64_t informs;
 	uint64_t pool_exhausted;
 	uint64_t port_limit;
+	uint64_t drop_chaddr;
+	uint64_t drop_not_owner;
+	uint64_t name_taken;
 };
 
 /* Live leases a port's new MACs may take (dhcp_set_port()) */
@@ -198,8 +223,9 @@ typedef int (*dhcp_lease_fn)(void *arg, const struct dhcp_lease_info *li);
 
 struct dhcp *dhcp_new(const struct dhcp_config *cfg);
 void dhcp_free(struct dhcp *d);
-int dhcp_handle(struct dhcp *d, const uint8_t *msg, size_t len, uint8_t *reply,
-		size_t replycap, struct dhcp_reply_info *out);
+int dhcp_handle(struct dhcp *d, const uint8_t src[6], const uint8_t *msg,
+		size_t len, uint8_t *reply, size_t replycap,
+		struct dhcp_reply_info *out);
 void dhcp_foreach_lease(struct dhcp *d, dhcp_lease_fn fn, void *arg);
 const char *dhcp_lease_hostname(struct dhcp *d, struct in_addr ip);
 int dhcp_lease_owner(struct dhcp *d, struct in_addr ip, uint8_t mac[6]);
@@ -207,5 +233,6 @@ int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6], struct in_addr ip,
 		       const char *hostname, int64_t expires);
 void dhcp_get_stats(const struct dhcp *d, struct dhcp_stats *st);
 void dhcp_set_port(struct dhcp *d, uint32_t port);
+void dhcp_set_name_check(struct dhcp *d, dhcp_name_fn fn, void *arg);
 
 #endif /* USERNETD_DHCP_H */

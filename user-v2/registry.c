@@ -8,6 +8,22 @@
  * associations changed. Only names a guest registered are answered: other
  * names under .internal go to the resolver like any name.
  *
+ * A name belongs to its first owner. The registry sets its names in the
+ * DNS table as their owner (dns_local_set_owned()): it never replaces nor
+ * removes a name of lima.yaml's hostResolver.hosts or of the control API,
+ * and a name the API sets later is the API's. The DHCP server asks the
+ * registry (dhcp_set_name_check()) before it gives a client a hostname,
+ * so a guest asking for a taken name gets none.
+ *
+ * The lease file is written at most once a second, as the state file is
+ * (a guest can change its bindings as fast as it can send REQUESTs, and
+ * each write is a rename and two fsyncs on the loop thread): the last
+ * associations are kept, a loop timer writes them, and reg_free() writes
+ * what is pending (SIGINT, SIGTERM). A kill -9 loses at most the last
+ * second; a MAC whose binding was lost asks again and gets its address
+ * back, which nobody else has taken meanwhile (the server is
+ * authoritative and its pool prefers never-used addresses).
+ *
  * With a state file open for the lease file (user-v2/state.h, opened by
  * the server), the bound leases and their names are kept there too, and
  * reg_new() gives them back before the network serves anything: a guest
@@ -19,6 +35,7 @@
  * sets no other), which has no meaning after a reboot.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +47,7 @@
 #include "state.h"
 #include "../daemon/log.h"
 #include "../dns/dns.h"
+#include "../netstack/loop.h"
 
 #define REG_SUFFIX	  ".internal"
 #define REG_NAME_MAX	  (DHCP_HOSTNAME_MAX + sizeof(REG_SUFFIX))
@@ -55,6 +73,15 @@ struct reg_name {
  * @saved:	associations last written to @file
  * @nsaved:	how many
  * @written:	@file was written once: @saved is what it holds
+ * @cur:	associations now, to be written when @dirty
+ * @ncur:	how many
+ * @have_cur:	@cur was set once
+ * @dirty:	@cur is not written yet
+ * @failing:	the last write failed (logged once per episode)
+ * @last_ms:	loop_now_ms() of the last write attempt, 0 for none
+ * @writes:	lease file writes, for tests
+ * @timer:	the coalesced write, NULL without a loop (writes at once)
+ * @armed:	@timer is armed
  * @st:		the state file of @file, or NULL
  */
 struct reg {
@@ -66,6 +93,15 @@ struct reg {
 	struct dhcp_static_lease *saved;
 	size_t nsaved;
 	int written;
+	struct dhcp_static_lease *cur;
+	size_t ncur;
+	int have_cur;
+	int dirty;
+	int failing;
+	int64_t last_ms;
+	unsigned long writes;
+	struct loop_timer *timer;
+	int armed;
 	struct state *st;
 };
 
@@ -145,11 +181,31 @@ static int reg_collect(void *arg, const struct dhcp_lease_info *li)
 }
 
 /**
- * reg_names_update() - make the DNS table hold exactly @s's names
+ * reg_had() - did the registry hold @name before this pass?
+ * @r:		registry
+ * @name:	"<hostname>.internal"
+ *
+ * Return: 1 if it did, else 0
+ */
+static int reg_had(const struct reg *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nreg; i++)
+		if (!strcmp(r->reg[i].name, name))
+			return 1;
+	return 0;
+}
+
+/**
+ * reg_names_update() - make the DNS table hold @s's names, each once
+ * (the first lease's), none over a name someone else set
+ * @r:		registry
+ * @s:		the pass; its names become the registry's
  */
 static void reg_names_update(struct reg *r, struct reg_scan *s)
 {
-	size_t i;
+	size_t i, j, n = 0;
 
 	if (!r->names) {
 		free(s->names);
@@ -157,20 +213,50 @@ static void reg_names_update(struct reg *r, struct reg_scan *s)
 		return;
 	}
 	for (i = 0; i < r->nreg; i++)
-		dns_local_remove(r->names, r->reg[i].name);
+		dns_local_remove_owned(r->names, r->reg[i].name, r);
 	for (i = 0; i < s->nnames; i++) {
-		if (dns_local_set_addrs(r->names, s->names[i].name,
-					&s->names[i].ip, 1, NULL, 0))
-			log_warnx("dns: cannot register %s", s->names[i].name);
-		else if (i >= r->nreg ||
-			 strcmp(r->reg[i].name, s->names[i].name))
-			log_debug("dns: %s is %s", s->names[i].name,
-				  inet_ntoa(s->names[i].ip));
+		const struct reg_name *e = &s->names[i];
+
+		for (j = 0; j < n && strcmp(s->names[j].name, e->name); j++)
+			;
+		if (j < n)
+			continue; /* the first lease with the name has it */
+		if (dns_local_set_owned(r->names, e->name, r, &e->ip)) {
+			if (errno == EEXIST)
+				log_debug("dns: %s is not a DHCP name: left "
+					  "as it is",
+					  e->name);
+			else
+				log_warnx("dns: cannot register %s", e->name);
+			continue;
+		}
+		if (!reg_had(r, e->name))
+			log_debug("dns: %s is %s", e->name, inet_ntoa(e->ip));
+		s->names[n++] = *e;
 	}
 	free(r->reg);
 	r->reg = s->names;
-	r->nreg = s->nnames;
+	r->nreg = n;
 	s->names = NULL;
+}
+
+/**
+ * reg_name_taken() - dhcp_name_fn: is <hostname>.internal someone else's?
+ * @arg:	the registry
+ * @hostname:	a hostname a client asks for
+ *
+ * Return: 1 if the DNS table has the name from somewhere else
+ * (configuration, the control API), else 0
+ */
+static int reg_name_taken(void *arg, const char *hostname)
+{
+	struct reg *r = arg;
+	char name[REG_NAME_MAX];
+
+	if (!r->names)
+		return 0;
+	snprintf(name, sizeof(name), "%s" REG_SUFFIX, hostname);
+	return dns_local_taken(r->names, name, r);
 }
 
 /**
@@ -192,21 +278,99 @@ static int reg_same(const struct dhcp_static_lease *a, size_t na,
 }
 
 /**
- * reg_file_update() - rewrite the lease file if the associations changed
+ * reg_file_write() - write the pending associations to the lease file,
+ * unless it holds them already
+ * @r:		registry with a lease file
+ *
+ * Return: 0, or -1 (logged once per episode of failures)
+ */
+static int reg_file_write(struct reg *r)
+{
+	struct dhcp_static_lease *copy = NULL;
+
+	r->last_ms = loop_now_ms();
+	if (r->written && reg_same(r->cur, r->ncur, r->saved, r->nsaved)) {
+		r->dirty = 0;
+		return 0;
+	}
+	if (leases_save(r->file, r->cur, r->ncur)) {
+		if (!r->failing)
+			log_warn("%s: cannot save leases", r->file);
+		r->failing = 1;
+		return -1;
+	}
+	if (r->failing)
+		log_info("%s: saved again", r->file);
+	r->failing = 0;
+	r->dirty = 0;
+	r->writes++;
+	if (r->ncur) {
+		copy = malloc(r->ncur * sizeof(*copy));
+		if (!copy)
+			fatal("malloc");
+		memcpy(copy, r->cur, r->ncur * sizeof(*copy));
+	}
+	free(r->saved);
+	r->saved = copy;
+	r->nsaved = r->ncur;
+	r->written = 1;
+	return 0;
+}
+
+/**
+ * reg_file_arm() - make sure a write comes: at once without a loop, else
+ * by the timer, no sooner than STATE_WRITE_GAP_MS after the last one
+ * @r:		registry with a lease file
+ */
+static void reg_file_arm(struct reg *r)
+{
+	int64_t now = loop_now_ms(), when;
+
+	if (!r->timer) {
+		reg_file_write(r);
+		return;
+	}
+	if (r->armed)
+		return;
+	when = r->last_ms ? r->last_ms + (r->failing ? STATE_RETRY_MS
+						     : STATE_WRITE_GAP_MS)
+			  : now;
+	loop_timer_arm(r->timer, when > now ? when : now);
+	r->armed = 1;
+}
+
+/**
+ * reg_file_timer() - the coalesced write of the lease file is due
+ * @arg:	the registry
+ */
+static void reg_file_timer(void *arg)
+{
+	struct reg *r = arg;
+
+	r->armed = 0;
+	if (r->dirty && reg_file_write(r))
+		reg_file_arm(r);
+}
+
+/**
+ * reg_file_update() - have the lease file rewritten if the associations
+ * changed
+ * @r:		registry
+ * @s:		the pass; its associations are taken (freed or kept)
  */
 static void reg_file_update(struct reg *r, struct reg_scan *s)
 {
-	if (!r->file || (r->written &&
-			 reg_same(s->assoc, s->nassoc, r->saved, r->nsaved))) {
+	if (!r->file ||
+	    (r->have_cur && reg_same(s->assoc, s->nassoc, r->cur, r->ncur))) {
 		free(s->assoc);
 		return;
 	}
-	if (leases_save(r->file, s->assoc, s->nassoc))
-		log_warn("%s: cannot save leases", r->file);
-	r->written = 1;
-	free(r->saved);
-	r->saved = s->assoc;
-	r->nsaved = s->nassoc;
+	free(r->cur);
+	r->cur = s->assoc;
+	r->ncur = s->nassoc;
+	r->have_cur = 1;
+	r->dirty = 1;
+	reg_file_arm(r);
 }
 
 /**
@@ -305,7 +469,11 @@ static void reg_restore(struct reg *r)
 
 /**
  * reg_new() - a registry for a network
- * @d:		its DHCP server, the lease file already restored into it
+ * @l:		loop that runs the coalesced lease file writes; NULL writes
+ *		at once (tests)
+ * @d:		its DHCP server, the lease file already restored into it;
+ *		the registry names who else owns names
+ *		(dhcp_set_name_check()) until reg_free()
  * @names:	its DNS table
  * @leases_file: lease file to keep, or NULL; if a state file is open for
  *		it (state_open()), its bound leases are restored now and it
@@ -313,7 +481,7 @@ static void reg_restore(struct reg *r)
  *
  * Return: the registry
  */
-struct reg *reg_new(struct dhcp *d, struct dns_local *names,
+struct reg *reg_new(struct loop *l, struct dhcp *d, struct dns_local *names,
 		    const char *leases_file)
 {
 	struct reg *r = calloc(1, sizeof(*r));
@@ -322,8 +490,11 @@ struct reg *reg_new(struct dhcp *d, struct dns_local *names,
 		fatal("calloc");
 	r->d = d;
 	r->names = names;
+	dhcp_set_name_check(d, reg_name_taken, r);
 	if (leases_file && !(r->file = strdup(leases_file)))
 		fatal("strdup");
+	if (leases_file && l)
+		r->timer = loop_timer_new(l, reg_file_timer, r);
 	if (leases_file)
 		r->st = state_find(leases_file);
 	if (r->st)
@@ -332,8 +503,21 @@ struct reg *reg_new(struct dhcp *d, struct dns_local *names,
 }
 
 /**
- * reg_free() - unregister the names and free the registry (the state file
- * keeps the leases: they are still bound when the daemon comes back)
+ * reg_lease_writes() - how many times the lease file was written
+ * @r:		registry
+ *
+ * Return: the count, since reg_new()
+ */
+unsigned long reg_lease_writes(const struct reg *r)
+{
+	return r->writes;
+}
+
+/**
+ * reg_free() - write the pending lease file, unregister the names and free
+ * the registry (the state file keeps the leases: they are still bound
+ * when the daemon comes back)
+ * @r:		registry, or NULL
  */
 void reg_free(struct reg *r)
 {
@@ -341,10 +525,15 @@ void reg_free(struct reg *r)
 
 	if (!r)
 		return;
+	if (r->dirty)
+		reg_file_write(r);
+	dhcp_set_name_check(r->d, NULL, NULL);
 	for (i = 0; r->names && i < r->nreg; i++)
-		dns_local_remove(r->names, r->reg[i].name);
+		dns_local_remove_owned(r->names, r->reg[i].name, r);
+	loop_timer_free(r->timer);
 	free(r->reg);
 	free(r->saved);
+	free(r->cur);
 	free(r->file);
 	free(r);
 }

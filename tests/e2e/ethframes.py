@@ -43,16 +43,17 @@ def icmp_echo(mac, dst_mac, sip, dip, seq, size):
     return dst_mac + mac + b"\x08\x00" + ip + icmp
 
 
-def dhcp_client(mac, xid, options):
+def dhcp_client(mac, xid, options, ciaddr=b"\0" * 4, src=None):
     """A DHCP message from 0.0.0.0:68 to 255.255.255.255:67 with the
     BROADCAST flag; options: the encoded options after the cookie, END
-    added."""
+    added; mac: chaddr, and the Ethernet source unless src is given (a
+    hostile client's); ciaddr: the client's address field."""
     bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, 0,
-                        0x8000, b"\0" * 4, b"\0" * 4, b"\0" * 4, b"\0" * 4,
+                        0x8000, ciaddr, b"\0" * 4, b"\0" * 4, b"\0" * 4,
                         mac, b"", b"")
     bootp += b"\x63\x82\x53\x63" + options + b"\xff"
     udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17,
                      0, b"\0" * 4, b"\xff" * 4)
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return BCAST + mac + b"\x08\x00" + ip + udp
+    return BCAST + (src or mac) + b"\x08\x00" + ip + udp

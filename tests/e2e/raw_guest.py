@@ -21,9 +21,27 @@ MODE
         that libslirp 4.7 has no reassembly queue for (ipfrag.c): a lone
         one, one sent before its first fragment, and one sent again after
         its datagram completed in order
+  dhcpspoof  DST is another guest's address, ARG its MAC (PORT unused):
+        gets a lease of its own (DISCOVER, REQUEST), then with the
+        victim's MAC in chaddr from its own: RELEASE DST; then REQUEST DST
+        with its own MAC (reply: own_req=); DECLINE DST, REQUEST naming
+        another server (cancels an offer), REQUEST DST (reply:
+        victim_req=), all with the victim's chaddr; a RELEASE with the
+        victim's MAC as Ethernet source too; RELEASE and DECLINE of DST
+        with its own chaddr
+  dhcpname  gets a lease (DISCOVER, REQUEST) with hostname (option 12)
+        the first name of the comma-separated list ARG, then renews it
+        (REQUEST, INIT-REBOOT) with each other name (DST, PORT unused)
+  dhcpreuse PORT new MACs each get a lease and release it at once (never
+        more than one live), then each asks for its address again
+        (REQUEST, INIT-REBOOT): how many were ACKed? (DST unused)
+  dhcpstorm PORT DHCPREQUESTs (INIT-REBOOT) from one MAC, each waiting
+        for its answer, alternately for DST and the address after it;
+        ARG, if given, is that MAC
 
 The guest is 192.168.5.15 with a MAC of 52:55:55:xx:xx:xx; DST is reached
-through the gateway (its MAC from ARP for 192.168.5.2), whatever DST is.
+through the gateway (its MAC from ARP for 192.168.5.2), whatever DST is
+(the dhcp* modes talk to the DHCP server only, from 0.0.0.0).
 Prints one line "RESULT key=value..."; exits 0 when the exchange ran
 (the test judges the outcome), 1 when it could not run, 2 on usage errors.
 """
@@ -266,6 +284,138 @@ def mode_leases(g, dst, count):
     result(True, sent=count, acks=acks, naks=naks)
 
 
+def dhcp_send(g, typ, xid, opts=b"", chaddr=None, ciaddr=b"\0" * 4,
+              src=None):
+    """Send a DHCP message of type TYP (option 53) with more options,
+    from the guest's MAC (or SRC) with its MAC (or CHADDR) in chaddr."""
+    g.send(dhcp_client(chaddr or g.mac, xid, bytes([53, 1, typ]) + opts,
+                       ciaddr, src or g.mac))
+
+
+def dhcp_answer(g, xid, wait=WAIT):
+    """The server's answer to XID: (type, yiaddr, server id), or None."""
+    deadline = time.monotonic() + wait
+    while True:
+        f = g.frame(deadline)
+        if f is None:
+            return None
+        if len(f) < 14 + 28 + 243 or f[12:14] != b"\x08\x00" or \
+                f[23] != 17 or f[36:38] != b"\x00\x44":
+            continue
+        b = f[42:]
+        if struct.unpack("!I", b[4:8])[0] != xid:
+            continue
+        typ, sid, i = 0, b"\0" * 4, 240
+        while i + 1 < len(b) and b[i] != 255:
+            if b[i] == 0:
+                i += 1
+                continue
+            n = b[i + 1]
+            if b[i] == 53 and n == 1:
+                typ = b[i + 2]
+            if b[i] == 54 and n == 4:
+                sid = b[i + 2:i + 6]
+            i += 2 + n
+        return typ, b[16:20], sid
+
+
+DHCP_NAMES = {None: "none", 2: "offer", 5: "ack", 6: "nak"}
+
+
+def dhcp_lease(g, xid, opts=b""):
+    """DISCOVER then REQUEST (SELECTING): (address, server id), or exit."""
+    dhcp_send(g, 1, xid, opts)
+    a = dhcp_answer(g, xid)
+    if not a or a[0] != 2:
+        result(False, error="no-offer")
+    dhcp_send(g, 3, xid + 1, b"\x32\x04" + a[1] + b"\x36\x04" + a[2] + opts)
+    b = dhcp_answer(g, xid + 1)
+    if not b or b[0] != 5:
+        result(False, error="no-ack")
+    return b[1], a[2]
+
+
+def dhcp_said(a):
+    """What an answer was, by name."""
+    return DHCP_NAMES.get(a[0] if a else None, "other")
+
+
+def mode_dhcpspoof(g, dst, victim):
+    """A guest's DHCP messages about another guest's lease."""
+    vmac = bytes(int(x, 16) for x in victim.split(":"))
+    xid = 0x5000 + (os.getpid() & 0xFFF) * 16
+    own, sid = dhcp_lease(g, xid)
+    rq, srv = b"\x32\x04" + dst, b"\x36\x04" + sid
+    # the victim's chaddr, the attacker's frames
+    dhcp_send(g, 7, xid + 2, srv, chaddr=vmac, ciaddr=dst)
+    time.sleep(0.2)
+    dhcp_send(g, 3, xid + 3, rq)
+    own_req = dhcp_said(dhcp_answer(g, xid + 3))
+    dhcp_send(g, 4, xid + 4, rq + srv, chaddr=vmac)
+    dhcp_send(g, 3, xid + 5, rq + b"\x36\x04\x01\x02\x03\x04", chaddr=vmac)
+    dhcp_send(g, 3, xid + 6, rq, chaddr=vmac)
+    victim_req = dhcp_said(dhcp_answer(g, xid + 6))
+    # the victim's MAC as the frame's source: another port has it
+    dhcp_send(g, 7, xid + 7, srv, chaddr=vmac, ciaddr=dst, src=vmac)
+    # its own chaddr, about the victim's address
+    dhcp_send(g, 7, xid + 8, srv, ciaddr=dst)
+    dhcp_send(g, 4, xid + 9, rq + srv)
+    time.sleep(0.3)
+    result(True, own=socket.inet_ntoa(own), own_req=own_req,
+           victim_req=victim_req)
+
+
+def mode_dhcpname(g, names):
+    """A lease with the first name, renewed with each other."""
+    names = names.split(",")
+    xid = 0x6000 + (os.getpid() & 0xFFF) * 64
+    opt = lambda n: bytes([12, len(n)]) + n.encode()
+    own, sid = dhcp_lease(g, xid, opt(names[0]))
+    acks = 1
+    for i, n in enumerate(names[1:]):
+        dhcp_send(g, 3, xid + 2 + i, b"\x32\x04" + own + opt(n))
+        acks += dhcp_said(dhcp_answer(g, xid + 2 + i)) == "ack"
+    result(True, own=socket.inet_ntoa(own), acks=acks, mac=g.mac.hex(":"))
+
+
+def mode_dhcpreuse(g, count):
+    """COUNT MACs with a released lease each ask for it again."""
+    own = g.mac
+    xid = 0x8000000 + (os.getpid() & 0xFFF) * 0x10000
+    got = []
+    for i in range(count):
+        g.mac = own[:4] + bytes([0x80 | i >> 8, i & 255])
+        a, sid = dhcp_lease(g, xid + 4 * i)
+        dhcp_send(g, 7, xid + 4 * i + 2, b"\x36\x04" + sid, ciaddr=a)
+        got.append((g.mac, a))
+    acks = naks = 0
+    for i, (mac, a) in enumerate(got):
+        g.mac = mac
+        dhcp_send(g, 3, xid + 4 * i + 3, b"\x32\x04" + a)
+        said = dhcp_said(dhcp_answer(g, xid + 4 * i + 3))
+        acks += said == "ack"
+        naks += said == "nak"
+    result(True, macs=count, acks=acks, naks=naks)
+
+
+def mode_dhcpstorm(g, dst, count, mac):
+    """COUNT REQUESTs flipping between two addresses."""
+    if mac:
+        g.mac = bytes(int(x, 16) for x in mac.split(":"))
+    other = dst[:3] + bytes([(dst[3] + 1) % 256])
+    xid = 0x7000000 + (os.getpid() & 0xFFF) * 0x10000
+    acks = naks = 0
+    for i in range(count):
+        want = other if i & 1 else dst
+        dhcp_send(g, 3, xid + i, b"\x32\x04" + want)
+        said = dhcp_said(dhcp_answer(g, xid + i))
+        acks += said == "ack"
+        naks += said == "nak"
+    result(True, sent=count, acks=acks, naks=naks,
+           last=socket.inet_ntoa(other if (count - 1) & 1 else dst),
+           mac=g.mac.hex(":"))
+
+
 def mode_frag(g, dst, port):
     """The three crashers, each a datagram of its own IP id."""
     IP_MF = 0x2000
@@ -301,6 +451,14 @@ def main():
     dst = socket.inet_aton(sys.argv[3])
     port = int(sys.argv[4])
     g = Guest(path)
+    if mode == "dhcpspoof":
+        mode_dhcpspoof(g, dst, sys.argv[5])
+    elif mode == "dhcpname":
+        mode_dhcpname(g, sys.argv[5])
+    elif mode == "dhcpreuse":
+        mode_dhcpreuse(g, port)
+    elif mode == "dhcpstorm":
+        mode_dhcpstorm(g, dst, port, sys.argv[5] if len(sys.argv) > 5 else "")
     g.resolve_gw()
     if mode == "syn":
         mode_syn(g, dst, port)

@@ -9,7 +9,9 @@
  * byte, then the text; bits 3-4: reply buffer of 576, 300, 260 or 240
  * bytes). Then messages, each: one byte of clock step (the clock moves by
  * its square times 4 seconds, so leases and offers expire), a 2-byte
- * big-endian length, and the UDP payload handed to dhcp_handle().
+ * big-endian length, and the UDP payload handed to dhcp_handle(). The
+ * frame's source MAC is the message's chaddr, or a fixed MAC when the
+ * clock byte's low 3 bits are all set.
  *
  * Besides the sanitizers, it aborts when an invariant breaks: a reply
  * longer than its buffer; a reply that is not a BOOTREPLY with the
@@ -17,7 +19,8 @@
  * in END and a message type that matches the reply info; an address
  * offered or acknowledged outside the pool and the static leases, or the
  * network, broadcast, router or server address, or one whose lease
- * another MAC owns; two
+ * another MAC owns; a reply to a message whose chaddr is not the frame's
+ * source; two
  * leases of one address; a hostname that is not a lower-case label.
  *
  * fuzz-sources: user-v2/dhcp.c daemon/log.c
@@ -36,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_NET	  0xc0a80500u /* 192.168.5.0/24 */
 #define FZ_LEASES 300
 
+static const uint8_t fz_src[6] = {0x52, 0x55, 0x55, 0, 0, 1};
 static int64_t fz_now;
 static int fz_changed;
 static uint32_t fz_first, fz_last; /* the pool, host order */
@@ -231,6 +235,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_seen seen;
 	size_t off = 1, cap, len;
 	struct dhcp *d;
+	const uint8_t *src;
 	int n;
 
 	if (size < 1)
@@ -280,8 +285,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - off)
 			len = size - off;
 		memset(reply, 0xee, sizeof(reply));
-		n = dhcp_handle(d, data + off, len, reply, cap, &ri);
+		/* the frame's source is the chaddr, so that messages reach
+		 * the server's policy, or a fixed MAC when the clock byte's
+		 * low 3 bits are set (the check of the sender) */
+		src = len >= 34 && (data[off - 3] & 7) != 7 ? data + off + 28
+							    : fz_src;
+		n = dhcp_handle(d, src, data + off, len, reply, cap, &ri);
 		fz_require(n >= 0, "reply length not negative");
+		fz_require(!n || !memcmp(src, data + off + 28, 6),
+			   "a reply to a message whose chaddr is not its "
+			   "source");
 		seen.n = 0;
 		dhcp_foreach_lease(d, fz_lease, &seen);
 		if (n > 0)

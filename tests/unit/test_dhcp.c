@@ -226,6 +226,17 @@ static uint32_t yiaddr(const uint8_t *r)
 }
 
 /**
+ * src_of() - the Ethernet source a well-behaved client's frame carries:
+ * the message's chaddr (a fixed MAC for messages too short to have one)
+ */
+static const uint8_t *src_of(const uint8_t *msg, size_t len)
+{
+	static const uint8_t fixed[6] = {0x52, 0x55, 0x55, 0, 0, 1};
+
+	return len >= 34 ? msg + 28 : fixed;
+}
+
+/**
  * send_req() - build @r, hand it to @d
  *
  * Return: reply length
@@ -236,7 +247,7 @@ static int send_req(struct dhcp *d, const struct req *r, uint8_t *reply,
 	uint8_t b[300];
 	size_t n = build(b, r);
 
-	return dhcp_handle(d, b, n, reply, DHCP_REPLY_MAX, ri);
+	return dhcp_handle(d, src_of(b, n), b, n, reply, DHCP_REPLY_MAX, ri);
 }
 
 /**
@@ -338,7 +349,8 @@ static void test_udhcpc_offer(void **state)
 	int n, len;
 
 	(void)state;
-	n = dhcp_handle(d, udhcpc_discover, sizeof(udhcpc_discover), reply,
+	n = dhcp_handle(d, src_of(udhcpc_discover, sizeof(udhcpc_discover)),
+			udhcpc_discover, sizeof(udhcpc_discover), reply,
 			sizeof(reply), &ri);
 	assert_true(n >= 300 && n <= DHCP_REPLY_MAX);
 	assert_int_equal(reply[0], 2); /* BOOTREPLY */
@@ -397,7 +409,8 @@ static void test_dora(void **state)
 	int n;
 
 	(void)state;
-	n = dhcp_handle(d, udhcpc_discover, sizeof(udhcpc_discover), reply,
+	n = dhcp_handle(d, src_of(udhcpc_discover, sizeof(udhcpc_discover)),
+			udhcpc_discover, sizeof(udhcpc_discover), reply,
 			sizeof(reply), &ri);
 	assert_true(n > 0);
 	r.requested = yiaddr(reply);
@@ -735,7 +748,8 @@ static void expect_drop(struct dhcp *d, const uint8_t *msg, size_t len,
 	struct dhcp_reply_info ri;
 
 	dhcp_get_stats(d, &before);
-	if (dhcp_handle(d, msg, len, reply, sizeof(reply), &ri))
+	if (dhcp_handle(d, src_of(msg, len), msg, len, reply, sizeof(reply),
+			&ri))
 		fail_msg("the message of line %d was answered", line);
 	dhcp_get_stats(d, &after);
 	assert_int_equal(after.rx, before.rx + 1);
@@ -773,7 +787,8 @@ static void test_malformed(void **state)
 	memcpy(m, udhcpc_discover, n);
 	DROP(d, m, DHCP_MSG_MAX + 1, drop_size);
 	/* trailing padding after END is fine */
-	assert_true(dhcp_handle(d, m, DHCP_MSG_MAX, m + 4096, DHCP_REPLY_MAX,
+	assert_true(dhcp_handle(d, src_of(m, DHCP_MSG_MAX), m, DHCP_MSG_MAX,
+				m + 4096, DHCP_REPLY_MAX,
 				&(struct dhcp_reply_info){0}) > 0);
 
 #define MUTATE(off, val, field)                                                \
@@ -813,10 +828,11 @@ static void test_malformed(void **state)
 	m[end + 2] = 1; /* file: all PAD, no END */
 	DROP(d, m, n, drop_options);
 	m[108] = 255; /* file: END */
-	assert_true(dhcp_handle(d, m, n, m + 1024, DHCP_REPLY_MAX,
+	assert_true(dhcp_handle(d, src_of(m, n), m, n, m + 1024, DHCP_REPLY_MAX,
 				&(struct dhcp_reply_info){0}) > 0);
 	/* a reply buffer that is too small */
-	assert_int_equal(dhcp_handle(d, udhcpc_discover, n, m, 299,
+	assert_int_equal(dhcp_handle(d, src_of(udhcpc_discover, n),
+				     udhcpc_discover, n, m, 299,
 				     &(struct dhcp_reply_info){0}),
 			 0);
 	dhcp_get_stats(d, &st);
@@ -844,7 +860,8 @@ static void test_mutations(void **state)
 		memcpy(m, udhcpc_discover, sizeof(udhcpc_discover));
 		for (k = rand_r(&seed) % 8; k >= 0; k--)
 			m[240 + rand_r(&seed) % 80] = (uint8_t)rand_r(&seed);
-		n = dhcp_handle(d, m, len, reply, sizeof(reply), &ri);
+		n = dhcp_handle(d, src_of(m, len), m, len, reply, sizeof(reply),
+				&ri);
 		if (n) {
 			assert_true(n >= 300 && n <= DHCP_REPLY_MAX);
 			assert_int_equal(reply[0], 2);
@@ -980,6 +997,234 @@ static void test_port_limit(void **state)
 	dhcp_free(d);
 }
 
+/**
+ * send_from() - build @r, hand it to @d as a frame from @src
+ *
+ * Return: reply length
+ */
+static int send_from(struct dhcp *d, const struct req *r, const uint8_t *src,
+		     uint8_t *reply, struct dhcp_reply_info *ri)
+{
+	uint8_t b[300];
+	size_t n = build(b, r);
+
+	return dhcp_handle(d, src, b, n, reply, DHCP_REPLY_MAX, ri);
+}
+
+/**
+ * lease_state() - state of @mac's lease, 0 if it has none
+ */
+static int lease_state(struct dhcp *d, const uint8_t *mac)
+{
+	struct find f = lease_of(d, mac);
+
+	return f.found ? f.li.state : 0;
+}
+
+/**
+ * sender_port7_a() - sender_ok: only mac_a, only on port 7
+ */
+static int sender_port7_a(void *arg, uint32_t port, const uint8_t mac[6])
+{
+	(void)arg;
+	return port == 7 && !memcmp(mac, mac_a, 6);
+}
+
+/**
+ * test_sender() - a message counts only as its sender's own: chaddr must
+ * be the frame's source, on its port; RELEASE, DECLINE and REQUEST of
+ * another client's address change nothing
+ */
+static void test_sender(void **state)
+{
+	struct req r = {DHCP_RELEASE, mac_a, 77, 0, 0, 0, NULL};
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct dhcp_config c;
+	struct dhcp_stats st;
+	struct dhcp *d = new_server();
+	uint32_t a;
+	int n;
+
+	(void)state;
+	a = bind_client(d, mac_a, NULL);
+	assert_int_equal(a, ip("192.168.5.15"));
+	/* mac_b's frames with mac_a in chaddr: nothing happens */
+	r.ciaddr = a;
+	r.server = server_ip;
+	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
+	r.type = DHCP_DECLINE;
+	r.ciaddr = 0;
+	r.requested = a;
+	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
+	r.type = DHCP_REQUEST;
+	r.server = 0;
+	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
+	r.server = ip("10.0.0.1");
+	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
+	r.type = DHCP_DISCOVER;
+	r.mac = mac_c;
+	r.server = 0;
+	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.drop_chaddr, 5);
+	assert_int_equal(lease_state(d, mac_a), DHCP_LEASE_BOUND);
+	assert_int_equal(lease_state(d, mac_c), 0);
+
+	/* mac_b about mac_a's address, as itself: not its own */
+	r.mac = mac_b;
+	r.type = DHCP_RELEASE;
+	r.ciaddr = a;
+	r.requested = 0;
+	r.server = server_ip;
+	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
+	r.type = DHCP_DECLINE;
+	r.ciaddr = 0;
+	r.requested = a;
+	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
+	r.type = DHCP_REQUEST;
+	r.server = 0;
+	n = send_from(d, &r, mac_b, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.drop_not_owner, 3);
+	assert_int_equal(st.releases + st.declines, 0);
+	assert_int_equal(lease_state(d, mac_a), DHCP_LEASE_BOUND);
+	assert_int_equal(lease_of(d, mac_a).li.ip.s_addr, a);
+	dhcp_free(d);
+
+	/* with the switch asked: the MAC must be on the message's port */
+	cfg_slirp(&c);
+	c.sender_ok = sender_port7_a;
+	d = dhcp_new(&c);
+	assert_non_null(d);
+	r = (struct req){DHCP_DISCOVER, mac_a, 78, 0, 0, 0, NULL};
+	assert_int_equal(send_from(d, &r, mac_a, reply, &ri), 0); /* port 0 */
+	dhcp_set_port(d, 8);
+	assert_int_equal(send_from(d, &r, mac_a, reply, &ri), 0);
+	dhcp_set_port(d, 7);
+	n = send_from(d, &r, mac_a, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_OFFER);
+	r.mac = mac_b;
+	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.drop_chaddr, 3);
+	assert_int_equal(st.offers, 1);
+	dhcp_free(d);
+}
+
+/**
+ * test_port_limit_reuse() - MACs whose leases lapsed are new MACs again:
+ * a port cannot cycle through MACs to hold more than DHCP_PORT_LEASES
+ */
+static void test_port_limit_reuse(void **state)
+{
+	uint8_t mac[6] = {0x52, 0x55, 0xbc, 0, 0, 0};
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct req r = {DHCP_REQUEST, mac, 10, 0, 0, 0, NULL};
+	struct dhcp_reply_info ri;
+	struct dhcp_config c;
+	struct dhcp_stats st;
+	struct dhcp *d;
+	int i, n;
+
+	(void)state;
+	cfg_slirp(&c);
+	c.pool_first.s_addr = ip("192.168.5.4");
+	c.pool_last.s_addr = ip("192.168.5.254");
+	server_ip = c.server_id.s_addr;
+	d = dhcp_new(&c);
+	assert_non_null(d);
+	dhcp_set_port(d, 7);
+	for (i = 0; i < DHCP_PORT_LEASES; i++) {
+		mac[5] = (uint8_t)i;
+		assert_int_not_equal(bind_client(d, mac, NULL), 0);
+	}
+	test_now += 3601; /* they lapse: the port may take 16 more */
+	for (i = 0; i < DHCP_PORT_LEASES; i++) {
+		mac[5] = (uint8_t)(0x80 + i);
+		assert_int_not_equal(bind_client(d, mac, NULL), 0);
+	}
+	/* the first 16 come back: their records do not exempt them */
+	for (i = 0; i < DHCP_PORT_LEASES; i++) {
+		mac[5] = (uint8_t)i;
+		r.requested = lease_of(d, mac).li.ip.s_addr;
+		n = send_req(d, &r, reply, &ri);
+		assert_int_equal(msg_type(reply, n), DHCP_NAK);
+	}
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.port_limit, DHCP_PORT_LEASES);
+	/* a MAC with a live lease renews */
+	mac[5] = 0x80;
+	r.requested = lease_of(d, mac).li.ip.s_addr;
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_ACK);
+	dhcp_free(d);
+}
+
+/**
+ * conf_taken() - dhcp_name_fn: "conf" belongs to someone else
+ */
+static int conf_taken(void *arg, const char *hostname)
+{
+	(void)arg;
+	return !strcmp(hostname, "conf");
+}
+
+/**
+ * test_names() - a hostname belongs to its first live owner; a client
+ * asking for a taken one gets none
+ */
+static void test_names(void **state)
+{
+	struct req r = {DHCP_REQUEST, mac_a, 79, 0, 0, 0, "alpha"};
+	uint8_t reply[DHCP_REPLY_MAX];
+	struct dhcp_reply_info ri;
+	struct dhcp_stats st;
+	struct dhcp *d = new_server();
+	struct in_addr a;
+	int n;
+
+	(void)state;
+	dhcp_set_name_check(d, conf_taken, NULL);
+	assert_int_not_equal(bind_client(d, mac_a, "alpha"), 0);
+	assert_string_equal(lease_of(d, mac_a).hostname, "alpha");
+	/* b asks for a's name: an address, no name */
+	assert_int_not_equal(bind_client(d, mac_b, "Alpha"), 0);
+	assert_string_equal(lease_of(d, mac_b).hostname, "");
+	/* c asks for a name someone else answers */
+	assert_int_not_equal(bind_client(d, mac_c, "conf"), 0);
+	assert_string_equal(lease_of(d, mac_c).hostname, "");
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.name_taken, 2);
+	/* a renews without option 12 and keeps its name */
+	r.hostname = NULL;
+	r.ciaddr = lease_of(d, mac_a).li.ip.s_addr;
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_ACK);
+	assert_string_equal(lease_of(d, mac_a).hostname, "alpha");
+	/* a releases: the name is free, b takes it */
+	r.type = DHCP_RELEASE;
+	send_req(d, &r, reply, &ri);
+	r = (struct req){DHCP_REQUEST, mac_b, 80, 0, 0, 0, "alpha"};
+	r.ciaddr = lease_of(d, mac_b).li.ip.s_addr;
+	n = send_req(d, &r, reply, &ri);
+	assert_int_equal(msg_type(reply, n), DHCP_ACK);
+	assert_string_equal(lease_of(d, mac_b).hostname, "alpha");
+	/* a comes back asking for it: b keeps it */
+	assert_int_not_equal(bind_client(d, mac_a, "alpha"), 0);
+	assert_string_equal(lease_of(d, mac_a).hostname, "");
+	assert_string_equal(lease_of(d, mac_b).hostname, "alpha");
+	/* a restored lease with a taken name comes back without it */
+	a.s_addr = lease_of(d, mac_c).li.ip.s_addr;
+	assert_int_equal(
+	    dhcp_lease_restore(d, mac_c, a, "alpha", test_now + 100), 0);
+	assert_string_equal(lease_of(d, mac_c).hostname, "");
+	dhcp_get_stats(d, &st);
+	assert_int_equal(st.name_taken, 4);
+	dhcp_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -998,6 +1243,9 @@ int main(void)
 	    cmocka_unit_test(test_config),
 	    cmocka_unit_test(test_restore),
 	    cmocka_unit_test(test_port_limit),
+	    cmocka_unit_test(test_sender),
+	    cmocka_unit_test(test_port_limit_reuse),
+	    cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

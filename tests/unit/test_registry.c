@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_registry.c - names follow leases (<hostname>.internal appears with a
- * bound lease and goes with it), and the lease file follows the MAC-to-
- * address associations, rewritten only when they change.
+ * bound lease and goes with it) and never replace nor remove a name the
+ * registry did not set; the lease file follows the MAC-to-address
+ * associations, rewritten only when they change, at most once a second
+ * with a loop, and what is pending at reg_free().
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../../dns/dns.h"
+#include "../../netstack/loop.h"
 #include "../../user-v2/dhcp.h"
 #include "../../user-v2/leases.h"
 #include "../../user-v2/registry.h"
@@ -64,7 +67,7 @@ static void test_names_follow_leases(void **state)
 	const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 0xb};
 	struct dhcp *d = mkdhcp();
 	struct dns_local *names = dns_local_new(NULL);
-	struct reg *r = reg_new(d, names, NULL);
+	struct reg *r = reg_new(NULL, d, names, NULL);
 	struct in_addr a, b;
 
 	(void)state;
@@ -105,7 +108,7 @@ static void test_lease_file(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/leases.json", dir);
-	r = reg_new(d, NULL, path);
+	r = reg_new(NULL, d, NULL, path);
 	reg_sync(r); /* nothing yet: an empty file */
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
@@ -136,11 +139,156 @@ static void test_lease_file(void **state)
 	rmdir(dir);
 }
 
+/**
+ * test_names_owned() - names of the configuration and of the API are
+ * neither taken over nor removed
+ */
+static void test_names_owned(void **state)
+{
+	const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0, 0, 0xa};
+	const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 0xb};
+	struct dhcp *d = mkdhcp();
+	struct dns_local *names = dns_local_new(NULL);
+	struct in_addr a, b, api;
+	struct reg *r;
+	int tok; /* another owner */
+
+	(void)state;
+	assert_int_equal(dns_local_set(names, "conf.internal", "10.9.9.9"), 0);
+	r = reg_new(NULL, d, names, NULL);
+	inet_pton(AF_INET, "192.168.104.4", &a);
+	inet_pton(AF_INET, "192.168.104.5", &b);
+	inet_pton(AF_INET, "10.9.9.8", &api);
+	/* a guest asking for a configured name gets none */
+	assert_int_equal(
+	    dhcp_lease_restore(d, mac_a, a, "conf", fake_now + 100), 0);
+	assert_int_equal(
+	    dhcp_lease_restore(d, mac_b, b, "bravo", fake_now + 10), 0);
+	reg_sync(r);
+	assert_true(resolves(names, "conf.internal", "10.9.9.9"));
+	assert_true(resolves(names, "bravo.internal", "192.168.104.5"));
+	/* the API takes bravo's name: when b's lease ends, the API's stays */
+	assert_int_equal(
+	    dns_local_set_addrs(names, "bravo.internal", &api, 1, NULL, 0), 0);
+	reg_sync(r);
+	assert_true(resolves(names, "bravo.internal", "10.9.9.8"));
+	fake_now += 50;
+	reg_sync(r);
+	assert_true(resolves(names, "bravo.internal", "10.9.9.8"));
+	reg_free(r);
+	assert_true(resolves(names, "conf.internal", "10.9.9.9"));
+	assert_true(resolves(names, "bravo.internal", "10.9.9.8"));
+	/* the owned-entry calls themselves */
+	assert_int_equal(dns_local_set_owned(names, "conf.internal", &tok, &a),
+			 -1);
+	assert_int_equal(dns_local_remove_owned(names, "conf.internal", &tok),
+			 -1);
+	assert_int_equal(dns_local_set_owned(names, "mine.internal", &tok, &a),
+			 0);
+	assert_false(dns_local_taken(names, "mine.internal", &tok));
+	assert_true(dns_local_taken(names, "mine.internal", names));
+	assert_int_equal(dns_local_remove_owned(names, "mine.internal", names),
+			 -1);
+	assert_int_equal(dns_local_remove_owned(names, "mine.internal", &tok),
+			 0);
+	dns_local_free(names);
+	dhcp_free(d);
+}
+
+static void stop_loop(void *arg)
+{
+	loop_stop(arg);
+}
+
+/* The MAC's address after @i flips: .20 or .21 */
+static struct in_addr flip_addr(int i)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, i & 1 ? "192.168.104.21" : "192.168.104.20", &a);
+	return a;
+}
+
+/**
+ * test_lease_file_coalesced() - a guest flipping its address as fast as
+ * it can costs a lease file write a second; reg_free() writes the rest
+ */
+static void test_lease_file_coalesced(void **state)
+{
+	const uint8_t mac[6] = {0x52, 0x55, 0x55, 0x12, 0x34, 0x57};
+	uint8_t mac2[6] = {0x52, 0x55, 0x55, 0x12, 0x35, 0};
+	char dir[] = "/tmp/test_registry.XXXXXX", path[64];
+	struct loop *l = loop_new();
+	struct loop_timer *stop = loop_timer_new(l, stop_loop, l);
+	struct dhcp_static_lease *back = NULL;
+	struct dhcp *d = mkdhcp();
+	struct in_addr a;
+	struct reg *r;
+	char err[256];
+	size_t n = 0, k;
+	int64_t end;
+	int i = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/leases.json", dir);
+	r = reg_new(l, d, NULL, path);
+	/* 1,000 changes within one loop iteration: one write */
+	for (i = 0; i < 1000; i++) {
+		a = flip_addr(i);
+		assert_int_equal(
+		    dhcp_lease_restore(d, mac, a, NULL, fake_now + 60), 0);
+		reg_sync(r);
+	}
+	assert_int_equal(reg_lease_writes(r), 0);
+	loop_timer_arm(stop, loop_now_ms() + 100);
+	loop_run(l);
+	assert_int_equal(reg_lease_writes(r), 1);
+	assert_int_equal(leases_load(path, &back, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(back[0].ip.s_addr, flip_addr(999).s_addr);
+	free(back);
+	back = NULL;
+
+	/* a new association every 10 ms for 1.5 s (never one written
+	 * before, which would need no write): a write a second at most */
+	end = loop_now_ms() + 1500;
+	for (i = 0; loop_now_ms() < end && i < 200; i++) {
+		mac2[5] = (uint8_t)i;
+		a.s_addr = htonl(ntohl(flip_addr(0).s_addr) + 10 + (uint32_t)i);
+		assert_int_equal(
+		    dhcp_lease_restore(d, mac2, a, NULL, fake_now + 60), 0);
+		reg_sync(r);
+		loop_timer_arm(stop, loop_now_ms() + 10);
+		loop_run(l);
+	}
+	assert_in_range(reg_lease_writes(r), 2, 3);
+	/* one more: pending, written by reg_free() */
+	a = flip_addr(1000);
+	assert_int_equal(dhcp_lease_restore(d, mac, a, NULL, fake_now + 60), 0);
+	reg_sync(r);
+	reg_free(r);
+	assert_int_equal(leases_load(path, &back, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, (size_t)i + 1);
+	for (k = 0; k < n && memcmp(back[k].mac, mac, 6); k++)
+		;
+	assert_true(k < n);
+	assert_int_equal(back[k].ip.s_addr, a.s_addr);
+	free(back);
+	loop_timer_free(stop);
+	loop_free(l);
+	dhcp_free(d);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_names_follow_leases),
 	    cmocka_unit_test(test_lease_file),
+	    cmocka_unit_test(test_names_owned),
+	    cmocka_unit_test(test_lease_file_coalesced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

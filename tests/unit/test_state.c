@@ -449,7 +449,7 @@ static void test_registry_restore(void **st)
 
 	assert_int_equal(state_save(spath, &d), 0);
 	s = state_open(NULL, leases);
-	r = reg_new(dh, names, leases);
+	r = reg_new(NULL, dh, names, leases);
 	reg_sync(r);
 	assert_true(resolves(names, "lima-a.internal", "192.168.104.4"));
 	assert_false(resolves(names, "lima-b.internal", "192.168.104.5"));
