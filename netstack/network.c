@@ -13,6 +13,7 @@
 
 #include "gateway.h"
 #include "ipfrag.h"
+#include "l2guard.h"
 #include "loop.h"
 #include "network.h"
 #include "reap.h"
@@ -80,6 +81,9 @@ struct net_vm {
  * @frag:	IPv4 datagrams whose fragments libslirp may hold
  * @reap:	MACs of VMs that left, and resets owed to libslirp for them
  * @reap_flush:	sends those resets once libslirp has returned
+ * @own6:	IPv6 addresses of the gateway and the services host, which
+ *		no guest may claim
+ * @rx_vm:	the VM whose frame the switch is passing, or NULL
  * @cap:	packet capture of this network, or NULL
  * @cap_port:	capture only this port's frames; "" for all
  * @on_empty:	called when the last VM port closed
@@ -109,6 +113,8 @@ struct net {
 	struct ipfrag frag;
 	struct reap reap;
 	struct loop_deferred reap_flush;
+	struct l2g_addrs own6;
+	struct net_vm *rx_vm;
 	struct cap *cap;
 	char cap_port[32];
 	net_empty_fn on_empty;
@@ -376,6 +382,43 @@ static int net_spoofed(struct net_vm *vm, const uint8_t *f, size_t len,
 }
 
 /**
+ * net_l2_refused() - count a frame l2g_check() refuses
+ * @n:		network
+ * @v:		the verdict
+ *
+ * Return: nonzero if the frame must be dropped
+ */
+static int net_l2_refused(struct net *n, enum l2g_verdict v)
+{
+	switch (v) {
+	case L2G_PASS:
+		return 0;
+	case L2G_VLAN:
+		n->stats.drop_vlan++;
+		break;
+	case L2G_RA:
+		n->stats.drop_ra++;
+		break;
+	case L2G_REDIRECT:
+		n->stats.drop_redirect++;
+		break;
+	case L2G_DHCPV6:
+		n->stats.drop_dhcpv6++;
+		break;
+	case L2G_NA:
+		n->stats.drop_na++;
+		break;
+	case L2G_SPOOF6:
+		n->stats.drop_spoof++;
+		break;
+	case L2G_CHAIN:
+		n->stats.drop_ipv6_chain++;
+		break;
+	}
+	return 1;
+}
+
+/**
  * net_vm_rx() - a frame from a VM
  */
 static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
@@ -385,6 +428,8 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 	int64_t now = loop_now_ms();
 
 	(void)p;
+	if (net_l2_refused(vm->n, l2g_check(&vm->n->own6, frame, len)))
+		return;
 	if (net_spoofed(vm, frame, len, now)) {
 		vm->n->stats.drop_spoof++;
 		return;
@@ -637,6 +682,25 @@ static int net_dns_start(struct net *n)
 }
 
 /**
+ * net_own6() - the IPv6 addresses of the network's own hosts: the
+ * link-local addresses of the gateway's and the services host's MACs
+ * @n:		network
+ * @svc_mac:	the services host's MAC
+ *
+ * The network serves no IPv6 yet; these are what a guest would take for
+ * its routers' addresses, so no guest may advertise them.
+ */
+static void net_own6(struct net *n, const uint8_t svc_mac[6])
+{
+	struct in6_addr a;
+
+	l2g_link_local(n->gw_mac, &a);
+	l2g_add(&n->own6, &a);
+	l2g_link_local(svc_mac, &a);
+	l2g_add(&n->own6, &a);
+}
+
+/**
  * net_new() - create a network
  * @l:		loop
  * @cfg:	addresses and policy
@@ -717,6 +781,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->svc_port = sw_port_add(n->sw, "services", net_to_svc, n->svc);
 	n->svc_addr = sc.addr;
 	sw_learn_static(n->sw, n->svc_port, sc.mac);
+	net_own6(n, sc.mac);
 	if (cfg->dnsd && net_dns_start(n))
 		goto fail;
 	net_leases_restore(n);

@@ -70,6 +70,8 @@ struct net_config {
 /**
  * struct net_stats - counters of a network, besides its parts'
  * @drop_spoof:	frames from a VM using an address leased to another
+ *		port's MAC, or the gateway's or services host's (IPv4
+ *		or IPv6)
  * @tcp_urg_cleared:	TCP segments to the gateway whose URG flag and
  *			urgent pointer were cleared (CVE-2026-9539)
  * @drop_tcp_frag:	IPv4 fragments to the gateway that could rewrite a
@@ -85,6 +87,17 @@ struct net_config {
  *			instead of flooded to the other VMs (reap.c)
  * @reset_departed:	TCP resets sent to the gateway in the name of VMs
  *			that left, closing their NAT connections
+ * @drop_vlan:		frames from VMs with an 802.1Q, 802.1ad or 0x9100
+ *			tag (l2guard.c)
+ * @drop_ra:		IPv6 router advertisements from VMs
+ * @drop_redirect:	ICMPv6 redirects from VMs
+ * @drop_dhcpv6:	UDP from port 547 to 546 (DHCPv6 server messages)
+ *			from VMs
+ * @drop_na:		neighbour advertisements from VMs for the gateway's
+ *			or the services host's IPv6 addresses
+ * @drop_ipv6_chain:	IPv6 packets from VMs whose header chain ends
+ *			beyond the frame (first fragments without the
+ *			upper-layer header, truncated packets)
  */
 struct net_stats {
 	uint64_t drop_spoof;
@@ -94,6 +107,12 @@ struct net_stats {
 	uint64_t drop_frag;
 	uint64_t drop_departed;
 	uint64_t reset_departed;
+	uint64_t drop_vlan;
+	uint64_t drop_ra;
+	uint64_t drop_redirect;
+	uint64_t drop_dhcpv6;
+	uint64_t drop_na;
+	uint64_t drop_ipv6_chain;
 };
 
 /* The last VM port of @n closed. */
