@@ -248,6 +248,31 @@ static int net_martian(const uint8_t *f, size_t len)
 }
 
 /**
+ * net_frag_pass() - ask ipfrag_pass() about a frame for libslirp, on the
+ * account of the VM it comes from, and count a refusal
+ * @n:		network
+ * @frame:	Ethernet frame
+ * @len:	its length
+ *
+ * Return: nonzero to pass it on
+ */
+static int net_frag_pass(struct net *n, const uint8_t *frame, size_t len)
+{
+	switch (ipfrag_pass(&n->frag, frame, len, loop_now_ms(),
+			    n->rx_vm ? n->rx_vm->id : 0)) {
+	case IPFRAG_PASS:
+		return 1;
+	case IPFRAG_OVER_SHARE:
+		n->stats.drop_frag_share++;
+		return 0;
+	case IPFRAG_DROP:
+		break;
+	}
+	n->stats.drop_frag++;
+	return 0;
+}
+
+/**
  * net_gw_guard() - hand a frame to libslirp, minus what it mishandles
  * @n:		network
  * @frame:	Ethernet frame
@@ -272,11 +297,8 @@ static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
 	}
 	switch (tcpurg_scan(frame, len, &off)) {
 	case TCPURG_PASS:
-		if (!ipfrag_pass(&n->frag, frame, len, loop_now_ms())) {
-			n->stats.drop_frag++;
-			return;
-		}
-		gw_input(n->gw, frame, len);
+		if (net_frag_pass(n, frame, len))
+			gw_input(n->gw, frame, len);
 		return;
 	case TCPURG_DROP:
 		n->stats.drop_tcp_frag++;
@@ -290,10 +312,8 @@ static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
 	memcpy(copy, frame, len);
 	tcpurg_clear(copy, off);
 	n->stats.tcp_urg_cleared++;
-	if (ipfrag_pass(&n->frag, copy, len, loop_now_ms()))
+	if (net_frag_pass(n, copy, len))
 		gw_input(n->gw, copy, len);
-	else
-		n->stats.drop_frag++;
 	free(copy);
 }
 
@@ -440,7 +460,9 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 	 * message it is. */
 	if (vm->n->svc)
 		dhcp_set_port(svc_dhcp(vm->n->svc), vm->id);
+	vm->n->rx_vm = vm; /* and the gateway's guards, whose share */
 	sw_input(vm->n->sw, vm->swp, frame, len, now);
+	vm->n->rx_vm = NULL;
 	if (vm->n->svc)
 		dhcp_set_port(svc_dhcp(vm->n->svc), 0);
 }

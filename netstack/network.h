@@ -83,6 +83,9 @@ struct net_config {
  *			libslirp's reassembly with no queue for them (a last
  *			fragment alone, first or again: ipfrag.c), or that it
  *			would reject anyway
+ * @drop_frag_share:	IPv4 first fragments of new datagrams to the
+ *			gateway from a VM holding its share of the
+ *			network's fragment table (IPFRAG_SHARE)
  * @drop_departed:	frames for a MAC whose VM left the network, dropped
  *			instead of flooded to the other VMs (reap.c)
  * @reset_departed:	TCP resets sent to the gateway in the name of VMs
@@ -105,6 +108,7 @@ struct net_stats {
 	uint64_t drop_tcp_frag;
 	uint64_t drop_martian;
 	uint64_t drop_frag;
+	uint64_t drop_frag_share;
 	uint64_t drop_departed;
 	uint64_t reset_departed;
 	uint64_t drop_vlan;
