@@ -977,6 +977,10 @@ static void api_net_guards(json_t *o, const struct net_stats *st)
 			    json_integer((json_int_t)st->drop_na));
 	json_object_set_new(o, "drop_frag_share",
 			    json_integer((json_int_t)st->drop_frag_share));
+	json_object_set_new(o, "drop_nat_guest",
+			    json_integer((json_int_t)st->drop_nat_guest));
+	json_object_set_new(o, "drop_nat_net",
+			    json_integer((json_int_t)st->drop_nat_net));
 	json_object_set_new(o, "drop_ipv6_chain",
 			    json_integer((json_int_t)st->drop_ipv6_chain));
 }

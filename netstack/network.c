@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "gateway.h"
 #include "ipfrag.h"
 #include "l2guard.h"
+#include "natcap.h"
 #include "loop.h"
 #include "network.h"
 #include "reap.h"
@@ -84,6 +86,7 @@ struct net_vm {
  * @own6:	IPv6 addresses of the gateway and the services host, which
  *		no guest may claim
  * @rx_vm:	the VM whose frame the switch is passing, or NULL
+ * @nat:	NAT sockets the guests opened, each port's share
  * @cap:	packet capture of this network, or NULL
  * @cap_port:	capture only this port's frames; "" for all
  * @on_empty:	called when the last VM port closed
@@ -115,6 +118,7 @@ struct net {
 	struct loop_deferred reap_flush;
 	struct l2g_addrs own6;
 	struct net_vm *rx_vm;
+	struct natcap nat;
 	struct cap *cap;
 	char cap_port[32];
 	net_empty_fn on_empty;
@@ -272,6 +276,69 @@ static int net_frag_pass(struct net *n, const uint8_t *frame, size_t len)
 	return 0;
 }
 
+/* gw_foreach_flow(): a socket libslirp holds, for natcap's recount */
+static void net_nat_seen(void *arg, int udp, uint32_t src, uint16_t sport,
+			 uint32_t dst, uint16_t dport)
+{
+	natcap_seen(arg, udp, src, sport, dst, dport);
+}
+
+/* natcap_admit()'s recount: libslirp's sockets */
+static void net_nat_walk(void *arg, struct natcap *c)
+{
+	struct net *n = arg;
+
+	gw_foreach_flow(n->gw, net_nat_seen, c);
+}
+
+/**
+ * net_nat_pass() - may this frame open a NAT socket, on the account of
+ * the VM it comes from? Counts a refusal
+ * @n:		network
+ * @frame:	Ethernet frame for the gateway
+ * @len:	its length
+ *
+ * Return: nonzero to pass it on
+ */
+static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len)
+{
+	switch (natcap_admit(&n->nat, frame, len, n->rx_vm ? n->rx_vm->id : 0,
+			     loop_now_ms(), net_nat_walk, n)) {
+	case NATCAP_PASS:
+		return 1;
+	case NATCAP_OVER_GUEST:
+		n->stats.drop_nat_guest++;
+		break;
+	case NATCAP_OVER_NET:
+		n->stats.drop_nat_net++;
+		break;
+	}
+	return 0;
+}
+
+/**
+ * net_nat_caps() - set the network's NAT socket caps: NATCAP_GUEST_MAX a
+ * port and NATCAP_NET_MAX in all, lowered to fit the descriptor limit
+ * @n:		network
+ *
+ * A guest's share must leave descriptors for the others and for the
+ * daemon: all guests together may use the limit less 256, and one guest
+ * half of that.
+ */
+static void net_nat_caps(struct net *n)
+{
+	unsigned net_max = NATCAP_NET_MAX, guest_max = NATCAP_GUEST_MAX;
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)net_max + 256)
+		net_max = rl.rlim_cur > 512 ? (unsigned)rl.rlim_cur - 256
+					    : (unsigned)rl.rlim_cur / 2;
+	if (guest_max > net_max / 2)
+		guest_max = net_max / 2;
+	natcap_init(&n->nat, guest_max, net_max);
+}
+
 /**
  * net_gw_guard() - hand a frame to libslirp, minus what it mishandles
  * @n:		network
@@ -295,6 +362,8 @@ static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
 		n->stats.drop_martian++;
 		return;
 	}
+	if (!net_nat_pass(n, frame, len))
+		return;
 	switch (tcpurg_scan(frame, len, &off)) {
 	case TCPURG_PASS:
 		if (net_frag_pass(n, frame, len))
@@ -751,6 +820,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	sw_set_unknown(n->sw, net_unknown, n);
 	n->reap_flush.fn = net_reap_flush;
 	n->reap_flush.arg = n;
+	net_nat_caps(n);
 
 	gc.net = cfg->subnet;
 	gc.mask = net_mask(cfg->prefix);
@@ -842,6 +912,7 @@ void net_free(struct net *n)
 	svc_free(n->svc);
 	gw_free(n->gw);
 	sw_free(n->sw);
+	natcap_free(&n->nat);
 	free(n);
 }
 

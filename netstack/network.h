@@ -86,6 +86,10 @@ struct net_config {
  * @drop_frag_share:	IPv4 first fragments of new datagrams to the
  *			gateway from a VM holding its share of the
  *			network's fragment table (IPFRAG_SHARE)
+ * @drop_nat_guest:	TCP SYNs and UDP datagrams to the gateway that would
+ *			open a NAT socket for a VM holding its share
+ *			(natcap.c)
+ * @drop_nat_net:	the same, over the network's cap
  * @drop_departed:	frames for a MAC whose VM left the network, dropped
  *			instead of flooded to the other VMs (reap.c)
  * @reset_departed:	TCP resets sent to the gateway in the name of VMs
@@ -109,6 +113,8 @@ struct net_stats {
 	uint64_t drop_martian;
 	uint64_t drop_frag;
 	uint64_t drop_frag_share;
+	uint64_t drop_nat_guest;
+	uint64_t drop_nat_net;
 	uint64_t drop_departed;
 	uint64_t reset_departed;
 	uint64_t drop_vlan;
