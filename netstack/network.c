@@ -316,6 +316,24 @@ static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len)
 	return 0;
 }
 
+/* The descriptor limit, read by net_read_limits(); 0 while unknown */
+static rlim_t net_nofile;
+
+/**
+ * net_read_limits() - read the process's descriptor limit, for the NAT
+ * caps of networks created from now on
+ *
+ * Call it once the limit is final and before a sandbox forbids reading it
+ * (networks of slirp mode are created later, under the sandbox).
+ */
+void net_read_limits(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl))
+		net_nofile = rl.rlim_cur;
+}
+
 /**
  * net_nat_caps() - set the network's NAT socket caps: NATCAP_GUEST_MAX a
  * port and NATCAP_NET_MAX in all, lowered to fit the descriptor limit
@@ -328,12 +346,11 @@ static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len)
 static void net_nat_caps(struct net *n)
 {
 	unsigned net_max = NATCAP_NET_MAX, guest_max = NATCAP_GUEST_MAX;
-	struct rlimit rl;
 
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < (rlim_t)net_max + 256)
-		net_max = rl.rlim_cur > 512 ? (unsigned)rl.rlim_cur - 256
-					    : (unsigned)rl.rlim_cur / 2;
+	if (net_nofile && net_nofile != RLIM_INFINITY &&
+	    net_nofile < (rlim_t)net_max + 256)
+		net_max = net_nofile > 512 ? (unsigned)net_nofile - 256
+					   : (unsigned)net_nofile / 2;
 	if (guest_max > net_max / 2)
 		guest_max = net_max / 2;
 	natcap_init(&n->nat, guest_max, net_max);

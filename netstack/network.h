@@ -131,6 +131,7 @@ typedef void (*net_empty_fn)(void *arg, struct net *n);
 struct net *net_new(struct loop *l, const struct net_config *cfg,
 		    const char *name, net_empty_fn on_empty, void *arg);
 void net_free(struct net *n);
+void net_read_limits(void);
 void net_attach(struct net *n, int fd, enum port_kind kind, const char *name);
 int net_forward_add(struct net *n, const struct net_forward *f);
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host);
