@@ -800,7 +800,7 @@ static int net_dns_start(struct net *n)
  */
 static void net_own6(struct net *n, const uint8_t svc_mac[6])
 {
-	struct in6_addr a;
+	struct in6_addr a = IN6ADDR_ANY_INIT;
 
 	l2g_link_local(n->gw_mac, &a);
 	l2g_add(&n->own6, &a);

@@ -133,7 +133,7 @@ static void udp(struct pkt *p, unsigned sport, unsigned dport)
  */
 static void own(struct l2g_addrs *a)
 {
-	struct in6_addr x;
+	struct in6_addr x = IN6ADDR_ANY_INIT;
 
 	memset(a, 0, sizeof(*a));
 	l2g_link_local(gw_mac, &x);
@@ -178,7 +178,7 @@ static void truncations(const struct pkt *p, enum l2g_verdict want)
 
 static void test_link_local(void **state)
 {
-	struct in6_addr a;
+	struct in6_addr a = IN6ADDR_ANY_INIT;
 	static const uint8_t want[16] = {0xfe, 0x80, 0,	   0,	 0,    0,
 					 0,    0,    0x50, 0x55, 0xc0, 0xff,
 					 0xfe, 0xa8, 0x05, 0x02};
@@ -263,7 +263,7 @@ static void test_redirect_dhcpv6(void **state)
 
 static void test_na(void **state)
 {
-	struct in6_addr gw, svc, other;
+	struct in6_addr gw = IN6ADDR_ANY_INIT, svc = IN6ADDR_ANY_INIT, other;
 	struct pkt p;
 
 	(void)state;
@@ -356,7 +356,7 @@ static void test_chain_bounded(void **state)
 
 static void test_random(void **state)
 {
-	uint8_t f[200];
+	uint8_t f[200] = {0};
 	unsigned i, j;
 
 	(void)state;
