@@ -293,13 +293,13 @@ static int natcap_key(const uint8_t *f, size_t len, struct natcap_flow *k)
 	if ((ip[6] & 0x1f) || ip[7])
 		return 0; /* a later fragment: no ports, no new socket */
 	hl = (size_t)(ip[0] & 0x0f) * 4;
-	if (hl < 20)
-		return 0;
+	if (hl < 20 || len < 14 + hl + 4)
+		return 0; /* no ports: libslirp drops it */
 	l4 = ip + hl;
 	memset(k, 0, sizeof(*k));
 	memcpy(&k->src, ip + 12, 4);
 	memcpy(&k->sport, l4, 2);
-	if (ip[9] == 17 && len >= 14 + hl + 4) {
+	if (ip[9] == 17) {
 		k->proto = 17;
 		return 1;
 	}
