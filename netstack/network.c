@@ -252,6 +252,20 @@ static int net_martian(const uint8_t *f, size_t len)
 }
 
 /**
+ * net_share_owner() - whose share a frame for the gateway uses
+ * @n:		network
+ *
+ * On a user-v2 network the VM it comes from; a slirp network has one VM,
+ * which may use the whole of its network's pools.
+ *
+ * Return: the VM's port number, or 0 for none
+ */
+static uint32_t net_share_owner(const struct net *n)
+{
+	return n->cfg.user_v2 && n->rx_vm ? n->rx_vm->id : 0;
+}
+
+/**
  * net_frag_pass() - ask ipfrag_pass() about a frame for libslirp, on the
  * account of the VM it comes from, and count a refusal
  * @n:		network
@@ -263,7 +277,7 @@ static int net_martian(const uint8_t *f, size_t len)
 static int net_frag_pass(struct net *n, const uint8_t *frame, size_t len)
 {
 	switch (ipfrag_pass(&n->frag, frame, len, loop_now_ms(),
-			    n->rx_vm ? n->rx_vm->id : 0)) {
+			    net_share_owner(n))) {
 	case IPFRAG_PASS:
 		return 1;
 	case IPFRAG_OVER_SHARE:
@@ -302,7 +316,7 @@ static void net_nat_walk(void *arg, struct natcap *c)
  */
 static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len)
 {
-	switch (natcap_admit(&n->nat, frame, len, n->rx_vm ? n->rx_vm->id : 0,
+	switch (natcap_admit(&n->nat, frame, len, net_share_owner(n),
 			     loop_now_ms(), net_nat_walk, n)) {
 	case NATCAP_PASS:
 		return 1;
@@ -341,7 +355,7 @@ void net_read_limits(void)
  *
  * A guest's share must leave descriptors for the others and for the
  * daemon: all guests together may use the limit less 256, and one guest
- * half of that.
+ * of a user-v2 network half of that (net_share_owner()).
  */
 static void net_nat_caps(struct net *n)
 {
