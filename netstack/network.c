@@ -36,6 +36,7 @@
 #define NET_FIRST_GUEST	 15
 #define NET_FIRST_SHARED 4     /* user-v2: .1 to .3 are never handed out */
 #define NET_REG_MS	 10000 /* leases expire: names follow this often */
+#define NET_CAP_LOG_MS	 10000 /* a full share is logged at most this often */
 
 /**
  * struct net_vm - a VM's port on the network
@@ -87,6 +88,7 @@ struct net_vm {
  *		no guest may claim
  * @rx_vm:	the VM whose frame the switch is passing, or NULL
  * @nat:	NAT sockets the guests opened, each port's share
+ * @nat_logged:	loop time (ms) a refusal of a NAT socket was last logged
  * @cap:	packet capture of this network, or NULL
  * @cap_port:	capture only this port's frames; "" for all
  * @on_empty:	called when the last VM port closed
@@ -119,6 +121,7 @@ struct net {
 	struct l2g_addrs own6;
 	struct net_vm *rx_vm;
 	struct natcap nat;
+	int64_t nat_logged;
 	struct cap *cap;
 	char cap_port[32];
 	net_empty_fn on_empty;
@@ -327,6 +330,14 @@ static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len)
 		n->stats.drop_nat_net++;
 		break;
 	}
+	if (n->nat_logged && loop_now_ms() - n->nat_logged < NET_CAP_LOG_MS)
+		return 0;
+	n->nat_logged = loop_now_ms();
+	log_warnx("%s: %s holds %u NAT sockets, the network %zu (caps %u, %u): "
+		  "new connections dropped",
+		  n->name, n->rx_vm ? port_name(n->rx_vm->port) : "a guest",
+		  natcap_held(&n->nat, net_share_owner(n)), n->nat.n,
+		  n->nat.guest_max, n->nat.net_max);
 	return 0;
 }
 

@@ -28,7 +28,8 @@
 #    the raw guest sends SYNs to a host listener from 1200 ports and holds
 #    them; it gets at most 472 connections, the victim still fetches a
 #    page from a host HTTP server through .2; drop_nat_guest counts the
-#    refused SYNs; once the raw guest leaves, libslirp's sockets go;
+#    refused SYNs, the daemon logs the full share; once the raw guest
+#    leaves, libslirp's sockets go;
 #  - the daemon exits on SIGTERM with no sanitizer report (ASan builds).
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -197,6 +198,8 @@ log "  NAT connections: $held (before: $base)"
 [ "${synacks:-0}" -le "$GUEST_CAP" ] ||
 	fail "the raw guest got $synacks SYN-ACKs, want <= $GUEST_CAP"
 want_stat drop_nat_guest $((NOFILE - GUEST_CAP))
+grep -q "holds $GUEST_CAP NAT sockets" "$DLOG" ||
+	fail "the daemon did not log the raw guest's full share"
 kill "$FLOOD"
 wait_for 10 "the raw guest's connections to go" sh -c \
 	"[ \$(ip netns exec $HNS ss -Htn state established \
