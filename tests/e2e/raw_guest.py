@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """tests/e2e/raw_guest.py - a guest that writes its own frames to usernetd's
---listen-qemu socket (QEMU stream framing), for tests/e2e/security.sh: it
-sends what no guest kernel would.
+--listen-qemu socket (QEMU stream framing), for tests/e2e/security.sh and
+tests/e2e/isolation_l2.sh: it sends what no guest kernel would.
 
 usage: raw_guest.py SOCKET MODE DST PORT [ARG [HOLD]]
 
