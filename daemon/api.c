@@ -961,6 +961,34 @@ static json_t *api_dhcp_stats(struct dhcp *d)
 }
 
 /**
+ * api_net_guards() - add a network's counters of refused guest frames
+ * (l2guard.c, ipfrag.c and natcap.c) to its object
+ * @o:		the network's object
+ * @st:		its counters
+ */
+static void api_net_guards(json_t *o, const struct net_stats *st)
+{
+	json_object_set_new(o, "drop_vlan",
+			    json_integer((json_int_t)st->drop_vlan));
+	json_object_set_new(o, "drop_ra",
+			    json_integer((json_int_t)st->drop_ra));
+	json_object_set_new(o, "drop_redirect",
+			    json_integer((json_int_t)st->drop_redirect));
+	json_object_set_new(o, "drop_dhcpv6",
+			    json_integer((json_int_t)st->drop_dhcpv6));
+	json_object_set_new(o, "drop_na",
+			    json_integer((json_int_t)st->drop_na));
+	json_object_set_new(o, "drop_frag_share",
+			    json_integer((json_int_t)st->drop_frag_share));
+	json_object_set_new(o, "drop_nat_guest",
+			    json_integer((json_int_t)st->drop_nat_guest));
+	json_object_set_new(o, "drop_nat_net",
+			    json_integer((json_int_t)st->drop_nat_net));
+	json_object_set_new(o, "drop_ipv6_chain",
+			    json_integer((json_int_t)st->drop_ipv6_chain));
+}
+
+/**
  * api_net_stats() - srv_foreach_net() callback: one network's counters
  */
 static void api_net_stats(void *arg, struct net *n)
@@ -993,6 +1021,8 @@ static void api_net_stats(void *arg, struct net *n)
 		"tx_frames", (json_int_t)sv.tx_frames, "tx_dropped",
 		(json_int_t)sv.tx_dropped, "tx_dhcp", (json_int_t)sv.tx_dhcp,
 		"dhcp", api_dhcp_stats(net_dhcp(n)), "ports", ports));
+	api_net_guards(json_array_get(arg, json_array_size(arg) - 1),
+		       net_stats(n));
 }
 
 /**

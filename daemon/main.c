@@ -291,6 +291,7 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	main_raise_nofile();
+	net_read_limits(); /* the NAT caps: before any sandbox */
 	main_tune_malloc();
 	l = loop_new();
 	main_quit = loop_async_new(l, main_stop, l);

@@ -479,3 +479,48 @@ void gw_foreach_tcp(struct gw *g, gw_tcp_fn fn, void *arg)
 
 	gw_info_lines(g, gw_tcp_line, &w);
 }
+
+/**
+ * struct gw_flow_walk - gw_foreach_flow()'s callback and its argument
+ */
+struct gw_flow_walk {
+	gw_flow_fn fn;
+	void *arg;
+};
+
+/* gw_foreach_flow()'s line parser */
+static void gw_flow_line(void *arg, const char *line)
+{
+	struct gw_flow_walk *w = arg;
+	char proto[4], src[16], dst[16];
+	struct in_addr s, d;
+	int sport, dport;
+
+	if (strstr(line, "HOST_FORWARD") ||
+	    sscanf(line, " %3[A-Z][%*[^]]] %*d %15s %d %15s %d", proto, src,
+		   &sport, dst, &dport) != 5 ||
+	    (strcmp(proto, "TCP") && strcmp(proto, "UDP")) ||
+	    inet_pton(AF_INET, src, &s) != 1 ||
+	    inet_pton(AF_INET, dst, &d) != 1)
+		return;
+	w->fn(w->arg, !strcmp(proto, "UDP"), s.s_addr, htons((uint16_t)sport),
+	      d.s_addr, htons((uint16_t)dport));
+}
+
+/**
+ * gw_foreach_flow() - report libslirp's TCP and UDP sockets but host
+ * forwards' listeners
+ * @g:		gateway
+ * @fn:		called with each socket's guest side and remote side
+ * @arg:	its argument
+ *
+ * For a UDP socket the remote side is the last the guest sent to. @fn
+ * must not call into libslirp's socket table (the walk reads a copy, but
+ * keep it cheap: it runs over every socket).
+ */
+void gw_foreach_flow(struct gw *g, gw_flow_fn fn, void *arg)
+{
+	struct gw_flow_walk w = {fn, arg};
+
+	gw_info_lines(g, gw_flow_line, &w);
+}

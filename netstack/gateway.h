@@ -50,4 +50,10 @@ typedef void (*gw_tcp_fn)(void *arg, struct in_addr src, int sport,
 			  struct in_addr dst, int dport);
 void gw_foreach_tcp(struct gw *g, gw_tcp_fn fn, void *arg);
 
+/* A NAT socket of libslirp's (TCP or UDP): addresses and ports network
+ * order, guest side first. */
+typedef void (*gw_flow_fn)(void *arg, int udp, uint32_t src, uint16_t sport,
+			   uint32_t dst, uint16_t dport);
+void gw_foreach_flow(struct gw *g, gw_flow_fn fn, void *arg);
+
 #endif /* USERNETD_GATEWAY_H */

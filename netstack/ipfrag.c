@@ -32,7 +32,12 @@
  *    (refused when the table is full: the table is a bound on what a guest
  *    can make libslirp hold, and refusing never lets a last fragment
  *    through, while evicting would need the same care as expiry); a last
- *    fragment is dropped.
+ *    fragment is dropped. The table is the network's, shared by its
+ *    guests: a port may make IPFRAG_SHARE entries, a quarter of it, so
+ *    one guest filling it with first fragments that never end (each
+ *    holds its entry for up to 75 s) cannot keep the others' fragmented
+ *    datagrams out. Lookups ignore the owner: libslirp's queues are keyed
+ *    by addresses, not ports, and so must the entries be.
  *  - open (younger than IPFRAG_ARMED_MS, well within the queue's 29.4 s,
  *    no last fragment passed since): the queue exists, everything passes.
  *    A last fragment that ends an in-order run from offset 0 completes the
@@ -133,19 +138,37 @@ static void ipfrag_expire(struct ipfrag *t, int64_t now)
 }
 
 /**
+ * ipfrag_owned() - how many entries a port made
+ * @t:		table
+ * @owner:	the port
+ *
+ * Return: the count
+ */
+static unsigned ipfrag_owned(const struct ipfrag *t, uint32_t owner)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		n += t->e[i].owner == owner;
+	return n;
+}
+
+/**
  * ipfrag_pass() - may this frame from a guest go on to libslirp?
  * @t:		the network's table
  * @frame:	Ethernet frame, as slirp_input() will get it
  * @len:	its length
  * @now_ms:	loop time, ms (loop_now_ms())
+ * @owner:	the port it came from, for its share of the table; 0 for
+ *		none (bounded by the table alone)
  *
  * Call it last, right before slirp_input(): a fragment it passes is
  * taken to have reached libslirp's reassembly.
  *
- * Return: nonzero to pass it, 0 to drop it (an IPv4 fragment)
+ * Return: IPFRAG_PASS, or why to drop it (an IPv4 fragment)
  */
-int ipfrag_pass(struct ipfrag *t, const uint8_t *frame, size_t len,
-		int64_t now_ms)
+enum ipfrag_verdict ipfrag_pass(struct ipfrag *t, const uint8_t *frame,
+				size_t len, int64_t now_ms, uint32_t owner)
 {
 	const uint8_t *ip = frame + IPFRAG_ETH_HLEN;
 	struct ipfrag_entry *e = NULL;
@@ -155,12 +178,13 @@ int ipfrag_pass(struct ipfrag *t, const uint8_t *frame, size_t len,
 
 	if (len < IPFRAG_ETH_HLEN + IPFRAG_IP_HLEN || frame[12] != 0x08 ||
 	    frame[13] != 0x00)
-		return 1; /* no IPv4 header: not ip_input()'s fragment path */
+		return IPFRAG_PASS; /* no IPv4 header: not ip_input()'s fragment
+				       path */
 	fo = ipfrag_get16(ip + 6);
 	if (!(fo & ~IPFRAG_DF))
-		return 1; /* not a fragment */
+		return IPFRAG_PASS; /* not a fragment */
 	if (len > IPFRAG_FRAME_MAX || !ipfrag_valid(ip, len - IPFRAG_ETH_HLEN))
-		return 0; /* libslirp would drop it too */
+		return IPFRAG_DROP; /* libslirp would drop it too */
 
 	memcpy(&src, ip + 12, 4);
 	memcpy(&dst, ip + 16, 4);
@@ -180,41 +204,44 @@ int ipfrag_pass(struct ipfrag *t, const uint8_t *frame, size_t len,
 		/* only the reserved flag: ip_input() frees the queue */
 		if (e)
 			ipfrag_remove(t, i);
-		return 1;
+		return IPFRAG_PASS;
 	}
 	if (fo & IPFRAG_MF) {
 		if (!e) {
+			if (owner && ipfrag_owned(t, owner) >= IPFRAG_SHARE)
+				return IPFRAG_OVER_SHARE;
 			if (t->n == IPFRAG_MAX)
-				return 0;
+				return IPFRAG_DROP;
 			e = &t->e[t->n++];
 			memset(e, 0, sizeof(*e));
 			e->src = src;
 			e->dst = dst;
 			e->id = id;
 			e->proto = ip[9];
+			e->owner = owner;
 			e->irregular = off != 0;
 			e->next = off + flen;
 			e->t_first = e->t_pass = now_ms;
-			return 1;
+			return IPFRAG_PASS;
 		}
 		if (e->closed)
-			return 0;
+			return IPFRAG_DROP;
 		if (!e->irregular && off == e->next)
 			e->next += flen;
 		else
 			e->irregular = 1;
 		e->t_pass = now_ms;
-		return 1;
+		return IPFRAG_PASS;
 	}
 
 	/* a last fragment: only into a queue libslirp surely holds */
 	if (!e || e->closed)
-		return 0;
+		return IPFRAG_DROP;
 	if (!e->irregular && off == e->next) {
 		ipfrag_remove(t, i); /* complete: libslirp freed the queue */
 	} else {
 		e->closed = 1;
 		e->t_pass = now_ms;
 	}
-	return 1;
+	return IPFRAG_PASS;
 }

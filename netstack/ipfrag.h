@@ -12,6 +12,22 @@
 #define IPFRAG_MAX	64    /* datagrams followed per network */
 #define IPFRAG_ARMED_MS 15000 /* last fragments pass this long (< 29.4 s) */
 #define IPFRAG_QUIET_MS 60000 /* a closed entry stays this long */
+#define IPFRAG_SHARE	16    /* entries one guest port may make */
+
+/**
+ * enum ipfrag_verdict - what ipfrag_pass() decided
+ * @IPFRAG_DROP:	drop it: it could reach libslirp's reassembly with
+ *			no queue for it, or libslirp would reject it anyway,
+ *			or the table is full
+ * @IPFRAG_PASS:	pass it to libslirp
+ * @IPFRAG_OVER_SHARE:	drop it: a new datagram from a port that holds its
+ *			share of the table already
+ */
+enum ipfrag_verdict {
+	IPFRAG_DROP,
+	IPFRAG_PASS,
+	IPFRAG_OVER_SHARE,
+};
 
 /**
  * struct ipfrag_entry - a datagram whose fragments libslirp may be holding
@@ -29,6 +45,7 @@
  *		older
  * @t_pass:	loop time (ms) a fragment of it last passed: any queue it
  *		left in libslirp is no younger
+ * @owner:	the port whose fragment made the entry (0: none)
  */
 struct ipfrag_entry {
 	uint32_t src;
@@ -40,6 +57,7 @@ struct ipfrag_entry {
 	uint32_t next;
 	int64_t t_first;
 	int64_t t_pass;
+	uint32_t owner;
 };
 
 /**
@@ -53,7 +71,7 @@ struct ipfrag {
 	unsigned n;
 };
 
-int ipfrag_pass(struct ipfrag *t, const uint8_t *frame, size_t len,
-		int64_t now_ms);
+enum ipfrag_verdict ipfrag_pass(struct ipfrag *t, const uint8_t *frame,
+				size_t len, int64_t now_ms, uint32_t owner);
 
 #endif /* USERNETD_IPFRAG_H */

@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "gateway.h"
 #include "ipfrag.h"
+#include "l2guard.h"
 #include "loop.h"
+#include "natcap.h"
 #include "network.h"
 #include "reap.h"
 #include "services.h"
@@ -33,6 +36,7 @@
 #define NET_FIRST_GUEST	 15
 #define NET_FIRST_SHARED 4     /* user-v2: .1 to .3 are never handed out */
 #define NET_REG_MS	 10000 /* leases expire: names follow this often */
+#define NET_CAP_LOG_MS	 10000 /* a full share is logged at most this often */
 
 /**
  * struct net_vm - a VM's port on the network
@@ -80,6 +84,11 @@ struct net_vm {
  * @frag:	IPv4 datagrams whose fragments libslirp may hold
  * @reap:	MACs of VMs that left, and resets owed to libslirp for them
  * @reap_flush:	sends those resets once libslirp has returned
+ * @own6:	IPv6 addresses of the gateway and the services host, which
+ *		no guest may claim
+ * @rx_vm:	the VM whose frame the switch is passing, or NULL
+ * @nat:	NAT sockets the guests opened, each port's share
+ * @nat_logged:	loop time (ms) a refusal of a NAT socket was last logged
  * @cap:	packet capture of this network, or NULL
  * @cap_port:	capture only this port's frames; "" for all
  * @on_empty:	called when the last VM port closed
@@ -109,6 +118,10 @@ struct net {
 	struct ipfrag frag;
 	struct reap reap;
 	struct loop_deferred reap_flush;
+	struct l2g_addrs own6;
+	struct net_vm *rx_vm;
+	struct natcap nat;
+	int64_t nat_logged;
 	struct cap *cap;
 	char cap_port[32];
 	net_empty_fn on_empty;
@@ -242,6 +255,133 @@ static int net_martian(const uint8_t *f, size_t len)
 }
 
 /**
+ * net_share_owner() - whose share a frame for the gateway uses
+ * @n:		network
+ *
+ * On a user-v2 network the VM it comes from; a slirp network has one VM,
+ * which may use the whole of its network's pools.
+ *
+ * Return: the VM's port number, or 0 for none
+ */
+static uint32_t net_share_owner(const struct net *n)
+{
+	return n->cfg.user_v2 && n->rx_vm ? n->rx_vm->id : 0;
+}
+
+/**
+ * net_frag_pass() - ask ipfrag_pass() about a frame for libslirp, on the
+ * account of the VM it comes from, and count a refusal
+ * @n:		network
+ * @frame:	Ethernet frame
+ * @len:	its length
+ *
+ * Return: nonzero to pass it on
+ */
+static int net_frag_pass(struct net *n, const uint8_t *frame, size_t len)
+{
+	switch (ipfrag_pass(&n->frag, frame, len, loop_now_ms(),
+			    net_share_owner(n))) {
+	case IPFRAG_PASS:
+		return 1;
+	case IPFRAG_OVER_SHARE:
+		n->stats.drop_frag_share++;
+		return 0;
+	case IPFRAG_DROP:
+		break;
+	}
+	n->stats.drop_frag++;
+	return 0;
+}
+
+/* gw_foreach_flow(): a socket libslirp holds, for natcap's recount */
+static void net_nat_seen(void *arg, int udp, uint32_t src, uint16_t sport,
+			 uint32_t dst, uint16_t dport)
+{
+	natcap_seen(arg, udp, src, sport, dst, dport);
+}
+
+/* natcap_admit()'s recount: libslirp's sockets */
+static void net_nat_walk(void *arg, struct natcap *c)
+{
+	struct net *n = arg;
+
+	gw_foreach_flow(n->gw, net_nat_seen, c);
+}
+
+/**
+ * net_nat_pass() - may this frame open a NAT socket, on the account of
+ * the VM it comes from? Counts a refusal
+ * @n:		network
+ * @frame:	Ethernet frame for the gateway
+ * @len:	its length
+ *
+ * Return: nonzero to pass it on
+ */
+static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len)
+{
+	switch (natcap_admit(&n->nat, frame, len, net_share_owner(n),
+			     loop_now_ms(), net_nat_walk, n)) {
+	case NATCAP_PASS:
+		return 1;
+	case NATCAP_OVER_GUEST:
+		n->stats.drop_nat_guest++;
+		break;
+	case NATCAP_OVER_NET:
+		n->stats.drop_nat_net++;
+		break;
+	}
+	if (n->nat_logged && loop_now_ms() - n->nat_logged < NET_CAP_LOG_MS)
+		return 0;
+	n->nat_logged = loop_now_ms();
+	log_warnx("%s: %s holds %u NAT sockets, the network %zu (caps %u, %u): "
+		  "new connections dropped",
+		  n->name, n->rx_vm ? port_name(n->rx_vm->port) : "a guest",
+		  natcap_held(&n->nat, net_share_owner(n)), n->nat.n,
+		  n->nat.guest_max, n->nat.net_max);
+	return 0;
+}
+
+/* The descriptor limit, read by net_read_limits(); 0 while unknown */
+static rlim_t net_nofile;
+
+/**
+ * net_read_limits() - read the process's descriptor limit, for the NAT
+ * caps of networks created from now on
+ *
+ * Call it once the limit is final and before a sandbox forbids reading it
+ * (networks of slirp mode are created later, under the sandbox).
+ */
+void net_read_limits(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl))
+		net_nofile = rl.rlim_cur;
+}
+
+/**
+ * net_nat_caps() - set the network's NAT socket caps: NATCAP_GUEST_MAX a
+ * port and NATCAP_NET_MAX in all, lowered to fit the descriptor limit
+ * @n:		network
+ *
+ * A guest's share must leave descriptors for the others and for the
+ * daemon: all guests together may use the limit less 256, and one guest
+ * of a user-v2 network half of that (net_share_owner()).
+ */
+static void net_nat_caps(struct net *n)
+{
+	unsigned net_max = NATCAP_NET_MAX, guest_max = NATCAP_GUEST_MAX;
+
+	if (net_nofile && net_nofile != RLIM_INFINITY &&
+	    net_nofile < (rlim_t)net_max + 256)
+		net_max = net_nofile > 512 ? (unsigned)net_nofile - 256
+					   : (unsigned)net_nofile / 2;
+	if (guest_max > net_max / 2)
+		guest_max = net_max / 2;
+	natcap_init(&n->nat, guest_max, net_max);
+}
+
+/**
  * net_gw_guard() - hand a frame to libslirp, minus what it mishandles
  * @n:		network
  * @frame:	Ethernet frame
@@ -264,13 +404,12 @@ static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
 		n->stats.drop_martian++;
 		return;
 	}
+	if (!net_nat_pass(n, frame, len))
+		return;
 	switch (tcpurg_scan(frame, len, &off)) {
 	case TCPURG_PASS:
-		if (!ipfrag_pass(&n->frag, frame, len, loop_now_ms())) {
-			n->stats.drop_frag++;
-			return;
-		}
-		gw_input(n->gw, frame, len);
+		if (net_frag_pass(n, frame, len))
+			gw_input(n->gw, frame, len);
 		return;
 	case TCPURG_DROP:
 		n->stats.drop_tcp_frag++;
@@ -284,10 +423,8 @@ static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
 	memcpy(copy, frame, len);
 	tcpurg_clear(copy, off);
 	n->stats.tcp_urg_cleared++;
-	if (ipfrag_pass(&n->frag, copy, len, loop_now_ms()))
+	if (net_frag_pass(n, copy, len))
 		gw_input(n->gw, copy, len);
-	else
-		n->stats.drop_frag++;
 	free(copy);
 }
 
@@ -376,6 +513,43 @@ static int net_spoofed(struct net_vm *vm, const uint8_t *f, size_t len,
 }
 
 /**
+ * net_l2_refused() - count a frame l2g_check() refuses
+ * @n:		network
+ * @v:		the verdict
+ *
+ * Return: nonzero if the frame must be dropped
+ */
+static int net_l2_refused(struct net *n, enum l2g_verdict v)
+{
+	switch (v) {
+	case L2G_PASS:
+		return 0;
+	case L2G_VLAN:
+		n->stats.drop_vlan++;
+		break;
+	case L2G_RA:
+		n->stats.drop_ra++;
+		break;
+	case L2G_REDIRECT:
+		n->stats.drop_redirect++;
+		break;
+	case L2G_DHCPV6:
+		n->stats.drop_dhcpv6++;
+		break;
+	case L2G_NA:
+		n->stats.drop_na++;
+		break;
+	case L2G_SPOOF6:
+		n->stats.drop_spoof++;
+		break;
+	case L2G_CHAIN:
+		n->stats.drop_ipv6_chain++;
+		break;
+	}
+	return 1;
+}
+
+/**
  * net_vm_rx() - a frame from a VM
  */
 static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
@@ -385,6 +559,8 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 	int64_t now = loop_now_ms();
 
 	(void)p;
+	if (net_l2_refused(vm->n, l2g_check(&vm->n->own6, frame, len)))
+		return;
 	if (net_spoofed(vm, frame, len, now)) {
 		vm->n->stats.drop_spoof++;
 		return;
@@ -395,7 +571,9 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 	 * message it is. */
 	if (vm->n->svc)
 		dhcp_set_port(svc_dhcp(vm->n->svc), vm->id);
+	vm->n->rx_vm = vm; /* and the gateway's guards, whose share */
 	sw_input(vm->n->sw, vm->swp, frame, len, now);
+	vm->n->rx_vm = NULL;
 	if (vm->n->svc)
 		dhcp_set_port(svc_dhcp(vm->n->svc), 0);
 }
@@ -657,6 +835,25 @@ static int net_dns_start(struct net *n)
 }
 
 /**
+ * net_own6() - the IPv6 addresses of the network's own hosts: the
+ * link-local addresses of the gateway's and the services host's MACs
+ * @n:		network
+ * @svc_mac:	the services host's MAC
+ *
+ * The network serves no IPv6 yet; these are what a guest would take for
+ * its routers' addresses, so no guest may advertise them.
+ */
+static void net_own6(struct net *n, const uint8_t svc_mac[6])
+{
+	struct in6_addr a = IN6ADDR_ANY_INIT;
+
+	l2g_link_local(n->gw_mac, &a);
+	l2g_add(&n->own6, &a);
+	l2g_link_local(svc_mac, &a);
+	l2g_add(&n->own6, &a);
+}
+
+/**
  * net_new() - create a network
  * @l:		loop
  * @cfg:	addresses and policy
@@ -685,6 +882,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	sw_set_unknown(n->sw, net_unknown, n);
 	n->reap_flush.fn = net_reap_flush;
 	n->reap_flush.arg = n;
+	net_nat_caps(n);
 
 	gc.net = cfg->subnet;
 	gc.mask = net_mask(cfg->prefix);
@@ -739,6 +937,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->svc_port = sw_port_add(n->sw, "services", net_to_svc, n->svc);
 	n->svc_addr = sc.addr;
 	sw_learn_static(n->sw, n->svc_port, sc.mac);
+	net_own6(n, sc.mac);
 	if (cfg->dnsd && net_dns_start(n))
 		goto fail;
 	net_leases_restore(n);
@@ -778,6 +977,7 @@ void net_free(struct net *n)
 	svc_free(n->svc);
 	gw_free(n->gw);
 	sw_free(n->sw);
+	natcap_free(&n->nat);
 	free(n);
 }
 

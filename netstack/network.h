@@ -70,6 +70,8 @@ struct net_config {
 /**
  * struct net_stats - counters of a network, besides its parts'
  * @drop_spoof:	frames from a VM using an address leased to another
+ *		port's MAC, or the gateway's or services host's (IPv4
+ *		or IPv6)
  * @tcp_urg_cleared:	TCP segments to the gateway whose URG flag and
  *			urgent pointer were cleared (CVE-2026-9539)
  * @drop_tcp_frag:	IPv4 fragments to the gateway that could rewrite a
@@ -81,10 +83,28 @@ struct net_config {
  *			libslirp's reassembly with no queue for them (a last
  *			fragment alone, first or again: ipfrag.c), or that it
  *			would reject anyway
+ * @drop_frag_share:	IPv4 first fragments of new datagrams to the
+ *			gateway from a VM holding its share of the
+ *			network's fragment table (IPFRAG_SHARE)
+ * @drop_nat_guest:	TCP SYNs and UDP datagrams to the gateway that would
+ *			open a NAT socket for a VM holding its share
+ *			(natcap.c)
+ * @drop_nat_net:	the same, over the network's cap
  * @drop_departed:	frames for a MAC whose VM left the network, dropped
  *			instead of flooded to the other VMs (reap.c)
  * @reset_departed:	TCP resets sent to the gateway in the name of VMs
  *			that left, closing their NAT connections
+ * @drop_vlan:		frames from VMs with an 802.1Q, 802.1ad or 0x9100
+ *			tag (l2guard.c)
+ * @drop_ra:		IPv6 router advertisements from VMs
+ * @drop_redirect:	ICMPv6 redirects from VMs
+ * @drop_dhcpv6:	UDP from port 547 to 546 (DHCPv6 server messages)
+ *			from VMs
+ * @drop_na:		neighbour advertisements from VMs for the gateway's
+ *			or the services host's IPv6 addresses
+ * @drop_ipv6_chain:	IPv6 packets from VMs whose header chain ends
+ *			beyond the frame (first fragments without the
+ *			upper-layer header, truncated packets)
  */
 struct net_stats {
 	uint64_t drop_spoof;
@@ -92,8 +112,17 @@ struct net_stats {
 	uint64_t drop_tcp_frag;
 	uint64_t drop_martian;
 	uint64_t drop_frag;
+	uint64_t drop_frag_share;
+	uint64_t drop_nat_guest;
+	uint64_t drop_nat_net;
 	uint64_t drop_departed;
 	uint64_t reset_departed;
+	uint64_t drop_vlan;
+	uint64_t drop_ra;
+	uint64_t drop_redirect;
+	uint64_t drop_dhcpv6;
+	uint64_t drop_na;
+	uint64_t drop_ipv6_chain;
 };
 
 /* The last VM port of @n closed. */
@@ -102,6 +131,7 @@ typedef void (*net_empty_fn)(void *arg, struct net *n);
 struct net *net_new(struct loop *l, const struct net_config *cfg,
 		    const char *name, net_empty_fn on_empty, void *arg);
 void net_free(struct net *n);
+void net_read_limits(void);
 void net_attach(struct net *n, int fd, enum port_kind kind, const char *name);
 int net_forward_add(struct net *n, const struct net_forward *f);
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host);

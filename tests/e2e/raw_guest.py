@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """tests/e2e/raw_guest.py - a guest that writes its own frames to usernetd's
---listen-qemu socket (QEMU stream framing), for tests/e2e/security.sh: it
-sends what no guest kernel would.
+--listen-qemu socket (QEMU stream framing), for tests/e2e/security.sh and
+tests/e2e/isolation_l2.sh: it sends what no guest kernel would.
 
-usage: raw_guest.py SOCKET MODE DST PORT [ARG]
+usage: raw_guest.py SOCKET MODE DST PORT [ARG [HOLD]]
 
 MODE
   urg   TCP handshake with DST:PORT, then one segment of ARG bytes (default
@@ -38,10 +38,29 @@ MODE
   dhcpstorm PORT DHCPREQUESTs (INIT-REBOOT) from one MAC, each waiting
         for its answer, alternately for DST and the address after it;
         ARG, if given, is that MAC
+  fragfill  ARG (default 64) first fragments (MF set, offset 0) of UDP
+        datagrams to DST:PORT, each of its own IP id, never finished: they
+        hold entries of the network's fragment table (ipfrag.c)
+  synflood  TCP SYNs to DST:PORT from ARG (default 5000) source ports,
+        never answered; counts the SYN-ACKs that came within 3 s, prints
+        the RESULT line, then holds its connections (stays attached) for
+        HOLD seconds (the argument after ARG, default 0)
+  vlan  gratuitous ARP replies claiming DST from the raw guest's MAC, each
+        inside a tag with VLAN ID 0: 802.1Q (0x8100), 802.1ad (0x88a8),
+        0x9100, three of each (PORT unused)
+  ipv6  IPv6 first-hop attacks from the raw guest's link-local address
+        (l2guard.c); DST is the gateway, PORT unused: router advertisements
+        for 2001:db8:1::/64 (plain), 2001:db8:2::/64 (behind a hop-by-hop
+        header) and 2001:db8:3::/64 (in a first fragment), a first
+        fragment that ends inside its header chain, a redirect, a DHCPv6
+        ADVERTISE (UDP 547 to 546), and neighbour advertisements (override)
+        for the link-local addresses of the gateway's MAC and of the
+        services host's (52:55 and DST's last octet + 1)
 
-The guest is 192.168.5.15 with a MAC of 52:55:55:xx:xx:xx; DST is reached
-through the gateway (its MAC from ARP for 192.168.5.2), whatever DST is
-(the dhcp* modes talk to the DHCP server only, from 0.0.0.0).
+The guest is 192.168.5.15 (IPv6: fe80:: and its MAC's EUI-64) with a MAC of
+52:55:55:xx:xx:xx; DST is reached through the gateway (its MAC from ARP for
+192.168.5.2), whatever DST is (the dhcp* modes talk to the DHCP server only,
+from 0.0.0.0).
 Prints one line "RESULT key=value..."; exits 0 when the exchange ran
 (the test judges the outcome), 1 when it could not run, 2 on usage errors.
 """
@@ -443,6 +462,123 @@ def mode_frag(g, dst, port):
     result(True, sent=3)
 
 
+def mode_fragfill(g, dst, port, count):
+    """COUNT unfinished first fragments, each of its own datagram."""
+    sport = 40000 + os.getpid() % 20000
+    for i in range(count):
+        h = struct.pack("!HHHH", sport, port, 8 + 64, 0)
+        g.send(g.ip(dst, 17, h + b"f" * 24, (os.getpid() + i) & 0xFFFF,
+                    0x2000))
+        time.sleep(0.002)
+    time.sleep(0.3)
+    result(True, sent=count)
+
+
+def mode_synflood(g, dst, port, count, hold):
+    """SYNs from COUNT source ports; SYN-ACKs counted for 3 s."""
+    for i in range(count):
+        g.tcp(dst, 1024 + i, port, 1000, 0, TH_SYN)
+        if i % 100 == 99:
+            time.sleep(0.01)
+    synacks = set()
+    deadline = time.monotonic() + 3
+    while True:
+        f = g.frame(deadline)
+        if f is None:
+            break
+        if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6:
+            continue
+        hl = (f[14] & 15) * 4
+        t = f[14 + hl:]
+        if t[13] & (TH_SYN | TH_ACK) == TH_SYN | TH_ACK:
+            synacks.add(struct.unpack("!H", t[2:4])[0])
+    print("RESULT sent=%d synacks=%d" % (count, len(synacks)), flush=True)
+    time.sleep(hold)
+    sys.exit(0)
+
+
+def mode_vlan(g, dst):
+    """Gratuitous ARP replies claiming DST, tagged VLAN 0 three ways."""
+    arp = b"\x08\x06" + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) + \
+        g.mac + dst + BCAST + dst
+    for _ in range(3):
+        for tpid in (0x8100, 0x88a8, 0x9100):
+            g.send(BCAST + g.mac + struct.pack("!HH", tpid, 0) + arp)
+        time.sleep(0.1)
+    result(True, sent=9)
+
+
+def lladdr(mac):
+    """fe80:: with the modified EUI-64 of MAC."""
+    return b"\xfe\x80" + b"\0" * 6 + bytes([mac[0] ^ 2]) + mac[1:3] + \
+        b"\xff\xfe" + mac[3:6]
+
+
+ALL_NODES = b"\xff\x02" + b"\0" * 13 + b"\x01"
+ALL_NODES_MAC = b"\x33\x33\x00\x00\x00\x01"
+
+
+def icmp6(src, dst, msg):
+    """msg with its ICMPv6 checksum filled in."""
+    pseudo = src + dst + struct.pack("!IxxxB", len(msg), 58)
+    return msg[:2] + struct.pack("!H", csum(pseudo + msg)) + msg[4:]
+
+
+def ipv6_frame(g, nh, payload, dst=ALL_NODES, dst_mac=ALL_NODES_MAC):
+    """An IPv6 frame from the guest's link-local address, hop limit 255."""
+    return dst_mac + g.mac + b"\x86\xdd" + \
+        struct.pack("!IHBB", 0x60000000, len(payload), nh, 255) + \
+        lladdr(g.mac) + dst + payload
+
+
+def router_adv(g, prefix):
+    """A router advertisement (lifetime 1800 s) for PREFIX/64, SLAAC."""
+    ra = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0)
+    ra += struct.pack("!BB", 1, 1) + g.mac
+    ra += struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 86400, 14400, 0) + prefix
+    return icmp6(lladdr(g.mac), ALL_NODES, ra)
+
+
+def mode_ipv6(g, dst):
+    """The IPv6 first-hop attacks, each twice."""
+    src = lladdr(g.mac)
+    svc_mac = b"\x52\x55" + dst[:3] + bytes([dst[3] + 1])
+    pfx = [bytes([0x20, 0x01, 0x0d, 0xb8, 0, i]) + b"\0" * 10
+           for i in range(4)]
+    hbh = struct.pack("!BB", 58, 0) + b"\x01\x04\0\0\0\0"
+    ra3 = router_adv(g, pfx[3])
+    ident = os.getpid()
+    frames = [
+        ipv6_frame(g, 58, router_adv(g, pfx[1])),
+        ipv6_frame(g, 0, hbh + router_adv(g, pfx[2])),
+        ipv6_frame(g, 44, struct.pack("!BBHI", 58, 0, 1, ident) + ra3[:24]),
+        ipv6_frame(g, 44, struct.pack("!BBHI", 58, 0, 24, ident) + ra3[24:]),
+        # a first fragment whose destination options run past it
+        ipv6_frame(g, 44, struct.pack("!BBHI", 60, 0, 1, ident + 1) +
+                   struct.pack("!BB", 58, 20) + b"\x01\x04\0\0\0\0"),
+        # a redirect: "reach 2001:db8::1 through me"
+        ipv6_frame(g, 58, icmp6(src, ALL_NODES, struct.pack(
+            "!BBHI", 137, 0, 0, 0) + src + pfx[0][:15] + b"\x01")),
+    ]
+    # a DHCPv6 ADVERTISE from port 547 to 546
+    adv = b"\x02\x12\x34\x56"
+    udp = struct.pack("!HHHH", 547, 546, 8 + len(adv), 0) + adv
+    pseudo = src + ALL_NODES + struct.pack("!IxxxB", len(udp), 17)
+    udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + adv
+    frames.append(ipv6_frame(g, 17, udp))
+    # neighbour advertisements: the gateway's and the services host's
+    # link-local addresses are the raw guest's (override, target MAC)
+    for mac in (g.gw_mac, svc_mac):
+        na = struct.pack("!BBHI", 136, 0, 0, 0x20000000) + lladdr(mac) + \
+            struct.pack("!BB", 2, 1) + g.mac
+        frames.append(ipv6_frame(g, 58, icmp6(src, ALL_NODES, na)))
+    for _ in range(2):
+        for f in frames:
+            g.send(f)
+        time.sleep(0.2)
+    result(True, sent=2 * len(frames))
+
+
 def main():
     if len(sys.argv) < 5:
         print(__doc__, file=sys.stderr)
@@ -470,6 +606,17 @@ def main():
         mode_frag(g, dst, port)
     elif mode == "leases":
         mode_leases(g, dst, port)
+    elif mode == "fragfill":
+        mode_fragfill(g, dst, port,
+                      int(sys.argv[5]) if len(sys.argv) > 5 else 64)
+    elif mode == "synflood":
+        mode_synflood(g, dst, port,
+                      int(sys.argv[5]) if len(sys.argv) > 5 else 5000,
+                      float(sys.argv[6]) if len(sys.argv) > 6 else 0)
+    elif mode == "vlan":
+        mode_vlan(g, dst)
+    elif mode == "ipv6":
+        mode_ipv6(g, dst)
     elif mode == "urg":
         mode_urg(g, dst, port, int(sys.argv[5]) if len(sys.argv) > 5 else 10)
     print(__doc__, file=sys.stderr)

@@ -35,7 +35,7 @@
  * fuzz-sources: dns/local.c hostresolver/hostresolver.c hostresolver/gai.c
  * fuzz-sources: hostresolver/ares.c hostresolver/cache.c pcap/capture.c
  * fuzz-sources: daemon/log.c netstack/ipfrag.c netstack/tcpurg.c
- * fuzz-sources: netstack/reap.c
+ * fuzz-sources: netstack/reap.c netstack/l2guard.c netstack/natcap.c
  * fuzz-sources: user-v2/state.c
  * fuzz-libs: -lslirp -llwip -lcares -ljansson -lpcap -lpthread
  * fuzz-libs: -Wl,--wrap=read

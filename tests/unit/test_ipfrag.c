@@ -6,7 +6,8 @@
  * completed, not after the entry timed out); ordinary fragmented datagrams
  * pass whole, one after another; fragments libslirp would reject are
  * dropped and not remembered; the table is bounded; other frames pass
- * untouched. Each frame is a heap block of its exact length, for ASan.
+ * untouched; a port gets its share of the table and no more. Each frame is a
+ * heap block of its exact length, for ASan.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,7 +98,7 @@ static int pass(struct ipfrag *t, struct fr f, int64_t now)
 {
 	size_t len;
 	uint8_t *b = mk(&f, &len);
-	int r = ipfrag_pass(t, b, len, now);
+	int r = ipfrag_pass(t, b, len, now, 0);
 
 	free(b);
 	return r;
@@ -240,10 +241,10 @@ static void test_invalid(void **state)
 	assert_int_equal(pass(t, f, 0), 0);
 	/* total length beyond the frame */
 	b = mk(&(struct fr){.id = 1, .mf = 1, .plen = 8}, &len);
-	assert_int_equal(ipfrag_pass(t, b, len - 1, 0), 0);
+	assert_int_equal(ipfrag_pass(t, b, len - 1, 0, 0), 0);
 	/* version 6 in an IPv4 frame */
 	b[ETH] = 0x65;
-	assert_int_equal(ipfrag_pass(t, b, len, 0), 0);
+	assert_int_equal(ipfrag_pass(t, b, len, 0, 0), 0);
 	free(b);
 	assert_int_equal(t->n, 0);
 	assert_int_equal(pass(t, LAST(1), 0), 0);
@@ -270,7 +271,7 @@ static void test_ttl0(void **state)
 	sum = ~sum & 0xffff;
 	b[ETH + 10] = (uint8_t)(sum >> 8);
 	b[ETH + 11] = (uint8_t)sum;
-	assert_int_equal(ipfrag_pass(t, b, len, 0), 0);
+	assert_int_equal(ipfrag_pass(t, b, len, 0, 0), 0);
 	free(b);
 	assert_int_equal(t->n, 0);
 	free(t);
@@ -299,6 +300,56 @@ static void test_full(void **state)
 	free(t);
 }
 
+/**
+ * pass_as() - ipfrag_pass() on the frame @f describes, from port @owner
+ */
+static int pass_as(struct ipfrag *t, struct fr f, uint32_t owner)
+{
+	size_t len;
+	uint8_t *b = mk(&f, &len);
+	int r = ipfrag_pass(t, b, len, 0, owner);
+
+	free(b);
+	return r;
+}
+
+/* A port makes IPFRAG_SHARE entries at most; the rest of the table stays
+ * for the others, and a port's own datagrams in progress go on. */
+static void test_share(void **state)
+{
+	struct ipfrag *t = calloc(1, sizeof(*t));
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < IPFRAG_SHARE; i++)
+		assert_int_equal(pass_as(t, FIRST(i), 1), IPFRAG_PASS);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(pass_as(t, FIRST(500 + i), 1),
+				 IPFRAG_OVER_SHARE);
+	assert_int_equal(t->n, IPFRAG_SHARE);
+	/* another port: the rest of the table */
+	for (i = 0; i < IPFRAG_MAX - IPFRAG_SHARE; i++) {
+		struct fr f = FIRST(1000 + i);
+
+		f.src = (uint8_t)(20 + i / IPFRAG_SHARE);
+		assert_int_equal(pass_as(t, f, 2 + i / IPFRAG_SHARE),
+				 IPFRAG_PASS);
+	}
+	assert_int_equal(t->n, IPFRAG_MAX);
+	/* port 1's datagrams go on and end, freeing its share */
+	assert_int_equal(pass_as(t, MIDDLE(0), 1), IPFRAG_PASS);
+	assert_int_equal(pass_as(t, LAST(0), 1), IPFRAG_PASS);
+	assert_int_equal(t->n, IPFRAG_MAX - 1);
+	assert_int_equal(pass_as(t, FIRST(600), 1), IPFRAG_PASS);
+	assert_int_equal(pass_as(t, FIRST(601), 1), IPFRAG_OVER_SHARE);
+	/* a full table refuses a port below its share */
+	assert_int_equal(pass_as(t, FIRST(602), 9), IPFRAG_DROP);
+	/* a fragment of a datagram another port began joins it: the key
+	 * is libslirp's, not the port's */
+	assert_int_equal(pass_as(t, MIDDLE(1), 9), IPFRAG_PASS);
+	free(t);
+}
+
 /* Other frames pass untouched, short ones read within bounds. */
 static void test_others(void **state)
 {
@@ -315,11 +366,11 @@ static void test_others(void **state)
 		uint8_t *c = malloc(l ? l : 1);
 
 		memcpy(c, b, l);
-		assert_int_equal(ipfrag_pass(t, c, l, 0), 1);
+		assert_int_equal(ipfrag_pass(t, c, l, 0, 0), 1);
 		free(c);
 	}
 	b[12] = 0x86, b[13] = 0xdd; /* IPv6 */
-	assert_int_equal(ipfrag_pass(t, b, len, 0), 1);
+	assert_int_equal(ipfrag_pass(t, b, len, 0, 0), 1);
 	free(b);
 	assert_int_equal(t->n, 0);
 	free(t);
@@ -336,6 +387,7 @@ int main(void)
 	    cmocka_unit_test(test_invalid),
 	    cmocka_unit_test(test_ttl0),
 	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_share),
 	    cmocka_unit_test(test_others),
 	};
 

@@ -5,7 +5,8 @@ fuzz_framing and fuzz_api (tests/fuzz/corpus/<target>/) in the input
 formats those targets document at their top. The frames are what real
 guests send: udhcpc's DHCPDISCOVER and DHCPREQUEST (BusyBox 1.35 options),
 ARP requests, DNS queries as dig sends them, a TCP SYN with Linux's
-options, ICMP echo as ping sends it.
+options, ICMP echo as ping sends it; and IPv6 router advertisements,
+neighbour advertisements and VLAN-tagged ARP a hostile guest sends.
 
 Run from anywhere: python3 tests/fuzz/corpus/make_seeds.py. The output is
 committed; rerun it only when a format changes.
@@ -200,6 +201,75 @@ def net_seeds():
         ]))
 
 
+def lladdr(mac):
+    """fe80:: with the modified EUI-64 of mac."""
+    return b"\xfe\x80" + b"\0" * 6 + bytes([mac[0] ^ 2]) + mac[1:3] + \
+        b"\xff\xfe" + mac[3:6]
+
+
+ALL_NODES = b"\xff\x02" + b"\0" * 13 + b"\x01"
+ALL_NODES_MAC = bytes.fromhex("333300000001")
+
+
+def icmp6(src, dst, msg):
+    """msg with its ICMPv6 checksum."""
+    s = csum(src + dst + struct.pack("!IxxxB", len(msg), 58) + msg)
+    return msg[:2] + struct.pack("!H", s) + msg[4:]
+
+
+def ipv6(mac, nh, payload):
+    """From mac's link-local address to all nodes, hop limit 255."""
+    return eth(ALL_NODES_MAC, mac, 0x86DD,
+               struct.pack("!IHBB", 0x60000000, len(payload), nh, 255) +
+               lladdr(mac) + ALL_NODES + payload)
+
+
+def router_adv(mac, prefix):
+    """A router advertisement for prefix/64 (SLAAC), as radvd sends it."""
+    m = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0) + \
+        struct.pack("!BB", 1, 1) + mac + \
+        struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 86400, 14400, 0) + prefix
+    return icmp6(lladdr(mac), ALL_NODES, m)
+
+
+def ipv6_seeds():
+    """What the network's RA guard (l2guard.c) sees: router advertisements
+    plain, behind hop-by-hop options and fragmented; neighbour
+    advertisements for the gateway's and services host's link-local
+    addresses; a first fragment ending inside its header chain; a
+    gratuitous ARP for the gateway in a VLAN 0 tag."""
+    for sel, pfx, suffix in ((0, "192.168.5.", "slirp"),
+                             (1, "192.168.127.", "userv2")):
+        gw, svc = ip4(pfx + "2"), ip4(pfx + "3")
+        ra = router_adv(VM1, bytes.fromhex("20010db8000100000000000000000000"))
+        hbh = struct.pack("!BB", 58, 0) + b"\x01\x04\0\0\0\0"
+        write("net", "ipv6_ra_" + suffix, net_input(sel, [
+            (0, 1, ipv6(VM1, 58, ra)),
+            (0, 1, ipv6(VM1, 0, hbh + ra)),
+        ]))
+        write("net", "ipv6_ra_fragment_" + suffix, net_input(sel, [
+            (0, 0, ipv6(VM1, 44, struct.pack("!BBHI", 58, 0, 1, 77) +
+                        ra[:24])),
+            (0, 1, ipv6(VM1, 44, struct.pack("!BBHI", 58, 0, 24, 77) +
+                        ra[24:])),
+            (1, 1, ipv6(VM2, 44, struct.pack("!BBHI", 60, 0, 1, 78) +
+                        struct.pack("!BB", 58, 20) + b"\x01\x04\0\0\0\0")),
+        ]))
+        nas = []
+        for m in (mac_of(gw), mac_of(svc)):
+            na = struct.pack("!BBHI", 136, 0, 0, 0x20000000) + lladdr(m) + \
+                struct.pack("!BB", 2, 1) + VM1
+            nas.append((0, 1, ipv6(VM1, 58,
+                                   icmp6(lladdr(VM1), ALL_NODES, na))))
+        write("net", "ipv6_na_gateway_" + suffix, net_input(sel, nas))
+        arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 2, VM1, gw,
+                          BCAST, gw)
+        write("net", "vlan0_arp_" + suffix, net_input(sel, [
+            (0, 1, eth(BCAST, VM1, 0x8100, b"\0\0\x08\x06" + arp)),
+            (1, 1, eth(BCAST, VM2, 0x88A8, b"\0\0\x08\x06" + arp)),
+        ]))
+
+
 # ---- fuzz_dhcp: config byte, then (clock step, len16, payload) -------------
 
 def dhcp_input(cfg, msgs):
@@ -296,6 +366,7 @@ def api_seeds():
 
 if __name__ == "__main__":
     net_seeds()
+    ipv6_seeds()
     dhcp_seeds()
     framing_seeds()
     api_seeds()

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_l2guard.c - what a guest's frame may not carry onto the LAN
+ * (netstack/l2guard.c): VLAN tags of three kinds; IPv6 router
+ * advertisements, redirects and DHCPv6 server messages, plain and behind
+ * hop-by-hop, destination options, routing, AH and fragment headers;
+ * neighbour advertisements for the network's own addresses, and packets
+ * from them; first fragments that hide their upper-layer header; what
+ * must pass (ARP, IPv4, neighbour solicitations and advertisements for
+ * other addresses, later fragments, DHCPv6 from clients, Ethernet
+ * padding). Every truncation of every frame is judged without reading
+ * past it: each frame is a heap block of its exact length, for ASan.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../netstack/l2guard.h"
+
+#define ETH  14
+#define IP6  40
+#define MAXF 512
+
+static const uint8_t gw_mac[6] = {0x52, 0x55, 0xc0, 0xa8, 0x05, 0x02};
+static const uint8_t svc_mac[6] = {0x52, 0x55, 0xc0, 0xa8, 0x05, 0x03};
+
+/**
+ * struct pkt - an IPv6 frame under construction
+ * @b:		the bytes
+ * @len:	used
+ * @nh:		where the last "next header" field is, to chain the next
+ */
+struct pkt {
+	uint8_t b[MAXF];
+	size_t len;
+	size_t nh;
+};
+
+/**
+ * ip6() - start an IPv6 frame from fe80::1 (or @src) to ff02::1
+ * @p:		the frame
+ * @src:	16-byte source, or NULL for fe80::1
+ */
+static void ip6(struct pkt *p, const uint8_t *src)
+{
+	memset(p, 0, sizeof(*p));
+	memset(p->b, 0xff, 6);
+	memcpy(p->b + 6, "\x52\x55\x55\x00\x00\x01", 6);
+	p->b[12] = 0x86;
+	p->b[13] = 0xdd;
+	p->b[ETH] = 0x60;
+	p->b[ETH + 7] = 255;
+	if (src) {
+		memcpy(p->b + ETH + 8, src, 16);
+	} else {
+		p->b[ETH + 8] = 0xfe;
+		p->b[ETH + 9] = 0x80;
+		p->b[ETH + 23] = 1;
+	}
+	p->b[ETH + 24] = 0xff;
+	p->b[ETH + 25] = 0x02;
+	p->b[ETH + 39] = 1;
+	p->nh = ETH + 6;
+	p->len = ETH + IP6;
+}
+
+/**
+ * add() - append a header or payload, chained as next header @type
+ * @p:		the frame
+ * @type:	its protocol number, written into the previous header
+ * @data:	its bytes
+ * @n:		how many
+ */
+static void add(struct pkt *p, uint8_t type, const void *data, size_t n)
+{
+	p->b[p->nh] = type;
+	p->nh = p->len; /* an extension header's next header is its byte 0 */
+	memcpy(p->b + p->len, data, n);
+	p->len += n;
+	p->b[ETH + 4] = (uint8_t)((p->len - ETH - IP6) >> 8);
+	p->b[ETH + 5] = (uint8_t)(p->len - ETH - IP6);
+}
+
+/* An 8-byte options header (hop-by-hop or destination: PadN) */
+static void opts(struct pkt *p, uint8_t type)
+{
+	static const uint8_t h[8] = {0, 0, 1, 4, 0, 0, 0, 0};
+
+	add(p, type, h, sizeof(h));
+}
+
+/* A fragment header: offset in bytes, more fragments */
+static void frag(struct pkt *p, unsigned off, int mf)
+{
+	uint8_t h[8] = {
+	    0, 0, (uint8_t)(off >> 8), (uint8_t)((off & 0xf8) | !!mf), 1, 2,
+	    3, 4};
+
+	add(p, 44, h, sizeof(h));
+}
+
+/* An ICMPv6 message of @type with @n bytes in all (target at 8) */
+static void icmp6(struct pkt *p, uint8_t type, size_t n, const uint8_t *tgt)
+{
+	uint8_t m[64] = {type};
+
+	if (tgt)
+		memcpy(m + 8, tgt, 16);
+	add(p, 58, m, n);
+}
+
+/* A UDP header from @sport to @dport with 4 bytes of payload */
+static void udp(struct pkt *p, unsigned sport, unsigned dport)
+{
+	uint8_t u[12] = {(uint8_t)(sport >> 8),
+			 (uint8_t)sport,
+			 (uint8_t)(dport >> 8),
+			 (uint8_t)dport,
+			 0,
+			 12};
+
+	add(p, 17, u, sizeof(u));
+}
+
+/**
+ * own() - the network's addresses: the link-local of the gateway's and
+ * the services host's MACs
+ */
+static void own(struct l2g_addrs *a)
+{
+	struct in6_addr x = IN6ADDR_ANY_INIT;
+
+	memset(a, 0, sizeof(*a));
+	l2g_link_local(gw_mac, &x);
+	assert_int_equal(l2g_add(a, &x), 0);
+	l2g_link_local(svc_mac, &x);
+	assert_int_equal(l2g_add(a, &x), 0);
+}
+
+/**
+ * judge() - l2g_check() on a heap copy of exactly @len bytes of @f
+ */
+static enum l2g_verdict judge(const uint8_t *f, size_t len)
+{
+	struct l2g_addrs a;
+	uint8_t *c = malloc(len ? len : 1);
+	enum l2g_verdict v;
+
+	own(&a);
+	memcpy(c, f, len);
+	v = l2g_check(&a, c, len);
+	free(c);
+	return v;
+}
+
+/**
+ * truncations() - every prefix of @p is judged; a prefix that cuts into
+ * what decided @want must not pass as something else than @want, PASS or
+ * CHAIN
+ */
+static void truncations(const struct pkt *p, enum l2g_verdict want)
+{
+	size_t l;
+
+	for (l = 0; l < p->len; l++) {
+		enum l2g_verdict v = judge(p->b, l);
+
+		if (v != want && v != L2G_PASS && v != L2G_CHAIN)
+			fail_msg("prefix %zu: verdict %d", l, v);
+	}
+	assert_int_equal(judge(p->b, p->len), want);
+}
+
+static void test_link_local(void **state)
+{
+	struct in6_addr a = IN6ADDR_ANY_INIT;
+	static const uint8_t want[16] = {0xfe, 0x80, 0,	   0,	 0,    0,
+					 0,    0,    0x50, 0x55, 0xc0, 0xff,
+					 0xfe, 0xa8, 0x05, 0x02};
+
+	(void)state;
+	l2g_link_local(gw_mac, &a);
+	assert_memory_equal(a.s6_addr, want, 16);
+}
+
+static void test_vlan(void **state)
+{
+	static const unsigned types[] = {0x8100, 0x88a8, 0x9100};
+	uint8_t f[60] = {0};
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		f[12] = (uint8_t)(types[i] >> 8);
+		f[13] = (uint8_t)types[i];
+		f[16] = 0x08, f[17] = 0x06; /* VLAN 0, then ARP */
+		assert_int_equal(judge(f, sizeof(f)), L2G_VLAN);
+		assert_int_equal(judge(f, 14), L2G_VLAN);
+	}
+	f[12] = 0x08, f[13] = 0x06;
+	assert_int_equal(judge(f, sizeof(f)), L2G_PASS);
+	f[12] = 0x08, f[13] = 0x00;
+	assert_int_equal(judge(f, sizeof(f)), L2G_PASS);
+	assert_int_equal(judge(f, 13), L2G_PASS); /* a runt: the switch's */
+}
+
+static void test_ra(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	ip6(&p, NULL);
+	icmp6(&p, 134, 16, NULL);
+	truncations(&p, L2G_RA);
+
+	ip6(&p, NULL); /* behind hop-by-hop options */
+	opts(&p, 0);
+	icmp6(&p, 134, 16, NULL);
+	truncations(&p, L2G_RA);
+
+	ip6(&p, NULL); /* behind every kind of extension header */
+	opts(&p, 0);
+	opts(&p, 60);
+	opts(&p, 43);
+	opts(&p, 51); /* AH: length in 4-byte units, 0+2 = 8 bytes */
+	frag(&p, 0, 1);
+	opts(&p, 60);
+	icmp6(&p, 134, 16, NULL);
+	truncations(&p, L2G_RA);
+
+	ip6(&p, NULL); /* padded by Ethernet past its payload length */
+	icmp6(&p, 134, 16, NULL);
+	p.len += 20;
+	assert_int_equal(judge(p.b, p.len), L2G_RA);
+}
+
+static void test_redirect_dhcpv6(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	ip6(&p, NULL);
+	icmp6(&p, 137, 40, NULL);
+	truncations(&p, L2G_REDIRECT);
+
+	ip6(&p, NULL);
+	opts(&p, 60);
+	udp(&p, 547, 546);
+	truncations(&p, L2G_DHCPV6);
+
+	ip6(&p, NULL); /* a client's message passes */
+	udp(&p, 546, 547);
+	assert_int_equal(judge(p.b, p.len), L2G_PASS);
+	ip6(&p, NULL);
+	udp(&p, 547, 547); /* relay to server */
+	assert_int_equal(judge(p.b, p.len), L2G_PASS);
+}
+
+static void test_na(void **state)
+{
+	struct in6_addr gw = IN6ADDR_ANY_INIT, svc = IN6ADDR_ANY_INIT, other;
+	struct pkt p;
+
+	(void)state;
+	l2g_link_local(gw_mac, &gw);
+	l2g_link_local(svc_mac, &svc);
+	memcpy(&other, &gw, sizeof(other));
+	other.s6_addr[15] = 0x77;
+
+	ip6(&p, NULL);
+	icmp6(&p, 136, 24, gw.s6_addr);
+	truncations(&p, L2G_NA);
+	ip6(&p, NULL);
+	icmp6(&p, 136, 32, svc.s6_addr); /* with an option */
+	truncations(&p, L2G_NA);
+
+	ip6(&p, NULL); /* for another address: passes */
+	icmp6(&p, 136, 24, other.s6_addr);
+	truncations(&p, L2G_PASS);
+	ip6(&p, NULL); /* a solicitation for the gateway: passes */
+	icmp6(&p, 135, 24, gw.s6_addr);
+	truncations(&p, L2G_PASS);
+
+	ip6(&p, gw.s6_addr); /* anything from the gateway's address */
+	icmp6(&p, 135, 24, other.s6_addr);
+	assert_int_equal(judge(p.b, p.len), L2G_SPOOF6);
+	ip6(&p, svc.s6_addr);
+	udp(&p, 1000, 2000);
+	assert_int_equal(judge(p.b, p.len), L2G_SPOOF6);
+}
+
+static void test_fragments(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	ip6(&p, NULL); /* an RA in a first fragment */
+	frag(&p, 0, 1);
+	icmp6(&p, 134, 16, NULL);
+	truncations(&p, L2G_RA);
+
+	ip6(&p, NULL); /* a first fragment ending inside the chain */
+	frag(&p, 0, 1);
+	opts(&p, 60);
+	p.b[p.nh + 1] = 20; /* 168 bytes long, 8 of them here */
+	assert_int_equal(judge(p.b, p.len), L2G_CHAIN);
+
+	ip6(&p, NULL); /* a first fragment ending before the ICMPv6 type */
+	frag(&p, 0, 1);
+	p.b[p.nh] = 58;
+	assert_int_equal(judge(p.b, p.len), L2G_CHAIN);
+
+	ip6(&p, NULL); /* an NA in a first fragment, target cut */
+	frag(&p, 0, 1);
+	icmp6(&p, 136, 16, NULL);
+	assert_int_equal(judge(p.b, p.len), L2G_CHAIN);
+
+	ip6(&p, NULL); /* a later fragment passes, whatever it holds */
+	frag(&p, 1232, 1);
+	icmp6(&p, 134, 16, NULL);
+	assert_int_equal(judge(p.b, p.len), L2G_PASS);
+
+	ip6(&p, NULL); /* a fragmented echo request passes */
+	frag(&p, 0, 1);
+	icmp6(&p, 128, 64, NULL);
+	truncations(&p, L2G_PASS);
+}
+
+static void test_chain_bounded(void **state)
+{
+	struct pkt p;
+	int i;
+
+	(void)state;
+	ip6(&p, NULL); /* more extension headers than are followed */
+	for (i = 0; i < 20; i++)
+		opts(&p, 60);
+	icmp6(&p, 128, 8, NULL);
+	assert_int_equal(judge(p.b, p.len), L2G_CHAIN);
+
+	ip6(&p, NULL); /* TCP, ESP, no next header: pass */
+	add(&p, 6, "\x00\x50\x00\x50", 4);
+	assert_int_equal(judge(p.b, p.len), L2G_PASS);
+	ip6(&p, NULL);
+	add(&p, 59, "", 0);
+	assert_int_equal(judge(p.b, p.len), L2G_PASS);
+	ip6(&p, NULL);
+	add(&p, 50, "\x00\x00\x00\x01", 4);
+	assert_int_equal(judge(p.b, p.len), L2G_PASS);
+}
+
+static void test_random(void **state)
+{
+	uint8_t f[200] = {0};
+	unsigned i, j;
+
+	(void)state;
+	srand(7);
+	for (i = 0; i < 20000; i++) {
+		size_t len = (size_t)(rand() % (int)sizeof(f));
+
+		for (j = 0; j < len; j++)
+			f[j] = (uint8_t)rand();
+		if (len > 14) {
+			f[12] = 0x86, f[13] = 0xdd;
+			if (len > 20 && rand() % 2)
+				f[20] = (uint8_t) "\x00\x2b\x2c\x3c\x33\x3a\x11"
+				    [rand() % 7];
+		}
+		(void)judge(f, len); /* ASan: no read past the frame */
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_link_local),
+	    cmocka_unit_test(test_vlan),
+	    cmocka_unit_test(test_ra),
+	    cmocka_unit_test(test_redirect_dhcpv6),
+	    cmocka_unit_test(test_na),
+	    cmocka_unit_test(test_fragments),
+	    cmocka_unit_test(test_chain_bounded),
+	    cmocka_unit_test(test_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_natcap.c - each port's share of the NAT sockets (netstack/natcap.c):
+ * SYNs and UDP datagrams from new source ports are charged to their port
+ * and refused past its cap while another port still opens flows; a SYN
+ * sent again, a later segment, a UDP datagram from a known source port and
+ * a later fragment are not new flows; a recount against libslirp's table
+ * (a fake here) frees the flows it no longer holds, at most every
+ * NATCAP_RECOUNT_MS; the network's cap holds for all ports together;
+ * truncated frames are read within bounds (heap blocks of their exact
+ * length, for ASan).
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../netstack/natcap.h"
+
+/**
+ * struct live - the fake libslirp table: the flows it holds
+ * @tcp_sport:	source ports of live TCP flows (host order), 0 ends
+ * @walks:	how many recounts read it
+ */
+struct live {
+	uint16_t tcp_sport[64];
+	int walks;
+};
+
+/* natcap_walk_fn: report the live TCP flows from 10.0.0.x to 1.2.3.4:80 */
+static void walk(void *arg, struct natcap *c)
+{
+	struct live *l = arg;
+	int i;
+
+	l->walks++;
+	for (i = 0; l->tcp_sport[i]; i++)
+		natcap_seen(c, 0, htonl(0x0a000001), htons(l->tcp_sport[i]),
+			    htonl(0x01020304), htons(80));
+}
+
+/**
+ * seg() - an IPv4 TCP segment or UDP datagram from 10.0.0.1:@sport to
+ * 1.2.3.4:80, as a heap block of @len bytes (cut when shorter)
+ */
+static uint8_t *seg(int udp, uint16_t sport, uint8_t flags, uint16_t frag,
+		    size_t *len)
+{
+	uint8_t *f = calloc(1, 14 + 20 + 20);
+
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[14 + 6] = (uint8_t)(frag >> 8);
+	f[14 + 7] = (uint8_t)frag;
+	f[14 + 9] = udp ? 17 : 6;
+	f[14 + 12] = 10, f[14 + 15] = 1;
+	f[14 + 16] = 1, f[14 + 17] = 2, f[14 + 18] = 3, f[14 + 19] = 4;
+	f[34] = (uint8_t)(sport >> 8), f[35] = (uint8_t)sport;
+	f[37] = 80;
+	f[34 + 13] = flags;
+	*len = 14 + 20 + 20;
+	return f;
+}
+
+/**
+ * admit() - natcap_admit() on a segment from @sport of port @owner at @now
+ */
+static int admit(struct natcap *c, struct live *l, int udp, uint16_t sport,
+		 uint8_t flags, uint32_t owner, int64_t now)
+{
+	size_t len;
+	uint8_t *f = seg(udp, sport, flags, 0, &len);
+	int v = natcap_admit(c, f, len, owner, now, walk, l);
+
+	free(f);
+	return v;
+}
+
+static void test_guest_cap(void **state)
+{
+	struct natcap c = {0};
+	struct live l = {0};
+	uint16_t p;
+
+	(void)state;
+	natcap_init(&c, 8, 20);
+	for (p = 1; p <= 8; p++)
+		assert_int_equal(admit(&c, &l, 0, p, 0x02, 1, 0), NATCAP_PASS);
+	/* the same SYNs again, an ACK, a RST: no new flow */
+	for (p = 1; p <= 8; p++)
+		assert_int_equal(admit(&c, &l, 0, p, 0x02, 1, 0), NATCAP_PASS);
+	assert_int_equal(admit(&c, &l, 0, 100, 0x10, 1, 0), NATCAP_PASS);
+	assert_int_equal(admit(&c, &l, 0, 101, 0x12, 1, 0), NATCAP_PASS);
+	assert_int_equal(admit(&c, &l, 0, 102, 0x06, 1, 0), NATCAP_PASS);
+	assert_int_equal(natcap_held(&c, 1), 8);
+	/* the 9th: refused, after one recount that found all 8 alive */
+	for (p = 1; p <= 8; p++)
+		l.tcp_sport[p - 1] = p;
+	assert_int_equal(admit(&c, &l, 0, 9, 0x02, 1, 1000), NATCAP_OVER_GUEST);
+	assert_int_equal(l.walks, 1);
+	/* refused again without reading the table */
+	assert_int_equal(admit(&c, &l, 0, 10, 0x02, 1, 1001),
+			 NATCAP_OVER_GUEST);
+	assert_int_equal(admit(&c, &l, 1, 10, 0, 1, 1002), NATCAP_OVER_GUEST);
+	assert_int_equal(l.walks, 1);
+	/* another port is not refused */
+	assert_int_equal(admit(&c, &l, 0, 50, 0x02, 2, 1003), NATCAP_PASS);
+	assert_int_equal(admit(&c, &l, 1, 51, 0, 2, 1003), NATCAP_PASS);
+	assert_int_equal(admit(&c, &l, 1, 51, 0, 2, 1003), NATCAP_PASS);
+	assert_int_equal(natcap_held(&c, 2), 2);
+	/* half of port 1's flows end: after NATCAP_RECOUNT_MS it opens more */
+	memset(l.tcp_sport, 0, sizeof(l.tcp_sport));
+	for (p = 1; p <= 4; p++)
+		l.tcp_sport[p - 1] = p;
+	assert_int_equal(admit(&c, &l, 0, 11, 0x02, 1, 1100),
+			 NATCAP_OVER_GUEST);
+	assert_int_equal(
+	    admit(&c, &l, 0, 11, 0x02, 1, 1000 + NATCAP_RECOUNT_MS),
+	    NATCAP_PASS);
+	assert_int_equal(l.walks, 2);
+	assert_int_equal(natcap_held(&c, 1), 5);
+	/* the recount forgot port 2's flows: the fake holds none of them */
+	assert_int_equal(natcap_held(&c, 2), 0);
+	natcap_free(&c);
+}
+
+static void test_net_cap(void **state)
+{
+	struct natcap c = {0};
+	struct live l = {0};
+	uint16_t p;
+	uint32_t o;
+
+	(void)state;
+	natcap_init(&c, 8, 20);
+	for (p = 1; p <= 20; p++) {
+		o = 1 + p % 4;
+		l.tcp_sport[p - 1] = p;
+		assert_int_equal(admit(&c, &l, 0, p, 0x02, o, 0), NATCAP_PASS);
+	}
+	/* a fifth port, below its share: the network is full */
+	assert_int_equal(admit(&c, &l, 0, 21, 0x02, 5, 0), NATCAP_OVER_NET);
+	assert_int_equal(l.walks, 1);
+	/* libslirp let them all go: the next recount frees the network */
+	memset(l.tcp_sport, 0, sizeof(l.tcp_sport));
+	assert_int_equal(admit(&c, &l, 0, 21, 0x02, 5, NATCAP_RECOUNT_MS),
+			 NATCAP_PASS);
+	assert_int_equal(c.n, 1);
+	natcap_free(&c);
+}
+
+static void test_frames(void **state)
+{
+	struct natcap c = {0};
+	struct live l = {0};
+	size_t len, i;
+	uint8_t *f;
+
+	(void)state;
+	natcap_init(&c, 1, 10);
+	/* a later fragment opens nothing */
+	f = seg(1, 7, 0, 0x0010, &len);
+	assert_int_equal(natcap_admit(&c, f, len, 1, 0, walk, &l), NATCAP_PASS);
+	free(f);
+	assert_int_equal(c.n, 0);
+	/* a first fragment of UDP does */
+	f = seg(1, 7, 0, 0x2000, &len);
+	assert_int_equal(natcap_admit(&c, f, len, 1, 0, walk, &l), NATCAP_PASS);
+	free(f);
+	assert_int_equal(c.n, 1);
+	/* every truncation of a SYN, within bounds */
+	f = seg(0, 9, 0x02, 0, &len);
+	for (i = 0; i < len; i++) {
+		uint8_t *t = malloc(i ? i : 1);
+
+		memcpy(t, f, i);
+		(void)natcap_admit(&c, t, i, 2, 0, walk, &l);
+		free(t);
+	}
+	free(f);
+	/* IPv6 and ARP open nothing */
+	f = seg(0, 9, 0x02, 0, &len);
+	f[12] = 0x86, f[13] = 0xdd;
+	assert_int_equal(natcap_admit(&c, f, len, 1, 0, walk, &l), NATCAP_PASS);
+	free(f);
+	natcap_free(&c);
+}
+
+static void test_many(void **state)
+{
+	struct natcap c = {0};
+	struct live l = {0};
+	unsigned p;
+
+	(void)state;
+	natcap_init(&c, NATCAP_GUEST_MAX, NATCAP_NET_MAX);
+	for (p = 1; p <= NATCAP_GUEST_MAX; p++)
+		assert_int_equal(admit(&c, &l, 0, (uint16_t)p, 0x02, 1, 0),
+				 NATCAP_PASS);
+	for (p = 1; p <= NATCAP_GUEST_MAX; p++) /* all found again */
+		assert_int_equal(admit(&c, &l, 0, (uint16_t)p, 0x02, 1, 0),
+				 NATCAP_PASS);
+	assert_int_equal(natcap_held(&c, 1), NATCAP_GUEST_MAX);
+	assert_int_equal(admit(&c, &l, 0, 60000, 0x02, 1, 0), NATCAP_PASS);
+	/* the fake holds none: the recount freed all but the new one */
+	assert_int_equal(natcap_held(&c, 1), 1);
+	natcap_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_guest_cap),
+	    cmocka_unit_test(test_net_cap),
+	    cmocka_unit_test(test_frames),
+	    cmocka_unit_test(test_many),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
