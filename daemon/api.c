@@ -1003,13 +1003,16 @@ static json_t *api_dns_stats(struct dnsd *d)
 		return json_null();
 	st = dnsd_stats(d);
 	return json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
 	    (json_int_t)st->queries, "local", (json_int_t)st->local, "native",
 	    (json_int_t)st->native, "forwarded", (json_int_t)st->forwarded,
 	    "servfail", (json_int_t)st->servfail, "formerr",
 	    (json_int_t)st->formerr, "dropped", (json_int_t)st->dropped,
 	    "truncated", (json_int_t)st->truncated, "tcp_conns",
-	    (json_int_t)st->tcp_conns);
+	    (json_int_t)st->tcp_conns, "tcp_refused",
+	    (json_int_t)st->tcp_refused, "tcp_deadline",
+	    (json_int_t)st->tcp_deadline, "tcp_idle",
+	    (json_int_t)st->tcp_idle);
 }
 
 /**
@@ -1024,10 +1027,12 @@ static json_t *api_resolver_stats(struct hr *h)
 		return json_null();
 	hr_get_stats(h, &st);
 	return json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I}", "lookups", (json_int_t)st.lookups,
-	    "cache_hits", (json_int_t)st.cache_hits, "forwards",
-	    (json_int_t)st.forwards, "refused", (json_int_t)st.refused,
-	    "failures", (json_int_t)st.failures);
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "lookups",
+	    (json_int_t)st.lookups, "cache_hits", (json_int_t)st.cache_hits,
+	    "forwards", (json_int_t)st.forwards, "refused",
+	    (json_int_t)st.refused, "refused_client",
+	    (json_int_t)st.refused_client, "refused_net",
+	    (json_int_t)st.refused_net, "failures", (json_int_t)st.failures);
 }
 
 /**
