@@ -862,23 +862,24 @@ static int dnsd_tcp_full(struct dnsd_ep *e, const struct hr_client *cl)
 static err_t dnsd_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct dnsd_ep *e = arg;
+	struct hr_client cl;
 	struct dnsd_tcp *c;
 
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
+	dnsd_client_lw(&cl, e->names, &pcb->remote_ip);
+	if (dnsd_tcp_full(e, &cl)) {
+		/* A reset now, before a 64 KiB buffer is ever allocated. */
+		e->d->stats.tcp_refused++;
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
-	dnsd_client_lw(&c->cl, e->names, &pcb->remote_ip);
-	if (dnsd_tcp_full(e, &c->cl)) {
-		/* A reset now, before a 64 KiB buffer is ever filled. */
-		e->d->stats.tcp_refused++;
-		free(c);
-		tcp_abort(pcb);
-		return ERR_ABRT;
-	}
+	c->cl = cl;
 	c->ep = e;
 	c->pcb = pcb;
 	c->last = loop_now_ms();
