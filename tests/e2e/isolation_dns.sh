@@ -239,7 +239,7 @@ resolve() {
 		fail "$ns: no answer for $name at $srv over $proto"
 	[ "$DQ_STATUS" = NOERROR ] && [ "$DQ_RRS" = "$name. A $LIVE_IP" ] ||
 		fail "$ns: $name at $srv over $proto: $DQ_STATUS '$DQ_RRS'," \
-			"want NOERROR $LIVE_IP"
+			"want NOERROR $LIVE_IP ($(grep 'Query time' <<<"$DQ_OUT"))"
 }
 
 # victim_round: the victim at .3 and .2 over UDP and TCP, and a host
