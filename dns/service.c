@@ -221,6 +221,7 @@ static void dnsd_native_done(void *arg, enum hr_status st, const uint8_t *addrs,
 
 	q->req = NULL;
 	if (st == HR_SERVFAIL || st == HR_REFUSED) {
+		log_debug("dns: %s: %s", q->q.name, hr_status_str(st));
 		dnsd_reply_error(q, DNS_RCODE_SERVFAIL);
 		return;
 	}

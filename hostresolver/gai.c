@@ -25,11 +25,14 @@
  *
  * Fair share: a job remembers the client whose request made it (its
  * owner). Workers take queued jobs oldest first, skipping those whose
- * owner has workers - 1 jobs running that are not stale: a guest flooding
+ * owner has workers - 1 jobs running that are not stale, or a quarter of
+ * all the workers there may be (stale ones included): a guest flooding
  * lookups of a domain whose server never answers (glibc waits 10 s and
  * more) keeps at most that many workers, and the others' names still find
  * one (its stuck jobs turn stale at the deadline, and extra workers stand
- * in for them as above).
+ * in for them as above, but never all for the same owner: its jobs picked
+ * just before their deadline would otherwise turn stale one after the
+ * other and take every extra worker within seconds).
  *
  * getaddrinfo is called with the name as given (no trailing dot: glibc's
  * files backend does not match "name." against /etc/hosts), so the host's
@@ -72,6 +75,8 @@
  * @base:	cfg.workers
  * @percl:	jobs of one owner that may run at once, not counting stale
  *		ones: base - 1, at least 1
+ * @perbusy:	jobs of one owner that may run at once, stale ones
+ *		included: a quarter of base + HR_GAI_EXTRA_MAX, at least 1
  */
 struct hr_pool {
 	pthread_mutex_t mu;
@@ -87,6 +92,7 @@ struct hr_pool {
 	int nstale;
 	int base;
 	int percl;
+	int perbusy;
 };
 
 /**
@@ -184,7 +190,8 @@ static struct hr_job *hr_pool_pick(struct hr_pool *p)
 	struct hr_job **pp, *job, *prev = NULL;
 
 	for (pp = &p->qhead; (job = *pp); prev = job, pp = &job->qnext) {
-		if (job->owner && job->owner->running >= p->percl)
+		if (job->owner && (job->owner->running >= p->percl ||
+				   job->owner->busy >= p->perbusy))
 			continue;
 		*pp = job->qnext;
 		if (p->qtail == job)
@@ -192,6 +199,7 @@ static struct hr_job *hr_pool_pick(struct hr_pool *p)
 		p->qlen--;
 		if (job->owner) {
 			job->owner->running++;
+			job->owner->busy++;
 			job->counted = 1;
 		}
 		return job;
@@ -234,8 +242,10 @@ static void *hr_worker(void *arg)
 			free(job); /* its owner went with the resolver */
 			break;
 		}
-		if (job->counted) {
-			job->owner->running--;
+		if (job->owner) {
+			job->owner->busy--;
+			if (job->counted)
+				job->owner->running--;
 			job->counted = 0;
 		}
 		job->state = HR_JOB_DONE;
@@ -384,6 +394,9 @@ int hr_gai_init(struct hr *h)
 	p->refs = 1;
 	p->base = h->cfg.workers;
 	p->percl = h->cfg.workers > 1 ? h->cfg.workers - 1 : 1;
+	p->perbusy = (h->cfg.workers + HR_GAI_EXTRA_MAX) / 4;
+	if (p->perbusy < p->percl)
+		p->perbusy = p->percl;
 	h->pool = p;
 	return 0;
 }

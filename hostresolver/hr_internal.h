@@ -46,6 +46,7 @@ struct hr_chan;
  * @refs:	@charge, plus getaddrinfo jobs it owns; freed at 0 (loop
  *		thread)
  * @running:	its jobs a worker runs that are not stale (pool mutex)
+ * @busy:	its jobs a worker runs, stale or not (pool mutex)
  */
 struct hr_acct {
 	struct hr_acct *hnext;
@@ -55,6 +56,7 @@ struct hr_acct {
 	int charge;
 	int refs;
 	int running;
+	int busy;
 };
 
 /**
