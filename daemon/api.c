@@ -1011,8 +1011,7 @@ static json_t *api_dns_stats(struct dnsd *d)
 	    "truncated", (json_int_t)st->truncated, "tcp_conns",
 	    (json_int_t)st->tcp_conns, "tcp_refused",
 	    (json_int_t)st->tcp_refused, "tcp_deadline",
-	    (json_int_t)st->tcp_deadline, "tcp_idle",
-	    (json_int_t)st->tcp_idle);
+	    (json_int_t)st->tcp_deadline, "tcp_idle", (json_int_t)st->tcp_idle);
 }
 
 /**
@@ -1027,11 +1026,10 @@ static json_t *api_resolver_stats(struct hr *h)
 		return json_null();
 	hr_get_stats(h, &st);
 	return json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "lookups",
-	    (json_int_t)st.lookups, "cache_hits", (json_int_t)st.cache_hits,
-	    "forwards", (json_int_t)st.forwards, "refused",
-	    (json_int_t)st.refused, "refused_client",
-	    (json_int_t)st.refused_client, "refused_net",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "lookups", (json_int_t)st.lookups,
+	    "cache_hits", (json_int_t)st.cache_hits, "forwards",
+	    (json_int_t)st.forwards, "refused", (json_int_t)st.refused,
+	    "refused_client", (json_int_t)st.refused_client, "refused_net",
 	    (json_int_t)st.refused_net, "failures", (json_int_t)st.failures);
 }
 

@@ -310,9 +310,10 @@ static int dnsd_answer_local(struct dnsd_q *q, struct dns_local *names)
 		/* A chain to a name the host resolves: resolve, then append. */
 		q->chain = res;
 		q->d->stats.native++;
-		q->req = hr_lookup_for(q->d->hr, &q->cl, text,
-				   q->q.qtype == DNS_T_A ? AF_INET : AF_INET6,
-				   dnsd_native_done, q);
+		q->req =
+		    hr_lookup_for(q->d->hr, &q->cl, text,
+				  q->q.qtype == DNS_T_A ? AF_INET : AF_INET6,
+				  dnsd_native_done, q);
 		return 1;
 	}
 	dns_build_begin(&b, &q->q, res->rcode, true, buf, sizeof(buf),
@@ -379,14 +380,14 @@ void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 			return;
 		}
 		d->stats.native++;
-		q->req = hr_lookup_for(d->hr, &q->cl, q->q.name,
-				   q->q.qtype == DNS_T_A ? AF_INET : AF_INET6,
-				   dnsd_native_done, q);
+		q->req =
+		    hr_lookup_for(d->hr, &q->cl, q->q.name,
+				  q->q.qtype == DNS_T_A ? AF_INET : AF_INET6,
+				  dnsd_native_done, q);
 		return;
 	}
 	d->stats.forwarded++;
-	q->req = hr_forward_for(d->hr, &q->cl, msg, len, dnsd_forward_done,
-				q);
+	q->req = hr_forward_for(d->hr, &q->cl, msg, len, dnsd_forward_done, q);
 }
 
 /**
@@ -494,15 +495,15 @@ void dnsd_client_set(struct hr_client *cl, const void *net,
 	cl->net = net;
 	if (sa->sa_family == AF_INET) {
 		cl->addr[10] = cl->addr[11] = 0xff;
-		memcpy(cl->addr + 12,
-		       &((const struct sockaddr_in *)(const void *)sa)
-			    ->sin_addr,
-		       4);
+		memcpy(
+		    cl->addr + 12,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    4);
 	} else if (sa->sa_family == AF_INET6) {
-		memcpy(cl->addr,
-		       &((const struct sockaddr_in6 *)(const void *)sa)
-			    ->sin6_addr,
-		       16);
+		memcpy(
+		    cl->addr,
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    16);
 	}
 }
 
