@@ -972,7 +972,7 @@ static void api_net_stats(void *arg, struct net *n)
 	    arg,
 	    json_pack(
 		"{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I},"
-		"s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o}",
+		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o}",
 		"name", net_name(n), "nat_connections", net_nat_connections(n),
 		"drop_spoof", (json_int_t)net_stats(n)->drop_spoof,
 		"tcp_urg_cleared", (json_int_t)net_stats(n)->tcp_urg_cleared,
@@ -986,10 +986,12 @@ static void api_net_stats(void *arg, struct net *n)
 		"drop_bad_src", (json_int_t)sw->drop_bad_src, "drop_spoof",
 		(json_int_t)sw->drop_spoof, "services", "rx_frames",
 		(json_int_t)sv.rx_frames, "rx_dropped",
-		(json_int_t)sv.rx_dropped, "rx_dhcp", (json_int_t)sv.rx_dhcp,
-		"tx_frames", (json_int_t)sv.tx_frames, "tx_dropped",
-		(json_int_t)sv.tx_dropped, "tx_dhcp", (json_int_t)sv.tx_dhcp,
-		"dhcp", api_dhcp_stats(net_dhcp(n)), "ports", ports));
+		(json_int_t)sv.rx_dropped, "rx_syn_dropped",
+		(json_int_t)sv.rx_syn_dropped, "rx_dhcp",
+		(json_int_t)sv.rx_dhcp, "tx_frames", (json_int_t)sv.tx_frames,
+		"tx_dropped", (json_int_t)sv.tx_dropped, "tx_dhcp",
+		(json_int_t)sv.tx_dhcp, "dhcp", api_dhcp_stats(net_dhcp(n)),
+		"ports", ports));
 }
 
 /**

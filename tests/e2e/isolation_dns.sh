@@ -26,6 +26,11 @@
 #    victim resolves over UDP and TCP during the flood;
 #  - the same on the --dns-tcp host port from 127.0.0.1, while a client
 #    on 127.0.0.2 resolves over TCP there;
+#  - half-open connections: a raw guest (raw_guest.py synflood, a third
+#    port of the network) sends 30,000 SYNs to .2:53 and never answers the
+#    SYN-ACKs: at most 16 source ports get one (lwIP keeps a pcb 20 s for
+#    each), services.rx_syn_dropped counts the rest, VmRSS grows by less
+#    than 4 MB, and the victim still resolves over TCP;
 #  - the daemon runs on, and exits within 1 s of SIGTERM, status 0.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -365,6 +370,29 @@ log "dns.tcp_refused $TR1 -> $TR2, dns.tcp_deadline $TD1 -> $TD2"
 [ "$TR2" -ge $((TR1 + 384)) ] || fail "dns.tcp_refused moved too little"
 [ "$TD2" -gt "$TD1" ] || fail "dns.tcp_deadline did not move"
 victim_round
+
+# --- half-open connections ---------------------------------------------------
+
+install -m 644 "$E2E_DIR/raw_guest.py" "$E2E_DIR/ethframes.py" "$TMP/" ||
+	fail "cannot install raw_guest.py and ethframes.py"
+SD0=$(stat_get 'j["networks"][0]["services"]["rx_syn_dropped"]')
+RSS0=$(vm_rss "$D")
+out=$(timeout 60 python3 "$TMP/raw_guest.py" "$SOCK" synflood "$GW" 53 \
+	30000 2>&1) || fail "raw guest synflood: $out"
+RSS1=$(vm_rss "$D")
+log "raw guest, 30000 SYNs to $GW:53: $out; VmRSS $RSS0 -> $RSS1 KiB"
+synacks=$(sed -n 's/.*synacks=\([0-9]*\).*/\1/p' <<<"$out")
+[ -n "$synacks" ] && [ "$synacks" -le 16 ] ||
+	fail "raw guest: $synacks source ports got a SYN-ACK, want <= 16"
+[ $((RSS1 - RSS0)) -lt $((RSS_GROWTH_KB / 3)) ] ||
+	fail "raw guest: VmRSS grew from $RSS0 to $RSS1 KiB"
+SD1=$(stat_get 'j["networks"][0]["services"]["rx_syn_dropped"]')
+log "services.rx_syn_dropped $SD0 -> $SD1"
+[ "$SD1" -ge $((SD0 + 29900)) ] || fail "rx_syn_dropped moved too little"
+resolve "$NV" "$GW" tcp
+resolve "$NV" "$DNS" tcp
+log "the victim resolves over TCP at .2 and .3 after the SYN flood"
+daemon_alive "$D"
 
 stop_daemon "$D" "$SOCK" ""
 sanitizer_check "$DLOG"

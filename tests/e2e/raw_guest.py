@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """tests/e2e/raw_guest.py - a guest that writes its own frames to usernetd's
---listen-qemu socket (QEMU stream framing), for tests/e2e/security.sh: it
-sends what no guest kernel would.
+--listen-qemu socket (QEMU stream framing), for tests/e2e/security.sh and
+isolation_dns.sh: it sends what no guest kernel would.
 
 usage: raw_guest.py SOCKET MODE DST PORT [ARG]
 
@@ -11,6 +11,9 @@ MODE
         10) with URG set and the urgent pointer 65535 (far past the data),
         then ordinary data "END" and a FIN; waits for the FIN's ACK
   syn   a TCP SYN to DST:PORT: did a SYN-ACK come back within 1.5 s?
+  synflood  ARG (default 2000) SYNs to DST:PORT from as many source ports,
+        never completed nor reset (half-open connections): how many
+        source ports got a SYN-ACK within 1.5 s of the last?
   udp   a UDP datagram "raw-udp" to DST:PORT: did an answer come back
         within 1.5 s?
   steal broadcast frames from PORT random source MACs, then gratuitous ARP
@@ -173,6 +176,30 @@ def mode_syn(g, dst, port):
     result(True, state="rst" if seg[0] & TH_RST else "other")
 
 
+def mode_synflood(g, dst, port, n):
+    acked = set()
+
+    def collect(deadline):
+        while True:
+            f = g.frame(deadline)
+            if f is None:
+                return
+            if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6 or \
+                    f[26:30] != dst:
+                continue
+            t = f[14 + (f[14] & 15) * 4:]
+            sp, dp, _, _, _, flags = struct.unpack("!HHIIBB", t[:14])
+            if sp == port and flags & TH_SYN and flags & TH_ACK:
+                acked.add(dp)
+
+    for i in range(n):
+        g.tcp(dst, 10000 + i, port, 1000, 0, TH_SYN)
+        if i % 64 == 63:
+            collect(time.monotonic())  # keep the daemon's queue short
+    collect(time.monotonic() + WAIT)
+    result(True, sent=n, synacks=len(acked))
+
+
 def mode_udp(g, dst, port):
     g.udp(dst, 40000 + os.getpid() % 20000, port, b"raw-udp")
     deadline = time.monotonic() + WAIT
@@ -304,6 +331,9 @@ def main():
     g.resolve_gw()
     if mode == "syn":
         mode_syn(g, dst, port)
+    elif mode == "synflood":
+        mode_synflood(g, dst, port,
+                      int(sys.argv[5]) if len(sys.argv) > 5 else 2000)
     elif mode == "udp":
         mode_udp(g, dst, port)
     elif mode == "steal":
