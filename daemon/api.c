@@ -1003,7 +1003,7 @@ static void api_net_stats(void *arg, struct net *n)
 	    arg,
 	    json_pack(
 		"{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I},"
-		"s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o}",
+		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o}",
 		"name", net_name(n), "nat_connections", net_nat_connections(n),
 		"drop_spoof", (json_int_t)net_stats(n)->drop_spoof,
 		"tcp_urg_cleared", (json_int_t)net_stats(n)->tcp_urg_cleared,
@@ -1017,10 +1017,12 @@ static void api_net_stats(void *arg, struct net *n)
 		"drop_bad_src", (json_int_t)sw->drop_bad_src, "drop_spoof",
 		(json_int_t)sw->drop_spoof, "services", "rx_frames",
 		(json_int_t)sv.rx_frames, "rx_dropped",
-		(json_int_t)sv.rx_dropped, "rx_dhcp", (json_int_t)sv.rx_dhcp,
-		"tx_frames", (json_int_t)sv.tx_frames, "tx_dropped",
-		(json_int_t)sv.tx_dropped, "tx_dhcp", (json_int_t)sv.tx_dhcp,
-		"dhcp", api_dhcp_stats(net_dhcp(n)), "ports", ports));
+		(json_int_t)sv.rx_dropped, "rx_syn_dropped",
+		(json_int_t)sv.rx_syn_dropped, "rx_dhcp",
+		(json_int_t)sv.rx_dhcp, "tx_frames", (json_int_t)sv.tx_frames,
+		"tx_dropped", (json_int_t)sv.tx_dropped, "tx_dhcp",
+		(json_int_t)sv.tx_dhcp, "dhcp", api_dhcp_stats(net_dhcp(n)),
+		"ports", ports));
 	api_net_guards(json_array_get(arg, json_array_size(arg) - 1),
 		       net_stats(n));
 }
@@ -1036,13 +1038,15 @@ static json_t *api_dns_stats(struct dnsd *d)
 		return json_null();
 	st = dnsd_stats(d);
 	return json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
 	    (json_int_t)st->queries, "local", (json_int_t)st->local, "native",
 	    (json_int_t)st->native, "forwarded", (json_int_t)st->forwarded,
 	    "servfail", (json_int_t)st->servfail, "formerr",
 	    (json_int_t)st->formerr, "dropped", (json_int_t)st->dropped,
 	    "truncated", (json_int_t)st->truncated, "tcp_conns",
-	    (json_int_t)st->tcp_conns);
+	    (json_int_t)st->tcp_conns, "tcp_refused",
+	    (json_int_t)st->tcp_refused, "tcp_deadline",
+	    (json_int_t)st->tcp_deadline, "tcp_idle", (json_int_t)st->tcp_idle);
 }
 
 /**
@@ -1057,10 +1061,11 @@ static json_t *api_resolver_stats(struct hr *h)
 		return json_null();
 	hr_get_stats(h, &st);
 	return json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I}", "lookups", (json_int_t)st.lookups,
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "lookups", (json_int_t)st.lookups,
 	    "cache_hits", (json_int_t)st.cache_hits, "forwards",
 	    (json_int_t)st.forwards, "refused", (json_int_t)st.refused,
-	    "failures", (json_int_t)st.failures);
+	    "refused_client", (json_int_t)st.refused_client, "refused_net",
+	    (json_int_t)st.refused_net, "failures", (json_int_t)st.failures);
 }
 
 /**

@@ -7,7 +7,13 @@
  * Same answers as on the services host; plain non-blocking sockets on the
  * loop. A TCP connection carries several queries (2-byte length, then the
  * message), answers in order of completion, and is closed after
- * DNSD_HOST_IDLE_MS without a query. Dead connections are freed from a
+ * DNSD_TCP_IDLE_MS without a query, or when a message is not whole
+ * DNSD_TCP_MSG_MS after its first byte (a client trickling bytes holds
+ * a 64 KiB buffer otherwise). One client address holds at most
+ * DNSD_TCP_PER_CLIENT connections and a port DNSD_TCP_PER_NET: more are
+ * accepted and closed at once (with a reset). On the loopback every QEMU
+ * guest comes from 127.0.0.1, so they share the first bound; the second
+ * keeps the daemon's memory bounded. Dead connections are freed from a
  * timer, never inside a callback that may still be using them. A listener
  * whose accept(2) finds no descriptor stops polling for
  * DNSD_HOST_PAUSE_MS (it would stay readable and spin), logged once.
@@ -26,7 +32,6 @@
 #include "../daemon/log.h"
 #include "../netstack/loop.h"
 
-#define DNSD_HOST_IDLE_MS     10000
 #define DNSD_HOST_PENDING_MAX 16
 #define DNSD_HOST_PAUSE_MS    250
 
@@ -37,6 +42,7 @@
  * @s:		the DNS stream: buffers and queries in flight
  * @last:	last activity, monotonic ms
  * @eof:	the client closed its side
+ * @cl:		the client: the host port's names and its address
  * @next:	list link
  */
 struct dnsd_hconn {
@@ -45,6 +51,7 @@ struct dnsd_hconn {
 	struct dnsd_stream s;
 	int64_t last;
 	int eof;
+	struct hr_client cl;
 	struct dnsd_hconn *next;
 };
 
@@ -59,6 +66,7 @@ struct dnsd_hconn {
  * @timer:	reaps dead connections, closes idle ones, ends a pause
  * @paused:	a TCP listener not polled after accept(2) failed
  * @nfail:	accept(2) failures since the last accepted connection
+ * @due:	when @timer is armed for, 0 when it is not
  * @next:	list link
  */
 struct dnsd_host {
@@ -71,8 +79,27 @@ struct dnsd_host {
 	struct loop_timer *timer;
 	bool paused;
 	unsigned long nfail;
+	int64_t due;
 	struct dnsd_host *next;
 };
+
+/**
+ * dnsd_host_arm() - have the timer run at @when, or earlier if it is
+ * due earlier already
+ * @h:		host port
+ * @when:	monotonic ms
+ *
+ * Never later: a client connecting more often than the timer's period
+ * would otherwise keep pushing back the clean-up that closes its
+ * connections.
+ */
+static void dnsd_host_arm(struct dnsd_host *h, int64_t when)
+{
+	if (h->due && h->due <= when)
+		return;
+	h->due = when ? when : 1;
+	loop_timer_arm(h->timer, when);
+}
 
 /**
  * dnsd_host_parse_addr() - "127.0.0.1:53" or "[::1]:53" to a sockaddr
@@ -154,6 +181,8 @@ static void dnsd_host_udp_io(void *arg, int fd, int revents)
 			h->d->stats.dropped++;
 			continue;
 		}
+		dnsd_client_set(&tmpl.cl, h->names,
+				(struct sockaddr *)&tmpl.to.host.sa);
 		dnsd_query(h->d, h->names, buf, (size_t)n, &tmpl, &h->pending);
 	}
 }
@@ -169,7 +198,7 @@ static void dnsd_hconn_kill(struct dnsd_hconn *c)
 	close(c->fd);
 	c->fd = -1;
 	c->s.closed = 1;
-	loop_timer_arm(c->h->timer, 0);
+	dnsd_host_arm(c->h, 0);
 }
 
 /**
@@ -200,7 +229,7 @@ static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
 static void dnsd_hconn_parse(struct dnsd_hconn *c)
 {
 	struct dnsd_q tmpl = {
-	    .tcp = true, .owner = c, .reply = dnsd_hconn_reply};
+	    .tcp = true, .owner = c, .reply = dnsd_hconn_reply, .cl = c->cl};
 
 	dnsd_stream_parse(c->h->d, c->h->names, &c->s, &tmpl,
 			  DNSD_HOST_PENDING_MAX);
@@ -255,6 +284,44 @@ static void dnsd_hconn_io(void *arg, int fd, int revents)
 	}
 	c->s.rxlen += (size_t)n;
 	dnsd_hconn_parse(c);
+	dnsd_stream_received(&c->s, c->last);
+}
+
+/**
+ * dnsd_host_full() - whether a new connection from @cl is over its share
+ * @h:		host port
+ * @cl:		its client
+ *
+ * Return: 1 if the client's address or the port has its share open
+ */
+static int dnsd_host_full(struct dnsd_host *h, const struct hr_client *cl)
+{
+	struct dnsd_hconn *c;
+	int nclient = 0, nall = 0;
+
+	for (c = h->conns; c; c = c->next) {
+		if (c->fd < 0)
+			continue;
+		nall++;
+		if (!memcmp(c->cl.addr, cl->addr, sizeof(cl->addr)))
+			nclient++;
+	}
+	return nclient >= DNSD_TCP_PER_CLIENT || nall >= DNSD_TCP_PER_NET;
+}
+
+/**
+ * dnsd_host_refuse() - close a connection over its share with a reset
+ * @s:		its socket
+ *
+ * A zero linger makes close(2) send a reset: the client learns at once,
+ * and no socket lingers in TIME_WAIT or FIN_WAIT on our side.
+ */
+static void dnsd_host_refuse(int s)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(s);
 }
 
 /**
@@ -263,12 +330,24 @@ static void dnsd_hconn_io(void *arg, int fd, int revents)
 static void dnsd_host_accept(void *arg, int fd, int revents)
 {
 	struct dnsd_host *h = arg;
+	struct sockaddr_storage sa;
+	struct hr_client cl;
 	struct dnsd_hconn *c;
+	socklen_t salen = sizeof(sa);
 	int s;
 
 	(void)revents;
-	while ((s = accept(fd, NULL, NULL)) >= 0) {
+	while ((s = accept(fd, (struct sockaddr *)&sa, &salen)) >= 0) {
 		h->nfail = 0;
+		if (salen > sizeof(sa))
+			sa.ss_family = AF_UNSPEC;
+		salen = sizeof(sa);
+		dnsd_client_set(&cl, h->names, (struct sockaddr *)&sa);
+		if (dnsd_host_full(h, &cl)) {
+			h->d->stats.tcp_refused++;
+			dnsd_host_refuse(s);
+			continue;
+		}
 		c = calloc(1, sizeof(*c));
 		if (!c)
 			fatal("calloc");
@@ -276,6 +355,7 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 		fcntl(s, F_SETFD, FD_CLOEXEC);
 		c->h = h;
 		c->fd = s;
+		c->cl = cl;
 		c->last = loop_now_ms();
 		c->next = h->conns;
 		h->conns = c;
@@ -290,14 +370,15 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 				 DNSD_HOST_PAUSE_MS);
 		h->paused = true;
 		loop_io_events(h->d->l, fd, 0);
-		loop_timer_arm(h->timer, loop_now_ms() + DNSD_HOST_PAUSE_MS);
+		dnsd_host_arm(h, loop_now_ms() + DNSD_HOST_PAUSE_MS);
 		return;
 	}
-	loop_timer_arm(h->timer, loop_now_ms() + DNSD_HOST_IDLE_MS);
+	dnsd_host_arm(h, loop_now_ms() + 1000);
 }
 
 /**
- * dnsd_host_timer() - free dead connections, close idle ones
+ * dnsd_host_timer() - free dead connections, close idle and late ones;
+ * every second while there are connections
  */
 static void dnsd_host_timer(void *arg)
 {
@@ -305,14 +386,20 @@ static void dnsd_host_timer(void *arg)
 	struct dnsd_hconn **pp, *c;
 	int64_t now = loop_now_ms();
 
+	h->due = 0;
 	if (h->paused) {
 		h->paused = false;
 		loop_io_events(h->d->l, h->fd, POLLIN);
 	}
 	for (pp = &h->conns; (c = *pp);) {
-		if (c->fd >= 0 && !c->s.pending &&
-		    now - c->last > DNSD_HOST_IDLE_MS)
+		if (c->fd >= 0 && dnsd_stream_late(&c->s, now)) {
+			h->d->stats.tcp_deadline++;
 			dnsd_hconn_kill(c);
+		} else if (c->fd >= 0 && !c->s.pending &&
+			   now - c->last > DNSD_TCP_IDLE_MS) {
+			h->d->stats.tcp_idle++;
+			dnsd_hconn_kill(c);
+		}
 		if (c->fd >= 0) {
 			pp = &c->next;
 			continue;
@@ -322,7 +409,7 @@ static void dnsd_host_timer(void *arg)
 		free(c);
 	}
 	if (h->conns)
-		loop_timer_arm(h->timer, now + 1000);
+		dnsd_host_arm(h, now + 1000);
 }
 
 /**

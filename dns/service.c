@@ -17,6 +17,15 @@
  * the loop thread (cancelling resolver requests, freeing) is done by a
  * reaper woken with loop_async_notify(). dnsd_in_lwip tells the send path
  * whether the lock is already held.
+ *
+ * Guests share what is behind the service: a TCP connection holds a
+ * 64 KiB receive buffer, so one guest address may hold
+ * DNSD_TCP_PER_CLIENT connections and one network (.2 and .3 together)
+ * DNSD_TCP_PER_NET, more are reset as lwIP hands them over (lwIP 2.1.3 as
+ * Debian builds it has no listen backlog); a message must be whole
+ * DNSD_TCP_MSG_MS after its first byte, whatever trickles in; and every
+ * query is made for its client (network, address) so the resolver can
+ * keep one guest from taking every lookup slot (hostresolver.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +45,7 @@
 #include "../netstack/loop.h"
 
 #define DNSD_PORT	     53
-#define DNSD_TCP_IDLE_MS     10000 /* idle TCP connections are closed */
-#define DNSD_TCP_PENDING_MAX 16	   /* queries in flight per connection */
+#define DNSD_TCP_PENDING_MAX 16 /* queries in flight per connection */
 
 /* Set while one of our lwIP callbacks runs: the core lock is held. */
 static _Thread_local int dnsd_in_lwip;
@@ -52,6 +60,7 @@ static _Thread_local int dnsd_in_lwip;
  * @pending:	UDP queries waiting for the resolver
  * @conns:	TCP connections (core lock)
  * @reap:	wakes the loop to free dead connections
+ * @next:	link in dnsd.eps (core lock)
  */
 struct dnsd_ep {
 	struct dnsd *d;
@@ -62,6 +71,7 @@ struct dnsd_ep {
 	struct dnsd_q *pending;
 	struct dnsd_tcp *conns;
 	struct loop_async *reap;
+	struct dnsd_ep *next;
 };
 
 /**
@@ -73,6 +83,7 @@ struct dnsd_ep {
  * @eof:	the client closed its side: close once answered
  * @dead:	closed; the reaper frees it
  * @aborted:	aborted within the current lwIP callback
+ * @cl:		the client: network and address
  * @next:	list link
  */
 struct dnsd_tcp {
@@ -83,6 +94,7 @@ struct dnsd_tcp {
 	int eof;
 	int dead;
 	int aborted;
+	struct hr_client cl;
 	struct dnsd_tcp *next;
 };
 
@@ -209,6 +221,7 @@ static void dnsd_native_done(void *arg, enum hr_status st, const uint8_t *addrs,
 
 	q->req = NULL;
 	if (st == HR_SERVFAIL || st == HR_REFUSED) {
+		log_debug("dns: %s: %s", q->q.name, hr_status_str(st));
 		dnsd_reply_error(q, DNS_RCODE_SERVFAIL);
 		return;
 	}
@@ -297,9 +310,10 @@ static int dnsd_answer_local(struct dnsd_q *q, struct dns_local *names)
 		/* A chain to a name the host resolves: resolve, then append. */
 		q->chain = res;
 		q->d->stats.native++;
-		q->req = hr_lookup(q->d->hr, text,
-				   q->q.qtype == DNS_T_A ? AF_INET : AF_INET6,
-				   dnsd_native_done, q);
+		q->req =
+		    hr_lookup_for(q->d->hr, &q->cl, text,
+				  q->q.qtype == DNS_T_A ? AF_INET : AF_INET6,
+				  dnsd_native_done, q);
 		return 1;
 	}
 	dns_build_begin(&b, &q->q, res->rcode, true, buf, sizeof(buf),
@@ -366,13 +380,14 @@ void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 			return;
 		}
 		d->stats.native++;
-		q->req = hr_lookup(d->hr, q->q.name,
-				   q->q.qtype == DNS_T_A ? AF_INET : AF_INET6,
-				   dnsd_native_done, q);
+		q->req =
+		    hr_lookup_for(d->hr, &q->cl, q->q.name,
+				  q->q.qtype == DNS_T_A ? AF_INET : AF_INET6,
+				  dnsd_native_done, q);
 		return;
 	}
 	d->stats.forwarded++;
-	q->req = hr_forward(d->hr, msg, len, dnsd_forward_done, q);
+	q->req = hr_forward_for(d->hr, &q->cl, msg, len, dnsd_forward_done, q);
 }
 
 /**
@@ -417,12 +432,98 @@ size_t dnsd_stream_parse(struct dnsd *d, struct dns_local *names,
 		if (st->rxlen - off - 2 < n)
 			break;
 		off += 2 + n;
+		st->msg_start = 0; /* the next message's clock starts anew */
 		dnsd_query(d, names, st->rx + off - n, n, tmpl, &st->pending);
 	}
 	memmove(st->rx, st->rx + off, st->rxlen - off);
 	st->rxlen -= off;
 	st->parsing = 0;
 	return off;
+}
+
+/**
+ * dnsd_stream_received() - start the clock of an incomplete message
+ * @st:		the stream, after its new bytes were parsed
+ * @now:	monotonic ms
+ *
+ * The clock runs from the first byte of a message until it is whole;
+ * complete messages waiting for their turn (the pending bound) do not
+ * count as late.
+ */
+void dnsd_stream_received(struct dnsd_stream *st, int64_t now)
+{
+	size_t n;
+
+	if (st->rxlen >= 2) {
+		n = (size_t)st->rx[0] << 8 | st->rx[1];
+		if (st->rxlen - 2 >= n) {
+			st->msg_start = 0;
+			return;
+		}
+	}
+	if (!st->rxlen)
+		st->msg_start = 0;
+	else if (!st->msg_start)
+		st->msg_start = now;
+}
+
+/**
+ * dnsd_stream_late() - whether a message is still incomplete
+ *			DNSD_TCP_MSG_MS after its first byte
+ * @st:		the stream
+ * @now:	monotonic ms
+ *
+ * Return: 1 if the connection is to be closed, else 0
+ */
+int dnsd_stream_late(const struct dnsd_stream *st, int64_t now)
+{
+	return st->msg_start && now - st->msg_start > DNSD_TCP_MSG_MS;
+}
+
+/**
+ * dnsd_client_set() - a client's identity for the resolver's fair share
+ * @cl:		filled in
+ * @net:	its network (the local names table of the network, or of
+ *		the host ports)
+ * @sa:		its address: AF_INET (stored IPv4-mapped) or AF_INET6;
+ *		anything else leaves the address zero
+ */
+void dnsd_client_set(struct hr_client *cl, const void *net,
+		     const struct sockaddr *sa)
+{
+	memset(cl, 0, sizeof(*cl));
+	cl->net = net;
+	if (sa->sa_family == AF_INET) {
+		cl->addr[10] = cl->addr[11] = 0xff;
+		memcpy(
+		    cl->addr + 12,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    4);
+	} else if (sa->sa_family == AF_INET6) {
+		memcpy(
+		    cl->addr,
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    16);
+	}
+}
+
+/**
+ * dnsd_client_lw() - dnsd_client_set() for an lwIP address
+ * @cl:		filled in
+ * @net:	its network
+ * @a:		its address
+ */
+static void dnsd_client_lw(struct hr_client *cl, const void *net,
+			   const ip_addr_t *a)
+{
+	memset(cl, 0, sizeof(*cl));
+	cl->net = net;
+	if (IP_IS_V4(a)) {
+		cl->addr[10] = cl->addr[11] = 0xff;
+		memcpy(cl->addr + 12, &ip_2_ip4(a)->addr, 4);
+	} else {
+		memcpy(cl->addr, ip_2_ip6(a)->addr, 16);
+	}
 }
 
 /**
@@ -527,6 +628,7 @@ static void dnsd_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	pbuf_free(p);
 	ip_addr_copy(tmpl.to.lw.addr, *addr);
 	tmpl.to.lw.port = port;
+	dnsd_client_lw(&tmpl.cl, e->names, addr);
 	dnsd_in_lwip++;
 	dnsd_query(e->d, e->names, buf, n, &tmpl, &e->pending);
 	dnsd_in_lwip--;
@@ -610,7 +712,8 @@ static void dnsd_tcp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
  */
 static void dnsd_tcp_parse(struct dnsd_tcp *c)
 {
-	struct dnsd_q tmpl = {.tcp = true, .owner = c, .reply = dnsd_tcp_reply};
+	struct dnsd_q tmpl = {
+	    .tcp = true, .owner = c, .reply = dnsd_tcp_reply, .cl = c->cl};
 	size_t n = dnsd_stream_parse(c->ep->d, c->ep->names, &c->s, &tmpl,
 				     DNSD_TCP_PENDING_MAX);
 
@@ -666,6 +769,7 @@ static err_t dnsd_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 		c->s.rxlen += p->tot_len;
 		pbuf_free(p);
 		dnsd_tcp_parse(c);
+		dnsd_stream_received(&c->s, c->last);
 	}
 	return dnsd_tcp_cb_end(c);
 }
@@ -701,34 +805,83 @@ static void dnsd_tcp_err(void *arg, err_t err)
 }
 
 /**
- * dnsd_tcp_poll() - every 2 s, on the tcpip thread: close idle connections
+ * dnsd_tcp_poll() - every 2 s, on the tcpip thread: close connections
+ * idle without a query waiting, or whose message is late
+ *
+ * A client trickling a byte now and then is not idle, but its message is
+ * late DNSD_TCP_MSG_MS after its first byte.
  */
 static err_t dnsd_tcp_poll(void *arg, struct tcp_pcb *pcb)
 {
 	struct dnsd_tcp *c = arg;
+	int64_t now = loop_now_ms();
 
 	(void)pcb;
 	if (!c)
 		return ERR_OK;
 	dnsd_in_lwip++;
 	dnsd_tcp_pump(c);
-	if (!c->s.pending && loop_now_ms() - c->last > DNSD_TCP_IDLE_MS)
+	if (dnsd_stream_late(&c->s, now)) {
+		c->ep->d->stats.tcp_deadline++;
 		dnsd_tcp_close(c);
+	} else if (!c->s.pending && now - c->last > DNSD_TCP_IDLE_MS) {
+		c->ep->d->stats.tcp_idle++;
+		dnsd_tcp_close(c);
+	}
 	return dnsd_tcp_cb_end(c);
+}
+
+/**
+ * dnsd_tcp_full() - whether a new connection from @cl is over its share
+ * @e:		endpoint it came to
+ * @cl:		its client
+ *
+ * Counts the live connections of every endpoint of the network (.2 and
+ * .3 share the network's local names); core lock held.
+ *
+ * Return: 1 if the client or its network has its share open, else 0
+ */
+static int dnsd_tcp_full(struct dnsd_ep *e, const struct hr_client *cl)
+{
+	struct dnsd_ep *o;
+	struct dnsd_tcp *c;
+	int nclient = 0, nnet = 0;
+
+	for (o = e->d->eps; o; o = o->next) {
+		if (o->names != e->names)
+			continue;
+		for (c = o->conns; c; c = c->next) {
+			if (c->dead)
+				continue;
+			nnet++;
+			if (!memcmp(c->cl.addr, cl->addr, sizeof(cl->addr)))
+				nclient++;
+		}
+	}
+	return nclient >= DNSD_TCP_PER_CLIENT || nnet >= DNSD_TCP_PER_NET;
 }
 
 static err_t dnsd_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct dnsd_ep *e = arg;
+	struct hr_client cl;
 	struct dnsd_tcp *c;
 
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
+	dnsd_client_lw(&cl, e->names, &pcb->remote_ip);
+	if (dnsd_tcp_full(e, &cl)) {
+		/* A reset now, before a 64 KiB buffer is ever allocated. */
+		e->d->stats.tcp_refused++;
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
+	c->cl = cl;
 	c->ep = e;
 	c->pcb = pcb;
 	c->last = loop_now_ms();
@@ -816,6 +969,8 @@ struct dnsd_ep *dnsd_ep_new(struct dnsd *d, struct netif *netif,
 	ip_set_option(e->listen, SOF_REUSEADDR);
 	tcp_arg(e->listen, e);
 	tcp_accept(e->listen, dnsd_tcp_accept);
+	e->next = d->eps;
+	d->eps = e;
 	UNLOCK_TCPIP_CORE();
 	return e;
 fail:
@@ -832,11 +987,18 @@ fail:
  */
 void dnsd_ep_free(struct dnsd_ep *e)
 {
+	struct dnsd_ep **pp;
 	struct dnsd_tcp *c;
 
 	if (!e)
 		return;
 	LOCK_TCPIP_CORE();
+	for (pp = &e->d->eps; *pp; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	}
 	if (e->udp)
 		udp_remove(e->udp);
 	if (e->listen)

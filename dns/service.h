@@ -50,6 +50,12 @@ struct dnsd_config {
  * @dropped:	not answered: shorter than a header, responses, oversized
  * @truncated:	UDP answers cut to the client's size, TC set
  * @tcp_conns:	TCP connections accepted
+ * @tcp_refused: TCP connections refused (reset at once): their client
+ *		address or their network (or host port) had its share open
+ * @tcp_deadline: TCP connections closed because a message was not whole
+ *		DNSD_TCP_MSG_MS after its first byte
+ * @tcp_idle:	TCP connections closed after DNSD_TCP_IDLE_MS without a
+ *		query
  */
 struct dnsd_stats {
 	uint64_t queries;
@@ -61,6 +67,9 @@ struct dnsd_stats {
 	uint64_t dropped;
 	uint64_t truncated;
 	uint64_t tcp_conns;
+	uint64_t tcp_refused;
+	uint64_t tcp_deadline;
+	uint64_t tcp_idle;
 };
 
 struct dnsd *dnsd_new(struct loop *l, struct hr *hr,

@@ -13,6 +13,7 @@
 
 #include "dns.h"
 #include "service.h"
+#include "../hostresolver/hostresolver.h"
 
 struct dnsd_host;
 struct dnsd_q;
@@ -26,6 +27,8 @@ typedef void (*dnsd_reply_fn)(struct dnsd_q *q, const uint8_t *ans, size_t len);
  * @hr:		host resolver
  * @cfg:	policy
  * @hosts:	host loopback ports (hostport.c)
+ * @eps:	lwIP endpoints (core lock), to count a network's TCP
+ *		connections on .2 and .3 together
  * @stats:	counters
  */
 struct dnsd {
@@ -33,6 +36,7 @@ struct dnsd {
 	struct hr *hr;
 	struct dnsd_config cfg;
 	struct dnsd_host *hosts;
+	struct dnsd_ep *eps;
 	struct dnsd_stats stats;
 };
 
@@ -48,6 +52,8 @@ struct dnsd {
  * @tcp:	came over TCP
  * @owner:	transport state (endpoint, connection, host port)
  * @reply:	sends the answer
+ * @cl:		the client (network and address), for its fair share of
+ *		the resolver
  * @to:		the client's address, for UDP
  */
 struct dnsd_q {
@@ -61,6 +67,7 @@ struct dnsd_q {
 	bool tcp;
 	void *owner;
 	dnsd_reply_fn reply;
+	struct hr_client cl;
 	union {
 		struct {
 			ip_addr_t addr;
@@ -75,6 +82,14 @@ struct dnsd_q {
 
 /* Bytes of answers a TCP client may leave unread before it is dropped. */
 #define DNSD_STREAM_TXMAX (256 * 1024)
+/* TCP connections at once from one client address, and on one network
+ * (lwIP: .2 and .3 together) or one host port. */
+#define DNSD_TCP_PER_CLIENT 16
+#define DNSD_TCP_PER_NET    128
+/* A message must be whole this long after its first byte. */
+#define DNSD_TCP_MSG_MS 10000
+/* A connection waiting for its next query is closed after this long. */
+#define DNSD_TCP_IDLE_MS 10000
 
 /**
  * struct dnsd_stream - DNS over a byte stream (RFC 1035 4.2.2: a 2-byte
@@ -87,6 +102,8 @@ struct dnsd_q {
  * @parsing:	dnsd_stream_parse() is running (answers given at once
  *		must not re-enter it)
  * @closed:	the transport is gone: start nothing more
+ * @msg_start:	monotonic ms the first byte of the incomplete message in
+ *		@rx arrived; 0 when @rx holds none (see dnsd_stream_late())
  */
 struct dnsd_stream {
 	uint8_t rx[2 + DNS_TCP_MAX];
@@ -96,6 +113,7 @@ struct dnsd_stream {
 	struct dnsd_q *pending;
 	int parsing;
 	int closed;
+	int64_t msg_start;
 };
 
 size_t dnsd_stream_parse(struct dnsd *d, struct dns_local *names,
@@ -104,6 +122,10 @@ size_t dnsd_stream_parse(struct dnsd *d, struct dns_local *names,
 int dnsd_stream_queue(struct dnsd_stream *st, const uint8_t *ans, size_t len);
 void dnsd_stream_sent(struct dnsd_stream *st, size_t n);
 void dnsd_stream_free(struct dnsd_stream *st);
+void dnsd_stream_received(struct dnsd_stream *st, int64_t now);
+int dnsd_stream_late(const struct dnsd_stream *st, int64_t now);
+void dnsd_client_set(struct hr_client *cl, const void *net,
+		     const struct sockaddr *sa);
 
 void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 		size_t len, const struct dnsd_q *tmpl, struct dnsd_q **pending);

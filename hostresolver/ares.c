@@ -85,11 +85,16 @@ struct hr_chan {
  * @c:		channel it runs on
  * @r:		request waiting for it, NULL once cancelled or timed out
  * @id:		query ID we gave it
+ * @cl:		client share the query stays charged to once its request
+ *		is gone (it still holds an upstream slot), or NULL
+ * @net:	the same for the client's network
  */
 struct hr_fwd {
 	struct hr_chan *c;
 	struct hr_req *r;
 	uint16_t id;
+	struct hr_acct *cl;
+	struct hr_acct *net;
 };
 
 /**
@@ -377,6 +382,8 @@ static void hr_fwd_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	c->ids[f->id / 8] &= (uint8_t) ~(1U << (f->id % 8));
 	c->nq--;
 	c->h->nbackend--;
+	hr_acct_uncharge(c->h, f->cl);
+	hr_acct_uncharge(c->h, f->net);
 	if (r) {
 		r->fwd = NULL;
 		if (status == ARES_SUCCESS && abuf && alen >= 12) {
@@ -447,12 +454,17 @@ int hr_chan_send(struct hr *h, struct hr_req *r, const uint8_t *query,
  * @r:		request
  *
  * The query goes on in c-ares (1.18 cannot cancel one query) and its
- * answer is dropped.
+ * answer is dropped; the request's charges go with it, so a client that
+ * cancels does not get its share back before the upstream slot is free.
  */
 void hr_fwd_detach(struct hr_req *r)
 {
 	if (!r->fwd)
 		return;
+	r->fwd->cl = r->cl;
+	r->fwd->net = r->net;
+	r->cl = NULL;
+	r->net = NULL;
 	r->fwd->r = NULL;
 	r->fwd = NULL;
 }

@@ -23,6 +23,17 @@
  * hr_config.workers (at most HR_GAI_EXTRA_MAX extra threads; an extra
  * one ends when it finds nothing to do).
  *
+ * Fair share: a job remembers the client whose request made it (its
+ * owner). Workers take queued jobs oldest first, skipping those whose
+ * owner has workers - 1 jobs running that are not stale, or a quarter of
+ * all the workers there may be (stale ones included): a guest flooding
+ * lookups of a domain whose server never answers (glibc waits 10 s and
+ * more) keeps at most that many workers, and the others' names still find
+ * one (its stuck jobs turn stale at the deadline, and extra workers stand
+ * in for them as above, but never all for the same owner: its jobs picked
+ * just before their deadline would otherwise turn stale one after the
+ * other and take every extra worker within seconds).
+ *
  * getaddrinfo is called with the name as given (no trailing dot: glibc's
  * files backend does not match "name." against /etc/hosts), so the host's
  * search list applies as for any other program of the host. No
@@ -62,6 +73,10 @@
  * @qlen:	queued jobs
  * @nstale:	workers running a stale job
  * @base:	cfg.workers
+ * @percl:	jobs of one owner that may run at once, not counting stale
+ *		ones: base - 1, at least 1
+ * @perbusy:	jobs of one owner that may run at once, stale ones
+ *		included: a quarter of base + HR_GAI_EXTRA_MAX, at least 1
  */
 struct hr_pool {
 	pthread_mutex_t mu;
@@ -76,6 +91,8 @@ struct hr_pool {
 	int qlen;
 	int nstale;
 	int base;
+	int percl;
+	int perbusy;
 };
 
 /**
@@ -162,6 +179,35 @@ static void hr_pool_unref(struct hr_pool *p)
 }
 
 /**
+ * hr_pool_pick() - take the oldest queued job whose owner has room
+ * @p:		pool, its mutex held
+ *
+ * Return: the job, off the queue and counted in its owner's running jobs;
+ * NULL if none may run now
+ */
+static struct hr_job *hr_pool_pick(struct hr_pool *p)
+{
+	struct hr_job **pp, *job, *prev = NULL;
+
+	for (pp = &p->qhead; (job = *pp); prev = job, pp = &job->qnext) {
+		if (job->owner && (job->owner->running >= p->percl ||
+				   job->owner->busy >= p->perbusy))
+			continue;
+		*pp = job->qnext;
+		if (p->qtail == job)
+			p->qtail = prev;
+		p->qlen--;
+		if (job->owner) {
+			job->owner->running++;
+			job->owner->busy++;
+			job->counted = 1;
+		}
+		return job;
+	}
+	return NULL;
+}
+
+/**
  * hr_worker() - worker thread: run queued jobs until shutdown
  * @arg:	pool
  *
@@ -174,7 +220,7 @@ static void *hr_worker(void *arg)
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!p->shutdown && !p->qhead) {
+		while (!p->shutdown && !(job = hr_pool_pick(p))) {
 			/* An extra worker, and the stuck one came back. */
 			if (p->nthreads - p->nstale > p->base)
 				goto out;
@@ -184,11 +230,6 @@ static void *hr_worker(void *arg)
 		}
 		if (p->shutdown)
 			break;
-		job = p->qhead;
-		p->qhead = job->qnext;
-		p->qlen--;
-		if (!p->qhead)
-			p->qtail = NULL;
 		job->state = HR_JOB_RUNNING;
 		pthread_mutex_unlock(&p->mu);
 
@@ -198,8 +239,14 @@ static void *hr_worker(void *arg)
 		if (job->stale)
 			p->nstale--;
 		if (p->shutdown) {
-			free(job);
+			free(job); /* its owner went with the resolver */
 			break;
+		}
+		if (job->owner) {
+			job->owner->busy--;
+			if (job->counted)
+				job->owner->running--;
+			job->counted = 0;
 		}
 		job->state = HR_JOB_DONE;
 		job->qnext = p->done;
@@ -279,6 +326,7 @@ static void hr_gai_results(void *arg)
 			r->ttl = ttl;
 			hr_req_done(r, job->status);
 		}
+		hr_acct_unref(h, job->owner);
 		free(job);
 	}
 }
@@ -345,6 +393,10 @@ int hr_gai_init(struct hr *h)
 	p->async = loop_async_new(h->l, hr_gai_results, h);
 	p->refs = 1;
 	p->base = h->cfg.workers;
+	p->percl = h->cfg.workers > 1 ? h->cfg.workers - 1 : 1;
+	p->perbusy = (h->cfg.workers + HR_GAI_EXTRA_MAX) / 4;
+	if (p->perbusy < p->percl)
+		p->perbusy = p->percl;
 	h->pool = p;
 	return 0;
 }
@@ -425,6 +477,9 @@ int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
 		job->family = r->family;
 		job->hash = hash;
 		job->created = loop_now_ms();
+		job->owner = r->cl;
+		if (job->owner)
+			job->owner->refs++;
 		job->hnext = h->jobs[hash & h->jobs_mask];
 		h->jobs[hash & h->jobs_mask] = job;
 		h->nbackend++;
@@ -482,6 +537,12 @@ void hr_gai_detach(struct hr_req *r)
 	    loop_now_ms() - job->created >= h->cfg.timeout_ms) {
 		job->stale = 1;
 		p->nstale++;
+		if (job->counted) {
+			/* Stuck: its owner may have another worker. */
+			job->owner->running--;
+			job->counted = 0;
+			pthread_cond_broadcast(&p->cv);
+		}
 	}
 	if (job->state == HR_JOB_QUEUED) {
 		struct hr_job *prev = NULL;
@@ -501,6 +562,7 @@ void hr_gai_detach(struct hr_req *r)
 	if (dropped) {
 		hr_jobs_unlink(h, job);
 		h->nbackend--;
+		hr_acct_unref(h, job->owner);
 		free(job);
 	} else if (job->stale) {
 		hr_jobs_unlink(h, job); /* new lookups start afresh */

@@ -5,6 +5,13 @@
  * cache, hr_forward(), hr_cancel(), and the resolv.conf watch with the
  * search list.
  *
+ * The fair share: a request made for a client is charged to the client
+ * and to its network (struct hr_acct, a small hash table) from its
+ * admission until it is freed, or, for a forwarded query that outlives
+ * it, until c-ares ends the query; a client or network at its cap is
+ * refused (HR_REFUSED, so SERVFAIL to the guest) before it can take the
+ * pool that every network shares.
+ *
  * Every request's callback runs from one loop timer (the "tick"): results
  * move a request from the pending list to the ready list and arm the tick
  * for now; the tick delivers what is ready, fails pending requests past
@@ -125,6 +132,129 @@ uint16_t hr_random16(struct hr *h)
 }
 
 /**
+ * hr_acct_get() - the share of a client or of a network, made if new
+ * @h:		resolver
+ * @net:	hr_client.net
+ * @addr:	hr_client.addr, or NULL for the network's share
+ *
+ * Return: entry (with no reference taken: free it with hr_acct_drop()
+ * if left unused); exits on allocation failure
+ */
+static struct hr_acct *hr_acct_get(struct hr *h, const void *net,
+				   const uint8_t *addr)
+{
+	uint32_t x = 2166136261U ^ (uint32_t)(uintptr_t)net;
+	struct hr_acct *a, **head;
+	size_t i;
+
+	x = (x ^ (uint32_t)((uint64_t)(uintptr_t)net >> 32)) * 16777619U;
+	for (i = 0; addr && i < 16; i++)
+		x = (x ^ addr[i]) * 16777619U;
+	head = &h->acct[(x ^ (x >> 16)) % HR_ACCT_BUCKETS];
+	for (a = *head; a; a = a->hnext)
+		if (a->net == net && a->is_net == !addr &&
+		    (!addr || !memcmp(a->addr, addr, 16)))
+			return a;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		fatal("calloc");
+	a->net = net;
+	a->is_net = !addr;
+	if (addr)
+		memcpy(a->addr, addr, 16);
+	a->hnext = *head;
+	*head = a;
+	return a;
+}
+
+/**
+ * hr_acct_drop() - free @a if nothing refers to it any more
+ * @h:		resolver
+ * @a:		entry
+ */
+static void hr_acct_drop(struct hr *h, struct hr_acct *a)
+{
+	size_t b;
+
+	if (a->refs)
+		return;
+	for (b = 0; b < HR_ACCT_BUCKETS; b++) {
+		struct hr_acct **pp;
+
+		for (pp = &h->acct[b]; *pp; pp = &(*pp)->hnext) {
+			if (*pp == a) {
+				*pp = a->hnext;
+				free(a);
+				return;
+			}
+		}
+	}
+}
+
+/**
+ * hr_acct_unref() - drop a reference that is not a charge (a job's)
+ * @h:		resolver
+ * @a:		entry, or NULL
+ */
+void hr_acct_unref(struct hr *h, struct hr_acct *a)
+{
+	if (!a)
+		return;
+	a->refs--;
+	hr_acct_drop(h, a);
+}
+
+/**
+ * hr_acct_uncharge() - a request (or its c-ares query) charged to @a ended
+ * @h:		resolver
+ * @a:		entry, or NULL
+ */
+void hr_acct_uncharge(struct hr *h, struct hr_acct *a)
+{
+	if (!a)
+		return;
+	a->charge--;
+	hr_acct_unref(h, a);
+}
+
+/**
+ * hr_admit() - charge a new request to its client and network, if they
+ *		have room
+ * @h:		resolver
+ * @r:		request, on no list
+ * @cl:		its client, or NULL (then nothing is charged)
+ *
+ * Return: 0, or -1 (counted) if the client or its network has its whole
+ * share waiting already
+ */
+static int hr_admit(struct hr *h, struct hr_req *r, const struct hr_client *cl)
+{
+	struct hr_acct *c, *n;
+
+	if (!cl)
+		return 0;
+	c = hr_acct_get(h, cl->net, cl->addr);
+	n = hr_acct_get(h, cl->net, NULL);
+	if (c->charge >= h->cfg.max_per_client ||
+	    n->charge >= h->cfg.max_per_net) {
+		if (c->charge >= h->cfg.max_per_client)
+			h->stats.refused_client++;
+		else
+			h->stats.refused_net++;
+		hr_acct_drop(h, c);
+		hr_acct_drop(h, n);
+		return -1;
+	}
+	c->charge++;
+	c->refs++;
+	n->charge++;
+	n->refs++;
+	r->cl = c;
+	r->net = n;
+	return 0;
+}
+
+/**
  * hr_tick_soon() - have the tick run in this loop iteration
  * @h:		resolver
  */
@@ -209,6 +339,8 @@ static void hr_req_detach(struct hr_req *r)
  */
 static void hr_req_free(struct hr_req *r)
 {
+	hr_acct_uncharge(r->h, r->cl);
+	hr_acct_uncharge(r->h, r->net);
 	free(r->answer);
 	free(r);
 }
@@ -340,8 +472,10 @@ static int hr_name_norm(const char *name, char *out)
 }
 
 /**
- * hr_lookup() - resolve @name to addresses of @family, natively
+ * hr_lookup_for() - resolve @name to addresses of @family, natively, for
+ *		     a client
  * @h:		resolver
+ * @cl:		the client, for its fair share; NULL for none
  * @name:	host name, as in a DNS question (a trailing dot is ignored);
  *		matched case-insensitively. It goes to getaddrinfo as is,
  *		so /etc/hosts and the host's search list apply.
@@ -352,12 +486,14 @@ static int hr_name_norm(const char *name, char *out)
  * The answer comes from the cache, or from getaddrinfo in a worker (one
  * call for all identical lookups in flight). An invalid name completes
  * with HR_NXDOMAIN (glibc's own answer to such names), another family with
- * HR_SERVFAIL, too many requests with HR_REFUSED; never synchronously.
+ * HR_SERVFAIL, too many requests (the client's, its network's, or all)
+ * with HR_REFUSED; never synchronously. A cache hit is never refused.
  *
  * Return: handle for hr_cancel(), valid until @cb runs; never NULL
  */
-struct hr_req *hr_lookup(struct hr *h, const char *name, int family,
-			 hr_addr_fn cb, void *arg)
+struct hr_req *hr_lookup_for(struct hr *h, const struct hr_client *cl,
+			     const char *name, int family, hr_addr_fn cb,
+			     void *arg)
 {
 	struct hr_req *r = hr_req_new(h);
 	const struct hr_centry *e;
@@ -386,7 +522,7 @@ struct hr_req *hr_lookup(struct hr *h, const char *name, int family,
 			r->ttl = (uint32_t)((e->expires - now + 999) / 1000);
 		return hr_req_ready(r, e->status);
 	}
-	if (h->pending.n >= h->cfg.max_inflight)
+	if (hr_admit(h, r, cl) < 0 || h->pending.n >= h->cfg.max_inflight)
 		return hr_req_ready(r, HR_REFUSED);
 	if (hr_gai_attach(h, r, key, hash) < 0)
 		return hr_req_ready(r, HR_REFUSED);
@@ -395,8 +531,26 @@ struct hr_req *hr_lookup(struct hr *h, const char *name, int family,
 }
 
 /**
- * hr_forward() - forward a raw DNS query to the upstream servers
+ * hr_lookup() - hr_lookup_for() for no client in particular
  * @h:		resolver
+ * @name:	host name
+ * @family:	AF_INET or AF_INET6
+ * @cb:		completion
+ * @arg:	its argument
+ *
+ * Return: handle for hr_cancel(), valid until @cb runs; never NULL
+ */
+struct hr_req *hr_lookup(struct hr *h, const char *name, int family,
+			 hr_addr_fn cb, void *arg)
+{
+	return hr_lookup_for(h, NULL, name, family, cb, arg);
+}
+
+/**
+ * hr_forward_for() - forward a raw DNS query to the upstream servers, for
+ *		      a client
+ * @h:		resolver
+ * @cl:		the client, for its fair share; NULL for none
  * @query:	the query as received (copied; the caller may reuse it)
  * @len:	its length
  * @cb:		completion, run later on the loop thread, with the answer
@@ -404,12 +558,14 @@ struct hr_req *hr_lookup(struct hr *h, const char *name, int family,
  * @arg:	its argument
  *
  * A query shorter than a DNS header completes with HR_SERVFAIL, too many
- * requests with HR_REFUSED; never synchronously.
+ * requests (the client's, its network's, or all) with HR_REFUSED; never
+ * synchronously.
  *
  * Return: handle for hr_cancel(), valid until @cb runs; never NULL
  */
-struct hr_req *hr_forward(struct hr *h, const uint8_t *query, size_t len,
-			  hr_raw_fn cb, void *arg)
+struct hr_req *hr_forward_for(struct hr *h, const struct hr_client *cl,
+			      const uint8_t *query, size_t len, hr_raw_fn cb,
+			      void *arg)
 {
 	struct hr_req *r = hr_req_new(h);
 
@@ -419,13 +575,29 @@ struct hr_req *hr_forward(struct hr *h, const uint8_t *query, size_t len,
 	h->stats.forwards++;
 	if (len < 12 || len > 65535)
 		return hr_req_ready(r, HR_SERVFAIL);
-	if (h->pending.n >= h->cfg.max_inflight ||
+	if (hr_admit(h, r, cl) < 0 || h->pending.n >= h->cfg.max_inflight ||
 	    h->nbackend >= h->cfg.max_inflight)
 		return hr_req_ready(r, HR_REFUSED);
 	hr_req_pend(r);
 	if (hr_chan_send(h, r, query, len) < 0)
 		hr_req_done(r, HR_SERVFAIL);
 	return r;
+}
+
+/**
+ * hr_forward() - hr_forward_for() for no client in particular
+ * @h:		resolver
+ * @query:	the query as received
+ * @len:	its length
+ * @cb:		completion
+ * @arg:	its argument
+ *
+ * Return: handle for hr_cancel(), valid until @cb runs; never NULL
+ */
+struct hr_req *hr_forward(struct hr *h, const uint8_t *query, size_t len,
+			  hr_raw_fn cb, void *arg)
+{
+	return hr_forward_for(h, NULL, query, len, cb, arg);
 }
 
 /**
@@ -673,6 +845,10 @@ struct hr *hr_new(struct loop *l, const struct hr_config *c)
 		h->cfg.cache_ttl = 5;
 	if (h->cfg.cache_max <= 0)
 		h->cfg.cache_max = 4096;
+	if (h->cfg.max_per_client <= 0)
+		h->cfg.max_per_client = (h->cfg.max_inflight + 3) / 4;
+	if (h->cfg.max_per_net <= 0)
+		h->cfg.max_per_net = (h->cfg.max_inflight + 1) / 2;
 	if (h->cfg.timeout_ms <= 0)
 		h->cfg.timeout_ms = 3000;
 	if (h->cfg.timeout_ms < 100)
@@ -722,6 +898,7 @@ fail:
 void hr_free(struct hr *h)
 {
 	struct hr_req *r;
+	size_t b;
 
 	if (!h)
 		return;
@@ -739,6 +916,14 @@ void hr_free(struct hr *h)
 	while (h->old)
 		hr_chan_free(h->old);
 	hr_cache_fini(&h->cache);
+	for (b = 0; b < HR_ACCT_BUCKETS; b++) {
+		struct hr_acct *a;
+
+		while ((a = h->acct[b])) { /* queued jobs' references */
+			h->acct[b] = a->hnext;
+			free(a);
+		}
+	}
 	loop_timer_free(h->tick);
 	loop_timer_free(h->watch);
 	ares_library_cleanup();

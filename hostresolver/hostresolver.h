@@ -34,6 +34,15 @@
  *   most max_inflight upstream operations (getaddrinfo calls, c-ares
  *   queries, which can outlive a cancelled or timed-out request) run; a
  *   request beyond either bound completes with HR_REFUSED.
+ * - Fair share: a request made for a client (hr_lookup_for(),
+ *   hr_forward_for()) is refused with HR_REFUSED, before any of those
+ *   bounds, when its client already has hr_config.max_per_client
+ *   requests waiting or its client's network max_per_net. A c-ares query
+ *   that outlives its request stays charged to the client until it ends,
+ *   so a client cannot fill the upstream bound by cancelling. And no
+ *   client's getaddrinfo calls occupy more than workers - 1 of the
+ *   workers not stuck past the deadline: a flood of lookups of a dead
+ *   domain leaves a worker for the others' names.
  * - Everything runs on the loop thread; only the workers are other
  *   threads, and they touch nothing of the caller's.
  */
@@ -65,6 +74,19 @@ enum hr_status {
 	HR_REFUSED,
 };
 
+/**
+ * struct hr_client - whom a request is for, for the fair share
+ * @net:	the client's network: any pointer that names it (requests
+ *		with the same @net share max_per_net); NULL for none
+ * @addr:	the client's address on that network (IPv4 as IPv4-mapped
+ *		IPv6); requests with the same @net and @addr share
+ *		max_per_client
+ */
+struct hr_client {
+	const void *net;
+	uint8_t addr[16];
+};
+
 /* Most addresses one hr_lookup() answer carries (more are dropped). */
 #define HR_ADDRS_MAX 32
 
@@ -81,6 +103,11 @@ enum hr_status {
  *			it reports), default 5; negative disables the cache
  * @cache_max:		cached answers at most, default 4096
  * @timeout_ms:		deadline of every request, default 3000
+ * @max_per_client:	requests one client may have waiting (and its
+ *			c-ares queries still running), default
+ *			max_inflight / 4
+ * @max_per_net:	the same for all clients of one network together,
+ *			default max_inflight / 2
  */
 struct hr_config {
 	const char *resolv_conf;
@@ -90,6 +117,8 @@ struct hr_config {
 	int cache_ttl;
 	int cache_max;
 	int timeout_ms;
+	int max_per_client;
+	int max_per_net;
 };
 
 /**
@@ -125,7 +154,12 @@ typedef void (*hr_raw_fn)(void *arg, enum hr_status status,
  * @lookups:		hr_lookup() calls
  * @cache_hits:		of those, answered from the cache
  * @forwards:		hr_forward() calls
- * @refused:		requests refused: too many in flight
+ * @refused:		requests refused: too many in flight (all of them,
+ *			those below included)
+ * @refused_client:	of those, because their client had its share
+ *			(max_per_client) waiting
+ * @refused_net:	of those, because their client's network had its
+ *			share (max_per_net) waiting
  * @failures:		requests that ended HR_SERVFAIL (upstream dead, slow
  *			or failing, getaddrinfo errors, deadlines)
  */
@@ -134,6 +168,8 @@ struct hr_stats {
 	uint64_t cache_hits;
 	uint64_t forwards;
 	uint64_t refused;
+	uint64_t refused_client;
+	uint64_t refused_net;
 	uint64_t failures;
 };
 
@@ -145,6 +181,12 @@ struct hr_req *hr_lookup(struct hr *h, const char *name, int family,
 			 hr_addr_fn cb, void *arg);
 struct hr_req *hr_forward(struct hr *h, const uint8_t *query, size_t len,
 			  hr_raw_fn cb, void *arg);
+struct hr_req *hr_lookup_for(struct hr *h, const struct hr_client *cl,
+			     const char *name, int family, hr_addr_fn cb,
+			     void *arg);
+struct hr_req *hr_forward_for(struct hr *h, const struct hr_client *cl,
+			      const uint8_t *query, size_t len, hr_raw_fn cb,
+			      void *arg);
 void hr_cancel(struct hr_req *r);
 
 int hr_search_domains(struct hr *h, char *out, size_t cap);

@@ -32,6 +32,33 @@ struct hr_chan;
 /* Bytes of HR_ADDRS_MAX addresses of the larger family. */
 #define HR_ADDRS_BYTES (HR_ADDRS_MAX * 16)
 
+/* Buckets of the fair-share table (hr.acct). */
+#define HR_ACCT_BUCKETS 256
+
+/**
+ * struct hr_acct - the fair share of one client, or of one network
+ * @hnext:	hash chain in hr.acct (loop thread)
+ * @net:	hr_client.net
+ * @addr:	hr_client.addr; unused for a network
+ * @is_net:	a network's entry
+ * @charge:	requests waiting, plus c-ares queries that outlived theirs
+ *		(loop thread)
+ * @refs:	@charge, plus getaddrinfo jobs it owns; freed at 0 (loop
+ *		thread)
+ * @running:	its jobs a worker runs that are not stale (pool mutex)
+ * @busy:	its jobs a worker runs, stale or not (pool mutex)
+ */
+struct hr_acct {
+	struct hr_acct *hnext;
+	const void *net;
+	uint8_t addr[16];
+	int is_net;
+	int charge;
+	int refs;
+	int running;
+	int busy;
+};
+
 /**
  * enum hr_req_state - where a request is
  * @HR_RS_PENDING:	waiting for a job or a query, on hr.pending
@@ -66,6 +93,8 @@ enum hr_req_state {
  * @addrs:	result addresses, packed (hr_lookup)
  * @answer:	result answer, malloc'ed (hr_forward)
  * @len:	length of @answer
+ * @cl:		its client's share it is charged to, or NULL
+ * @net:	its client's network's share, or NULL
  */
 struct hr_req {
 	struct hr *h;
@@ -86,6 +115,8 @@ struct hr_req {
 	uint8_t addrs[HR_ADDRS_BYTES];
 	uint8_t *answer;
 	size_t len;
+	struct hr_acct *cl;
+	struct hr_acct *net;
 };
 
 /**
@@ -124,6 +155,9 @@ enum hr_job_state {
  *		request joins it, and only an address answer of it is cached
  *		(loop thread; set under the pool mutex, read by the worker
  *		under it)
+ * @owner:	the client whose request made it, or NULL: its getaddrinfo
+ *		calls running at once are bounded (a reference, loop thread)
+ * @counted:	counted in @owner's running (pool mutex)
  * @state:	enum hr_job_state (pool mutex)
  * @qnext:	link in the pool's queue or done list (pool mutex)
  * @status:	result, written by the worker before HR_JOB_DONE
@@ -138,6 +172,8 @@ struct hr_job {
 	struct hr_req *waiters;
 	int64_t created;
 	int stale;
+	struct hr_acct *owner;
+	int counted;
 	enum hr_job_state state;
 	struct hr_job *qnext;
 	enum hr_status status;
@@ -241,6 +277,7 @@ struct hr_health {
  * @rnd:	random query IDs
  * @nrnd:	unused entries of @rnd
  * @stats:	counters
+ * @acct:	fair shares of clients and networks with requests waiting
  * @fwd_health:	failures of hr_forward() requests
  * @gai_health:	failures of hr_lookup() requests
  */
@@ -266,6 +303,7 @@ struct hr {
 	uint16_t rnd[128];
 	int nrnd;
 	struct hr_stats stats;
+	struct hr_acct *acct[HR_ACCT_BUCKETS];
 	struct hr_health fwd_health;
 	struct hr_health gai_health;
 };
@@ -285,6 +323,8 @@ static inline size_t hr_addr_len(int family)
 void hr_req_done(struct hr_req *r, enum hr_status status);
 unsigned hr_hash(const char *name, int family);
 uint16_t hr_random16(struct hr *h);
+void hr_acct_unref(struct hr *h, struct hr_acct *a);
+void hr_acct_uncharge(struct hr *h, struct hr_acct *a);
 
 /* cache.c */
 int hr_cache_init(struct hr_cache *c, int max);

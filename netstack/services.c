@@ -41,6 +41,14 @@
  *   port 53 to .2) and ARP replies for .2 here; the alias shares the
  *   gateway's MAC so the guest's neighbour cache stays right, and it never
  *   answers ARP itself (libslirp does).
+ *
+ * - Half-open TCP connections are bounded here: lwIP 2.1.3 as Debian
+ *   builds it has no listen backlog (TCP_LISTEN_BACKLOG 0) and allocates
+ *   a pcb for every SYN to a listener (the DNS service's port 53), kept
+ *   20 s in SYN_RCVD, before any callback of the service sees it. A SYN
+ *   finding SVC_SYN_PER_SRC of its source's, or SVC_SYN_MAX in all, on
+ *   this host's netifs is dropped (counted); the client retries, as after
+ *   a lost SYN.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -57,6 +65,10 @@
 #include "lwip/tcpip.h"
 #include "lwip/udp.h"
 #include "netif/ethernet.h"
+
+/* Half-open TCP connections (SYN_RCVD) per source address, and in all. */
+#define SVC_SYN_PER_SRC 16
+#define SVC_SYN_MAX	64
 
 #include "services.h"
 #include "../daemon/log.h"
@@ -505,6 +517,36 @@ static int svc_arp_for_alias(struct svc *s, const uint8_t *frame, size_t len,
 }
 
 /**
+ * svc_syn_full() - whether a SYN from @src would make one half-open
+ * connection too many
+ * @s:		host
+ * @src:	the SYN's source address, network byte order
+ *
+ * Counts lwIP's pcbs in SYN_RCVD bound to this host's netifs (accepted
+ * connections inherit their listener's netif); core lock held.
+ *
+ * Return: 1 if @src has SVC_SYN_PER_SRC or the host SVC_SYN_MAX
+ */
+static int svc_syn_full(struct svc *s, uint32_t src)
+{
+	u8_t idx = netif_get_index(&s->netif);
+	u8_t aidx = s->has_alias ? netif_get_index(&s->alias) : idx;
+	const struct tcp_pcb *pcb;
+	int nsrc = 0, nall = 0;
+
+	for (pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+		if (pcb->state != SYN_RCVD ||
+		    (pcb->netif_idx != idx && pcb->netif_idx != aidx))
+			continue;
+		nall++;
+		if (IP_IS_V4_VAL(pcb->remote_ip) &&
+		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) == src)
+			nsrc++;
+	}
+	return nsrc >= SVC_SYN_PER_SRC || nall >= SVC_SYN_MAX;
+}
+
+/**
  * svc_input() - a frame from the LAN for the services host
  * @s:		host
  * @frame:	Ethernet frame, untrusted; copied
@@ -519,8 +561,10 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 	uint32_t me = ip4_addr_get_u32(netif_ip4_addr(&s->netif));
 	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&s->netif));
 	struct netif *nif = &s->netif;
+	uint32_t syn_src = 0;
 	uint16_t type;
 	struct pbuf *p;
+	int syn = 0;
 
 	if (len < SVC_ETH_HLEN || len > s->slot_size)
 		goto drop;
@@ -552,6 +596,12 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 			goto drop;
 		else if (svc_dhcp_input(s, ip, hlen, tot, frame + 6))
 			return;
+		/* A SYN without ACK: it would make a pcb (svc_syn_full()). */
+		if (ip[9] == IP_PROTO_TCP && tot >= hlen + TCP_HLEN &&
+		    (ip[hlen + 13] & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+			syn = 1;
+			memcpy(&syn_src, ip + 12, 4);
+		}
 	} else if (type == ETHTYPE_ARP) {
 		if (svc_arp_for_alias(s, frame, len, &nif))
 			goto drop;
@@ -560,6 +610,11 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 	}
 
 	LOCK_TCPIP_CORE();
+	if (syn && svc_syn_full(s, syn_src)) {
+		UNLOCK_TCPIP_CORE();
+		s->stats.rx_syn_dropped++;
+		return;
+	}
 	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 	if (!p) {
 		UNLOCK_TCPIP_CORE();

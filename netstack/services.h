@@ -59,6 +59,8 @@ struct svc_config {
  * @rx_dropped:	frames refused by svc_input(): runt, oversized, not for us
  *		(IPv6, or IPv4 to another address, which lwIP would
  *		otherwise try to forward), malformed DHCP transport headers
+ * @rx_syn_dropped: TCP SYNs dropped: their source, or the host, had its
+ *		share of half-open connections (SVC_SYN_PER_SRC, SVC_SYN_MAX)
  * @rx_dhcp:	DHCP requests handed to the DHCP server
  * @tx_frames:	frames delivered to @out
  * @tx_dropped:	frames lwIP emitted while the queue was full, or larger
@@ -68,6 +70,7 @@ struct svc_config {
 struct svc_stats {
 	uint64_t rx_frames;
 	uint64_t rx_dropped;
+	uint64_t rx_syn_dropped;
 	uint64_t rx_dhcp;
 	uint64_t tx_frames;
 	uint64_t tx_dropped;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """tests/e2e/raw_guest.py - a guest that writes its own frames to usernetd's
 --listen-qemu socket (QEMU stream framing), for tests/e2e/security.sh and
-tests/e2e/isolation_l2.sh: it sends what no guest kernel would.
+tests/e2e/isolation_l2.sh and isolation_dns.sh: it sends what no guest kernel
+would.
 
 usage: raw_guest.py SOCKET MODE DST PORT [ARG [HOLD]]
 
@@ -475,27 +476,32 @@ def mode_fragfill(g, dst, port, count):
 
 
 def mode_synflood(g, dst, port, count, hold):
-    """SYNs from COUNT source ports; SYN-ACKs counted for 3 s."""
+    """SYNs from COUNT source ports, never completed nor reset; SYN-ACKs
+    from DST:PORT counted (read while sending, so the daemon's queue to us
+    stays short, then for 3 s), then the half-open connections held."""
+    synacks = set()
+
+    def collect(deadline):
+        while True:
+            f = g.frame(deadline)
+            if f is None:
+                return
+            if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6 or \
+                    f[26:30] != dst:
+                continue
+            t = f[14 + (f[14] & 15) * 4:]
+            sp, dp = struct.unpack("!HH", t[:4])
+            if sp == port and t[13] & (TH_SYN | TH_ACK) == TH_SYN | TH_ACK:
+                synacks.add(dp)
+
     for i in range(count):
         g.tcp(dst, 1024 + i, port, 1000, 0, TH_SYN)
         if i % 100 == 99:
-            time.sleep(0.01)
-    synacks = set()
-    deadline = time.monotonic() + 3
-    while True:
-        f = g.frame(deadline)
-        if f is None:
-            break
-        if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6:
-            continue
-        hl = (f[14] & 15) * 4
-        t = f[14 + hl:]
-        if t[13] & (TH_SYN | TH_ACK) == TH_SYN | TH_ACK:
-            synacks.add(struct.unpack("!H", t[2:4])[0])
+            collect(time.monotonic() + 0.01)
+    collect(time.monotonic() + 3)
     print("RESULT sent=%d synacks=%d" % (count, len(synacks)), flush=True)
     time.sleep(hold)
     sys.exit(0)
-
 
 def mode_vlan(g, dst):
     """Gratuitous ARP replies claiming DST, tagged VLAN 0 three ways."""
@@ -598,6 +604,10 @@ def main():
     g.resolve_gw()
     if mode == "syn":
         mode_syn(g, dst, port)
+    elif mode == "synflood":
+        mode_synflood(g, dst, port,
+                      int(sys.argv[5]) if len(sys.argv) > 5 else 5000,
+                      float(sys.argv[6]) if len(sys.argv) > 6 else 0)
     elif mode == "udp":
         mode_udp(g, dst, port)
     elif mode == "steal":
@@ -609,10 +619,6 @@ def main():
     elif mode == "fragfill":
         mode_fragfill(g, dst, port,
                       int(sys.argv[5]) if len(sys.argv) > 5 else 64)
-    elif mode == "synflood":
-        mode_synflood(g, dst, port,
-                      int(sys.argv[5]) if len(sys.argv) > 5 else 5000,
-                      float(sys.argv[6]) if len(sys.argv) > 6 else 0)
     elif mode == "vlan":
         mode_vlan(g, dst)
     elif mode == "ipv6":

@@ -7,7 +7,9 @@
  * bind-mounted over the host's in a mount namespace of this process.
  *
  * Covers native lookups (hosts file, DNS, NODATA, NXDOMAIN, deduplication),
- * the cache (positive and negative, expiry), coalescing of identical
+ * the fair share of clients and networks (refusals, a cancelled query
+ * still charged, a worker left for another client), the cache
+ * (positive and negative, expiry), coalescing of identical
  * lookups (counted in dnsmasq's query log), cancellation (queued, running
  * in a worker, ready, forwarded), the in-flight bound, deadlines with a
  * silent upstream, raw forwarding (TXT, MX, NXDOMAIN relayed, a TXT answer
@@ -1094,6 +1096,180 @@ static void test_upstream_silent(void **state)
 	t_run(&t, &cfg, steps, 5000);
 }
 
+/* ---- the fair share of clients and networks ---- */
+
+static const int g_net1, g_net2; /* two networks, by address */
+
+/* A client: network @net, address ::ffff:10.0.0.@host. */
+static struct hr_client client(const void *net, int host)
+{
+	struct hr_client cl = {.net = net};
+
+	cl.addr[10] = cl.addr[11] = 0xff;
+	cl.addr[12] = 10;
+	cl.addr[15] = (uint8_t)host;
+	return cl;
+}
+
+/* forward() for client @cl. */
+static void forward_cl(struct t *t, int k, const char *name,
+		       const struct hr_client *cl)
+{
+	uint8_t q[512];
+	size_t len = mkquery(q, 0x1234, name, T_TXT, 0);
+
+	memset(&t->r[k], 0, sizeof(t->r[k]));
+	t->r[k].t = t;
+	t->pending++;
+	g_in_api = 1;
+	t->q[k] = hr_forward_for(t->h, cl, q, len, on_raw, &t->r[k]);
+	g_in_api = 0;
+	assert_non_null(t->q[k]);
+}
+
+/* lookup() for client @cl. */
+static void lookup_cl(struct t *t, int k, const char *name,
+		      const struct hr_client *cl)
+{
+	memset(&t->r[k], 0, sizeof(t->r[k]));
+	t->r[k].t = t;
+	t->r[k].family = AF_INET;
+	t->pending++;
+	g_in_api = 1;
+	t->q[k] = hr_lookup_for(t->h, cl, name, AF_INET, on_addr, &t->r[k]);
+	g_in_api = 0;
+	assert_non_null(t->q[k]);
+}
+
+static void share_1(struct t *t)
+{
+	struct hr_client a1 = client(&g_net1, 1), a2 = client(&g_net1, 2);
+	struct hr_client a3 = client(&g_net1, 3), b1 = client(&g_net2, 1);
+	int k;
+
+	/* max_inflight 16: 4 per client, 8 per network. */
+	t->t0 = loop_now_ms();
+	for (k = 0; k < 5; k++)
+		forward_cl(t, k, "s.test", &a1);
+	for (k = 5; k < 9; k++)
+		forward_cl(t, k, "s.test", &a2);
+	forward_cl(t, 9, "s.test", &a3);
+	forward_cl(t, 10, "s.test", &b1);
+	lookup_cl(t, 11, "localhost", &a3); /* a cache miss: refused too */
+}
+
+static void share_2(struct t *t)
+{
+	struct hr_stats st;
+	int k;
+
+	for (k = 0; k <= 11; k++) {
+		if (k == 4 || k == 9 || k == 11) {
+			assert_int_equal(t->r[k].st, HR_REFUSED);
+			assert_true(t->r[k].at - t->t0 < 300);
+		} else {
+			/* Waited for the silent upstream: not refused. */
+			assert_int_equal(t->r[k].st, HR_SERVFAIL);
+			assert_in_range(t->r[k].at - t->t0, 900, 1400);
+		}
+	}
+	hr_get_stats(t->h, &st);
+	assert_int_equal(st.refused_client, 1);
+	assert_int_equal(st.refused_net, 2);
+}
+
+static void share_3(struct t *t)
+{
+	struct hr_client a1 = client(&g_net1, 1);
+	int k;
+
+	/* Cancelled, their c-ares queries run on: still a1's share. */
+	for (k = 0; k < 4; k++)
+		forward_cl(t, k, "s.test", &a1);
+	for (k = 0; k < 4; k++)
+		cancel(t, k);
+	forward_cl(t, 4, "s.test", &a1);
+}
+
+static void share_4(struct t *t)
+{
+	assert_int_equal(t->r[4].st, HR_REFUSED);
+	assert_false(t->r[0].done);
+	wait_ms(t, 1500); /* c-ares gives up on the cancelled queries */
+}
+
+static void share_5(struct t *t)
+{
+	struct hr_client a1 = client(&g_net1, 1);
+
+	t->t0 = loop_now_ms();
+	forward_cl(t, 5, "s.test", &a1);
+}
+
+static void share_6(struct t *t)
+{
+	struct hr_stats st;
+
+	assert_int_equal(t->r[5].st, HR_SERVFAIL);
+	assert_in_range(t->r[5].at - t->t0, 900, 1400);
+	hr_get_stats(t->h, &st);
+	assert_int_equal(st.refused_client, 2);
+}
+
+static void test_fair_share(void **state)
+{
+	static const step_fn steps[] = {share_1, share_2, share_3, share_4,
+					share_5, share_6, NULL};
+	struct hr_config cfg = {
+	    .timeout_ms = 1000, .max_inflight = 16, .fallback = ADDR_UNUSED};
+	struct t t;
+
+	(void)state;
+	SKIP_IF_NEEDED();
+	write_file("fwd.conf", "nameserver " ADDR_SILENT "\n");
+	cfg.resolv_conf = dir_path("fwd.conf");
+	t_run(&t, &cfg, steps, 8000);
+}
+
+static void workers_1(struct t *t)
+{
+	struct hr_client a = client(&g_net1, 1), b = client(&g_net1, 2);
+
+	/* glibc reloads the rewritten file; its one try waits 1 s. */
+	write_file("resolv.conf", "nameserver " ADDR_SILENT "\n"
+				  "options timeout:1 attempts:1\n");
+	t->t0 = loop_now_ms();
+	lookup_cl(t, 0, "w1.test", &a);
+	lookup_cl(t, 1, "w2.test", &a);
+	lookup_cl(t, 2, "w3.test", &a);
+	lookup_cl(t, 3, "localhost", &b);
+}
+
+static void workers_2(struct t *t)
+{
+	int k;
+
+	/* Two workers: a's lookups of a dead domain keep one of them, b's
+	 * name from the hosts file takes the other at once (without the
+	 * share it waited for a's first two, 1 s). */
+	assert_int_equal(t->r[3].st, HR_OK);
+	assert_true(t->r[3].at - t->t0 < 500);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(t->r[k].st, HR_SERVFAIL);
+}
+
+static void test_fair_workers(void **state)
+{
+	static const step_fn steps[] = {workers_1, workers_2, NULL};
+	struct hr_config cfg = {.timeout_ms = 3500, .workers = 2};
+	struct t t;
+
+	(void)state;
+	SKIP_IF_NEEDED();
+	t_run(&t, &cfg, steps, 8000);
+	write_file("resolv.conf", resolv_a);
+}
+
 /* ---- setup: namespace, files, upstreams ---- */
 
 static const char *find_dnsmasq(void)
@@ -1224,6 +1400,8 @@ int main(void)
 	    cmocka_unit_test(test_swap),
 	    cmocka_unit_test(test_upstream_killed),
 	    cmocka_unit_test(test_upstream_silent),
+	    cmocka_unit_test(test_fair_share),
+	    cmocka_unit_test(test_fair_workers),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -13,12 +13,14 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 #include "lwip/udp.h"
 
 #include "../../netstack/loop.h"
 #include "../../netstack/services.h"
 #include "../../user-v2/dhcp.h"
+#include "inet_sum.h"
 
 /* DHCPDISCOVER from busybox 1.35 udhcpc (52:55:55:12:34:56, -x
  * hostname:myvm), as captured by tcpdump: source 0.0.0.0. */
@@ -696,6 +698,91 @@ static void test_bad_config(void **state)
 	loop_free(l);
 }
 
+/**
+ * syn_from() - tcp_syn_81 from 192.168.5.@host, source port @sport, with
+ * its checksums recomputed
+ */
+static void syn_from(uint8_t *f, uint8_t host, uint16_t sport)
+{
+	uint32_t s;
+
+	memcpy(f, tcp_syn_81, sizeof(tcp_syn_81));
+	f[29] = host;
+	f[34] = (uint8_t)(sport >> 8);
+	f[35] = (uint8_t)sport;
+	f[24] = f[25] = 0;
+	s = fold(sum16(0, f + 14, 20));
+	f[24] = (uint8_t)(~s >> 8);
+	f[25] = (uint8_t)~s;
+	f[50] = f[51] = 0;
+	s = sum16(0, f + 26, 8) + 6 + 20; /* pseudo header */
+	s = fold(sum16(s, f + 34, 20));
+	f[50] = (uint8_t)(~s >> 8);
+	f[51] = (uint8_t)~s;
+}
+
+static err_t never_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	(void)arg;
+	(void)pcb;
+	(void)err;
+	fail_msg("a half-open connection was accepted");
+	return ERR_ABRT;
+}
+
+/**
+ * test_syn_bound() - lwIP makes a pcb for every SYN to a listener: a
+ * source's 17th half-open connection, or the host's 65th, is dropped and
+ * counted; another source still gets in
+ */
+static void test_syn_bound(void **state)
+{
+	struct loop *l = loop_new();
+	static struct cap c;
+	uint8_t f[sizeof(tcp_syn_81)];
+	struct tcp_pcb *t, *lis;
+	struct svc_stats st;
+	struct svc *s;
+	int i;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	s = new_svc(l, &c, NULL);
+	LOCK_TCPIP_CORE();
+	t = tcp_new();
+	assert_non_null(t);
+	tcp_bind_netif(t, svc_netif(s));
+	assert_int_equal(tcp_bind(t, IP4_ADDR_ANY, 81), ERR_OK);
+	lis = tcp_listen(t);
+	assert_non_null(lis);
+	tcp_accept(lis, never_accept);
+	UNLOCK_TCPIP_CORE();
+	for (i = 0; i < 20; i++) {
+		syn_from(f, 15, (uint16_t)(40000 + i));
+		svc_input(s, f, sizeof(f));
+	}
+	svc_get_stats(s, &st);
+	assert_int_equal(st.rx_syn_dropped, 4);
+	assert_int_equal(st.rx_frames, 16);
+	syn_from(f, 15, 40000); /* a retransmitted SYN counts too */
+	svc_input(s, f, sizeof(f));
+	for (i = 0; i < 60; i++) { /* 3 sources more: 64 in all */
+		syn_from(f, (uint8_t)(16 + i / 20), (uint16_t)(41000 + i));
+		svc_input(s, f, sizeof(f));
+	}
+	svc_get_stats(s, &st);
+	assert_int_equal(st.rx_syn_dropped, 5 + 4 * 3 + 0);
+	syn_from(f, 99, 42000); /* the host is full: 48 + 16 */
+	svc_input(s, f, sizeof(f));
+	svc_get_stats(s, &st);
+	assert_int_equal(st.rx_syn_dropped, 18);
+	LOCK_TCPIP_CORE();
+	tcp_close(lis);
+	UNLOCK_TCPIP_CORE();
+	svc_free(s);
+	loop_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -705,6 +792,7 @@ int main(void)
 	    cmocka_unit_test(test_lwip_drops_zero_source),
 	    cmocka_unit_test(test_isolation),
 	    cmocka_unit_test(test_filter),
+	    cmocka_unit_test(test_syn_bound),
 	    cmocka_unit_test(test_free_pending),
 	    cmocka_unit_test(test_bad_config),
 	};
