@@ -35,6 +35,11 @@
 #    (so `limactl start` launches nothing); the VM gets its saved address;
 #  - Lima's stop (save leases, SIGINT, pidfile gone within 5 s): the loop
 #    brings usernetd back with a new pid and the saved leases.
+#
+# Part 3, docs/lima.md's socket network: its shell block run as written
+# (HOME being a temporary directory), its lima.yaml block checked as Lima
+# checks `socket:` (an absolute path that is a socket: Lima expands no ~),
+# and a VM attached at that path gets its address.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -207,7 +212,6 @@ dns_query "$NS_B" 192.168.104.2 udp lima-dropin-a.internal A
 log "VM c, whose saved .3 the services host keeps, gets a new address"
 make_ns "$NS_C"
 attach "$NS_C" "$QS" --mac "$MAC_C"
-PID_C=$ATTACH_PID
 guest_dhcp "$NS_C" "$TMP/lease-c"
 IP_C=$GUEST_IP
 # A DHCP client that stays (no -q), bound, told to release (SIGUSR2): it
@@ -227,6 +231,7 @@ case $IP_C in
 192.168.104.[0-4] | "") fail "VM c got '$IP_C'" ;;
 esac
 log "VM c has $IP_C and released it"
+# shellcheck disable=SC2317 # called by wait_for
 released() {
 	curl -s --unix-socket "$EP" http://lima/stats | grep -q '"releases":[1-9]'
 }
@@ -320,7 +325,9 @@ read -r -a CMD <<<"$EXEC"
 CMD[0]=$USERNETD
 grep -qx 'Restart=always' "$UNIT" || fail "the unit does not restart always"
 RSEC=$(sed -n 's/^RestartSec=//p' "$UNIT")
-[ "$RSEC" -ge 1 ] && [ "$RSEC" -le 2 ] || fail "RestartSec=$RSEC"
+if [ "$RSEC" -lt 1 ] || [ "$RSEC" -gt 2 ]; then
+	fail "RestartSec=$RSEC: Lima polls the pidfile every 500 ms"
+fi
 log "the unit's command, restarted as Restart=always does: ${CMD[*]}"
 register_log "$TMP/unit.log"
 LIMA_HOME=$LH setsid bash -c '
@@ -359,4 +366,59 @@ api_expect "$N2/${NAME}_ep.sock" GET /services/dhcp/leases 200
 	fail "after the restart the saved lease is not listed: $API_BODY"
 grep -q "^exit 0" "$TMP/unit.log" || fail "usernetd did not exit 0 on SIGINT"
 kill -TERM -- -"$LOOP" 2>/dev/null
+wait_for 5 "the unit's usernetd to stop" pid_dead "$P2" ||
+	fail "usernetd $P2 survives its loop"
+
+# ---------------------------------------------------------------- part 3
+log "docs/lima.md: the socket network's snippets, as written"
+DOC=$E2E_DIR/../../docs/lima.md
+# doc_block MARKER LANG: the first LANG code block after the MARKER comment.
+doc_block() {
+	awk -v m="<!-- $1" -v l="\`\`\`$2" -v fence="\`\`\`" '
+		index($0, m) == 1 { f = 1; next }
+		f && $0 == l { g = 1; next }
+		g && $0 == fence { exit }
+		g { print }' "$DOC"
+}
+SNIP_SH=$(doc_block lima-socket-sh sh)
+SNIP_YAML=$(doc_block lima-socket-yaml yaml)
+if [ -z "$SNIP_SH" ] || [ -z "$SNIP_YAML" ]; then
+	fail "no snippets in $DOC"
+fi
+H3=$TMP/home3
+mkdir -p "$H3" "$TMP/bin"
+ln -s "$USERNETD" "$TMP/bin/usernetd"
+register_log "$TMP/snippet.err"
+HOME=$H3 PATH=$TMP/bin:$PATH bash -e -c "$SNIP_SH" >"$TMP/snippet.out" \
+	2>"$TMP/snippet.err" </dev/null || fail "the snippet failed"
+SOCK=$(tail -n 1 "$TMP/snippet.out")
+[ "$SOCK" = "$H3/.lima/_usernetd/qemu.sock" ] || fail "the snippet printed '$SOCK'"
+wait_for 5 "the snippet's daemon" test -s "$H3/.lima/_usernetd/usernetd.pid" ||
+	fail "no pidfile from the snippet"
+P3=$(cat "$H3/.lima/_usernetd/usernetd.pid")
+register_pid "$P3"
+wait_for 5 "$SOCK" test -S "$SOCK" || fail "no socket $SOCK"
+# The lima.yaml snippet, its example home being ours; Lima's checks: the
+# literal path (no ~ expansion) exists and is a socket.
+YPATH=$(python3 -c '
+import os, stat, sys, yaml
+nw = yaml.safe_load(sys.stdin)["networks"][0]
+p = nw["socket"]
+assert set(nw) == {"socket"}, nw
+assert os.path.isabs(p), p
+assert stat.S_ISSOCK(os.stat(p).st_mode), p
+print(p)' <<<"${SNIP_YAML//\/Users\/alice/$H3}") ||
+	fail "the lima.yaml snippet: $SNIP_YAML"
+[ "$YPATH" = "$SOCK" ] || fail "lima.yaml names $YPATH, the daemon $SOCK"
+NS_E=$(e2e_name e)
+make_ns "$NS_E"
+attach "$NS_E" "$YPATH" --mac 52:55:55:d1:00:0e
+guest_dhcp "$NS_E" "$TMP/lease-e"
+[ "$GUEST_IP" = 192.168.107.4 ] || fail "the socket VM got $GUEST_IP"
+[ "$(lease_get "$TMP/lease-e" router)" = 192.168.107.2 ] ||
+	fail "router $(lease_get "$TMP/lease-e" router)"
+kill -TERM "$P3"
+wait_for 5 "the snippet's daemon to exit" pid_dead "$P3" ||
+	fail "the snippet's daemon runs on"
+[ -e "$SOCK" ] && fail "the snippet's daemon left $SOCK"
 pass
