@@ -977,7 +977,8 @@ static void api_net_stats(void *arg, struct net *n)
 	json_array_append_new(
 	    arg,
 	    json_pack(
-		"{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I},"
+		"{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+		"s:{s:I,s:I,s:I,s:I,s:I},"
 		"s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o}",
 		"name", net_name(n), "nat_connections", net_nat_connections(n),
 		"drop_spoof", (json_int_t)net_stats(n)->drop_spoof,
@@ -987,6 +988,7 @@ static void api_net_stats(void *arg, struct net *n)
 		"drop_frag", (json_int_t)net_stats(n)->drop_frag,
 		"drop_departed", (json_int_t)net_stats(n)->drop_departed,
 		"reset_departed", (json_int_t)net_stats(n)->reset_departed,
+		"leases_skipped", (json_int_t)net_stats(n)->leases_skipped,
 		"switch", "frames", (json_int_t)sw->frames, "flooded",
 		(json_int_t)sw->flooded, "drop_runt", (json_int_t)sw->drop_runt,
 		"drop_bad_src", (json_int_t)sw->drop_bad_src, "drop_spoof",

@@ -647,7 +647,8 @@ static const char *cfg_static_why(const struct cfg *c, struct in_addr ip)
  * out. .1 is honoured (the pool itself starts at .4). An address that is
  * not a guest's is skipped with one warning each: a VM that had .3 gets a
  * new address from the pool, and the line says so. Refusing to start
- * instead would leave Lima waiting for the fd socket forever.
+ * instead would leave Lima waiting for the fd socket forever. They are
+ * counted (leases_skipped in /stats).
  */
 static void cfg_filter_statics(struct cfg *c)
 {
@@ -671,6 +672,7 @@ static void cfg_filter_statics(struct cfg *c)
 		else
 			log_warnx("leases: %s=%s skipped: %s is %s", a, m, a,
 				  why);
+		c->net.statics_skipped++;
 	}
 	c->net.nstatics = k;
 }

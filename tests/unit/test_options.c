@@ -137,6 +137,7 @@ static void test_statics_tolerated(void **state)
 	assert_int_equal(cfg_parse_args(&c, 7, argv, err, sizeof(err)), CFG_OK);
 	/* .1 and .9 kept: gateway, .3, other subnet, network, broadcast not */
 	assert_int_equal(c.net.nstatics, 2);
+	assert_int_equal(c.net.statics_skipped, 5);
 	assert_ptr_equal(c.net.statics, c.statics);
 	assert_string_equal(inet_ntoa(c.statics[0].ip), "192.168.104.1");
 	assert_int_equal(c.statics[0].mac[5], 0x01);
