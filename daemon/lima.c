@@ -21,6 +21,7 @@
 #include <sys/un.h>
 
 #include "lima.h"
+#include "log.h"
 
 /*
  * Lima's networks.yaml default for its user-v2 network
@@ -334,6 +335,23 @@ int lima_mkdirs(const struct lima_paths *p, char *err, size_t errlen)
 }
 
 /**
+ * lima_network_default() - network @name of Lima's default networks.yaml
+ * @name:	the network
+ * @nw:		set to it
+ * @err:	why not (only user-v2 is defined)
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with @err set
+ */
+static int lima_network_default(const char *name, struct cfg_network *nw,
+				char *err, size_t errlen)
+{
+	return cfg_networks_load_buffer(
+	    "networks.yaml (Lima's default)", lima_default_networks,
+	    sizeof(lima_default_networks) - 1, name, nw, err, errlen);
+}
+
+/**
  * lima_network_load() - network @name of Lima's networks.yaml
  * @p:		the paths
  * @name:	the network
@@ -344,7 +362,10 @@ int lima_mkdirs(const struct lima_paths *p, char *err, size_t errlen)
  * When networks.yaml does not exist, Lima would write its default one
  * before reading it; usernetd reads that default instead (it never
  * writes Lima's configuration), which defines only `user-v2`,
- * 192.168.104.0/24.
+ * 192.168.104.0/24. Lima also puts its default `user-v2` in place when
+ * the file has no user-v2 network with a gateway (networks.fillDefaults):
+ * `user-v2` falls back to the default, with a warning, whenever the file
+ * does not give a usable one.
  *
  * Return: 0, or -1 with @err set
  */
@@ -354,8 +375,15 @@ int lima_network_load(const struct lima_paths *p, const char *name,
 	struct stat st;
 
 	if (stat(p->networks, &st) && errno == ENOENT)
-		return cfg_networks_load_buffer(
-		    "networks.yaml (Lima's default)", lima_default_networks,
-		    sizeof(lima_default_networks) - 1, name, nw, err, errlen);
-	return cfg_networks_load(p->networks, name, nw, err, errlen);
+		return lima_network_default(name, nw, err, errlen);
+	if (!cfg_networks_load(p->networks, name, nw, err, errlen) &&
+	    nw->mode == CFG_NET_USER_V2)
+		return 0;
+	if (strcmp(name, "user-v2"))
+		return nw->mode ? 0 : -1; /* the caller refuses other modes */
+	log_warnx("%s; using Lima's default user-v2 network, "
+		  "192.168.104.0/24, as Lima does",
+		  nw->mode ? "networks.yaml: user-v2 is not a user-v2 network"
+			   : err);
+	return lima_network_default(name, nw, err, errlen);
 }

@@ -316,6 +316,15 @@ static void test_lima_network(void **state)
 	assert_int_equal(c.net.nstatics, 0);
 	cfg_free(&c);
 
+	/* no user-v2 network with a gateway: Lima's default user-v2 */
+	snprintf(path, sizeof(path), "%s/_config/networks.yaml", home);
+	put_file(path, "networks:\n  user-v2:\n    mode: user-v2\n");
+	assert_int_equal(cfg_parse_args(&c, 3, dflt, err, sizeof(err)), CFG_OK);
+	assert_string_equal(inet_ntoa(c.net.subnet), "192.168.104.0");
+	cfg_free(&c);
+	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)),
+			 CFG_ERROR);
+
 	assert_int_equal(cfg_parse_args(&c, 3, bad, err, sizeof(err)),
 			 CFG_ERROR);
 	assert_int_equal(cfg_parse_args(&c, 5, both, err, sizeof(err)),
