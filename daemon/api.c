@@ -256,14 +256,20 @@ static enum MHD_Result api_error(struct MHD_Connection *c, unsigned status,
 /* ---- leases -------------------------------------------------------------- */
 
 /**
- * api_lease_add() - dhcp_foreach_lease() callback: bound and static leases
+ * api_lease_add() - dhcp_foreach_lease() callback: every association of
+ * a MAC with an address the server remembers (bound, lapsed, released,
+ * offered, static)
+ *
+ * Lima saves this list as leases.json when it stops the network and
+ * passes it back with --leases: a lease that lapsed while its VM was
+ * stopped must be listed too, or the VM gets a new address next time
+ * (gvisor-tap-vsock never forgets a MAC's address). The DHCP server gives
+ * a MAC its remembered address again for as long as the pool has room.
  */
 static int api_lease_add(void *arg, const struct dhcp_lease_info *li)
 {
 	char mac[18];
 
-	if (li->state != DHCP_LEASE_BOUND && !li->is_static)
-		return 0;
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0],
 		 li->mac[1], li->mac[2], li->mac[3], li->mac[4], li->mac[5]);
 	json_object_set_new(arg, inet_ntoa(li->ip), json_string(mac));
@@ -1002,7 +1008,8 @@ static void api_net_stats(void *arg, struct net *n)
 	json_array_append_new(
 	    arg,
 	    json_pack(
-		"{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I},"
+		"{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+		"s:{s:I,s:I,s:I,s:I,s:I},"
 		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o}",
 		"name", net_name(n), "nat_connections", net_nat_connections(n),
 		"drop_spoof", (json_int_t)net_stats(n)->drop_spoof,
@@ -1012,6 +1019,7 @@ static void api_net_stats(void *arg, struct net *n)
 		"drop_frag", (json_int_t)net_stats(n)->drop_frag,
 		"drop_departed", (json_int_t)net_stats(n)->drop_departed,
 		"reset_departed", (json_int_t)net_stats(n)->reset_departed,
+		"leases_skipped", (json_int_t)net_stats(n)->leases_skipped,
 		"switch", "frames", (json_int_t)sw->frames, "flooded",
 		(json_int_t)sw->flooded, "drop_runt", (json_int_t)sw->drop_runt,
 		"drop_bad_src", (json_int_t)sw->drop_bad_src, "drop_spoof",

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lima.h"
+#include "log.h"
 #include "networksyaml.h"
 #include "options.h"
 #include "sandbox.h"
@@ -21,6 +23,7 @@
 void cfg_usage(const char *prog)
 {
 	printf("usage: %s [options]\n"
+	       "       %s usernet [limactl usernet's flags] [options]\n"
 	       "A user-mode network for virtual machines (Lima).\n\n"
 	       "  --listen-qemu PATH   serve VMs on a unix stream socket with "
 	       "QEMU's framing\n"
@@ -38,6 +41,11 @@ void cfg_usage(const char *prog)
 	       "one shared by all\n"
 	       "  --networks FILE      Lima's networks.yaml (user-v2 mode), "
 	       "with --network NAME\n"
+	       "  --lima-network NAME  serve Lima's user-v2 network NAME at "
+	       "Lima's paths in\n"
+	       "                       $LIMA_HOME/_networks/NAME (default "
+	       "~/.lima), leases.json\n"
+	       "                       and networks.yaml included\n"
 	       "  --subnet CIDR        network (default 192.168.5.0/24); "
 	       "gateway .2, DNS .3,\n"
 	       "                       first guest .15 (slirp) or .4 "
@@ -83,7 +91,7 @@ void cfg_usage(const char *prog)
 	       "if it is alive\n"
 	       "  -v, --verbose        debug logs\n"
 	       "  -h, --help           this text\n",
-	       prog);
+	       prog, prog);
 }
 
 /**
@@ -252,6 +260,7 @@ enum {
 	OPT_SANDBOX,
 	OPT_NO_SANDBOX,
 	OPT_SANDBOX_LOG,
+	OPT_LIMA_NETWORK,
 };
 
 static const struct option cfg_longopts[] = {
@@ -282,6 +291,7 @@ static const struct option cfg_longopts[] = {
     {"sandbox", no_argument, NULL, OPT_SANDBOX},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"sandbox-log", no_argument, NULL, OPT_SANDBOX_LOG},
+    {"lima-network", required_argument, NULL, OPT_LIMA_NETWORK},
     {"endpoint", required_argument, NULL, 'e'},
     {"pidfile", required_argument, NULL, 'p'},
     {"verbose", no_argument, NULL, 'v'},
@@ -444,8 +454,7 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 	case OPT_PCAP_MAX_FILES:
 		return cfg_parse_pcap_num(c, opt, arg, err, errlen);
 	case OPT_LEASES:
-		free(c->statics);
-		c->statics = NULL;
+		/* given again, it adds leases (Go's StringToString merges) */
 		return leases_parse_arg(arg, &c->statics, &c->net.nstatics, err,
 					errlen)
 			   ? CFG_ERROR
@@ -458,6 +467,9 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 	case OPT_SANDBOX_LOG:
 		c->sandbox = SANDBOX_LOG;
 		return CFG_OK;
+	case OPT_LIMA_NETWORK:
+		return cfg_set_once(&c->lima_network, arg, "--lima-network",
+				    err, errlen);
 	case 'e':
 		c->endpoint = arg;
 		return CFG_OK;
@@ -476,6 +488,36 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 }
 
 /**
+ * cfg_use_network() - serve a user-v2 network of a networks.yaml
+ * @c:		configuration
+ * @file:	the file, for the message
+ * @nw:		the network
+ * @err:	why not
+ * @errlen:	its size
+ *
+ * Return: CFG_OK, or CFG_ERROR with a message in @err
+ */
+static int cfg_use_network(struct cfg *c, const char *file,
+			   const struct cfg_network *nw, char *err,
+			   size_t errlen)
+{
+	if (nw->mode != CFG_NET_USER_V2) {
+		snprintf(err, errlen,
+			 "%s: network %s has mode %s: usernetd serves only "
+			 "user-v2 networks",
+			 file,
+			 c->lima_network ? c->lima_network : c->network_name,
+			 cfg_net_mode_name(nw->mode));
+		return CFG_ERROR;
+	}
+	c->net.user_v2 = 1;
+	c->net.subnet = nw->subnet;
+	c->net.prefix = (int)nw->prefixlen;
+	c->net.dhcp_end = nw->dhcp_end;
+	return CFG_OK;
+}
+
+/**
  * cfg_apply_networks() - take the user-v2 network from networks.yaml
  *
  * Return: CFG_OK, or CFG_ERROR with a message in @err
@@ -491,47 +533,161 @@ static int cfg_apply_networks(struct cfg *c, char *err, size_t errlen)
 	if (cfg_networks_load(c->networks_file, c->network_name, &nw, err,
 			      errlen))
 		return CFG_ERROR;
-	if (nw.mode != CFG_NET_USER_V2) {
-		snprintf(err, errlen,
-			 "%s: network %s has mode %s: usernetd serves only "
-			 "user-v2 networks",
-			 c->networks_file, c->network_name,
-			 cfg_net_mode_name(nw.mode));
+	return cfg_use_network(c, c->networks_file, &nw, err, errlen);
+}
+
+/**
+ * cfg_add_statics() - append leases to the static ones
+ * @c:		configuration
+ * @l:		leases (taken over: freed here)
+ * @n:		how many
+ *
+ * Return: CFG_OK, or CFG_ERROR with a message in @err
+ */
+static int cfg_add_statics(struct cfg *c, struct dhcp_static_lease *l, size_t n,
+			   char *err, size_t errlen)
+{
+	struct dhcp_static_lease *all;
+
+	if (!n) {
+		free(l);
+		return CFG_OK;
+	}
+	all = realloc(c->statics, (c->net.nstatics + n) * sizeof(*all));
+	if (!all) {
+		free(l);
+		snprintf(err, errlen, "out of memory");
 		return CFG_ERROR;
 	}
-	c->net.user_v2 = 1;
-	c->net.subnet = nw.subnet;
-	c->net.prefix = (int)nw.prefixlen;
-	c->net.dhcp_end = nw.dhcp_end;
+	memcpy(all + c->net.nstatics, l, n * sizeof(*l));
+	free(l);
+	c->statics = all;
+	c->net.nstatics += n;
 	return CFG_OK;
 }
 
 /**
- * cfg_check_statics() - every --leases address must be a guest's: inside
- * the subnet, not its network or broadcast address, not .1 to .3
+ * cfg_apply_lima() - --lima-network NAME: Lima's paths, subnet and saved
+ * leases for its network NAME, as Lima would pass them to its daemon
+ * @c:		configuration
+ * @err:	why not
+ * @errlen:	its size
+ *
+ * The paths Lima gives its daemon may not be given too. leases.json is
+ * what Lima saved when it last stopped the network; Lima would pass it
+ * with --leases, so its entries become static leases. A leases.json that
+ * cannot be read is warned about and ignored: the daemon comes up, and
+ * Lima writes a new one at the next stop.
  *
  * Return: CFG_OK, or CFG_ERROR with a message in @err
  */
-static int cfg_check_statics(const struct cfg *c, char *err, size_t errlen)
+static int cfg_apply_lima(struct cfg *c, char *err, size_t errlen)
+{
+	struct dhcp_static_lease *l = NULL;
+	struct cfg_network nw;
+	char lerr[512];
+	size_t n = 0;
+
+	if (c->listen_qemu || c->listen_fd || c->endpoint || c->pidfile ||
+	    c->networks_file) {
+		snprintf(err, errlen,
+			 "--lima-network sets the pidfile, sockets and "
+			 "networks.yaml (-p, -e, --listen-qemu, --listen, "
+			 "--networks): give none of them with it");
+		return CFG_ERROR;
+	}
+	c->lima = calloc(1, sizeof(*c->lima));
+	if (!c->lima) {
+		snprintf(err, errlen, "out of memory");
+		return CFG_ERROR;
+	}
+	if (lima_paths_get(c->lima_network, getenv("LIMA_HOME"), getenv("HOME"),
+			   c->lima, err, errlen) ||
+	    lima_network_load(c->lima, c->lima_network, &nw, err, errlen) ||
+	    cfg_use_network(c, c->lima->networks, &nw, err, errlen) ||
+	    lima_mkdirs(c->lima, err, errlen))
+		return CFG_ERROR;
+	c->network_name = c->lima_network;
+	c->pidfile = c->lima->pidfile;
+	c->endpoint = c->lima->endpoint;
+	c->listen_qemu = c->lima->qemu;
+	c->listen_fd = c->lima->fd;
+	if (leases_load(c->lima->leases, &l, &n, lerr, sizeof(lerr))) {
+		log_warnx("%s; starting without the saved leases", lerr);
+		return CFG_OK;
+	}
+	if (cfg_add_statics(c, l, n, err, errlen))
+		return CFG_ERROR;
+	if (leases_find_dup(c->statics, c->net.nstatics, lerr, sizeof(lerr))) {
+		snprintf(err, errlen, "%s and --leases: %s given twice",
+			 c->lima->leases, lerr);
+		return CFG_ERROR;
+	}
+	return CFG_OK;
+}
+
+/**
+ * cfg_static_why() - why a static lease cannot be a guest's
+ * @c:		configuration, subnet final
+ * @ip:		the lease's address
+ *
+ * Return: NULL if it can, else the reason
+ */
+static const char *cfg_static_why(const struct cfg *c, struct in_addr ip)
 {
 	uint32_t net = ntohl(c->net.subnet.s_addr);
 	uint32_t mask = ~0U << (32 - c->net.prefix);
-	char a[INET_ADDRSTRLEN], n[INET_ADDRSTRLEN];
-	size_t i;
+	uint32_t a = ntohl(ip.s_addr);
+
+	if ((a & mask) != net)
+		return "outside the subnet";
+	if (a == net || (a | mask) == ~0U)
+		return "the subnet's network or broadcast address";
+	if (a - net == 2)
+		return "the gateway's";
+	if (a - net == 3)
+		return "the services host's (DNS, DHCP)";
+	return NULL;
+}
+
+/**
+ * cfg_filter_statics() - keep the static leases the network can honour
+ * @c:		configuration, subnet final
+ *
+ * Lima passes back whatever its daemon's leases endpoint listed, unfiltered
+ * but for addresses outside the subnet: gvisor-tap-vsock's own gateway
+ * (.2 -> 5a:94:ef:e4:0c:dd), and VMs on .1 and .3, which its pool hands
+ * out. .1 is honoured (the pool itself starts at .4). An address that is
+ * not a guest's is skipped with one warning each: a VM that had .3 gets a
+ * new address from the pool, and the line says so. Refusing to start
+ * instead would leave Lima waiting for the fd socket forever. They are
+ * counted (leases_skipped in /stats).
+ */
+static void cfg_filter_statics(struct cfg *c)
+{
+	char a[INET_ADDRSTRLEN], m[LEASES_MAC_TEXT];
+	size_t i, k = 0;
 
 	for (i = 0; i < c->net.nstatics; i++) {
-		uint32_t ip = ntohl(c->statics[i].ip.s_addr);
+		const struct dhcp_static_lease *l = &c->statics[i];
+		const char *why = cfg_static_why(c, l->ip);
 
-		if ((ip & mask) != net || ip - net <= 3 || (ip | mask) == ~0U) {
-			inet_ntop(AF_INET, &c->statics[i].ip, a, sizeof(a));
-			inet_ntop(AF_INET, &c->net.subnet, n, sizeof(n));
-			snprintf(err, errlen,
-				 "--leases: %s is not a guest address of %s/%d",
-				 a, n, c->net.prefix);
-			return CFG_ERROR;
+		if (!why) {
+			c->statics[k++] = *l;
+			continue;
 		}
+		inet_ntop(AF_INET, &l->ip, a, sizeof(a));
+		leases_format_mac(l->mac, m);
+		if (ntohl(l->ip.s_addr) - ntohl(c->net.subnet.s_addr) == 3)
+			log_warnx("leases: %s=%s skipped: %s is %s; %s gets "
+				  "a new address",
+				  a, m, a, why, m);
+		else
+			log_warnx("leases: %s=%s skipped: %s is %s", a, m, a,
+				  why);
+		c->net.statics_skipped++;
 	}
-	return CFG_OK;
+	c->net.nstatics = k;
 }
 
 /**
@@ -568,6 +724,8 @@ static int cfg_parse_all(struct cfg *c, int argc, char **argv, char *err,
 	if (c->lima_yaml &&
 	    cfg_lima_yaml_load(c->lima_yaml, &c->hostres, err, errlen))
 		return CFG_ERROR;
+	if (c->lima_network && cfg_apply_lima(c, err, errlen))
+		return CFG_ERROR;
 	if (c->networks_file && cfg_apply_networks(c, err, errlen))
 		return CFG_ERROR;
 	if (!c->net.user_v2 && c->net.prefix > 27) {
@@ -576,8 +734,9 @@ static int cfg_parse_all(struct cfg *c, int argc, char **argv, char *err,
 			 "(room for .15)");
 		return CFG_ERROR;
 	}
+	cfg_filter_statics(c);
 	c->net.statics = c->statics;
-	return cfg_check_statics(c, err, errlen);
+	return CFG_OK;
 }
 
 /**
@@ -588,8 +747,21 @@ static int cfg_parse_all(struct cfg *c, int argc, char **argv, char *err,
 int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 		   size_t errlen)
 {
-	int r = cfg_parse_all(c, argc, argv, err, errlen);
+	char **lima = NULL;
+	int r;
 
+	/* `usernetd usernet ARGS`: the argv Lima gives `limactl usernet` */
+	if (argc > 1 && !strcmp(argv[1], "usernet")) {
+		lima = lima_usernet_argv(argc, argv, &argc);
+		if (!lima) {
+			cfg_defaults(c);
+			snprintf(err, errlen, "out of memory");
+			return CFG_ERROR;
+		}
+		argv = lima;
+	}
+	r = cfg_parse_all(c, argc, argv, err, errlen);
+	c->lima_argv = lima; /* option values point into it */
 	if (r == CFG_ERROR)
 		cfg_free(c);
 	return r;
@@ -601,6 +773,10 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 void cfg_free(struct cfg *c)
 {
 	cfg_hostresolver_free(&c->hostres);
+	lima_argv_free(c->lima_argv);
+	c->lima_argv = NULL;
+	free(c->lima);
+	c->lima = NULL;
 	free(c->statics);
 	c->statics = NULL;
 	c->net.statics = NULL;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "lima.h"
 #include "limayaml.h"
 #include "../netstack/network.h"
 
@@ -54,6 +55,10 @@ struct cfg_tap {
  * @endpoint:		control API socket (-e), or NULL
  * @sandbox:		enum sandbox_mode: SANDBOX_ON unless --no-sandbox or
  *			--sandbox-log
+ * @lima_network:	--lima-network NAME: Lima's network NAME, or NULL
+ * @lima:		its paths (malloc'd), or NULL
+ * @lima_argv:		the argv `usernetd usernet ARGS` became (malloc'd;
+ *			option values point into it), or NULL
  */
 struct cfg {
 	const char *listen_qemu;
@@ -83,6 +88,9 @@ struct cfg {
 	int pcap_max_files;
 	const char *endpoint;
 	int sandbox;
+	const char *lima_network;
+	struct lima_paths *lima;
+	char **lima_argv;
 };
 
 /* cfg_parse_args() results */

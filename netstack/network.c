@@ -875,6 +875,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 		fatal("calloc");
 	n->l = l;
 	n->cfg = *cfg;
+	n->stats.leases_skipped = cfg->statics_skipped;
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	n->on_empty = on_empty;
 	n->arg = arg;

@@ -48,6 +48,8 @@ struct net_forward {
  *			for the last address before broadcast
  * @statics:		static leases (--leases)
  * @nstatics:		how many
+ * @statics_skipped:	static leases given that the network cannot honour
+ *			(options.c skipped them; counted in leases_skipped)
  * @leases_file:	lease file, restored at start and kept current
  * @search:		DHCP domain search list, or NULL
  */
@@ -63,6 +65,7 @@ struct net_config {
 	struct in_addr dhcp_end;
 	const struct dhcp_static_lease *statics;
 	size_t nstatics;
+	size_t statics_skipped;
 	const char *leases_file;
 	const char *search;
 };
@@ -105,6 +108,8 @@ struct net_config {
  * @drop_ipv6_chain:	IPv6 packets from VMs whose header chain ends
  *			beyond the frame (first fragments without the
  *			upper-layer header, truncated packets)
+ * @leases_skipped:	static leases (--leases, Lima's leases.json) skipped
+ *			at start: the gateway's, .3, outside the subnet
  */
 struct net_stats {
 	uint64_t drop_spoof;
@@ -123,6 +128,7 @@ struct net_stats {
 	uint64_t drop_dhcpv6;
 	uint64_t drop_na;
 	uint64_t drop_ipv6_chain;
+	uint64_t leases_skipped;
 };
 
 /* The last VM port of @n closed. */

@@ -208,6 +208,43 @@ static void test_load_lima(void **state)
 	free(l);
 }
 
+/*
+ * A leases.json as Lima saves gvisor-tap-vsock's list (Go's json.Encoder:
+ * keys sorted, a newline): its gateway (.2, 5a:94:ef:e4:0c:dd), VMs on .1
+ * and .3, and an entry of another subnet. The file is read whole; which
+ * entries the network can honour is decided later (options.c skips the
+ * gateway's, .3 and other subnets with a warning each).
+ */
+static void test_load_gvisor(void **state)
+{
+	static const char text[] = "{\"192.168.104.1\":\"52:55:55:aa:00:01\","
+				   "\"192.168.104.2\":\"5a:94:ef:e4:0c:dd\","
+				   "\"192.168.104.3\":\"52:55:55:aa:00:03\","
+				   "\"192.168.200.9\":\"52:55:55:aa:00:09\"}\n";
+	struct dhcp_static_lease *l;
+	char err[256];
+	size_t n;
+
+	(void)state;
+	put(text);
+	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 4);
+	assert_true(same(&l[0], &(struct dhcp_static_lease){
+				    .ip.s_addr = inet_addr("192.168.104.1"),
+				    .mac = {0x52, 0x55, 0x55, 0xaa, 0, 1}}));
+	assert_true(
+	    same(&l[1], &(struct dhcp_static_lease){
+			    .ip.s_addr = inet_addr("192.168.104.2"),
+			    .mac = {0x5a, 0x94, 0xef, 0xe4, 0x0c, 0xdd}}));
+	assert_int_equal(l[3].ip.s_addr, inet_addr("192.168.200.9"));
+	free(l);
+	/* Lima's nil map: "null" and a newline */
+	put("null\n");
+	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_null(l);
+}
+
 static void test_load_nothing(void **state)
 {
 	static const char *const texts[] = {"", "{}", " { }\n", "null\n"};
@@ -539,6 +576,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_load_lima, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_load_gvisor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_load_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_load_malformed, setup,
 					    teardown),

@@ -8,11 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "../../daemon/options.h"
+#include "../../user-v2/dhcp.h"
 
 static int parse(struct cfg *c, char *err, const char *a1, const char *a2,
 		 const char *a3)
@@ -96,26 +99,239 @@ static void test_errors(void **state)
 		assert_true(strlen(err) > 0);
 	}
 	assert_int_equal(parse(&c, err, "--mtu", NULL, NULL), CFG_ERROR);
-	/* Static leases must be guest addresses of the subnet. */
-	assert_int_equal(
-	    parse(&c, err, "--leases", "192.168.5.2=52:55:55:00:00:01", NULL),
-	    CFG_ERROR);
-	assert_non_null(strstr(err, "192.168.5.2 is not a guest address"));
-	assert_int_equal(
-	    parse(&c, err, "--leases", "10.0.0.5=52:55:55:00:00:01", NULL),
-	    CFG_ERROR);
-	assert_int_equal(
-	    parse(&c, err, "--leases", "192.168.5.255=52:55:55:00:00:01", NULL),
-	    CFG_ERROR);
-	assert_int_equal(
-	    parse(&c, err, "--leases", "192.168.5.20=52:55:55:00:00:01", NULL),
-	    CFG_OK);
-	free(c.statics);
+	/* Duplicates stay an error, within one --leases or across two. */
+	assert_int_equal(parse(&c, err, "--leases",
+			       "192.168.5.20=52:55:55:00:00:01,"
+			       "192.168.5.20=52:55:55:00:00:02",
+			       NULL),
+			 CFG_ERROR);
+	assert_int_equal(parse(&c, err, "--leases",
+			       "192.168.5.20=52:55:55:00:00:01,"
+			       "192.168.5.21=52:55:55:00:00:01",
+			       NULL),
+			 CFG_ERROR);
 	/* Only user-v2 networks are served from networks.yaml. */
 	assert_int_equal(parse(&c, err, "--mode", "bridge", NULL), CFG_ERROR);
 	assert_int_equal(parse(&c, err, "--networks", "/nonexistent", NULL),
 			 CFG_ERROR);
 	assert_int_equal(parse(&c, err, "extra", NULL, NULL), CFG_ERROR);
+}
+
+/* A lease set as gvisor-tap-vsock lists it and Lima passes it back. */
+#define GVISOR_LEASES                                                          \
+	"192.168.104.1=52:55:55:00:00:01,192.168.104.2=5a:94:ef:e4:0c:dd,"     \
+	"192.168.104.3=52:55:55:00:00:03,192.168.105.7=52:55:55:00:00:07,"     \
+	"192.168.104.0=52:55:55:00:00:08,192.168.104.255=52:55:55:00:00:09,"   \
+	"192.168.104.9=52:55:55:00:00:0a"
+
+/* Static leases the network cannot honour are skipped, not fatal. */
+static void test_statics_tolerated(void **state)
+{
+	char *argv[] = {
+	    "usernetd",		"--mode",   "user-v2",	   "--subnet",
+	    "192.168.104.0/24", "--leases", GVISOR_LEASES, NULL};
+	char err[256];
+	struct cfg c;
+
+	(void)state;
+	assert_int_equal(cfg_parse_args(&c, 7, argv, err, sizeof(err)), CFG_OK);
+	/* .1 and .9 kept: gateway, .3, other subnet, network, broadcast not */
+	assert_int_equal(c.net.nstatics, 2);
+	assert_int_equal(c.net.statics_skipped, 5);
+	assert_ptr_equal(c.net.statics, c.statics);
+	assert_string_equal(inet_ntoa(c.statics[0].ip), "192.168.104.1");
+	assert_int_equal(c.statics[0].mac[5], 0x01);
+	assert_string_equal(inet_ntoa(c.statics[1].ip), "192.168.104.9");
+	cfg_free(&c);
+	/* given twice, --leases adds (Go's StringToString merges) */
+	assert_int_equal(parse(&c, err, "--leases",
+			       "192.168.5.20=52:55:55:00:00:01",
+			       "--leases=192.168.5.21=52:55:55:00:00:02"),
+			 CFG_OK);
+	assert_int_equal(c.net.nstatics, 2);
+	cfg_free(&c);
+}
+
+/* Lima's own argv for `limactl usernet`, every spelling pflag takes. */
+static void test_usernet_argv(void **state)
+{
+	char *lima[] = {"usernetd",
+			"usernet",
+			"-p",
+			"/l/_networks/n/usernet_n.pid",
+			"-e",
+			"/l/_networks/n/n_ep.sock",
+			"--listen-qemu",
+			"/l/_networks/n/n_qemu.sock",
+			"--listen",
+			"/l/_networks/n/n_fd.sock",
+			"--subnet",
+			"192.168.104.0/24",
+			"--leases",
+			"192.168.104.1=52:55:55:00:00:01,"
+			"192.168.104.2=5a:94:ef:e4:0c:dd",
+			NULL};
+	char *go[] = {"usernetd",
+		      "usernet",
+		      "-p=/run/u.pid",
+		      "-e/run/ep.sock",
+		      "-listen-qemu",
+		      "/run/q.sock",
+		      "-listen=/run/fd.sock",
+		      "--subnet=10.9.0.0/16",
+		      "-mtu",
+		      "9000",
+		      "-leases",
+		      "10.9.0.10=52:55:55:00:00:0a",
+		      NULL};
+	char *dflt[] = {"usernetd", "usernet", NULL};
+	char *bad[][4] = {
+	    {"usernetd", "usernet", "extra", NULL},
+	    {"usernetd", "usernet", "-bogus", NULL},
+	    {"usernetd", "usernet", "--mtu", "abc"},
+	    {"usernetd", "usernet", "--", "-p"},
+	};
+	char err[256];
+	struct cfg c;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cfg_parse_args(&c, 14, lima, err, sizeof(err)),
+			 CFG_OK);
+	assert_true(c.net.user_v2);
+	assert_string_equal(c.pidfile, "/l/_networks/n/usernet_n.pid");
+	assert_string_equal(c.endpoint, "/l/_networks/n/n_ep.sock");
+	assert_string_equal(c.listen_qemu, "/l/_networks/n/n_qemu.sock");
+	assert_string_equal(c.listen_fd, "/l/_networks/n/n_fd.sock");
+	assert_string_equal(inet_ntoa(c.net.subnet), "192.168.104.0");
+	assert_int_equal(c.net.prefix, 24);
+	assert_int_equal(c.net.mtu, 1500);
+	assert_int_equal(c.net.nstatics, 1); /* the gateway's is skipped */
+	cfg_free(&c);
+
+	assert_int_equal(cfg_parse_args(&c, 12, go, err, sizeof(err)), CFG_OK);
+	assert_string_equal(c.pidfile, "/run/u.pid");
+	assert_string_equal(c.endpoint, "/run/ep.sock");
+	assert_string_equal(c.listen_qemu, "/run/q.sock");
+	assert_string_equal(c.listen_fd, "/run/fd.sock");
+	assert_string_equal(inet_ntoa(c.net.subnet), "10.9.0.0");
+	assert_int_equal(c.net.prefix, 16);
+	assert_int_equal(c.net.mtu, 9000);
+	assert_int_equal(c.net.nstatics, 1);
+	cfg_free(&c);
+
+	/* Lima's defaults: 192.168.5.0/24, MTU 1500, shared by all VMs */
+	assert_int_equal(cfg_parse_args(&c, 2, dflt, err, sizeof(err)), CFG_OK);
+	assert_true(c.net.user_v2);
+	assert_string_equal(inet_ntoa(c.net.subnet), "192.168.5.0");
+	assert_int_equal(c.net.mtu, 1500);
+	cfg_free(&c);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		assert_int_equal(cfg_parse_args(&c, bad[i][3] ? 4 : 3, bad[i],
+						err, sizeof(err)),
+				 CFG_ERROR);
+		assert_true(strlen(err) > 0);
+	}
+}
+
+/**
+ * put_file() - write @text to @path
+ */
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* --lima-network: Lima's paths, networks.yaml and leases.json. */
+static void test_lima_network(void **state)
+{
+	char home[] = "/tmp/test_options.XXXXXX", path[512], err[512];
+	char *argv[] = {"usernetd", "--lima-network", "shared2", NULL};
+	char *dflt[] = {"usernetd", "--lima-network", "user-v2", NULL};
+	char *bad[] = {"usernetd", "--lima-network", "../x", NULL};
+	char *both[] = {"usernetd", "--lima-network", "user-v2", "-p", "/x",
+			NULL};
+	struct cfg c;
+
+	(void)state;
+	assert_non_null(mkdtemp(home));
+	setenv("LIMA_HOME", home, 1);
+
+	/* no networks.yaml yet: Lima's default user-v2 network */
+	assert_int_equal(cfg_parse_args(&c, 3, dflt, err, sizeof(err)), CFG_OK);
+	assert_string_equal(inet_ntoa(c.net.subnet), "192.168.104.0");
+	assert_int_equal(c.net.prefix, 24);
+	assert_true(c.net.user_v2);
+	snprintf(path, sizeof(path), "%s/_networks/user-v2/usernet_user-v2.pid",
+		 home);
+	assert_string_equal(c.pidfile, path);
+	snprintf(path, sizeof(path), "%s/_networks/user-v2/user-v2_fd.sock",
+		 home);
+	assert_string_equal(c.listen_fd, path);
+	cfg_free(&c);
+	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)),
+			 CFG_ERROR);
+	assert_non_null(strstr(err, "shared2"));
+
+	snprintf(path, sizeof(path), "%s/_config", home);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/_config/networks.yaml", home);
+	put_file(path, "networks:\n"
+		       "  shared2:\n"
+		       "    mode: user-v2\n"
+		       "    gateway: 10.77.0.1\n"
+		       "    netmask: 255.255.252.0\n");
+	/* gvisor-tap-vsock's list as Lima saves it: json.Encoder, a newline */
+	snprintf(path, sizeof(path), "%s/_networks/shared2", home);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/_networks/shared2/leases.json", home);
+	put_file(path, "{\"10.77.0.1\":\"52:55:55:00:00:01\","
+		       "\"10.77.0.2\":\"5a:94:ef:e4:0c:dd\","
+		       "\"10.77.0.3\":\"52:55:55:00:00:03\","
+		       "\"192.168.1.4\":\"52:55:55:00:00:04\"}\n");
+	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)), CFG_OK);
+	assert_string_equal(inet_ntoa(c.net.subnet), "10.77.0.0");
+	assert_int_equal(c.net.prefix, 22);
+	snprintf(path, sizeof(path), "%s/_networks/shared2/shared2_ep.sock",
+		 home);
+	assert_string_equal(c.endpoint, path);
+	snprintf(path, sizeof(path), "%s/_networks/shared2/shared2_qemu.sock",
+		 home);
+	assert_string_equal(c.listen_qemu, path);
+	assert_int_equal(c.net.nstatics, 1);
+	assert_string_equal(inet_ntoa(c.statics[0].ip), "10.77.0.1");
+	cfg_free(&c);
+
+	/* a leases.json that cannot be read: warned about, not fatal */
+	put_file(path, "{");
+	snprintf(path, sizeof(path), "%s/_networks/shared2/leases.json", home);
+	put_file(path, "{\"10.77.0.9\":");
+	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)), CFG_OK);
+	assert_int_equal(c.net.nstatics, 0);
+	cfg_free(&c);
+
+	/* no user-v2 network with a gateway: Lima's default user-v2 */
+	snprintf(path, sizeof(path), "%s/_config/networks.yaml", home);
+	put_file(path, "networks:\n  user-v2:\n    mode: user-v2\n");
+	assert_int_equal(cfg_parse_args(&c, 3, dflt, err, sizeof(err)), CFG_OK);
+	assert_string_equal(inet_ntoa(c.net.subnet), "192.168.104.0");
+	cfg_free(&c);
+	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)),
+			 CFG_ERROR);
+
+	assert_int_equal(cfg_parse_args(&c, 3, bad, err, sizeof(err)),
+			 CFG_ERROR);
+	assert_int_equal(cfg_parse_args(&c, 5, both, err, sizeof(err)),
+			 CFG_ERROR);
+	unsetenv("LIMA_HOME");
+	snprintf(path, sizeof(path), "rm -rf '%s'", home);
+	assert_int_equal(system(path), 0);
 }
 
 int main(void)
@@ -124,6 +340,9 @@ int main(void)
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_statics_tolerated),
+	    cmocka_unit_test(test_usernet_argv),
+	    cmocka_unit_test(test_lima_network),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
