@@ -288,6 +288,8 @@ static int dnsd_answer_local(struct dnsd_q *q, struct dns_local *names)
 		return 0;
 	}
 	q->d->stats.local++;
+	if (!q->d->cfg.ipv6)
+		res->n6 = 0; /* hostResolver.ipv6 false: no AAAA, local too */
 	if (st == DNS_LOCAL_CONTINUE &&
 	    (q->q.qtype == DNS_T_A ||
 	     (q->q.qtype == DNS_T_AAAA && q->d->cfg.ipv6)) &&
