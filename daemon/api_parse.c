@@ -638,6 +638,10 @@ json_t *api_zone_json(const struct api_zone_req *z)
 					    json_string(z->rec[k].regexp));
 		json_array_append_new(recs, r);
 	}
+	if (!z->nrec) { /* a nil slice in Go: what Lima posts */
+		json_decref(recs);
+		recs = json_null();
+	}
 	ip = api_ip_text(&z->def, buf, sizeof(buf));
 	return json_pack("{s:s,s:o,s:o}", "Name", z->name, "Records", recs,
 			 "DefaultIP", ip ? json_string(ip) : json_null());
