@@ -492,7 +492,8 @@ static int api_zone_merge(struct api_zone_req *z,
 	m.rec = malloc((z->nrec + req->nrec + 1) * sizeof(*m.rec));
 	if (!m.rec)
 		return -1;
-	memcpy(m.rec, z->rec, z->nrec * sizeof(*m.rec));
+	if (z->nrec)
+		memcpy(m.rec, z->rec, z->nrec * sizeof(*m.rec));
 	for (i = 0; i < req->nrec; i++) {
 		for (j = 0; j < m.nrec; j++)
 			if (api_record_same(&m.rec[j], &req->rec[i]))

@@ -242,6 +242,8 @@ wait_for 5 "the state file to hold the zones" sh -c \
 	"grep -q 'fd00::1:1' '$TMP/leases-v6.json.state.json'" ||
 	fail "no zones in the state file: $(cat "$TMP/leases-v6.json.state.json" 2>&1)"
 stop_daemon "$D6" "$TMP/v6.sock" ""
+sanitizer_check "$D6LOG"
+cp "$D6LOG" "$TMP/usernetd-v6-run1.log"
 daemon v6 true --leases-file "$TMP/leases-v6.json" --dns-udp 127.0.0.1:0
 D6=$DAEMON_PID
 D6LOG=$DLOG
@@ -261,4 +263,8 @@ for nt in "guest.v6.test AAAA fd00::7" "alias.test A 10.0.0.7" \
 done
 
 pid_alive "$D4" || fail "usernetd v4 died"
+stop_daemon "$D4" "$TMP/v4.sock" ""
+stop_daemon "$D6" "$TMP/v6.sock" ""
+sanitizer_check "$TMP/usernetd-v4.log"
+sanitizer_check "$D6LOG"
 pass
