@@ -508,6 +508,8 @@ static int api_zone_merge(struct api_zone_req *z,
 		return -1;
 	}
 	m.def = req->def;
+	/* Go appends the old records to the request's: nil only if both */
+	m.nil_records = z->nil_records && req->nil_records;
 	free(z->rec);
 	*z = m;
 	return 0;
@@ -530,6 +532,7 @@ static struct api_zone_req *api_zone_get(struct api *a, const char *name)
 		return NULL;
 	z = &a->zones[a->nzones++];
 	memset(z, 0, sizeof(*z));
+	z->nil_records = 1; /* until a request gives it records */
 	snprintf(z->name, sizeof(z->name), "%s", name);
 	return z;
 }

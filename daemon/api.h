@@ -98,12 +98,15 @@ struct api_record {
  *		family 0 for none
  * @rec:	records (malloc'd, api_zone_req_free())
  * @nrec:	how many
+ * @nil_records: "Records" was null or missing (Go's nil slice, which
+ *		dns/all shows as null; an empty array shows as [])
  */
 struct api_zone_req {
 	char name[API_NAME_MAX];
 	struct api_ip def;
 	struct api_record *rec;
 	size_t nrec;
+	int nil_records;
 };
 
 /**

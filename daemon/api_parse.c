@@ -482,8 +482,10 @@ static int api_parse_records(json_t *j, struct api_zone_req *z, char *err,
 	size_t nre = 0;
 	size_t i;
 
-	if (!recs || json_is_null(recs))
+	if (!recs || json_is_null(recs)) {
+		z->nil_records = 1;
 		return 0;
+	}
 	if (!json_is_array(recs)) {
 		snprintf(err, errlen, "field \"Records\" must be an array");
 		return -1;
@@ -638,7 +640,7 @@ json_t *api_zone_json(const struct api_zone_req *z)
 					    json_string(z->rec[k].regexp));
 		json_array_append_new(recs, r);
 	}
-	if (!z->nrec) { /* a nil slice in Go: what Lima posts */
+	if (z->nil_records && !z->nrec) { /* Go's nil slice: what Lima posts */
 		json_decref(recs);
 		recs = json_null();
 	}

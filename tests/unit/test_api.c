@@ -413,6 +413,7 @@ static void test_zone_lima(void **state)
 static void test_zone_keys(void **state)
 {
 	struct api_zone_req z;
+	json_t *j;
 
 	(void)state;
 	/* keys in any letter case, as Go's encoding/json matches them */
@@ -435,6 +436,17 @@ static void test_zone_keys(void **state)
 	    zone("{\"Name\":\"x\",\"DefaultIP\":\"::ffff:10.0.0.2\"}", &z), 0);
 	assert_int_equal(z.def.family, AF_INET);
 	assert_int_equal(z.def.v4.s_addr, ip("10.0.0.2"));
+	api_zone_req_free(&z);
+	/* dns/all: "Records" null (Go's nil slice) or [] as it came */
+	assert_int_equal(zone("{\"Name\":\"x\",\"Records\":[]}", &z), 0);
+	j = api_zone_json(&z);
+	assert_true(json_is_array(json_object_get(j, "Records")));
+	json_decref(j);
+	api_zone_req_free(&z);
+	assert_int_equal(zone("{\"Name\":\"x\"}", &z), 0);
+	j = api_zone_json(&z);
+	assert_true(json_is_null(json_object_get(j, "Records")));
+	json_decref(j);
 	api_zone_req_free(&z);
 	/* an IPv6 DefaultIP */
 	assert_int_equal(zone("{\"Name\":\"x\",\"DefaultIP\":\"fd00::2\"}", &z),
