@@ -187,6 +187,17 @@ static void hr_job_run(struct hr_job *job)
 	hints.ai_socktype = SOCK_STREAM; /* one entry per address */
 	hints.ai_flags = AI_CANONNAME;
 	rc = getaddrinfo(job->name, NULL, &hints, &res);
+	if (rc == EAI_NONAME) {
+		/*
+		 * glibc says "no such name" with AI_CANONNAME where it says
+		 * "no address" without it when the answer is unusable (absurd
+		 * counts): ask again without it, so such an answer is not
+		 * turned into NXDOMAIN, which the guest would apply to every
+		 * type. A real NXDOMAIN costs a second, usually cached, query.
+		 */
+		hints.ai_flags = 0;
+		rc = getaddrinfo(job->name, NULL, &hints, &res);
+	}
 	job->naddrs = 0;
 	job->canon[0] = '\0';
 	if (rc) {
