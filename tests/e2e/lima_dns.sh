@@ -16,11 +16,11 @@
 #    a Regexp zone as gvisor-tap-vsock's own clients post it, and a body
 #    with lower-case keys: all 200 (gvisor-tap-vsock takes them all);
 #  - from the guests (V4's at .3, V6's at .2): A of the IPv4 record and of
-#    the alias; AAAA of the
-#    IPv6 record (V6: the address; V4: NOERROR, no data); the name that
-#    points outside the map answers what the host's resolver says; the
-#    dotless name its DefaultIP; Regexp records match; a name of zone
-#    test. without a record still goes to the resolver (Lima #3161);
+#    the alias; AAAA of the IPv6 record (V6: the address; V4: NOERROR, no
+#    data); the name that points outside the map answers what the host's
+#    resolver says; the dotless name its DefaultIP; Regexp records match;
+#    a name of zone test. without a record still goes to the resolver
+#    (Lima #3161);
 #  - GET /services/dns/all gives the zones back as gvisor-tap-vsock would
 #    (IPv6 as a string, null IP, Regexp only where set);
 #  - refused with a clear message: a Regexp over 256 bytes, a
