@@ -91,22 +91,6 @@ struct api_fwd {
 	struct api_fwd *next;
 };
 
-/**
- * struct api_zone - a DNS zone added through the API
- * @name:	name, with its trailing dot
- * @has_def:	@def is set
- * @def:	default address
- * @rec:	records, merged by name
- * @nrec:	how many
- */
-struct api_zone {
-	char name[API_NAME_MAX];
-	int has_def;
-	struct in_addr def;
-	struct api_record *rec;
-	size_t nrec;
-};
-
 /* Probe states of a wait_port request (struct api_wait.state). */
 enum api_wait_state {
 	API_WAIT_IDLE,	     /* between attempts */
@@ -189,7 +173,7 @@ struct api {
 	int fds[FD_SETSIZE];
 	int idx[FD_SETSIZE];
 	struct api_fwd *fwds;
-	struct api_zone zones[API_ZONES_MAX];
+	struct api_zone_req zones[API_ZONES_MAX];
 	size_t nzones;
 	struct api_wait *waits;
 	struct loop_async *async;
@@ -468,28 +452,6 @@ static enum MHD_Result api_forwards(struct api *a, struct api_req *r,
 /* ---- DNS zones ----------------------------------------------------------- */
 
 /**
- * api_zone_apply() - put a zone and its records into a names table
- * @z:		zone
- * @t:		table (a network's, or the host ports')
- */
-static void api_zone_apply(const struct api_zone *z, struct dns_local *t)
-{
-	char fqdn[API_NAME_MAX * 2];
-	size_t i;
-
-	if (!t)
-		return;
-	if (dns_local_zone_set(t, z->name, z->has_def ? &z->def : NULL))
-		log_warn("api: zone %s", z->name);
-	for (i = 0; i < z->nrec; i++) {
-		if (api_zone_fqdn(z->name, z->rec[i].name, fqdn, sizeof(fqdn)))
-			continue;
-		if (dns_local_set_addrs(t, fqdn, &z->rec[i].ip, 1, NULL, 0))
-			log_warn("api: name %s", fqdn);
-	}
-}
-
-/**
  * api_zones_net() - srv_foreach_net() callback: apply one zone
  */
 static void api_zones_net(void *arg, struct net *n)
@@ -498,33 +460,64 @@ static void api_zones_net(void *arg, struct net *n)
 }
 
 /**
- * api_zone_merge() - merge a request into a zone: same names replaced,
- * new ones appended; DefaultIP is the request's
- *
- * Return: 0, or -1 if the zone would hold too many records
+ * api_record_same() - do two records stand for the same thing (same
+ * name, same Regexp or none)? A later one replaces an earlier one.
  */
-static int api_zone_merge(struct api_zone *z, const struct api_zone_req *req)
+static int api_record_same(const struct api_record *a,
+			   const struct api_record *b)
 {
-	struct api_record *rec;
+	return !strcasecmp(a->name, b->name) && a->has_re == b->has_re &&
+	       (!a->has_re || !strcmp(a->regexp, b->regexp));
+}
+
+/**
+ * api_zone_regexps() - how many Regexp records a zone holds
+ */
+static size_t api_zone_regexps(const struct api_zone_req *z)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < z->nrec; i++)
+		n += z->rec[i].has_re;
+	return n;
+}
+
+/**
+ * api_zone_merge() - merge a request into a zone: same names (and
+ * Regexps) replaced, new ones appended; DefaultIP is the request's
+ *
+ * Return: 0, or -1 if the zone would hold too many records (or Regexp
+ * records); it is then left as it was
+ */
+static int api_zone_merge(struct api_zone_req *z,
+			  const struct api_zone_req *req)
+{
+	struct api_zone_req m = *z;
 	size_t i, j;
 
-	rec = realloc(z->rec, (z->nrec + req->nrec + 1) * sizeof(*rec));
-	if (!rec)
+	m.rec = malloc((z->nrec + req->nrec + 1) * sizeof(*m.rec));
+	if (!m.rec)
 		return -1;
-	z->rec = rec;
+	if (z->nrec)
+		memcpy(m.rec, z->rec, z->nrec * sizeof(*m.rec));
 	for (i = 0; i < req->nrec; i++) {
-		for (j = 0; j < z->nrec; j++)
-			if (!strcasecmp(rec[j].name, req->rec[i].name))
+		for (j = 0; j < m.nrec; j++)
+			if (api_record_same(&m.rec[j], &req->rec[i]))
 				break;
-		if (j == z->nrec) {
-			if (z->nrec >= API_RECORDS_MAX * 4)
-				return -1;
-			z->nrec++;
-		}
-		rec[j] = req->rec[i];
+		if (j == m.nrec)
+			m.nrec++;
+		m.rec[j] = req->rec[i];
 	}
-	z->has_def = req->has_def;
-	z->def = req->def;
+	if (m.nrec > API_RECORDS_MAX * 4 ||
+	    api_zone_regexps(&m) > DNS_LOCAL_REGEXPS_MAX) {
+		free(m.rec);
+		return -1;
+	}
+	m.def = req->def;
+	/* Go appends the old records to the request's: nil only if both */
+	m.nil_records = z->nil_records && req->nil_records;
+	free(z->rec);
+	*z = m;
 	return 0;
 }
 
@@ -533,9 +526,9 @@ static int api_zone_merge(struct api_zone *z, const struct api_zone_req *req)
  *
  * Return: the zone, or NULL if there are too many
  */
-static struct api_zone *api_zone_get(struct api *a, const char *name)
+static struct api_zone_req *api_zone_get(struct api *a, const char *name)
 {
-	struct api_zone *z;
+	struct api_zone_req *z;
 	size_t i;
 
 	for (i = 0; i < a->nzones; i++)
@@ -545,6 +538,7 @@ static struct api_zone *api_zone_get(struct api *a, const char *name)
 		return NULL;
 	z = &a->zones[a->nzones++];
 	memset(z, 0, sizeof(*z));
+	z->nil_records = 1; /* until a request gives it records */
 	snprintf(z->name, sizeof(z->name), "%s", name);
 	return z;
 }
@@ -558,23 +552,11 @@ static struct api_zone *api_zone_get(struct api *a, const char *name)
  */
 static json_t *api_zones_json(const struct api *a)
 {
-	json_t *j = json_array(), *recs;
-	size_t i, k;
+	json_t *j = json_array();
+	size_t i;
 
-	for (i = 0; i < a->nzones; i++) {
-		const struct api_zone *z = &a->zones[i];
-
-		recs = json_array();
-		for (k = 0; k < z->nrec; k++)
-			json_array_append_new(
-			    recs, json_pack("{s:s,s:s}", "Name", z->rec[k].name,
-					    "IP", inet_ntoa(z->rec[k].ip)));
-		json_array_append_new(
-		    j, json_pack("{s:s,s:o,s:o}", "Name", z->name, "Records",
-				 recs, "DefaultIP",
-				 z->has_def ? json_string(inet_ntoa(z->def))
-					    : json_null()));
-	}
+	for (i = 0; i < a->nzones; i++)
+		json_array_append_new(j, api_zone_json(&a->zones[i]));
 	return j;
 }
 
@@ -586,10 +568,10 @@ static json_t *api_zones_json(const struct api *a)
  *
  * Return: the zone, or NULL if there are too many zones or records
  */
-static struct api_zone *api_zone_add(struct api *a,
-				     const struct api_zone_req *req)
+static struct api_zone_req *api_zone_add(struct api *a,
+					 const struct api_zone_req *req)
 {
-	struct api_zone *z = api_zone_get(a, req->name);
+	struct api_zone_req *z = api_zone_get(a, req->name);
 
 	if (!z || api_zone_merge(z, req))
 		return NULL;
@@ -651,7 +633,7 @@ static enum MHD_Result api_dns_add(struct api *a, struct api_req *r,
 				   struct MHD_Connection *c)
 {
 	struct api_zone_req req;
-	struct api_zone *z;
+	struct api_zone_req *z;
 	enum MHD_Result ret;
 	char err[256];
 

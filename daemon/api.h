@@ -20,11 +20,14 @@
 struct loop;
 struct srv;
 struct api;
+struct dns_local;
+struct json_t;
 
 #define API_BODY_MAX	 (64 * 1024) /* larger request bodies: 413 */
 #define API_LOCAL_MAX	 108	     /* "local" of a forward, NUL included */
 #define API_NAME_MAX	 256	     /* zone and record names */
 #define API_RECORDS_MAX	 1024	     /* records of one zone */
+#define API_REGEXP_MAX	 256	     /* = DNS_LOCAL_REGEXP_LEN */
 #define API_WAIT_DEFAULT 10	     /* wait_port timeout without one, s */
 #define API_WAIT_MAX	 86400	     /* longest wait_port timeout, s */
 
@@ -61,29 +64,49 @@ struct api_fwd_req {
 };
 
 /**
- * struct api_record - one record of a zone
- * @name:	record name relative to the zone ("lima-default")
- * @ip:		its IPv4 address
+ * struct api_ip - an address of a dns/add body ("IP", "DefaultIP")
+ * @family:	AF_INET, AF_INET6, or 0 for none (null or "")
+ * @v4:		the address, AF_INET (an IPv4-mapped IPv6 address is one)
+ * @v6:		the address, AF_INET6
  */
-struct api_record {
-	char name[API_NAME_MAX];
-	struct in_addr ip;
+struct api_ip {
+	int family;
+	struct in_addr v4;
+	struct in6_addr v6;
 };
 
 /**
- * struct api_zone_req - a /services/dns/add request
+ * struct api_record - one record of a zone
+ * @name:	record name relative to the zone ("lima-default"), "" for
+ *		none (a Regexp record, or one that matches nothing)
+ * @has_re:	@regexp is set ("Regexp" was a string)
+ * @regexp:	the pattern, as given
+ * @ip:		its address; none: the name is answered by the resolver
+ *		(Lima posts a name that points outside its hosts map so)
+ */
+struct api_record {
+	char name[API_NAME_MAX];
+	int has_re;
+	char regexp[API_REGEXP_MAX + 1];
+	struct api_ip ip;
+};
+
+/**
+ * struct api_zone_req - a /services/dns/add request, or a zone as kept
  * @name:	zone name, with its trailing dot ("internal.")
- * @has_def:	@def is set ("DefaultIP")
- * @def:	address of every other name under the zone
+ * @def:	address of every other name under the zone ("DefaultIP"),
+ *		family 0 for none
  * @rec:	records (malloc'd, api_zone_req_free())
  * @nrec:	how many
+ * @nil_records: "Records" was null or missing (Go's nil slice, which
+ *		dns/all shows as null; an empty array shows as [])
  */
 struct api_zone_req {
 	char name[API_NAME_MAX];
-	int has_def;
-	struct in_addr def;
+	struct api_ip def;
 	struct api_record *rec;
 	size_t nrec;
+	int nil_records;
 };
 
 /**
@@ -124,6 +147,9 @@ int api_parse_unexpose(const char *body, size_t len, struct api_fwd_req *r,
 int api_parse_zone(const char *body, size_t len, struct api_zone_req *z,
 		   char *err, size_t errlen);
 void api_zone_req_free(struct api_zone_req *z);
+void api_zone_apply(const struct api_zone_req *z, struct dns_local *t);
+struct json_t *api_zone_json(const struct api_zone_req *z);
+const char *api_ip_text(const struct api_ip *ip, char *buf, size_t len);
 int api_zone_fqdn(const char *zone, const char *rec, char *out, size_t outlen);
 int api_parse_capture(const char *body, size_t len, struct api_capture_req *r,
 		      char *err, size_t errlen);

@@ -5,22 +5,34 @@
  * or an HTTP status with a message out. Nothing here touches the daemon,
  * so tests/unit/test_api.c checks every rule directly.
  *
- * Field names and defaults follow gvisor-tap-vsock: unknown fields are
- * ignored (Go's encoding/json does so), a missing "protocol" means tcp, a
- * null or empty "DefaultIP" means none.
+ * Field names and defaults follow gvisor-tap-vsock: keys match in any
+ * letter case and unknown ones are ignored (Go's encoding/json does both;
+ * of two keys that differ in case only, the last one wins, as in Go), a
+ * missing "protocol" means tcp, a null or empty "IP" or "DefaultIP" means
+ * none, an address may be IPv4 or IPv6 (net.IP), and "Regexp" is a
+ * pattern string (Go's *regexp.Regexp marshals as one) or null.
+ *
+ * What a zone request means to a names table is here too
+ * (api_zone_apply()), so the fuzzer checks the same code the daemon runs.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
 #include "api.h"
+#include "log.h"
 #include "options.h"
 #include "../dns/dns.h"
 
 #define API_BAD 400
+
+_Static_assert(API_REGEXP_MAX == DNS_LOCAL_REGEXP_LEN,
+	       "a Regexp the API takes fits the names table");
 
 /**
  * api_parse_hostport() - parse "A.B.C.D:PORT"
@@ -83,6 +95,30 @@ static json_t *api_load(const char *body, size_t len, char *err, size_t errlen)
 }
 
 /**
+ * api_get() - a member of an object, its key matched in any letter case
+ * @o:		object
+ * @key:	member name
+ *
+ * Go's encoding/json matches a key to a field case-insensitively (ASCII
+ * here; Go also folds a few Unicode letters such as the Kelvin sign) and
+ * lets a later key overwrite an earlier one: the last match wins.
+ *
+ * Return: the member (borrowed), or NULL
+ */
+static json_t *api_get(json_t *o, const char *key)
+{
+	json_t *v, *found = NULL;
+	const char *k;
+
+	json_object_foreach(o, k, v)
+	{
+		if (!strcasecmp(k, key))
+			found = v;
+	}
+	return found;
+}
+
+/**
  * api_get_string() - a string member of an object
  * @o:		object
  * @key:	member name
@@ -96,7 +132,7 @@ static json_t *api_load(const char *body, size_t len, char *err, size_t errlen)
 static int api_get_string(json_t *o, const char *key, int required,
 			  const char **out, char *err, size_t errlen)
 {
-	json_t *v = json_object_get(o, key);
+	json_t *v = api_get(o, key);
 
 	if (!v || json_is_null(v)) {
 		if (required) {
@@ -281,30 +317,94 @@ int api_zone_fqdn(const char *zone, const char *rec, char *out, size_t outlen)
 }
 
 /**
- * api_parse_ip_field() - an IPv4 address member; null or "" is none
+ * api_parse_ip_field() - an address member; null or "" is none
  * @o:		object
  * @key:	member name
- * @ip:		the address
+ * @ip:		the address (family 0 if none)
  * @err:	message on failure
  * @errlen:	its size
  *
- * Return: 1 if set, 0 if none, -1 on error
+ * As Go's net.IP: IPv4 or IPv6, an IPv4-mapped IPv6 address being IPv4.
+ *
+ * Return: 0, or -1 on error
  */
-static int api_parse_ip_field(json_t *o, const char *key, struct in_addr *ip,
+static int api_parse_ip_field(json_t *o, const char *key, struct api_ip *ip,
 			      char *err, size_t errlen)
 {
 	const char *s;
 
+	memset(ip, 0, sizeof(*ip));
 	if (api_get_string(o, key, 0, &s, err, errlen))
 		return -1;
 	if (!*s)
 		return 0;
-	if (inet_pton(AF_INET, s, ip) != 1) {
-		snprintf(err, errlen, "%s \"%.64s\" is not an IPv4 address",
-			 key, s);
+	if (inet_pton(AF_INET, s, &ip->v4) == 1) {
+		ip->family = AF_INET;
+	} else if (inet_pton(AF_INET6, s, &ip->v6) == 1) {
+		ip->family = AF_INET6;
+		if (IN6_IS_ADDR_V4MAPPED(&ip->v6)) {
+			memcpy(&ip->v4, ip->v6.s6_addr + 12, 4);
+			memset(&ip->v6, 0, sizeof(ip->v6));
+			ip->family = AF_INET;
+		}
+	} else {
+		snprintf(err, errlen, "%s \"%.64s\" is not an IP address", key,
+			 s);
 		return -1;
 	}
-	return 1;
+	return 0;
+}
+
+/**
+ * api_ip_text() - an address as net.IP marshals it
+ * @ip:		the address
+ * @buf:	room for it
+ * @len:	its size, INET6_ADDRSTRLEN or more
+ *
+ * Return: @buf, or NULL if there is no address
+ */
+const char *api_ip_text(const struct api_ip *ip, char *buf, size_t len)
+{
+	if (!ip->family)
+		return NULL;
+	return inet_ntop(ip->family,
+			 ip->family == AF_INET ? (const void *)&ip->v4
+					       : (const void *)&ip->v6,
+			 buf, (socklen_t)len);
+}
+
+/**
+ * api_parse_regexp() - the "Regexp" member of a record
+ * @v:		the record
+ * @rec:	filled: has_re and regexp
+ * @err:	message on failure
+ * @errlen:	its size
+ *
+ * null or missing is none; a string is a pattern ("" included: Go
+ * compiles it to one that matches every name).
+ *
+ * Return: 0, or -1 with a message
+ */
+static int api_parse_regexp(json_t *v, struct api_record *rec, char *err,
+			    size_t errlen)
+{
+	json_t *re = api_get(v, "Regexp");
+	char why[160];
+
+	if (!re || json_is_null(re))
+		return 0;
+	if (!json_is_string(re)) {
+		snprintf(err, errlen, "field \"Regexp\" must be a string");
+		return -1;
+	}
+	if (dns_regexp_check(json_string_value(re), why, sizeof(why))) {
+		snprintf(err, errlen, "Regexp \"%.64s\": %s",
+			 json_string_value(re), why);
+		return -1;
+	}
+	rec->has_re = 1;
+	snprintf(rec->regexp, sizeof(rec->regexp), "%s", json_string_value(re));
+	return 0;
 }
 
 /**
@@ -315,6 +415,11 @@ static int api_parse_ip_field(json_t *o, const char *key, struct in_addr *ip,
  * @err:	message on failure
  * @errlen:	its size
  *
+ * gvisor-tap-vsock takes any record: "Name" may be missing or "" (only a
+ * Regexp then matches, or nothing), "IP" may be null (Lima posts a name
+ * that points outside its hosts map so).  A name must be a valid DNS
+ * name under the zone.
+ *
  * Return: 0, or -1
  */
 static int api_parse_record(const char *zone, json_t *v, struct api_record *rec,
@@ -322,36 +427,22 @@ static int api_parse_record(const char *zone, json_t *v, struct api_record *rec,
 {
 	char fqdn[API_NAME_MAX * 2];
 	const char *name;
-	json_t *re;
 
 	if (!json_is_object(v)) {
 		snprintf(err, errlen, "each of \"Records\" must be an object");
 		return -1;
 	}
-	re = json_object_get(v, "Regexp");
-	if (re && !json_is_null(re) &&
-	    !(json_is_string(re) && !*json_string_value(re))) {
-		snprintf(err, errlen, "Regexp records are not supported");
+	if (api_parse_regexp(v, rec, err, errlen) ||
+	    api_get_string(v, "Name", 0, &name, err, errlen))
 		return -1;
-	}
-	if (api_get_string(v, "Name", 1, &name, err, errlen))
-		return -1;
-	if (!*name || strlen(name) >= sizeof(rec->name) ||
-	    api_zone_fqdn(zone, name, fqdn, sizeof(fqdn))) {
+	if (*name && (strlen(name) >= sizeof(rec->name) ||
+		      api_zone_fqdn(zone, name, fqdn, sizeof(fqdn)))) {
 		snprintf(err, errlen, "record name \"%.64s\" is not valid",
 			 name);
 		return -1;
 	}
 	strcpy(rec->name, name);
-	switch (api_parse_ip_field(v, "IP", &rec->ip, err, errlen)) {
-	case 1:
-		return 0;
-	case 0:
-		snprintf(err, errlen, "record \"%s\" has no IP", name);
-		return -1;
-	default:
-		return -1;
-	}
+	return api_parse_ip_field(v, "IP", &rec->ip, err, errlen);
 }
 
 /**
@@ -387,11 +478,14 @@ static int api_parse_zone_name(json_t *j, struct api_zone_req *z, char *err,
 static int api_parse_records(json_t *j, struct api_zone_req *z, char *err,
 			     size_t errlen)
 {
-	json_t *recs = json_object_get(j, "Records"), *v;
+	json_t *recs = api_get(j, "Records"), *v;
+	size_t nre = 0;
 	size_t i;
 
-	if (!recs || json_is_null(recs))
+	if (!recs || json_is_null(recs)) {
+		z->nil_records = 1;
 		return 0;
+	}
 	if (!json_is_array(recs)) {
 		snprintf(err, errlen, "field \"Records\" must be an array");
 		return -1;
@@ -410,15 +504,21 @@ static int api_parse_records(json_t *j, struct api_zone_req *z, char *err,
 
 		if (api_parse_record(z->name, v, &z->rec[i], err, errlen))
 			return -1;
+		nre += z->rec[i].has_re;
 		z->nrec++;
+	}
+	if (nre > DNS_LOCAL_REGEXPS_MAX) {
+		snprintf(err, errlen, "more than %d Regexp records",
+			 DNS_LOCAL_REGEXPS_MAX);
+		return -1;
 	}
 	return 0;
 }
 
 /**
  * api_parse_zone() - a POST /services/dns/add body
- * @body:	JSON {"Name":"internal.","Records":[{"Name","IP"}],
- *		"DefaultIP":null}
+ * @body:	JSON {"Name":"internal.","Records":[{"Name","IP","Regexp"}],
+ *		"DefaultIP":null}, keys in any letter case
  * @len:	its length
  * @z:		the zone, on success (api_zone_req_free() it in any case)
  * @err:	message on failure
@@ -430,7 +530,7 @@ int api_parse_zone(const char *body, size_t len, struct api_zone_req *z,
 		   char *err, size_t errlen)
 {
 	json_t *j = api_load(body, len, err, errlen);
-	int rc = API_BAD, r;
+	int rc = API_BAD;
 
 	memset(z, 0, sizeof(*z));
 	if (!j)
@@ -438,10 +538,8 @@ int api_parse_zone(const char *body, size_t len, struct api_zone_req *z,
 	if (api_parse_zone_name(j, z, err, errlen) ||
 	    api_parse_records(j, z, err, errlen))
 		goto out;
-	r = api_parse_ip_field(j, "DefaultIP", &z->def, err, errlen);
-	if (r < 0)
+	if (api_parse_ip_field(j, "DefaultIP", &z->def, err, errlen))
 		goto out;
-	z->has_def = r;
 	rc = 0;
 out:
 	json_decref(j);
@@ -456,6 +554,99 @@ void api_zone_req_free(struct api_zone_req *z)
 	free(z->rec);
 	z->rec = NULL;
 	z->nrec = 0;
+}
+
+/**
+ * api_ip_v4() - the IPv4 address of an api_ip, or NULL
+ */
+static const struct in_addr *api_ip_v4(const struct api_ip *ip)
+{
+	return ip->family == AF_INET ? &ip->v4 : NULL;
+}
+
+/**
+ * api_ip_v6() - the IPv6 address of an api_ip, or NULL
+ */
+static const struct in6_addr *api_ip_v6(const struct api_ip *ip)
+{
+	return ip->family == AF_INET6 ? &ip->v6 : NULL;
+}
+
+/**
+ * api_zone_apply() - put a zone and its records into a names table
+ * @z:		zone (parsed by api_parse_zone(), or merged from several)
+ * @t:		table (a network's, or the host ports'), or NULL
+ *
+ * A named record answers its address (A or AAAA), or, without one, is
+ * left to the resolver even under a DefaultIP; a Regexp record becomes a
+ * pattern of the zone (tried in the records' order).  A record with both
+ * a name and a Regexp is both.  Failures (a full table) are logged.
+ */
+void api_zone_apply(const struct api_zone_req *z, struct dns_local *t)
+{
+	char fqdn[API_NAME_MAX * 2];
+	const struct api_record *r;
+	size_t i;
+	int rc;
+
+	if (!t)
+		return;
+	if (dns_local_zone_set(t, z->name, api_ip_v4(&z->def),
+			       api_ip_v6(&z->def))) {
+		log_warn("api: zone %s", z->name);
+		return;
+	}
+	for (i = 0; i < z->nrec; i++) {
+		r = &z->rec[i];
+		if (r->has_re && dns_local_zone_add_regexp(
+				     t, z->name, r->regexp, api_ip_v4(&r->ip),
+				     api_ip_v6(&r->ip)))
+			log_warn("api: zone %s: Regexp %s", z->name, r->regexp);
+		if (!r->name[0] ||
+		    api_zone_fqdn(z->name, r->name, fqdn, sizeof(fqdn)))
+			continue;
+		if (r->ip.family)
+			rc = dns_local_set_addrs(
+			    t, fqdn, api_ip_v4(&r->ip), r->ip.family == AF_INET,
+			    api_ip_v6(&r->ip), r->ip.family == AF_INET6);
+		else
+			rc = dns_local_set_resolve(t, fqdn);
+		if (rc)
+			log_warn("api: name %s", fqdn);
+	}
+}
+
+/**
+ * api_zone_json() - a zone as gvisor-tap-vsock's GET /services/dns/all
+ * shows it: {"Name","Records":[{"Name","IP","Regexp"}],"DefaultIP"},
+ * "Regexp" only when set (its omitempty), an address null when none
+ * @z:		zone
+ *
+ * Return: a new JSON object; api_parse_zone() reads it back as it was
+ */
+json_t *api_zone_json(const struct api_zone_req *z)
+{
+	char buf[INET6_ADDRSTRLEN];
+	json_t *recs = json_array(), *r;
+	const char *ip;
+	size_t k;
+
+	for (k = 0; k < z->nrec; k++) {
+		ip = api_ip_text(&z->rec[k].ip, buf, sizeof(buf));
+		r = json_pack("{s:s,s:o}", "Name", z->rec[k].name, "IP",
+			      ip ? json_string(ip) : json_null());
+		if (z->rec[k].has_re)
+			json_object_set_new(r, "Regexp",
+					    json_string(z->rec[k].regexp));
+		json_array_append_new(recs, r);
+	}
+	if (z->nil_records && !z->nrec) { /* Go's nil slice: what Lima posts */
+		json_decref(recs);
+		recs = json_null();
+	}
+	ip = api_ip_text(&z->def, buf, sizeof(buf));
+	return json_pack("{s:s,s:o,s:o}", "Name", z->name, "Records", recs,
+			 "DefaultIP", ip ? json_string(ip) : json_null());
 }
 
 /**

@@ -209,9 +209,11 @@ bool dns_name_equal(const uint8_t *a, const uint8_t *b);
 
 /* Local answers (local.c) */
 
-#define DNS_LOCAL_TTL	    5  /* TTL of locally answered records */
-#define DNS_LOCAL_CHAIN_MAX 8  /* CNAMEs followed before SERVFAIL */
-#define DNS_LOCAL_ADDRS_MAX 16 /* addresses per family per name */
+#define DNS_LOCAL_TTL	      5	  /* TTL of locally answered records */
+#define DNS_LOCAL_CHAIN_MAX   8	  /* CNAMEs followed before SERVFAIL */
+#define DNS_LOCAL_ADDRS_MAX   16  /* addresses per family per name */
+#define DNS_LOCAL_REGEXP_LEN  256 /* longest Regexp record pattern */
+#define DNS_LOCAL_REGEXPS_MAX 256 /* Regexp records per zone */
 
 /*
  * dns_local_lookup() results (also in struct dns_local_result.status).
@@ -259,6 +261,7 @@ int dns_local_set_addrs(struct dns_local *l, const char *name,
 			const struct in6_addr *v6, size_t n6);
 int dns_local_set_alias(struct dns_local *l, const char *name,
 			const char *target);
+int dns_local_set_resolve(struct dns_local *l, const char *name);
 int dns_local_remove(struct dns_local *l, const char *name);
 int dns_local_taken(const struct dns_local *l, const char *name,
 		    const void *owner);
@@ -268,7 +271,11 @@ int dns_local_remove_owned(struct dns_local *l, const char *name,
 			   const void *owner);
 size_t dns_local_count(const struct dns_local *l);
 int dns_local_zone_set(struct dns_local *l, const char *zone,
-		       const struct in_addr *def);
+		       const struct in_addr *def4, const struct in6_addr *def6);
+int dns_local_zone_add_regexp(struct dns_local *l, const char *zone,
+			      const char *pattern, const struct in_addr *v4,
+			      const struct in6_addr *v6);
+int dns_regexp_check(const char *pattern, char *err, size_t errlen);
 size_t dns_local_zone_count(const struct dns_local *l);
 int dns_local_lookup(const struct dns_local *l, const uint8_t *qname,
 		     uint16_t qtype, struct dns_local_result *res);

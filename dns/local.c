@@ -8,17 +8,24 @@
  * caller to finish with the resolver (DNS_LOCAL_CONTINUE).
  *
  * Matching is by exact name, then by zone (the control API's
- * /services/dns/add): a zone is a suffix with an optional default address.
- * A name under a zone that has no entry of its own answers the zone's
- * default address if it has one; otherwise it is not local and goes to the
- * resolver like any other name (never NXDOMAIN: Lima #3161).  The zone's
- * records are ordinary entries.  local_find() is the one place that
- * decides what a name is.
+ * /services/dns/add): a zone is a suffix with optional Regexp records and
+ * an optional default address.  A name under a zone that has no entry of
+ * its own answers the first of the most specific zone's Regexp records
+ * that matches it (gvisor-tap-vsock's matching: an unanchored search in
+ * the name without the zone suffix), else the zone's default address if
+ * it has one; otherwise it is not local and goes to the resolver like any
+ * other name (never NXDOMAIN: Lima #3161).  The zone's named records are
+ * ordinary entries.  An entry (or a Regexp record) may also say "the
+ * resolver answers this name" (a dns/add record without an address): it
+ * then hides the zone's default instead of answering itself.
+ * local_find() is the one place that decides what a name is.
  *
  * Not thread-safe: a table belongs to the loop thread.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +34,8 @@
 #define LOCAL_BUCKETS_MIN 16
 #define LOCAL_ENTRIES_MAX 65536 /* bound on what API clients can add */
 #define LOCAL_ZONES_MAX	  256	/* same, for zones */
+/* regcomp(3) flags of Regexp records: names match in any case. */
+#define DNS_REGEXP_FLAGS (REG_EXTENDED | REG_NOSUB | REG_ICASE)
 
 /**
  * struct local_entry - one name in the table
@@ -34,6 +43,8 @@
  * @hash:	hash of @name
  * @name:	lower-cased wire form
  * @alias:	the name is an alias of @target (no addresses)
+ * @resolve:	the name is not answered here: the resolver answers it (a
+ *		zone's default address does not apply to it either)
  * @target:	lower-cased wire form of the canonical name
  * @n4:		IPv4 addresses
  * @a:		them
@@ -47,6 +58,7 @@ struct local_entry {
 	uint32_t hash;
 	uint8_t name[DNS_NAME_MAX];
 	bool alias;
+	bool resolve;
 	uint8_t target[DNS_NAME_MAX];
 	size_t n4;
 	struct in_addr a[DNS_LOCAL_ADDRS_MAX];
@@ -56,17 +68,36 @@ struct local_entry {
 };
 
 /**
- * struct local_zone - a zone: names under it may answer a default address
+ * struct local_regexp - a Regexp record of a zone
+ * @next:	next record of the zone, in the order added
+ * @re:		compiled pattern (REG_EXTENDED | REG_NOSUB | REG_ICASE)
+ * @e:		what a matching name answers (@e.resolve: the resolver)
+ */
+struct local_regexp {
+	struct local_regexp *next;
+	regex_t re;
+	struct local_entry e;
+};
+
+/**
+ * struct local_zone - a zone: names under it may answer a Regexp record's
+ * or a default address
  * @next:	next zone
  * @name:	lower-cased wire form of the suffix
  * @has_def:	@def answers for names under the zone without an entry
- * @def:	the default entry (one A record), if @has_def
+ * @def:	the default entry (one A or one AAAA record), if @has_def
+ * @re:		Regexp records, tried in order before @def
+ * @re_tail:	where the next one is linked
+ * @nre:	how many
  */
 struct local_zone {
 	struct local_zone *next;
 	uint8_t name[DNS_NAME_MAX];
 	bool has_def;
 	struct local_entry def;
+	struct local_regexp *re;
+	struct local_regexp **re_tail;
+	size_t nre;
 };
 
 /**
@@ -192,13 +223,51 @@ static const struct local_zone *local_zone_of(const struct dns_local *l,
 }
 
 /**
+ * local_regexp_find() - the first Regexp record of a zone matching a name
+ * @z:		zone holding @name
+ * @name:	lower-cased wire-form name under @z
+ *
+ * As gvisor-tap-vsock does, the pattern is searched (unanchored) in the
+ * text form of the name without the zone suffix and without a trailing
+ * dot: "vm-1" for "vm-1.internal." in zone "internal.".  The zone's apex
+ * itself matches no Regexp record.
+ *
+ * Return: the record's entry, or NULL if none matches
+ */
+static const struct local_entry *local_regexp_find(const struct local_zone *z,
+						   const uint8_t *name)
+{
+	uint8_t rel[DNS_NAME_MAX];
+	char text[DNS_NAME_TEXT_MAX];
+	const struct local_regexp *r;
+	size_t off = 0;
+
+	if (!z->re)
+		return NULL;
+	while (!dns_name_equal(name + off, z->name))
+		off += 1 + (size_t)name[off];
+	if (!off)
+		return NULL;
+	memcpy(rel, name, off);
+	rel[off] = 0;
+	if (dns_name_to_text(rel, text, sizeof(text), NULL) < 0)
+		return NULL;
+	for (r = z->re; r; r = r->next)
+		if (!regexec(&r->re, text, 0, NULL, 0))
+			return &r->e;
+	return NULL;
+}
+
+/**
  * local_find() - what a lower-cased name is
  * @l:		table
  * @name:	lower-cased wire-form name
  *
  * A name with an entry is that entry.  Otherwise the most specific zone
- * holding the name decides: its default address if it has one, else the
- * name is not local (the resolver answers it).
+ * holding the name decides: its first matching Regexp record, else its
+ * default address if it has one, else the name is not local (the
+ * resolver answers it).  An entry or record that says the resolver
+ * answers makes the name not local.
  *
  * Return: the entry, or NULL if the name is not local
  */
@@ -208,10 +277,14 @@ static const struct local_entry *local_find(const struct dns_local *l,
 	const struct local_entry *e = local_find_exact(l, name);
 	const struct local_zone *z;
 
-	if (e)
-		return e;
-	z = local_zone_of(l, name);
-	return z && z->has_def ? &z->def : NULL;
+	if (!e) {
+		z = local_zone_of(l, name);
+		if (z)
+			e = local_regexp_find(z, name);
+		if (!e && z && z->has_def)
+			e = &z->def;
+	}
+	return e && !e->resolve ? e : NULL;
 }
 
 /**
@@ -281,6 +354,7 @@ static struct local_entry *local_entry_get(struct dns_local *l,
 		local_grow(l);
 	}
 	e->alias = false;
+	e->resolve = false;
 	e->n4 = e->n6 = 0;
 	e->owner = NULL; /* whoever sets it last owns it */
 	return e;
@@ -312,6 +386,24 @@ struct dns_local *dns_local_new(const struct in_addr *gateway)
 }
 
 /**
+ * local_zone_clear_regexps() - drop a zone's Regexp records
+ * @z:	zone
+ */
+static void local_zone_clear_regexps(struct local_zone *z)
+{
+	struct local_regexp *r, *next;
+
+	for (r = z->re; r; r = next) {
+		next = r->next;
+		regfree(&r->re);
+		free(r);
+	}
+	z->re = NULL;
+	z->re_tail = &z->re;
+	z->nre = 0;
+}
+
+/**
  * dns_local_free() - free a table and its entries
  * @l:	table, or NULL
  */
@@ -324,6 +416,7 @@ void dns_local_free(struct dns_local *l)
 		return;
 	for (z = l->zones; z; z = zn) {
 		zn = z->next;
+		local_zone_clear_regexps(z);
 		free(z);
 	}
 	for (i = 0; l->bucket && i < l->nbucket; i++) {
@@ -430,6 +523,24 @@ int dns_local_set(struct dns_local *l, const char *name, const char *value)
 }
 
 /**
+ * dns_local_set_resolve() - make a name one the resolver answers, even
+ * under a zone with a default address (a dns/add record without one)
+ * @l:		table
+ * @name:	text form of the name, any case
+ *
+ * Return: 0, or -1 with errno EINVAL (a bad name), ENOMEM or ENOSPC
+ */
+int dns_local_set_resolve(struct dns_local *l, const char *name)
+{
+	struct local_entry *e = local_entry_get(l, name);
+
+	if (!e)
+		return -1;
+	e->resolve = true;
+	return 0;
+}
+
+/**
  * dns_local_remove() - take a name out of the table
  * @l:		table
  * @name:	text form of the name, any case
@@ -461,51 +572,184 @@ int dns_local_remove(struct dns_local *l, const char *name)
 }
 
 /**
- * dns_local_zone_set() - add a zone, or change the default address of one
+ * local_zone_find() - the zone of a text name
  * @l:		table
- * @zone:	text form of the zone name ("internal." or "internal")
- * @def:	address every name under the zone without an entry of its
- *		own answers (A records only), or NULL: those names go to the
- *		resolver
+ * @zone:	text form of the zone name
+ * @create:	add it if missing
  *
- * The zone's records are ordinary entries (dns_local_set_addrs() of
- * "NAME.ZONE").  A zone that exists keeps its place and gets @def.
- *
- * Return: 0, or -1 with errno EINVAL (bad name), ENOMEM or ENOSPC (too
- * many zones)
+ * Return: the zone, or NULL with errno EINVAL (bad name), ENOENT (missing
+ * and not @create), ENOMEM or ENOSPC (too many zones)
  */
-int dns_local_zone_set(struct dns_local *l, const char *zone,
-		       const struct in_addr *def)
+static struct local_zone *local_zone_find(struct dns_local *l, const char *zone,
+					  bool create)
 {
 	uint8_t wire[DNS_NAME_MAX], low[DNS_NAME_MAX];
 	struct local_zone *z;
 
 	if (dns_name_from_text(zone, wire, sizeof(wire)) < 0) {
 		errno = EINVAL;
-		return -1;
+		return NULL;
 	}
 	name_lower(low, wire);
 	for (z = l->zones; z; z = z->next)
 		if (dns_name_equal(z->name, low))
-			break;
-	if (!z) {
-		if (l->nzones >= LOCAL_ZONES_MAX) {
-			errno = ENOSPC;
+			return z;
+	if (!create || l->nzones >= LOCAL_ZONES_MAX) {
+		errno = create ? ENOSPC : ENOENT;
+		return NULL;
+	}
+	z = calloc(1, sizeof(*z));
+	if (!z)
+		return NULL;
+	memcpy(z->name, low, dns_name_len(low));
+	memcpy(z->def.name, low, dns_name_len(low));
+	z->re_tail = &z->re;
+	z->next = l->zones;
+	l->zones = z;
+	l->nzones++;
+	return z;
+}
+
+/**
+ * dns_local_zone_set() - add a zone, or reset one: its default address
+ * set anew, its Regexp records dropped
+ * @l:		table
+ * @zone:	text form of the zone name ("internal." or "internal")
+ * @def4:	IPv4 address every name under the zone without an entry of
+ *		its own answers (A records), or NULL
+ * @def6:	the same for IPv6 (AAAA records), or NULL; with neither,
+ *		those names go to the resolver
+ *
+ * The zone's named records are ordinary entries (dns_local_set_addrs() of
+ * "NAME.ZONE"), its Regexp records are added again after this with
+ * dns_local_zone_add_regexp().  A zone that exists keeps its place.
+ *
+ * Return: 0, or -1 with errno EINVAL (bad name), ENOMEM or ENOSPC (too
+ * many zones)
+ */
+int dns_local_zone_set(struct dns_local *l, const char *zone,
+		       const struct in_addr *def4, const struct in6_addr *def6)
+{
+	struct local_zone *z = local_zone_find(l, zone, true);
+
+	if (!z)
+		return -1;
+	local_zone_clear_regexps(z);
+	z->has_def = def4 || def6;
+	z->def.n4 = def4 ? 1 : 0;
+	if (def4)
+		z->def.a[0] = *def4;
+	z->def.n6 = def6 ? 1 : 0;
+	if (def6)
+		z->def.aaaa[0] = *def6;
+	return 0;
+}
+
+/**
+ * dns_local_zone_add_regexp() - append a Regexp record to a zone
+ * @l:		table
+ * @zone:	text form of the zone name, added by dns_local_zone_set()
+ * @pattern:	POSIX extended regular expression, at most
+ *		DNS_LOCAL_REGEXP_LEN bytes, matched case-insensitively
+ * @v4:		address a matching name answers (A), or NULL
+ * @v6:		address it answers (AAAA), or NULL; with neither, a
+ *		matching name goes to the resolver
+ *
+ * Return: 0, or -1 with errno EINVAL (bad pattern), ENOENT (no such zone),
+ * ENOSPC (more than DNS_LOCAL_REGEXPS_MAX in the zone) or ENOMEM
+ */
+int dns_local_zone_add_regexp(struct dns_local *l, const char *zone,
+			      const char *pattern, const struct in_addr *v4,
+			      const struct in6_addr *v6)
+{
+	struct local_zone *z = local_zone_find(l, zone, false);
+	struct local_regexp *r;
+
+	if (!z)
+		return -1;
+	if (z->nre >= DNS_LOCAL_REGEXPS_MAX) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (dns_regexp_check(pattern, NULL, 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -1;
+	if (regcomp(&r->re, pattern, DNS_REGEXP_FLAGS)) {
+		free(r);
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(r->e.name, z->name, dns_name_len(z->name));
+	r->e.resolve = !v4 && !v6;
+	r->e.n4 = v4 ? 1 : 0;
+	if (v4)
+		r->e.a[0] = *v4;
+	r->e.n6 = v6 ? 1 : 0;
+	if (v6)
+		r->e.aaaa[0] = *v6;
+	*z->re_tail = r;
+	z->re_tail = &r->next;
+	z->nre++;
+	return 0;
+}
+
+/**
+ * dns_regexp_check() - can a Regexp record's pattern be used here?
+ * @pattern:	the pattern, as gvisor-tap-vsock's client sends it (Go RE2
+ *		syntax)
+ * @err:	message on failure, or NULL
+ * @errlen:	its size
+ *
+ * Patterns are compiled by regcomp(3) as POSIX extended expressions.
+ * Refused: longer than DNS_LOCAL_REGEXP_LEN, back-references (Go refuses
+ * them too, and they are what can make a POSIX matcher slow), Go's flag
+ * and named groups "(?" (not POSIX), and what regcomp refuses.
+ *
+ * Return: 0, or -1 with a message
+ */
+int dns_regexp_check(const char *pattern, char *err, size_t errlen)
+{
+	char buf[128];
+	regex_t re;
+	size_t i;
+	int rc;
+
+	if (strlen(pattern) > DNS_LOCAL_REGEXP_LEN) {
+		if (err)
+			snprintf(err, errlen, "longer than %d bytes",
+				 DNS_LOCAL_REGEXP_LEN);
+		return -1;
+	}
+	for (i = 0; pattern[i]; i++) {
+		if (pattern[i] == '\\' && pattern[i + 1]) {
+			if (pattern[i + 1] >= '1' && pattern[i + 1] <= '9') {
+				if (err)
+					snprintf(err, errlen,
+						 "back-references are not "
+						 "supported");
+				return -1;
+			}
+			i++;
+		} else if (pattern[i] == '(' && pattern[i + 1] == '?') {
+			if (err)
+				snprintf(err, errlen,
+					 "\"(?\" groups are not supported "
+					 "(POSIX extended syntax)");
 			return -1;
 		}
-		z = calloc(1, sizeof(*z));
-		if (!z)
-			return -1;
-		memcpy(z->name, low, dns_name_len(low));
-		memcpy(z->def.name, low, dns_name_len(low));
-		z->next = l->zones;
-		l->zones = z;
-		l->nzones++;
 	}
-	z->has_def = def != NULL;
-	z->def.n4 = def ? 1 : 0;
-	if (def)
-		z->def.a[0] = *def;
+	rc = regcomp(&re, pattern, DNS_REGEXP_FLAGS);
+	if (rc) {
+		regerror(rc, &re, buf, sizeof(buf));
+		if (err)
+			snprintf(err, errlen, "%s", buf);
+		return -1;
+	}
+	regfree(&re);
 	return 0;
 }
 

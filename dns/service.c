@@ -208,12 +208,17 @@ static void dnsd_reply_error(struct dnsd_q *q, uint16_t rcode)
 
 /**
  * dnsd_native_done() - the native resolver answered an A or AAAA query
+ *
+ * The answer is the upstream's in shape: the CNAME to the canonical name
+ * getaddrinfo reported (after a local chain, if one led here), then every
+ * address, as many as the client's transport holds (TC beyond).
  */
 static void dnsd_native_done(void *arg, enum hr_status st, const uint8_t *addrs,
-			     size_t n, uint32_t ttl)
+			     size_t n, const char *canon, uint32_t ttl)
 {
 	struct dnsd_q *q = arg;
 	uint8_t buf[DNS_TCP_MAX];
+	uint8_t cwire[DNS_NAME_MAX];
 	const uint8_t *owner = NULL;
 	struct dns_builder b;
 	uint16_t rcode;
@@ -230,6 +235,12 @@ static void dnsd_native_done(void *arg, enum hr_status st, const uint8_t *addrs,
 	if (q->chain) {
 		dns_local_put(q->chain, q->q.qtype, &b);
 		owner = q->chain->names[q->chain->ncname];
+	}
+	if (st == HR_OK && canon &&
+	    dns_name_from_text(canon, cwire, sizeof(cwire)) > 0 &&
+	    !dns_name_equal(cwire, owner ? owner : q->q.qname)) {
+		dns_build_cname(&b, owner, ttl, cwire);
+		owner = cwire;
 	}
 	for (i = 0; st == HR_OK && i < n; i++) {
 		if (q->q.qtype == DNS_T_A)
@@ -301,6 +312,8 @@ static int dnsd_answer_local(struct dnsd_q *q, struct dns_local *names)
 		return 0;
 	}
 	q->d->stats.local++;
+	if (!q->d->cfg.ipv6)
+		res->n6 = 0; /* hostResolver.ipv6 false: no AAAA, local too */
 	if (st == DNS_LOCAL_CONTINUE &&
 	    (q->q.qtype == DNS_T_A ||
 	     (q->q.qtype == DNS_T_AAAA && q->d->cfg.ipv6)) &&
@@ -376,7 +389,7 @@ void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 	    (q->q.qtype == DNS_T_A || q->q.qtype == DNS_T_AAAA)) {
 		if (q->q.qtype == DNS_T_AAAA && !d->cfg.ipv6) {
 			/* Lima's default: AAAA exists for no name, at once. */
-			dnsd_native_done(q, HR_NODATA, NULL, 0, 0);
+			dnsd_native_done(q, HR_NODATA, NULL, 0, NULL, 0);
 			return;
 		}
 		d->stats.native++;

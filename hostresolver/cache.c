@@ -153,15 +153,16 @@ const struct hr_centry *hr_cache_get(struct hr_cache *c, const char *name,
  * @status:	answer status
  * @addrs:	packed addresses
  * @naddrs:	how many, at most HR_ADDRS_MAX
+ * @canon:	canonical name ("" for none)
  * @expires:	monotonic ms
  *
  * When the cache is full the least recently used entry is evicted.
  */
 void hr_cache_put(struct hr_cache *c, const char *name, int family,
 		  unsigned hash, enum hr_status status, const uint8_t *addrs,
-		  size_t naddrs, int64_t expires)
+		  size_t naddrs, const char *canon, int64_t expires)
 {
-	size_t nlen = strlen(name) + 1, bytes;
+	size_t nlen = strlen(name) + 1, clen = strlen(canon) + 1, bytes;
 	struct hr_centry *e;
 
 	e = hr_cache_find(c, name, family, hash);
@@ -171,11 +172,13 @@ void hr_cache_put(struct hr_cache *c, const char *name, int family,
 		hr_cache_unlink(c, c->lru_tail);
 
 	bytes = naddrs * hr_addr_len(family);
-	e = malloc(sizeof(*e) + nlen + bytes);
+	e = malloc(sizeof(*e) + nlen + clen + bytes);
 	if (!e)
 		fatal("malloc");
 	memcpy(e->name, name, nlen);
-	e->addrs = (uint8_t *)e->name + nlen;
+	e->canon = e->name + nlen;
+	memcpy(e->canon, canon, clen);
+	e->addrs = (uint8_t *)e->canon + clen;
 	if (bytes)
 		memcpy(e->addrs, addrs, bytes);
 	e->naddrs = naddrs;

@@ -34,6 +34,11 @@
  * just before their deadline would otherwise turn stale one after the
  * other and take every extra worker within seconds).
  *
+ * getaddrinfo is asked for the canonical name (AI_CANONNAME) too, so an
+ * answer through a CNAME keeps it (the DNS service answers "name CNAME
+ * canon", then the addresses), and every address it gives is kept, up to
+ * HR_ADDRS_MAX (what a DNS message over TCP holds).
+ *
  * getaddrinfo is called with the name as given (no trailing dot: glibc's
  * files backend does not match "name." against /etc/hosts), so the host's
  * search list applies as for any other program of the host. No
@@ -49,6 +54,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hr_internal.h"
 #include "../netstack/loop.h"
@@ -96,6 +102,16 @@ struct hr_pool {
 };
 
 /**
+ * hr_job_free() - free a job and its addresses
+ * @job:	job on no list
+ */
+static void hr_job_free(struct hr_job *job)
+{
+	free(job->addrs);
+	free(job);
+}
+
+/**
  * hr_gai_status() - map a getaddrinfo() error to a status
  * @rc:		getaddrinfo() return value, not 0
  *
@@ -120,28 +136,93 @@ static enum hr_status hr_gai_status(int rc)
 }
 
 /**
+ * hr_job_canon() - keep getaddrinfo's canonical name if it is another name
+ * @job:	job; @job->canon set, "" when there is none to report
+ * @canon:	ai_canonname of the first result, or NULL
+ *
+ * glibc reports the end of the CNAME chain it followed (or the first name
+ * of the /etc/hosts line, or the name the search list made): the DNS
+ * service answers "name CNAME canon" before the addresses, as the
+ * upstream's own answer would start.  The same name in another case or
+ * with a trailing dot is no CNAME.
+ */
+static void hr_job_canon(struct hr_job *job, const char *canon)
+{
+	size_t n;
+
+	job->canon[0] = '\0';
+	if (!canon)
+		return;
+	n = strlen(canon);
+	if (n && canon[n - 1] == '.')
+		n--;
+	if (!n || n > HR_NAME_MAX ||
+	    (n == strlen(job->name) && !strncasecmp(canon, job->name, n)))
+		return;
+	memcpy(job->canon, canon, n);
+	job->canon[n] = '\0';
+}
+
+/**
+ * hr_job_add() - append an address to a job's result unless it is there
+ * @job:	job
+ * @a:		the address, hr_addr_len(job->family) bytes
+ * @cap:	room in @job->addrs, in addresses; grown as needed
+ */
+static void hr_job_add(struct hr_job *job, const void *a, size_t *cap)
+{
+	size_t alen = hr_addr_len(job->family), i;
+	uint8_t *p;
+
+	for (i = 0; i < job->naddrs; i++)
+		if (!memcmp(job->addrs + i * alen, a, alen))
+			return; /* duplicate */
+	if (job->naddrs == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		p = realloc(job->addrs, *cap * alen);
+		if (!p)
+			fatal("realloc");
+		job->addrs = p;
+	}
+	memcpy(job->addrs + job->naddrs * alen, a, alen);
+	job->naddrs++;
+}
+
+/**
  * hr_job_run() - resolve a job; worker thread, without the pool mutex
  * @job:	job; its name and family are read, its result written
  */
 static void hr_job_run(struct hr_job *job)
 {
-	size_t alen = hr_addr_len(job->family), i;
 	struct addrinfo hints, *res = NULL, *ai;
+	size_t cap = 0;
+	const void *a;
 	int rc;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = job->family;
 	hints.ai_socktype = SOCK_STREAM; /* one entry per address */
+	hints.ai_flags = AI_CANONNAME;
 	rc = getaddrinfo(job->name, NULL, &hints, &res);
+	if (rc == EAI_NONAME) {
+		/*
+		 * glibc says "no such name" with AI_CANONNAME where it says
+		 * "no address" without it when the answer is unusable (absurd
+		 * counts): ask again without it, so such an answer is not
+		 * turned into NXDOMAIN, which the guest would apply to every
+		 * type. A real NXDOMAIN costs a second, usually cached, query.
+		 */
+		hints.ai_flags = 0;
+		rc = getaddrinfo(job->name, NULL, &hints, &res);
+	}
 	job->naddrs = 0;
+	job->canon[0] = '\0';
 	if (rc) {
 		job->status = hr_gai_status(rc);
 		return;
 	}
+	hr_job_canon(job, res ? res->ai_canonname : NULL);
 	for (ai = res; ai && job->naddrs < HR_ADDRS_MAX; ai = ai->ai_next) {
-		const void *a;
-		uint8_t *dst = job->addrs + job->naddrs * alen;
-
 		if (ai->ai_family != job->family || !ai->ai_addr)
 			continue;
 		if (job->family == AF_INET)
@@ -150,13 +231,7 @@ static void hr_job_run(struct hr_job *job)
 		else
 			a = &((struct sockaddr_in6 *)(void *)ai->ai_addr)
 				 ->sin6_addr;
-		for (i = 0; i < job->naddrs; i++)
-			if (!memcmp(job->addrs + i * alen, a, alen))
-				break;
-		if (i < job->naddrs)
-			continue; /* duplicate */
-		memcpy(dst, a, alen);
-		job->naddrs++;
+		hr_job_add(job, a, &cap);
 	}
 	freeaddrinfo(res);
 	job->status = job->naddrs ? HR_OK : HR_NODATA;
@@ -239,7 +314,7 @@ static void *hr_worker(void *arg)
 		if (job->stale)
 			p->nstale--;
 		if (p->shutdown) {
-			free(job); /* its owner went with the resolver */
+			hr_job_free(job); /* its owner went with the resolver */
 			break;
 		}
 		if (job->owner) {
@@ -314,20 +389,20 @@ static void hr_gai_results(void *arg)
 			if (secs > 0)
 				hr_cache_put(&h->cache, job->name, job->family,
 					     job->hash, job->status, job->addrs,
-					     job->naddrs, now + secs * 1000LL);
+					     job->naddrs, job->canon,
+					     now + secs * 1000LL);
 		}
 		while ((r = job->waiters)) {
 			job->waiters = r->wnext;
 			r->job = NULL;
 			r->wprev = r->wnext = NULL;
-			r->naddrs = job->naddrs;
-			memcpy(r->addrs, job->addrs,
-			       job->naddrs * hr_addr_len(job->family));
+			hr_req_set_addrs(r, job->addrs, job->naddrs,
+					 job->canon);
 			r->ttl = ttl;
 			hr_req_done(r, job->status);
 		}
 		hr_acct_unref(h, job->owner);
-		free(job);
+		hr_job_free(job);
 	}
 }
 
@@ -419,11 +494,11 @@ void hr_gai_fini(struct hr *h)
 	p->shutdown = 1;
 	while ((job = p->qhead)) {
 		p->qhead = job->qnext;
-		free(job);
+		hr_job_free(job);
 	}
 	while ((job = p->done)) {
 		p->done = job->qnext;
-		free(job);
+		hr_job_free(job);
 	}
 	a = p->async;
 	p->async = NULL;
@@ -563,7 +638,7 @@ void hr_gai_detach(struct hr_req *r)
 		hr_jobs_unlink(h, job);
 		h->nbackend--;
 		hr_acct_unref(h, job->owner);
-		free(job);
+		hr_job_free(job);
 	} else if (job->stale) {
 		hr_jobs_unlink(h, job); /* new lookups start afresh */
 	}

@@ -342,7 +342,32 @@ static void hr_req_free(struct hr_req *r)
 	hr_acct_uncharge(r->h, r->cl);
 	hr_acct_uncharge(r->h, r->net);
 	free(r->answer);
+	free(r->addrs);
 	free(r);
+}
+
+/**
+ * hr_req_set_addrs() - give a lookup request its result addresses
+ * @r:		request (hr_lookup)
+ * @addrs:	packed addresses of r->family, copied
+ * @naddrs:	how many
+ * @canon:	canonical name, "" if none
+ */
+void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
+		      const char *canon)
+{
+	size_t bytes = naddrs * hr_addr_len(r->family);
+
+	free(r->addrs);
+	r->addrs = NULL;
+	r->naddrs = naddrs;
+	snprintf(r->canon, sizeof(r->canon), "%s", canon);
+	if (!bytes)
+		return;
+	r->addrs = malloc(bytes);
+	if (!r->addrs)
+		fatal("malloc");
+	memcpy(r->addrs, addrs, bytes);
 }
 
 /**
@@ -428,7 +453,10 @@ static void hr_tick(void *arg)
 		else
 			r->acb(r->arg, r->status,
 			       r->status == HR_OK ? r->addrs : NULL,
-			       r->status == HR_OK ? r->naddrs : 0, r->ttl);
+			       r->status == HR_OK ? r->naddrs : 0,
+			       r->status == HR_OK && r->canon[0] ? r->canon
+								 : NULL,
+			       r->ttl);
 		hr_req_free(r);
 	}
 	if (h->ready.head)
@@ -516,8 +544,7 @@ struct hr_req *hr_lookup_for(struct hr *h, const struct hr_client *cl,
 	if (h->cfg.cache_ttl >= 0 &&
 	    (e = hr_cache_get(&h->cache, key, family, hash, now))) {
 		h->stats.cache_hits++;
-		r->naddrs = e->naddrs;
-		memcpy(r->addrs, e->addrs, e->naddrs * hr_addr_len(family));
+		hr_req_set_addrs(r, e->addrs, e->naddrs, e->canon);
 		if (e->status != HR_SERVFAIL)
 			r->ttl = (uint32_t)((e->expires - now + 999) / 1000);
 		return hr_req_ready(r, e->status);

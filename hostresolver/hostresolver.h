@@ -87,8 +87,13 @@ struct hr_client {
 	uint8_t addr[16];
 };
 
-/* Most addresses one hr_lookup() answer carries (more are dropped). */
-#define HR_ADDRS_MAX 32
+/*
+ * Most addresses one hr_lookup() answer carries (more are dropped): as
+ * many A records as a DNS message over TCP can hold (16 bytes each with a
+ * compressed owner, 65535 bytes), so the transport, not this, is what
+ * limits an answer.
+ */
+#define HR_ADDRS_MAX 4096
 
 /**
  * struct hr_config - resolver settings; a zero field takes its default
@@ -130,11 +135,16 @@ struct hr_config {
  *		RDATA), deduplicated, in the resolver's order; NULL unless
  *		HR_OK
  * @naddrs:	1..HR_ADDRS_MAX with HR_OK, else 0
+ * @canon:	with HR_OK, the canonical name getaddrinfo reported
+ *		(AI_CANONNAME: the end of a CNAME chain, the first name of
+ *		an /etc/hosts line) when it is not the name asked, without
+ *		a trailing dot; else NULL
  * @ttl:	seconds the answer stays valid (the cache's remaining time;
  *		also meant for negative answers); 0 when the cache is off
  */
 typedef void (*hr_addr_fn)(void *arg, enum hr_status status,
-			   const uint8_t *addrs, size_t naddrs, uint32_t ttl);
+			   const uint8_t *addrs, size_t naddrs,
+			   const char *canon, uint32_t ttl);
 
 /**
  * typedef hr_raw_fn - completion of hr_forward()

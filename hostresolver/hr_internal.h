@@ -29,8 +29,6 @@ struct hr_chan;
 #define HR_NAME_MAX 253
 /* Room for the space-separated search list of resolv.conf. */
 #define HR_SEARCH_MAX 1024
-/* Bytes of HR_ADDRS_MAX addresses of the larger family. */
-#define HR_ADDRS_BYTES (HR_ADDRS_MAX * 16)
 
 /* Buckets of the fair-share table (hr.acct). */
 #define HR_ACCT_BUCKETS 256
@@ -90,7 +88,8 @@ enum hr_req_state {
  * @status:	result
  * @ttl:	result TTL, seconds (hr_lookup)
  * @naddrs:	result addresses (hr_lookup)
- * @addrs:	result addresses, packed (hr_lookup)
+ * @addrs:	result addresses, packed, malloc'ed (hr_lookup)
+ * @canon:	result canonical name, "" if none (hr_lookup)
  * @answer:	result answer, malloc'ed (hr_forward)
  * @len:	length of @answer
  * @cl:		its client's share it is charged to, or NULL
@@ -112,7 +111,8 @@ struct hr_req {
 	enum hr_status status;
 	uint32_t ttl;
 	size_t naddrs;
-	uint8_t addrs[HR_ADDRS_BYTES];
+	uint8_t *addrs;
+	char canon[HR_NAME_MAX + 1];
 	uint8_t *answer;
 	size_t len;
 	struct hr_acct *cl;
@@ -162,7 +162,8 @@ enum hr_job_state {
  * @qnext:	link in the pool's queue or done list (pool mutex)
  * @status:	result, written by the worker before HR_JOB_DONE
  * @naddrs:	addresses in @addrs
- * @addrs:	addresses, packed, deduplicated
+ * @addrs:	addresses, packed, deduplicated, malloc'ed
+ * @canon:	canonical name when not @name, else ""
  */
 struct hr_job {
 	char name[HR_NAME_MAX + 1];
@@ -178,7 +179,8 @@ struct hr_job {
 	struct hr_job *qnext;
 	enum hr_status status;
 	size_t naddrs;
-	uint8_t addrs[HR_ADDRS_BYTES];
+	uint8_t *addrs;
+	char canon[HR_NAME_MAX + 1];
 };
 
 /**
@@ -192,6 +194,7 @@ struct hr_job {
  * @status:	HR_OK, HR_NODATA, HR_NXDOMAIN or HR_SERVFAIL
  * @naddrs:	addresses in @addrs
  * @addrs:	packed addresses (points into the same allocation)
+ * @canon:	canonical name, "" if none (the same allocation)
  * @name:	normalized name
  */
 struct hr_centry {
@@ -203,6 +206,7 @@ struct hr_centry {
 	enum hr_status status;
 	size_t naddrs;
 	uint8_t *addrs;
+	char *canon;
 	char name[];
 };
 
@@ -321,6 +325,8 @@ static inline size_t hr_addr_len(int family)
 
 /* hostresolver.c */
 void hr_req_done(struct hr_req *r, enum hr_status status);
+void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
+		      const char *canon);
 unsigned hr_hash(const char *name, int family);
 uint16_t hr_random16(struct hr *h);
 void hr_acct_unref(struct hr *h, struct hr_acct *a);
@@ -333,7 +339,7 @@ const struct hr_centry *hr_cache_get(struct hr_cache *c, const char *name,
 				     int family, unsigned hash, int64_t now);
 void hr_cache_put(struct hr_cache *c, const char *name, int family,
 		  unsigned hash, enum hr_status status, const uint8_t *addrs,
-		  size_t naddrs, int64_t expires);
+		  size_t naddrs, const char *canon, int64_t expires);
 
 /* gai.c */
 int hr_gai_init(struct hr *h);

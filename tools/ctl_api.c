@@ -360,11 +360,15 @@ int ctl_api_forward(int argc, char **argv)
 }
 
 /**
- * ctl_zones_table() - [{"Name","Records","DefaultIP"}] as columns
+ * ctl_zones_table() - [{"Name","Records","DefaultIP"}] as columns: a
+ * Regexp record's name shows as ~PATTERN, a record without an address
+ * (the resolver answers it) as IP "resolver"
  */
 static void ctl_zones_table(json_t *j)
 {
-	json_t *z, *r, *def;
+	json_t *z, *r, *def, *re;
+	const char *name, *ip;
+	char rebuf[300];
 	size_t i, k;
 
 	printf("%-24s %-32s %s\n", "ZONE", "NAME", "IP");
@@ -376,10 +380,16 @@ static void ctl_zones_table(json_t *j)
 		for (k = 0; k < json_array_size(json_object_get(z, "Records"));
 		     k++) {
 			r = json_array_get(json_object_get(z, "Records"), k);
-
-			printf("%-24s %-32s %s\n", zn,
-			       json_string_value(json_object_get(r, "Name")),
-			       json_string_value(json_object_get(r, "IP")));
+			name = json_string_value(json_object_get(r, "Name"));
+			ip = json_string_value(json_object_get(r, "IP"));
+			re = json_object_get(r, "Regexp");
+			if (json_is_string(re)) {
+				snprintf(rebuf, sizeof(rebuf), "~%s",
+					 json_string_value(re));
+				name = rebuf;
+			}
+			printf("%-24s %-32s %s\n", zn, name ? name : "",
+			       ip ? ip : "resolver");
 		}
 		def = json_object_get(z, "DefaultIP");
 		if (json_is_string(def) && *json_string_value(def))

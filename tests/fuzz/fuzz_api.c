@@ -165,19 +165,18 @@ static void fz_zone(const char *body, size_t len)
 	fz_require(z.nrec <= API_RECORDS_MAX, "records bounded");
 	t = dns_local_new(&gw);
 	fz_require(t != NULL, "table");
-	dns_local_zone_set(t, z.name, z.has_def ? &z.def : NULL);
+	api_zone_apply(&z, t);
 	for (i = 0; i < z.nrec; i++) {
-		fz_require(z.rec[i].name[0] &&
-			       !api_zone_fqdn(z.name, z.rec[i].name, fqdn,
-					      sizeof(fqdn)),
-			   "record name valid");
-		dns_local_set_addrs(t, fqdn, &z.rec[i].ip, 1, NULL, 0);
-	}
-	for (i = 0; i < z.nrec; i++) {
-		api_zone_fqdn(z.name, z.rec[i].name, fqdn, sizeof(fqdn));
+		if (!z.rec[i].name[0])
+			continue;
+		fz_require(
+		    !api_zone_fqdn(z.name, z.rec[i].name, fqdn, sizeof(fqdn)),
+		    "record name valid");
 		fz_require(fz_wire_lower(fqdn, w) > 0, "record wire name");
 		/* the last record of the same name wins */
 		for (last = i, j = i + 1; j < z.nrec; j++) {
+			if (!z.rec[j].name[0])
+				continue;
 			api_zone_fqdn(z.name, z.rec[j].name, f2, sizeof(f2));
 			if (fz_wire_lower(f2, w2) > 0 &&
 			    dns_name_len(w2) == dns_name_len(w) &&
@@ -185,9 +184,18 @@ static void fz_zone(const char *body, size_t len)
 				last = j;
 		}
 		dns_local_lookup(t, w, DNS_T_A, &res);
-		fz_require(res.status == DNS_LOCAL_ANSWER && res.n4 == 1 &&
-			       res.a[0].s_addr == z.rec[last].ip.s_addr,
-			   "record answers with its address");
+		if (z.rec[last].ip.family == AF_INET)
+			fz_require(
+			    res.status == DNS_LOCAL_ANSWER && res.n4 == 1 &&
+				res.a[0].s_addr == z.rec[last].ip.v4.s_addr,
+			    "record answers with its address");
+		else if (z.rec[last].ip.family == AF_INET6)
+			fz_require(res.status == DNS_LOCAL_ANSWER &&
+				       res.n4 == 0,
+				   "IPv6 record answers no A");
+		else
+			fz_require(res.status == DNS_LOCAL_MISS,
+				   "record without an address: resolver");
 	}
 	dns_local_free(t);
 	api_zone_req_free(&z);

@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "../../daemon/api.h"
+#include "../../dns/dns.h"
 
 /* Expose/unexpose/zone parsers return 0 or this status. */
 #define BAD 400
@@ -179,9 +181,11 @@ static void test_zone(void **state)
 	assert_string_equal(z.name, "internal.");
 	assert_int_equal(z.nrec, 2);
 	assert_string_equal(z.rec[0].name, "lima-default");
-	assert_int_equal(z.rec[0].ip.s_addr, ip("192.168.104.4"));
+	assert_int_equal(z.rec[0].ip.family, AF_INET);
+	assert_int_equal(z.rec[0].ip.v4.s_addr, ip("192.168.104.4"));
 	assert_string_equal(z.rec[1].name, "host.lima");
-	assert_int_equal(z.has_def, 0);
+	assert_int_equal(z.rec[1].has_re, 0);
+	assert_int_equal(z.def.family, 0);
 	api_zone_req_free(&z);
 
 	/* no trailing dot, no records, a default address */
@@ -189,11 +193,11 @@ static void test_zone(void **state)
 	    zone("{\"Name\":\"test\",\"DefaultIP\":\"10.1.2.3\"}", &z), 0);
 	assert_string_equal(z.name, "test.");
 	assert_int_equal(z.nrec, 0);
-	assert_int_equal(z.has_def, 1);
-	assert_int_equal(z.def.s_addr, ip("10.1.2.3"));
+	assert_int_equal(z.def.family, AF_INET);
+	assert_int_equal(z.def.v4.s_addr, ip("10.1.2.3"));
 	api_zone_req_free(&z);
 	assert_int_equal(zone("{\"Name\":\"test\",\"DefaultIP\":\"\"}", &z), 0);
-	assert_int_equal(z.has_def, 0);
+	assert_int_equal(z.def.family, 0);
 	api_zone_req_free(&z);
 
 	/* refused */
@@ -209,18 +213,28 @@ static void test_zone(void **state)
 	api_zone_req_free(&z);
 	assert_int_equal(zone("{\"Name\":\"x\",\"Records\":[5]}", &z), BAD);
 	api_zone_req_free(&z);
-	assert_int_equal(
-	    zone("{\"Name\":\"x\",\"Records\":[{\"Name\":\"a\"}]}", &z), BAD);
-	api_zone_req_free(&z);
 	assert_int_equal(zone("{\"Name\":\"x\",\"Records\":[{\"Name\":\"a\","
-			      "\"IP\":\"fd00::1\"}]}",
+			      "\"IP\":\"1.2.3\"}]}",
 			      &z),
 			 BAD);
 	api_zone_req_free(&z);
 	assert_int_equal(
 	    zone("{\"Name\":\"x\",\"Records\":[{\"IP\":\"1.2.3.4\","
-		 "\"Regexp\":\".*\"}]}",
+		 "\"Regexp\":{}}]}",
 		 &z),
+	    BAD);
+	api_zone_req_free(&z);
+	assert_int_equal(
+	    zone("{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(a\"}]}", &z),
+	    BAD);
+	api_zone_req_free(&z);
+	assert_int_equal(
+	    zone("{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(a)\\\\1\"}]}",
+		 &z),
+	    BAD);
+	api_zone_req_free(&z);
+	assert_int_equal(
+	    zone("{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(?i)a\"}]}", &z),
 	    BAD);
 	api_zone_req_free(&z);
 	assert_int_equal(zone("{\"Name\":\"x\",\"DefaultIP\":\"nope\"}", &z),
@@ -240,6 +254,211 @@ static void test_zone(void **state)
 	assert_string_equal(fqdn, "a.example");
 	assert_int_equal(api_zone_fqdn("internal.", "a b", fqdn, sizeof(fqdn)),
 			 -1);
+}
+
+/*
+ * The bodies Lima's hostagent posts (gvisor-tap-vsock's client: Go's
+ * json.Marshal of types.Zone, no JSON tags, nil Regexp omitted, nil net.IP
+ * null) for this lima.yaml, plus the VM's own name and host.lima.internal
+ * that Lima adds:
+ *
+ *   hostResolver:
+ *     hosts:
+ *       guest.v4.test: 10.0.0.7
+ *       guest.v6.test: fd00::7
+ *       alias.test: guest.v4.test
+ *       outside.test: example.com
+ *       myhost: 10.0.0.9
+ */
+static const char *const lima_bodies[] = {
+    "{\"Name\":\"test.\",\"Records\":[{\"Name\":\"guest.v4\",\"IP\":"
+    "\"10.0.0.7\"},{\"Name\":\"guest.v6\",\"IP\":\"fd00::7\"},{\"Name\":"
+    "\"alias\",\"IP\":\"10.0.0.7\"},{\"Name\":\"outside\",\"IP\":null}],"
+    "\"DefaultIP\":null}",
+    "{\"Name\":\"myhost\",\"Records\":null,\"DefaultIP\":\"10.0.0.9\"}",
+    "{\"Name\":\"internal.\",\"Records\":[{\"Name\":\"lima-default\",\"IP\":"
+    "\"192.168.104.4\"},{\"Name\":\"host.lima\",\"IP\":\"192.168.104.2\"}],"
+    "\"DefaultIP\":null}",
+    /* what gvisor-tap-vsock's own clients may send besides */
+    "{\"Name\":\"vms.test.\",\"Records\":[{\"Name\":\"\",\"IP\":"
+    "\"10.0.1.1\",\"Regexp\":\"^vm-[0-9]+$\"},{\"Name\":\"\",\"IP\":"
+    "\"fd00::1:1\",\"Regexp\":\"^v6-\"},{\"Name\":\"\",\"IP\":null,"
+    "\"Regexp\":\"^up-\"}],\"DefaultIP\":\"10.0.1.99\"}",
+};
+
+/**
+ * lookup() - what a table answers for a text name and type
+ * @t:		table
+ * @name:	text name
+ * @qtype:	type
+ * @res:	filled
+ *
+ * Return: res->status
+ */
+static int lookup(const struct dns_local *t, const char *name, uint16_t qtype,
+		  struct dns_local_result *res)
+{
+	uint8_t w[DNS_NAME_MAX];
+
+	assert_true(dns_name_from_text(name, w, sizeof(w)) > 0);
+	return dns_local_lookup(t, w, qtype, res);
+}
+
+/**
+ * want_a() - @name answers exactly one A record, @addr
+ */
+static void want_a(const struct dns_local *t, const char *name,
+		   const char *addr)
+{
+	struct dns_local_result res;
+
+	assert_int_equal(lookup(t, name, DNS_T_A, &res), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.n4, 1);
+	assert_int_equal(res.a[0].s_addr, ip(addr));
+}
+
+/**
+ * want_aaaa() - @name answers exactly one AAAA record, @addr, and no A
+ */
+static void want_aaaa(const struct dns_local *t, const char *name,
+		      const char *addr)
+{
+	struct dns_local_result res;
+	struct in6_addr a6;
+
+	assert_int_equal(inet_pton(AF_INET6, addr, &a6), 1);
+	assert_int_equal(lookup(t, name, DNS_T_AAAA, &res), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.n6, 1);
+	assert_memory_equal(&res.aaaa[0], &a6, sizeof(a6));
+	assert_int_equal(lookup(t, name, DNS_T_A, &res), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.n4, 0);
+}
+
+/**
+ * want_miss() - @name is not local: the resolver answers it
+ */
+static void want_miss(const struct dns_local *t, const char *name)
+{
+	struct dns_local_result res;
+
+	assert_int_equal(lookup(t, name, DNS_T_A, &res), DNS_LOCAL_MISS);
+}
+
+/**
+ * check_lima_table() - what the Lima bodies make a table answer
+ */
+static void check_lima_table(const struct dns_local *t)
+{
+	want_a(t, "guest.v4.test", "10.0.0.7");
+	want_a(t, "GUEST.v4.Test.", "10.0.0.7");
+	want_aaaa(t, "guest.v6.test", "fd00::7");
+	want_a(t, "alias.test", "10.0.0.7");
+	want_miss(t, "outside.test"); /* the resolver's */
+	want_miss(t, "other.test");   /* not ours: Lima #3161 */
+	want_a(t, "myhost", "10.0.0.9");
+	want_a(t, "lima-default.internal", "192.168.104.4");
+	want_a(t, "host.lima.internal", "192.168.104.2");
+	/* Regexp records: searched in the name without the zone */
+	want_a(t, "vm-12.vms.test", "10.0.1.1");
+	want_a(t, "VM-3.vms.test", "10.0.1.1");
+	want_a(t, "vm-x.vms.test", "10.0.1.99");   /* DefaultIP */
+	want_a(t, "a.vm-1.vms.test", "10.0.1.99"); /* ^ anchors at "a" */
+	want_aaaa(t, "v6-a.vms.test", "fd00::1:1");
+	want_aaaa(t, "v6-a.b.vms.test", "fd00::1:1");
+	want_miss(t, "up-1.vms.test");	    /* no address: the resolver's */
+	want_a(t, "vms.test", "10.0.1.99"); /* the apex matches no Regexp */
+}
+
+static void test_zone_lima(void **state)
+{
+	struct dns_local *t = dns_local_new(NULL), *t2 = dns_local_new(NULL);
+	struct api_zone_req z, z2;
+	char err[256], *text;
+	json_t *j;
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(t2);
+	for (i = 0; i < sizeof(lima_bodies) / sizeof(lima_bodies[0]); i++) {
+		assert_int_equal(zone(lima_bodies[i], &z), 0);
+		api_zone_apply(&z, t);
+		/* GET /services/dns/all and the state file read back */
+		j = api_zone_json(&z);
+		text = json_dumps(j, JSON_COMPACT);
+		assert_non_null(text);
+		assert_int_equal(
+		    api_parse_zone(text, strlen(text), &z2, err, sizeof(err)),
+		    0);
+		api_zone_apply(&z2, t2);
+		if (i == 0) /* nil Regexp omitted, nil IP null, IPv6 */
+			assert_non_null(
+			    strstr(text, "{\"Name\":\"outside\",\"IP\":null}"));
+		if (i == 0)
+			assert_non_null(strstr(text, "\"IP\":\"fd00::7\""));
+		if (i == 3)
+			assert_non_null(
+			    strstr(text, "\"Regexp\":\"^vm-[0-9]+$\""));
+		free(text);
+		json_decref(j);
+		api_zone_req_free(&z2);
+		api_zone_req_free(&z);
+	}
+	check_lima_table(t);
+	check_lima_table(t2);
+	dns_local_free(t2);
+	dns_local_free(t);
+}
+
+static void test_zone_keys(void **state)
+{
+	struct api_zone_req z;
+	json_t *j;
+
+	(void)state;
+	/* keys in any letter case, as Go's encoding/json matches them */
+	assert_int_equal(zone("{\"name\":\"internal\",\"RECORDS\":[{\"name\":"
+			      "\"a\",\"ip\":\"10.0.0.1\",\"regexp\":null}],"
+			      "\"defaultip\":\"\"}",
+			      &z),
+			 0);
+	assert_string_equal(z.name, "internal.");
+	assert_int_equal(z.nrec, 1);
+	assert_string_equal(z.rec[0].name, "a");
+	assert_int_equal(z.rec[0].ip.v4.s_addr, ip("10.0.0.1"));
+	api_zone_req_free(&z);
+	/* the last of two keys that differ in case wins, as in Go */
+	assert_int_equal(zone("{\"Name\":\"one\",\"NAME\":\"two\"}", &z), 0);
+	assert_string_equal(z.name, "two.");
+	api_zone_req_free(&z);
+	/* an IPv4-mapped IPv6 address is IPv4 (Go's net.IP) */
+	assert_int_equal(
+	    zone("{\"Name\":\"x\",\"DefaultIP\":\"::ffff:10.0.0.2\"}", &z), 0);
+	assert_int_equal(z.def.family, AF_INET);
+	assert_int_equal(z.def.v4.s_addr, ip("10.0.0.2"));
+	api_zone_req_free(&z);
+	/* dns/all: "Records" null (Go's nil slice) or [] as it came */
+	assert_int_equal(zone("{\"Name\":\"x\",\"Records\":[]}", &z), 0);
+	j = api_zone_json(&z);
+	assert_true(json_is_array(json_object_get(j, "Records")));
+	json_decref(j);
+	api_zone_req_free(&z);
+	assert_int_equal(zone("{\"Name\":\"x\"}", &z), 0);
+	j = api_zone_json(&z);
+	assert_true(json_is_null(json_object_get(j, "Records")));
+	json_decref(j);
+	api_zone_req_free(&z);
+	/* an IPv6 DefaultIP */
+	assert_int_equal(zone("{\"Name\":\"x\",\"DefaultIP\":\"fd00::2\"}", &z),
+			 0);
+	assert_int_equal(z.def.family, AF_INET6);
+	api_zone_req_free(&z);
+	/* a record with neither name nor Regexp is taken (it matches
+	 * nothing, as in gvisor-tap-vsock) */
+	assert_int_equal(
+	    zone("{\"Name\":\"x\",\"Records\":[{\"IP\":\"1.2.3.4\"}]}", &z), 0);
+	assert_int_equal(z.nrec, 1);
+	api_zone_req_free(&z);
 }
 
 static void test_wait_port(void **state)
@@ -286,6 +505,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hostport),  cmocka_unit_test(test_expose),
 	    cmocka_unit_test(test_unexpose),  cmocka_unit_test(test_zone),
+	    cmocka_unit_test(test_zone_lima), cmocka_unit_test(test_zone_keys),
 	    cmocka_unit_test(test_wait_port),
 	};
 

@@ -469,7 +469,7 @@ static void test_zones(void **state)
 	struct dns_local *l = table();
 
 	(void)state;
-	assert_int_equal(dns_local_zone_set(l, "internal.", NULL), 0);
+	assert_int_equal(dns_local_zone_set(l, "internal.", NULL, NULL), 0);
 	assert_int_equal(
 	    dns_local_set_addrs(l, "lima-default.internal.", &rec, 1, NULL, 0),
 	    0);
@@ -490,7 +490,7 @@ static void test_zones(void **state)
 	    DNS_LOCAL_ANSWER);
 
 	/* a default address: every other name under the zone */
-	assert_int_equal(dns_local_zone_set(l, "Internal", &def), 0);
+	assert_int_equal(dns_local_zone_set(l, "Internal", &def, NULL), 0);
 	assert_int_equal(dns_local_zone_count(l), 1);
 	assert_int_equal(
 	    dns_local_lookup(l, W("a.b.other.internal"), DNS_T_A, &r),
@@ -510,7 +510,7 @@ static void test_zones(void **state)
 			 DNS_LOCAL_MISS);
 
 	/* the most specific zone decides: no default there */
-	assert_int_equal(dns_local_zone_set(l, "sub.internal", NULL), 0);
+	assert_int_equal(dns_local_zone_set(l, "sub.internal", NULL, NULL), 0);
 	assert_int_equal(dns_local_zone_count(l), 2);
 	assert_int_equal(dns_local_lookup(l, W("x.sub.internal"), DNS_T_A, &r),
 			 DNS_LOCAL_MISS);
@@ -526,10 +526,10 @@ static void test_zones(void **state)
 	assert_int_equal(r.a[0].s_addr, def.s_addr);
 
 	/* the default can be taken away again */
-	assert_int_equal(dns_local_zone_set(l, "internal", NULL), 0);
+	assert_int_equal(dns_local_zone_set(l, "internal", NULL, NULL), 0);
 	assert_int_equal(dns_local_lookup(l, W("x.internal"), DNS_T_A, &r),
 			 DNS_LOCAL_MISS);
-	assert_int_equal(dns_local_zone_set(l, "bad..name", NULL), -1);
+	assert_int_equal(dns_local_zone_set(l, "bad..name", NULL, NULL), -1);
 	assert_int_equal(errno, EINVAL);
 	dns_local_free(l);
 }

@@ -68,6 +68,8 @@ static int g_in_api; /* set while an hr_* call runs */
 
 struct t;
 
+#define RES_ADDRS 64 /* addresses kept of a lookup's answer */
+
 /**
  * struct res - what a callback got
  * @t:		scenario
@@ -75,7 +77,8 @@ struct t;
  * @done:	callback ran
  * @st:		status
  * @n:		addresses
- * @a:		addresses, packed
+ * @a:		addresses, packed (the first RES_ADDRS of them)
+ * @canon:	canonical name reported, "" for none
  * @ttl:	TTL
  * @ans:	raw answer
  * @len:	its length
@@ -87,7 +90,8 @@ struct res {
 	int done;
 	enum hr_status st;
 	size_t n;
-	uint8_t a[HR_ADDRS_MAX * 16];
+	uint8_t a[RES_ADDRS * 16];
+	char canon[256];
 	uint32_t ttl;
 	uint8_t ans[4096];
 	size_t len;
@@ -324,7 +328,7 @@ static void assert_addr(const struct res *r, size_t i, int family,
 /* ---- the driver ---- */
 
 static void on_addr(void *arg, enum hr_status st, const uint8_t *addrs,
-		    size_t n, uint32_t ttl)
+		    size_t n, const char *canon, uint32_t ttl)
 {
 	struct res *r = arg;
 	struct t *t = r->t;
@@ -337,7 +341,11 @@ static void on_addr(void *arg, enum hr_status st, const uint8_t *addrs,
 	r->st = st;
 	r->n = n;
 	if (n)
-		memcpy(r->a, addrs, n * (r->family == AF_INET ? 4 : 16));
+		memcpy(r->a, addrs,
+		       (n < RES_ADDRS ? n : RES_ADDRS) *
+			   (r->family == AF_INET ? 4 : 16));
+	assert_true(!canon || (st == HR_OK && *canon));
+	snprintf(r->canon, sizeof(r->canon), "%s", canon ? canon : "");
 	r->ttl = ttl;
 	r->at = loop_now_ms();
 	t->pending--;
@@ -510,6 +518,8 @@ static void dns_1(struct t *t)
 	lookup(t, 7, "", AF_INET);
 	lookup(t, 8, "example.test", AF_UNIX);
 	lookup(t, 9, "both.test", AF_INET6);
+	lookup(t, 10, "alias.test", AF_INET);
+	lookup(t, 11, "many.test", AF_INET);
 }
 
 static void dns_2(struct t *t)
@@ -531,6 +541,14 @@ static void dns_2(struct t *t)
 	assert_int_equal(t->r[9].st, HR_OK);
 	assert_int_equal(t->r[9].n, 1);
 	assert_addr(&t->r[9], 0, AF_INET6, "fd00::4");
+	/* the CNAME's target is reported, the name itself is not */
+	assert_string_equal(t->r[0].canon, "");
+	assert_int_equal(t->r[10].st, HR_OK);
+	assert_string_equal(t->r[10].canon, "example.test");
+	assert_addr(&t->r[10], 0, AF_INET, "10.1.2.3");
+	/* every address, not the first 32 */
+	assert_int_equal(t->r[11].st, HR_OK);
+	assert_int_equal(t->r[11].n, 40);
 }
 
 static void test_native_dns(void **state)
@@ -1288,7 +1306,8 @@ static const char *find_dnsmasq(void)
 static int setup(void **state)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53)};
-	char big[700];
+	char big[700], many[40 * 32], addn[128];
+	int i, n;
 
 	(void)state;
 	log_init("test_hostresolver", getenv("HR_TEST_VERBOSE") != NULL);
@@ -1312,6 +1331,11 @@ static int setup(void **state)
 	}
 	write_file("hosts", hosts_base);
 	write_file("resolv.conf", resolv_a);
+	for (i = 0, n = 0; i < 40; i++)
+		n += snprintf(many + n, sizeof(many) - (size_t)n,
+			      "10.2.0.%d many.test\n", i + 1);
+	write_file("many.hosts", many);
+	snprintf(addn, sizeof(addn), "--addn-hosts=%s/many.hosts", g_dir);
 	/* A private view of /etc/hosts and /etc/resolv.conf, before any
 	 * thread exists (unshare(CLONE_NEWNS) needs an unshared fs). */
 	if (unshare(CLONE_NEWNS) ||
@@ -1336,7 +1360,8 @@ static int setup(void **state)
 	    "--host-record=multi.test,10.1.1.2",
 	    "--host-record=co.test,10.1.2.5", "--address=/invalid/",
 	    "--txt-record=which.test,alpha", big,
-	    "--mx-host=example.test,mail.example.test,10", (char *)NULL);
+	    "--mx-host=example.test,mail.example.test,10",
+	    "--cname=alias.test,example.test", addn, (char *)NULL);
 	g_dm_b =
 	    dnsmasq_start(ADDR_B, "b", "--host-record=example.test,10.7.7.7",
 			  "--host-record=swap.test,10.7.7.8",
