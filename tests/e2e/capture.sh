@@ -24,7 +24,7 @@
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-e2e_init capture 45 "$@"
+e2e_init capture 90 "$@"
 
 need_tools dig tcpdump mkfifo
 

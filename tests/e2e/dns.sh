@@ -42,7 +42,7 @@
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-e2e_init dns 60 "$@"
+e2e_init dns 120 "$@"
 
 need_tools dig dnsmasq unshare ss
 

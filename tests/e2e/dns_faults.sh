@@ -34,7 +34,7 @@
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-e2e_init dns_faults 60 "$@"
+e2e_init dns_faults 120 "$@"
 
 need_tools dig dnsmasq unshare ss
 
