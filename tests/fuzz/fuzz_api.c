@@ -25,6 +25,7 @@
  * fuzz-sources: daemon/api_parse.c daemon/options.c daemon/log.c
  * fuzz-sources: dns/codec.c dns/local.c daemon/limayaml.c
  * fuzz-sources: daemon/networksyaml.c daemon/yamlutil.c user-v2/leases.c
+ * fuzz-sources: daemon/lima.c
  * fuzz-libs: -ljansson -lyaml
  */
 #include <arpa/inet.h>
