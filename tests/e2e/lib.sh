@@ -848,6 +848,21 @@ api_lease_ip() {
 		<<<"$API_BODY"
 }
 
+# api_wait_lease_ip EP MAC: Lima's hostagent's poll of the leases, every
+# 500 ms, for its VM's MAC (Lima gives up after 2 minutes; we after 15 s);
+# prints the address.
+api_wait_lease_ip() {
+	local ip
+	for _ in $(seq 30); do
+		ip=$(api_lease_ip "$1" "$2") && [ -n "$ip" ] && {
+			echo "$ip"
+			return 0
+		}
+		sleep 0.5
+	done
+	return 1
+}
+
 # --- DNS answers compared (dns.sh, dns_config.sh) ----------------------------
 # They use HNS (the host namespace), UP1 or UPSTREAM (the upstream dnsmasq),
 # dns_query's DQ_* results, and Q_WHAT (what the last query was, for
