@@ -539,6 +539,45 @@ stop_daemon() {
 	return 0
 }
 
+# FIFO_READER_PY FIFO OUT: read FIFO until killed, keeping the number of
+# bytes read so far in OUT (created empty once the FIFO is open: opened
+# with O_NONBLOCK, so that it need not wait for the writer).
+FIFO_READER_PY='
+import os, select, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+open(sys.argv[2], "w").close()
+n = 0
+while True:
+    select.select([fd], [], [], 0.1)
+    try:
+        b = os.read(fd, 65536)
+    except BlockingIOError:
+        continue
+    if not b:
+        select.select([], [], [], 0.05)
+        continue
+    n += len(b)
+    with open(sys.argv[2], "w") as f:
+        f.write(str(n))
+'
+
+# start_fifo_reader OUT FIFO [AS...]: a FIFO reader (run by AS..., e.g.
+# nobody), started before the daemon opens the FIFO (capture.sh,
+# capture_owner.sh); it counts what it reads and goes away on SIGTERM.
+# Sets READER.
+start_fifo_reader() {
+	local out=$1 fifo=$2
+	shift 2
+	# /usr/bin/python3: nobody may not reach another python3 on the PATH.
+	"$@" /usr/bin/python3 -c "$FIFO_READER_PY" "$fifo" "$out" \
+		2>"$out.err" </dev/null &
+	READER=$!
+	register_pid "$READER"
+	register_log "$out.err"
+	wait_for 5 "the FIFO reader" test -e "$out" ||
+		fail "the FIFO reader of $fifo did not start"
+}
+
 # --- DNS: a private upstream, the daemon with its own resolv.conf, dig ----
 #
 # The DNS tests run the daemon and its upstream dnsmasq in a namespace that
