@@ -386,6 +386,24 @@ struct dns_local *dns_local_new(const struct in_addr *gateway)
 }
 
 /**
+ * local_entry_set_one() - the addresses of a zone's default or of a
+ * Regexp record: at most one of each family
+ * @e:		entry whose addresses are set
+ * @v4:		its IPv4 address, or NULL for none
+ * @v6:		its IPv6 address, or NULL for none
+ */
+static void local_entry_set_one(struct local_entry *e, const struct in_addr *v4,
+				const struct in6_addr *v6)
+{
+	e->n4 = v4 ? 1 : 0;
+	if (v4)
+		e->a[0] = *v4;
+	e->n6 = v6 ? 1 : 0;
+	if (v6)
+		e->aaaa[0] = *v6;
+}
+
+/**
  * local_zone_clear_regexps() - drop a zone's Regexp records
  * @z:	zone
  */
@@ -636,12 +654,7 @@ int dns_local_zone_set(struct dns_local *l, const char *zone,
 		return -1;
 	local_zone_clear_regexps(z);
 	z->has_def = def4 || def6;
-	z->def.n4 = def4 ? 1 : 0;
-	if (def4)
-		z->def.a[0] = *def4;
-	z->def.n6 = def6 ? 1 : 0;
-	if (def6)
-		z->def.aaaa[0] = *def6;
+	local_entry_set_one(&z->def, def4, def6);
 	return 0;
 }
 
@@ -685,12 +698,7 @@ int dns_local_zone_add_regexp(struct dns_local *l, const char *zone,
 	}
 	memcpy(r->e.name, z->name, dns_name_len(z->name));
 	r->e.resolve = !v4 && !v6;
-	r->e.n4 = v4 ? 1 : 0;
-	if (v4)
-		r->e.a[0] = *v4;
-	r->e.n6 = v6 ? 1 : 0;
-	if (v6)
-		r->e.aaaa[0] = *v6;
+	local_entry_set_one(&r->e, v4, v6);
 	*z->re_tail = r;
 	z->re_tail = &r->next;
 	z->nre++;

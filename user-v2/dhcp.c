@@ -252,6 +252,23 @@ static int dhcp_host_ok(const struct dhcp *d, uint32_t ip)
 }
 
 /**
+ * dhcp_log_due() - may a refusal be logged now? At most one every 10 s
+ * per kind, so that a guest cannot flood the log
+ * @last:	when this kind was last logged, clock seconds, 0 for never;
+ *		set to @now when the answer is yes
+ * @now:	clock
+ *
+ * Return: 1 to log, else 0
+ */
+static int dhcp_log_due(int64_t *last, int64_t now)
+{
+	if (*last && now - *last < 10)
+		return 0;
+	*last = now;
+	return 1;
+}
+
+/**
  * dhcp_lease_live() - does @l still hold its address against others?
  */
 static int dhcp_lease_live(const struct dhcp_lease *l, int64_t now)
@@ -782,8 +799,7 @@ static int dhcp_port_full(struct dhcp *d, const uint8_t *mac, int64_t now)
 	if (n < DHCP_PORT_LEASES)
 		return 0;
 	d->stats.port_limit++;
-	if (!d->port_logged || now - d->port_logged >= 10) {
-		d->port_logged = now;
+	if (dhcp_log_due(&d->port_logged, now)) {
 		log_warnx("dhcp: a port holds %d leases: no address for "
 			  "its new MACs",
 			  DHCP_PORT_LEASES);
@@ -844,8 +860,7 @@ static void dhcp_name_update(struct dhcp *d, struct dhcp_lease *l,
 			(d->name_fn && d->name_fn(d->name_arg, name)))) {
 		if (count) {
 			d->stats.name_taken++;
-			if (!d->name_logged || now - d->name_logged >= 10) {
-				d->name_logged = now;
+			if (dhcp_log_due(&d->name_logged, now)) {
 				log_warnx("dhcp: hostname %s is taken: a "
 					  "client asking for it gets none",
 					  name);
@@ -1079,8 +1094,7 @@ static int dhcp_sender_ok(struct dhcp *d, const uint8_t *src,
 	     (d->port && d->cfg.sender_ok(d->cfg.sender_arg, d->port, src))))
 		return 1;
 	d->stats.drop_chaddr++;
-	if (!d->chaddr_logged || now - d->chaddr_logged >= 10) {
-		d->chaddr_logged = now;
+	if (dhcp_log_due(&d->chaddr_logged, now)) {
 		log_warnx("dhcp: message dropped: its client address is not "
 			  "its sender's (%02x:%02x:%02x:%02x:%02x:%02x)",
 			  src[0], src[1], src[2], src[3], src[4], src[5]);

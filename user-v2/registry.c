@@ -18,7 +18,8 @@
  * The lease file is written at most once a second, as the state file is
  * (a guest can change its bindings as fast as it can send REQUESTs, and
  * each write is a rename and two fsyncs on the loop thread): the last
- * associations are kept, a loop timer writes them, and reg_free() writes
+ * associations are kept, a loop timer writes them (wsched.h, the state
+ * file's writer too), and reg_free() writes
  * what is pending (SIGINT, SIGTERM). A kill -9 loses at most the last
  * second; a MAC whose binding was lost asks again and gets its address
  * back, which nobody else has taken meanwhile (the server is
@@ -45,9 +46,9 @@
 #include "leases.h"
 #include "registry.h"
 #include "state.h"
+#include "wsched.h"
 #include "../daemon/log.h"
 #include "../dns/dns.h"
-#include "../netstack/loop.h"
 
 #define REG_SUFFIX	  ".internal"
 #define REG_NAME_MAX	  (DHCP_HOSTNAME_MAX + sizeof(REG_SUFFIX))
@@ -73,15 +74,10 @@ struct reg_name {
  * @saved:	associations last written to @file
  * @nsaved:	how many
  * @written:	@file was written once: @saved is what it holds
- * @cur:	associations now, to be written when @dirty
+ * @cur:	associations now, to be written when @ws is dirty
  * @ncur:	how many
  * @have_cur:	@cur was set once
- * @dirty:	@cur is not written yet
- * @failing:	the last write failed (logged once per episode)
- * @last_ms:	loop_now_ms() of the last write attempt, 0 for none
- * @writes:	lease file writes, for tests
- * @timer:	the coalesced write, NULL without a loop (writes at once)
- * @armed:	@timer is armed
+ * @ws:		the coalesced writes of @cur to @file
  * @st:		the state file of @file, or NULL
  */
 struct reg {
@@ -96,12 +92,7 @@ struct reg {
 	struct dhcp_static_lease *cur;
 	size_t ncur;
 	int have_cur;
-	int dirty;
-	int failing;
-	int64_t last_ms;
-	unsigned long writes;
-	struct loop_timer *timer;
-	int armed;
+	struct wsched ws;
 	struct state *st;
 };
 
@@ -279,31 +270,21 @@ static int reg_same(const struct dhcp_static_lease *a, size_t na,
 
 /**
  * reg_file_write() - write the pending associations to the lease file,
- * unless it holds them already
- * @r:		registry with a lease file
+ * unless it holds them already (wsched_write_fn)
+ * @arg:	registry with a lease file
  *
- * Return: 0, or -1 (logged once per episode of failures)
+ * Return: 0 written, 1 nothing to write, or -1 with errno set (the writer
+ * logs it)
  */
-static int reg_file_write(struct reg *r)
+static int reg_file_write(void *arg)
 {
+	struct reg *r = arg;
 	struct dhcp_static_lease *copy = NULL;
 
-	r->last_ms = loop_now_ms();
-	if (r->written && reg_same(r->cur, r->ncur, r->saved, r->nsaved)) {
-		r->dirty = 0;
-		return 0;
-	}
-	if (leases_save(r->file, r->cur, r->ncur)) {
-		if (!r->failing)
-			log_warn("%s: cannot save leases", r->file);
-		r->failing = 1;
+	if (r->written && reg_same(r->cur, r->ncur, r->saved, r->nsaved))
+		return 1;
+	if (leases_save(r->file, r->cur, r->ncur))
 		return -1;
-	}
-	if (r->failing)
-		log_info("%s: saved again", r->file);
-	r->failing = 0;
-	r->dirty = 0;
-	r->writes++;
 	if (r->ncur) {
 		copy = malloc(r->ncur * sizeof(*copy));
 		if (!copy)
@@ -315,41 +296,6 @@ static int reg_file_write(struct reg *r)
 	r->nsaved = r->ncur;
 	r->written = 1;
 	return 0;
-}
-
-/**
- * reg_file_arm() - make sure a write comes: at once without a loop, else
- * by the timer, no sooner than STATE_WRITE_GAP_MS after the last one
- * @r:		registry with a lease file
- */
-static void reg_file_arm(struct reg *r)
-{
-	int64_t now = loop_now_ms(), when;
-
-	if (!r->timer) {
-		reg_file_write(r);
-		return;
-	}
-	if (r->armed)
-		return;
-	when = r->last_ms ? r->last_ms + (r->failing ? STATE_RETRY_MS
-						     : STATE_WRITE_GAP_MS)
-			  : now;
-	loop_timer_arm(r->timer, when > now ? when : now);
-	r->armed = 1;
-}
-
-/**
- * reg_file_timer() - the coalesced write of the lease file is due
- * @arg:	the registry
- */
-static void reg_file_timer(void *arg)
-{
-	struct reg *r = arg;
-
-	r->armed = 0;
-	if (r->dirty && reg_file_write(r))
-		reg_file_arm(r);
 }
 
 /**
@@ -369,8 +315,7 @@ static void reg_file_update(struct reg *r, struct reg_scan *s)
 	r->cur = s->assoc;
 	r->ncur = s->nassoc;
 	r->have_cur = 1;
-	r->dirty = 1;
-	reg_file_arm(r);
+	wsched_arm(&r->ws);
 }
 
 /**
@@ -493,8 +438,8 @@ struct reg *reg_new(struct loop *l, struct dhcp *d, struct dns_local *names,
 	dhcp_set_name_check(d, reg_name_taken, r);
 	if (leases_file && !(r->file = strdup(leases_file)))
 		fatal("strdup");
-	if (leases_file && l)
-		r->timer = loop_timer_new(l, reg_file_timer, r);
+	if (leases_file)
+		wsched_init(&r->ws, l, reg_file_write, r, r->file, "leases");
 	if (leases_file)
 		r->st = state_find(leases_file);
 	if (r->st)
@@ -510,7 +455,7 @@ struct reg *reg_new(struct loop *l, struct dhcp *d, struct dns_local *names,
  */
 unsigned long reg_lease_writes(const struct reg *r)
 {
-	return r->writes;
+	return r->ws.writes;
 }
 
 /**
@@ -525,12 +470,11 @@ void reg_free(struct reg *r)
 
 	if (!r)
 		return;
-	if (r->dirty)
-		reg_file_write(r);
+	wsched_flush(&r->ws);
 	dhcp_set_name_check(r->d, NULL, NULL);
 	for (i = 0; r->names && i < r->nreg; i++)
 		dns_local_remove_owned(r->names, r->reg[i].name, r);
-	loop_timer_free(r->timer);
+	wsched_fini(&r->ws);
 	free(r->reg);
 	free(r->saved);
 	free(r->cur);

@@ -2,7 +2,8 @@
 /*
  * state.c - the state file next to a user-v2 network's lease file
  * (format in state.h): read and checked with jansson, written atomically
- * through leases_write_file(), writes coalesced by a loop timer.
+ * through leases_write_file(), writes coalesced by a loop timer
+ * (wsched.h).
  *
  * Reading is strict, as for the lease file: a file that is not valid JSON,
  * has another version, or holds a lease that is not a unicast address,
@@ -23,8 +24,8 @@
 
 #include "leases.h"
 #include "state.h"
+#include "wsched.h"
 #include "../daemon/log.h"
-#include "../netstack/loop.h"
 
 /**
  * struct state - an open state file
@@ -32,12 +33,7 @@
  * @leases_file: the lease file it goes with
  * @loaded:	what the file held when opened
  * @cur:	what it holds now, or will after the pending write
- * @timer:	the pending write, NULL without a loop (writes at once)
- * @armed:	@timer is armed
- * @dirty:	@cur was not written yet
- * @failing:	the last write failed (logged once per episode)
- * @last_ms:	loop_now_ms() of the last write attempt, 0 for none
- * @writes:	successful writes, for tests
+ * @ws:		the coalesced writes of @cur
  * @next:	list of open state files
  */
 struct state {
@@ -45,12 +41,7 @@ struct state {
 	char *leases_file;
 	struct state_data loaded;
 	struct state_data cur;
-	struct loop_timer *timer;
-	int armed;
-	int dirty;
-	int failing;
-	int64_t last_ms;
-	unsigned long writes;
+	struct wsched ws;
 	struct state *next;
 };
 
@@ -371,65 +362,20 @@ void state_data_free(struct state_data *d)
 }
 
 /**
- * state_write() - write @st->cur now, whatever the time since the last
- * write
- * @st:		state file
+ * state_write() - write @st->cur now (wsched_write_fn)
+ * @arg:	state file
  *
- * Return: 0, or -1 (logged, once per episode of failures)
+ * Return: 0, or -1 with errno set (the writer logs it)
  */
-static int state_write(struct state *st)
-{
-	st->last_ms = loop_now_ms();
-	if (state_save(st->path, &st->cur)) {
-		if (!st->failing)
-			log_warn("%s: cannot save the daemon's state",
-				 st->path);
-		st->failing = 1;
-		return -1;
-	}
-	if (st->failing)
-		log_info("%s: saved again", st->path);
-	st->failing = 0;
-	st->dirty = 0;
-	st->writes++;
-	log_debug("%s: saved (%zu bound leases, %zu zones)", st->path,
-		  st->cur.nleases, json_array_size(st->cur.zones));
-	return 0;
-}
-
-/**
- * state_arm() - make sure a write comes: at once without a loop, else by
- * the timer, no sooner than STATE_WRITE_GAP_MS after the last one
- * @st:		state file
- */
-static void state_arm(struct state *st)
-{
-	int64_t now = loop_now_ms(), when;
-
-	if (!st->timer) {
-		state_write(st);
-		return;
-	}
-	if (st->armed)
-		return;
-	when = st->last_ms ? st->last_ms + (st->failing ? STATE_RETRY_MS
-							: STATE_WRITE_GAP_MS)
-			   : now;
-	loop_timer_arm(st->timer, when > now ? when : now);
-	st->armed = 1;
-}
-
-/**
- * state_timer() - the coalesced write is due
- * @arg:	the state file
- */
-static void state_timer(void *arg)
+static int state_write(void *arg)
 {
 	struct state *st = arg;
 
-	st->armed = 0;
-	if (st->dirty && state_write(st))
-		state_arm(st);
+	if (state_save(st->path, &st->cur))
+		return -1;
+	log_debug("%s: saved (%zu bound leases, %zu zones)", st->path,
+		  st->cur.nleases, json_array_size(st->cur.zones));
+	return 0;
 }
 
 /**
@@ -486,8 +432,8 @@ struct state *state_open(struct loop *l, const char *leases_file)
 			 st->path, st->loaded.nleases,
 			 json_array_size(st->loaded.zones));
 	state_data_copy(&st->cur, &st->loaded);
-	if (l)
-		st->timer = loop_timer_new(l, state_timer, st);
+	wsched_init(&st->ws, l, state_write, st, st->path,
+		    "the daemon's state");
 	st->next = state_list;
 	state_list = st;
 	return st;
@@ -519,15 +465,14 @@ void state_close(struct state *st)
 
 	if (!st)
 		return;
-	if (st->dirty)
-		state_write(st);
+	wsched_flush(&st->ws);
 	for (pp = &state_list; *pp; pp = &(*pp)->next) {
 		if (*pp == st) {
 			*pp = st->next;
 			break;
 		}
 	}
-	loop_timer_free(st->timer);
+	wsched_fini(&st->ws);
 	state_data_free(&st->loaded);
 	state_data_free(&st->cur);
 	free(st->leases_file);
@@ -597,8 +542,7 @@ void state_set_leases(struct state *st, const struct state_lease *l, size_t n)
 	free(st->cur.leases);
 	st->cur.leases = c;
 	st->cur.nleases = n;
-	st->dirty = 1;
-	state_arm(st);
+	wsched_arm(&st->ws);
 }
 
 /**
@@ -619,8 +563,7 @@ void state_set_zones(struct state *st, json_t *zones)
 	}
 	json_decref(st->cur.zones);
 	st->cur.zones = zones;
-	st->dirty = 1;
-	state_arm(st);
+	wsched_arm(&st->ws);
 }
 
 /**
@@ -631,7 +574,7 @@ void state_set_zones(struct state *st, json_t *zones)
  */
 int state_flush(struct state *st)
 {
-	return st->dirty ? state_write(st) : 0;
+	return wsched_flush(&st->ws);
 }
 
 /**
@@ -639,5 +582,5 @@ int state_flush(struct state *st)
  */
 unsigned long state_writes(const struct state *st)
 {
-	return st->writes;
+	return st->ws.writes;
 }

@@ -290,32 +290,9 @@ log "FIFO whose reader goes away"
 SOCK=$TMP/q6.sock
 FIFO=$TMP/cap.fifo
 mkfifo "$FIFO" || fail "mkfifo"
-# The reader is there before the daemon (open with O_NONBLOCK, so that it
-# need not wait for the writer), counts what it reads, and goes away when
-# told to (SIGTERM).
-python3 -c '
-import os, select, sys
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
-open(sys.argv[2], "w").close()
-n = 0
-while True:
-    select.select([fd], [], [], 0.1)
-    try:
-        b = os.read(fd, 65536)
-    except BlockingIOError:
-        continue
-    if not b:
-        select.select([], [], [], 0.05)
-        continue
-    n += len(b)
-    with open(sys.argv[2], "w") as f:
-        f.write(str(n))
-' "$FIFO" "$TMP/fifo.out" 2>"$TMP/fifo.err" </dev/null &
-READER=$!
-register_pid "$READER"
-register_log "$TMP/fifo.err"
-wait_for 5 "the FIFO reader" test -e "$TMP/fifo.out" ||
-	fail "the FIFO reader did not start"
+# The reader is there before the daemon, counts what it reads, and goes
+# away when told to (SIGTERM).
+start_fifo_reader "$TMP/fifo.out" "$FIFO"
 start_daemon "$TMP/d6.log" --listen-qemu "$SOCK" --pcap "$FIFO"
 D=$DAEMON_PID
 attach "$NS" "$SOCK"

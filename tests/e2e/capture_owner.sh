@@ -28,42 +28,6 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 { mkdir "$TMP/nobody" && chown 65534:65534 "$TMP/nobody"; } ||
 	fail "cannot make $TMP/nobody"
 
-# FIFO_READER_PY FIFO OUT: read FIFO until killed, keeping the number of
-# bytes read so far in OUT (created empty once the FIFO is open).
-FIFO_READER_PY='
-import os, select, sys
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
-open(sys.argv[2], "w").close()
-n = 0
-while True:
-    select.select([fd], [], [], 0.1)
-    try:
-        b = os.read(fd, 65536)
-    except BlockingIOError:
-        continue
-    if not b:
-        select.select([], [], [], 0.05)
-        continue
-    n += len(b)
-    with open(sys.argv[2], "w") as f:
-        f.write(str(n))
-'
-
-# start_reader OUT FIFO [AS...]: a FIFO reader (run by AS..., e.g. nobody),
-# started before the daemon opens the FIFO. Sets READER.
-start_reader() {
-	local out=$1 fifo=$2
-	shift 2
-	# /usr/bin/python3: nobody may not reach another python3 on the PATH.
-	"$@" /usr/bin/python3 -c "$FIFO_READER_PY" "$fifo" "$out" \
-		2>"$out.err" </dev/null &
-	READER=$!
-	register_pid "$READER"
-	register_log "$out.err"
-	wait_for 5 "the FIFO reader" test -e "$out" ||
-		fail "the FIFO reader of $fifo did not start"
-}
-
 # refused WHAT FILE REASON: /capture/start to FILE is 400 with REASON,
 # no capture runs, and the guest still pings.
 refused() {
@@ -97,7 +61,7 @@ refused "a symbolic link" "$TMP/link.pcap" "symbolic link"
 
 log "a FIFO of uid 65534 with nobody's reader"
 "${NOBODY[@]}" mkfifo -m 0666 "$TMP/nobody/cap.fifo" || fail "mkfifo as nobody"
-start_reader "$TMP/nobody/read.out" "$TMP/nobody/cap.fifo" "${NOBODY[@]}"
+start_fifo_reader "$TMP/nobody/read.out" "$TMP/nobody/cap.fifo" "${NOBODY[@]}"
 NREADER=$READER
 refused "nobody's FIFO" "$TMP/nobody/cap.fifo" "owned by uid 65534"
 ns_ping "$NS" "$GW_IP" 2 || fail "ping failed"
@@ -117,7 +81,7 @@ refused "nobody's file" "$TMP/nobody/their.pcap" "owned by uid 65534"
 
 log "our own FIFO with a reader"
 mkfifo -m 0600 "$TMP/own.fifo" || fail "mkfifo"
-start_reader "$TMP/own.out" "$TMP/own.fifo"
+start_fifo_reader "$TMP/own.out" "$TMP/own.fifo"
 api_expect "$EP" POST /capture/start 200 "{\"file\":\"$TMP/own.fifo\"}"
 ns_ping "$NS" "$GW_IP" 2 || fail "ping failed during the capture"
 wait_for 5 "capture bytes in our FIFO" test -s "$TMP/own.out" ||

@@ -539,6 +539,45 @@ stop_daemon() {
 	return 0
 }
 
+# FIFO_READER_PY FIFO OUT: read FIFO until killed, keeping the number of
+# bytes read so far in OUT (created empty once the FIFO is open: opened
+# with O_NONBLOCK, so that it need not wait for the writer).
+FIFO_READER_PY='
+import os, select, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+open(sys.argv[2], "w").close()
+n = 0
+while True:
+    select.select([fd], [], [], 0.1)
+    try:
+        b = os.read(fd, 65536)
+    except BlockingIOError:
+        continue
+    if not b:
+        select.select([], [], [], 0.05)
+        continue
+    n += len(b)
+    with open(sys.argv[2], "w") as f:
+        f.write(str(n))
+'
+
+# start_fifo_reader OUT FIFO [AS...]: a FIFO reader (run by AS..., e.g.
+# nobody), started before the daemon opens the FIFO (capture.sh,
+# capture_owner.sh); it counts what it reads and goes away on SIGTERM.
+# Sets READER.
+start_fifo_reader() {
+	local out=$1 fifo=$2
+	shift 2
+	# /usr/bin/python3: nobody may not reach another python3 on the PATH.
+	"$@" /usr/bin/python3 -c "$FIFO_READER_PY" "$fifo" "$out" \
+		2>"$out.err" </dev/null &
+	READER=$!
+	register_pid "$READER"
+	register_log "$out.err"
+	wait_for 5 "the FIFO reader" test -e "$out" ||
+		fail "the FIFO reader of $fifo did not start"
+}
+
 # --- DNS: a private upstream, the daemon with its own resolv.conf, dig ----
 #
 # The DNS tests run the daemon and its upstream dnsmasq in a namespace that
@@ -846,6 +885,21 @@ api_lease_ip() {
 	[ "$API_CODE" = 200 ] || return 1
 	json_eval "[k for k, v in j.items() if v.lower() == '$2'.lower()][0]" \
 		<<<"$API_BODY"
+}
+
+# api_wait_lease_ip EP MAC: Lima's hostagent's poll of the leases, every
+# 500 ms, for its VM's MAC (Lima gives up after 2 minutes; we after 15 s);
+# prints the address.
+api_wait_lease_ip() {
+	local ip
+	for _ in $(seq 30); do
+		ip=$(api_lease_ip "$1" "$2") && [ -n "$ip" ] && {
+			echo "$ip"
+			return 0
+		}
+		sleep 0.5
+	done
+	return 1
 }
 
 # --- DNS answers compared (dns.sh, dns_config.sh) ----------------------------

@@ -80,20 +80,6 @@ lima_pid() {
 	echo "$pid"
 }
 
-# lima_find_ip EP MAC: the hostagent's poll of the leases (every 500 ms)
-# for its VM's MAC; prints the address.
-lima_find_ip() {
-	local ip
-	for _ in $(seq 30); do
-		ip=$(api_lease_ip "$1" "$2") && [ -n "$ip" ] && {
-			echo "$ip"
-			return 0
-		}
-		sleep 0.5
-	done
-	return 1
-}
-
 # lima_stop EP PIDFILE LEASES: Lima's usernet.Stop: save the leases from
 # the API as leases.json, SIGINT, wait up to 5 s for the pidfile to go.
 lima_stop() {
@@ -198,7 +184,7 @@ guest_dhcp "$NS_B" "$TMP/lease-b"
 ns_ping "$NS_B" 192.168.104.1 2 || fail "VM b cannot ping VM a on .1"
 
 log "the hostagent of VM a: leases by MAC, expose SSH, wait_port, dns/add"
-IP_A=$(lima_find_ip "$EP" "$MAC_A") || fail "no lease for $MAC_A"
+IP_A=$(api_wait_lease_ip "$EP" "$MAC_A") || fail "no lease for $MAC_A"
 [ "$IP_A" = 192.168.104.1 ] || fail "leases give $MAC_A $IP_A"
 free_port
 SSH_PORT=$FREE_PORT

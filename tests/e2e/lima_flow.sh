@@ -54,20 +54,6 @@ start_lima_style() {
 	[ ${#FD_ARGS[@]} = 0 ] || test -S "$FDS" || fail "no fd socket $FDS"
 }
 
-# lima_find_ip EP MAC: poll the leases every 500 ms (Lima gives up after
-# 2 minutes; we after 15 s) and print the address of MAC.
-lima_find_ip() {
-	local ip
-	for _ in $(seq 30); do
-		ip=$(api_lease_ip "$1" "$2") && [ -n "$ip" ] && {
-			echo "$ip"
-			return 0
-		}
-		sleep 0.5
-	done
-	return 1
-}
-
 start_lima_style "$TMP/usernetd.log" "$OLD_IP=$OLD_MAC"
 [ "$(tr -d ' \n' <"$PIDF")" = "$D" ] || fail "pidfile does not hold $D"
 
@@ -81,7 +67,7 @@ attach "$NS_A" "$QS" --mac "$MAC_A"
 # The guest's DHCP client runs while the hostagent polls.
 dhcp "$NS_A" tap0 "$TMP/lease-a" -x hostname:lima-flow &
 DHCP_PID=$!
-IP_A=$(lima_find_ip "$EP" "$MAC_A") || fail "no lease for $MAC_A in 15 s"
+IP_A=$(api_wait_lease_ip "$EP" "$MAC_A") || fail "no lease for $MAC_A in 15 s"
 wait "$DHCP_PID" || fail "udhcpc in $NS_A failed"
 log "VM a ($MAC_A) has $IP_A"
 [ "$(lease_get "$TMP/lease-a" ip)" = "$IP_A" ] ||

@@ -109,21 +109,24 @@ inject "$D" '(long)mmap(0, 4096, 7, 0x22, -1, 0)'
 daemon_killed_by_sigsys "$D" "mmap PROT_EXEC"
 rm -f "$SOCK"
 
+# start_flag FLAG LOG: the daemon with FLAG alone (start_daemon would add
+# SANDBOX_ARGS), on $SOCK. Sets D.
+start_flag() {
+	"$USERNETD" "$1" --listen-qemu "$SOCK" -v >"$2" 2>&1 </dev/null &
+	D=$!
+	register_pid "$D"
+	register_log "$2"
+	wait_for 5 "usernetd socket $SOCK" test -S "$SOCK" ||
+		fail "usernetd $1 did not start"
+}
+
 log "--sandbox, accepted for old command lines"
-"$USERNETD" --sandbox --listen-qemu "$SOCK" -v >"$TMP/d3.log" 2>&1 </dev/null &
-D=$!
-register_pid "$D"
-register_log "$TMP/d3.log"
-wait_for 5 "usernetd socket $SOCK" test -S "$SOCK" || fail "usernetd --sandbox did not start"
+start_flag --sandbox "$TMP/d3.log"
 [ "$(proc_field "$D" Seccomp)" = 2 ] || fail "--sandbox: Seccomp $(proc_field "$D" Seccomp)"
 stop_daemon "$D" "$SOCK" ""
 
 log "--no-sandbox"
-"$USERNETD" --no-sandbox --listen-qemu "$SOCK" -v >"$TMP/d4.log" 2>&1 </dev/null &
-D=$!
-register_pid "$D"
-register_log "$TMP/d4.log"
-wait_for 5 "usernetd socket $SOCK" test -S "$SOCK" || fail "usernetd --no-sandbox did not start"
+start_flag --no-sandbox "$TMP/d4.log"
 [ "$(proc_field "$D" Seccomp)" = 0 ] || fail "--no-sandbox: Seccomp $(proc_field "$D" Seccomp)"
 grep -q "sandbox: off (--no-sandbox)" "$TMP/d4.log" || fail "--no-sandbox not logged"
 inject "$D" '(int)execve("/bin/true", 0, 0)'
@@ -135,11 +138,7 @@ log "--no-sandbox: the same execve replaced the daemon with /bin/true"
 rm -f "$SOCK"
 
 log "--sandbox-log"
-"$USERNETD" --sandbox-log --listen-qemu "$SOCK" -v >"$TMP/d5.log" 2>&1 </dev/null &
-D=$!
-register_pid "$D"
-register_log "$TMP/d5.log"
-wait_for 5 "usernetd socket $SOCK" test -S "$SOCK" || fail "usernetd --sandbox-log did not start"
+start_flag --sandbox-log "$TMP/d5.log"
 [ "$(proc_field "$D" Seccomp)" = 2 ] || fail "--sandbox-log: Seccomp $(proc_field "$D" Seccomp)"
 grep -q "(log only)" "$TMP/d5.log" || fail "--sandbox-log: no '(log only)'"
 stop_daemon "$D" "$SOCK" ""

@@ -36,7 +36,7 @@
  * fuzz-sources: hostresolver/ares.c hostresolver/cache.c pcap/capture.c
  * fuzz-sources: daemon/log.c netstack/ipfrag.c netstack/tcpurg.c
  * fuzz-sources: netstack/reap.c netstack/l2guard.c netstack/natcap.c
- * fuzz-sources: user-v2/state.c
+ * fuzz-sources: user-v2/state.c user-v2/wsched.c
  * fuzz-libs: -lslirp -llwip -lcares -ljansson -lpcap -lpthread
  * fuzz-libs: -Wl,--wrap=read
  * fuzz-args: -close_fd_mask=2 -rss_limit_mb=4096

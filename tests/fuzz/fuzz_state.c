@@ -4,7 +4,8 @@
  * (<leases-file>.state.json). Whatever loads must save and load back to
  * the same content.
  *
- * fuzz-sources: user-v2/state.c user-v2/leases.c netstack/loop.c daemon/log.c
+ * fuzz-sources: user-v2/state.c user-v2/wsched.c user-v2/leases.c
+ * fuzz-sources: netstack/loop.c daemon/log.c
  * fuzz-libs: -ljansson
  */
 #include <stdint.h>
