@@ -839,7 +839,11 @@ proc_cpu_ticks() {
 api_call() {
 	local ep=$1 method=$2 path=$3 out
 	shift 3
+	# A body over 1 KiB goes with "Expect: 100-continue": curl waits for
+	# the daemon's answer (up to 20 s here, not curl's 1 s) before sending
+	# it, so a refusal such as 413 is read, not lost in a broken pipe.
 	out=$(timeout 30 curl -sS --unix-socket "$ep" -X "$method" \
+		--expect100-timeout 20 \
 		-w '\n%{http_code}' ${1+--data-binary "$1"} \
 		"http://lima$path" 2>&1)
 	API_CODE=${out##*$'\n'}
