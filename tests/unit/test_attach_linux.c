@@ -45,8 +45,13 @@
 #define TFA_ETH_DOWN 0x88b5
 #define TFA_ETH_UP   0x88b6
 
-/* Name of the TAP device the relay tests create. */
-#define TFA_IFNAME "tfa0"
+/*
+ * Name of the TAP device the relay tests create: one per process, so that
+ * two builds' tests running at once do not share a device.
+ */
+static char tfa_ifname[IFNAMSIZ];
+static char tfa_ifname2[IFNAMSIZ]; /* test_tap_open_ok's */
+#define TFA_IFNAME tfa_ifname
 
 /* Set by the group setup: may the relay tests run? */
 static int tfa_privileged;
@@ -484,17 +489,17 @@ static void test_tap_open_ok(void **state)
 	(void)state;
 	if (!tfa_privileged)
 		skip();
-	fd = tap_open("/proc/self/ns/net", "tfa2", 9000, err, sizeof(err));
+	fd = tap_open("/proc/self/ns/net", tfa_ifname2, 9000, err, sizeof(err));
 	assert_true(fd >= 0);
 	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 
-	assert_int_equal(tfa_if_get("tfa2", SIOCGIFMTU), 9000);
-	assert_true(tfa_if_get("tfa2", SIOCGIFFLAGS) & IFF_UP);
+	assert_int_equal(tfa_if_get(tfa_ifname2, SIOCGIFMTU), 9000);
+	assert_true(tfa_if_get(tfa_ifname2, SIOCGIFFLAGS) & IFF_UP);
 
 	/* Busy while we hold it. */
-	assert_int_equal(tap_open(NULL, "tfa2", 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "tfa2"));
+	assert_int_equal(tap_open(NULL, tfa_ifname2, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, tfa_ifname2));
 	close(fd);
 }
 
@@ -643,6 +648,10 @@ static int tfa_setup(void **state)
  */
 int main(void)
 {
+	snprintf(tfa_ifname, sizeof(tfa_ifname), "tfa%d",
+		 (int)(getpid() % 100000));
+	snprintf(tfa_ifname2, sizeof(tfa_ifname2), "tfb%d",
+		 (int)(getpid() % 100000));
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_frame_next),
 	    cmocka_unit_test(test_parse_mac),
