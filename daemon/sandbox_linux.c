@@ -95,7 +95,8 @@ static const char *const sandbox_calls[] = {
      * MHD_ALLOW_SUSPEND_RESUME without an internal thread (0.9.75 does
      * not) */
     "eventfd2",
-    /* sockets (socket(2) and fcntl(2) are checked below) */
+    /* sockets (socket(2), fcntl(2) and the socket options are checked
+     * below) */
     "bind",
     "listen",
     "connect",
@@ -103,8 +104,6 @@ static const char *const sandbox_calls[] = {
     "accept4",
     "getsockname",
     "getpeername",
-    "setsockopt",
-    "getsockopt",
     "shutdown",
     "sendto",
     "recvfrom",
@@ -181,6 +180,23 @@ static const char *const sandbox_alts[][3] = {
  */
 static const int sandbox_fcntls[] = {
     F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC,
+};
+
+/*
+ * The levels of setsockopt(2) and getsockopt(2): the socket itself
+ * (buffers, SO_REUSEADDR, SO_LINGER, SO_OOBINLINE, SO_PEERCRED, SO_ERROR),
+ * IP (libslirp's IP_RECVERR and IP_TTL), TCP (TCP_NODELAY: libslirp,
+ * c-ares, libmicrohttpd) and, not seen (the suite has no IPv6 traffic),
+ * IPv6, for the IPv6 counterparts of those IP options on the IPv6 sockets
+ * libslirp's NAT, c-ares and getaddrinfo may open. Not the levels of
+ * other protocols (SOL_UDP with its encapsulations, SOL_RAW, SOL_NETLINK),
+ * kernel code the daemon never asks for.
+ */
+static const int sandbox_sockopt_levels[] = {
+    SOL_SOCKET,
+    IPPROTO_IP,
+    IPPROTO_TCP,
+    IPPROTO_IPV6,
 };
 
 /*
@@ -362,6 +378,21 @@ static int sandbox_build(scmp_filter_ctx ctx, char *err, size_t errlen)
 			none, err, errlen))
 			return -1;
 
+	for (i = 0; i < sizeof(sandbox_sockopt_levels) /
+			    sizeof(sandbox_sockopt_levels[0]);
+	     i++)
+		if (sandbox_rule(
+			ctx, SCMP_ACT_ALLOW, "setsockopt", 1,
+			SCMP_A1(SCMP_CMP_EQ,
+				(scmp_datum_t)sandbox_sockopt_levels[i]),
+			none, err, errlen) ||
+		    sandbox_rule(
+			ctx, SCMP_ACT_ALLOW, "getsockopt", 1,
+			SCMP_A1(SCMP_CMP_EQ,
+				(scmp_datum_t)sandbox_sockopt_levels[i]),
+			none, err, errlen))
+			return -1;
+
 	for (i = 0; i < sizeof(sandbox_sockets) / sizeof(sandbox_sockets[0]);
 	     i++)
 		if (sandbox_socket_rule(ctx, &sandbox_sockets[i], err, errlen))
@@ -428,8 +459,11 @@ static int sandbox_build(scmp_filter_ctx ctx, char *err, size_t errlen)
 	if (sandbox_rule(ctx, SCMP_ACT_ALLOW, "tgkill", 1,
 			 SCMP_A0(SCMP_CMP_EQ, self), none, err, errlen))
 		return -1;
-	/* fcntl, socket, ioctl, clone, clone3, prctl, mmap, mprotect, tgkill */
-	return count + 9;
+	/*
+	 * fcntl, setsockopt, getsockopt, socket, ioctl, clone, clone3, prctl,
+	 * mmap, mprotect, tgkill
+	 */
+	return count + 11;
 }
 
 /* AddressSanitizer's runtime, with gcc's or clang's spelling. */

@@ -10,9 +10,9 @@
  * executable memory (anonymous, shared, or made so by mprotect), packet
  * and raw sockets, other netlink families, ptrace, TIOCSTI, signals to
  * others; and some calls the trim of the list removed: kill(2) even of
- * oneself, fcntl(2) F_SETOWN, pipes, open(2). Allowed: what the daemon
- * does, including loading libpcap on first use (daemon/lazylib.c) under
- * the filter. The log-only mode (--sandbox-log) lets a forbidden call
+ * oneself, fcntl(2) F_SETOWN, pipes, open(2), UDP-level socket
+ * options. Allowed: what the daemon does, including loading libpcap on
+ * first use (daemon/lazylib.c) under the filter. The log-only mode (--sandbox-log) lets a forbidden call
  * through; no environment variable does. In an AddressSanitizer build,
  * which has no sandbox, every case is skipped.
  */
@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netinet/udp.h>
 #include <linux/netlink.h>
 #include <linux/sockios.h>
 
@@ -314,6 +315,20 @@ static int tsb_open_syscall(void)
 }
 
 /**
+ * tsb_sockopt_udp() - a UDP-level socket option (UDP_CORK), a level of
+ * kernel code the daemon never asks for
+ */
+static int tsb_sockopt_udp(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0)
+		return TSB_CALL_FAILED;
+	setsockopt(fd, IPPROTO_UDP, UDP_CORK, &one, sizeof(one));
+	return TSB_SURVIVED;
+}
+
+/**
  * tsb_thread() - a thread's body: nothing
  */
 static void *tsb_thread(void *arg)
@@ -340,6 +355,12 @@ static int tsb_allowed(void)
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len) ||
 	    ioctl(fd, FIONREAD, &n) || ioctl(fd, SIOCOUTQ, &n))
+		return TSB_CALL_FAILED;
+	/* Socket options of the levels left. */
+	n = 1 << 16;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &n, sizeof(n)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_RECVERR, &n, sizeof(n)) ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &n, &len))
 		return TSB_CALL_FAILED;
 	close(fd);
 	/* ICMP echo: a ping socket or, as root, a raw one (any result). */
@@ -491,6 +512,12 @@ static void test_forbidden_open_syscall(void **state)
 	tsb_assert_killed(st);
 }
 
+static void test_forbidden_sockopt_udp(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_sockopt_udp));
+}
+
 static void test_allowed(void **state)
 {
 	(void)state;
@@ -532,6 +559,7 @@ int main(void)
 	    cmocka_unit_test(test_forbidden_fcntl_setown),
 	    cmocka_unit_test(test_forbidden_pipe),
 	    cmocka_unit_test(test_forbidden_open_syscall),
+	    cmocka_unit_test(test_forbidden_sockopt_udp),
 	    cmocka_unit_test(test_allowed),
 	    cmocka_unit_test(test_lazy_library),
 	    cmocka_unit_test(test_log_only),
