@@ -12,9 +12,9 @@
  * others; and some calls the trim of the list removed: kill(2) even of
  * oneself, fcntl(2) F_SETOWN, pipes, open(2), UDP-level socket
  * options. Allowed: what the daemon does, including loading libpcap on
- * first use (daemon/lazylib.c) under the filter. The log-only mode (--sandbox-log) lets a forbidden call
- * through; no environment variable does. In an AddressSanitizer build,
- * which has no sandbox, every case is skipped.
+ * first use (daemon/lazylib.c) under the filter. The log-only mode
+ * (--sandbox-log) lets a forbidden call through; no environment variable does.
+ * In an AddressSanitizer build, which has no sandbox, every case is skipped.
  */
 #include <errno.h>
 #include <fcntl.h>
