@@ -79,8 +79,10 @@ static const char *const sandbox_calls[] = {
     "openat",
     "ftruncate",
     "umask",
-    /* the dynamic loader reading a library's notes (dlopen of
-     * libmicrohttpd and libpcap on first use, daemon/lazylib.c) */
+    /* not seen: the dynamic loader reading the program headers of a
+     * library that has more than fit in its first read (libc's, at
+     * start-up), when libmicrohttpd, libpcap or one of their dependencies
+     * is such a library (dlopen on first use, daemon/lazylib.c) */
     "pread64",
     /* the lease file's atomic rewrite (user-v2/leases.c leases_save():
      * mkstemp, fchmod, fsync, rename) */
@@ -109,13 +111,12 @@ static const char *const sandbox_calls[] = {
     "recvfrom",
     "sendmsg",
     "recvmsg",
-    /* not seen: datagram ports' batches (netstack/port_batch_linux.c,
-     * a port_batch_send() of more than one datagram, under load) */
+    /* datagram ports' batches (netstack/port_batch_linux.c) */
     "sendmmsg",
-    /* memory (mmap and mprotect are checked below); mremap not seen:
-     * glibc's realloc(3) of a block it mapped by itself (>= 128 KiB, the
-     * poll arrays of netstack/loop.c with thousands of descriptors, a
-     * large API request body in daemon/api.c) */
+    /* memory (mmap and mprotect are checked below); mremap: glibc's
+     * realloc(3) of a block it mapped by itself (>= 128 KiB: the poll
+     * arrays of netstack/loop.c with thousands of descriptors, seen in
+     * e2e_stress, or a large API request body in daemon/api.c) */
     "brk",
     "munmap",
     "mremap",
