@@ -5,11 +5,13 @@
  * installed with libseccomp on every thread (TSYNC) after
  * PR_SET_NO_NEW_PRIVS.
  *
- * Owns the list. It was built from what the daemon really calls while the
- * whole end-to-end suite runs (the filter in log mode, --sandbox-log, and
- * strace -f), so it covers what the daemon keeps doing after start-up:
- * libslirp's NAT sockets (TCP, UDP, ICMP ping sockets), c-ares and its
- * resolv.conf re-reads, getaddrinfo in worker threads (files, DNS,
+ * Owns the list. It is what the daemon really calls once confined while
+ * the whole end-to-end suite runs (tools/syscall-survey: strace attached
+ * to every daemon the tests start, the calls after its seccomp(2)
+ * counted), plus the calls the suite does not make but a named code path
+ * does (each says which), so it covers what the daemon keeps doing after
+ * start-up: libslirp's NAT sockets (TCP, UDP, ICMP ping sockets), c-ares
+ * and its resolv.conf re-reads, getaddrinfo in worker threads (files, DNS,
  * netlink for its RFC 3484 sorting), the lease file's atomic rewrite,
  * captures opened through the API (files, FIFOs, a writer thread), unix
  * forwards, the control API's connections, libmicrohttpd and libpcap
@@ -24,10 +26,12 @@
  * library; mprotect(2) never with PROT_EXEC), debugging others (ptrace,
  * process_vm_*), mounts and namespaces, kernel modules, bpf, keyrings,
  * packet sockets and raw sockets but ICMP ones (sandbox_sockets lists
- * what is left), ioctls but FIONREAD and SIOCOUTQ (no TIOCSTI), prctl(2)
- * but PR_CAPBSET_READ, signals to other processes, and the other system
- * call ABIs (i386, x32): the filter is built for the native architecture
- * alone.
+ * what is left), socket options of other levels than the socket's, IP,
+ * IPv6 and TCP, ioctls but FIONREAD and SIOCOUTQ (no TIOCSTI), fcntl(2)
+ * but the descriptor and status flags and F_DUPFD_CLOEXEC (no F_SETOWN),
+ * prctl(2) but PR_CAPBSET_READ, kill(2) (abort(3) uses tgkill, to this
+ * process only), pipes, and the other system call ABIs (i386, x32): the
+ * filter is built for the native architecture alone.
  *
  * A forbidden call kills the whole process (SCMP_ACT_KILL_PROCESS), which
  * the kernel logs (audit type=1326, in dmesg, with the call's number). An
