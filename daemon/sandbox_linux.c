@@ -5,11 +5,13 @@
  * installed with libseccomp on every thread (TSYNC) after
  * PR_SET_NO_NEW_PRIVS.
  *
- * Owns the list. It was built from what the daemon really calls while the
- * whole end-to-end suite runs (the filter in log mode, --sandbox-log, and
- * strace -f), so it covers what the daemon keeps doing after start-up:
- * libslirp's NAT sockets (TCP, UDP, ICMP ping sockets), c-ares and its
- * resolv.conf re-reads, getaddrinfo in worker threads (files, DNS,
+ * Owns the list. It is what the daemon really calls once confined while
+ * the whole end-to-end suite runs (tools/syscall-survey: strace attached
+ * to every daemon the tests start, the calls after its seccomp(2)
+ * counted), plus the calls the suite does not make but a named code path
+ * does (each says which), so it covers what the daemon keeps doing after
+ * start-up: libslirp's NAT sockets (TCP, UDP, ICMP ping sockets), c-ares
+ * and its resolv.conf re-reads, getaddrinfo in worker threads (files, DNS,
  * netlink for its RFC 3484 sorting), the lease file's atomic rewrite,
  * captures opened through the API (files, FIFOs, a writer thread), unix
  * forwards, the control API's connections, libmicrohttpd and libpcap
@@ -24,10 +26,12 @@
  * library; mprotect(2) never with PROT_EXEC), debugging others (ptrace,
  * process_vm_*), mounts and namespaces, kernel modules, bpf, keyrings,
  * packet sockets and raw sockets but ICMP ones (sandbox_sockets lists
- * what is left), ioctls but FIONREAD and SIOCOUTQ (no TIOCSTI), prctl(2)
- * but PR_CAPBSET_READ, signals to other processes, and the other system
- * call ABIs (i386, x32): the filter is built for the native architecture
- * alone.
+ * what is left), socket options of other levels than the socket's, IP,
+ * IPv6 and TCP, ioctls but FIONREAD and SIOCOUTQ (no TIOCSTI), fcntl(2)
+ * but the descriptor and status flags and F_DUPFD_CLOEXEC (no F_SETOWN),
+ * prctl(2) but PR_CAPBSET_READ, kill(2) (abort(3) uses tgkill, to this
+ * process only), pipes, and the other system call ABIs (i386, x32): the
+ * filter is built for the native architecture alone.
  *
  * A forbidden call kills the whole process (SCMP_ACT_KILL_PROCESS), which
  * the kernel logs (audit type=1326, in dmesg, with the call's number). An
@@ -40,6 +44,7 @@
  * variable weakens the filter.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -59,51 +64,45 @@
 #include "sandbox.h"
 
 /*
- * The unconditional part of the allow-list, by name. The first names of
- * each group are what the survey saw; "also" names are the calls the same
- * libc functions make on other architectures or with another libc (open,
- * stat and poll are missing on arm64, musl calls open), skipped where the
- * running architecture lacks them. The time calls are the vDSO's
- * fallbacks; rt_sigaction and tgkill are abort(3)'s.
+ * The unconditional part of the allow-list, by name: what the survey saw
+ * the daemon call once confined (tools/syscall-survey over the whole
+ * end-to-end suite, glibc 2.36 on x86_64), and the few calls it did not
+ * see, each with the code path that makes it. Names missing on the
+ * running architecture are skipped (sandbox_alts covers those whose
+ * libc function makes another call there).
  */
 static const char *const sandbox_calls[] = {
-    /* descriptors and files */
+    /* descriptors and files: resolv.conf and /etc/hosts re-reads, the
+     * capture files and FIFOs started through the API, the control API's
+     * and unix forwards' sockets, clean-up at exit */
     "read",
     "write",
     "writev",
-    "pread64",
     "lseek",
     "close",
-    "fcntl",
     "openat",
-    "newfstatat",
-    "rename",
-    "unlink",
-    "fsync",
     "ftruncate",
-    "fchmod",
     "umask",
-    /* also */
-    "open",
-    "fstat",
-    "stat",
-    "lstat",
-    "statx",
-    "renameat",
-    "renameat2",
-    "unlinkat",
-    /* waiting; also */
-    "poll",
-    "ppoll",
-    /* libmicrohttpd, started at the API's first connection
-     * (daemon/api.c api_start): its epoll set and its wake-up eventfd */
+    /* not seen: the dynamic loader reading the program headers of a
+     * library that has more than fit in its first read (libc's, at
+     * start-up), when libmicrohttpd, libpcap or one of their dependencies
+     * is such a library (dlopen on first use, daemon/lazylib.c) */
+    "pread64",
+    /* the lease file's atomic rewrite (user-v2/leases.c leases_save():
+     * mkstemp, fchmod, fsync, rename) */
+    "fchmod",
+    "fsync",
+    /* libmicrohttpd's epoll set (daemon/api.c api_start(), at the API's
+     * first connection) */
     "epoll_create1",
-    "epoll_wait",
-    "epoll_pwait",
     "epoll_ctl",
+    /* not seen: libmicrohttpd's inter-thread channel, an eventfd made in
+     * MHD_start_daemon() by versions that make one for
+     * MHD_ALLOW_SUSPEND_RESUME without an internal thread (0.9.75 does
+     * not) */
     "eventfd2",
-    "pipe2",
-    /* sockets (socket(2) itself is checked below) */
+    /* sockets (socket(2), fcntl(2) and the socket options are checked
+     * below) */
     "bind",
     "listen",
     "connect",
@@ -111,39 +110,98 @@ static const char *const sandbox_calls[] = {
     "accept4",
     "getsockname",
     "getpeername",
-    "setsockopt",
-    "getsockopt",
     "shutdown",
     "sendto",
     "recvfrom",
     "sendmsg",
     "recvmsg",
+    /* datagram ports' batches (netstack/port_batch_linux.c) */
     "sendmmsg",
-    /* memory (mmap and mprotect are checked below) */
+    /* memory (mmap and mprotect are checked below); mremap: glibc's
+     * realloc(3) of a block it mapped by itself (>= 128 KiB: the poll
+     * arrays of netstack/loop.c with thousands of descriptors, seen in
+     * e2e_stress, or a large API request body in daemon/api.c) */
     "brk",
     "munmap",
     "mremap",
     "madvise",
-    /* threads (clone(2) is checked below) */
+    /* threads (clone(2) is checked below): getaddrinfo workers
+     * (hostresolver/gai.c) and capture writers start and end at run time */
     "futex",
     "set_robust_list",
     "rseq",
-    "getpid",
     "exit",
     "exit_group",
-    /* time */
+    /* not seen: the vDSO's fallbacks, taken where the clock source cannot
+     * be read from user space (clock_gettime: the loop, the log; time:
+     * libmicrohttpd's Date header; gettimeofday: glib's
+     * g_get_real_time() in libslirp) */
     "clock_gettime",
     "gettimeofday",
     "time",
-    /* signals (kill and tgkill are checked below) */
+    /* signals: abort(3) (a failed assertion, glibc's heap checks, the
+     * stack protector) blocks signals, resets SIGABRT's action and sends
+     * it with tgkill(getpid(), ...) (checked below); restart_syscall not
+     * seen: the kernel restarts a poll(2) or futex wait interrupted by a
+     * stop (SIGSTOP, SIGCONT, a debugger) with it */
     "rt_sigaction",
     "rt_sigprocmask",
     "rt_sigreturn",
     "restart_syscall",
-    /* identity and randomness */
+    "getpid",
+    /* identity and randomness: getrandom (seen as libmicrohttpd and
+     * GnuTLS are loaded), uname (c-ares' gethostname(3) when it reads a
+     * changed resolv.conf again), geteuid (the owner checks of capture
+     * files, pcap/capture.c, and of unix socket peers) */
     "getrandom",
     "uname",
     "geteuid",
+};
+
+/*
+ * Calls a libc function makes in different ways on different
+ * architectures: the first name that exists here is allowed, the others
+ * are not (on x86_64, the first of each). poll(2) and epoll_wait(2) are
+ * missing on arm64 (ppoll, epoll_pwait); rename(2) on arm64 (renameat)
+ * and riscv (renameat2); unlink(2) on arm64 (unlinkat); newfstatat(2),
+ * which glibc's stat(2) family calls since 2.33, on 32-bit architectures
+ * and loongarch (statx).
+ */
+static const char *const sandbox_alts[][3] = {
+    {"poll", "ppoll", NULL},
+    {"epoll_wait", "epoll_pwait", NULL},
+    {"rename", "renameat", "renameat2"},
+    {"unlink", "unlinkat", NULL},
+    {"newfstatat", "statx", NULL},
+};
+
+/*
+ * The fcntl(2) commands made at run time: descriptor and status flags
+ * (FD_CLOEXEC, O_NONBLOCK: libslirp, c-ares, libmicrohttpd, the lease
+ * file, unix listeners), and F_DUPFD_CLOEXEC (the API's listener handed to
+ * libmicrohttpd, daemon/api.c). F_GETFD, not seen, is the read half of
+ * the same read-modify-write in libraries. Not F_SETOWN/F_SETSIG (SIGIO
+ * to another process), locks, leases or pipe sizes.
+ */
+static const int sandbox_fcntls[] = {
+    F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC,
+};
+
+/*
+ * The levels of setsockopt(2) and getsockopt(2): the socket itself
+ * (buffers, SO_REUSEADDR, SO_LINGER, SO_OOBINLINE, SO_PEERCRED, SO_ERROR),
+ * IP (libslirp's IP_RECVERR and IP_TTL), TCP (TCP_NODELAY: libslirp,
+ * c-ares, libmicrohttpd) and, not seen (the suite has no IPv6 traffic),
+ * IPv6, for the IPv6 counterparts of those IP options on the IPv6 sockets
+ * libslirp's NAT, c-ares and getaddrinfo may open. Not the levels of
+ * other protocols (SOL_UDP with its encapsulations, SOL_RAW, SOL_NETLINK),
+ * kernel code the daemon never asks for.
+ */
+static const int sandbox_sockopt_levels[] = {
+    SOL_SOCKET,
+    IPPROTO_IP,
+    IPPROTO_TCP,
+    IPPROTO_IPV6,
 };
 
 /*
@@ -258,6 +316,31 @@ static int sandbox_socket_rule(scmp_filter_ctx ctx,
 }
 
 /**
+ * sandbox_alt_rule() - allow the first of @names that exists here
+ * @ctx:	the filter being built
+ * @names:	up to three names, the preferred first, NULL after the last
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * Return: 1 if a call was allowed, 0 if none of them exists here, or -1
+ * with a message in @err
+ */
+static int sandbox_alt_rule(scmp_filter_ctx ctx, const char *const names[3],
+			    char *err, size_t errlen)
+{
+	const struct scmp_arg_cmp none = SCMP_A0(SCMP_CMP_EQ, 0);
+	int i;
+
+	for (i = 0; i < 3 && names[i]; i++)
+		if (seccomp_syscall_resolve_name(names[i]) != __NR_SCMP_ERROR)
+			return sandbox_rule(ctx, SCMP_ACT_ALLOW, names[i], 0,
+					    none, none, err, errlen)
+				   ? -1
+				   : 1;
+	return 0;
+}
+
+/**
  * sandbox_build() - add every rule of the allow-list to @ctx
  * @ctx:	a filter whose default action is the one for forbidden calls
  * @err:	message buffer
@@ -285,6 +368,35 @@ static int sandbox_build(scmp_filter_ctx ctx, char *err, size_t errlen)
 		}
 		count++;
 	}
+
+	for (i = 0; i < sizeof(sandbox_alts) / sizeof(sandbox_alts[0]); i++) {
+		rc = sandbox_alt_rule(ctx, sandbox_alts[i], err, errlen);
+		if (rc < 0)
+			return -1;
+		count += rc;
+	}
+
+	for (i = 0; i < sizeof(sandbox_fcntls) / sizeof(sandbox_fcntls[0]); i++)
+		if (sandbox_rule(
+			ctx, SCMP_ACT_ALLOW, "fcntl", 1,
+			SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)sandbox_fcntls[i]),
+			none, err, errlen))
+			return -1;
+
+	for (i = 0; i < sizeof(sandbox_sockopt_levels) /
+			    sizeof(sandbox_sockopt_levels[0]);
+	     i++)
+		if (sandbox_rule(
+			ctx, SCMP_ACT_ALLOW, "setsockopt", 1,
+			SCMP_A1(SCMP_CMP_EQ,
+				(scmp_datum_t)sandbox_sockopt_levels[i]),
+			none, err, errlen) ||
+		    sandbox_rule(
+			ctx, SCMP_ACT_ALLOW, "getsockopt", 1,
+			SCMP_A1(SCMP_CMP_EQ,
+				(scmp_datum_t)sandbox_sockopt_levels[i]),
+			none, err, errlen))
+			return -1;
 
 	for (i = 0; i < sizeof(sandbox_sockets) / sizeof(sandbox_sockets[0]);
 	     i++)
@@ -344,14 +456,19 @@ static int sandbox_build(scmp_filter_ctx ctx, char *err, size_t errlen)
 			 errlen))
 		return -1;
 
-	/* Signals to this process only (raise, abort). */
-	if (sandbox_rule(ctx, SCMP_ACT_ALLOW, "kill", 1,
-			 SCMP_A0(SCMP_CMP_EQ, self), none, err, errlen) ||
-	    sandbox_rule(ctx, SCMP_ACT_ALLOW, "tgkill", 1,
+	/*
+	 * Signals to this process only: abort(3)'s tgkill(getpid(), ...).
+	 * kill(2) is not needed at all (glibc's raise(3) and abort(3) use
+	 * tgkill; pidfile.c's kill(pid, 0) runs before the filter).
+	 */
+	if (sandbox_rule(ctx, SCMP_ACT_ALLOW, "tgkill", 1,
 			 SCMP_A0(SCMP_CMP_EQ, self), none, err, errlen))
 		return -1;
-	/* socket, ioctl, clone, clone3, prctl, mmap, mprotect, kill, tgkill */
-	return count + 9;
+	/*
+	 * fcntl, setsockopt, getsockopt, socket, ioctl, clone, clone3, prctl,
+	 * mmap, mprotect, tgkill
+	 */
+	return count + 11;
 }
 
 /* AddressSanitizer's runtime, with gcc's or clang's spelling. */

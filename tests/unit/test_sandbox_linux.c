@@ -9,11 +9,12 @@
  * allowed one must work. Forbidden: running a program, processes,
  * executable memory (anonymous, shared, or made so by mprotect), packet
  * and raw sockets, other netlink families, ptrace, TIOCSTI, signals to
- * others. Allowed: what the daemon does, including loading libpcap on
+ * others; and some calls the trim of the list removed: kill(2) even of
+ * oneself, fcntl(2) F_SETOWN, pipes, open(2), UDP-level socket
+ * options. Allowed: what the daemon does, including loading libpcap on
  * first use (daemon/lazylib.c) under the filter. The log-only mode
- * (--sandbox-log) lets a forbidden call through; no environment variable
- * does. In an AddressSanitizer build, which has no sandbox, every case is
- * skipped.
+ * (--sandbox-log) lets a forbidden call through; no environment variable does.
+ * In an AddressSanitizer build, which has no sandbox, every case is skipped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,10 +31,12 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netinet/udp.h>
 #include <linux/netlink.h>
 #include <linux/sockios.h>
 
@@ -48,6 +51,7 @@
 #define TSB_NO_SANDBOX	10
 #define TSB_CALL_FAILED 11
 #define TSB_SURVIVED	12
+#define TSB_NOT_HERE	13
 
 /**
  * tsb_run_mode() - fork, install the sandbox in the child, run @fn there
@@ -244,11 +248,83 @@ static int tsb_tiocsti(void)
 }
 
 /**
- * tsb_kill_parent() - a signal to another process (0: no signal at all)
+ * tsb_kill_parent() - a signal to another process (0: no signal at all),
+ * init: getppid(2) is not on the list either, so it cannot name the parent
  */
 static int tsb_kill_parent(void)
 {
-	kill(getppid(), 0);
+	kill(1, 0);
+	return TSB_SURVIVED;
+}
+
+/*
+ * Calls the trim of the allow-list removed (see docs/security.md): the
+ * daemon was never seen making them once confined, so they now kill.
+ */
+
+/**
+ * tsb_kill_self() - kill(2) even of this process (0: no signal at all):
+ * abort(3) uses tgkill, and the pidfile's kill(pid, 0) runs before the
+ * filter
+ */
+static int tsb_kill_self(void)
+{
+	kill(getpid(), 0);
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_fcntl_setown() - route SIGIO of a socket to another process
+ * (F_SETOWN), a way round the ban on signals to others (0: no signal
+ * until O_ASYNC is set)
+ */
+static int tsb_fcntl_setown(void)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return TSB_CALL_FAILED;
+	fcntl(fd, F_SETOWN, 1); /* init; getppid(2) would die first */
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_pipe() - a pipe (libmicrohttpd's channel is an eventfd on Linux)
+ */
+static int tsb_pipe(void)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC))
+		return TSB_CALL_FAILED;
+	return TSB_SURVIVED;
+}
+
+/**
+ * tsb_open_syscall() - open(2) itself, which glibc never calls (openat),
+ * where the architecture has it
+ */
+static int tsb_open_syscall(void)
+{
+#ifdef SYS_open
+	syscall(SYS_open, "/etc/hosts", O_RDONLY | O_CLOEXEC);
+	return TSB_SURVIVED;
+#else
+	return TSB_NOT_HERE;
+#endif
+}
+
+/**
+ * tsb_sockopt_udp() - a UDP-level socket option (UDP_CORK), a level of
+ * kernel code the daemon never asks for
+ */
+static int tsb_sockopt_udp(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0)
+		return TSB_CALL_FAILED;
+	setsockopt(fd, IPPROTO_UDP, UDP_CORK, &one, sizeof(one));
 	return TSB_SURVIVED;
 }
 
@@ -280,6 +356,12 @@ static int tsb_allowed(void)
 	    getsockname(fd, (struct sockaddr *)&sin, &len) ||
 	    ioctl(fd, FIONREAD, &n) || ioctl(fd, SIOCOUTQ, &n))
 		return TSB_CALL_FAILED;
+	/* Socket options of the levels left. */
+	n = 1 << 16;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &n, sizeof(n)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_RECVERR, &n, sizeof(n)) ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &n, &len))
+		return TSB_CALL_FAILED;
 	close(fd);
 	/* ICMP echo: a ping socket or, as root, a raw one (any result). */
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
@@ -303,8 +385,12 @@ static int tsb_allowed(void)
 	/* clone3 fails with ENOSYS; glibc falls back to clone(2). */
 	if (pthread_create(&t, NULL, tsb_thread, NULL) || pthread_join(t, NULL))
 		return TSB_CALL_FAILED;
-	if (kill(getpid(), 0))
+	/* The fcntl(2) commands left, as libraries use them. */
+	fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0 || fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL)))
 		return TSB_CALL_FAILED;
+	close(fd);
 	return TSB_OK;
 }
 
@@ -397,6 +483,41 @@ static void test_forbidden_kill_other(void **state)
 	tsb_assert_killed(tsb_run(tsb_kill_parent));
 }
 
+static void test_forbidden_kill_self(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_kill_self));
+}
+
+static void test_forbidden_fcntl_setown(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_fcntl_setown));
+}
+
+static void test_forbidden_pipe(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_pipe));
+}
+
+static void test_forbidden_open_syscall(void **state)
+{
+	int st;
+
+	(void)state;
+	st = tsb_run(tsb_open_syscall);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == TSB_NOT_HERE)
+		skip();
+	tsb_assert_killed(st);
+}
+
+static void test_forbidden_sockopt_udp(void **state)
+{
+	(void)state;
+	tsb_assert_killed(tsb_run(tsb_sockopt_udp));
+}
+
 static void test_allowed(void **state)
 {
 	(void)state;
@@ -434,6 +555,11 @@ int main(void)
 	    cmocka_unit_test(test_forbidden_ptrace),
 	    cmocka_unit_test(test_forbidden_tiocsti),
 	    cmocka_unit_test(test_forbidden_kill_other),
+	    cmocka_unit_test(test_forbidden_kill_self),
+	    cmocka_unit_test(test_forbidden_fcntl_setown),
+	    cmocka_unit_test(test_forbidden_pipe),
+	    cmocka_unit_test(test_forbidden_open_syscall),
+	    cmocka_unit_test(test_forbidden_sockopt_udp),
 	    cmocka_unit_test(test_allowed),
 	    cmocka_unit_test(test_lazy_library),
 	    cmocka_unit_test(test_log_only),
