@@ -27,7 +27,7 @@
 #include <microhttpd.h>
 #include <pcap/pcap.h>
 
-#include "log.h"
+#include "base/log.h"
 
 /**
  * struct lazylib - one library loaded on demand

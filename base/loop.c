@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "../daemon/log.h"
+#include "base/loop.h"
+#include "base/log.h"
 
 /**
  * struct loop_io - one registered descriptor

@@ -6,10 +6,10 @@
  */
 #include <string.h>
 
-#include "state.h"
-#include "wsched.h"
-#include "../daemon/log.h"
-#include "../netstack/loop.h"
+#include "lan/state.h"
+#include "base/wsched.h"
+#include "base/log.h"
+#include "base/loop.h"
 
 /**
  * wsched_write() - write now, whatever the time since the last write

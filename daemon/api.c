@@ -21,7 +21,7 @@
  * and wake the loop (loop_async_notify()), which answers or retries.
  *
  * tcp and udp forwards are libslirp host forwards of the network's
- * gateway; unix forwards are relays of netstack/fwd_unix.h from the same
+ * gateway; unix forwards are relays of packet/fwd_unix.h from the same
  * services host. Either ends with its network (the server's net hooks).
  *
  * Zones survive restarts in the server's state file (srv_state(), a
@@ -50,22 +50,22 @@
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 
-#include "api.h"
-#include "../hostresolver/hostresolver.h"
-#include "../pcap/capture.h"
-#include "../netstack/peercred.h"
-#include "log.h"
-#include "server.h"
-#include "../dns/dns.h"
-#include "../dns/service.h"
-#include "../netstack/fwd_unix.h"
-#include "../netstack/loop.h"
-#include "../netstack/network.h"
-#include "../netstack/port.h"
-#include "../netstack/services.h"
-#include "../user-v2/dhcp.h"
-#include "../user-v2/state.h"
-#include "../user-v2/switch.h"
+#include "daemon/api.h"
+#include "services/hostresolver/hostresolver.h"
+#include "services/pcap/capture.h"
+#include "packet/peercred.h"
+#include "base/log.h"
+#include "daemon/server.h"
+#include "services/dns/dns.h"
+#include "services/dns/service.h"
+#include "packet/fwd_unix.h"
+#include "base/loop.h"
+#include "lan/network.h"
+#include "packet/port.h"
+#include "packet/svchost.h"
+#include "packet/dhcp.h"
+#include "lan/state.h"
+#include "packet/switch.h"
 
 #define API_CONN_MAX   64   /* concurrent HTTP connections */
 #define API_IDLE_S     30   /* idle HTTP connections are closed */
@@ -1332,7 +1332,7 @@ static struct MHD_Daemon *api_mhd_start(struct api *a, unsigned flags)
  * @a:		API
  *
  * libmicrohttpd and the GnuTLS it links cost more resident memory than
- * the rest of an idle daemon (daemon/lazylib.c loads them on first use):
+ * the rest of an idle daemon (base/lazylib.c loads them on first use):
  * until a client connects, the loop polls the listening socket itself.
  * If libmicrohttpd cannot start, the socket is closed and removed, so
  * clients fail at once instead of waiting.

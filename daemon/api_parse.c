@@ -24,10 +24,10 @@
 
 #include <jansson.h>
 
-#include "api.h"
-#include "log.h"
-#include "options.h"
-#include "../dns/dns.h"
+#include "daemon/api.h"
+#include "base/log.h"
+#include "daemon/options.h"
+#include "services/dns/dns.h"
 
 #define API_BAD 400
 

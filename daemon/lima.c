@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "lima.h"
-#include "log.h"
+#include "daemon/lima.h"
+#include "base/log.h"
 
 /*
  * Lima's networks.yaml default for its user-v2 network

@@ -23,7 +23,7 @@
 #include <limits.h>
 #include <stddef.h>
 
-#include "networksyaml.h"
+#include "daemon/networksyaml.h"
 
 #define LIMA_NAME_MAX 64 /* a network's name, NUL included */
 

@@ -14,10 +14,10 @@
 
 #include <yaml.h>
 
-#include "../dns/dns.h"
-#include "limayaml.h"
-#include "log.h"
-#include "yamlutil.h"
+#include "services/dns/dns.h"
+#include "daemon/limayaml.h"
+#include "base/log.h"
+#include "daemon/yamlutil.h"
 
 /**
  * ly_bool() - read a boolean

@@ -16,14 +16,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "options.h"
-#include "pidfile.h"
-#include "rundir.h"
-#include "sandbox.h"
-#include "server.h"
-#include "../pcap/capture.h"
-#include "../netstack/loop.h"
+#include "base/log.h"
+#include "daemon/options.h"
+#include "daemon/pidfile.h"
+#include "daemon/rundir.h"
+#include "daemon/sandbox.h"
+#include "daemon/server.h"
+#include "services/pcap/capture.h"
+#include "base/loop.h"
 
 static struct loop_async *main_quit;
 

@@ -21,8 +21,8 @@
 
 #include <yaml.h>
 
-#include "networksyaml.h"
-#include "yamlutil.h"
+#include "daemon/networksyaml.h"
+#include "daemon/yamlutil.h"
 
 #define NW_DEFAULT_NETMASK 0xffffff00u /* 255.255.255.0 */
 #define NW_DHCP_END_BYTE   254	       /* default dhcpEnd: gw, .254 */

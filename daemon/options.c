@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lima.h"
-#include "log.h"
-#include "networksyaml.h"
-#include "options.h"
-#include "sandbox.h"
-#include "../user-v2/leases.h"
+#include "daemon/lima.h"
+#include "base/log.h"
+#include "daemon/networksyaml.h"
+#include "daemon/options.h"
+#include "daemon/sandbox.h"
+#include "lan/leases.h"
 
 /**
  * cfg_usage() - print the help text

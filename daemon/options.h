@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-#include "lima.h"
-#include "limayaml.h"
-#include "../netstack/network.h"
+#include "daemon/lima.h"
+#include "daemon/limayaml.h"
+#include "lan/network.h"
 
 #define CFG_FORWARDS_MAX 64
 #define CFG_TAPS_MAX	 64

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "pidfile.h"
+#include "base/log.h"
+#include "daemon/pidfile.h"
 
 /**
  * pid_alive() - does the pidfile at @path name a live process?

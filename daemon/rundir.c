@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rundir.h"
+#include "daemon/rundir.h"
 
 /**
  * rundir_check_stat() - whether @st is a directory only @uid can use

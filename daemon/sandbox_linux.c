@@ -15,7 +15,7 @@
  * netlink for its RFC 3484 sorting), the lease file's atomic rewrite,
  * captures opened through the API (files, FIFOs, a writer thread), unix
  * forwards, the control API's connections, libmicrohttpd and libpcap
- * loaded on first use (daemon/lazylib.c), and clean-up at exit.
+ * loaded on first use (base/lazylib.c), and clean-up at exit.
  * Everything that happens only at start-up (TAP devices, setns(2), the
  * pidfile, listeners) is done before the filter is installed.
  *
@@ -60,8 +60,8 @@
 
 #include <seccomp.h>
 
-#include "log.h"
-#include "sandbox.h"
+#include "base/log.h"
+#include "daemon/sandbox.h"
 
 /*
  * The unconditional part of the allow-list, by name: what the survey saw
@@ -86,9 +86,9 @@ static const char *const sandbox_calls[] = {
     /* not seen: the dynamic loader reading the program headers of a
      * library that has more than fit in its first read (libc's, at
      * start-up), when libmicrohttpd, libpcap or one of their dependencies
-     * is such a library (dlopen on first use, daemon/lazylib.c) */
+     * is such a library (dlopen on first use, base/lazylib.c) */
     "pread64",
-    /* the lease file's atomic rewrite (user-v2/leases.c leases_save():
+    /* the lease file's atomic rewrite (lan/leases.c leases_save():
      * mkstemp, fchmod, fsync, rename) */
     "fchmod",
     "fsync",
@@ -115,18 +115,19 @@ static const char *const sandbox_calls[] = {
     "recvfrom",
     "sendmsg",
     "recvmsg",
-    /* datagram ports' batches (netstack/port_batch_linux.c) */
+    /* datagram ports' batches (packet/port_batch_linux.c) */
     "sendmmsg",
     /* memory (mmap and mprotect are checked below); mremap: glibc's
      * realloc(3) of a block it mapped by itself (>= 128 KiB: the poll
-     * arrays of netstack/loop.c with thousands of descriptors, seen in
+     * arrays of base/loop.c with thousands of descriptors, seen in
      * e2e_stress, or a large API request body in daemon/api.c) */
     "brk",
     "munmap",
     "mremap",
     "madvise",
     /* threads (clone(2) is checked below): getaddrinfo workers
-     * (hostresolver/gai.c) and capture writers start and end at run time */
+     * (services/hostresolver/gai.c) and capture writers start and end at run
+     * time */
     "futex",
     "set_robust_list",
     "rseq",
@@ -152,7 +153,7 @@ static const char *const sandbox_calls[] = {
     /* identity and randomness: getrandom (seen as libmicrohttpd and
      * GnuTLS are loaded), uname (c-ares' gethostname(3) when it reads a
      * changed resolv.conf again), geteuid (the owner checks of capture
-     * files, pcap/capture.c, and of unix socket peers) */
+     * files, services/pcap/capture.c, and of unix socket peers) */
     "getrandom",
     "uname",
     "geteuid",
@@ -207,7 +208,7 @@ static const int sandbox_sockopt_levels[] = {
 /*
  * The ioctls made at run time, both read-only: FIONREAD (libslirp,
  * c-ares) and SIOCOUTQ (a port's bytes its peer has not read yet,
- * netstack/port_batch_linux.c).
+ * packet/port_batch_linux.c).
  */
 static const unsigned long sandbox_ioctls[] = {
     FIONREAD,

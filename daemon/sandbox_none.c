@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 
-#include "sandbox.h"
+#include "daemon/sandbox.h"
 
 /**
  * sandbox_check() - whether the sandbox can work in this build

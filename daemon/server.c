@@ -8,7 +8,7 @@
  * network goes away the forward moves to the next oldest.
  *
  * A user-v2 network with a lease file also has a state file next to it
- * (user-v2/state.h): opened here before the network is created, so that
+ * (lan/state.h): opened here before the network is created, so that
  * its registry restores the bound leases and DHCP names and the control
  * API its zones before anything is served; closed (pending write done)
  * after both are gone. The slirp mode keeps no state.
@@ -19,20 +19,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "log.h"
-#include "options.h"
-#include "server.h"
-#include "../pcap/capture.h"
-#include "../netstack/loop.h"
-#include "../netstack/network.h"
-#include "../netstack/port.h"
-#include "../dns/dns.h"
-#include "../dns/service.h"
-#include "../hostresolver/hostresolver.h"
-#include "../user-v2/state.h"
+#include "daemon/api.h"
+#include "base/log.h"
+#include "daemon/options.h"
+#include "daemon/server.h"
+#include "services/pcap/capture.h"
+#include "base/loop.h"
+#include "lan/network.h"
+#include "packet/port.h"
+#include "services/dns/dns.h"
+#include "services/dns/service.h"
+#include "services/hostresolver/hostresolver.h"
+#include "lan/state.h"
 #ifdef __linux__
-#include "../netstack/tap_linux.h"
+#include "packet/tap_linux.h"
 #endif
 
 /**

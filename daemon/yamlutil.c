@@ -15,8 +15,8 @@
 
 #include <yaml.h>
 
-#include "log.h"
-#include "yamlutil.h"
+#include "base/log.h"
+#include "daemon/yamlutil.h"
 
 #define CFG_YAML_FILE_MAX (16u << 20) /* refuse larger files */
 

@@ -28,7 +28,7 @@
 
 #include <jansson.h>
 
-#include "leases.h"
+#include "lan/leases.h"
 
 #define LEASES_FILE_MAX (16u << 20) /* refuse larger lease files */
 #define LEASES_ARG_MAX	64	    /* one IP=MAC of --leases */
@@ -573,7 +573,7 @@ static int leases_sync_dir(const char *path)
  * fsync'd and renamed over @path, then the directory is fsync'd.  On any
  * failure the temporary file is removed and @path is left as it was: a
  * crash leaves the old file or the new one, never a mix.  Used for the
- * lease file and for the daemon's state file (user-v2/state.c).
+ * lease file and for the daemon's state file (lan/state.c).
  *
  * Return: 0, or -1 with errno set: ENOMEM, or the error of the system
  * call that failed (if only the fsync of the directory fails, the new

@@ -14,7 +14,7 @@
  * in the same directory, fsync, rename) with mode 0600.
  *
  * The file helpers (leases_read_file(), leases_write_file()) and the
- * address parsers serve the daemon's state file too (user-v2/state.h).
+ * address parsers serve the daemon's state file too (lan/state.h).
  */
 #ifndef USERNETD_LEASES_H
 #define USERNETD_LEASES_H
@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dhcp.h"
+#include "packet/dhcp.h"
 
 #define LEASES_MAC_TEXT 18 /* "52:55:55:12:34:56" and its NUL */
 

@@ -9,7 +9,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#include "port.h"
+#include "packet/port.h"
 
 struct loop;
 struct net;

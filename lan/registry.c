@@ -25,7 +25,7 @@
  * back, which nobody else has taken meanwhile (the server is
  * authoritative and its pool prefers never-used addresses).
  *
- * With a state file open for the lease file (user-v2/state.h, opened by
+ * With a state file open for the lease file (lan/state.h, opened by
  * the server), the bound leases and their names are kept there too, and
  * reg_new() gives them back before the network serves anything: a guest
  * that kept its lease across a restart of the daemon keeps its name
@@ -42,13 +42,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "dhcp.h"
-#include "leases.h"
-#include "registry.h"
-#include "state.h"
-#include "wsched.h"
-#include "../daemon/log.h"
-#include "../dns/dns.h"
+#include "packet/dhcp.h"
+#include "lan/leases.h"
+#include "lan/registry.h"
+#include "lan/state.h"
+#include "base/wsched.h"
+#include "base/log.h"
+#include "services/dns/dns.h"
 
 #define REG_SUFFIX	  ".internal"
 #define REG_NAME_MAX	  (DHCP_HOSTNAME_MAX + sizeof(REG_SUFFIX))

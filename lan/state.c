@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "leases.h"
-#include "state.h"
-#include "wsched.h"
-#include "../daemon/log.h"
+#include "lan/leases.h"
+#include "lan/state.h"
+#include "base/wsched.h"
+#include "base/log.h"
 
 /**
  * struct state - an open state file

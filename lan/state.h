@@ -34,7 +34,7 @@
 
 #include <jansson.h>
 
-#include "dhcp.h"
+#include "packet/dhcp.h"
 
 #define STATE_SUFFIX	    ".state.json" /* appended to the lease file */
 #define STATE_VERSION	    1

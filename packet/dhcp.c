@@ -22,8 +22,8 @@
 #include <time.h>
 #include <arpa/inet.h>
 
-#include "dhcp.h"
-#include "../daemon/log.h"
+#include "packet/dhcp.h"
+#include "base/log.h"
 
 #define DHCP_OP_REQUEST	 1
 #define DHCP_OP_REPLY	 2

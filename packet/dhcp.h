@@ -2,7 +2,7 @@
 /*
  * dhcp.h - the DHCP server of a virtual network (RFC 2131/2132): address
  * policy, lease store and message codec. No sockets and no lwIP: the
- * services host (netstack/services.c) hands it the UDP payload of a
+ * services host (packet/svchost.c) hands it the UDP payload of a
  * BOOTREQUEST and sends the BOOTREPLY it builds. Loop thread only.
  *
  * Every message is untrusted bytes from a guest: it is parsed strictly,

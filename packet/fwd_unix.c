@@ -4,7 +4,7 @@
  * the host, and one relay per accepted connection between the host socket
  * and an lwIP TCP connection from the services host to the guest.
  *
- * Threads and locking follow dns/service.c: the lwIP pcb callbacks run
+ * Threads and locking follow services/dns/service.c: the lwIP pcb callbacks run
  * with the core lock held, on the loop thread when a guest frame caused
  * them, or on lwIP's tcpip thread (timers, retransmissions, errors). Every
  * field of a connection but its descriptor bookkeeping is touched only
@@ -48,11 +48,11 @@
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 
-#include "fwd_unix.h"
-#include "port.h"
-#include "loop.h"
-#include "peercred.h"
-#include "../daemon/log.h"
+#include "packet/fwd_unix.h"
+#include "packet/port.h"
+#include "base/loop.h"
+#include "packet/peercred.h"
+#include "base/log.h"
 
 #define FWDU_TX_MAX	   (64 * 1024) /* host-to-guest bytes read at once */
 #define FWDU_RESUME	   (TCP_SND_BUF / 4) /* send room that resumes reading */

@@ -25,9 +25,9 @@
 
 #include <slirp/libslirp.h>
 
-#include "gateway.h"
-#include "loop.h"
-#include "../daemon/log.h"
+#include "packet/gateway.h"
+#include "base/loop.h"
+#include "base/log.h"
 
 #define GW_PAUSE_MS 250 /* listeners rest this long while out of fds */
 #define GW_SPIN	    16	/* iterations a listener may stay readable */

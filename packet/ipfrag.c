@@ -54,7 +54,7 @@
  */
 #include <string.h>
 
-#include "ipfrag.h"
+#include "packet/ipfrag.h"
 
 #define IPFRAG_ETH_HLEN	 14
 #define IPFRAG_IP_HLEN	 20

@@ -32,7 +32,7 @@
  */
 #include <string.h>
 
-#include "l2guard.h"
+#include "packet/l2guard.h"
 
 #define L2G_ETH_HLEN  14
 #define L2G_IP6_HLEN  40

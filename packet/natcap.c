@@ -36,7 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "natcap.h"
+#include "packet/natcap.h"
 
 #define NATCAP_MIN_SLOTS 64
 #define NATCAP_TH_SYN	 0x02

@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "peercred.h"
+#include "packet/peercred.h"
 
 /**
  * peercred_uid() - uid of the process that connected a unix socket

@@ -38,10 +38,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "port.h"
-#include "port_batch.h"
-#include "../daemon/log.h"
+#include "base/loop.h"
+#include "packet/port.h"
+#include "packet/port_batch.h"
+#include "base/log.h"
 
 #define PORT_RXBUF     (256 * 1024)
 #define PORT_TXBUF     (2 * 1024 * 1024)

@@ -10,7 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "port_batch.h"
+#include "packet/port_batch.h"
 
 /**
  * port_batch_send() - send up to @n datagrams with one system call

@@ -37,10 +37,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "peercred.h"
-#include "port.h"
-#include "../daemon/log.h"
+#include "base/loop.h"
+#include "packet/peercred.h"
+#include "packet/port.h"
+#include "base/log.h"
 
 /* A connection to the fd-passing socket has this long to pass its fd. */
 #define FDPASS_TIMEOUT_MS 10000

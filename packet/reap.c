@@ -28,7 +28,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "reap.h"
+#include "packet/reap.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02

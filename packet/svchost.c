@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * services.c - the services host (.3): one lwIP netif per network, the
+ * svchost.c - the services host (.3): one lwIP netif per network, the
  * frame queue from lwIP back to the loop thread, and the DHCP transport.
  *
  * lwIP (Debian's liblwip 2.1.3: NO_SYS 0, core locking) runs its own
@@ -70,8 +70,8 @@
 #define SVC_SYN_PER_SRC 16
 #define SVC_SYN_MAX	64
 
-#include "services.h"
-#include "../daemon/log.h"
+#include "packet/svchost.h"
+#include "base/log.h"
 
 #define SVC_ETH_HLEN	14
 #define SVC_QUEUE_BYTES (256 * 1024) /* target ring size */

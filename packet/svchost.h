@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * services.h - the services host (.3) of a virtual network: an lwIP netif
+ * svchost.h - the services host (.3) of a virtual network: an lwIP netif
  * that answers ARP and ICMP echo for its address, carries the DHCP server
- * (user-v2/dhcp.h) on UDP port 67, and is where other services (DNS)
+ * (packet/dhcp.h) on UDP port 67, and is where other services (DNS)
  * bind their lwIP pcbs, always to this netif (svc_netif()).
  *
  * Threads: svc_* functions run on the loop thread. Frames lwIP emits (on
@@ -17,15 +17,15 @@
  * refused data). The lock is not recursive: a callback must not take it
  * again, nor call svc_input() or svc_free().
  */
-#ifndef USERNETD_SERVICES_H
-#define USERNETD_SERVICES_H
+#ifndef USERNETD_SVCHOST_H
+#define USERNETD_SVCHOST_H
 
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "loop.h"
-#include "../user-v2/dhcp.h"
+#include "base/loop.h"
+#include "packet/dhcp.h"
 
 struct svc;
 struct netif;
@@ -97,4 +97,4 @@ struct netif *svc_alias_netif(struct svc *s);
 void svc_get_stats(const struct svc *s, struct svc_stats *st);
 void svc_free(struct svc *s);
 
-#endif /* USERNETD_SERVICES_H */
+#endif /* USERNETD_SVCHOST_H */

@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "switch.h"
-#include "../daemon/log.h"
+#include "packet/switch.h"
+#include "base/log.h"
 
 #define SW_AGE_MS    (300 * 1000)
 #define SW_TABLE_MAX 1024

@@ -28,7 +28,7 @@
 
 #include <linux/if_tun.h>
 
-#include "tap_linux.h"
+#include "packet/tap_linux.h"
 
 /* Directory where `ip netns add NAME` bind-mounts named namespaces. */
 #define TAP_NETNS_DIR "/var/run/netns/"

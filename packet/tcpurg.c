@@ -22,7 +22,7 @@
  */
 #include <string.h>
 
-#include "tcpurg.h"
+#include "packet/tcpurg.h"
 
 #define TCPURG_ETH_HLEN 14
 #define TCPURG_TCP_HLEN 20

@@ -13,6 +13,6 @@ if command -v cppcheck >/dev/null; then
 	cppcheck --quiet --error-exitcode=1 --std=c11 \
 		--enable=warning,performance,portability \
 		--suppress=toomanyconfigs --inline-suppr \
-		-I/usr/include/lwip -D__linux__ $files || status=1
+		-I. -I/usr/include/lwip -D__linux__ $files || status=1
 fi
 exit $status

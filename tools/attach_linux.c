@@ -47,9 +47,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "attach.h"
-#include "../daemon/log.h"
-#include "../netstack/tap_linux.h"
+#include "tools/attach.h"
+#include "base/log.h"
+#include "packet/tap_linux.h"
 
 /* Stop reading the TAP and send the batch after this many frames... */
 #define ATTACH_BATCH_FRAMES 64

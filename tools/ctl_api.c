@@ -18,7 +18,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "ctl_api.h"
+#include "tools/ctl_api.h"
 
 #define CTL_USAGE 2
 #define CTL_URL	  "http://lima"

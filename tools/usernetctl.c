@@ -12,9 +12,9 @@
 #include <string.h>
 
 #ifdef __linux__
-#include "attach.h"
+#include "tools/attach.h"
 #endif
-#include "ctl_api.h"
+#include "tools/ctl_api.h"
 
 /* Exit status for bad usage, shared by every subcommand. */
 #define CTL_EXIT_USAGE 2

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dns.h"
+#include "services/dns/dns.h"
 
 #define FLAG_QR	    0x8000
 #define FLAG_AA	    0x0400

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dns.h - the dns module's one header: the DNS wire codec (dns/codec.c) and
- * the table of names the daemon answers itself (dns/local.c).
+ * dns.h - the dns module's one header: the DNS wire codec (codec.c) and
+ * the table of names the daemon answers itself (local.c), both in
+ * services/dns/.
  *
  * Codec: a strict parser for queries from guests (untrusted bytes), an
  * answer builder (A, AAAA, CNAME, name compression, EDNS0, UDP truncation

@@ -28,9 +28,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "service_int.h"
-#include "../daemon/log.h"
-#include "../netstack/loop.h"
+#include "services/dns/service_int.h"
+#include "base/log.h"
+#include "base/loop.h"
 
 #define DNSD_HOST_PENDING_MAX 16
 #define DNSD_HOST_PAUSE_MS    250

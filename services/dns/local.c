@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns.h"
+#include "services/dns/dns.h"
 
 #define LOCAL_BUCKETS_MIN 16
 #define LOCAL_ENTRIES_MAX 65536 /* bound on what API clients can add */

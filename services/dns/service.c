@@ -37,12 +37,12 @@
 #include "lwip/tcpip.h"
 #include "lwip/udp.h"
 
-#include "dns.h"
-#include "service.h"
-#include "service_int.h"
-#include "../daemon/log.h"
-#include "../hostresolver/hostresolver.h"
-#include "../netstack/loop.h"
+#include "services/dns/dns.h"
+#include "services/dns/service.h"
+#include "services/dns/service_int.h"
+#include "base/log.h"
+#include "services/hostresolver/hostresolver.h"
+#include "base/loop.h"
 
 #define DNSD_PORT	     53
 #define DNSD_TCP_PENDING_MAX 16 /* queries in flight per connection */

@@ -11,9 +11,9 @@
 
 #include "lwip/ip_addr.h"
 
-#include "dns.h"
-#include "service.h"
-#include "../hostresolver/hostresolver.h"
+#include "services/dns/dns.h"
+#include "services/dns/service.h"
+#include "services/hostresolver/hostresolver.h"
 
 struct dnsd_host;
 struct dnsd_q;

@@ -46,9 +46,9 @@
 
 #include <ares.h>
 
-#include "hr_internal.h"
-#include "../netstack/loop.h"
-#include "../daemon/log.h"
+#include "services/hostresolver/hr_internal.h"
+#include "base/loop.h"
+#include "base/log.h"
 
 /* Attempts per server (c-ares default is 3, with doubling timeouts). */
 #define HR_ARES_TRIES 2

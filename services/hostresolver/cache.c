@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hr_internal.h"
-#include "../daemon/log.h"
+#include "services/hostresolver/hr_internal.h"
+#include "base/log.h"
 
 /**
  * hr_cache_init() - set up an empty cache

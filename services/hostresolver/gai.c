@@ -56,9 +56,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hr_internal.h"
-#include "../netstack/loop.h"
-#include "../daemon/log.h"
+#include "services/hostresolver/hr_internal.h"
+#include "base/loop.h"
+#include "base/log.h"
 
 /* Worker threads beyond hr_config.workers, standing in for stuck ones. */
 #define HR_GAI_EXTRA_MAX 32

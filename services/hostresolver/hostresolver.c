@@ -31,9 +31,9 @@
 
 #include <ares.h>
 
-#include "hr_internal.h"
-#include "../netstack/loop.h"
-#include "../daemon/log.h"
+#include "services/hostresolver/hr_internal.h"
+#include "base/loop.h"
+#include "base/log.h"
 
 #define HR_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
 #define HR_DEFAULT_FALLBACK    "8.8.8.8,1.1.1.1"

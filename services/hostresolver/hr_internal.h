@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "hostresolver.h"
+#include "services/hostresolver/hostresolver.h"
 
 struct loop;
 struct loop_timer;

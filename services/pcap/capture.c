@@ -36,9 +36,9 @@
 
 #include <pcap/pcap.h>
 
-#include "capture.h"
-#include "../daemon/log.h"
-#include "../netstack/loop.h"
+#include "services/pcap/capture.h"
+#include "base/log.h"
+#include "base/loop.h"
 
 #define CAP_SNAPLEN_DEFAULT 65535
 #define CAP_SNAPLEN_MAX	    262144

@@ -16,7 +16,7 @@
 #    get exactly dnsmasq's answer (rcode, records, TTL 300); a static name
 #    outside the zone, which dnsmasq REFUSES, gets SERVFAIL (c-ares moves
 #    on from REFUSED and reports a failure: documented in
-#    hostresolver/ares.c) - in no case the static address;
+#    services/hostresolver/ares.c) - in no case the static address;
 # Then broken lima.yaml files: bad YAML syntax, `enabled: maybe`, `ipv6: 3`,
 # a hosts value that is a mapping, hosts not a mapping, a missing file:
 # usernetd exits with status 2 at once, says FILE:LINE:COLUMN (or FILE: why

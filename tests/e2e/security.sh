@@ -31,7 +31,7 @@
 #  - a raw guest addressing 127.0.0.1 directly (which libslirp would
 #    connect to on the host, --no-host-loopback or not) gets nothing, TCP
 #    nor UDP; /stats counts the drops;
-#  - IPv4 fragments (libslirp 4.7's reassembly crash, netstack/ipfrag.c):
+#  - IPv4 fragments (libslirp 4.7's reassembly crash, packet/ipfrag.c):
 #    at MTU 1500 the guest pings .2 with 4000 bytes and sends a 4000-byte
 #    UDP datagram to a host server on 127.0.0.1 through .2 (it gets all
 #    4000 bytes); a raw guest sends last fragments libslirp holds no queue

@@ -22,9 +22,9 @@
  * api_parse.c needs cfg_parse_int() of daemon/options.c, which brings the
  * rest of the option parser along.
  *
- * fuzz-sources: daemon/api_parse.c daemon/options.c daemon/log.c
- * fuzz-sources: dns/codec.c dns/local.c daemon/limayaml.c
- * fuzz-sources: daemon/networksyaml.c daemon/yamlutil.c user-v2/leases.c
+ * fuzz-sources: daemon/api_parse.c daemon/options.c base/log.c
+ * fuzz-sources: services/dns/codec.c services/dns/local.c daemon/limayaml.c
+ * fuzz-sources: daemon/networksyaml.c daemon/yamlutil.c lan/leases.c
  * fuzz-sources: daemon/lima.c
  * fuzz-libs: -ljansson -lyaml
  */
@@ -35,8 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/api.h"
-#include "../../dns/dns.h"
+#include "daemon/api.h"
+#include "services/dns/dns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

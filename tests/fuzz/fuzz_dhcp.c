@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * fuzz_dhcp.c - libFuzzer target for the DHCP server (user-v2/dhcp.c):
+ * fuzz_dhcp.c - libFuzzer target for the DHCP server (packet/dhcp.c):
  * one server per input, fed a conversation of messages.
  *
  * Input: byte 0 picks the configuration (bit 0: user-v2 pool .4-.254,
@@ -23,7 +23,7 @@
  * source; two
  * leases of one address; a hostname that is not a lower-case label.
  *
- * fuzz-sources: user-v2/dhcp.c daemon/log.c
+ * fuzz-sources: packet/dhcp.c base/log.c
  * fuzz-args: -close_fd_mask=2
  */
 #include <arpa/inet.h>
@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../user-v2/dhcp.h"
+#include "packet/dhcp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,7 +17,8 @@
  * Build (from the top of the tree):
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
  *     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- *     tests/fuzz/fuzz_dns.c dns/codec.c dns/local.c -o build/fuzz_dns
+ *     -I. tests/fuzz/fuzz_dns.c services/dns/codec.c \
+ *     services/dns/local.c -o build/fuzz_dns
  * Run:
  *   build/fuzz_dns -max_total_time=60 -max_len=4096 tests/fuzz/corpus/dns
  */
@@ -27,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../dns/dns.h"
+#include "services/dns/dns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_framing.c - libFuzzer target for the VM port transports of
- * netstack/port.c, driven through port.h only: real sockets, a real loop.
+ * packet/port.c, driven through port.h only: real sockets, a real loop.
  *
  * Input: byte 0 picks the transport, byte 1 the chunking (bits 0-5) and
  * the echo (bits 6-7), the rest is what the guest writes:
@@ -28,8 +28,8 @@
  * the port; what the guest reads back is the echo, in order, in the
  * transport's framing.
  *
- * fuzz-sources: netstack/port.c netstack/port_batch_linux.c netstack/loop.c
- * fuzz-sources: daemon/log.c
+ * fuzz-sources: packet/port.c packet/port_batch_linux.c base/loop.c
+ * fuzz-sources: base/log.c
  * fuzz-libs: -lpthread
  * fuzz-args: -close_fd_mask=2
  */
@@ -43,8 +43,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../../netstack/loop.h"
-#include "../../netstack/port.h"
+#include "base/loop.h"
+#include "packet/port.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
  * and as a --leases argument. Whatever loads must save and load back to
  * the same associations.
  *
- * fuzz-sources: user-v2/leases.c daemon/log.c
+ * fuzz-sources: lan/leases.c base/log.c
  * fuzz-libs: -ljansson
  */
 #include <stdint.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../user-v2/leases.h"
+#include "lan/leases.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

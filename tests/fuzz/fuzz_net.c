@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * fuzz_net.c - libFuzzer target for a whole network (netstack/network.c):
+ * fuzz_net.c - libFuzzer target for a whole network (lan/network.c):
  * the switch, the gateway (libslirp), the services host (lwIP) with the
  * DHCP server and the DNS service, fed Ethernet frames by two VMs.
  *
@@ -28,15 +28,18 @@
  * The resolver's resolv.conf names 127.0.0.1, where nothing listens; host
  * loopback (.2, when allowed) reaches only the namespace's own lo.
  *
- * fuzz-sources: netstack/network.c netstack/gateway.c netstack/services.c
- * fuzz-sources: netstack/loop.c netstack/port.c netstack/port_batch_linux.c
- * fuzz-sources: user-v2/switch.c user-v2/dhcp.c user-v2/registry.c
- * fuzz-sources: user-v2/leases.c dns/service.c dns/hostport.c dns/codec.c
- * fuzz-sources: dns/local.c hostresolver/hostresolver.c hostresolver/gai.c
- * fuzz-sources: hostresolver/ares.c hostresolver/cache.c pcap/capture.c
- * fuzz-sources: daemon/log.c netstack/ipfrag.c netstack/tcpurg.c
- * fuzz-sources: netstack/reap.c netstack/l2guard.c netstack/natcap.c
- * fuzz-sources: user-v2/state.c user-v2/wsched.c
+ * fuzz-sources: lan/network.c packet/gateway.c packet/svchost.c
+ * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
+ * fuzz-sources: packet/switch.c packet/dhcp.c lan/registry.c
+ * fuzz-sources: lan/leases.c services/dns/service.c services/dns/hostport.c
+ * fuzz-sources: services/dns/codec.c
+ * fuzz-sources: services/dns/local.c services/hostresolver/hostresolver.c
+ * fuzz-sources: services/hostresolver/gai.c
+ * fuzz-sources: services/hostresolver/ares.c services/hostresolver/cache.c
+ * fuzz-sources: services/pcap/capture.c
+ * fuzz-sources: base/log.c packet/ipfrag.c packet/tcpurg.c
+ * fuzz-sources: packet/reap.c packet/l2guard.c packet/natcap.c
+ * fuzz-sources: lan/state.c base/wsched.c
  * fuzz-libs: -lslirp -llwip -lcares -ljansson -lpcap -lpthread
  * fuzz-libs: -Wl,--wrap=read
  * fuzz-args: -close_fd_mask=2 -rss_limit_mb=4096
@@ -56,14 +59,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../daemon/limayaml.h"
-#include "../../daemon/log.h"
-#include "../../dns/service.h"
-#include "../../hostresolver/hostresolver.h"
-#include "../../netstack/loop.h"
-#include "../../netstack/network.h"
-#include "../../netstack/port.h"
-#include "../../user-v2/dhcp.h"
+#include "daemon/limayaml.h"
+#include "base/log.h"
+#include "services/dns/service.h"
+#include "services/hostresolver/hostresolver.h"
+#include "base/loop.h"
+#include "lan/network.h"
+#include "packet/port.h"
+#include "packet/dhcp.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,8 +4,8 @@
  * (<leases-file>.state.json). Whatever loads must save and load back to
  * the same content.
  *
- * fuzz-sources: user-v2/state.c user-v2/wsched.c user-v2/leases.c
- * fuzz-sources: netstack/loop.c daemon/log.c
+ * fuzz-sources: lan/state.c base/wsched.c lan/leases.c
+ * fuzz-sources: base/loop.c base/log.c
  * fuzz-libs: -ljansson
  */
 #include <stdint.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../user-v2/state.h"
+#include "lan/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -15,7 +15,8 @@
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
  *     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
  *     tests/fuzz/fuzz_yaml.c daemon/networksyaml.c daemon/limayaml.c \
- *     daemon/yamlutil.c daemon/log.c dns/codec.c -lyaml -o build/fuzz_yaml
+ *     daemon/yamlutil.c base/log.c services/dns/codec.c -I. -lyaml \
+ *     -o build/fuzz_yaml
  * Run (-close_fd_mask=2 silences the unknown-key warnings):
  *   build/fuzz_yaml -max_total_time=60 -close_fd_mask=2 \
  *     tests/fuzz/corpus/yaml
@@ -26,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/limayaml.h"
-#include "../../daemon/networksyaml.h"
+#include "daemon/limayaml.h"
+#include "daemon/networksyaml.h"
 
 #define FZ_NAME "fuzz.yaml"
 

@@ -13,8 +13,8 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 # The sources each target needs besides its own file: the header lines of
 # tests/fuzz/fuzz_TARGET.c (" * fuzz-sources: ..."; a key may repeat).
 case $target in
-dns) sources="dns/codec.c dns/local.c" libs="" ;;
-yaml) sources="daemon/networksyaml.c daemon/limayaml.c dns/codec.c dns/local.c daemon/log.c"
+dns) sources="services/dns/codec.c services/dns/local.c" libs="" ;;
+yaml) sources="daemon/networksyaml.c daemon/limayaml.c services/dns/codec.c services/dns/local.c base/log.c"
       [ -f "$src/daemon/yamlutil.c" ] && sources="$sources daemon/yamlutil.c"
       libs="-lyaml" ;;
 *) sources=$(sed -n 's|^ \* fuzz-sources: ||p' "$src/tests/fuzz/fuzz_$target.c")
@@ -35,7 +35,7 @@ mkdir -p "$build/fuzz/$target-corpus"
 bin="$build/fuzz/fuzz_$target"
 (cd "$src" && clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I/usr/include/lwip "tests/fuzz/fuzz_$target.c" $sources $libs -o "$bin")
+	-I. -I/usr/include/lwip "tests/fuzz/fuzz_$target.c" $sources $libs -o "$bin")
 seeds="$src/tests/fuzz/corpus/$target"
 [ -d "$seeds" ] || seeds=""
 log="$build/fuzz/$target.log"

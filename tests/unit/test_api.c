@@ -15,8 +15,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "../../daemon/api.h"
-#include "../../dns/dns.h"
+#include "daemon/api.h"
+#include "services/dns/dns.h"
 
 /* Expose/unexpose/zone parsers return 0 or this status. */
 #define BAD 400

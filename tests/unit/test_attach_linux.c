@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_framing_attach.c - tests of `usernetctl attach` (tools/attach.h)
- * and of tap_open() (netstack/tap_linux.h).
+ * and of tap_open() (packet/tap_linux.h).
  *
  * The pure helpers (QEMU stream record parsing, MAC parsing) are tested
  * everywhere. The relay itself is tested end to end when the test may
@@ -38,8 +38,8 @@
 
 #include <cmocka.h>
 
-#include "../../tools/attach.h"
-#include "../../netstack/tap_linux.h"
+#include "tools/attach.h"
+#include "packet/tap_linux.h"
 
 /* Experimental EtherTypes (IEEE 802 local), so no stack answers them. */
 #define TFA_ETH_DOWN 0x88b5

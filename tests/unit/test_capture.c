@@ -26,8 +26,8 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
-#include "../../pcap/capture.h"
-#include "../../netstack/loop.h"
+#include "services/pcap/capture.h"
+#include "base/loop.h"
 
 static char tmpdir[64];
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_dhcp.c - unit tests of the DHCP server (user-v2/dhcp.c): DORA with
+ * test_dhcp.c - unit tests of the DHCP server (packet/dhcp.c): DORA with
  * a DISCOVER captured from busybox udhcpc, renewal, NAK, static leases,
  * pool exhaustion, RELEASE, DECLINE, INFORM, and malformed messages.
  */
@@ -14,7 +14,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "../../user-v2/dhcp.h"
+#include "packet/dhcp.h"
 
 /* UDP payload of a DHCPDISCOVER sent by busybox 1.35 udhcpc -x hostname:myvm
  * from 52:55:55:12:34:56, xid 0x5f333656 (tcpdump capture). */

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../dns/dns.h"
+#include "services/dns/dns.h"
 
 /* dig WwW.Example.Test A: EDNS0 1232, cookie option, RD, AD (57 bytes) */
 static const uint8_t q_dig_edns[] = {

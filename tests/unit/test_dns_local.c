@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../dns/dns.h"
+#include "services/dns/dns.h"
 
 /* Wire form of a text name */
 static const uint8_t *W(const char *text)

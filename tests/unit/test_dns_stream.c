@@ -2,7 +2,8 @@
 /*
  * test_dns_stream.c - the clock of an incomplete DNS-over-TCP message
  * (dnsd_stream_received(), dnsd_stream_late()) and a client's identity for
- * the resolver's fair share (dnsd_client_set()), from dns/service_int.h.
+ * the resolver's fair share (dnsd_client_set()), from
+ * services/dns/service_int.h.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../dns/service_int.h"
+#include "services/dns/service_int.h"
 
 /* Append @n bytes of @b to @st's receive buffer. */
 static void feed(struct dnsd_stream *st, const void *b, size_t n)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_fwd_unix.c - the pure part of the unix socket forwards
- * (netstack/fwd_unix.c): the bounded ring buffer of guest-to-host bytes,
+ * (packet/fwd_unix.c): the bounded ring buffer of guest-to-host bytes,
  * its capacity limit, wrap-around, contiguous peeks and consumption, and a
  * long random run against a straight copy.
  */
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../netstack/fwd_unix.h"
+#include "packet/fwd_unix.h"
 
 /**
  * ring_take() - copy out and consume up to @n bytes, peek by peek

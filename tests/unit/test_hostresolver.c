@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_hostresolver.c - hostresolver/ against real upstreams: dnsmasq
+ * test_hostresolver.c - services/hostresolver/ against real upstreams: dnsmasq
  * instances on loopback addresses (127.0.0.78 "A", .79 "B", .80 "C"), a
  * UDP socket that never answers (.81, the silent upstream), and the real
  * getaddrinfo of glibc reading a private /etc/hosts and /etc/resolv.conf,
@@ -45,9 +45,9 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/log.h"
-#include "../../hostresolver/hostresolver.h"
-#include "../../netstack/loop.h"
+#include "base/log.h"
+#include "services/hostresolver/hostresolver.h"
+#include "base/loop.h"
 
 #define ADDR_A	    "127.0.0.78"
 #define ADDR_B	    "127.0.0.79"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_ipfrag.c - the fragment guard before libslirp (netstack/ipfrag.c):
+ * test_ipfrag.c - the fragment guard before libslirp (packet/ipfrag.c):
  * a last fragment passes only into a reassembly queue libslirp surely
  * holds (not alone, not before the first, not again after its datagram
  * completed, not after the entry timed out); ordinary fragmented datagrams
@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../netstack/ipfrag.h"
+#include "packet/ipfrag.h"
 
 #define ETH 14
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_l2guard.c - what a guest's frame may not carry onto the LAN
- * (netstack/l2guard.c): VLAN tags of three kinds; IPv6 router
+ * (packet/l2guard.c): VLAN tags of three kinds; IPv6 router
  * advertisements, redirects and DHCPv6 server messages, plain and behind
  * hop-by-hop, destination options, routing, AH and fragment headers;
  * neighbour advertisements for the network's own addresses, and packets
@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "../../netstack/l2guard.h"
+#include "packet/l2guard.h"
 
 #define ETH  14
 #define IP6  40

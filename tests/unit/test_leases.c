@@ -26,7 +26,7 @@
 
 #include <cmocka.h>
 
-#include "../../user-v2/leases.h"
+#include "lan/leases.h"
 
 static char dir[64];
 static char path[128];

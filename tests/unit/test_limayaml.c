@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/limayaml.h"
+#include "daemon/limayaml.h"
 
 static char path[64];
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_loop.c - unit tests of the event loop (netstack/loop.c): when
+ * test_loop.c - unit tests of the event loop (base/loop.c): when
  * deferred work runs relative to descriptor callbacks, hooks and poll(2).
  */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../netstack/loop.h"
+#include "base/loop.h"
 
 /**
  * struct tl_ctx - what the callbacks of one test see and record

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_natcap.c - each port's share of the NAT sockets (netstack/natcap.c):
+ * test_natcap.c - each port's share of the NAT sockets (packet/natcap.c):
  * SYNs and UDP datagrams from new source ports are charged to their port
  * and refused past its cap while another port still opens flows; a SYN
  * sent again, a later segment, a UDP datagram from a known source port and
@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "../../netstack/natcap.h"
+#include "packet/natcap.h"
 
 /**
  * struct live - the fake libslirp table: the flows it holds

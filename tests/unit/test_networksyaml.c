@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/networksyaml.h"
+#include "daemon/networksyaml.h"
 
 static char dir[64];
 static char path[128];

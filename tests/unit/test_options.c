@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/options.h"
-#include "../../user-v2/dhcp.h"
+#include "daemon/options.h"
+#include "packet/dhcp.h"
 
 static int parse(struct cfg *c, char *err, const char *a1, const char *a2,
 		 const char *a3)

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "../../netstack/loop.h"
-#include "../../netstack/port.h"
+#include "base/loop.h"
+#include "packet/port.h"
 
 static void put_be32(uint8_t *p, uint32_t v)
 {

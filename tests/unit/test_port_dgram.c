@@ -27,9 +27,9 @@
 
 #include <cmocka.h>
 
-#include "../../netstack/loop.h"
-#include "../../netstack/peercred.h"
-#include "../../netstack/port.h"
+#include "base/loop.h"
+#include "packet/peercred.h"
+#include "packet/port.h"
 
 /* sendmmsg(2) as the port sees it */
 static int mmsg_errno;	  /* fail every call with this errno, if set */

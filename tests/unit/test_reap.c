@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "inet_sum.h"
+#include "tests/unit/inet_sum.h"
 
-#include "../../netstack/reap.h"
+#include "packet/reap.h"
 
 static const uint8_t vm_mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 static const uint8_t gw_mac[6] = {0x52, 0x55, 192, 168, 5, 2};

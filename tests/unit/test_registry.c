@@ -19,11 +19,11 @@
 
 #include <cmocka.h>
 
-#include "../../dns/dns.h"
-#include "../../netstack/loop.h"
-#include "../../user-v2/dhcp.h"
-#include "../../user-v2/leases.h"
-#include "../../user-v2/registry.h"
+#include "services/dns/dns.h"
+#include "base/loop.h"
+#include "packet/dhcp.h"
+#include "lan/leases.h"
+#include "lan/registry.h"
 
 static int64_t fake_now = 1000;
 

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/rundir.h"
+#include "daemon/rundir.h"
 
 static char base[64]; /* a private temporary directory */
 static char dir[128]; /* the directory under test, in it */

@@ -12,7 +12,7 @@
  * others; and some calls the trim of the list removed: kill(2) even of
  * oneself, fcntl(2) F_SETOWN, pipes, open(2), UDP-level socket
  * options. Allowed: what the daemon does, including loading libpcap on
- * first use (daemon/lazylib.c) under the filter. The log-only mode
+ * first use (base/lazylib.c) under the filter. The log-only mode
  * (--sandbox-log) lets a forbidden call through; no environment variable does.
  * In an AddressSanitizer build, which has no sandbox, every case is skipped.
  */
@@ -43,8 +43,8 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
-#include "../../daemon/log.h"
-#include "../../daemon/sandbox.h"
+#include "base/log.h"
+#include "daemon/sandbox.h"
 
 /* Exit statuses of the children, for the parent's messages. */
 #define TSB_OK		0

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_services.c - unit tests of the services host (netstack/services.c)
+ * test_services.c - unit tests of the services host (packet/svchost.c)
  * on the real lwIP: ARP, ICMP echo, DHCP through the frame path, lwIP's
  * drop of 0.0.0.0 sources, isolation of two hosts sharing 192.168.5.3,
  * and the input filter.
@@ -17,10 +17,10 @@
 #include "lwip/tcpip.h"
 #include "lwip/udp.h"
 
-#include "../../netstack/loop.h"
-#include "../../netstack/services.h"
-#include "../../user-v2/dhcp.h"
-#include "inet_sum.h"
+#include "base/loop.h"
+#include "packet/svchost.h"
+#include "packet/dhcp.h"
+#include "tests/unit/inet_sum.h"
 
 /* DHCPDISCOVER from busybox 1.35 udhcpc (52:55:55:12:34:56, -x
  * hostname:myvm), as captured by tcpdump: source 0.0.0.0. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_state.c - the state file next to a lease file (user-v2/state.c):
+ * test_state.c - the state file next to a lease file (lan/state.c):
  * written and read back, missing and empty files, corrupt and truncated
  * input refused without harm, writes coalesced, and the registry giving
  * back the saved bound leases and names (and only those the lease file
@@ -21,12 +21,12 @@
 
 #include <cmocka.h>
 
-#include "../../dns/dns.h"
-#include "../../netstack/loop.h"
-#include "../../user-v2/dhcp.h"
-#include "../../user-v2/leases.h"
-#include "../../user-v2/registry.h"
-#include "../../user-v2/state.h"
+#include "services/dns/dns.h"
+#include "base/loop.h"
+#include "packet/dhcp.h"
+#include "lan/leases.h"
+#include "lan/registry.h"
+#include "lan/state.h"
 
 static char dir[64];
 static char leases[128]; /* the lease file */

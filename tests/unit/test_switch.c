@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../user-v2/switch.h"
+#include "packet/switch.h"
 
 /**
  * struct sink - counts frames delivered to a port

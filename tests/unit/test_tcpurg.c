@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "inet_sum.h"
+#include "tests/unit/inet_sum.h"
 
-#include "../../netstack/tcpurg.h"
+#include "packet/tcpurg.h"
 
 #define ETH 14
 
