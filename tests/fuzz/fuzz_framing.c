@@ -375,7 +375,8 @@ static void fz_run_packet(const uint8_t *d, size_t n,
 	uint64_t bad = 0;
 	size_t off = 0, len;
 	const uint8_t *dg;
-	int ends = 0, i;
+	int64_t end;
+	int ends = 0;
 
 	while (n - off >= 2 && !ends) {
 		len = (size_t)d[off] << 8 | d[off + 1];
@@ -407,7 +408,12 @@ static void fz_run_packet(const uint8_t *d, size_t n,
 			fz_drain();
 		}
 	}
-	for (i = 0; i < 4 && !fz.closed; i++) {
+	/* the port reads at most 64 datagrams per loop iteration, and a
+	 * pump may end before the loop polls: wait until it has taken every
+	 * datagram (or ended), not for a fixed number of iterations */
+	end = loop_now_ms() + 5000;
+	while (!fz.closed && loop_now_ms() < end &&
+	       fz.got + port_stats(fz.p)->rx_bad_len < fz.nwant + bad) {
 		fz_pump(1);
 		fz_drain();
 	}
