@@ -124,3 +124,39 @@ void fatalx(const char *fmt, ...)
 	LOG_BODY("fatal", 0);
 	exit(1);
 }
+
+/**
+ * log_rate_due() - tell whether a throttled message may be logged now
+ * @r:		its throttle, zeroed at first
+ * @now:	the current time in ms (loop_now_ms() on the loop thread)
+ * @interval_ms: at most one line per this many ms
+ *
+ * Return: 0 if the message is skipped (and counted); else 1 plus the
+ * number skipped since the last line, for the caller to mention
+ */
+uint64_t log_rate_due(struct log_rate *r, int64_t now, int64_t interval_ms)
+{
+	uint64_t n;
+
+	if (r->next && now < r->next) {
+		r->skipped++;
+		return 0;
+	}
+	n = 1 + r->skipped;
+	r->skipped = 0;
+	r->next = now + (interval_ms > 0 ? interval_ms : 1);
+	return n;
+}
+
+/**
+ * log_rate_reset() - end an episode: the next message is logged at once
+ * @r:		the throttle
+ *
+ * For "once per episode" messages (a full queue, a failing upstream):
+ * called when the condition clears, so its next start is told.
+ */
+void log_rate_reset(struct log_rate *r)
+{
+	r->next = 0;
+	r->skipped = 0;
+}
