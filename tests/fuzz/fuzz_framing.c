@@ -410,10 +410,11 @@ static void fz_run_packet(const uint8_t *d, size_t n,
 	}
 	/* the port reads at most 64 datagrams per loop iteration, and a
 	 * pump may end before the loop polls: wait until it has taken every
-	 * datagram (or ended), not for a fixed number of iterations */
+	 * datagram, or seen the end, not for a fixed number of iterations */
 	end = loop_now_ms() + 5000;
-	while (!fz.closed && loop_now_ms() < end &&
-	       fz.got + port_stats(fz.p)->rx_bad_len < fz.nwant + bad) {
+	while (
+	    !fz.closed && loop_now_ms() < end &&
+	    (ends || fz.got + port_stats(fz.p)->rx_bad_len < fz.nwant + bad)) {
 		fz_pump(1);
 		fz_drain();
 	}
