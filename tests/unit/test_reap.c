@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/inet_sum.h"
+#include "tests/unit/testlib.h"
 
 #include "packet/reap.h"
 
@@ -40,9 +40,10 @@ static void check_sums(const uint8_t *f)
 {
 	const uint8_t *ip = f + 14, pseudo[4] = {0, 6, 0, 20};
 
-	assert_int_equal(fold(sum16(0, ip, 20)), 0xffff);
+	assert_int_equal(tl_fold(tl_sum16(0, ip, 20)), 0xffff);
 	assert_int_equal(
-	    fold(sum16(sum16(sum16(0, ip + 12, 8), pseudo, 4), ip + 20, 20)),
+	    tl_fold(tl_sum16(tl_sum16(tl_sum16(0, ip + 12, 8), pseudo, 4),
+			     ip + 20, 20)),
 	    0xffff);
 }
 

@@ -20,7 +20,7 @@
 #include "base/loop.h"
 #include "packet/svchost.h"
 #include "packet/dhcp.h"
-#include "tests/unit/inet_sum.h"
+#include "tests/unit/testlib.h"
 
 /* DHCPDISCOVER from busybox 1.35 udhcpc (52:55:55:12:34:56, -x
  * hostname:myvm), as captured by tcpdump: source 0.0.0.0. */
@@ -142,27 +142,6 @@ static void cap_out(void *arg, const uint8_t *f, size_t len)
 	}
 	if (c->want && c->want(f, len) && ++c->hits >= c->need)
 		loop_stop(c->l);
-}
-
-/**
- * stop_cb() - safety timer: stop the loop
- */
-static void stop_cb(void *arg)
-{
-	loop_stop(arg);
-}
-
-/**
- * run() - run @l for at most @ms milliseconds (once per loop: loop_run()
- * does not reset the stop flag)
- */
-static void run(struct loop *l, int ms)
-{
-	struct loop_timer *t = loop_timer_new(l, stop_cb, l);
-
-	loop_timer_arm(t, loop_now_ms() + ms);
-	loop_run(l);
-	loop_timer_free(t);
 }
 
 /**
@@ -339,7 +318,7 @@ static void test_arp(void **state)
 	c.want = is_arp_reply;
 	c.need = 1;
 	svc_input(s, arp_request, sizeof(arp_request));
-	run(l, 2000);
+	tl_loop_run_for(l, 2000);
 	assert_true(find(&c, is_arp_reply) >= 0);
 	svc_get_stats(s, &st);
 	assert_int_equal(st.rx_frames, 1);
@@ -366,7 +345,7 @@ static void test_ping(void **state)
 	c.need = 1;
 	svc_input(s, arp_request, sizeof(arp_request));
 	svc_input(s, echo_request, sizeof(echo_request));
-	run(l, 2000);
+	tl_loop_run_for(l, 2000);
 	assert_true(find(&c, is_echo_reply) >= 0);
 	svc_free(s);
 	loop_free(l);
@@ -448,7 +427,7 @@ static void test_dhcp(void **state)
 	       "\x32\x04\xc0\xa8\x05\x0f\x36\x04\xc0\xa8\x05\x03\xff", 13);
 	udp_fix_checksum(req, sizeof(req));
 	svc_input(s, req, sizeof(req));
-	run(l, 2000);
+	tl_loop_run_for(l, 2000);
 
 	i = find(&c, is_dhcp_reply);
 	assert_true(i >= 0);
@@ -574,7 +553,7 @@ static void test_isolation(void **state)
 	svc_input(b, echo_request, sizeof(echo_request));
 	svc_input(b, tcp_syn_81, sizeof(tcp_syn_81));
 	svc_input(b, udp_to_9, sizeof(udp_to_9));
-	run(l, 2000);
+	tl_loop_run_for(l, 2000);
 	assert_true(find(&cb, is_arp_reply) >= 0);
 	assert_true(find(&cb, is_echo_reply) >= 0);
 	assert_true(find(&cb, is_rst) >= 0);
@@ -630,7 +609,7 @@ static void test_filter(void **state)
 	svc_get_stats(s, &st);
 	assert_int_equal(st.rx_dropped, 8);
 	assert_int_equal(st.rx_frames, 0);
-	run(l, 100);
+	tl_loop_run_for(l, 100);
 	for (i = 0; i < c.n; i++)
 		assert_false(any_reply(c.f[i], c.len[i]));
 	svc_free(s);
@@ -670,7 +649,7 @@ static void test_free_pending(void **state)
 	svc_input(s, arp_request, sizeof(arp_request));
 	svc_input(s, echo_request, sizeof(echo_request));
 	svc_free(s);
-	run(l, 100);
+	tl_loop_run_for(l, 100);
 	assert_int_equal(late_calls, 0);
 	loop_free(l);
 }
@@ -711,12 +690,12 @@ static void syn_from(uint8_t *f, uint8_t host, uint16_t sport)
 	f[34] = (uint8_t)(sport >> 8);
 	f[35] = (uint8_t)sport;
 	f[24] = f[25] = 0;
-	s = fold(sum16(0, f + 14, 20));
+	s = tl_fold(tl_sum16(0, f + 14, 20));
 	f[24] = (uint8_t)(~s >> 8);
 	f[25] = (uint8_t)~s;
 	f[50] = f[51] = 0;
-	s = sum16(0, f + 26, 8) + 6 + 20; /* pseudo header */
-	s = fold(sum16(s, f + 34, 20));
+	s = tl_sum16(0, f + 26, 8) + 6 + 20; /* pseudo header */
+	s = tl_fold(tl_sum16(s, f + 34, 20));
 	f[50] = (uint8_t)(~s >> 8);
 	f[51] = (uint8_t)~s;
 }

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/inet_sum.h"
+#include "tests/unit/testlib.h"
 
 #include "packet/tcpurg.h"
 
@@ -57,13 +57,13 @@ static uint16_t tcp_sum(const uint8_t *f, size_t tcp, size_t tlen)
 	uint32_t s = 0;
 
 	if (f[12] == 0x86) {
-		s = sum16(s, f + ETH + 8, 32);
+		s = tl_sum16(s, f + ETH + 8, 32);
 		s += (uint32_t)(tlen >> 16) + (tlen & 0xffff) + 6;
 	} else {
-		s = sum16(s, f + ETH + 12, 8);
+		s = tl_sum16(s, f + ETH + 12, 8);
 		s += (uint32_t)tlen + 6;
 	}
-	return fold(sum16(s, f + tcp, tlen));
+	return tl_fold(tl_sum16(s, f + tcp, tlen));
 }
 
 /**
