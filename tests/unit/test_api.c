@@ -17,20 +17,10 @@
 
 #include "daemon/api.h"
 #include "services/dns/dns.h"
+#include "tests/unit/testlib.h"
 
 /* Expose/unexpose/zone parsers return 0 or this status. */
 #define BAD 400
-
-/**
- * ip() - an IPv4 address in network order
- */
-static uint32_t ip(const char *s)
-{
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
 
 /**
  * expose() - api_parse_expose() of a C string
@@ -51,7 +41,7 @@ static void test_hostport(void **state)
 
 	(void)state;
 	assert_int_equal(api_parse_hostport("127.0.0.1:60022", 0, &a, &p), 0);
-	assert_int_equal(a.s_addr, ip("127.0.0.1"));
+	assert_int_equal(a.s_addr, tl_ip4("127.0.0.1"));
 	assert_int_equal(p, 60022);
 	assert_int_equal(api_parse_hostport(":22", 1, &a, &p), 0);
 	assert_int_equal(a.s_addr, 0);
@@ -79,9 +69,9 @@ static void test_expose(void **state)
 	assert_int_equal(r.proto, API_TCP);
 	assert_string_equal(r.local, "127.0.0.1:60022");
 	assert_string_equal(r.remote, "192.168.104.4:22");
-	assert_int_equal(r.haddr.s_addr, ip("127.0.0.1"));
+	assert_int_equal(r.haddr.s_addr, tl_ip4("127.0.0.1"));
 	assert_int_equal(r.hport, 60022);
-	assert_int_equal(r.gaddr.s_addr, ip("192.168.104.4"));
+	assert_int_equal(r.gaddr.s_addr, tl_ip4("192.168.104.4"));
 	assert_int_equal(r.gport, 22);
 	/* protocol defaults to tcp; unknown fields are ignored */
 	assert_int_equal(
@@ -182,7 +172,7 @@ static void test_zone(void **state)
 	assert_int_equal(z.nrec, 2);
 	assert_string_equal(z.rec[0].name, "lima-default");
 	assert_int_equal(z.rec[0].ip.family, AF_INET);
-	assert_int_equal(z.rec[0].ip.v4.s_addr, ip("192.168.104.4"));
+	assert_int_equal(z.rec[0].ip.v4.s_addr, tl_ip4("192.168.104.4"));
 	assert_string_equal(z.rec[1].name, "host.lima");
 	assert_int_equal(z.rec[1].has_re, 0);
 	assert_int_equal(z.def.family, 0);
@@ -194,7 +184,7 @@ static void test_zone(void **state)
 	assert_string_equal(z.name, "test.");
 	assert_int_equal(z.nrec, 0);
 	assert_int_equal(z.def.family, AF_INET);
-	assert_int_equal(z.def.v4.s_addr, ip("10.1.2.3"));
+	assert_int_equal(z.def.v4.s_addr, tl_ip4("10.1.2.3"));
 	api_zone_req_free(&z);
 	assert_int_equal(zone("{\"Name\":\"test\",\"DefaultIP\":\"\"}", &z), 0);
 	assert_int_equal(z.def.family, 0);
@@ -287,24 +277,6 @@ static const char *const lima_bodies[] = {
 };
 
 /**
- * lookup() - what a table answers for a text name and type
- * @t:		table
- * @name:	text name
- * @qtype:	type
- * @res:	filled
- *
- * Return: res->status
- */
-static int lookup(const struct dns_local *t, const char *name, uint16_t qtype,
-		  struct dns_local_result *res)
-{
-	uint8_t w[DNS_NAME_MAX];
-
-	assert_true(dns_name_from_text(name, w, sizeof(w)) > 0);
-	return dns_local_lookup(t, w, qtype, res);
-}
-
-/**
  * want_a() - @name answers exactly one A record, @addr
  */
 static void want_a(const struct dns_local *t, const char *name,
@@ -312,9 +284,10 @@ static void want_a(const struct dns_local *t, const char *name,
 {
 	struct dns_local_result res;
 
-	assert_int_equal(lookup(t, name, DNS_T_A, &res), DNS_LOCAL_ANSWER);
+	assert_int_equal(tl_dns_lookup(t, name, DNS_T_A, &res),
+			 DNS_LOCAL_ANSWER);
 	assert_int_equal(res.n4, 1);
-	assert_int_equal(res.a[0].s_addr, ip(addr));
+	assert_int_equal(res.a[0].s_addr, tl_ip4(addr));
 }
 
 /**
@@ -327,10 +300,12 @@ static void want_aaaa(const struct dns_local *t, const char *name,
 	struct in6_addr a6;
 
 	assert_int_equal(inet_pton(AF_INET6, addr, &a6), 1);
-	assert_int_equal(lookup(t, name, DNS_T_AAAA, &res), DNS_LOCAL_ANSWER);
+	assert_int_equal(tl_dns_lookup(t, name, DNS_T_AAAA, &res),
+			 DNS_LOCAL_ANSWER);
 	assert_int_equal(res.n6, 1);
 	assert_memory_equal(&res.aaaa[0], &a6, sizeof(a6));
-	assert_int_equal(lookup(t, name, DNS_T_A, &res), DNS_LOCAL_ANSWER);
+	assert_int_equal(tl_dns_lookup(t, name, DNS_T_A, &res),
+			 DNS_LOCAL_ANSWER);
 	assert_int_equal(res.n4, 0);
 }
 
@@ -341,7 +316,7 @@ static void want_miss(const struct dns_local *t, const char *name)
 {
 	struct dns_local_result res;
 
-	assert_int_equal(lookup(t, name, DNS_T_A, &res), DNS_LOCAL_MISS);
+	assert_int_equal(tl_dns_lookup(t, name, DNS_T_A, &res), DNS_LOCAL_MISS);
 }
 
 /**
@@ -425,7 +400,7 @@ static void test_zone_keys(void **state)
 	assert_string_equal(z.name, "internal.");
 	assert_int_equal(z.nrec, 1);
 	assert_string_equal(z.rec[0].name, "a");
-	assert_int_equal(z.rec[0].ip.v4.s_addr, ip("10.0.0.1"));
+	assert_int_equal(z.rec[0].ip.v4.s_addr, tl_ip4("10.0.0.1"));
 	api_zone_req_free(&z);
 	/* the last of two keys that differ in case wins, as in Go */
 	assert_int_equal(zone("{\"Name\":\"one\",\"NAME\":\"two\"}", &z), 0);
@@ -435,7 +410,7 @@ static void test_zone_keys(void **state)
 	assert_int_equal(
 	    zone("{\"Name\":\"x\",\"DefaultIP\":\"::ffff:10.0.0.2\"}", &z), 0);
 	assert_int_equal(z.def.family, AF_INET);
-	assert_int_equal(z.def.v4.s_addr, ip("10.0.0.2"));
+	assert_int_equal(z.def.v4.s_addr, tl_ip4("10.0.0.2"));
 	api_zone_req_free(&z);
 	/* dns/all: "Records" null (Go's nil slice) or [] as it came */
 	assert_int_equal(zone("{\"Name\":\"x\",\"Records\":[]}", &z), 0);
@@ -470,7 +445,7 @@ static void test_wait_port(void **state)
 	assert_int_equal(api_parse_wait_port("192.168.104.4", "22", "599", &w,
 					     err, sizeof(err)),
 			 0);
-	assert_int_equal(w.ip.s_addr, ip("192.168.104.4"));
+	assert_int_equal(w.ip.s_addr, tl_ip4("192.168.104.4"));
 	assert_int_equal(w.port, 22);
 	assert_int_equal(w.timeout_s, 599);
 	assert_int_equal(
