@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "packet/dhcp.h"
+#include "tests/unit/testlib.h"
 
 /* UDP payload of a DHCPDISCOVER sent by busybox 1.35 udhcpc -x hostname:myvm
  * from 52:55:55:12:34:56, xid 0x5f333656 (tcpdump capture). */
@@ -65,29 +66,18 @@ static int64_t test_clock(void *arg)
 }
 
 /**
- * ip() - host-order dotted quad helper, returns network order
- */
-static uint32_t ip(const char *s)
-{
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
-
-/**
  * cfg_slirp() - configuration of the slirp network, pool .15-.17
  */
 static void cfg_slirp(struct dhcp_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->network.s_addr = ip("192.168.5.0");
-	c->netmask.s_addr = ip("255.255.255.0");
-	c->server_id.s_addr = ip("192.168.5.3");
-	c->router.s_addr = ip("192.168.5.2");
-	c->dns.s_addr = ip("192.168.5.3");
-	c->pool_first.s_addr = ip("192.168.5.15");
-	c->pool_last.s_addr = ip("192.168.5.17");
+	c->network.s_addr = tl_ip4("192.168.5.0");
+	c->netmask.s_addr = tl_ip4("255.255.255.0");
+	c->server_id.s_addr = tl_ip4("192.168.5.3");
+	c->router.s_addr = tl_ip4("192.168.5.2");
+	c->dns.s_addr = tl_ip4("192.168.5.3");
+	c->pool_first.s_addr = tl_ip4("192.168.5.15");
+	c->pool_last.s_addr = tl_ip4("192.168.5.17");
 	c->mtu = 1400;
 	c->domain_search = "lima.internal";
 	c->clock = test_clock;
@@ -360,14 +350,14 @@ static void test_udhcpc_offer(void **state)
 	assert_memory_equal(reply + 28, mac_a, 6);
 	assert_memory_equal(reply + 236, "\x63\x82\x53\x63", 4);
 	assert_int_equal(msg_type(reply, n), DHCP_OFFER);
-	assert_int_equal(yiaddr(reply), ip("192.168.5.15"));
-	assert_int_equal(opt32(reply, n, 54), ip("192.168.5.3"));
+	assert_int_equal(yiaddr(reply), tl_ip4("192.168.5.15"));
+	assert_int_equal(opt32(reply, n, 54), tl_ip4("192.168.5.3"));
 	assert_int_equal(opt32(reply, n, 51), htonl(3600));
 	assert_int_equal(opt32(reply, n, 58), htonl(1800));
 	assert_int_equal(opt32(reply, n, 59), htonl(3150));
-	assert_int_equal(opt32(reply, n, 1), ip("255.255.255.0"));
-	assert_int_equal(opt32(reply, n, 3), ip("192.168.5.2"));
-	assert_int_equal(opt32(reply, n, 6), ip("192.168.5.3"));
+	assert_int_equal(opt32(reply, n, 1), tl_ip4("255.255.255.0"));
+	assert_int_equal(opt32(reply, n, 3), tl_ip4("192.168.5.2"));
+	assert_int_equal(opt32(reply, n, 6), tl_ip4("192.168.5.3"));
 	p = opt(reply, n, 26, &len);
 	assert_non_null(p);
 	assert_int_equal(len, 2);
@@ -385,7 +375,7 @@ static void test_udhcpc_offer(void **state)
 	assert_true(ri.broadcast);
 	assert_int_equal(ri.dst.s_addr, htonl(INADDR_BROADCAST));
 	assert_memory_equal(ri.chaddr, mac_a, 6);
-	assert_int_equal(ri.yiaddr.s_addr, ip("192.168.5.15"));
+	assert_int_equal(ri.yiaddr.s_addr, tl_ip4("192.168.5.15"));
 
 	f = lease_of(d, mac_a);
 	assert_true(f.found);
@@ -414,11 +404,11 @@ static void test_dora(void **state)
 			sizeof(reply), &ri);
 	assert_true(n > 0);
 	r.requested = yiaddr(reply);
-	r.server = ip("192.168.5.3");
+	r.server = tl_ip4("192.168.5.3");
 	n = send_req(d, &r, reply, &ri);
 	assert_true(n > 0);
 	assert_int_equal(msg_type(reply, n), DHCP_ACK);
-	assert_int_equal(yiaddr(reply), ip("192.168.5.15"));
+	assert_int_equal(yiaddr(reply), tl_ip4("192.168.5.15"));
 	assert_int_equal(opt32(reply, n, 51), htonl(3600));
 	assert_true(ri.broadcast);
 	assert_int_equal(ri.type, DHCP_ACK);
@@ -430,12 +420,12 @@ static void test_dora(void **state)
 	assert_string_equal(dhcp_lease_hostname(d, f.li.ip), "myvm");
 
 	assert_int_equal(bind_client(d, mac_b, "Other-VM.example"),
-			 ip("192.168.5.16"));
+			 tl_ip4("192.168.5.16"));
 	f = lease_of(d, mac_b);
 	assert_string_equal(f.hostname, "other-vm");
 	assert_int_equal(f.count, 2);
 	/* a DISCOVER from a bound client offers its address again */
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.offers, 3);
@@ -458,16 +448,16 @@ static void test_renew(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 	test_now += 1800;
-	r.ciaddr = ip("192.168.5.15");
+	r.ciaddr = tl_ip4("192.168.5.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_true(n > 0);
 	assert_int_equal(msg_type(reply, n), DHCP_ACK);
-	assert_int_equal(yiaddr(reply), ip("192.168.5.15"));
+	assert_int_equal(yiaddr(reply), tl_ip4("192.168.5.15"));
 	assert_memory_equal(reply + 12, &r.ciaddr, 4);
 	assert_false(ri.broadcast);
-	assert_int_equal(ri.dst.s_addr, ip("192.168.5.15"));
+	assert_int_equal(ri.dst.s_addr, tl_ip4("192.168.5.15"));
 	f = lease_of(d, mac_a);
 	assert_int_equal(f.li.expires, test_now + 3600);
 
@@ -476,8 +466,8 @@ static void test_renew(void **state)
 	f = lease_of(d, mac_a);
 	assert_int_equal(f.li.state, DHCP_LEASE_EXPIRED);
 	assert_null(dhcp_lease_hostname(d, f.li.ip));
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 	dhcp_free(d);
 }
 
@@ -494,44 +484,44 @@ static void test_nak(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 
 	/* INIT-REBOOT: outside the pool, another network, A's address */
-	r.requested = ip("192.168.5.99");
+	r.requested = tl_ip4("192.168.5.99");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	assert_int_equal(yiaddr(reply), 0);
 	assert_null(opt(reply, n, 51, &(int){0}));
-	assert_int_equal(opt32(reply, n, 54), ip("192.168.5.3"));
+	assert_int_equal(opt32(reply, n, 54), tl_ip4("192.168.5.3"));
 	assert_true(ri.broadcast);
 	assert_int_equal(ri.type, DHCP_NAK);
-	r.requested = ip("10.0.2.15");
+	r.requested = tl_ip4("10.0.2.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
-	r.requested = ip("192.168.5.15");
+	r.requested = tl_ip4("192.168.5.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	/* SELECTING an address we did not offer and is taken */
-	r.server = ip("192.168.5.3");
+	r.server = tl_ip4("192.168.5.3");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	/* RENEWING with someone else's address: NAK, broadcast */
 	r.server = 0;
 	r.requested = 0;
-	r.ciaddr = ip("192.168.5.15");
+	r.ciaddr = tl_ip4("192.168.5.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	assert_true(ri.broadcast);
 	/* our own addresses are never handed out */
 	r.ciaddr = 0;
-	r.requested = ip("192.168.5.3");
+	r.requested = tl_ip4("192.168.5.3");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	/* INIT-REBOOT with a free pool address: authoritative ACK */
-	r.requested = ip("192.168.5.17");
+	r.requested = tl_ip4("192.168.5.17");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_ACK);
-	assert_int_equal(yiaddr(reply), ip("192.168.5.17"));
+	assert_int_equal(yiaddr(reply), tl_ip4("192.168.5.17"));
 
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.naks, 6);
@@ -555,9 +545,9 @@ static void test_static(void **state)
 
 	(void)state;
 	cfg_slirp(&c);
-	sl[0].ip.s_addr = ip("192.168.5.50");
+	sl[0].ip.s_addr = tl_ip4("192.168.5.50");
 	memcpy(sl[0].mac, mac_s, 6);
-	sl[1].ip.s_addr = ip("192.168.5.15");
+	sl[1].ip.s_addr = tl_ip4("192.168.5.15");
 	memcpy(sl[1].mac, mac_c, 6);
 	c.statics = sl;
 	c.nstatics = 2;
@@ -571,25 +561,26 @@ static void test_static(void **state)
 	assert_int_equal(f.li.expires, 0);
 	assert_int_equal(f.count, 2);
 
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_s, "static1"), ip("192.168.5.50"));
-	assert_int_equal(bind_client(d, mac_c, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_s, "static1"),
+			 tl_ip4("192.168.5.50"));
+	assert_int_equal(bind_client(d, mac_c, NULL), tl_ip4("192.168.5.15"));
 	f = lease_of(d, mac_s);
 	assert_int_equal(f.li.state, DHCP_LEASE_BOUND);
 	assert_string_equal(dhcp_lease_hostname(d, f.li.ip), "static1");
 
 	/* another MAC cannot have .50, the static MAC cannot have .17 */
-	r.requested = ip("192.168.5.50");
+	r.requested = tl_ip4("192.168.5.50");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	r.mac = mac_s;
-	r.requested = ip("192.168.5.17");
+	r.requested = tl_ip4("192.168.5.17");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	/* even after the static lease expires */
 	test_now += 10000;
 	r.mac = mac_b;
-	r.requested = ip("192.168.5.50");
+	r.requested = tl_ip4("192.168.5.50");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	dhcp_free(d);
@@ -610,9 +601,9 @@ static void test_exhaustion(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_c, NULL), ip("192.168.5.17"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_c, NULL), tl_ip4("192.168.5.17"));
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(n, 0);
 	dhcp_get_stats(d, &st);
@@ -621,8 +612,8 @@ static void test_exhaustion(void **state)
 	/* B releases .16 */
 	r.type = DHCP_RELEASE;
 	r.mac = mac_b;
-	r.ciaddr = ip("192.168.5.16");
-	r.server = ip("192.168.5.3");
+	r.ciaddr = tl_ip4("192.168.5.16");
+	r.server = tl_ip4("192.168.5.3");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.releases, 1);
@@ -630,12 +621,12 @@ static void test_exhaustion(void **state)
 	assert_int_equal(f.li.state, DHCP_LEASE_RELEASED);
 	/* a RELEASE by a client that does not hold the address: ignored */
 	r.mac = mac_d;
-	r.ciaddr = ip("192.168.5.15");
+	r.ciaddr = tl_ip4("192.168.5.15");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	f = lease_of(d, mac_a);
 	assert_int_equal(f.li.state, DHCP_LEASE_BOUND);
 
-	assert_int_equal(bind_client(d, mac_d, NULL), ip("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_d, NULL), tl_ip4("192.168.5.16"));
 	f = lease_of(d, mac_b);
 	assert_false(f.found);
 	dhcp_free(d);
@@ -653,12 +644,12 @@ static void test_release_same_address(void **state)
 	struct req r = {DHCP_RELEASE, mac_a, 3, 0, 0, 0, NULL};
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
-	r.ciaddr = ip("192.168.5.15");
-	r.server = ip("192.168.5.3");
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
+	r.ciaddr = tl_ip4("192.168.5.15");
+	r.server = tl_ip4("192.168.5.3");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 	dhcp_free(d);
 }
 
@@ -674,18 +665,18 @@ static void test_decline(void **state)
 	struct dhcp_stats st;
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
-	r.requested = ip("192.168.5.15");
-	r.server = ip("192.168.5.3");
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
+	r.requested = tl_ip4("192.168.5.15");
+	r.server = tl_ip4("192.168.5.3");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.declines, 1);
 	assert_false(lease_of(d, mac_a).found);
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.17"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.17"));
 	assert_int_equal(bind_client(d, mac_c, NULL), 0);
 	test_now += DHCP_DECLINE_HOLD + 1;
-	assert_int_equal(bind_client(d, mac_c, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_c, NULL), tl_ip4("192.168.5.15"));
 	dhcp_free(d);
 }
 
@@ -701,15 +692,15 @@ static void test_inform(void **state)
 	int n, len;
 
 	(void)state;
-	r.ciaddr = ip("192.168.5.15");
+	r.ciaddr = tl_ip4("192.168.5.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_true(n > 0);
 	assert_int_equal(msg_type(reply, n), DHCP_ACK);
 	assert_int_equal(yiaddr(reply), 0);
 	assert_null(opt(reply, n, 51, &len));
-	assert_int_equal(opt32(reply, n, 6), ip("192.168.5.3"));
+	assert_int_equal(opt32(reply, n, 6), tl_ip4("192.168.5.3"));
 	assert_false(ri.broadcast);
-	assert_int_equal(ri.dst.s_addr, ip("192.168.5.15"));
+	assert_int_equal(ri.dst.s_addr, tl_ip4("192.168.5.15"));
 	assert_int_equal(lease_of(d, mac_a).count, 0);
 	dhcp_free(d);
 }
@@ -728,8 +719,8 @@ static void test_other_server(void **state)
 	(void)state;
 	assert_true(send_req(d, &r, reply, &ri) > 0);
 	r.type = DHCP_REQUEST;
-	r.requested = ip("192.168.5.15");
-	r.server = ip("192.168.5.4");
+	r.requested = tl_ip4("192.168.5.15");
+	r.server = tl_ip4("192.168.5.4");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.drop_other_server, 1);
@@ -882,13 +873,13 @@ static void test_config(void **state)
 
 	(void)state;
 	cfg_slirp(&c);
-	c.netmask.s_addr = ip("255.0.255.0");
+	c.netmask.s_addr = tl_ip4("255.0.255.0");
 	assert_null(dhcp_new(&c));
 	cfg_slirp(&c);
-	c.pool_last.s_addr = ip("192.168.6.10");
+	c.pool_last.s_addr = tl_ip4("192.168.6.10");
 	assert_null(dhcp_new(&c));
 	cfg_slirp(&c);
-	c.pool_first.s_addr = ip("192.168.5.20");
+	c.pool_first.s_addr = tl_ip4("192.168.5.20");
 	assert_null(dhcp_new(&c));
 	cfg_slirp(&c);
 	c.domain_search = "bad..name";
@@ -897,30 +888,30 @@ static void test_config(void **state)
 	c.mtu = 40;
 	assert_null(dhcp_new(&c));
 	cfg_slirp(&c);
-	sl[0].ip.s_addr = ip("192.168.5.40");
+	sl[0].ip.s_addr = tl_ip4("192.168.5.40");
 	memcpy(sl[0].mac, mac_a, 6);
-	sl[1].ip.s_addr = ip("192.168.5.41");
+	sl[1].ip.s_addr = tl_ip4("192.168.5.41");
 	memcpy(sl[1].mac, mac_a, 6);
 	c.statics = sl;
 	c.nstatics = 2;
 	assert_null(dhcp_new(&c));
-	sl[1].ip.s_addr = ip("192.168.5.3"); /* the server's own */
+	sl[1].ip.s_addr = tl_ip4("192.168.5.3"); /* the server's own */
 	memcpy(sl[1].mac, mac_b, 6);
 	assert_null(dhcp_new(&c));
 	/* user-v2 style: /24, pool .4-.254, two search domains */
 	cfg_slirp(&c);
-	c.network.s_addr = ip("192.168.104.0");
-	c.server_id.s_addr = ip("192.168.104.3");
-	c.router.s_addr = ip("192.168.104.2");
-	c.dns.s_addr = ip("192.168.104.3");
-	c.pool_first.s_addr = ip("192.168.104.4");
-	c.pool_last.s_addr = ip("192.168.104.254");
+	c.network.s_addr = tl_ip4("192.168.104.0");
+	c.server_id.s_addr = tl_ip4("192.168.104.3");
+	c.router.s_addr = tl_ip4("192.168.104.2");
+	c.dns.s_addr = tl_ip4("192.168.104.3");
+	c.pool_first.s_addr = tl_ip4("192.168.104.4");
+	c.pool_last.s_addr = tl_ip4("192.168.104.254");
 	c.domain_search = "lima.internal, example.com.";
 	c.lease_time = 0;
 	server_ip = c.server_id.s_addr;
 	d = dhcp_new(&c);
 	assert_non_null(d);
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.104.4"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.104.4"));
 	dhcp_free(d);
 }
 
@@ -933,17 +924,17 @@ static void test_restore(void **state)
 	struct in_addr a;
 
 	(void)state;
-	a.s_addr = ip("192.168.5.17");
+	a.s_addr = tl_ip4("192.168.5.17");
 	assert_int_equal(
 	    dhcp_lease_restore(d, mac_b, a, "saved", test_now + 100), 0);
 	assert_string_equal(dhcp_lease_hostname(d, a), "saved");
 	assert_int_equal(dhcp_lease_restore(d, mac_c, a, NULL, test_now + 100),
 			 -1);
-	a.s_addr = ip("192.168.5.99");
+	a.s_addr = tl_ip4("192.168.5.99");
 	assert_int_equal(dhcp_lease_restore(d, mac_c, a, NULL, test_now + 100),
 			 -1);
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.17"));
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.17"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 	dhcp_free(d);
 }
 
@@ -965,8 +956,8 @@ static void test_port_limit(void **state)
 
 	(void)state;
 	cfg_slirp(&c);
-	c.pool_first.s_addr = ip("192.168.5.4");
-	c.pool_last.s_addr = ip("192.168.5.254");
+	c.pool_first.s_addr = tl_ip4("192.168.5.4");
+	c.pool_last.s_addr = tl_ip4("192.168.5.254");
 	server_ip = c.server_id.s_addr;
 	d = dhcp_new(&c);
 	assert_non_null(d);
@@ -978,7 +969,7 @@ static void test_port_limit(void **state)
 	mac[5] = 0xff; /* a new MAC: no offer, and a REQUEST is refused */
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	r.type = DHCP_REQUEST;
-	r.requested = ip("192.168.5.200");
+	r.requested = tl_ip4("192.168.5.200");
 	i = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, i), DHCP_NAK);
 	dhcp_get_stats(d, &st);
@@ -1048,7 +1039,7 @@ static void test_sender(void **state)
 
 	(void)state;
 	a = bind_client(d, mac_a, NULL);
-	assert_int_equal(a, ip("192.168.5.15"));
+	assert_int_equal(a, tl_ip4("192.168.5.15"));
 	/* mac_b's frames with mac_a in chaddr: nothing happens */
 	r.ciaddr = a;
 	r.server = server_ip;
@@ -1060,7 +1051,7 @@ static void test_sender(void **state)
 	r.type = DHCP_REQUEST;
 	r.server = 0;
 	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
-	r.server = ip("10.0.0.1");
+	r.server = tl_ip4("10.0.0.1");
 	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
 	r.type = DHCP_DISCOVER;
 	r.mac = mac_c;
@@ -1130,8 +1121,8 @@ static void test_port_limit_reuse(void **state)
 
 	(void)state;
 	cfg_slirp(&c);
-	c.pool_first.s_addr = ip("192.168.5.4");
-	c.pool_last.s_addr = ip("192.168.5.254");
+	c.pool_first.s_addr = tl_ip4("192.168.5.4");
+	c.pool_last.s_addr = tl_ip4("192.168.5.254");
 	server_ip = c.server_id.s_addr;
 	d = dhcp_new(&c);
 	assert_non_null(d);
