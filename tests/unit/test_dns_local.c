@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "services/dns/dns.h"
+#include "tests/unit/testlib.h"
 
 /* Wire form of a text name */
 static const uint8_t *W(const char *text)
@@ -345,24 +346,6 @@ static void test_chains(void **state)
 	dns_local_free(l);
 }
 
-/* Query bytes for @name/@qtype, as dig would send them without EDNS0 */
-static size_t mkquery(uint8_t *m, const char *name, uint16_t qtype)
-{
-	size_t n;
-
-	memset(m, 0, 12);
-	m[0] = 0x12;
-	m[1] = 0x34;
-	m[2] = 0x01;
-	m[5] = 1;
-	n = (size_t)dns_name_from_text(name, m + 12, DNS_NAME_MAX);
-	m[12 + n] = qtype >> 8;
-	m[13 + n] = qtype & 0xff;
-	m[14 + n] = 0;
-	m[15 + n] = 1;
-	return 16 + n;
-}
-
 static void test_put(void **state)
 {
 	uint8_t m[512], buf[512], host[NS_MAXDNAME];
@@ -378,7 +361,7 @@ static void test_put(void **state)
 	(void)state;
 	assert_int_equal(dns_local_set(l, "web.test", "svc.test"), 0);
 	assert_int_equal(dns_local_set(l, "svc.test", "10.1.2.3"), 0);
-	len = mkquery(m, "WEB.test", DNS_T_A);
+	len = tl_dns_query(m, 0x1234, "WEB.test", DNS_T_A, 0);
 	assert_int_equal(dns_parse_query(m, len, &q), DNS_PARSE_OK);
 	assert_int_equal(dns_local_lookup(l, q.qname, q.qtype, &r),
 			 DNS_LOCAL_ANSWER);
@@ -444,7 +427,7 @@ static void test_put(void **state)
 						     DNS_LOCAL_ADDRS_MAX),
 				 0);
 	}
-	len = mkquery(m, "big.test", DNS_T_ANY);
+	len = tl_dns_query(m, 0x1234, "big.test", DNS_T_ANY, 0);
 	assert_int_equal(dns_parse_query(m, len, &q), DNS_PARSE_OK);
 	assert_int_equal(dns_local_lookup(l, q.qname, q.qtype, &r),
 			 DNS_LOCAL_ANSWER);
