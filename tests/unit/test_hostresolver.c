@@ -48,6 +48,7 @@
 #include "base/log.h"
 #include "services/hostresolver/hostresolver.h"
 #include "base/loop.h"
+#include "tests/unit/testlib.h"
 
 #define ADDR_A	    "127.0.0.78"
 #define ADDR_B	    "127.0.0.79"
@@ -133,13 +134,9 @@ struct t {
 static void write_file(const char *name, const char *text)
 {
 	char path[128];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", g_dir, name);
-	f = fopen(path, "w"); /* in place: bind mounts keep the inode */
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
+	tl_write_file(path, text); /* in place: bind mounts keep the inode */
 }
 
 static const char *dir_path(const char *name)
@@ -152,50 +149,13 @@ static const char *dir_path(const char *name)
 	return path[k];
 }
 
-static size_t mkquery(uint8_t *b, uint16_t id, const char *name, uint16_t type,
-		      int edns)
-{
-	const char *p = name;
-	size_t o = 12;
-
-	memset(b, 0, 12);
-	b[0] = (uint8_t)(id >> 8);
-	b[1] = (uint8_t)id;
-	b[2] = 0x01; /* RD */
-	b[5] = 1;
-	while (*p) {
-		size_t n = strcspn(p, ".");
-
-		b[o++] = (uint8_t)n;
-		memcpy(b + o, p, n);
-		o += n;
-		p += n;
-		if (*p == '.')
-			p++;
-	}
-	b[o++] = 0;
-	b[o++] = (uint8_t)(type >> 8);
-	b[o++] = (uint8_t)type;
-	b[o++] = 0;
-	b[o++] = 1;
-	if (edns) {
-		static const uint8_t opt[11] = {0, 0, 41, 0x10, 0, 0,
-						0, 0, 0,  0,	0};
-
-		b[11] = 1;
-		memcpy(b + o, opt, sizeof(opt));
-		o += sizeof(opt);
-	}
-	return o;
-}
-
 /* 1 when a DNS server at @addr:53 answers a query. */
 static int probe(const char *addr)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53)};
 	uint8_t q[512], a[512];
 	struct pollfd p;
-	size_t len = mkquery(q, 7, "probe.test", T_A, 0);
+	size_t len = tl_dns_query(q, 7, "probe.test", T_A, 0);
 	int fd, ok = 0;
 
 	inet_pton(AF_INET, addr, &sa.sin_addr);
@@ -387,7 +347,7 @@ static void forward(struct t *t, int k, const char *name, uint16_t type,
 		    int edns)
 {
 	uint8_t q[512];
-	size_t len = mkquery(q, 0x1234, name, type, edns);
+	size_t len = tl_dns_query(q, 0x1234, name, type, edns);
 
 	memset(&t->r[k], 0, sizeof(t->r[k]));
 	t->r[k].t = t;
@@ -905,7 +865,7 @@ static void fwd_1(struct t *t)
 static void fwd_2(struct t *t)
 {
 	uint8_t q[512];
-	size_t qlen = mkquery(q, 0x1234, "which.test", T_TXT, 0);
+	size_t qlen = tl_dns_query(q, 0x1234, "which.test", T_TXT, 0);
 	int k;
 
 	for (k = 0; k < 5; k++) {
@@ -1134,7 +1094,7 @@ static void forward_cl(struct t *t, int k, const char *name,
 		       const struct hr_client *cl)
 {
 	uint8_t q[512];
-	size_t len = mkquery(q, 0x1234, name, T_TXT, 0);
+	size_t len = tl_dns_query(q, 0x1234, name, T_TXT, 0);
 
 	memset(&t->r[k], 0, sizeof(t->r[k]));
 	t->r[k].t = t;
@@ -1324,8 +1284,7 @@ static int setup(void **state)
 		g_skip = "dnsmasq not installed";
 		return 0;
 	}
-	snprintf(g_dir, sizeof(g_dir), "/tmp/hrtest.XXXXXX");
-	if (!mkdtemp(g_dir)) {
+	if (!tl_mkdtemp(g_dir, sizeof(g_dir), "hrtest")) {
 		g_skip = "mkdtemp failed";
 		return 0;
 	}
