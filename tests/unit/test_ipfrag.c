@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "packet/ipfrag.h"
+#include "tests/unit/testlib.h"
 
 #define ETH 14
 
@@ -55,10 +56,10 @@ struct fr {
  */
 static uint8_t *mk(const struct fr *f, size_t *len)
 {
-	size_t tot = 20 + f->plen, i;
+	size_t tot = 20 + f->plen;
 	uint8_t *b = malloc(ETH + tot), *ip = b + ETH;
 	unsigned fo = f->off >> 3;
-	uint32_t sum = 0;
+	uint16_t sum;
 
 	assert_non_null(b);
 	memset(b, 0x5a, ETH + tot);
@@ -78,15 +79,10 @@ static uint8_t *mk(const struct fr *f, size_t *len)
 	ip[9] = f->proto ? f->proto : 17;
 	ip[12] = 192, ip[13] = 168, ip[14] = 5, ip[15] = f->src ? f->src : 15;
 	ip[16] = 192, ip[17] = 168, ip[18] = 5, ip[19] = 2;
-	for (i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
+	sum = tl_csum(ip, 20);
 	if (f->bad_sum)
 		sum ^= 1;
-	ip[10] = (uint8_t)(sum >> 8);
-	ip[11] = (uint8_t)sum;
+	tl_put16(ip + 10, sum);
 	*len = ETH + tot;
 	return b;
 }
