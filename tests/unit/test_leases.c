@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "lan/leases.h"
+#include "tests/unit/testlib.h"
 
 static char dir[64];
 static char path[128];
@@ -40,8 +41,7 @@ static char path[128];
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/test_leases.XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_non_null(tl_mkdtemp(dir, sizeof(dir), "test_leases"));
 	snprintf(path, sizeof(path), "%s/leases.json", dir);
 	return 0;
 }
@@ -70,19 +70,6 @@ static int teardown(void **state)
 	closedir(d);
 	assert_int_equal(rmdir(dir), 0);
 	return 0;
-}
-
-/**
- * put() - write @text to path[]
- * @text:	contents
- */
-static void put(const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
 }
 
 /**
@@ -160,7 +147,7 @@ static void load_err(const char *text, const char *pos, const char *what)
 	char err[256], want[256];
 	size_t n = 7;
 
-	put(text);
+	tl_write_file(path, text);
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), -1);
 	assert_null(l);
 	assert_int_equal(n, 0);
@@ -192,7 +179,7 @@ static void test_load_lima(void **state)
 	memcpy(want[1].mac, "\x52\x55\x55\xab\xcd\xef", 6);
 	want[2] = lease("192.168.104.5", 0);
 	memcpy(want[2].mac, "\x52\x55\x55\x00\x00\x01", 6);
-	put(text);
+	tl_write_file(path, text);
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 3);
 	/* file order */
@@ -226,7 +213,7 @@ static void test_load_gvisor(void **state)
 	size_t n;
 
 	(void)state;
-	put(text);
+	tl_write_file(path, text);
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 4);
 	assert_true(same(&l[0], &(struct dhcp_static_lease){
@@ -239,7 +226,7 @@ static void test_load_gvisor(void **state)
 	assert_int_equal(l[3].ip.s_addr, inet_addr("192.168.200.9"));
 	free(l);
 	/* Lima's nil map: "null" and a newline */
-	put("null\n");
+	tl_write_file(path, "null\n");
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
 	assert_null(l);
@@ -260,7 +247,7 @@ static void test_load_nothing(void **state)
 	assert_null(l);
 	assert_int_equal(n, 0);
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		put(texts[i]);
+		tl_write_file(path, texts[i]);
 		l = (void *)1;
 		n = 5;
 		if (leases_load(path, &l, &n, err, sizeof(err)))
@@ -495,7 +482,7 @@ static void test_save_refuses(void **state)
 	char text[256];
 
 	(void)state;
-	put("{\"192.168.104.9\":\"52:55:55:12:34:09\"}\n");
+	tl_write_file(path, "{\"192.168.104.9\":\"52:55:55:12:34:09\"}\n");
 	l[0] = lease("192.168.104.4", 0x56);
 	l[1] = lease("192.168.104.4", 0x57);
 	errno = 0;
@@ -542,7 +529,7 @@ static void test_save_failures(void **state)
 
 	/* the write fails (a file size limit stands for a full disk): the
 	 * old file is intact and no temporary file is left */
-	put(old);
+	tl_write_file(path, old);
 	prev = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
 	small = rl;
