@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "daemon/limayaml.h"
+#include "tests/unit/testlib.h"
 
 static char path[64];
 
@@ -29,8 +30,8 @@ static void put(const char *yaml)
 	strcpy(path, "/tmp/test_limayaml.XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
 	close(fd);
+	tl_write_file(path, yaml);
 }
 
 static int load(const char *yaml, struct cfg_hostresolver *hr, char *err)
