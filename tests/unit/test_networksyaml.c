@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "daemon/networksyaml.h"
+#include "tests/unit/testlib.h"
 
 static char dir[64];
 static char path[128];
@@ -49,8 +50,7 @@ static const char lima_example[] =
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/test_networksyaml.XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_non_null(tl_mkdtemp(dir, sizeof(dir), "test_networksyaml"));
 	snprintf(path, sizeof(path), "%s/networks.yaml", dir);
 	return 0;
 }
@@ -70,19 +70,6 @@ static int teardown(void **state)
 }
 
 /**
- * put() - write the fixture file
- * @yaml:	its contents
- */
-static void put(const char *yaml)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(yaml, 1, strlen(yaml), f), strlen(yaml));
-	assert_int_equal(fclose(f), 0);
-}
-
-/**
  * load() - write @yaml and load network @name from it; the buffer loader
  * must agree with the file loader
  * @yaml:	file contents
@@ -99,7 +86,7 @@ static int load(const char *yaml, const char *name, struct cfg_network *nw,
 	char eb[512];
 	int r, rb;
 
-	put(yaml);
+	tl_write_file(path, yaml);
 	r = cfg_networks_load(path, name, nw, err, 512);
 	rb = cfg_networks_load_buffer(path, yaml, strlen(yaml), name, &nb, eb,
 				      sizeof(eb));
@@ -130,10 +117,7 @@ static uint32_t addr(struct in_addr a)
  */
 static uint32_t ip(const char *s)
 {
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return ntohl(a.s_addr);
+	return ntohl(tl_ip4(s));
 }
 
 /**
@@ -183,7 +167,7 @@ static int capture(const char *yaml, const char *name, struct cfg_network *nw,
 	saved = dup(STDERR_FILENO);
 	assert_true(saved >= 0);
 	assert_true(dup2(fd, STDERR_FILENO) >= 0);
-	put(yaml);
+	tl_write_file(path, yaml);
 	r = cfg_networks_load(path, name, nw, err, sizeof(err));
 	assert_true(dup2(saved, STDERR_FILENO) >= 0);
 	close(saved);
@@ -627,7 +611,7 @@ static void test_file_errors(void **state)
 	assert_int_equal(load("# nothing\n---\n", "u", &nw, err), -1);
 	assert_string_equal(err, want);
 	/* a short buffer truncates, never overflows */
-	put("networks:\n  u: {mode: user-v1}\n");
+	tl_write_file(path, "networks:\n  u: {mode: user-v1}\n");
 	memset(err, 'x', sizeof(err));
 	assert_int_equal(cfg_networks_load(path, "u", &nw, err, 8), -1);
 	assert_int_equal(strlen(err), 7);
