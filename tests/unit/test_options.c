@@ -16,6 +16,7 @@
 
 #include "daemon/options.h"
 #include "packet/dhcp.h"
+#include "tests/unit/testlib.h"
 
 static int parse(struct cfg *c, char *err, const char *a1, const char *a2,
 		 const char *a3)
@@ -236,18 +237,6 @@ static void test_usernet_argv(void **state)
 	}
 }
 
-/**
- * put_file() - write @text to @path
- */
-static void put_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* --lima-network: Lima's paths, networks.yaml and leases.json. */
 static void test_lima_network(void **state)
 {
@@ -282,19 +271,19 @@ static void test_lima_network(void **state)
 	snprintf(path, sizeof(path), "%s/_config", home);
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/_config/networks.yaml", home);
-	put_file(path, "networks:\n"
-		       "  shared2:\n"
-		       "    mode: user-v2\n"
-		       "    gateway: 10.77.0.1\n"
-		       "    netmask: 255.255.252.0\n");
+	tl_write_file(path, "networks:\n"
+			    "  shared2:\n"
+			    "    mode: user-v2\n"
+			    "    gateway: 10.77.0.1\n"
+			    "    netmask: 255.255.252.0\n");
 	/* gvisor-tap-vsock's list as Lima saves it: json.Encoder, a newline */
 	snprintf(path, sizeof(path), "%s/_networks/shared2", home);
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/_networks/shared2/leases.json", home);
-	put_file(path, "{\"10.77.0.1\":\"52:55:55:00:00:01\","
-		       "\"10.77.0.2\":\"5a:94:ef:e4:0c:dd\","
-		       "\"10.77.0.3\":\"52:55:55:00:00:03\","
-		       "\"192.168.1.4\":\"52:55:55:00:00:04\"}\n");
+	tl_write_file(path, "{\"10.77.0.1\":\"52:55:55:00:00:01\","
+			    "\"10.77.0.2\":\"5a:94:ef:e4:0c:dd\","
+			    "\"10.77.0.3\":\"52:55:55:00:00:03\","
+			    "\"192.168.1.4\":\"52:55:55:00:00:04\"}\n");
 	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)), CFG_OK);
 	assert_string_equal(inet_ntoa(c.net.subnet), "10.77.0.0");
 	assert_int_equal(c.net.prefix, 22);
@@ -309,16 +298,16 @@ static void test_lima_network(void **state)
 	cfg_free(&c);
 
 	/* a leases.json that cannot be read: warned about, not fatal */
-	put_file(path, "{");
+	tl_write_file(path, "{");
 	snprintf(path, sizeof(path), "%s/_networks/shared2/leases.json", home);
-	put_file(path, "{\"10.77.0.9\":");
+	tl_write_file(path, "{\"10.77.0.9\":");
 	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)), CFG_OK);
 	assert_int_equal(c.net.nstatics, 0);
 	cfg_free(&c);
 
 	/* no user-v2 network with a gateway: Lima's default user-v2 */
 	snprintf(path, sizeof(path), "%s/_config/networks.yaml", home);
-	put_file(path, "networks:\n  user-v2:\n    mode: user-v2\n");
+	tl_write_file(path, "networks:\n  user-v2:\n    mode: user-v2\n");
 	assert_int_equal(cfg_parse_args(&c, 3, dflt, err, sizeof(err)), CFG_OK);
 	assert_string_equal(inet_ntoa(c.net.subnet), "192.168.104.0");
 	cfg_free(&c);
