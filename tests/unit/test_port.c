@@ -16,6 +16,7 @@
 
 #include "base/loop.h"
 #include "packet/port.h"
+#include "tests/unit/testlib.h"
 
 static void put_be32(uint8_t *p, uint32_t v)
 {
@@ -88,21 +89,6 @@ static void ctx_close(void *arg, struct port *p)
 	loop_stop(c->l);
 }
 
-static void ctx_timeout(void *arg)
-{
-	loop_stop(arg);
-}
-
-/* Run the loop until the port closes or @ms pass. */
-static void run_for(struct ctx *c, int ms)
-{
-	struct loop_timer *t = loop_timer_new(c->l, ctx_timeout, c->l);
-
-	loop_timer_arm(t, loop_now_ms() + ms);
-	loop_run(c->l);
-	loop_timer_free(t);
-}
-
 static void setup_pair(struct ctx *c, int sv[2], int type)
 {
 	memset(c, 0, sizeof(*c));
@@ -138,7 +124,7 @@ static void test_stream_frames(void **state)
 	for (i = 0; i < off; i += 7)
 		assert_true(write(sv[1], buf + i, off - i < 7 ? off - i : 7) >
 			    0);
-	run_for(&c, 200);
+	tl_loop_run_for(c.l, 200);
 	assert_int_equal(c.frames, 46);
 	assert_int_equal(port_stats(c.p)->rx_frames, 46);
 	assert_false(c.closed);
@@ -155,7 +141,7 @@ static void test_stream_bad_len(void **state)
 	setup_pair(&c, sv, SOCK_STREAM);
 	put_be32(hdr, 70000);
 	assert_int_equal(write(sv[1], hdr, 4), 4);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_true(c.closed);
 	assert_int_equal(port_stats(c.p)->rx_bad_len, 1);
 	teardown_pair(&c, sv);
@@ -173,7 +159,7 @@ static void test_stream_truncated(void **state)
 	memset(buf + 4, 0, 10);
 	assert_int_equal(write(sv[1], buf, sizeof(buf)), (ssize_t)sizeof(buf));
 	shutdown(sv[1], SHUT_WR);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_true(c.closed);
 	assert_int_equal(port_stats(c.p)->rx_truncated, 1);
 	teardown_pair(&c, sv);
@@ -220,7 +206,7 @@ static void test_send_order(void **state)
 	while (got < want) {
 		ssize_t n;
 
-		run_for(&c, 10);
+		tl_loop_run_for(c.l, 10);
 		while ((n = recv(sv[1], rbuf, sizeof(rbuf), MSG_DONTWAIT)) >
 		       0) {
 			size_t k;
@@ -284,11 +270,12 @@ static void test_packet(void **state)
 	assert_int_equal(write(sv[1], frame, 5), 5); /* runt: dropped */
 	frame[0] = 14;
 	assert_int_equal(write(sv[1], frame, 14), 14);
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(c.frames, 2);
 	assert_int_equal(port_stats(c.p)->rx_bad_len, 1);
 	assert_int_equal(port_send(c.p, frame, 60), 0);
-	run_for(&c, 10); /* socket ports send once per loop iteration */
+	tl_loop_run_for(c.l,
+			10); /* socket ports send once per loop iteration */
 	assert_int_equal(read(sv[1], frame, sizeof(frame)), 60);
 	teardown_pair(&c, sv);
 }
