@@ -30,6 +30,7 @@
 #include "base/loop.h"
 #include "packet/peercred.h"
 #include "packet/port.h"
+#include "tests/unit/testlib.h"
 
 /* sendmmsg(2) as the port sees it */
 static int mmsg_errno;	  /* fail every call with this errno, if set */
@@ -107,26 +108,6 @@ static void ctx_accept(void *arg, int fd)
 }
 
 /**
- * ctx_timeout() - timer callback: stop the loop
- */
-static void ctx_timeout(void *arg)
-{
-	loop_stop(arg);
-}
-
-/**
- * run_for() - run the loop for @ms, or until a callback stops it
- */
-static void run_for(struct ctx *c, int ms)
-{
-	struct loop_timer *t = loop_timer_new(c->l, ctx_timeout, c->l);
-
-	loop_timer_arm(t, loop_now_ms() + ms);
-	loop_run(c->l);
-	loop_timer_free(t);
-}
-
-/**
  * ctx_init() - a loop, a temporary directory, sendmmsg(2) counters reset
  */
 static void ctx_init(struct ctx *c)
@@ -134,8 +115,7 @@ static void ctx_init(struct ctx *c)
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->l = loop_new();
-	snprintf(c->dir, sizeof(c->dir), "/tmp/tpd.XXXXXX");
-	assert_non_null(mkdtemp(c->dir));
+	assert_non_null(tl_mkdtemp(c->dir, sizeof(c->dir), "tpd"));
 	mmsg_errno = 0;
 	mmsg_calls = 0;
 	mmsg_max = 0;
@@ -246,7 +226,7 @@ static void test_fdpass(void **state)
 	conn = connect_to(path, SOCK_STREAM);
 	send_fds(conn, &sv[1], 1, "", 1);
 	close(sv[1]);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(port_listener_stats(pl)->accepted, 1);
 	assert_int_equal(recv(conn, buf, sizeof(buf), 0), 0);
@@ -281,21 +261,21 @@ static void test_fdpass_odd(void **state)
 
 	conn = connect_to(path, SOCK_STREAM); /* closes without an fd */
 	close(conn);
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(st->no_fd, 1);
 
 	conn = connect_to(path, SOCK_STREAM); /* garbage, no fd */
 	memset(junk, 'x', sizeof(junk));
 	assert_int_equal(write(conn, junk, sizeof(junk)),
 			 (ssize_t)sizeof(junk));
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(st->no_fd, 2);
 	close(conn);
 
 	assert_int_equal(pipe(pp), 0); /* not a datagram socket */
 	conn = connect_to(path, SOCK_STREAM);
 	send_fds(conn, &pp[0], 1, "", 1);
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(st->bad_fd, 1);
 	assert_int_equal(c.accepted, 0);
 	close(conn);
@@ -311,7 +291,7 @@ static void test_fdpass_odd(void **state)
 	close(three[0]);
 	close(three[1]);
 	close(three[2]);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(st->extra_fds, 2);
 	assert_int_equal(st->accepted, 1);
@@ -365,7 +345,7 @@ static void test_modes_and_peercred(void **state)
 
 	/* A seqpacket connection of ours is accepted. */
 	sv[0] = connect_to(pb, SOCK_SEQPACKET);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(port_listener_stats(b)->refused_uid, 0);
 	close(c.fd);
@@ -419,21 +399,21 @@ static void test_vfkit_peer(void **state)
 	c1 = vfkit_client(p1, srv);
 	assert_int_equal(send(c1, "VFKT", 4, 0), 4);
 	assert_int_equal(send(c1, f, sizeof(f), 0), (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(c.frames, 1);
 	assert_int_equal(port_stats(c.p)->rx_new_peer, 1);
 	assert_int_equal(port_stats(c.p)->rx_bad_len, 0);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	run_for(&c, 20);
+	tl_loop_run_for(c.l, 20);
 	assert_int_equal(recv(c1, r, sizeof(r), MSG_DONTWAIT),
 			 (ssize_t)sizeof(f));
 
 	c2 = vfkit_client(p2, srv);
 	assert_int_equal(send(c2, f, sizeof(f), 0), (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(port_stats(c.p)->rx_new_peer, 2);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	run_for(&c, 20);
+	tl_loop_run_for(c.l, 20);
 	assert_int_equal(recv(c2, r, sizeof(r), MSG_DONTWAIT),
 			 (ssize_t)sizeof(f));
 	assert_int_equal(recv(c1, r, sizeof(r), MSG_DONTWAIT), -1);
@@ -443,7 +423,7 @@ static void test_vfkit_peer(void **state)
 	assert_int_equal(
 	    sendto(anon, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)),
 	    (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(port_stats(c.p)->rx_no_peer, 1);
 	assert_int_equal(c.frames, 2);
 
@@ -451,7 +431,7 @@ static void test_vfkit_peer(void **state)
 	close(c2);
 	unlink(p2);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	run_for(&c, 20);
+	tl_loop_run_for(c.l, 20);
 	assert_int_equal(port_stats(c.p)->tx_drop_err, 1);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), -1);
 	assert_int_equal(port_stats(c.p)->tx_no_peer, 2);
@@ -481,7 +461,7 @@ static void test_enobufs(void **state)
 		make_frame(f, sizeof(f), (uint8_t)i);
 		assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
 	}
-	run_for(&c, 200);
+	tl_loop_run_for(c.l, 200);
 	/* 1, 2, 4, 8, then every 10 ms: about 20 tries in 200 ms. */
 	assert_true(mmsg_calls >= 5);
 	assert_true(mmsg_calls <= 40);
@@ -491,7 +471,7 @@ static void test_enobufs(void **state)
 
 	mmsg_errno = 0;
 	calls = mmsg_calls;
-	run_for(&c, 30);
+	tl_loop_run_for(c.l, 30);
 	/* 50 datagrams in two calls: 32, then 18. */
 	assert_int_equal(mmsg_calls - calls, 2);
 	assert_int_equal(mmsg_max, 32);
@@ -518,10 +498,10 @@ static void flood_never_read(struct ctx *c)
 	for (i = 0; i < 40000 && !port_stats(c->p)->tx_drop_full; i++) {
 		port_send(c->p, f, sizeof(f));
 		if (i % 100 == 0)
-			run_for(c, 1);
+			tl_loop_run_for(c->l, 1);
 	}
 	mmsg_calls = 0;
-	run_for(c, 200);
+	tl_loop_run_for(c->l, 200);
 	assert_true(mmsg_calls <= 40);
 	assert_true(port_stats(c->p)->tx_drop_full > 0);
 	assert_false(c->closed);
@@ -572,7 +552,7 @@ static void test_never_reads_vfkit(void **state)
 	assert_int_equal(
 	    sendto(c1, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)),
 	    (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(c.frames, 1);
 	flood_never_read(&c);
 	assert_true(port_stats(c.p)->tx_nobufs >= 1);
