@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "daemon/rundir.h"
+#include "tests/unit/testlib.h"
 
 static char base[64]; /* a private temporary directory */
 static char dir[128]; /* the directory under test, in it */
@@ -27,8 +28,7 @@ static char err[512];
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(base, sizeof(base), "/tmp/test_rundir.XXXXXX");
-	if (!mkdtemp(base))
+	if (!tl_mkdtemp(base, sizeof(base), "test_rundir"))
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/usernetd-1", base);
 	err[0] = 0;
