@@ -27,6 +27,7 @@
 #include "lan/leases.h"
 #include "lan/registry.h"
 #include "lan/state.h"
+#include "tests/unit/testlib.h"
 
 static char dir[64];
 static char leases[128]; /* the lease file */
@@ -38,8 +39,7 @@ static const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 0xb};
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(dir, sizeof(dir), "/tmp/test_state.XXXXXX");
-	if (!mkdtemp(dir))
+	if (!tl_mkdtemp(dir, sizeof(dir), "test_state"))
 		return -1;
 	snprintf(leases, sizeof(leases), "%s/leases.json", dir);
 	snprintf(spath, sizeof(spath), "%s" STATE_SUFFIX, leases);
@@ -53,16 +53,6 @@ static int teardown(void **st)
 	unlink(leases);
 	rmdir(dir); /* fails if a temporary file was left behind */
 	return 0;
-}
-
-/* Write @text to @p. */
-static void put(const char *p, const char *text)
-{
-	FILE *f = fopen(p, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 /* How many entries @dir holds (. and .. excluded). */
@@ -141,14 +131,15 @@ static void test_missing_and_empty(void **st)
 	assert_int_equal(state_load(spath, &d, err, sizeof(err)), 0);
 	assert_int_equal(d.nleases, 0);
 	assert_null(d.zones);
-	put(spath, "");
+	tl_write_file(spath, "");
 	assert_int_equal(state_load(spath, &d, err, sizeof(err)), 0);
 	assert_int_equal(d.nleases, 0);
-	put(spath, "{\"version\":1}");
+	tl_write_file(spath, "{\"version\":1}");
 	assert_int_equal(state_load(spath, &d, err, sizeof(err)), 0);
 	assert_int_equal(d.nleases, 0);
 	/* unknown keys: a later version's additions */
-	put(spath, "{\"version\":1,\"leases\":null,\"zones\":[],\"x\":[1]}");
+	tl_write_file(spath,
+		      "{\"version\":1,\"leases\":null,\"zones\":[],\"x\":[1]}");
 	assert_int_equal(state_load(spath, &d, err, sizeof(err)), 0);
 	assert_null(d.zones);
 	/* a directory cannot be read */
@@ -277,7 +268,7 @@ static void test_open_corrupt(void **st)
 	char err[256];
 
 	(void)st;
-	put(spath, "{\"version\":1,\"leases\":[{\"ip\":");
+	tl_write_file(spath, "{\"version\":1,\"leases\":[{\"ip\":");
 	s = state_open(NULL, leases);
 	assert_non_null(s);
 	assert_string_equal(state_path(s), spath);
@@ -301,11 +292,6 @@ static void test_open_corrupt(void **st)
 	assert_int_equal(back.nleases, 1);
 	assert_string_equal(back.leases[0].hostname, "lima-a");
 	state_data_free(&back);
-}
-
-static void stop_loop(void *arg)
-{
-	loop_stop(arg);
 }
 
 /**
@@ -343,7 +329,7 @@ static void storm_tick(void *arg)
 static void test_coalesced(void **st)
 {
 	struct loop *l = loop_new();
-	struct loop_timer *stop = loop_timer_new(l, stop_loop, l);
+	struct loop_timer *stop = loop_timer_new(l, tl_loop_stop, l);
 	struct storm w = {0};
 	struct state_data back;
 	char err[256], last[32];
@@ -391,21 +377,6 @@ static void test_coalesced(void **st)
 	loop_free(l);
 }
 
-/* Does @name answer an A record with @ip? */
-static int resolves(struct dns_local *t, const char *name, const char *ip)
-{
-	struct dns_local_result res;
-	uint8_t wire[DNS_NAME_MAX];
-	struct in_addr a;
-
-	assert_true(dns_name_from_text(name, wire, sizeof(wire)) > 0);
-	if (dns_local_lookup(t, wire, DNS_T_A, &res) != DNS_LOCAL_ANSWER ||
-	    res.n4 != 1)
-		return 0;
-	inet_pton(AF_INET, ip, &a);
-	return res.a[0].s_addr == a.s_addr;
-}
-
 /* The registry gives back what the state file saved, if the lease file
  * still backs it. */
 static void test_registry_restore(void **st)
@@ -451,10 +422,13 @@ static void test_registry_restore(void **st)
 	s = state_open(NULL, leases);
 	r = reg_new(NULL, dh, names, leases);
 	reg_sync(r);
-	assert_true(resolves(names, "lima-a.internal", "192.168.104.4"));
-	assert_false(resolves(names, "lima-b.internal", "192.168.104.5"));
-	assert_false(resolves(names, "lima-c.internal", "192.168.104.6"));
-	assert_false(resolves(names, "lima-d.internal", "192.168.104.7"));
+	assert_true(tl_dns_resolves(names, "lima-a.internal", "192.168.104.4"));
+	assert_false(
+	    tl_dns_resolves(names, "lima-b.internal", "192.168.104.5"));
+	assert_false(
+	    tl_dns_resolves(names, "lima-c.internal", "192.168.104.6"));
+	assert_false(
+	    tl_dns_resolves(names, "lima-d.internal", "192.168.104.7"));
 	inet_pton(AF_INET, "192.168.104.4", &a);
 	assert_string_equal(dhcp_lease_hostname(dh, a), "lima-a");
 	/* the state file now holds what is bound: lima-a only */
