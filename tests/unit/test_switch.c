@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "packet/switch.h"
+#include "tests/unit/testlib.h"
 
 /**
  * struct sink - counts frames delivered to a port
@@ -36,9 +37,7 @@ static void sink_deliver(void *arg, const uint8_t *frame, size_t len)
 static void mkframe(uint8_t *f, const uint8_t *dst, const uint8_t *src)
 {
 	memset(f, 0, 60);
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src, 6);
-	f[12] = 0x08;
+	tl_eth(f, dst, src, 0x0800);
 }
 
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
