@@ -754,6 +754,28 @@ static void expect_drop(struct dhcp *d, const uint8_t *msg, size_t len,
 	expect_drop(d, m, l, offsetof(struct dhcp_stats, field), __LINE__)
 
 /**
+ * struct mutation - a row of test_malformed(): the capture with one byte
+ * changed
+ * @off:	the byte's offset
+ * @val:	its new value
+ * @counter:	offset in struct dhcp_stats of the drop counter it raises
+ * @line:	the row's source line, which a failure names
+ */
+struct mutation {
+	size_t off;
+	uint8_t val;
+	size_t counter;
+	int line;
+};
+
+#define MUTATE(o, v, field)                                                    \
+	{                                                                      \
+		.off = (o), .val = (v),                                        \
+		.counter = offsetof(struct dhcp_stats, field),                 \
+		.line = __LINE__                                               \
+	}
+
+/**
  * test_malformed() - every kind of broken message is dropped and counted
  */
 static void test_malformed(void **state)
@@ -764,6 +786,23 @@ static void test_malformed(void **state)
 	struct dhcp_stats st;
 	/* options of the capture start at 240: 35 01 01, 39 02 02 40, ... */
 	const size_t end = 0x147 - 42; /* offset of its END option */
+	/* one byte of the capture changed: dropped, counted where */
+	const struct mutation muts[] = {
+	    MUTATE(0, 2, drop_header),	   /* BOOTREPLY */
+	    MUTATE(1, 6, drop_header),	   /* htype IEEE 802 */
+	    MUTATE(2, 16, drop_header),	   /* hlen */
+	    MUTATE(28, 0x53, drop_header), /* multicast chaddr */
+	    MUTATE(236, 0x64, drop_cookie),
+	    MUTATE(239, 0, drop_cookie),
+	    MUTATE(24, 10, drop_relay),		  /* giaddr */
+	    MUTATE(242, 2, drop_type),		  /* OFFER from a client */
+	    MUTATE(242, 9, drop_type),		  /* unknown type */
+	    MUTATE(241, 200, drop_options),	  /* 53 overflows */
+	    MUTATE(241, 2, drop_options),	  /* 53 with length 2 */
+	    MUTATE(end, 0, drop_options),	  /* END became PAD: no END */
+	    MUTATE(0x12a - 42, 53, drop_options), /* option 12 -> second 53 */
+	};
+	size_t i;
 
 	(void)state;
 	assert_int_equal(udhcpc_discover[end], 255);
@@ -782,29 +821,15 @@ static void test_malformed(void **state)
 				m + 4096, DHCP_REPLY_MAX,
 				&(struct dhcp_reply_info){0}) > 0);
 
-#define MUTATE(off, val, field)                                                \
-	do {                                                                   \
-		memcpy(m, udhcpc_discover, n);                                 \
-		m[off] = (val);                                                \
-		DROP(d, m, n, field);                                          \
-	} while (0)
-	MUTATE(0, 2, drop_header);     /* BOOTREPLY */
-	MUTATE(1, 6, drop_header);     /* htype IEEE 802 */
-	MUTATE(2, 16, drop_header);    /* hlen */
-	MUTATE(28, 0x53, drop_header); /* multicast chaddr */
-	MUTATE(236, 0x64, drop_cookie);
-	MUTATE(239, 0, drop_cookie);
-	MUTATE(24, 10, drop_relay); /* giaddr */
-	MUTATE(242, 2, drop_type);  /* OFFER from a client */
-	MUTATE(242, 9, drop_type);  /* unknown type */
 	/* no option 53: replaced by PADs */
 	memcpy(m, udhcpc_discover, n);
 	memset(m + 240, 0, 3);
 	DROP(d, m, n, drop_type);
-	MUTATE(241, 200, drop_options);	      /* 53 overflows */
-	MUTATE(241, 2, drop_options);	      /* 53 with length 2 */
-	MUTATE(end, 0, drop_options);	      /* END became PAD: no END */
-	MUTATE(0x12a - 42, 53, drop_options); /* option 12 -> second 53 */
+	for (i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
+		memcpy(m, udhcpc_discover, n);
+		m[muts[i].off] = muts[i].val;
+		expect_drop(d, m, n, muts[i].counter, muts[i].line);
+	}
 	/* chaddr all zero */
 	memcpy(m, udhcpc_discover, n);
 	memset(m + 28, 0, 6);
