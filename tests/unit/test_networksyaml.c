@@ -135,13 +135,17 @@ static void expect_err(const char *yaml, const char *name, int line, int col,
 	static const struct cfg_network zero;
 	struct cfg_network nw;
 	char err[512], pos[600];
+	int rc;
 
 	memset(&nw, 0x55, sizeof(nw));
-	assert_int_equal(load(yaml, name, &nw, err), -1);
+	rc = load(yaml, name, &nw, err);
+	if (rc != -1)
+		fail_msg("%s: returned %d, want -1 (\"%s\")", what, rc, yaml);
 	snprintf(pos, sizeof(pos), "%s:%d:%d: ", path, line, col);
 	if (strncmp(err, pos, strlen(pos)) || !strstr(err, what))
 		fail_msg("got \"%s\", want \"%s...%s\"", err, pos, what);
-	assert_memory_equal(&nw, &zero, sizeof(nw));
+	if (memcmp(&nw, &zero, sizeof(nw)))
+		fail_msg("%s: the result is not zeroed", what);
 }
 
 /**
@@ -422,108 +426,129 @@ static void test_syntax_errors(void **state)
 
 static void test_type_errors(void **state)
 {
+	static const struct {
+		const char *yaml;
+		const char *name;
+		int line;
+		int col;
+		const char *what;
+	} rows[] = {
+	    {"- networks\n", "u", 1, 1, "expected a mapping"},
+	    {"paths: /opt\nnetworks: {}\n", "u", 1, 8,
+	     "paths: expected a mapping"},
+	    {"group: [a, b]\n", "u", 1, 8, "group: expected a string"},
+	    {"networks: user-v2\n", "user-v2", 1, 11,
+	     "networks: expected a mapping"},
+	    {"networks:\n  - user-v2\n", "user-v2", 2, 3,
+	     "networks: expected a mapping"},
+	    {"networks:\n  u: user-v2\n", "u", 2, 6,
+	     "networks.u: expected a mapping"},
+	    {"networks:\n  u: {mode: [user-v2]}\n", "u", 2, 13,
+	     "networks.u.mode: expected a string"},
+	    {"networks:\n  u: {mode: user-v2, interface: {a: b}}\n", "u", 2, 33,
+	     "networks.u.interface: expected a string"},
+	    {"networks:\n  u: {mode: user-v2, gateway: [1]}\n", "u", 2, 31,
+	     "networks.u.gateway: expected an IPv4 address"},
+	    {"networks:\n  u: {mode: \"user\\0v2\"}\n", "u", 2, 13,
+	     "networks.u.mode: expected a string"},
+	    {"networks:\n  ? [u]\n  : {mode: user-v2}\n", "u", 2, 5,
+	     "networks: a network name must be a string"},
+	    {"networks:\n  u: {? [mode]: user-v2}\n", "u", 2, 9,
+	     "networks.u: a key must be a string"},
+	    {"? {a: b}\n: 1\n", "u", 1, 3, "a key must be a string"},
+	    /* duplicates */
+	    {"networks: {}\nnetworks: {}\n", "u", 2, 1,
+	     "networks: defined twice (first at line 1)"},
+	    {"networks:\n  u: {mode: user-v2}\n  u: {mode: host}\n", "u", 3, 3,
+	     "networks.u: defined twice (first at line 2)"},
+	    {"networks:\n  u:\n    mode: user-v2\n    mode: host\n", "u", 4, 5,
+	     "networks.u.mode: defined twice (first at line 3)"},
+	};
+	size_t i;
+
 	(void)state;
-	expect_err("- networks\n", "u", 1, 1, "expected a mapping");
-	expect_err("paths: /opt\nnetworks: {}\n", "u", 1, 8,
-		   "paths: expected a mapping");
-	expect_err("group: [a, b]\n", "u", 1, 8, "group: expected a string");
-	expect_err("networks: user-v2\n", "user-v2", 1, 11,
-		   "networks: expected a mapping");
-	expect_err("networks:\n  - user-v2\n", "user-v2", 2, 3,
-		   "networks: expected a mapping");
-	expect_err("networks:\n  u: user-v2\n", "u", 2, 6,
-		   "networks.u: expected a mapping");
-	expect_err("networks:\n  u: {mode: [user-v2]}\n", "u", 2, 13,
-		   "networks.u.mode: expected a string");
-	expect_err("networks:\n  u: {mode: user-v2, interface: {a: b}}\n", "u",
-		   2, 33, "networks.u.interface: expected a string");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: [1]}\n", "u", 2,
-		   31, "networks.u.gateway: expected an IPv4 address");
-	expect_err("networks:\n  u: {mode: \"user\\0v2\"}\n", "u", 2, 13,
-		   "networks.u.mode: expected a string");
-	expect_err("networks:\n  ? [u]\n  : {mode: user-v2}\n", "u", 2, 5,
-		   "networks: a network name must be a string");
-	expect_err("networks:\n  u: {? [mode]: user-v2}\n", "u", 2, 9,
-		   "networks.u: a key must be a string");
-	expect_err("? {a: b}\n: 1\n", "u", 1, 3, "a key must be a string");
-	/* duplicates */
-	expect_err("networks: {}\nnetworks: {}\n", "u", 2, 1,
-		   "networks: defined twice (first at line 1)");
-	expect_err("networks:\n  u: {mode: user-v2}\n  u: {mode: host}\n", "u",
-		   3, 3, "networks.u: defined twice (first at line 2)");
-	expect_err("networks:\n  u:\n    mode: user-v2\n    mode: host\n", "u",
-		   4, 5, "networks.u.mode: defined twice (first at line 3)");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		expect_err(rows[i].yaml, rows[i].name, rows[i].line,
+			   rows[i].col, rows[i].what);
 }
 
 static void test_address_errors(void **state)
 {
+	static const struct {
+		const char *yaml;
+		const char *name;
+		int line;
+		int col;
+		const char *what;
+	} rows[] = {
+	    {"networks:\n  u: {mode: user-v2, gateway: 192.168.104.300}\n", "u",
+	     2, 31,
+	     "networks.u.gateway: \"192.168.104.300\" is not an IPv4 "
+	     "address"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 'fd00::1'}\n", "u", 2,
+	     31, "is not an IPv4 address"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 192.168.104.1, "
+	     "netmask: 24}\n",
+	     "u", 2, 55, "networks.u.netmask: \"24\" is not an IPv4 address"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 192.168.104.1, "
+	     "dhcpEnd: 192.168.104}\n",
+	     "u", 2, 55, "networks.u.dhcpEnd: \"192.168.104\" is not"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 127.0.0.1}\n", "u", 2,
+	     31, "127.0.0.1 is not a unicast address"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 224.1.1.1}\n", "u", 2,
+	     31, "224.1.1.1 is not a unicast address"},
+	    /* netmasks */
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    netmask: 255.0.255.0\n",
+	     "u", 5, 14,
+	     "networks.u.netmask: 255.0.255.0 is not a contiguous netmask"},
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    netmask: 255.255.255.252\n",
+	     "u", 5, 14,
+	     "(/30) is out of range: a user-v2 network needs /8 "
+	     "to /29"},
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 10.0.0.1\n    netmask: 254.0.0.0\n",
+	     "u", 5, 14, "(/7) is out of range"},
+	    {"networks:\n  u:\n    mode: shared\n"
+	     "    gateway: 10.0.0.1\n    netmask: 255.255.255.255\n",
+	     "u", 5, 14,
+	     "(/32) is out of range: a shared network needs /1 "
+	     "to /30"},
+	    {"networks:\n  u:\n    mode: host\n"
+	     "    gateway: 10.0.0.1\n    netmask: 0.0.0.0\n",
+	     "u", 5, 14, "(/0) is out of range"},
+	    /* dhcpEnd */
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.105.10\n",
+	     "u", 5, 14,
+	     "networks.u.dhcpEnd: 192.168.105.10 is outside the subnet "
+	     "192.168.104.0/24"},
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.255\n",
+	     "u", 5, 14, "is outside the subnet"},
+	    {"networks:\n  u:\n    mode: shared\n"
+	     "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.0\n",
+	     "u", 5, 14, "is outside the subnet"},
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.3\n",
+	     "u", 5, 14,
+	     "networks.u.dhcpEnd: 192.168.104.3 leaves no address to hand "
+	     "out (the pool starts at 192.168.104.4)"},
+	    /* the default .254 is not in the lower half of a /25 */
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    netmask: 255.255.255.128\n",
+	     "u", 5, 14,
+	     "networks.u: dhcpEnd defaults to 192.168.104.254 (the gateway "
+	     "with last byte 254), which is outside the subnet "
+	     "192.168.104.0/25: set dhcpEnd"},
+	};
+	size_t i;
+
 	(void)state;
-	expect_err(
-	    "networks:\n  u: {mode: user-v2, gateway: 192.168.104.300}\n", "u",
-	    2, 31,
-	    "networks.u.gateway: \"192.168.104.300\" is not an IPv4 "
-	    "address");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 'fd00::1'}\n", "u",
-		   2, 31, "is not an IPv4 address");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 192.168.104.1, "
-		   "netmask: 24}\n",
-		   "u", 2, 55,
-		   "networks.u.netmask: \"24\" is not an IPv4 address");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 192.168.104.1, "
-		   "dhcpEnd: 192.168.104}\n",
-		   "u", 2, 55, "networks.u.dhcpEnd: \"192.168.104\" is not");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 127.0.0.1}\n", "u",
-		   2, 31, "127.0.0.1 is not a unicast address");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 224.1.1.1}\n", "u",
-		   2, 31, "224.1.1.1 is not a unicast address");
-	/* netmasks */
-	expect_err(
-	    "networks:\n  u:\n    mode: user-v2\n"
-	    "    gateway: 192.168.104.1\n    netmask: 255.0.255.0\n",
-	    "u", 5, 14,
-	    "networks.u.netmask: 255.0.255.0 is not a contiguous netmask");
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 192.168.104.1\n    netmask: 255.255.255.252\n",
-		   "u", 5, 14,
-		   "(/30) is out of range: a user-v2 network needs /8 "
-		   "to /29");
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 10.0.0.1\n    netmask: 254.0.0.0\n",
-		   "u", 5, 14, "(/7) is out of range");
-	expect_err("networks:\n  u:\n    mode: shared\n"
-		   "    gateway: 10.0.0.1\n    netmask: 255.255.255.255\n",
-		   "u", 5, 14,
-		   "(/32) is out of range: a shared network needs /1 "
-		   "to /30");
-	expect_err("networks:\n  u:\n    mode: host\n"
-		   "    gateway: 10.0.0.1\n    netmask: 0.0.0.0\n",
-		   "u", 5, 14, "(/0) is out of range");
-	/* dhcpEnd */
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.105.10\n",
-		   "u", 5, 14,
-		   "networks.u.dhcpEnd: 192.168.105.10 is outside the subnet "
-		   "192.168.104.0/24");
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.255\n",
-		   "u", 5, 14, "is outside the subnet");
-	expect_err("networks:\n  u:\n    mode: shared\n"
-		   "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.0\n",
-		   "u", 5, 14, "is outside the subnet");
-	expect_err(
-	    "networks:\n  u:\n    mode: user-v2\n"
-	    "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.3\n",
-	    "u", 5, 14,
-	    "networks.u.dhcpEnd: 192.168.104.3 leaves no address to hand "
-	    "out (the pool starts at 192.168.104.4)");
-	/* the default .254 is not in the lower half of a /25 */
-	expect_err(
-	    "networks:\n  u:\n    mode: user-v2\n"
-	    "    gateway: 192.168.104.1\n    netmask: 255.255.255.128\n",
-	    "u", 5, 14,
-	    "networks.u: dhcpEnd defaults to 192.168.104.254 (the gateway "
-	    "with last byte 254), which is outside the subnet "
-	    "192.168.104.0/25: set dhcpEnd");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		expect_err(rows[i].yaml, rows[i].name, rows[i].line,
+			   rows[i].col, rows[i].what);
 }
 
 static void test_network_errors(void **state)
