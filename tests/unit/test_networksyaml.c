@@ -140,12 +140,12 @@ static void expect_err(const char *yaml, const char *name, int line, int col,
 	memset(&nw, 0x55, sizeof(nw));
 	rc = load(yaml, name, &nw, err);
 	if (rc != -1)
-		fail_msg("%s: returned %d, want -1 (\"%s\")", what, rc, yaml);
+		fail_msg("\"%s\": returned %d, want -1", yaml, rc);
 	snprintf(pos, sizeof(pos), "%s:%d:%d: ", path, line, col);
 	if (strncmp(err, pos, strlen(pos)) || !strstr(err, what))
 		fail_msg("got \"%s\", want \"%s...%s\"", err, pos, what);
 	if (memcmp(&nw, &zero, sizeof(nw)))
-		fail_msg("%s: the result is not zeroed", what);
+		fail_msg("\"%s\": the result is not zeroed", yaml);
 }
 
 /**
