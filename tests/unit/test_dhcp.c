@@ -326,6 +326,7 @@ static struct dhcp *new_server(void)
 
 /**
  * test_udhcpc_offer() - a real DISCOVER gets a complete OFFER of .15
+ * @state:	unused
  */
 static void test_udhcpc_offer(void **state)
 {
@@ -387,6 +388,7 @@ static void test_udhcpc_offer(void **state)
 /**
  * test_dora() - full DORA; the hostname is recorded; a second client
  * gets the next address
+ * @state:	unused
  */
 static void test_dora(void **state)
 {
@@ -437,6 +439,7 @@ static void test_dora(void **state)
 /**
  * test_renew() - RENEWING is answered by unicast and extends the lease;
  * an expired client gets its old address back
+ * @state:	unused
  */
 static void test_renew(void **state)
 {
@@ -473,6 +476,7 @@ static void test_renew(void **state)
 
 /**
  * test_nak() - wrong addresses are refused with a broadcast DHCPNAK
+ * @state:	unused
  */
 static void test_nak(void **state)
 {
@@ -531,6 +535,7 @@ static void test_nak(void **state)
 /**
  * test_static() - a static lease goes only to its MAC, and that MAC only
  * gets it; a static address inside the pool is skipped by the allocator
+ * @state:	unused
  */
 static void test_static(void **state)
 {
@@ -589,6 +594,7 @@ static void test_static(void **state)
 /**
  * test_exhaustion() - no OFFER when the pool is full; a RELEASE frees
  * an address for the next client
+ * @state:	unused
  */
 static void test_exhaustion(void **state)
 {
@@ -635,6 +641,7 @@ static void test_exhaustion(void **state)
 /**
  * test_release_same_address() - a client that released its address gets
  * it again while the pool has others
+ * @state:	unused
  */
 static void test_release_same_address(void **state)
 {
@@ -655,6 +662,7 @@ static void test_release_same_address(void **state)
 
 /**
  * test_decline() - a declined address rests for DHCP_DECLINE_HOLD
+ * @state:	unused
  */
 static void test_decline(void **state)
 {
@@ -682,6 +690,7 @@ static void test_decline(void **state)
 
 /**
  * test_inform() - INFORM gets configuration, no address, no lease time
+ * @state:	unused
  */
 static void test_inform(void **state)
 {
@@ -707,6 +716,7 @@ static void test_inform(void **state)
 
 /**
  * test_other_server() - a REQUEST for another server withdraws our offer
+ * @state:	unused
  */
 static void test_other_server(void **state)
 {
@@ -777,6 +787,7 @@ struct mutation {
 
 /**
  * test_malformed() - every kind of broken message is dropped and counted
+ * @state:	unused
  */
 static void test_malformed(void **state)
 {
@@ -859,6 +870,7 @@ static void test_malformed(void **state)
 /**
  * test_mutations() - random corruption of a real message never crashes
  * (run under ASan in CI) and never makes the server answer garbage
+ * @state:	unused
  */
 static void test_mutations(void **state)
 {
@@ -889,6 +901,7 @@ static void test_mutations(void **state)
 
 /**
  * test_config() - invalid configurations are refused
+ * @state:	unused
  */
 static void test_config(void **state)
 {
@@ -942,6 +955,7 @@ static void test_config(void **state)
 
 /**
  * test_restore() - a saved lease is restored for its MAC
+ * @state:	unused
  */
 static void test_restore(void **state)
 {
@@ -967,6 +981,7 @@ static void test_restore(void **state)
  * test_port_limit() - one port's new MACs get DHCP_PORT_LEASES addresses,
  * no more; its MACs that have one keep it; other ports and messages from
  * no known port are not held back
+ * @state:	unused
  */
 static void test_port_limit(void **state)
 {
@@ -1050,6 +1065,7 @@ static int sender_port7_a(void *arg, uint32_t port, const uint8_t mac[6])
  * test_sender() - a message counts only as its sender's own: chaddr must
  * be the frame's source, on its port; RELEASE, DECLINE and REQUEST of
  * another client's address change nothing
+ * @state:	unused
  */
 static void test_sender(void **state)
 {
@@ -1132,6 +1148,7 @@ static void test_sender(void **state)
 /**
  * test_port_limit_reuse() - MACs whose leases lapsed are new MACs again:
  * a port cannot cycle through MACs to hold more than DHCP_PORT_LEASES
+ * @state:	unused
  */
 static void test_port_limit_reuse(void **state)
 {
@@ -1190,6 +1207,7 @@ static int conf_taken(void *arg, const char *hostname)
 /**
  * test_names() - a hostname belongs to its first live owner; a client
  * asking for a taken one gets none
+ * @state:	unused
  */
 static void test_names(void **state)
 {
