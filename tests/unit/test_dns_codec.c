@@ -368,7 +368,11 @@ static void t_wire(const char *text, uint8_t *wire)
 	assert_true(dns_name_from_text(text, wire, DNS_NAME_MAX) > 0);
 }
 
-/* ---- parsing ---------------------------------------------------------- */
+/**
+ * test_parse_dig() - ---- parsing
+ * ----------------------------------------------------------
+ * @state:	unused
+ */
 
 static void test_parse_dig(void **state)
 {
@@ -447,7 +451,11 @@ static void test_parse_drop(void **state)
 			 DNS_PARSE_RESPONSE);
 }
 
-/* Every prefix of a real query is FORMERR, and the FORMERR answer is fine */
+/**
+ * test_parse_truncated() - every prefix of a real query is FORMERR, and the
+ * FORMERR answer is fine
+ * @state:	unused
+ */
 static void test_parse_truncated(void **state)
 {
 	const struct {
@@ -795,8 +803,11 @@ static void test_names(void **state)
 
 /* ---- building --------------------------------------------------------- */
 
-/* Our answer to dig's query is dnsmasq's, byte for byte, but the size we
- * advertise in the OPT RR */
+/**
+ * test_build_like_dnsmasq() - our answer to dig's query is dnsmasq's, byte for
+ * byte, but the size we advertise in the OPT RR
+ * @state:	unused
+ */
 static void test_build_like_dnsmasq(void **state)
 {
 	uint8_t buf[512], exp[sizeof(r_dnsmasq_a)];
@@ -1047,7 +1058,11 @@ static void test_build_rcodes(void **state)
 	assert_int_equal(t.rr[0].ttl, 0x8000);
 }
 
-/* ---- raw upstream answers --------------------------------------------- */
+/**
+ * test_msg_check() - ---- raw upstream answers
+ * ---------------------------------------------
+ * @state:	unused
+ */
 
 static void test_msg_check(void **state)
 {
