@@ -440,10 +440,11 @@ static void test_put(void **state)
 	dns_local_free(l);
 }
 
-/*
- * Zones (the control API's dns/add): records are entries; a name under a
- * zone without one is not local (the resolver answers, Lima #3161) unless
- * the zone has a default address; the most specific zone decides.
+/**
+ * test_zones() - zones (the control API's dns/add): records are entries; a name
+ * under a zone without one is not local (the resolver answers, Lima #3161)
+ * unless the zone has a default address; the most specific zone decides.
+ * @state:	unused
  */
 static void test_zones(void **state)
 {
