@@ -25,7 +25,11 @@ static void feed(struct dnsd_stream *st, const void *b, size_t n)
 	st->rxlen += n;
 }
 
-/* A byte a time, 9 s apart: late 10 s after the first, whatever trickles. */
+/**
+ * test_trickle_is_late() - a byte a time, 9 s apart: late 10 s after the first,
+ * whatever trickles.
+ * @state:	unused
+ */
 static void test_trickle_is_late(void **state)
 {
 	struct dnsd_stream *st = calloc(1, sizeof(*st));
@@ -49,8 +53,11 @@ static void test_trickle_is_late(void **state)
 	free(st);
 }
 
-/* A whole message waiting for its turn is not late; the next one's clock
- * starts with its own first byte. */
+/**
+ * test_whole_message_not_late() - a whole message waiting for its turn is not
+ * late; the next one's clock starts with its own first byte.
+ * @state:	unused
+ */
 static void test_whole_message_not_late(void **state)
 {
 	struct dnsd_stream *st = calloc(1, sizeof(*st));
@@ -76,7 +83,11 @@ static void test_whole_message_not_late(void **state)
 	free(st);
 }
 
-/* IPv4 clients are IPv4-mapped; two addresses or networks never match. */
+/**
+ * test_client_set() - IPv4 clients are IPv4-mapped; two addresses or networks
+ * never match.
+ * @state:	unused
+ */
 static void test_client_set(void **state)
 {
 	struct sockaddr_in s4 = {.sin_family = AF_INET};
