@@ -105,7 +105,10 @@ static int pass(struct ipfrag *t, struct fr f, int64_t now)
 #define MIDDLE(i) ((struct fr){.id = (i), .off = 1480, .mf = 1, .plen = 1480})
 #define LAST(i)	  ((struct fr){.id = (i), .off = 2960, .plen = 40})
 
-/* The three reproducers of the crash. */
+/**
+ * test_crashers_dropped() - the three reproducers of the crash.
+ * @state:	unused
+ */
 static void test_crashers_dropped(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -131,7 +134,10 @@ static void test_crashers_dropped(void **state)
 	free(t);
 }
 
-/* Fragmented datagrams in order pass whole, again and again. */
+/**
+ * test_in_order() - fragmented datagrams in order pass whole, again and again.
+ * @state:	unused
+ */
 static void test_in_order(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -167,8 +173,11 @@ static void test_in_order(void **state)
 	free(t);
 }
 
-/* Out of order: the last fragment passes into the queue, then nothing of
- * the datagram until libslirp's queue has surely timed out. */
+/**
+ * test_irregular() - out of order: the last fragment passes into the queue,
+ * then nothing of the datagram until libslirp's queue has surely timed out.
+ * @state:	unused
+ */
 static void test_irregular(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -191,8 +200,11 @@ static void test_irregular(void **state)
 	free(t);
 }
 
-/* A last fragment long after the first is dropped: libslirp's queue may
- * be gone. */
+/**
+ * test_timeout() - a last fragment long after the first is dropped: libslirp's
+ * queue may be gone.
+ * @state:	unused
+ */
 static void test_timeout(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -210,7 +222,11 @@ static void test_timeout(void **state)
 	free(t);
 }
 
-/* A packet with only the reserved flag makes libslirp free the queue. */
+/**
+ * test_freef() - a packet with only the reserved flag makes libslirp free the
+ * queue.
+ * @state:	unused
+ */
 static void test_freef(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -224,7 +240,11 @@ static void test_freef(void **state)
 	free(t);
 }
 
-/* What libslirp rejects before reassembly is dropped and not remembered. */
+/**
+ * test_invalid() - what libslirp rejects before reassembly is dropped and not
+ * remembered.
+ * @state:	unused
+ */
 static void test_invalid(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -247,7 +267,11 @@ static void test_invalid(void **state)
 	free(t);
 }
 
-/* TTL 0 with a right checksum: libslirp sends an ICMP error and drops. */
+/**
+ * test_ttl0() - TTL 0 with a right checksum: libslirp sends an ICMP error and
+ * drops.
+ * @state:	unused
+ */
 static void test_ttl0(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -273,8 +297,11 @@ static void test_ttl0(void **state)
 	free(t);
 }
 
-/* The table holds IPFRAG_MAX datagrams; then new first fragments are
- * refused, never an entry evicted. */
+/**
+ * test_full() - the table holds IPFRAG_MAX datagrams; then new first fragments
+ * are refused, never an entry evicted.
+ * @state:	unused
+ */
 static void test_full(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -309,8 +336,11 @@ static int pass_as(struct ipfrag *t, struct fr f, uint32_t owner)
 	return r;
 }
 
-/* A port makes IPFRAG_SHARE entries at most; the rest of the table stays
- * for the others, and a port's own datagrams in progress go on. */
+/**
+ * test_share() - a port makes IPFRAG_SHARE entries at most; the rest of the
+ * table stays for the others, and a port's own datagrams in progress go on.
+ * @state:	unused
+ */
 static void test_share(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -346,7 +376,10 @@ static void test_share(void **state)
 	free(t);
 }
 
-/* Other frames pass untouched, short ones read within bounds. */
+/**
+ * test_others() - other frames pass untouched, short ones read within bounds.
+ * @state:	unused
+ */
 static void test_others(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
