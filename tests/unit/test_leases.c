@@ -201,12 +201,13 @@ static void test_load_lima(void **state)
 	free(l);
 }
 
-/*
- * A leases.json as Lima saves gvisor-tap-vsock's list (Go's json.Encoder:
- * keys sorted, a newline): its gateway (.2, 5a:94:ef:e4:0c:dd), VMs on .1
- * and .3, and an entry of another subnet. The file is read whole; which
- * entries the network can honour is decided later (options.c skips the
- * gateway's, .3 and other subnets with a warning each).
+/**
+ * test_load_gvisor() - a leases.json as Lima saves gvisor-tap-vsock's list
+ * (Go's json.Encoder: keys sorted, a newline): its gateway (.2,
+ * 5a:94:ef:e4:0c:dd), VMs on .1 and .3, and an entry of another subnet. The
+ * file is read whole; which entries the network can honour is decided later
+ * (options.c skips the gateway's, .3 and other subnets with a warning each).
+ * @state:	unused
  */
 static void test_load_gvisor(void **state)
 {
