@@ -97,11 +97,12 @@ static void tl_dispatch(void *arg, struct loop *l)
 	loop_stop(l);
 }
 
-/*
- * What a descriptor callback defers (a port's flush of the frames libslirp
- * emitted for a guest's ACK) runs before the hooks of the same iteration
- * (libslirp reading the host sockets); what a hook defers runs before the
- * next poll(2).
+/**
+ * test_deferred_before_hooks() - what a descriptor callback defers (a port's
+ * flush of the frames libslirp emitted for a guest's ACK) runs before the hooks
+ * of the same iteration (libslirp reading the host sockets); what a hook defers
+ * runs before the next poll(2).
+ * @state:	unused
  */
 static void test_deferred_before_hooks(void **state)
 {
