@@ -125,7 +125,11 @@ static void test_errors(void **state)
 	"192.168.104.0=52:55:55:00:00:08,192.168.104.255=52:55:55:00:00:09,"   \
 	"192.168.104.9=52:55:55:00:00:0a"
 
-/* Static leases the network cannot honour are skipped, not fatal. */
+/**
+ * test_statics_tolerated() - static leases the network cannot honour are
+ * skipped, not fatal.
+ * @state:	unused
+ */
 static void test_statics_tolerated(void **state)
 {
 	char *argv[] = {
@@ -153,7 +157,11 @@ static void test_statics_tolerated(void **state)
 	cfg_free(&c);
 }
 
-/* Lima's own argv for `limactl usernet`, every spelling pflag takes. */
+/**
+ * test_usernet_argv() - Lima's own argv for `limactl usernet`, every spelling
+ * pflag takes.
+ * @state:	unused
+ */
 static void test_usernet_argv(void **state)
 {
 	char *lima[] = {"usernetd",
@@ -237,7 +245,11 @@ static void test_usernet_argv(void **state)
 	}
 }
 
-/* --lima-network: Lima's paths, networks.yaml and leases.json. */
+/**
+ * test_lima_network() - --lima-network: Lima's paths, networks.yaml and
+ * leases.json.
+ * @state:	unused
+ */
 static void test_lima_network(void **state)
 {
 	char home[] = "/tmp/test_options.XXXXXX", path[512], err[512];
