@@ -106,7 +106,11 @@ static void teardown_pair(struct ctx *c, int sv[2])
 	loop_free(c->l);
 }
 
-/* Write @n frames of sizes 14.. in one stream, in small pieces. */
+/**
+ * test_stream_frames() - write @n frames of sizes 14.. in one stream, in small
+ * pieces.
+ * @state:	unused
+ */
 static void test_stream_frames(void **state)
 {
 	uint8_t buf[4096];
@@ -165,7 +169,11 @@ static void test_stream_truncated(void **state)
 	teardown_pair(&c, sv);
 }
 
-/* A peer that never reads: frames are dropped and counted, never block. */
+/**
+ * test_send_full() - a peer that never reads: frames are dropped and counted,
+ * never block.
+ * @state:	unused
+ */
 static void test_send_full(void **state)
 {
 	uint8_t frame[1500] = {0};
@@ -184,7 +192,11 @@ static void test_send_full(void **state)
 	teardown_pair(&c, sv);
 }
 
-/* What is queued arrives intact and in order once the peer reads. */
+/**
+ * test_send_order() - what is queued arrives intact and in order once the peer
+ * reads.
+ * @state:	unused
+ */
 static void test_send_order(void **state)
 {
 	uint8_t frame[9000], rbuf[65536];
@@ -230,7 +242,11 @@ static void test_send_order(void **state)
 	teardown_pair(&c, sv);
 }
 
-/* Broadcast frames stop being queued long before unicast ones do. */
+/**
+ * test_send_group_cap() - broadcast frames stop being queued long before
+ * unicast ones do.
+ * @state:	unused
+ */
 static void test_send_group_cap(void **state)
 {
 	uint8_t bcast[1500], ucast[1500];
