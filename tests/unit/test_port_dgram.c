@@ -209,6 +209,7 @@ static void make_frame(uint8_t *f, size_t len, uint8_t seq)
 /**
  * test_fdpass() - Lima's VZ driver: a datagram socketpair, one end passed
  * with one byte; the connection is closed, the socket lives on
+ * @state:	unused
  */
 static void test_fdpass(void **state)
 {
@@ -244,6 +245,7 @@ static void test_fdpass(void **state)
 /**
  * test_fdpass_odd() - no fd, garbage, a pipe instead of a socket, three
  * fds: closed and counted; only a good one is handed over
+ * @state:	unused
  */
 static void test_fdpass_odd(void **state)
 {
@@ -305,6 +307,7 @@ static void test_fdpass_odd(void **state)
 /**
  * test_modes_and_peercred() - every socket file is 0600 whatever the
  * umask; the peer of a socketpair is ourselves, and allowed
+ * @state:	unused
  */
 static void test_modes_and_peercred(void **state)
 {
@@ -376,6 +379,7 @@ static int vfkit_client(const char *path, const char *srv)
 /**
  * test_vfkit_peer() - the peer is whoever sent last ("VFKT" included);
  * unnamed senders are dropped; a peer that is gone loses its frames
+ * @state:	unused
  */
 static void test_vfkit_peer(void **state)
 {
@@ -445,6 +449,7 @@ static void test_vfkit_peer(void **state)
  * test_enobufs() - ENOBUFS (macOS): no spinning on POLLOUT but a backoff
  * timer of 1 to 10 ms; frames stay queued, then go out in order, batched
  * by sendmmsg(2)
+ * @state:	unused
  */
 static void test_enobufs(void **state)
 {
@@ -510,6 +515,7 @@ static void flood_never_read(struct ctx *c)
 /**
  * test_never_reads_connected() - a connected socketpair never read
  * (EAGAIN, and POLLOUT is honest)
+ * @state:	unused
  */
 static void test_never_reads_connected(void **state)
 {
@@ -528,6 +534,7 @@ static void test_never_reads_connected(void **state)
 /**
  * test_never_reads_vfkit() - an unconnected vfkit peer never read: EAGAIN
  * once its queue is full while poll(2) reports the socket writable
+ * @state:	unused
  */
 static void test_never_reads_vfkit(void **state)
 {
