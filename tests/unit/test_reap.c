@@ -80,7 +80,11 @@ static uint8_t *gw_segment(uint8_t flags, size_t plen, size_t *len)
 	return f;
 }
 
-/* A data segment with ACK is answered RST, seq = SEG.ACK, from the VM. */
+/**
+ * test_answer_ack() - a data segment with ACK is answered RST, seq = SEG.ACK,
+ * from the VM.
+ * @state:	unused
+ */
 static void test_answer_ack(void **state)
 {
 	struct reap r = {0};
@@ -104,8 +108,11 @@ static void test_answer_ack(void **state)
 	free(f);
 }
 
-/* A SYN (libslirp opening a host forward) is answered RST|ACK, ack =
- * SEG.SEQ + 1; a FIN with data counts both. */
+/**
+ * test_answer_syn_fin() - a SYN (libslirp opening a host forward) is answered
+ * RST|ACK, ack = SEG.SEQ + 1; a FIN with data counts both.
+ * @state:	unused
+ */
 static void test_answer_syn_fin(void **state)
 {
 	struct reap r = {0};
@@ -125,8 +132,11 @@ static void test_answer_syn_fin(void **state)
 	free(f);
 }
 
-/* No answer to a RST, a later fragment, UDP, ARP, a truncated frame; none
- * once the queue is full. */
+/**
+ * test_no_answer() - no answer to a RST, a later fragment, UDP, ARP, a
+ * truncated frame; none once the queue is full.
+ * @state:	unused
+ */
 static void test_no_answer(void **state)
 {
 	struct reap r = {0};
@@ -161,8 +171,11 @@ static void test_no_answer(void **state)
 	free(f);
 }
 
-/* Departed until seen again or quiet for REAP_KEEP_MS; each frame asked
- * about keeps it. */
+/**
+ * test_table() - departed until seen again or quiet for REAP_KEEP_MS; each
+ * frame asked about keeps it.
+ * @state:	unused
+ */
 static void test_table(void **state)
 {
 	struct reap r = {0};
@@ -182,7 +195,10 @@ static void test_table(void **state)
 	assert_int_equal(reap_gone(&r, m, 1), 0);
 }
 
-/* The blind pair: both RSTs of the VM's connection, 2^31 apart. */
+/**
+ * test_blind() - the blind pair: both RSTs of the VM's connection, 2^31 apart.
+ * @state:	unused
+ */
 static void test_blind(void **state)
 {
 	uint8_t f[2][REAP_FRAME];
@@ -205,7 +221,11 @@ static void test_blind(void **state)
 			 0x80000000U);
 }
 
-/* A full table gives up the entry the gateway was quiet to longest. */
+/**
+ * test_full() - a full table gives up the entry the gateway was quiet to
+ * longest.
+ * @state:	unused
+ */
 static void test_full(void **state)
 {
 	struct reap r = {0};
