@@ -131,6 +131,7 @@ static void test_lease_file(void **state)
 /**
  * test_names_owned() - names of the configuration and of the API are
  * neither taken over nor removed
+ * @state:	unused
  */
 static void test_names_owned(void **state)
 {
@@ -196,6 +197,7 @@ static struct in_addr flip_addr(int i)
 /**
  * test_lease_file_coalesced() - a guest flipping its address as fast as
  * it can costs a lease file write a second; reg_free() writes the rest
+ * @state:	unused
  */
 static void test_lease_file_coalesced(void **state)
 {
