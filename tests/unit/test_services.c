@@ -304,6 +304,7 @@ static const uint8_t *dhcp_opt(const uint8_t *f, size_t len, uint8_t code,
 
 /**
  * test_arp() - an ARP request for .3 is answered
+ * @state:	unused
  */
 static void test_arp(void **state)
 {
@@ -331,6 +332,7 @@ static void test_arp(void **state)
 
 /**
  * test_ping() - an ICMP echo request to .3 is answered
+ * @state:	unused
  */
 static void test_ping(void **state)
 {
@@ -396,6 +398,7 @@ static void ip_fix_checksum(uint8_t *f)
 /**
  * test_dhcp() - udhcpc's DISCOVER (source 0.0.0.0) gets an OFFER of .15
  * with option 26, and a REQUEST built from it gets an ACK
+ * @state:	unused
  */
 static void test_dhcp(void **state)
 {
@@ -486,6 +489,7 @@ static void udp9_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
  * test_lwip_drops_zero_source() - verify the lwIP fact DHCP works around:
  * Debian's lwIP 2.1.3 (no LWIP_DHCP) drops UDP from 0.0.0.0 in
  * ip4_input() before any pcb, and delivers the same datagram from .15
+ * @state:	unused
  */
 static void test_lwip_drops_zero_source(void **state)
 {
@@ -534,6 +538,7 @@ static int any_reply(const uint8_t *f, size_t len)
  * including the pcb-less ones lwIP routes itself (TCP RST to a closed
  * port, ICMP port unreachable), leave through the host that got the
  * request, even when it is not first in lwIP's netif list
+ * @state:	unused
  */
 static void test_isolation(void **state)
 {
@@ -567,6 +572,7 @@ static void test_isolation(void **state)
 
 /**
  * test_filter() - frames not for the host never reach lwIP
+ * @state:	unused
  */
 static void test_filter(void **state)
 {
@@ -632,6 +638,7 @@ static void late_out(void *arg, const uint8_t *f, size_t len)
 /**
  * test_free_pending() - frames queued at svc_free() are dropped, the
  * output callback is not called afterwards
+ * @state:	unused
  */
 static void test_free_pending(void **state)
 {
@@ -656,6 +663,7 @@ static void test_free_pending(void **state)
 
 /**
  * test_bad_config() - invalid MTU or DHCP configuration: no host
+ * @state:	unused
  */
 static void test_bad_config(void **state)
 {
@@ -713,6 +721,7 @@ static err_t never_accept(void *arg, struct tcp_pcb *pcb, err_t err)
  * test_syn_bound() - lwIP makes a pcb for every SYN to a listener: a
  * source's 17th half-open connection, or the host's 65th, is dropped and
  * counted; another source still gets in
+ * @state:	unused
  */
 static void test_syn_bound(void **state)
 {
