@@ -224,7 +224,11 @@ static void test_corrupt(void **st)
 	state_data_free(&d);
 }
 
-/* A file cut anywhere is refused (or empty), never half read. */
+/**
+ * test_truncated() - a file cut anywhere is refused (or empty), never half
+ * read.
+ * @st:		unused
+ */
 static void test_truncated(void **st)
 {
 	struct state_lease l[2] = {
@@ -258,8 +262,11 @@ static void test_truncated(void **st)
 	free(buf);
 }
 
-/* A corrupt file opens as an empty state and is replaced at the first
- * change. */
+/**
+ * test_open_corrupt() - a corrupt file opens as an empty state and is replaced
+ * at the first change.
+ * @st:		unused
+ */
 static void test_open_corrupt(void **st)
 {
 	struct state_lease l = mklease("192.168.104.4", mac_a, "lima-a", 9);
@@ -325,7 +332,11 @@ static void storm_tick(void *arg)
 		loop_stop(w->l);
 }
 
-/* A guest that changes its name all the time costs a write a second. */
+/**
+ * test_coalesced() - a guest that changes its name all the time costs a write a
+ * second.
+ * @st:		unused
+ */
 static void test_coalesced(void **st)
 {
 	struct loop *l = loop_new();
@@ -377,8 +388,11 @@ static void test_coalesced(void **st)
 	loop_free(l);
 }
 
-/* The registry gives back what the state file saved, if the lease file
- * still backs it. */
+/**
+ * test_registry_restore() - the registry gives back what the state file saved,
+ * if the lease file still backs it.
+ * @st:		unused
+ */
 static void test_registry_restore(void **st)
 {
 	const uint8_t mac_c[6] = {0x52, 0x55, 0x55, 0, 0, 0xc};
