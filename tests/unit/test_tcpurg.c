@@ -184,7 +184,11 @@ static void test_ipv6_urgent(void **state)
 	check_cleared(&g);
 }
 
-/* Random segments: the incremental fix always matches a recomputed sum. */
+/**
+ * test_checksum_random() - random segments: the incremental fix always matches
+ * a recomputed sum.
+ * @state:	unused
+ */
 static void test_checksum_random(void **state)
 {
 	struct seg g = {0};
@@ -284,8 +288,11 @@ static void test_fragments(void **state)
 	free(f);
 }
 
-/* Every prefix of a frame, as its own heap block: no read past the end,
- * nothing changed unless the whole TCP header is there. */
+/**
+ * test_truncated() - every prefix of a frame, as its own heap block: no read
+ * past the end, nothing changed unless the whole TCP header is there.
+ * @state:	unused
+ */
 static void test_truncated(void **state)
 {
 	struct seg segs[] = {
