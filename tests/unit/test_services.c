@@ -158,17 +158,6 @@ static int find(const struct cap *c, int (*pred)(const uint8_t *, size_t))
 }
 
 /**
- * ip_of() - network order address
- */
-static uint32_t ip_of(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
-
-/**
  * new_svc() - a services host for 192.168.5.3 in @l, output into @c
  * @dhcp:	DHCP configuration or NULL
  */
@@ -179,9 +168,9 @@ static struct svc *new_svc(struct loop *l, struct cap *c,
 	struct svc *s;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.addr.s_addr = ip_of("192.168.5.3");
-	cfg.netmask.s_addr = ip_of("255.255.255.0");
-	cfg.gw.s_addr = ip_of("192.168.5.2");
+	cfg.addr.s_addr = tl_ip4("192.168.5.3");
+	cfg.netmask.s_addr = tl_ip4("255.255.255.0");
+	cfg.gw.s_addr = tl_ip4("192.168.5.2");
 	memcpy(cfg.mac, svc_mac, 6);
 	cfg.mtu = 1500;
 	cfg.dhcp = dhcp;
@@ -197,13 +186,13 @@ static struct svc *new_svc(struct loop *l, struct cap *c,
 static void slirp_dhcp(struct dhcp_config *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->network.s_addr = ip_of("192.168.5.0");
-	d->netmask.s_addr = ip_of("255.255.255.0");
-	d->server_id.s_addr = ip_of("192.168.5.3");
-	d->router.s_addr = ip_of("192.168.5.2");
-	d->dns.s_addr = ip_of("192.168.5.3");
-	d->pool_first.s_addr = ip_of("192.168.5.15");
-	d->pool_last.s_addr = ip_of("192.168.5.15");
+	d->network.s_addr = tl_ip4("192.168.5.0");
+	d->netmask.s_addr = tl_ip4("255.255.255.0");
+	d->server_id.s_addr = tl_ip4("192.168.5.3");
+	d->router.s_addr = tl_ip4("192.168.5.2");
+	d->dns.s_addr = tl_ip4("192.168.5.3");
+	d->pool_first.s_addr = tl_ip4("192.168.5.15");
+	d->pool_last.s_addr = tl_ip4("192.168.5.15");
 	d->mtu = 1500;
 }
 
@@ -358,24 +347,15 @@ static void test_ping(void **state)
  */
 static void udp_fix_checksum(uint8_t *f, size_t len)
 {
-	size_t ulen = (size_t)f[38] << 8 | f[39], i;
-	uint32_t sum = 0;
+	size_t ulen = (size_t)f[38] << 8 | f[39];
+	uint32_t sum;
+	uint16_t c;
 
 	assert_true(34 + ulen <= len);
 	f[40] = f[41] = 0;
-	for (i = 26; i < 34; i += 2)
-		sum += (uint32_t)f[i] << 8 | f[i + 1];
-	sum += 17 + (uint32_t)ulen;
-	for (i = 0; i < ulen; i += 2)
-		sum += (uint32_t)f[34 + i] << 8 |
-		       (i + 1 < ulen ? f[34 + i + 1] : 0);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	if (!sum)
-		sum = 0xffff;
-	f[40] = (uint8_t)(sum >> 8);
-	f[41] = (uint8_t)sum;
+	sum = tl_sum16(0, f + 26, 8) + 17 + (uint32_t)ulen;
+	c = (uint16_t)~tl_fold(tl_sum16(sum, f + 34, ulen));
+	tl_put16(f + 40, c ? c : 0xffff);
 }
 
 /**
@@ -383,16 +363,8 @@ static void udp_fix_checksum(uint8_t *f, size_t len)
  */
 static void ip_fix_checksum(uint8_t *f)
 {
-	uint32_t sum = 0;
-	int i;
-
 	f[24] = f[25] = 0;
-	for (i = 14; i < 34; i += 2)
-		sum += (uint32_t)f[i] << 8 | f[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	f[24] = (uint8_t)(~sum >> 8);
-	f[25] = (uint8_t)~sum;
+	tl_put16(f + 24, tl_csum(f + 14, 20));
 }
 
 /**
@@ -456,7 +428,7 @@ static void test_dhcp(void **state)
 	assert_memory_equal(ack + 42 + 16, "\xc0\xa8\x05\x0f", 4);
 	assert_string_equal(
 	    dhcp_lease_hostname(svc_dhcp(s),
-				(struct in_addr){ip_of("192.168.5.15")}),
+				(struct in_addr){tl_ip4("192.168.5.15")}),
 	    "myvm");
 
 	svc_get_stats(s, &st);
@@ -648,8 +620,8 @@ static void test_free_pending(void **state)
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.addr.s_addr = ip_of("192.168.5.3");
-	cfg.netmask.s_addr = ip_of("255.255.255.0");
+	cfg.addr.s_addr = tl_ip4("192.168.5.3");
+	cfg.netmask.s_addr = tl_ip4("255.255.255.0");
 	memcpy(cfg.mac, svc_mac, 6);
 	s = svc_new(l, &cfg, late_out, NULL);
 	assert_non_null(s);
@@ -673,13 +645,13 @@ static void test_bad_config(void **state)
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.addr.s_addr = ip_of("192.168.5.3");
-	cfg.netmask.s_addr = ip_of("255.255.255.0");
+	cfg.addr.s_addr = tl_ip4("192.168.5.3");
+	cfg.netmask.s_addr = tl_ip4("255.255.255.0");
 	cfg.mtu = 70000;
 	assert_null(svc_new(l, &cfg, late_out, NULL));
 	cfg.mtu = 1500;
 	slirp_dhcp(&dc);
-	dc.pool_first.s_addr = ip_of("10.0.0.1");
+	dc.pool_first.s_addr = tl_ip4("10.0.0.1");
 	cfg.dhcp = &dc;
 	assert_null(svc_new(l, &cfg, late_out, NULL));
 	loop_free(l);
@@ -770,7 +742,12 @@ static void test_syn_bound(void **state)
 	svc_free(s);
 	loop_free(l);
 }
-
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
