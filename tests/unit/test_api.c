@@ -24,6 +24,10 @@
 
 /**
  * expose() - api_parse_expose() of a C string
+ * @body:	the request body, NUL-terminated
+ * @r:		filled with the parsed request
+ *
+ * Return: 0 or the HTTP status api_parse_expose() refused with
  */
 static int expose(const char *body, struct api_fwd_req *r)
 {
@@ -146,6 +150,10 @@ static void test_unexpose(void **state)
 
 /**
  * zone() - api_parse_zone() of a C string
+ * @body:	the request body, NUL-terminated
+ * @z:		filled with the parsed request; free with api_zone_req_free()
+ *
+ * Return: 0 or the HTTP status api_parse_zone() refused with
  */
 static int zone(const char *body, struct api_zone_req *z)
 {
@@ -265,6 +273,9 @@ static const char *const lima_bodies[] = {
 
 /**
  * want_a() - @name answers exactly one A record, @addr
+ * @t:		table
+ * @name:	text name
+ * @addr:	the dotted quad it must answer
  */
 static void want_a(const struct dns_local *t, const char *name,
 		   const char *addr)
@@ -279,6 +290,9 @@ static void want_a(const struct dns_local *t, const char *name,
 
 /**
  * want_aaaa() - @name answers exactly one AAAA record, @addr, and no A
+ * @t:		table
+ * @name:	text name
+ * @addr:	the IPv6 address it must answer, as text
  */
 static void want_aaaa(const struct dns_local *t, const char *name,
 		      const char *addr)
@@ -298,6 +312,8 @@ static void want_aaaa(const struct dns_local *t, const char *name,
 
 /**
  * want_miss() - @name is not local: the resolver answers it
+ * @t:		table
+ * @name:	text name
  */
 static void want_miss(const struct dns_local *t, const char *name)
 {
@@ -308,6 +324,7 @@ static void want_miss(const struct dns_local *t, const char *name)
 
 /**
  * check_lima_table() - what the Lima bodies make a table answer
+ * @t:		the table the Lima bodies filled
  */
 static void check_lima_table(const struct dns_local *t)
 {
@@ -462,6 +479,12 @@ static void test_wait_port(void **state)
 	    api_parse_wait_port("host", "22", "1", &w, err, sizeof(err)), BAD);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
