@@ -58,6 +58,9 @@ static uint32_t server_ip; /* network order, option 54 of bind_client() */
 
 /**
  * test_clock() - the clock the server under test sees
+ * @arg:	unused
+ *
+ * Return: the test's clock, test_now
  */
 static int64_t test_clock(void *arg)
 {
@@ -67,6 +70,7 @@ static int64_t test_clock(void *arg)
 
 /**
  * cfg_slirp() - configuration of the slirp network, pool .15-.17
+ * @c:		set to that configuration
  */
 static void cfg_slirp(struct dhcp_config *c)
 {
@@ -98,6 +102,8 @@ struct req {
 
 /**
  * build() - write a BOOTREQUEST as a client would
+ * @b:		buffer, at least 300 bytes
+ * @r:		what to send
  *
  * Return: length (300, the BOOTP minimum)
  */
@@ -152,6 +158,10 @@ static size_t build(uint8_t *b, const struct req *r)
 
 /**
  * opt() - find option @code in a reply
+ * @r:		reply message
+ * @n:		its length
+ * @code:	option code
+ * @len:	set to the option's length
  *
  * Return: pointer to its value, NULL if absent; *len set
  */
@@ -177,6 +187,11 @@ static const uint8_t *opt(const uint8_t *r, int n, uint8_t code, int *len)
 
 /**
  * opt32() - a 4-byte option in network order, 0 if absent
+ * @r:		reply message
+ * @n:		its length
+ * @code:	option code
+ *
+ * Return: the value as stored (network order), 0 if absent
  */
 static uint32_t opt32(const uint8_t *r, int n, uint8_t code)
 {
@@ -193,6 +208,10 @@ static uint32_t opt32(const uint8_t *r, int n, uint8_t code)
 
 /**
  * msg_type() - option 53 of a reply
+ * @r:		reply message
+ * @n:		its length
+ *
+ * Return: the DHCP message type; fails the test if absent or malformed
  */
 static int msg_type(const uint8_t *r, int n)
 {
@@ -206,6 +225,9 @@ static int msg_type(const uint8_t *r, int n)
 
 /**
  * yiaddr() - yiaddr of a reply, network order
+ * @r:		reply message
+ *
+ * Return: its yiaddr field, network order
  */
 static uint32_t yiaddr(const uint8_t *r)
 {
@@ -218,6 +240,10 @@ static uint32_t yiaddr(const uint8_t *r)
 /**
  * src_of() - the Ethernet source a well-behaved client's frame carries:
  * the message's chaddr (a fixed MAC for messages too short to have one)
+ * @msg:	BOOTREQUEST
+ * @len:	its length
+ *
+ * Return: the 6-byte source MAC
  */
 static const uint8_t *src_of(const uint8_t *msg, size_t len)
 {
@@ -228,6 +254,10 @@ static const uint8_t *src_of(const uint8_t *msg, size_t len)
 
 /**
  * send_req() - build @r, hand it to @d
+ * @d:		server
+ * @r:		what to send
+ * @reply:	buffer for the reply, DHCP_REPLY_MAX bytes
+ * @ri:		set to where the reply goes
  *
  * Return: reply length
  */
@@ -242,6 +272,9 @@ static int send_req(struct dhcp *d, const struct req *r, uint8_t *reply,
 
 /**
  * bind_client() - DISCOVER + REQUEST(selecting) for @mac
+ * @d:		server
+ * @mac:	client MAC
+ * @hostname:	option 12 to send, or NULL
  *
  * Return: the address acknowledged, network order, 0 if none
  */
@@ -282,6 +315,10 @@ struct find {
 
 /**
  * find_cb() - record the lease of f->mac, count all
+ * @arg:	struct find to fill
+ * @li:		one lease
+ *
+ * Return: 0, to go on
  */
 static int find_cb(void *arg, const struct dhcp_lease_info *li)
 {
@@ -298,6 +335,10 @@ static int find_cb(void *arg, const struct dhcp_lease_info *li)
 
 /**
  * lease_of() - the lease of @mac
+ * @d:		server
+ * @mac:	client MAC
+ *
+ * Return: what dhcp_foreach_lease() found (@found 0 if none)
  */
 static struct find lease_of(struct dhcp *d, const uint8_t *mac)
 {
@@ -311,6 +352,8 @@ static struct find lease_of(struct dhcp *d, const uint8_t *mac)
 
 /**
  * new_server() - server with the slirp configuration
+ *
+ * Return: the server; fails the test if it cannot be made
  */
 static struct dhcp *new_server(void)
 {
@@ -740,6 +783,11 @@ static void test_other_server(void **state)
 
 /**
  * expect_drop() - @msg gets no reply and raises exactly one counter
+ * @d:		server
+ * @msg:	BOOTREQUEST
+ * @len:	its length
+ * @counter_off:	offset in struct dhcp_stats of the counter it must raise
+ * @line:	source line of the case, named in a failure
  */
 static void expect_drop(struct dhcp *d, const uint8_t *msg, size_t len,
 			size_t counter_off, int line)
@@ -1030,6 +1078,11 @@ static void test_port_limit(void **state)
 
 /**
  * send_from() - build @r, hand it to @d as a frame from @src
+ * @d:		server
+ * @r:		what to send
+ * @src:	Ethernet source MAC of the frame
+ * @reply:	buffer for the reply, DHCP_REPLY_MAX bytes
+ * @ri:		set to where the reply goes
  *
  * Return: reply length
  */
@@ -1044,6 +1097,10 @@ static int send_from(struct dhcp *d, const struct req *r, const uint8_t *src,
 
 /**
  * lease_state() - state of @mac's lease, 0 if it has none
+ * @d:		server
+ * @mac:	client MAC
+ *
+ * Return: DHCP_LEASE_* or 0
  */
 static int lease_state(struct dhcp *d, const uint8_t *mac)
 {
@@ -1054,6 +1111,11 @@ static int lease_state(struct dhcp *d, const uint8_t *mac)
 
 /**
  * sender_port7_a() - sender_ok: only mac_a, only on port 7
+ * @arg:	unused
+ * @port:	the port the frame came from
+ * @mac:	its source MAC
+ *
+ * Return: non-zero if the sender may have a lease
  */
 static int sender_port7_a(void *arg, uint32_t port, const uint8_t mac[6])
 {
@@ -1197,6 +1259,10 @@ static void test_port_limit_reuse(void **state)
 
 /**
  * conf_taken() - dhcp_name_fn: "conf" belongs to someone else
+ * @arg:	unused
+ * @hostname:	name the client asks for
+ *
+ * Return: non-zero if the name is taken
  */
 static int conf_taken(void *arg, const char *hostname)
 {
@@ -1259,6 +1325,12 @@ static void test_names(void **state)
 	dhcp_free(d);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
