@@ -253,12 +253,26 @@ struct t_msg {
 	int nrr;
 };
 
+/**
+ * g16() - a big-endian 16-bit field
+ * @p:		its two bytes
+ *
+ * Return: its value
+ */
 static uint16_t g16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* Read a message with glibc's dn_expand(), independent of the codec. */
+/**
+ * t_decode() - read a message with glibc's dn_expand(), independent of the
+ * codec.
+ * @m:		message
+ * @len:	its length
+ * @t:		filled with the header, question and records
+ *
+ * Return: 0, or -1 if glibc cannot read it
+ */
 static int t_decode(const uint8_t *m, size_t len, struct t_msg *t)
 {
 	const uint8_t *p = m + 12, *end = m + len;
@@ -313,7 +327,18 @@ static int t_decode(const uint8_t *m, size_t len, struct t_msg *t)
 	return p == end ? 0 : -1;
 }
 
-/* Hand-built query: one question, optionally an OPT RR. */
+/**
+ * t_query() - Hand-built query: one question, optionally an OPT RR.
+ * @buf:	buffer, 512 bytes
+ * @id:		message ID
+ * @flags:	header flags
+ * @name:	text name
+ * @qtype:	QTYPE
+ * @edns_size:	UDP payload size of the OPT RR, 0 for none
+ * @opt_ttl:	TTL field of the OPT RR (extended rcode, version, DO)
+ *
+ * Return: the message's length
+ */
 static size_t t_query(uint8_t *buf, uint16_t id, uint16_t flags,
 		      const char *name, uint16_t qtype, int edns_size,
 		      uint32_t opt_ttl)
@@ -358,22 +383,34 @@ static size_t t_query(uint8_t *buf, uint16_t id, uint16_t flags,
 	return n;
 }
 
+/**
+ * t_parse_ok() - dns_parse_query() accepts @m
+ * @m:		query
+ * @len:	its length
+ * @q:		filled with what it parsed
+ */
 static void t_parse_ok(const uint8_t *m, size_t len, struct dns_query *q)
 {
 	assert_int_equal(dns_parse_query(m, len, q), DNS_PARSE_OK);
 }
 
+/**
+ * t_wire() - a text name in wire form; fails the test if it has none
+ * @text:	text name
+ * @wire:	set to the wire form, DNS_NAME_MAX bytes
+ */
 static void t_wire(const char *text, uint8_t *wire)
 {
 	assert_true(dns_name_from_text(text, wire, DNS_NAME_MAX) > 0);
 }
 
+/* ---- parsing ---------------------------------------------------------- */
+
 /**
- * test_parse_dig() - ---- parsing
- * ----------------------------------------------------------
+ * test_parse_dig() - the queries dig sends parse to what they ask: ID,
+ * flags, name (case kept), type, class and EDNS fields
  * @state:	unused
  */
-
 static void test_parse_dig(void **state)
 {
 	struct dns_query q;
@@ -576,7 +613,14 @@ static void test_parse_compression(void **state)
 			 DNS_PARSE_FORMERR);
 }
 
-/* A query for a name of @labels labels of @llen bytes each */
+/**
+ * t_long_query() - a query for a name of @labels labels of @llen bytes each
+ * @m:		buffer, 512 bytes
+ * @labels:	how many labels
+ * @llen:	bytes in each
+ *
+ * Return: the message's length
+ */
 static size_t t_long_query(uint8_t *m, int labels, int llen)
 {
 	size_t n = 12;
@@ -1058,12 +1102,13 @@ static void test_build_rcodes(void **state)
 	assert_int_equal(t.rr[0].ttl, 0x8000);
 }
 
+/* ---- raw upstream answers --------------------------------------------- */
+
 /**
- * test_msg_check() - ---- raw upstream answers
- * ---------------------------------------------
+ * test_msg_check() - dns_msg_check() tells an upstream answer that fits
+ * the query from a short message, a query, another ID or another question
  * @state:	unused
  */
-
 static void test_msg_check(void **state)
 {
 	const struct {
@@ -1212,6 +1257,12 @@ static void test_msg_truncate(void **state)
 	assert_int_equal(dns_msg_truncate(r, sizeof(r_dnsmasq_cname), 20), 0);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
