@@ -21,7 +21,13 @@
 #include "services/dns/dns.h"
 #include "tests/unit/testlib.h"
 
-/* Wire form of a text name */
+/**
+ * W() - wire form of a text name
+ * @text:	text name
+ *
+ * Return: its wire form, in one of four static buffers (so up to four may be
+ * used at once)
+ */
 static const uint8_t *W(const char *text)
 {
 	static uint8_t w[4][DNS_NAME_MAX];
@@ -32,7 +38,12 @@ static const uint8_t *W(const char *text)
 	return w[i];
 }
 
-/* Text form of a wire name */
+/**
+ * T() - text form of a wire name
+ * @wire:	wire name
+ *
+ * Return: its text form, in a static buffer
+ */
 static const char *T(const uint8_t *wire)
 {
 	static char t[DNS_NAME_TEXT_MAX];
@@ -41,6 +52,12 @@ static const char *T(const uint8_t *wire)
 	return t;
 }
 
+/**
+ * ip4() - an IPv4 address from its text; fails the test on bad text
+ * @s:		dotted quad
+ *
+ * Return: the address
+ */
 static struct in_addr ip4(const char *s)
 {
 	struct in_addr a;
@@ -49,6 +66,11 @@ static struct in_addr ip4(const char *s)
 	return a;
 }
 
+/**
+ * table() - an empty local table whose gateway is 192.168.5.2
+ *
+ * Return: the table; fails the test if it cannot be made
+ */
 static struct dns_local *table(void)
 {
 	struct in_addr gw = ip4("192.168.5.2");
@@ -518,6 +540,12 @@ static void test_zones(void **state)
 	dns_local_free(l);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
