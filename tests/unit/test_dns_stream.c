@@ -18,7 +18,12 @@
 
 #include "services/dns/service_int.h"
 
-/* Append @n bytes of @b to @st's receive buffer. */
+/**
+ * feed() - append @n bytes of @b to @st's receive buffer.
+ * @st:		stream
+ * @b:		bytes
+ * @n:		how many
+ */
 static void feed(struct dnsd_stream *st, const void *b, size_t n)
 {
 	memcpy(st->rx + st->rxlen, b, n);
@@ -111,6 +116,12 @@ static void test_client_set(void **state)
 	assert_memory_not_equal(a.addr, b.addr, 16);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
