@@ -132,6 +132,9 @@ static void test_ring_random(void **state)
 
 /**
  * main() - run the tests
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
  */
 int main(void)
 {
