@@ -89,6 +89,11 @@ static uint8_t *mk(const struct fr *f, size_t *len)
 
 /**
  * pass() - ipfrag_pass() on the frame @f describes, at @now
+ * @t:		the fragment table
+ * @f:		the packet
+ * @now:	the time, in ms
+ *
+ * Return: what ipfrag_pass() returned
  */
 static int pass(struct ipfrag *t, struct fr f, int64_t now)
 {
@@ -325,6 +330,11 @@ static void test_full(void **state)
 
 /**
  * pass_as() - ipfrag_pass() on the frame @f describes, from port @owner
+ * @t:		the fragment table
+ * @f:		the packet
+ * @owner:	the port it came from
+ *
+ * Return: what ipfrag_pass() returned
  */
 static int pass_as(struct ipfrag *t, struct fr f, uint32_t owner)
 {
@@ -405,6 +415,12 @@ static void test_others(void **state)
 	free(t);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
