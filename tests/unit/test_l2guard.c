@@ -86,7 +86,11 @@ static void add(struct pkt *p, uint8_t type, const void *data, size_t n)
 	p->b[ETH + 5] = (uint8_t)(p->len - ETH - IP6);
 }
 
-/* An 8-byte options header (hop-by-hop or destination: PadN) */
+/**
+ * opts() - an 8-byte options header (hop-by-hop or destination: PadN)
+ * @p:		packet to append to
+ * @type:	its protocol number (0 hop-by-hop, 60 destination options)
+ */
 static void opts(struct pkt *p, uint8_t type)
 {
 	static const uint8_t h[8] = {0, 0, 1, 4, 0, 0, 0, 0};
@@ -94,7 +98,12 @@ static void opts(struct pkt *p, uint8_t type)
 	add(p, type, h, sizeof(h));
 }
 
-/* A fragment header: offset in bytes, more fragments */
+/**
+ * frag() - a fragment header: offset in bytes, more fragments
+ * @p:		packet to append to
+ * @off:	fragment offset in bytes
+ * @mf:		non-zero for more fragments
+ */
 static void frag(struct pkt *p, unsigned off, int mf)
 {
 	uint8_t h[8] = {
@@ -104,7 +113,13 @@ static void frag(struct pkt *p, unsigned off, int mf)
 	add(p, 44, h, sizeof(h));
 }
 
-/* An ICMPv6 message of @type with @n bytes in all (target at 8) */
+/**
+ * icmp6() - an ICMPv6 message of @type with @n bytes in all (target at 8)
+ * @p:		packet to append to
+ * @type:	ICMPv6 type
+ * @n:		message length, at most 64
+ * @tgt:	target address written at offset 8, or NULL
+ */
 static void icmp6(struct pkt *p, uint8_t type, size_t n, const uint8_t *tgt)
 {
 	uint8_t m[64] = {type};
@@ -114,7 +129,12 @@ static void icmp6(struct pkt *p, uint8_t type, size_t n, const uint8_t *tgt)
 	add(p, 58, m, n);
 }
 
-/* A UDP header from @sport to @dport with 4 bytes of payload */
+/**
+ * udp() - a UDP header from @sport to @dport with 4 bytes of payload
+ * @p:		packet to append to
+ * @sport:	source port
+ * @dport:	destination port
+ */
 static void udp(struct pkt *p, unsigned sport, unsigned dport)
 {
 	uint8_t u[12] = {(uint8_t)(sport >> 8),
@@ -130,6 +150,7 @@ static void udp(struct pkt *p, unsigned sport, unsigned dport)
 /**
  * own() - the network's addresses: the link-local of the gateway's and
  * the services host's MACs
+ * @a:		set to those two addresses
  */
 static void own(struct l2g_addrs *a)
 {
@@ -162,6 +183,8 @@ static enum l2g_verdict judge(const uint8_t *f, size_t len)
  * truncations() - every prefix of @p is judged; a prefix that cuts into
  * what decided @want must not pass as something else than @want, PASS or
  * CHAIN
+ * @p:		the whole packet
+ * @want:	its verdict
  */
 static void truncations(const struct pkt *p, enum l2g_verdict want)
 {
@@ -376,6 +399,12 @@ static void test_random(void **state)
 	}
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
