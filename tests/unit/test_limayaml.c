@@ -22,7 +22,10 @@
 
 static char path[64];
 
-/* Write @yaml to a fresh temporary file, named in path[] */
+/**
+ * put() - write @yaml to a fresh temporary file, named in path[]
+ * @yaml:	the file's contents
+ */
 static void put(const char *yaml)
 {
 	int fd;
@@ -34,6 +37,14 @@ static void put(const char *yaml)
 	tl_write_file(path, yaml);
 }
 
+/**
+ * load() - write @yaml to a temporary file and load it
+ * @yaml:	the file's contents
+ * @hr:		the result
+ * @err:	message buffer, 512 bytes
+ *
+ * Return: what cfg_lima_yaml_load() returned
+ */
 static int load(const char *yaml, struct cfg_hostresolver *hr, char *err)
 {
 	int r;
@@ -44,7 +55,13 @@ static int load(const char *yaml, struct cfg_hostresolver *hr, char *err)
 	return r;
 }
 
-/* Loading @yaml fails with "PATH:LINE:COL: ...@what..." */
+/**
+ * expect_err() - loading @yaml fails with "PATH:LINE:COL: ...@what..."
+ * @yaml:	the file's contents
+ * @line:	expected line
+ * @col:	expected column
+ * @what:	expected part of the message
+ */
 static void expect_err(const char *yaml, int line, int col, const char *what)
 {
 	struct cfg_hostresolver hr;
@@ -273,6 +290,12 @@ static void test_errors(void **state)
 	unlink(path);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
