@@ -17,7 +17,16 @@
 #include "daemon/options.h"
 #include "packet/dhcp.h"
 #include "tests/unit/testlib.h"
-
+/**
+ * parse() - cfg_parse_args() on "usernetd" and up to three arguments
+ * @c:		the result
+ * @err:	message buffer, 256 bytes
+ * @a1:		first argument or NULL
+ * @a2:		second argument or NULL (only after @a1)
+ * @a3:		third argument or NULL (only after @a2)
+ *
+ * Return: what cfg_parse_args() returned
+ */
 static int parse(struct cfg *c, char *err, const char *a1, const char *a2,
 		 const char *a3)
 {
@@ -335,6 +344,12 @@ static void test_lima_network(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
