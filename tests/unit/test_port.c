@@ -17,7 +17,11 @@
 #include "base/loop.h"
 #include "packet/port.h"
 #include "tests/unit/testlib.h"
-
+/**
+ * put_be32() - store @v big-endian, as the qemu stream framing's length
+ * @p:		four bytes
+ * @v:		the value
+ */
 static void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -69,6 +73,14 @@ struct ctx {
 	int closed;
 };
 
+/**
+ * ctx_rx() - port callback: count a frame (at least PORT_FRAME_MIN bytes) whose
+ * first byte is its length
+ * @arg:	the struct ctx
+ * @p:		unused
+ * @frame:	the frame
+ * @len:	its length
+ */
 static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
 {
 	struct ctx *c = arg;
@@ -80,6 +92,11 @@ static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
 	c->bytes += len;
 }
 
+/**
+ * ctx_close() - port callback: note the port died, stop the loop
+ * @arg:	the struct ctx
+ * @p:		unused
+ */
 static void ctx_close(void *arg, struct port *p)
 {
 	struct ctx *c = arg;
@@ -89,6 +106,12 @@ static void ctx_close(void *arg, struct port *p)
 	loop_stop(c->l);
 }
 
+/**
+ * setup_pair() - a socketpair, a loop and a port on one end
+ * @c:		context, reset
+ * @sv:		set to the pair; the port owns sv[0], the test writes to sv[1]
+ * @type:	SOCK_STREAM (qemu framing) or SOCK_DGRAM
+ */
 static void setup_pair(struct ctx *c, int sv[2], int type)
 {
 	memset(c, 0, sizeof(*c));
@@ -99,6 +122,11 @@ static void setup_pair(struct ctx *c, int sv[2], int type)
 			ctx_rx, ctx_close, c);
 }
 
+/**
+ * teardown_pair() - free the port and the loop, close the test's end
+ * @c:		context
+ * @sv:		the pair of setup_pair()
+ */
 static void teardown_pair(struct ctx *c, int sv[2])
 {
 	port_free(c->p);
@@ -296,6 +324,12 @@ static void test_packet(void **state)
 	teardown_pair(&c, sv);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
