@@ -39,6 +39,12 @@ static unsigned mmsg_max; /* most datagrams asked for in one call */
 
 /**
  * sendmmsg() - interposed: count, maybe fail, else the real system call
+ * @fd:		socket
+ * @v:		messages
+ * @n:		how many
+ * @flags:	MSG_* flags
+ *
+ * Return: messages sent, or -1 with errno set (mmsg_errno when set)
  */
 int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
@@ -74,6 +80,10 @@ struct ctx {
 
 /**
  * ctx_rx() - port callback: count a frame whose first byte is its length
+ * @arg:	the struct ctx
+ * @p:		unused
+ * @frame:	the frame
+ * @len:	its length
  */
 static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
 {
@@ -86,6 +96,8 @@ static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
 
 /**
  * ctx_close() - port callback: note the port died
+ * @arg:	the struct ctx
+ * @p:		unused
  */
 static void ctx_close(void *arg, struct port *p)
 {
@@ -97,6 +109,8 @@ static void ctx_close(void *arg, struct port *p)
 
 /**
  * ctx_accept() - listener callback: keep the descriptor, stop the loop
+ * @arg:	the struct ctx
+ * @fd:		the accepted connection
  */
 static void ctx_accept(void *arg, int fd)
 {
@@ -109,6 +123,7 @@ static void ctx_accept(void *arg, int fd)
 
 /**
  * ctx_init() - a loop, a temporary directory, sendmmsg(2) counters reset
+ * @c:		context, reset
  */
 static void ctx_init(struct ctx *c)
 {
@@ -123,6 +138,7 @@ static void ctx_init(struct ctx *c)
 
 /**
  * ctx_done() - free the port and the loop, remove the directory
+ * @c:		context
  */
 static void ctx_done(struct ctx *c)
 {
@@ -136,6 +152,10 @@ static void ctx_done(struct ctx *c)
 
 /**
  * ctx_path() - a path in the test's temporary directory
+ * @c:		context
+ * @name:	file name
+ * @out:	set to the path
+ * @len:	size of @out
  */
 static void ctx_path(const struct ctx *c, const char *name, char *out,
 		     size_t len)
@@ -145,6 +165,8 @@ static void ctx_path(const struct ctx *c, const char *name, char *out,
 
 /**
  * fill_sun() - a unix socket address for @path
+ * @sun:	set to the address
+ * @path:	socket path, shorter than sun_path
  */
 static void fill_sun(struct sockaddr_un *sun, const char *path)
 {
@@ -156,6 +178,10 @@ static void fill_sun(struct sockaddr_un *sun, const char *path)
 
 /**
  * connect_to() - a unix socket of @type connected to @path
+ * @path:	socket path
+ * @type:	SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
+ *
+ * Return: the connected descriptor; fails the test if it cannot connect
  */
 static int connect_to(const char *path, int type)
 {
@@ -171,6 +197,11 @@ static int connect_to(const char *path, int type)
 /**
  * send_fds() - one message: @len bytes of data and @n descriptors
  * with SCM_RIGHTS
+ * @conn:	connected unix socket
+ * @fds:	descriptors to pass
+ * @n:		how many
+ * @data:	payload
+ * @len:	its length
  */
 static void send_fds(int conn, const int *fds, int n, const char *data,
 		     size_t len)
@@ -198,6 +229,9 @@ static void send_fds(int conn, const int *fds, int n, const char *data,
 
 /**
  * make_frame() - a frame of @len bytes: its length byte, then @seq
+ * @f:		buffer, @len bytes
+ * @len:	frame length, at most 255
+ * @seq:	sequence number
  */
 static void make_frame(uint8_t *f, size_t len, uint8_t seq)
 {
@@ -363,6 +397,10 @@ static void test_modes_and_peercred(void **state)
 /**
  * vfkit_client() - a datagram socket bound to @path, connected to @srv,
  * as vfkit makes it
+ * @path:	the client's socket path
+ * @srv:	the server's socket path
+ *
+ * Return: the descriptor; fails the test if it cannot bind or connect
  */
 static int vfkit_client(const char *path, const char *srv)
 {
@@ -492,6 +530,7 @@ static void test_enobufs(void **state)
 /**
  * flood_never_read() - fill a port whose peer never reads until frames
  * are dropped, then run 200 ms: a bounded number of system calls
+ * @c:		context with a port whose peer never reads
  */
 static void flood_never_read(struct ctx *c)
 {
@@ -568,6 +607,12 @@ static void test_never_reads_vfkit(void **state)
 	ctx_done(&c);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
