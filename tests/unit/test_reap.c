@@ -26,6 +26,9 @@ static const uint8_t gw_mac[6] = {0x52, 0x55, 192, 168, 5, 2};
 
 /**
  * be32() - a big-endian 32-bit field
+ * @p:		its four bytes
+ *
+ * Return: its value
  */
 static uint32_t be32(const uint8_t *p)
 {
@@ -35,6 +38,7 @@ static uint32_t be32(const uint8_t *p)
 
 /**
  * check_sums() - the IPv4 and TCP checksums of a built frame verify
+ * @f:		the frame (Ethernet, IPv4, 20-byte TCP header, no payload)
  */
 static void check_sums(const uint8_t *f)
 {
@@ -52,6 +56,8 @@ static void check_sums(const uint8_t *f)
  * @flags:	TCP flags
  * @plen:	payload bytes
  * @len:	set to the frame length
+ *
+ * Return: the frame, calloc()ed
  */
 static uint8_t *gw_segment(uint8_t flags, size_t plen, size_t *len)
 {
@@ -250,6 +256,12 @@ static void test_full(void **state)
 	}
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
