@@ -28,12 +28,23 @@
 
 static int64_t fake_now = 1000;
 
+/**
+ * fake_clock() - dhcp clock: the test's time
+ * @arg:	unused
+ *
+ * Return: fake_now
+ */
 static int64_t fake_clock(void *arg)
 {
 	(void)arg;
 	return fake_now;
 }
 
+/**
+ * mkdhcp() - a DHCP server for 192.168.104.0/24 on the test's clock
+ *
+ * Return: the server, NULL if dhcp_new() refused
+ */
 static struct dhcp *mkdhcp(void)
 {
 	struct dhcp_config c = {0};
@@ -185,7 +196,12 @@ static void test_names_owned(void **state)
 	dhcp_free(d);
 }
 
-/* The MAC's address after @i flips: .20 or .21 */
+/**
+ * flip_addr() - the MAC's address after @i flips: .20 or .21
+ * @i:		how many flips so far
+ *
+ * Return: the address
+ */
 static struct in_addr flip_addr(int i)
 {
 	struct in_addr a;
@@ -268,6 +284,12 @@ static void test_lease_file_coalesced(void **state)
 	rmdir(dir);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
