@@ -25,6 +25,12 @@ static char base[64]; /* a private temporary directory */
 static char dir[128]; /* the directory under test, in it */
 static char err[512];
 
+/**
+ * setup() - a fresh base directory; dir[] names usernetd-1 in it (not made)
+ * @st:		unused
+ *
+ * Return: 0, or -1 if mkdtemp() failed
+ */
 static int setup(void **st)
 {
 	(void)st;
@@ -35,6 +41,12 @@ static int setup(void **st)
 	return 0;
 }
 
+/**
+ * teardown() - remove what a case made, then the base directory
+ * @st:		unused
+ *
+ * Return: 0, or -1 if the base directory is not empty
+ */
 static int teardown(void **st)
 {
 	char p[160];
@@ -47,7 +59,10 @@ static int teardown(void **st)
 	return rmdir(base); /* fails if a case left something behind */
 }
 
-/* The message names the directory and says @why. */
+/**
+ * assert_refused() - the message names the directory and says @why.
+ * @why:	part of the message
+ */
 static void assert_refused(const char *why)
 {
 	assert_int_equal(rundir_prepare(dir, err, sizeof(err)), -1);
@@ -118,6 +133,12 @@ static void test_other_owner(void **state)
 	assert_refused("owned by uid 65534");
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
