@@ -130,6 +130,9 @@ struct cap {
 
 /**
  * cap_out() - svc_output_fn: record the frame
+ * @arg:	the struct cap
+ * @f:		the frame
+ * @len:	its length
  */
 static void cap_out(void *arg, const uint8_t *f, size_t len)
 {
@@ -146,6 +149,10 @@ static void cap_out(void *arg, const uint8_t *f, size_t len)
 
 /**
  * find() - index of the first captured frame matching @pred, -1 if none
+ * @c:		the captured frames
+ * @pred:	the test, non-zero on a match
+ *
+ * Return: the index, or -1
  */
 static int find(const struct cap *c, int (*pred)(const uint8_t *, size_t))
 {
@@ -160,6 +167,10 @@ static int find(const struct cap *c, int (*pred)(const uint8_t *, size_t))
 /**
  * new_svc() - a services host for 192.168.5.3 in @l, output into @c
  * @dhcp:	DHCP configuration or NULL
+ * @l:		loop
+ * @c:		capture of the output, reset
+ *
+ * Return: the services host; fails the test if it cannot be made
  */
 static struct svc *new_svc(struct loop *l, struct cap *c,
 			   const struct dhcp_config *dhcp)
@@ -182,6 +193,7 @@ static struct svc *new_svc(struct loop *l, struct cap *c,
 
 /**
  * slirp_dhcp() - DHCP configuration of the slirp network
+ * @d:		set to that configuration
  */
 static void slirp_dhcp(struct dhcp_config *d)
 {
@@ -198,6 +210,10 @@ static void slirp_dhcp(struct dhcp_config *d)
 
 /**
  * is_arp_reply() - ARP reply "192.168.5.3 is at svc_mac" to the VM
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_arp_reply(const uint8_t *f, size_t len)
 {
@@ -211,6 +227,9 @@ static int is_arp_reply(const uint8_t *f, size_t len)
 
 /**
  * is_ipv4_to_vm() - IPv4 from .3 to .15 with protocol @proto
+ * @f:		frame
+ * @len:	its length
+ * @proto:	IP protocol number
  *
  * Return: pointer to the transport header, NULL if not
  */
@@ -226,6 +245,10 @@ static const uint8_t *is_ipv4_to_vm(const uint8_t *f, size_t len, uint8_t proto)
 
 /**
  * is_echo_reply() - echo reply to echo_request, same id, seq and data
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_echo_reply(const uint8_t *f, size_t len)
 {
@@ -238,6 +261,10 @@ static int is_echo_reply(const uint8_t *f, size_t len)
 
 /**
  * is_rst() - TCP RST from .3:81 to .15:40000
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_rst(const uint8_t *f, size_t len)
 {
@@ -249,6 +276,10 @@ static int is_rst(const uint8_t *f, size_t len)
 
 /**
  * is_port_unreach() - ICMP port unreachable to .15
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_port_unreach(const uint8_t *f, size_t len)
 {
@@ -259,6 +290,10 @@ static int is_port_unreach(const uint8_t *f, size_t len)
 
 /**
  * is_dhcp_reply() - UDP 67 -> 68 broadcast from .3
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_dhcp_reply(const uint8_t *f, size_t len)
 {
@@ -271,6 +306,12 @@ static int is_dhcp_reply(const uint8_t *f, size_t len)
 
 /**
  * dhcp_opt() - option @code of the DHCP message in frame @f
+ * @f:		frame holding a DHCP reply
+ * @len:	its length
+ * @code:	option code
+ * @olen:	set to the option's length
+ *
+ * Return: its value, NULL if absent
  */
 static const uint8_t *dhcp_opt(const uint8_t *f, size_t len, uint8_t code,
 			       int *olen)
@@ -344,6 +385,8 @@ static void test_ping(void **state)
 
 /**
  * udp_fix_checksum() - recompute the UDP checksum of an IPv4 frame
+ * @f:		the frame (20-byte IPv4 header)
+ * @len:	its length
  */
 static void udp_fix_checksum(uint8_t *f, size_t len)
 {
@@ -360,6 +403,7 @@ static void udp_fix_checksum(uint8_t *f, size_t len)
 
 /**
  * ip_fix_checksum() - recompute the IPv4 header checksum of a frame
+ * @f:		the frame (20-byte IPv4 header)
  */
 static void ip_fix_checksum(uint8_t *f)
 {
@@ -445,6 +489,11 @@ static int udp9_count;
 
 /**
  * udp9_recv() - lwIP recv callback of the port 9 pcb
+ * @arg:	unused
+ * @pcb:	unused
+ * @p:		the datagram, freed
+ * @addr:	unused
+ * @port:	unused
  */
 static void udp9_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 		      const ip_addr_t *addr, u16_t port)
@@ -498,6 +547,10 @@ static void test_lwip_drops_zero_source(void **state)
 
 /**
  * any_reply() - any of the replies the tests provoke
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is one
  */
 static int any_reply(const uint8_t *f, size_t len)
 {
@@ -598,6 +651,9 @@ static int late_calls;
 
 /**
  * late_out() - output callback that must not run after svc_free()
+ * @arg:	unused
+ * @f:		unused
+ * @len:	unused
  */
 static void late_out(void *arg, const uint8_t *f, size_t len)
 {
@@ -660,6 +716,9 @@ static void test_bad_config(void **state)
 /**
  * syn_from() - tcp_syn_81 from 192.168.5.@host, source port @sport, with
  * its checksums recomputed
+ * @f:		buffer, sizeof(tcp_syn_81) bytes
+ * @host:	last byte of the source address
+ * @sport:	source port
  */
 static void syn_from(uint8_t *f, uint8_t host, uint16_t sport)
 {
@@ -680,6 +739,15 @@ static void syn_from(uint8_t *f, uint8_t host, uint16_t sport)
 	f[51] = (uint8_t)~s;
 }
 
+/**
+ * never_accept() - lwIP accept callback that fails the test: a SYN flood must
+ * not complete a connection
+ * @arg:	unused
+ * @pcb:	unused
+ * @err:	unused
+ *
+ * Return: ERR_ABRT (never reached)
+ */
 static err_t never_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	(void)arg;
@@ -742,6 +810,7 @@ static void test_syn_bound(void **state)
 	svc_free(s);
 	loop_free(l);
 }
+
 /**
  * main() - run this file's tests with cmocka
  *
