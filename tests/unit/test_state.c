@@ -36,6 +36,13 @@ static char spath[160];	 /* its state file */
 static const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0, 0, 0xa};
 static const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 0xb};
 
+/**
+ * setup() - a fresh temporary directory; leases[] and spath[] name the lease
+ * and state files in it
+ * @st:		unused
+ *
+ * Return: 0, or -1 if mkdtemp() failed
+ */
 static int setup(void **st)
 {
 	(void)st;
@@ -46,6 +53,12 @@ static int setup(void **st)
 	return 0;
 }
 
+/**
+ * teardown() - remove the lease and state files and the directory
+ * @st:		unused
+ *
+ * Return: 0
+ */
 static int teardown(void **st)
 {
 	(void)st;
@@ -55,7 +68,11 @@ static int teardown(void **st)
 	return 0;
 }
 
-/* How many entries @dir holds (. and .. excluded). */
+/**
+ * dir_entries() - how many entries @dir holds (. and .. excluded).
+ *
+ * Return: the count
+ */
 static int dir_entries(void)
 {
 	DIR *d = opendir(dir);
@@ -69,6 +86,15 @@ static int dir_entries(void)
 	return n;
 }
 
+/**
+ * mklease() - a lease as the state file holds it
+ * @ip:		dotted quad
+ * @mac:	MAC, 6 bytes
+ * @host:	hostname
+ * @expires:	expiry, seconds since the epoch
+ *
+ * Return: the lease
+ */
 static struct state_lease mklease(const char *ip, const uint8_t mac[6],
 				  const char *host, int64_t expires)
 {
@@ -317,6 +343,11 @@ struct storm {
 	int n;
 };
 
+/**
+ * storm_tick() - timer callback: change the lease's name, rearm in 5 ms or stop
+ * the loop at the end
+ * @arg:	the struct storm
+ */
 static void storm_tick(void *arg)
 {
 	struct storm *w = arg;
@@ -462,6 +493,12 @@ static void test_registry_restore(void **st)
 	dns_local_free(names);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
