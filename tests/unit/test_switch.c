@@ -25,6 +25,12 @@ struct sink {
 	uint8_t last_src[6];
 };
 
+/**
+ * sink_deliver() - port delivery: count the frame, keep its source MAC
+ * @arg:	the struct sink
+ * @frame:	the frame
+ * @len:	its length, at least 14
+ */
 static void sink_deliver(void *arg, const uint8_t *frame, size_t len)
 {
 	struct sink *s = arg;
@@ -34,6 +40,12 @@ static void sink_deliver(void *arg, const uint8_t *frame, size_t len)
 	s->n++;
 }
 
+/**
+ * mkframe() - a 60-byte IPv4 frame from @src to @dst, zero beyond the header
+ * @f:		buffer, 60 bytes
+ * @dst:	destination MAC
+ * @src:	source MAC
+ */
 static void mkframe(uint8_t *f, const uint8_t *dst, const uint8_t *src)
 {
 	memset(f, 0, 60);
@@ -145,6 +157,13 @@ struct cam_count {
 	int n;
 };
 
+/**
+ * cam_count_fn() - sw_cam_foreach() callback: count the entries of one port
+ * @arg:	the struct cam_count
+ * @mac:	unused
+ * @port:	name of the entry's port
+ * @is_static:	unused
+ */
 static void cam_count_fn(void *arg, const uint8_t mac[6], const char *port,
 			 int is_static)
 {
@@ -273,6 +292,15 @@ struct unknown {
 	int take;
 };
 
+/**
+ * unknown_hook() - unknown-destination hook: count the call, keep the port
+ * @arg:	the struct unknown
+ * @from:	the port the frame came from
+ * @frame:	unused
+ * @len:	its length, at least 14
+ *
+ * Return: u->take: non-zero to take the frame instead of flooding it
+ */
 static int unknown_hook(void *arg, const struct sw_port *from,
 			const uint8_t *frame, size_t len)
 {
@@ -285,7 +313,11 @@ static int unknown_hook(void *arg, const struct sw_port *from,
 	return u->take;
 }
 
-/* mac_fn for sw_port_macs(): count, and remember the last */
+/**
+ * count_mac() - mac_fn for sw_port_macs(): count, and remember the last
+ * @arg:	the struct sink
+ * @mac:	one MAC of the port
+ */
 static void count_mac(void *arg, const uint8_t mac[6])
 {
 	struct sink *s = arg;
@@ -334,6 +366,12 @@ static void test_unknown_and_port_macs(void **state)
 	sw_free(s);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
