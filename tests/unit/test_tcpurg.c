@@ -121,6 +121,7 @@ static uint8_t *build(const struct seg *g, size_t *len, size_t *tcp)
 
 /**
  * check_cleared() - tcpurg_fix() cleared @g's urgent data and nothing else
+ * @g:		the segment to build and fix
  */
 static void check_cleared(const struct seg *g)
 {
@@ -146,6 +147,9 @@ static void check_cleared(const struct seg *g)
 
 /**
  * check_verdict() - tcpurg_fix() says @want of @f and leaves it alone
+ * @f:		the frame
+ * @len:	its length
+ * @want:	the expected verdict
  */
 static void check_verdict(uint8_t *f, size_t len, enum tcpurg_verdict want)
 {
@@ -335,6 +339,12 @@ static void test_truncated(void **state)
 	}
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
