@@ -39,6 +39,11 @@ static int expose(const char *body, struct api_fwd_req *r)
 	return rc;
 }
 
+/**
+ * test_hostport() - api_parse_hostport() reads "IP:PORT" (":PORT" only where
+ * allowed) and refuses the rest
+ * @state:	unused
+ */
 static void test_hostport(void **state)
 {
 	struct in_addr a;
@@ -62,6 +67,12 @@ static void test_hostport(void **state)
 	    -1);
 }
 
+/**
+ * test_expose() - expose bodies parse to protocol, host and guest address and
+ * port (protocol tcp by default, unknown fields ignored); the broken ones are
+ * refused
+ * @state:	unused
+ */
 static void test_expose(void **state)
 {
 	/* bodies api_parse_expose() refuses with BAD */
@@ -129,6 +140,10 @@ static void test_expose(void **state)
 	}
 }
 
+/**
+ * test_unexpose() - an unexpose body needs a valid "local"
+ * @state:	unused
+ */
 static void test_unexpose(void **state)
 {
 	const char *b = "{\"local\":\"127.0.0.1:60022\",\"protocol\":\"udp\"}";
@@ -165,6 +180,11 @@ static int zone(const char *body, struct api_zone_req *z)
 	return rc;
 }
 
+/**
+ * test_zone() - zone bodies parse to name (made absolute), records and default
+ * address; the broken ones are refused; records get full names
+ * @state:	unused
+ */
 static void test_zone(void **state)
 {
 	/* bodies api_parse_zone() refuses with BAD */
@@ -348,6 +368,11 @@ static void check_lima_table(const struct dns_local *t)
 	want_a(t, "vms.test", "10.0.1.99"); /* the apex matches no Regexp */
 }
 
+/**
+ * test_zone_lima() - the bodies Lima's hostagent posts fill a table that
+ * answers as Lima expects, and read back the same as JSON
+ * @state:	unused
+ */
 static void test_zone_lima(void **state)
 {
 	struct dns_local *t = dns_local_new(NULL), *t2 = dns_local_new(NULL);
@@ -389,6 +414,11 @@ static void test_zone_lima(void **state)
 	dns_local_free(t);
 }
 
+/**
+ * test_zone_keys() - zone keys match in any letter case, as Go's encoding/json
+ * does
+ * @state:	unused
+ */
 static void test_zone_keys(void **state)
 {
 	struct api_zone_req z;
@@ -440,6 +470,11 @@ static void test_zone_keys(void **state)
 	api_zone_req_free(&z);
 }
 
+/**
+ * test_wait_port() - wait-port parameters: IP, port and timeout (defaulted,
+ * bounded); bad ones refused
+ * @state:	unused
+ */
 static void test_wait_port(void **state)
 {
 	struct api_wait_req w;
