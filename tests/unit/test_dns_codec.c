@@ -450,6 +450,11 @@ static void test_parse_dig(void **state)
 	assert_int_equal(q.udp_size, 4096);
 }
 
+/**
+ * test_parse_badvers() - an EDNS version other than 0 is BADVERS, answered with
+ * an OPT RR carrying the extended rcode
+ * @state:	unused
+ */
 static void test_parse_badvers(void **state)
 {
 	uint8_t buf[512];
@@ -472,6 +477,11 @@ static void test_parse_badvers(void **state)
 	assert_int_equal(t.id, q.id);
 }
 
+/**
+ * test_parse_drop() - messages too short for a header and responses are
+ * dropped, not answered
+ * @state:	unused
+ */
 static void test_parse_drop(void **state)
 {
 	struct dns_query q;
@@ -525,6 +535,11 @@ static void test_parse_truncated(void **state)
 	}
 }
 
+/**
+ * test_parse_counts_opcode() - a question count other than 1 is FORMERR
+ * (answered without a question); an opcode other than QUERY is NOTIMP
+ * @state:	unused
+ */
 static void test_parse_counts_opcode(void **state)
 {
 	uint8_t m[512], buf[512];
@@ -563,6 +578,11 @@ static void test_parse_counts_opcode(void **state)
 	assert_int_equal(t.flags, 0x8000 | 0x0100 | 0x80 | 0x10 | 5);
 }
 
+/**
+ * test_parse_compression() - compression pointers in a question (to itself,
+ * into the header, forward, in a loop) are FORMERR
+ * @state:	unused
+ */
 static void test_parse_compression(void **state)
 {
 	/* question name is a pointer to itself, into the header, forward */
@@ -641,6 +661,11 @@ static size_t t_long_query(uint8_t *m, int labels, int llen)
 	return n;
 }
 
+/**
+ * test_parse_limits() - labels up to 63 bytes and names up to 255 bytes parse;
+ * one byte more is FORMERR
+ * @state:	unused
+ */
 static void test_parse_limits(void **state)
 {
 	uint8_t m[1024], buf[1024];
@@ -681,6 +706,12 @@ static void test_parse_limits(void **state)
 	assert_int_equal(q.qname_len, 255);
 }
 
+/**
+ * test_parse_sections() - trailing bytes, a question for OPT, two OPT RRs, an
+ * OPT RR not at the root, options that overrun, missing RDATA and counts beyond
+ * the data are FORMERR; other records are skipped
+ * @state:	unused
+ */
 static void test_parse_sections(void **state)
 {
 	uint8_t m[600];
@@ -749,6 +780,11 @@ static void test_parse_sections(void **state)
 	assert_int_equal(dns_parse_query(m, len + 16, &q), DNS_PARSE_FORMERR);
 }
 
+/**
+ * test_parse_edns_sizes() - the UDP size advertised in EDNS0 is bounded to
+ * 512..4096 for our answers
+ * @state:	unused
+ */
 static void test_parse_edns_sizes(void **state)
 {
 	static const struct {
@@ -776,6 +812,12 @@ static void test_parse_edns_sizes(void **state)
 	assert_int_equal(q.udp_size, 1232);
 }
 
+/**
+ * test_names() - names in text form escape odd bytes; dns_name_from_text()
+ * takes what a user writes and refuses empty labels, spaces, escapes and too
+ * long names; names compare without case
+ * @state:	unused
+ */
 static void test_names(void **state)
 {
 	static const uint8_t odd[] = {
@@ -874,6 +916,11 @@ static void test_build_like_dnsmasq(void **state)
 	assert_int_equal(dns_msg_check(buf, n, &q), 0);
 }
 
+/**
+ * test_build_cname_chain() - a CNAME then its target's address, as dnsmasq
+ * answers an alias
+ * @state:	unused
+ */
 static void test_build_cname_chain(void **state)
 {
 	uint8_t buf[512], target[DNS_NAME_MAX];
@@ -909,6 +956,11 @@ static void test_build_cname_chain(void **state)
 	assert_int_equal(dns_msg_check(buf, n, &q), 0);
 }
 
+/**
+ * test_build_compression() - the names of the answers are compressed against
+ * the question and each other, whatever their case
+ * @state:	unused
+ */
 static void test_build_compression(void **state)
 {
 	uint8_t buf[512], m[512], o1[DNS_NAME_MAX], o2[DNS_NAME_MAX];
@@ -947,6 +999,11 @@ static void test_build_compression(void **state)
 	assert_int_equal(t.flags, 0x8180); /* QR RD RA, no AA */
 }
 
+/**
+ * test_build_truncate() - answers that do not fit the client's size are cut at
+ * a record boundary with TC set, with and without EDNS0
+ * @state:	unused
+ */
 static void test_build_truncate(void **state)
 {
 	uint8_t buf[70000], m[512], tgt[DNS_NAME_MAX];
@@ -1066,6 +1123,11 @@ static void test_build_truncate(void **state)
 	assert_true(buf[2] & 0x02);
 }
 
+/**
+ * test_build_rcodes() - error answers carry the question and the rcode;
+ * extended rcodes need EDNS0; AA and DO are set as asked
+ * @state:	unused
+ */
 static void test_build_rcodes(void **state)
 {
 	static const uint16_t rc[] = {DNS_RCODE_NOERROR,  DNS_RCODE_FORMERR,
@@ -1212,6 +1274,11 @@ static void test_msg_check(void **state)
 			 DNS_CHECK_FORMAT);
 }
 
+/**
+ * test_msg_truncate() - dns_msg_truncate() cuts an upstream answer to a size at
+ * a record boundary and sets TC, or leaves it whole when it fits
+ * @state:	unused
+ */
 static void test_msg_truncate(void **state)
 {
 	uint8_t r[1024];
