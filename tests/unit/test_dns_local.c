@@ -80,6 +80,11 @@ static struct dns_local *table(void)
 	return l;
 }
 
+/**
+ * test_builtin() - a new table answers host.lima.internal with the gateway's
+ * address, in any case and with a trailing dot
+ * @state:	unused
+ */
 static void test_builtin(void **state)
 {
 	struct dns_local_result r;
@@ -131,6 +136,11 @@ static void test_builtin(void **state)
 	dns_local_free(NULL);
 }
 
+/**
+ * test_set_values() - dns_local_set() takes an IPv4 or IPv6 address or a name
+ * (a CNAME); a value lima.yaml gives overrides the built-in name
+ * @state:	unused
+ */
 static void test_set_values(void **state)
 {
 	struct dns_local_result r;
@@ -184,6 +194,11 @@ static void test_set_values(void **state)
 	dns_local_free(l);
 }
 
+/**
+ * test_addrs_and_changes() - a name holds up to DNS_LOCAL_ADDRS_MAX addresses
+ * of each family; more, or none, is refused; setting a name again replaces it
+ * @state:	unused
+ */
 static void test_addrs_and_changes(void **state)
 {
 	struct in_addr a4[DNS_LOCAL_ADDRS_MAX + 1];
@@ -239,6 +254,10 @@ static void test_addrs_and_changes(void **state)
 	dns_local_free(l);
 }
 
+/**
+ * test_many_names() - 3,000 names are found again, in any case
+ * @state:	unused
+ */
 static void test_many_names(void **state)
 {
 	struct dns_local_result r;
@@ -273,6 +292,12 @@ static void test_many_names(void **state)
 	dns_local_free(l);
 }
 
+/**
+ * test_chains() - CNAME chains are followed within the table and handed on
+ * where they leave it; cycles and chains longer than DNS_LOCAL_CHAIN_MAX are
+ * SERVFAIL
+ * @state:	unused
+ */
 static void test_chains(void **state)
 {
 	struct dns_local_result r;
@@ -368,6 +393,12 @@ static void test_chains(void **state)
 	dns_local_free(l);
 }
 
+/**
+ * test_put() - dns_local_put() writes answers glibc reads back: a CNAME chain
+ * with the question's case, a continuation, nothing for a cycle, ANY cut to 512
+ * bytes with TC
+ * @state:	unused
+ */
 static void test_put(void **state)
 {
 	uint8_t m[512], buf[512], host[NS_MAXDNAME];
