@@ -583,6 +583,11 @@ static void hosts_3(struct t *t)
 	assert_true(t->r[4].ttl >= 1 && t->r[4].ttl <= 5);
 }
 
+/**
+ * test_native_hosts() - lookups answered from /etc/hosts, both families,
+ * duplicates removed, a TTL of 5 s
+ * @state:	unused
+ */
 static void test_native_hosts(void **state)
 {
 	static const step_fn steps[] = {hosts_1, hosts_2, hosts_3, NULL};
@@ -648,6 +653,12 @@ static void dns_2(struct t *t)
 	assert_int_equal(t->r[11].n, 40);
 }
 
+/**
+ * test_native_dns() - lookups answered by the upstream through getaddrinfo():
+ * addresses, NODATA, NXDOMAIN, bad names and families, the canonical name of an
+ * alias
+ * @state:	unused
+ */
 static void test_native_dns(void **state)
 {
 	static const step_fn steps[] = {dns_1, dns_2, NULL};
@@ -735,6 +746,11 @@ static void cache_5(struct t *t)
 	assert_addr(&t->r[5], 0, AF_INET, "10.9.8.11");
 }
 
+/**
+ * test_cache() - answers, negative ones too, are cached for their TTL, not
+ * longer
+ * @state:	unused
+ */
 static void test_cache(void **state)
 {
 	static const step_fn steps[] = {cache_1, cache_2, cache_3,
@@ -804,6 +820,10 @@ static void evict_3(struct t *t)
 	assert_addr(&t->r[5], 0, AF_INET, "10.9.8.20");
 }
 
+/**
+ * test_cache_evict() - a full cache drops the least recently used answer
+ * @state:	unused
+ */
 static void test_cache_evict(void **state)
 {
 	static const step_fn steps[] = {evict_1, evict_1b, evict_1c,
@@ -864,6 +884,10 @@ static void co_3(struct t *t)
 			 g_co_before + 1);
 }
 
+/**
+ * test_coalesce() - 20 lookups of one name at once make one upstream query
+ * @state:	unused
+ */
 static void test_coalesce(void **state)
 {
 	static const step_fn steps[] = {co_1, co_2, co_3, NULL};
@@ -919,6 +943,11 @@ static void cancel_3(struct t *t)
 	assert_false(t->r[4].done);
 }
 
+/**
+ * test_cancel() - a cancelled request, queued, running, ready or a cache hit,
+ * never calls back
+ * @state:	unused
+ */
 static void test_cancel(void **state)
 {
 	static const step_fn steps[] = {cancel_1, cancel_2, cancel_3, NULL};
@@ -972,6 +1001,11 @@ static void bound_3(struct t *t)
 	assert_true(ans_has(&t->r[4], "alpha"));
 }
 
+/**
+ * test_inflight_bound() - requests beyond max_inflight are REFUSED at once, and
+ * the others still answered
+ * @state:	unused
+ */
 static void test_inflight_bound(void **state)
 {
 	static const step_fn steps[] = {bound_1, bound_2, bound_3, NULL};
@@ -1045,6 +1079,12 @@ static void silent_4(struct t *t)
 	assert_false(t->r[0].done);
 }
 
+/**
+ * test_native_silent() - a silent upstream: getaddrinfo()'s own timeout answers
+ * SERVFAIL, a cancelled request's call still serves the next, SERVFAIL is
+ * cached
+ * @state:	unused
+ */
 static void test_native_silent(void **state)
 {
 	static const step_fn steps[] = {silent_1, silent_2, silent_3, silent_4,
@@ -1083,6 +1123,11 @@ static void deadline_2(struct t *t)
 	assert_in_range(t->r[0].at - t->t0, 450, 800);
 }
 
+/**
+ * test_native_deadline() - our deadline answers SERVFAIL before getaddrinfo()
+ * gives up, and hr_free() does not wait for it
+ * @state:	unused
+ */
 static void test_native_deadline(void **state)
 {
 	static const step_fn steps[] = {deadline_1, deadline_2, NULL};
@@ -1161,6 +1206,12 @@ static void fwd_2(struct t *t)
 	assert_int_equal(t->r[5].st, HR_SERVFAIL);
 }
 
+/**
+ * test_forward() - raw queries go to the resolv.conf upstream; the answer keeps
+ * the question as asked, and one over 512 bytes comes whole (c-ares retries
+ * over TCP)
+ * @state:	unused
+ */
 static void test_forward(void **state)
 {
 	static const step_fn steps[] = {fwd_1, fwd_2, NULL};
@@ -1197,6 +1248,11 @@ static void fb_2(struct t *t)
 	assert_true(ans_has(&t->r[0], "alpha"));
 }
 
+/**
+ * test_fallback() - without a usable nameserver line the fallback upstream
+ * serves; a fallback list that does not parse is refused
+ * @state:	unused
+ */
 static void test_fallback(void **state)
 {
 	static const step_fn steps[] = {fb_1, fb_2, NULL};
@@ -1287,6 +1343,10 @@ static void swap_4(struct t *t)
 	assert_string_equal(buf, "swapped.test");
 }
 
+/**
+ * test_swap() - both resolvers follow a rewritten resolv.conf within 2 s
+ * @state:	unused
+ */
 static void test_swap(void **state)
 {
 	static const step_fn steps[] = {swap_1, swap_2, swap_3, swap_4, NULL};
@@ -1342,6 +1402,11 @@ static void dead_3(struct t *t)
 	assert_true(t->r[1].at - t->t0 <= 1000 + 300);
 }
 
+/**
+ * test_upstream_killed() - an upstream that dies after answering: the next
+ * forwarded query answers SERVFAIL within the timeout
+ * @state:	unused
+ */
 static void test_upstream_killed(void **state)
 {
 	static const step_fn steps[] = {dead_1, dead_2, dead_3, NULL};
@@ -1386,6 +1451,11 @@ static void mute_2(struct t *t)
 	}
 }
 
+/**
+ * test_upstream_silent() - an upstream that never answers: forwarded queries
+ * answer SERVFAIL at the deadline
+ * @state:	unused
+ */
 static void test_upstream_silent(void **state)
 {
 	static const step_fn steps[] = {mute_1, mute_2, NULL};
@@ -1567,6 +1637,11 @@ static void share_6(struct t *t)
 	assert_int_equal(st.refused_client, 2);
 }
 
+/**
+ * test_fair_share() - a client or a network that floods the resolver gets its
+ * share of the in-flight requests, not the others'
+ * @state:	unused
+ */
 static void test_fair_share(void **state)
 {
 	static const step_fn steps[] = {share_1, share_2, share_3, share_4,
@@ -1619,6 +1694,11 @@ static void workers_2(struct t *t)
 		assert_int_equal(t->r[k].st, HR_SERVFAIL);
 }
 
+/**
+ * test_fair_workers() - a client whose lookups hang in getaddrinfo() does not
+ * hold every worker
+ * @state:	unused
+ */
 static void test_fair_workers(void **state)
 {
 	static const step_fn steps[] = {workers_1, workers_2, NULL};
