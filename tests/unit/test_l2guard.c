@@ -199,6 +199,10 @@ static void truncations(const struct pkt *p, enum l2g_verdict want)
 	assert_int_equal(judge(p->b, p->len), want);
 }
 
+/**
+ * test_link_local() - the link-local address of a MAC is its modified EUI-64
+ * @state:	unused
+ */
 static void test_link_local(void **state)
 {
 	struct in6_addr a = IN6ADDR_ANY_INIT;
@@ -211,6 +215,11 @@ static void test_link_local(void **state)
 	assert_memory_equal(a.s6_addr, want, 16);
 }
 
+/**
+ * test_vlan() - frames tagged 0x8100, 0x88a8 or 0x9100 are refused; untagged
+ * frames and runts pass
+ * @state:	unused
+ */
 static void test_vlan(void **state)
 {
 	static const unsigned types[] = {0x8100, 0x88a8, 0x9100};
@@ -232,6 +241,11 @@ static void test_vlan(void **state)
 	assert_int_equal(judge(f, 13), L2G_PASS); /* a runt: the switch's */
 }
 
+/**
+ * test_ra() - router advertisements are refused, behind any extension headers,
+ * and no prefix of one passes as something else
+ * @state:	unused
+ */
 static void test_ra(void **state)
 {
 	struct pkt p;
@@ -262,6 +276,11 @@ static void test_ra(void **state)
 	assert_int_equal(judge(p.b, p.len), L2G_RA);
 }
 
+/**
+ * test_redirect_dhcpv6() - ICMPv6 redirects and DHCPv6 server messages are
+ * refused; a client's DHCPv6 message passes
+ * @state:	unused
+ */
 static void test_redirect_dhcpv6(void **state)
 {
 	struct pkt p;
@@ -284,6 +303,12 @@ static void test_redirect_dhcpv6(void **state)
 	assert_int_equal(judge(p.b, p.len), L2G_PASS);
 }
 
+/**
+ * test_na() - neighbour advertisements for the gateway's or the services host's
+ * address, and anything from the gateway's address, are refused; others and
+ * solicitations pass
+ * @state:	unused
+ */
 static void test_na(void **state)
 {
 	struct in6_addr gw = IN6ADDR_ANY_INIT, svc = IN6ADDR_ANY_INIT, other;
@@ -317,6 +342,12 @@ static void test_na(void **state)
 	assert_int_equal(judge(p.b, p.len), L2G_SPOOF6);
 }
 
+/**
+ * test_fragments() - a first fragment is judged on what it holds; one that ends
+ * inside the header chain or before the ICMPv6 type is CHAIN; later fragments
+ * pass
+ * @state:	unused
+ */
 static void test_fragments(void **state)
 {
 	struct pkt p;
@@ -354,6 +385,11 @@ static void test_fragments(void **state)
 	truncations(&p, L2G_PASS);
 }
 
+/**
+ * test_chain_bounded() - a header chain longer than is followed is CHAIN; TCP,
+ * ESP and no next header pass
+ * @state:	unused
+ */
 static void test_chain_bounded(void **state)
 {
 	struct pkt p;
@@ -377,6 +413,11 @@ static void test_chain_bounded(void **state)
 	assert_int_equal(judge(p.b, p.len), L2G_PASS);
 }
 
+/**
+ * test_random() - random IPv6 frames of every length never read past their end
+ * (run under ASan)
+ * @state:	unused
+ */
 static void test_random(void **state)
 {
 	uint8_t f[200] = {0};
