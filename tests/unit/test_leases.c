@@ -169,6 +169,11 @@ static void load_err(const char *text, const char *pos, const char *what)
 			 text, want, err);
 }
 
+/**
+ * test_load_lima() - a lease file as Lima writes it loads, MACs in either
+ * notation and case
+ * @state:	unused
+ */
 static void test_load_lima(void **state)
 {
 	static const char text[] =
@@ -239,6 +244,11 @@ static void test_load_gvisor(void **state)
 	assert_null(l);
 }
 
+/**
+ * test_load_nothing() - a missing file, an empty one, an empty object or null
+ * load as no leases; a directory is an error
+ * @state:	unused
+ */
 static void test_load_nothing(void **state)
 {
 	static const char *const texts[] = {"", "{}", " { }\n", "null\n"};
@@ -267,6 +277,11 @@ static void test_load_nothing(void **state)
 	assert_non_null(strstr(err, dir));
 }
 
+/**
+ * test_load_malformed() - broken JSON, and JSON that is not a lease file, fail
+ * with the position and what is wrong
+ * @state:	unused
+ */
 static void test_load_malformed(void **state)
 {
 	static const struct {
@@ -328,6 +343,11 @@ static void test_load_malformed(void **state)
 		load_err(rows[i].text, rows[i].pos, rows[i].what);
 }
 
+/**
+ * test_parse_arg() - --leases takes IP=MAC pairs separated by commas, adding to
+ * the leases given before
+ * @state:	unused
+ */
 static void test_parse_arg(void **state)
 {
 	struct dhcp_static_lease *l = NULL, a, b, c;
@@ -386,6 +406,11 @@ static void arg_err(const char *s, const char *what)
 	free(l);
 }
 
+/**
+ * test_parse_arg_errors() - bad --leases arguments fail with what is wrong and
+ * leave the list alone
+ * @state:	unused
+ */
 static void test_parse_arg_errors(void **state)
 {
 	/* an argument leases_parse_arg() refuses, part of its message */
@@ -433,6 +458,11 @@ static void test_parse_arg_errors(void **state)
 		arg_err(rows[i].arg, rows[i].what);
 }
 
+/**
+ * test_save_round_trip() - leases_save() writes Lima's format, mode 0600 even
+ * over a world-readable file, and loads back the same
+ * @state:	unused
+ */
 static void test_save_round_trip(void **state)
 {
 	struct dhcp_static_lease in[3], *out;
@@ -481,6 +511,10 @@ static void test_save_round_trip(void **state)
 	assert_int_equal(entries(), 1);
 }
 
+/**
+ * test_save_many() - many leases save and load back the same
+ * @state:	unused
+ */
 static void test_save_many(void **state)
 {
 	struct dhcp_static_lease *in, *out;
@@ -505,6 +539,11 @@ static void test_save_many(void **state)
 	free(out);
 }
 
+/**
+ * test_save_refuses() - duplicate addresses or MACs, or bad addresses, are not
+ * saved, and the old file stays
+ * @state:	unused
+ */
 static void test_save_refuses(void **state)
 {
 	struct dhcp_static_lease l[2];
@@ -533,6 +572,11 @@ static void test_save_refuses(void **state)
 	assert_int_equal(entries(), 1);
 }
 
+/**
+ * test_save_failures() - a save that fails (no directory, a failed write, a
+ * failed rename) leaves the old file and no temporary one
+ * @state:	unused
+ */
 static void test_save_failures(void **state)
 {
 	static const char old[] = "{\"192.168.104.9\":\"52:55:55:12:34:09\"}\n";
