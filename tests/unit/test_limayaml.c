@@ -78,6 +78,11 @@ static void expect_err(const char *yaml, int line, int col, const char *what)
 	assert_int_equal(hr.nhosts, 0);
 }
 
+/**
+ * test_full_file() - the hostResolver section of a whole lima.yaml is read, the
+ * rest ignored
+ * @state:	unused
+ */
 static void test_full_file(void **state)
 {
 	static const char yaml[] =
@@ -130,6 +135,11 @@ static void test_full_file(void **state)
 	cfg_hostresolver_free(&hr); /* twice is fine */
 }
 
+/**
+ * test_defaults() - files without a hostResolver section, or with null or empty
+ * values, give the defaults
+ * @state:	unused
+ */
 static void test_defaults(void **state)
 {
 	static const char *const files[] = {
@@ -159,6 +169,11 @@ static void test_defaults(void **state)
 	}
 }
 
+/**
+ * test_spellings() - YAML 1.1 booleans, flow style, anchors and aliases read as
+ * Lima's decoder reads them
+ * @state:	unused
+ */
 static void test_spellings(void **state)
 {
 	struct cfg_hostresolver hr;
@@ -192,6 +207,11 @@ static void test_spellings(void **state)
 	cfg_hostresolver_free(&hr);
 }
 
+/**
+ * test_unknown_keys_warn() - an unknown key in hostResolver is a warning on
+ * stderr, not an error
+ * @state:	unused
+ */
 static void test_unknown_keys_warn(void **state)
 {
 	struct cfg_hostresolver hr;
@@ -222,6 +242,11 @@ static void test_unknown_keys_warn(void **state)
 	cfg_hostresolver_free(&hr);
 }
 
+/**
+ * test_errors() - what Lima refuses fails with the position and what is wrong,
+ * and leaves the defaults
+ * @state:	unused
+ */
 static void test_errors(void **state)
 {
 	struct cfg_hostresolver hr;
