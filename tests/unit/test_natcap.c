@@ -102,6 +102,11 @@ static int admit(struct natcap *c, struct live *l, int udp, uint16_t sport,
 	return v;
 }
 
+/**
+ * test_guest_cap() - a guest may open its share of TCP flows; SYNs of known
+ * flows, ACKs and RSTs open none
+ * @state:	unused
+ */
 static void test_guest_cap(void **state)
 {
 	struct natcap c = {0};
@@ -150,6 +155,11 @@ static void test_guest_cap(void **state)
 	natcap_free(&c);
 }
 
+/**
+ * test_net_cap() - the network's cap holds across guests, and a guest below its
+ * share is refused only when the network is full
+ * @state:	unused
+ */
 static void test_net_cap(void **state)
 {
 	struct natcap c = {0};
@@ -175,6 +185,11 @@ static void test_net_cap(void **state)
 	natcap_free(&c);
 }
 
+/**
+ * test_frames() - only whole datagrams and first fragments open a flow; every
+ * truncation of a SYN is read within bounds; IPv6 and ARP open nothing
+ * @state:	unused
+ */
 static void test_frames(void **state)
 {
 	struct natcap c = {0};
@@ -212,6 +227,11 @@ static void test_frames(void **state)
 	natcap_free(&c);
 }
 
+/**
+ * test_many() - NATCAP_GUEST_MAX flows are all found again, and a recount frees
+ * the ones the gateway no longer holds
+ * @state:	unused
+ */
 static void test_many(void **state)
 {
 	struct natcap c = {0};
