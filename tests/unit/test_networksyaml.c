@@ -185,6 +185,11 @@ static int capture(const char *yaml, const char *name, struct cfg_network *nw,
 	return r;
 }
 
+/**
+ * test_lima_example() - Lima's example networks.yaml: every network with its
+ * mode, addresses and interface
+ * @state:	unused
+ */
 static void test_lima_example(void **state)
 {
 	struct cfg_network nw;
@@ -226,6 +231,11 @@ static void test_lima_example(void **state)
 	assert_string_equal(cfg_net_mode_name((enum cfg_net_mode)0), "?");
 }
 
+/**
+ * test_lima_template() - Lima's networks.TEMPLATE.yaml, block style, comments
+ * and quotes
+ * @state:	unused
+ */
 static void test_lima_template(void **state)
 {
 	/* block style, comments, quotes, as Lima's networks.TEMPLATE.yaml */
@@ -271,6 +281,11 @@ static void test_lima_template(void **state)
 	assert_int_equal(addr(nw.dhcp_end), ip("10.0.3.200"));
 }
 
+/**
+ * test_defaults() - netmask and dhcpEnd default as Lima's do, null values
+ * included
+ * @state:	unused
+ */
 static void test_defaults(void **state)
 {
 	struct cfg_network nw;
@@ -318,6 +333,10 @@ static void test_defaults(void **state)
 	assert_int_equal(addr(nw.dhcp_end), ip("172.16.9.254"));
 }
 
+/**
+ * test_extremes() - the smallest and the largest subnets a mode allows
+ * @state:	unused
+ */
 static void test_extremes(void **state)
 {
 	struct cfg_network nw;
@@ -362,6 +381,10 @@ static void test_extremes(void **state)
 			 0);
 }
 
+/**
+ * test_unknown_keys_warn() - unknown keys are warnings on stderr, not errors
+ * @state:	unused
+ */
 static void test_unknown_keys_warn(void **state)
 {
 	static const char yaml[] = "vdeSwitch: /opt/vde/bin/vde_switch\n"
@@ -402,6 +425,11 @@ static void test_unknown_keys_warn(void **state)
 	assert_null(strstr(out, "unknown"));
 }
 
+/**
+ * test_syntax_errors() - YAML syntax errors fail with libyaml's message and
+ * position
+ * @state:	unused
+ */
 static void test_syntax_errors(void **state)
 {
 	(void)state;
@@ -424,6 +452,11 @@ static void test_syntax_errors(void **state)
 		   "control characters are not allowed");
 }
 
+/**
+ * test_type_errors() - a value of the wrong type, a key that is not a string or
+ * a key given twice fails with its position
+ * @state:	unused
+ */
 static void test_type_errors(void **state)
 {
 	static const struct {
@@ -472,6 +505,11 @@ static void test_type_errors(void **state)
 			   rows[i].col, rows[i].what);
 }
 
+/**
+ * test_address_errors() - bad addresses, netmasks and dhcpEnd values fail with
+ * their position
+ * @state:	unused
+ */
 static void test_address_errors(void **state)
 {
 	static const struct {
@@ -551,6 +589,11 @@ static void test_address_errors(void **state)
 			   rows[i].col, rows[i].what);
 }
 
+/**
+ * test_network_errors() - a network the file does not define, or one with a
+ * missing or unknown mode, fails naming what is there
+ * @state:	unused
+ */
 static void test_network_errors(void **state)
 {
 	(void)state;
@@ -590,6 +633,11 @@ static void test_network_errors(void **state)
 	    "u", 2, 33, "networks.u.interface: name too long");
 }
 
+/**
+ * test_other_networks() - what Lima's decoder refuses fails in any network;
+ * usernetd's own checks apply only to the network asked for
+ * @state:	unused
+ */
 static void test_other_networks(void **state)
 {
 	struct cfg_network nw;
@@ -614,6 +662,11 @@ static void test_other_networks(void **state)
 	assert_int_equal(addr(nw.subnet), ip("192.168.104.0"));
 }
 
+/**
+ * test_file_errors() - a missing file, a directory and empty documents fail
+ * with the path
+ * @state:	unused
+ */
 static void test_file_errors(void **state)
 {
 	struct cfg_network nw;
