@@ -36,6 +36,11 @@ static int parse(struct cfg *c, char *err, const char *a1, const char *a2,
 	return cfg_parse_args(c, argc, argv, err, 256);
 }
 
+/**
+ * test_defaults() - without arguments: Lima's slirp network, 192.168.5.0/24,
+ * MTU 1500, nothing to listen on
+ * @state:	unused
+ */
 static void test_defaults(void **state)
 {
 	char err[256];
@@ -49,6 +54,11 @@ static void test_defaults(void **state)
 	assert_null(c.listen_qemu);
 }
 
+/**
+ * test_values() - --subnet, --mtu, --forward and the other options take their
+ * values
+ * @state:	unused
+ */
 static void test_values(void **state)
 {
 	char err[256];
@@ -76,6 +86,10 @@ static void test_values(void **state)
 	assert_int_equal(parse(&c, err, "--help", NULL, NULL), CFG_HELP);
 }
 
+/**
+ * test_errors() - bad option values are refused with a message
+ * @state:	unused
+ */
 static void test_errors(void **state)
 {
 	static const char *bad[][2] = {
