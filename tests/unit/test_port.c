@@ -30,6 +30,11 @@ static void put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/**
+ * test_parse() - port_stream_next() frames the qemu stream: a 4-byte length,
+ * then the frame; lengths out of range are errors
+ * @state:	unused
+ */
 static void test_parse(void **state)
 {
 	uint8_t buf[4 + 60] = {0};
@@ -163,6 +168,11 @@ static void test_stream_frames(void **state)
 	teardown_pair(&c, sv);
 }
 
+/**
+ * test_stream_bad_len() - a stream length out of range closes the port and is
+ * counted
+ * @state:	unused
+ */
 static void test_stream_bad_len(void **state)
 {
 	uint8_t hdr[4];
@@ -179,6 +189,11 @@ static void test_stream_bad_len(void **state)
 	teardown_pair(&c, sv);
 }
 
+/**
+ * test_stream_truncated() - a stream that ends inside a frame closes the port
+ * and is counted
+ * @state:	unused
+ */
 static void test_stream_truncated(void **state)
 {
 	uint8_t buf[4 + 10];
@@ -301,6 +316,11 @@ static void test_send_group_cap(void **state)
 	teardown_pair(&c, sv);
 }
 
+/**
+ * test_packet() - a datagram port delivers each datagram as a frame and drops
+ * runts
+ * @state:	unused
+ */
 static void test_packet(void **state)
 {
 	uint8_t frame[100];
