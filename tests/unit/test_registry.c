@@ -58,6 +58,11 @@ static struct dhcp *mkdhcp(void)
 	return dhcp_new(&c);
 }
 
+/**
+ * test_names_follow_leases() - <hostname>.internal appears with a bound lease
+ * and goes when it expires
+ * @state:	unused
+ */
 static void test_names_follow_leases(void **state)
 {
 	const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0, 0, 0xa};
@@ -93,6 +98,11 @@ static void test_names_follow_leases(void **state)
 	dhcp_free(d);
 }
 
+/**
+ * test_lease_file() - the lease file follows the MAC-to-address associations,
+ * rewritten only when they change
+ * @state:	unused
+ */
 static void test_lease_file(void **state)
 {
 	const uint8_t mac[6] = {0x52, 0x55, 0x55, 0x12, 0x34, 0x56};
