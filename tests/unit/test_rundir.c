@@ -70,6 +70,11 @@ static void assert_refused(const char *why)
 		fail_msg("message '%s' lacks '%s' or '%s'", err, dir, why);
 }
 
+/**
+ * test_created_0700() - the run directory is created 0700, owned by us,
+ * whatever the umask, and accepted again
+ * @state:	unused
+ */
 static void test_created_0700(void **state)
 {
 	struct stat st;
@@ -86,6 +91,10 @@ static void test_created_0700(void **state)
 	assert_int_equal(rundir_prepare(dir, err, sizeof(err)), 0);
 }
 
+/**
+ * test_symlink() - a symbolic link in place of the run directory is refused
+ * @state:	unused
+ */
 static void test_symlink(void **state)
 {
 	char target[160];
@@ -97,6 +106,10 @@ static void test_symlink(void **state)
 	assert_refused("symbolic link");
 }
 
+/**
+ * test_group_other_bits() - a run directory with group or other bits is refused
+ * @state:	unused
+ */
 static void test_group_other_bits(void **state)
 {
 	(void)state;
@@ -109,6 +122,10 @@ static void test_group_other_bits(void **state)
 	assert_refused("mode 0701");
 }
 
+/**
+ * test_not_a_directory() - a file in place of the run directory is refused
+ * @state:	unused
+ */
 static void test_not_a_directory(void **state)
 {
 	FILE *f;
@@ -120,6 +137,11 @@ static void test_not_a_directory(void **state)
 	assert_refused("not a directory");
 }
 
+/**
+ * test_other_owner() - a run directory owned by another uid is refused (root
+ * only)
+ * @state:	unused
+ */
 static void test_other_owner(void **state)
 {
 	(void)state;
