@@ -458,90 +458,154 @@ static int tsb_log_only(void)
 	return getppid() > 0 ? TSB_OK : TSB_CALL_FAILED;
 }
 
+/**
+ * test_forbidden_execve() - execve() kills the process
+ * @state:	unused
+ */
 static void test_forbidden_execve(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_execve));
 }
 
+/**
+ * test_forbidden_mmap_exec() - writable and executable memory kills the process
+ * @state:	unused
+ */
 static void test_forbidden_mmap_exec(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_mmap_exec));
 }
 
+/**
+ * test_forbidden_mprotect_exec() - making written memory executable kills the
+ * process
+ * @state:	unused
+ */
 static void test_forbidden_mprotect_exec(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_mprotect_exec));
 }
 
+/**
+ * test_forbidden_mmap_shared_exec() - a shared executable file mapping kills
+ * the process
+ * @state:	unused
+ */
 static void test_forbidden_mmap_shared_exec(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_mmap_shared_exec));
 }
 
+/**
+ * test_forbidden_fork() - fork() kills the process
+ * @state:	unused
+ */
 static void test_forbidden_fork(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_fork));
 }
 
+/**
+ * test_forbidden_packet_socket() - a packet socket kills the process
+ * @state:	unused
+ */
 static void test_forbidden_packet_socket(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_packet));
 }
 
+/**
+ * test_forbidden_raw_tcp() - a raw socket other than ICMP's kills the process
+ * @state:	unused
+ */
 static void test_forbidden_raw_tcp(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_raw_tcp));
 }
 
+/**
+ * test_forbidden_netlink_audit() - a netlink socket other than NETLINK_ROUTE
+ * kills the process
+ * @state:	unused
+ */
 static void test_forbidden_netlink_audit(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_netlink_audit));
 }
 
+/**
+ * test_forbidden_ptrace() - ptrace() kills the process
+ * @state:	unused
+ */
 static void test_forbidden_ptrace(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_ptrace));
 }
 
+/**
+ * test_forbidden_tiocsti() - TIOCSTI kills the process
+ * @state:	unused
+ */
 static void test_forbidden_tiocsti(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_tiocsti));
 }
 
+/**
+ * test_forbidden_kill_other() - a signal to another process kills the process
+ * @state:	unused
+ */
 static void test_forbidden_kill_other(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_kill_parent));
 }
 
+/**
+ * test_forbidden_kill_self() - kill() even of itself kills the process
+ * @state:	unused
+ */
 static void test_forbidden_kill_self(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_kill_self));
 }
 
+/**
+ * test_forbidden_fcntl_setown() - F_SETOWN kills the process
+ * @state:	unused
+ */
 static void test_forbidden_fcntl_setown(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_fcntl_setown));
 }
 
+/**
+ * test_forbidden_pipe() - pipe2() kills the process
+ * @state:	unused
+ */
 static void test_forbidden_pipe(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_pipe));
 }
 
+/**
+ * test_forbidden_open_syscall() - open(2) kills the process, where the
+ * architecture has it
+ * @state:	unused
+ */
 static void test_forbidden_open_syscall(void **state)
 {
 	int st;
@@ -553,24 +617,41 @@ static void test_forbidden_open_syscall(void **state)
 	tsb_assert_killed(st);
 }
 
+/**
+ * test_forbidden_sockopt_udp() - a UDP-level socket option kills the process
+ * @state:	unused
+ */
 static void test_forbidden_sockopt_udp(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_sockopt_udp));
 }
 
+/**
+ * test_allowed() - what the daemon does once confined still works
+ * @state:	unused
+ */
 static void test_allowed(void **state)
 {
 	(void)state;
 	tsb_assert_exit0(tsb_run(tsb_allowed));
 }
 
+/**
+ * test_lazy_library() - libpcap loaded on first use works under the sandbox
+ * @state:	unused
+ */
 static void test_lazy_library(void **state)
 {
 	(void)state;
 	tsb_assert_exit0(tsb_run(tsb_lazy_pcap));
 }
 
+/**
+ * test_log_only() - a call off the list kills the process, whatever the
+ * environment says; only the log-only mode the test asks for lets it through
+ * @state:	unused
+ */
 static void test_log_only(void **state)
 {
 	(void)state;
