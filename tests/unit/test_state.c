@@ -108,6 +108,11 @@ static struct state_lease mklease(const char *ip, const uint8_t mac[6],
 	return l;
 }
 
+/**
+ * test_round_trip() - the state file saves leases and zones, mode 0600, and
+ * loads back the same
+ * @st:		unused
+ */
 static void test_round_trip(void **st)
 {
 	struct state_lease l[2] = {
@@ -148,6 +153,11 @@ static void test_round_trip(void **st)
 	assert_null(back.zones);
 }
 
+/**
+ * test_missing_and_empty() - a missing or empty state file, or one without
+ * leases, loads as nothing; unknown keys are ignored
+ * @st:		unused
+ */
 static void test_missing_and_empty(void **st)
 {
 	struct state_data d;
@@ -173,6 +183,10 @@ static void test_missing_and_empty(void **st)
 	assert_non_null(strstr(err, dir));
 }
 
+/**
+ * test_corrupt() - a corrupt state file fails with a message and gives nothing
+ * @st:		unused
+ */
 static void test_corrupt(void **st)
 {
 	static const char *const bad[] = {
