@@ -57,6 +57,11 @@ static const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0, 0, 1};
 static const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 2};
 static const uint8_t mac_g[6] = {0x52, 0x55, 0xc0, 0xa8, 5, 2};
 
+/**
+ * test_learn_and_forward() - broadcasts and unknown unicast flood, learned MACs
+ * are forwarded to their port only
+ * @state:	unused
+ */
 static void test_learn_and_forward(void **state)
 {
 	struct sink a = {0}, b = {0}, c = {0};
@@ -93,6 +98,11 @@ static void test_learn_and_forward(void **state)
 	sw_free(s);
 }
 
+/**
+ * test_spoof_and_bad_src() - a MAC another port holds, a multicast source and
+ * runts are dropped and counted
+ * @state:	unused
+ */
 static void test_spoof_and_bad_src(void **state)
 {
 	struct sink a = {0}, b = {0}, g = {0};
@@ -124,6 +134,11 @@ static void test_spoof_and_bad_src(void **state)
 	sw_free(s);
 }
 
+/**
+ * test_age_and_port_del() - after ageing, or when its port leaves, a MAC may
+ * move to another port
+ * @state:	unused
+ */
 static void test_age_and_port_del(void **state)
 {
 	struct sink a = {0}, b = {0};
@@ -175,6 +190,11 @@ static void cam_count_fn(void *arg, const uint8_t mac[6], const char *port,
 		c->n++;
 }
 
+/**
+ * test_keep_macs() - a port that keeps its MACs holds them however long it is
+ * silent
+ * @state:	unused
+ */
 static void test_keep_macs(void **state)
 {
 	struct sink a = {0}, b = {0}, c = {0};
@@ -208,6 +228,11 @@ static void test_keep_macs(void **state)
 	sw_free(s);
 }
 
+/**
+ * test_table_flood() - a port sending from thousands of MACs does not push out
+ * another port's entry
+ * @state:	unused
+ */
 static void test_table_flood(void **state)
 {
 	struct sink a = {0}, b = {0};
@@ -241,6 +266,11 @@ static void test_table_flood(void **state)
 	sw_free(s);
 }
 
+/**
+ * test_table_full() - a full table makes no room from live entries of other
+ * ports; once entries age, the oldest goes (never a kept port's)
+ * @state:	unused
+ */
 static void test_table_full(void **state)
 {
 	struct sink k = {0};
@@ -326,6 +356,11 @@ static void count_mac(void *arg, const uint8_t mac[6])
 	s->n++;
 }
 
+/**
+ * test_unknown_and_port_macs() - the unknown-destination hook may take a frame
+ * instead of its flooding; sw_port_macs() lists a port's MACs
+ * @state:	unused
+ */
 static void test_unknown_and_port_macs(void **state)
 {
 	struct sink a = {0}, b = {0}, macs = {0};
