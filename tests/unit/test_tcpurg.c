@@ -162,6 +162,11 @@ static void check_verdict(uint8_t *f, size_t len, enum tcpurg_verdict want)
 	free(orig);
 }
 
+/**
+ * test_ipv4_urgent() - urgent data in IPv4 segments is cleared (flag and
+ * pointer), whatever the flags and options
+ * @state:	unused
+ */
 static void test_ipv4_urgent(void **state)
 {
 	struct seg g = {.ihl = 20, .flags = 0x38, .urp = 0xffff, .plen = 10};
@@ -180,6 +185,10 @@ static void test_ipv4_urgent(void **state)
 	check_cleared(&g);
 }
 
+/**
+ * test_ipv6_urgent() - urgent data in IPv6 segments is cleared
+ * @state:	unused
+ */
 static void test_ipv6_urgent(void **state)
 {
 	struct seg g = {.v6 = 1, .flags = 0x30, .urp = 4000, .plen = 33};
@@ -210,6 +219,11 @@ static void test_checksum_random(void **state)
 	}
 }
 
+/**
+ * test_others_pass() - TCP without urgent data, other protocols, frames that
+ * are not IPv4 and IPv6 with an extension header first pass untouched
+ * @state:	unused
+ */
 static void test_others_pass(void **state)
 {
 	struct seg g = {.ihl = 20, .flags = 0x10, .plen = 8};
@@ -249,6 +263,11 @@ static void test_others_pass(void **state)
 	free(f);
 }
 
+/**
+ * test_fragments() - a first fragment with the whole TCP header is cleared,
+ * later ones pass, ones that would rewrite the header are dropped
+ * @state:	unused
+ */
 static void test_fragments(void **state)
 {
 	struct seg g = {.ihl = 20, .flags = 0x20, .urp = 3000, .plen = 40};
