@@ -74,13 +74,7 @@ static int64_t test_clock(void *arg)
  */
 static void cfg_slirp(struct dhcp_config *c)
 {
-	memset(c, 0, sizeof(*c));
-	c->network.s_addr = tl_ip4("192.168.5.0");
-	c->netmask.s_addr = tl_ip4("255.255.255.0");
-	c->server_id.s_addr = tl_ip4("192.168.5.3");
-	c->router.s_addr = tl_ip4("192.168.5.2");
-	c->dns.s_addr = tl_ip4("192.168.5.3");
-	c->pool_first.s_addr = tl_ip4("192.168.5.15");
+	tl_dhcp_slirp(c);
 	c->pool_last.s_addr = tl_ip4("192.168.5.17");
 	c->mtu = 1400;
 	c->domain_search = "lima.internal";

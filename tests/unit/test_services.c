@@ -192,23 +192,6 @@ static struct svc *new_svc(struct loop *l, struct cap *c,
 }
 
 /**
- * slirp_dhcp() - DHCP configuration of the slirp network
- * @d:		set to that configuration
- */
-static void slirp_dhcp(struct dhcp_config *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->network.s_addr = tl_ip4("192.168.5.0");
-	d->netmask.s_addr = tl_ip4("255.255.255.0");
-	d->server_id.s_addr = tl_ip4("192.168.5.3");
-	d->router.s_addr = tl_ip4("192.168.5.2");
-	d->dns.s_addr = tl_ip4("192.168.5.3");
-	d->pool_first.s_addr = tl_ip4("192.168.5.15");
-	d->pool_last.s_addr = tl_ip4("192.168.5.15");
-	d->mtu = 1500;
-}
-
-/**
  * is_arp_reply() - ARP reply "192.168.5.3 is at svc_mac" to the VM
  * @f:		frame
  * @len:	its length
@@ -431,7 +414,7 @@ static void test_dhcp(void **state)
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
-	slirp_dhcp(&dc);
+	tl_dhcp_slirp(&dc);
 	s = new_svc(l, &c, &dc);
 	assert_non_null(svc_dhcp(s));
 	c.want = is_dhcp_reply;
@@ -706,7 +689,7 @@ static void test_bad_config(void **state)
 	cfg.mtu = 70000;
 	assert_null(svc_new(l, &cfg, late_out, NULL));
 	cfg.mtu = 1500;
-	slirp_dhcp(&dc);
+	tl_dhcp_slirp(&dc);
 	dc.pool_first.s_addr = tl_ip4("10.0.0.1");
 	cfg.dhcp = &dc;
 	assert_null(svc_new(l, &cfg, late_out, NULL));

@@ -4,7 +4,8 @@
  * Internet checksum (RFC 1071) from scratch, big-endian stores and an
  * Ethernet header for the frames tests build by hand, IPv4 text to
  * address, fixture files and temporary directories, a loop run with a
- * deadline, and a DNS query builder and local-table lookups by text name.
+ * deadline, the DHCP configuration of the slirp network, and a DNS query
+ * builder and local-table lookups by text name.
  * Everything here checks its own work with cmocka's assertions, so a
  * broken fixture fails the test that made it instead of a later, more
  * puzzling step. Include after <cmocka.h> (and the headers it needs).
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "base/loop.h"
+#include "packet/dhcp.h"
 #include "services/dns/dns.h"
 
 /**
@@ -105,6 +107,25 @@ static inline uint32_t tl_ip4(const char *s)
 
 	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
 	return a.s_addr;
+}
+
+/**
+ * tl_dhcp_slirp() - the DHCP configuration of Lima's slirp network:
+ * 192.168.5.0/24, server and DNS .3, router .2, a pool of one address, .15,
+ * MTU 1500; a test widens the pool or sets the rest itself
+ * @c:		set to that configuration (everything else zero)
+ */
+static inline void tl_dhcp_slirp(struct dhcp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->network.s_addr = tl_ip4("192.168.5.0");
+	c->netmask.s_addr = tl_ip4("255.255.255.0");
+	c->server_id.s_addr = tl_ip4("192.168.5.3");
+	c->router.s_addr = tl_ip4("192.168.5.2");
+	c->dns.s_addr = tl_ip4("192.168.5.3");
+	c->pool_first.s_addr = tl_ip4("192.168.5.15");
+	c->pool_last.s_addr = tl_ip4("192.168.5.15");
+	c->mtu = 1500;
 }
 
 /**
