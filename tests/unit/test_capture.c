@@ -907,11 +907,8 @@ static int setup(void **state)
  */
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) ? -1 : 0;
+	return tl_rm_rf(tmpdir);
 }
 
 /**

@@ -354,8 +354,7 @@ static void test_lima_network(void **state)
 	assert_int_equal(cfg_parse_args(&c, 5, both, err, sizeof(err)),
 			 CFG_ERROR);
 	unsetenv("LIMA_HOME");
-	snprintf(path, sizeof(path), "rm -rf '%s'", home);
-	assert_int_equal(system(path), 0);
+	assert_int_equal(tl_rm_rf(home), 0);
 }
 
 /**

@@ -142,12 +142,9 @@ static void ctx_init(struct ctx *c)
  */
 static void ctx_done(struct ctx *c)
 {
-	char cmd[128];
-
 	port_free(c->p);
 	loop_free(c->l);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", c->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tl_rm_rf(c->dir), 0);
 }
 
 /**

@@ -3,22 +3,25 @@
  * testlib.h - the helpers several unit tests share, written once: the
  * Internet checksum (RFC 1071) from scratch, big-endian stores and an
  * Ethernet header for the frames tests build by hand, IPv4 text to
- * address, fixture files and temporary directories, a loop run with a
- * deadline, the DHCP configuration of the slirp network, and a DNS query
- * builder and local-table lookups by text name.
- * Everything here checks its own work with cmocka's assertions, so a
- * broken fixture fails the test that made it instead of a later, more
- * puzzling step. Include after <cmocka.h> (and the headers it needs).
+ * address, fixture files and temporary directories (made and removed), a loop
+ * run with a deadline, the DHCP configuration of the slirp network, and a DNS
+ * query builder and local-table lookups by text name. Everything here checks
+ * its own work with cmocka's assertions, so a broken fixture fails the test
+ * that made it instead of a later, more puzzling step. Include after <cmocka.h>
+ * (and the headers it needs).
  */
 #ifndef USERNETD_TEST_TESTLIB_H
 #define USERNETD_TEST_TESTLIB_H
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/loop.h"
 #include "packet/dhcp.h"
@@ -155,6 +158,40 @@ static inline char *tl_mkdtemp(char *buf, size_t size, const char *name)
 {
 	snprintf(buf, size, "/tmp/%s.XXXXXX", name);
 	return mkdtemp(buf);
+}
+
+/**
+ * tl_rm_entry() - nftw() callback of tl_rm_rf(): remove one entry
+ * @path:	the entry
+ * @sb:		unused
+ * @type:	unused
+ * @ftw:	unused
+ *
+ * Return: what remove() returned, non-zero stopping the walk
+ */
+static inline int tl_rm_entry(const char *path, const struct stat *sb, int type,
+			      struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/**
+ * tl_rm_rf() - remove @dir and everything in it, as rm -rf does but
+ * without a shell; links are removed, not followed
+ * @dir:	the directory
+ *
+ * Return: 0 (also when @dir does not exist), -1 if something stayed
+ */
+static inline int tl_rm_rf(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) && errno == ENOENT)
+		return 0;
+	return nftw(dir, tl_rm_entry, 16, FTW_DEPTH | FTW_PHYS) ? -1 : 0;
 }
 
 /**
