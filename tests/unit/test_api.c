@@ -17,59 +17,96 @@
 
 #include "daemon/api.h"
 #include "services/dns/dns.h"
+#include "tests/unit/testlib.h"
 
 /* Expose/unexpose/zone parsers return 0 or this status. */
 #define BAD 400
 
 /**
- * ip() - an IPv4 address in network order
- */
-static uint32_t ip(const char *s)
-{
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
-
-/**
  * expose() - api_parse_expose() of a C string
+ * @body:	the request body, NUL-terminated
+ * @r:		filled with the parsed request
+ *
+ * Return: 0 or the HTTP status api_parse_expose() refused with
  */
 static int expose(const char *body, struct api_fwd_req *r)
 {
 	char err[256] = "";
 	int rc = api_parse_expose(body, strlen(body), r, err, sizeof(err));
 
-	assert_true(rc == 0 || *err);
+	if (rc != 0 && !*err)
+		fail_msg("%s: status %d without a message", body, rc);
 	return rc;
 }
 
+/**
+ * test_hostport() - api_parse_hostport() reads "IP:PORT" (":PORT" only where
+ * allowed) and refuses the rest
+ * @state:	unused
+ */
 static void test_hostport(void **state)
 {
+	/* what api_parse_hostport() refuses, and its empty_host_ok */
+	static const struct {
+		const char *text;
+		int empty_host_ok;
+	} refused[] = {
+	    {":22", 0},		{"1.2.3.4", 0},
+	    {"1.2.3.4:0", 0},	{"1.2.3.4:65536", 0},
+	    {"1.2.3.4:22x", 0}, {"host:22", 0},
+	    {"[::1]:22", 0},	{"1111111111111111111111.1.1.1:22", 0},
+	};
 	struct in_addr a;
 	uint16_t p;
+	size_t i;
+	int rc;
 
 	(void)state;
 	assert_int_equal(api_parse_hostport("127.0.0.1:60022", 0, &a, &p), 0);
-	assert_int_equal(a.s_addr, ip("127.0.0.1"));
+	assert_int_equal(a.s_addr, tl_ip4("127.0.0.1"));
 	assert_int_equal(p, 60022);
 	assert_int_equal(api_parse_hostport(":22", 1, &a, &p), 0);
 	assert_int_equal(a.s_addr, 0);
-	assert_int_equal(api_parse_hostport(":22", 0, &a, &p), -1);
-	assert_int_equal(api_parse_hostport("1.2.3.4", 0, &a, &p), -1);
-	assert_int_equal(api_parse_hostport("1.2.3.4:0", 0, &a, &p), -1);
-	assert_int_equal(api_parse_hostport("1.2.3.4:65536", 0, &a, &p), -1);
-	assert_int_equal(api_parse_hostport("1.2.3.4:22x", 0, &a, &p), -1);
-	assert_int_equal(api_parse_hostport("host:22", 0, &a, &p), -1);
-	assert_int_equal(api_parse_hostport("[::1]:22", 0, &a, &p), -1);
-	assert_int_equal(
-	    api_parse_hostport("1111111111111111111111.1.1.1:22", 0, &a, &p),
-	    -1);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		rc = api_parse_hostport(refused[i].text,
+					refused[i].empty_host_ok, &a, &p);
+		if (rc != -1)
+			fail_msg("refused[%zu] \"%s\": got %d, want -1", i,
+				 refused[i].text, rc);
+	}
 }
 
+/**
+ * test_expose() - expose bodies parse to protocol, host and guest address and
+ * port (protocol tcp by default, unknown fields ignored); the broken ones are
+ * refused
+ * @state:	unused
+ */
 static void test_expose(void **state)
 {
+	/* bodies api_parse_expose() refuses with BAD */
+	static const char *const refused[] = {
+	    "{\"local\":\"127.0.0.1:1\",\"remote\":\":22\"}",
+	    "{\"local\":\"127.0.0.1:1\"}",
+	    "{\"remote\":\"10.0.0.4:22\"}",
+	    "{\"local\":1,\"remote\":\"10.0.0.4:22\"}",
+	    "{\"local\":\"127.0.0.1:1\",\"remote\":"
+	    "\"10.0.0.4:22\",\"protocol\":\"sctp\"}",
+	    "{\"local\":\"127.0.0.1:1\",\"remote\":"
+	    "\"10.0.0.4:22\",\"protocol\":7}",
+	    "{\"local\":\"\",\"remote\":\"10.0.0.4:22\"}",
+	    "{\"local\":\"rel.sock\",\"remote\":"
+	    "\"10.0.0.4:22\",\"protocol\":\"unix\"}",
+	    "{\"local\":\"127.0.0.1:1\",\"remote\":"
+	    "\"10.0.0.4:99999\"}",
+	    "{bad json",
+	    "[1,2]",
+	    "",
+	    "\"string\"",
+	};
 	struct api_fwd_req r;
+	size_t i;
+	int rc;
 
 	(void)state;
 	assert_int_equal(expose("{\"local\":\"127.0.0.1:60022\",\"remote\":"
@@ -79,9 +116,9 @@ static void test_expose(void **state)
 	assert_int_equal(r.proto, API_TCP);
 	assert_string_equal(r.local, "127.0.0.1:60022");
 	assert_string_equal(r.remote, "192.168.104.4:22");
-	assert_int_equal(r.haddr.s_addr, ip("127.0.0.1"));
+	assert_int_equal(r.haddr.s_addr, tl_ip4("127.0.0.1"));
 	assert_int_equal(r.hport, 60022);
-	assert_int_equal(r.gaddr.s_addr, ip("192.168.104.4"));
+	assert_int_equal(r.gaddr.s_addr, tl_ip4("192.168.104.4"));
 	assert_int_equal(r.gport, 22);
 	/* protocol defaults to tcp; unknown fields are ignored */
 	assert_int_equal(
@@ -104,36 +141,18 @@ static void test_expose(void **state)
 	assert_string_equal(r.local, "/run/x.sock");
 
 	/* refused */
-	assert_int_equal(
-	    expose("{\"local\":\"127.0.0.1:1\",\"remote\":\":22\"}", &r), BAD);
-	assert_int_equal(expose("{\"local\":\"127.0.0.1:1\"}", &r), BAD);
-	assert_int_equal(expose("{\"remote\":\"10.0.0.4:22\"}", &r), BAD);
-	assert_int_equal(expose("{\"local\":1,\"remote\":\"10.0.0.4:22\"}", &r),
-			 BAD);
-	assert_int_equal(expose("{\"local\":\"127.0.0.1:1\",\"remote\":"
-				"\"10.0.0.4:22\",\"protocol\":\"sctp\"}",
-				&r),
-			 BAD);
-	assert_int_equal(expose("{\"local\":\"127.0.0.1:1\",\"remote\":"
-				"\"10.0.0.4:22\",\"protocol\":7}",
-				&r),
-			 BAD);
-	assert_int_equal(
-	    expose("{\"local\":\"\",\"remote\":\"10.0.0.4:22\"}", &r), BAD);
-	assert_int_equal(expose("{\"local\":\"rel.sock\",\"remote\":"
-				"\"10.0.0.4:22\",\"protocol\":\"unix\"}",
-				&r),
-			 BAD);
-	assert_int_equal(expose("{\"local\":\"127.0.0.1:1\",\"remote\":"
-				"\"10.0.0.4:99999\"}",
-				&r),
-			 BAD);
-	assert_int_equal(expose("{bad json", &r), BAD);
-	assert_int_equal(expose("[1,2]", &r), BAD);
-	assert_int_equal(expose("", &r), BAD);
-	assert_int_equal(expose("\"string\"", &r), BAD);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		rc = expose(refused[i], &r);
+		if (rc != BAD)
+			fail_msg("refused[%zu] %s: got %d, want %d", i,
+				 refused[i], rc, BAD);
+	}
 }
 
+/**
+ * test_unexpose() - an unexpose body needs a valid "local"
+ * @state:	unused
+ */
 static void test_unexpose(void **state)
 {
 	const char *b = "{\"local\":\"127.0.0.1:60022\",\"protocol\":\"udp\"}";
@@ -155,20 +174,51 @@ static void test_unexpose(void **state)
 
 /**
  * zone() - api_parse_zone() of a C string
+ * @body:	the request body, NUL-terminated
+ * @z:		filled with the parsed request; free with api_zone_req_free()
+ *
+ * Return: 0 or the HTTP status api_parse_zone() refused with
  */
 static int zone(const char *body, struct api_zone_req *z)
 {
 	char err[256] = "";
 	int rc = api_parse_zone(body, strlen(body), z, err, sizeof(err));
 
-	assert_true(rc == 0 || *err);
+	if (rc != 0 && !*err)
+		fail_msg("%s: status %d without a message", body, rc);
 	return rc;
 }
 
+/**
+ * test_zone() - zone bodies parse to name (made absolute), records and default
+ * address; the broken ones are refused; records get full names
+ * @state:	unused
+ */
 static void test_zone(void **state)
 {
+	/* bodies api_parse_zone() refuses with BAD */
+	static const char *const refused[] = {
+	    "{\"Records\":[]}",
+	    "{\"Name\":\"\"}",
+	    "{\"Name\":\"a..b\"}",
+	    "{\"Name\":5}",
+	    "{\"Name\":\"x\",\"Records\":{}}",
+	    "{\"Name\":\"x\",\"Records\":[5]}",
+	    "{\"Name\":\"x\",\"Records\":[{\"Name\":\"a\","
+	    "\"IP\":\"1.2.3\"}]}",
+	    "{\"Name\":\"x\",\"Records\":[{\"IP\":\"1.2.3.4\","
+	    "\"Regexp\":{}}]}",
+	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(a\"}]}",
+	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(a)\\\\1\"}]}",
+	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(?i)a\"}]}",
+	    "{\"Name\":\"x\",\"DefaultIP\":\"nope\"}",
+	    "{\"Name\":\"x\",\"DefaultIP\":[]}",
+	    "nope",
+	};
 	struct api_zone_req z;
 	char fqdn[300];
+	size_t i;
+	int rc;
 
 	(void)state;
 	assert_int_equal(
@@ -182,7 +232,7 @@ static void test_zone(void **state)
 	assert_int_equal(z.nrec, 2);
 	assert_string_equal(z.rec[0].name, "lima-default");
 	assert_int_equal(z.rec[0].ip.family, AF_INET);
-	assert_int_equal(z.rec[0].ip.v4.s_addr, ip("192.168.104.4"));
+	assert_int_equal(z.rec[0].ip.v4.s_addr, tl_ip4("192.168.104.4"));
 	assert_string_equal(z.rec[1].name, "host.lima");
 	assert_int_equal(z.rec[1].has_re, 0);
 	assert_int_equal(z.def.family, 0);
@@ -194,56 +244,20 @@ static void test_zone(void **state)
 	assert_string_equal(z.name, "test.");
 	assert_int_equal(z.nrec, 0);
 	assert_int_equal(z.def.family, AF_INET);
-	assert_int_equal(z.def.v4.s_addr, ip("10.1.2.3"));
+	assert_int_equal(z.def.v4.s_addr, tl_ip4("10.1.2.3"));
 	api_zone_req_free(&z);
 	assert_int_equal(zone("{\"Name\":\"test\",\"DefaultIP\":\"\"}", &z), 0);
 	assert_int_equal(z.def.family, 0);
 	api_zone_req_free(&z);
 
 	/* refused */
-	assert_int_equal(zone("{\"Records\":[]}", &z), BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(zone("{\"Name\":\"\"}", &z), BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(zone("{\"Name\":\"a..b\"}", &z), BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(zone("{\"Name\":5}", &z), BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(zone("{\"Name\":\"x\",\"Records\":{}}", &z), BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(zone("{\"Name\":\"x\",\"Records\":[5]}", &z), BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(zone("{\"Name\":\"x\",\"Records\":[{\"Name\":\"a\","
-			      "\"IP\":\"1.2.3\"}]}",
-			      &z),
-			 BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(
-	    zone("{\"Name\":\"x\",\"Records\":[{\"IP\":\"1.2.3.4\","
-		 "\"Regexp\":{}}]}",
-		 &z),
-	    BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(
-	    zone("{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(a\"}]}", &z),
-	    BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(
-	    zone("{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(a)\\\\1\"}]}",
-		 &z),
-	    BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(
-	    zone("{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(?i)a\"}]}", &z),
-	    BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(zone("{\"Name\":\"x\",\"DefaultIP\":\"nope\"}", &z),
-			 BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(zone("{\"Name\":\"x\",\"DefaultIP\":[]}", &z), BAD);
-	api_zone_req_free(&z);
-	assert_int_equal(zone("nope", &z), BAD);
-	api_zone_req_free(&z);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		rc = zone(refused[i], &z);
+		api_zone_req_free(&z);
+		if (rc != BAD)
+			fail_msg("refused[%zu] %s: got %d, want %d", i,
+				 refused[i], rc, BAD);
+	}
 
 	/* full names of records */
 	assert_int_equal(
@@ -287,38 +301,27 @@ static const char *const lima_bodies[] = {
 };
 
 /**
- * lookup() - what a table answers for a text name and type
+ * want_a() - @name answers exactly one A record, @addr
  * @t:		table
  * @name:	text name
- * @qtype:	type
- * @res:	filled
- *
- * Return: res->status
- */
-static int lookup(const struct dns_local *t, const char *name, uint16_t qtype,
-		  struct dns_local_result *res)
-{
-	uint8_t w[DNS_NAME_MAX];
-
-	assert_true(dns_name_from_text(name, w, sizeof(w)) > 0);
-	return dns_local_lookup(t, w, qtype, res);
-}
-
-/**
- * want_a() - @name answers exactly one A record, @addr
+ * @addr:	the dotted quad it must answer
  */
 static void want_a(const struct dns_local *t, const char *name,
 		   const char *addr)
 {
 	struct dns_local_result res;
 
-	assert_int_equal(lookup(t, name, DNS_T_A, &res), DNS_LOCAL_ANSWER);
+	assert_int_equal(tl_dns_lookup(t, name, DNS_T_A, &res),
+			 DNS_LOCAL_ANSWER);
 	assert_int_equal(res.n4, 1);
-	assert_int_equal(res.a[0].s_addr, ip(addr));
+	assert_int_equal(res.a[0].s_addr, tl_ip4(addr));
 }
 
 /**
  * want_aaaa() - @name answers exactly one AAAA record, @addr, and no A
+ * @t:		table
+ * @name:	text name
+ * @addr:	the IPv6 address it must answer, as text
  */
 static void want_aaaa(const struct dns_local *t, const char *name,
 		      const char *addr)
@@ -327,25 +330,30 @@ static void want_aaaa(const struct dns_local *t, const char *name,
 	struct in6_addr a6;
 
 	assert_int_equal(inet_pton(AF_INET6, addr, &a6), 1);
-	assert_int_equal(lookup(t, name, DNS_T_AAAA, &res), DNS_LOCAL_ANSWER);
+	assert_int_equal(tl_dns_lookup(t, name, DNS_T_AAAA, &res),
+			 DNS_LOCAL_ANSWER);
 	assert_int_equal(res.n6, 1);
 	assert_memory_equal(&res.aaaa[0], &a6, sizeof(a6));
-	assert_int_equal(lookup(t, name, DNS_T_A, &res), DNS_LOCAL_ANSWER);
+	assert_int_equal(tl_dns_lookup(t, name, DNS_T_A, &res),
+			 DNS_LOCAL_ANSWER);
 	assert_int_equal(res.n4, 0);
 }
 
 /**
  * want_miss() - @name is not local: the resolver answers it
+ * @t:		table
+ * @name:	text name
  */
 static void want_miss(const struct dns_local *t, const char *name)
 {
 	struct dns_local_result res;
 
-	assert_int_equal(lookup(t, name, DNS_T_A, &res), DNS_LOCAL_MISS);
+	assert_int_equal(tl_dns_lookup(t, name, DNS_T_A, &res), DNS_LOCAL_MISS);
 }
 
 /**
  * check_lima_table() - what the Lima bodies make a table answer
+ * @t:		the table the Lima bodies filled
  */
 static void check_lima_table(const struct dns_local *t)
 {
@@ -369,6 +377,11 @@ static void check_lima_table(const struct dns_local *t)
 	want_a(t, "vms.test", "10.0.1.99"); /* the apex matches no Regexp */
 }
 
+/**
+ * test_zone_lima() - the bodies Lima's hostagent posts fill a table that
+ * answers as Lima expects, and read back the same as JSON
+ * @state:	unused
+ */
 static void test_zone_lima(void **state)
 {
 	struct dns_local *t = dns_local_new(NULL), *t2 = dns_local_new(NULL);
@@ -410,6 +423,11 @@ static void test_zone_lima(void **state)
 	dns_local_free(t);
 }
 
+/**
+ * test_zone_keys() - zone keys match in any letter case, as Go's encoding/json
+ * does
+ * @state:	unused
+ */
 static void test_zone_keys(void **state)
 {
 	struct api_zone_req z;
@@ -425,7 +443,7 @@ static void test_zone_keys(void **state)
 	assert_string_equal(z.name, "internal.");
 	assert_int_equal(z.nrec, 1);
 	assert_string_equal(z.rec[0].name, "a");
-	assert_int_equal(z.rec[0].ip.v4.s_addr, ip("10.0.0.1"));
+	assert_int_equal(z.rec[0].ip.v4.s_addr, tl_ip4("10.0.0.1"));
 	api_zone_req_free(&z);
 	/* the last of two keys that differ in case wins, as in Go */
 	assert_int_equal(zone("{\"Name\":\"one\",\"NAME\":\"two\"}", &z), 0);
@@ -435,7 +453,7 @@ static void test_zone_keys(void **state)
 	assert_int_equal(
 	    zone("{\"Name\":\"x\",\"DefaultIP\":\"::ffff:10.0.0.2\"}", &z), 0);
 	assert_int_equal(z.def.family, AF_INET);
-	assert_int_equal(z.def.v4.s_addr, ip("10.0.0.2"));
+	assert_int_equal(z.def.v4.s_addr, tl_ip4("10.0.0.2"));
 	api_zone_req_free(&z);
 	/* dns/all: "Records" null (Go's nil slice) or [] as it came */
 	assert_int_equal(zone("{\"Name\":\"x\",\"Records\":[]}", &z), 0);
@@ -461,6 +479,11 @@ static void test_zone_keys(void **state)
 	api_zone_req_free(&z);
 }
 
+/**
+ * test_wait_port() - wait-port parameters: IP, port and timeout (defaulted,
+ * bounded); bad ones refused
+ * @state:	unused
+ */
 static void test_wait_port(void **state)
 {
 	struct api_wait_req w;
@@ -470,7 +493,7 @@ static void test_wait_port(void **state)
 	assert_int_equal(api_parse_wait_port("192.168.104.4", "22", "599", &w,
 					     err, sizeof(err)),
 			 0);
-	assert_int_equal(w.ip.s_addr, ip("192.168.104.4"));
+	assert_int_equal(w.ip.s_addr, tl_ip4("192.168.104.4"));
 	assert_int_equal(w.port, 22);
 	assert_int_equal(w.timeout_s, 599);
 	assert_int_equal(
@@ -500,6 +523,12 @@ static void test_wait_port(void **state)
 	    api_parse_wait_port("host", "22", "1", &w, err, sizeof(err)), BAD);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

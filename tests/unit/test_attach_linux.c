@@ -40,6 +40,7 @@
 
 #include "tools/attach.h"
 #include "packet/tap_linux.h"
+#include "tests/unit/testlib.h"
 
 /* Experimental EtherTypes (IEEE 802 local), so no stack answers them. */
 #define TFA_ETH_DOWN 0x88b5
@@ -219,8 +220,7 @@ static void tfa_relay_start(struct tfa_relay *r, const char *extra)
 	int i, rcvbuf = 16 * 1024 * 1024;
 	unsigned idx = 0;
 
-	snprintf(r->dir, sizeof(r->dir), "/tmp/tfa.XXXXXX");
-	assert_non_null(mkdtemp(r->dir));
+	assert_non_null(tl_mkdtemp(r->dir, sizeof(r->dir), "tfa"));
 	snprintf(r->path, sizeof(r->path), "%s/s", r->dir);
 	memcpy(sun.sun_path, r->path, strlen(r->path) + 1);
 	r->lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -98,6 +98,12 @@ static void test_xalloc_overflow(void **state)
 	assert_int_equal(WEXITSTATUS(st), 1);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

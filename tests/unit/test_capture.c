@@ -28,6 +28,7 @@
 
 #include "services/pcap/capture.h"
 #include "base/loop.h"
+#include "tests/unit/testlib.h"
 
 static char tmpdir[64];
 
@@ -52,27 +53,6 @@ struct readback {
 };
 
 /**
- * csum() - Internet checksum
- * @p:		bytes
- * @n:		how many
- *
- * Return: the checksum, in network order when stored big-endian
- */
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-/**
  * mkframe() - build an Ethernet/IPv4 frame carrying ICMP echo or UDP
  * @f:		buffer (at least @len bytes)
  * @len:	total frame length, >= 60
@@ -85,22 +65,16 @@ static void mkframe(uint8_t *f, size_t len, int icmp, int seq)
 	static const uint8_t src[6] = {0x52, 0x55, 0x55, 0, 0, 1};
 	uint8_t *ip = f + 14, *l4 = f + 34;
 	size_t iplen = len - 14, i;
-	uint16_t c;
 
 	memset(f, 0, len);
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src, 6);
-	f[12] = 0x08;
+	tl_eth(f, dst, src, 0x0800);
 	ip[0] = 0x45;
-	ip[2] = (uint8_t)(iplen >> 8);
-	ip[3] = (uint8_t)iplen;
+	tl_put16(ip + 2, (uint16_t)iplen);
 	ip[8] = 64;
 	ip[9] = icmp ? 1 : 17;
 	memcpy(ip + 12, (uint8_t[]){192, 168, 5, 15}, 4);
 	memcpy(ip + 16, (uint8_t[]){192, 168, 5, 2}, 4);
-	c = csum(ip, 20);
-	ip[10] = (uint8_t)(c >> 8);
-	ip[11] = (uint8_t)c;
+	tl_put16(ip + 10, tl_csum(ip, 20));
 	/* Payload after the 8-byte ICMP or UDP header: seq, then a pattern */
 	l4[8] = (uint8_t)(seq >> 8);
 	l4[9] = (uint8_t)seq;
@@ -110,9 +84,7 @@ static void mkframe(uint8_t *f, size_t len, int icmp, int seq)
 		l4[0] = 8;
 		l4[6] = (uint8_t)(seq >> 8);
 		l4[7] = (uint8_t)seq;
-		c = csum(l4, iplen - 20);
-		l4[2] = (uint8_t)(c >> 8);
-		l4[3] = (uint8_t)c;
+		tl_put16(l4 + 2, tl_csum(l4, iplen - 20));
 	} else {
 		l4[0] = 40000 >> 8;
 		l4[1] = 40000 & 0xff;
@@ -744,20 +716,6 @@ static void test_write_error(void **state)
 }
 
 /**
- * put_file() - write @text to @path, mode 0600
- * @path:	file
- * @text:	its contents
- */
-static void put_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-/**
  * test_refused_targets() - a capture goes only to a new file, or to a
  * regular file or FIFO of ours: a symbolic link (even to our own file), a
  * device, another uid's file or FIFO (as root) are refused, untouched;
@@ -773,7 +731,7 @@ static void test_refused_targets(void **state)
 	(void)state;
 	snprintf(target, sizeof(target), "%s", path_in("mine.pcap"));
 	snprintf(link, sizeof(link), "%s", path_in("link.pcap"));
-	put_file(target, "not a capture\n");
+	tl_write_file(target, "not a capture\n");
 	assert_int_equal(symlink(target, link), 0);
 	cfg.file = link;
 	assert_null(cap_open(NULL, &cfg, err, sizeof(err)));
@@ -850,15 +808,6 @@ static void on_fail(void *arg, struct cap *c)
 }
 
 /**
- * fail_timeout() - stop the loop if on_fail never comes
- * @arg:	the loop
- */
-static void fail_timeout(void *arg)
-{
-	loop_stop(arg);
-}
-
-/**
  * test_on_fail() - on_fail runs once, on the loop thread, and may close
  * @state:	unused
  */
@@ -878,7 +827,7 @@ static void test_on_fail(void **state)
 	(void)state;
 	fc.l = loop_new();
 	assert_null(cap_open(NULL, &cfg, err, sizeof(err))); /* no loop */
-	t = loop_timer_new(fc.l, fail_timeout, fc.l);
+	t = loop_timer_new(fc.l, tl_loop_stop, fc.l);
 	loop_timer_arm(t, loop_now_ms() + 5000);
 	errcap_start(&e, "onfail.log");
 	fsize_limit(&old);
@@ -947,8 +896,7 @@ static void test_ring_full(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_capture.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tl_mkdtemp(tmpdir, sizeof(tmpdir), "test_capture") ? 0 : -1;
 }
 
 /**
@@ -959,11 +907,8 @@ static int setup(void **state)
  */
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) ? -1 : 0;
+	return tl_rm_rf(tmpdir);
 }
 
 /**

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "packet/dhcp.h"
+#include "tests/unit/testlib.h"
 
 /* UDP payload of a DHCPDISCOVER sent by busybox 1.35 udhcpc -x hostname:myvm
  * from 52:55:55:12:34:56, xid 0x5f333656 (tcpdump capture). */
@@ -57,6 +58,9 @@ static uint32_t server_ip; /* network order, option 54 of bind_client() */
 
 /**
  * test_clock() - the clock the server under test sees
+ * @arg:	unused
+ *
+ * Return: the test's clock, test_now
  */
 static int64_t test_clock(void *arg)
 {
@@ -65,29 +69,13 @@ static int64_t test_clock(void *arg)
 }
 
 /**
- * ip() - host-order dotted quad helper, returns network order
- */
-static uint32_t ip(const char *s)
-{
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
-
-/**
  * cfg_slirp() - configuration of the slirp network, pool .15-.17
+ * @c:		set to that configuration
  */
 static void cfg_slirp(struct dhcp_config *c)
 {
-	memset(c, 0, sizeof(*c));
-	c->network.s_addr = ip("192.168.5.0");
-	c->netmask.s_addr = ip("255.255.255.0");
-	c->server_id.s_addr = ip("192.168.5.3");
-	c->router.s_addr = ip("192.168.5.2");
-	c->dns.s_addr = ip("192.168.5.3");
-	c->pool_first.s_addr = ip("192.168.5.15");
-	c->pool_last.s_addr = ip("192.168.5.17");
+	tl_dhcp_slirp(c);
+	c->pool_last.s_addr = tl_ip4("192.168.5.17");
 	c->mtu = 1400;
 	c->domain_search = "lima.internal";
 	c->clock = test_clock;
@@ -108,6 +96,8 @@ struct req {
 
 /**
  * build() - write a BOOTREQUEST as a client would
+ * @b:		buffer, at least 300 bytes
+ * @r:		what to send
  *
  * Return: length (300, the BOOTP minimum)
  */
@@ -162,6 +152,10 @@ static size_t build(uint8_t *b, const struct req *r)
 
 /**
  * opt() - find option @code in a reply
+ * @r:		reply message
+ * @n:		its length
+ * @code:	option code
+ * @len:	set to the option's length
  *
  * Return: pointer to its value, NULL if absent; *len set
  */
@@ -187,6 +181,11 @@ static const uint8_t *opt(const uint8_t *r, int n, uint8_t code, int *len)
 
 /**
  * opt32() - a 4-byte option in network order, 0 if absent
+ * @r:		reply message
+ * @n:		its length
+ * @code:	option code
+ *
+ * Return: the value as stored (network order), 0 if absent
  */
 static uint32_t opt32(const uint8_t *r, int n, uint8_t code)
 {
@@ -203,6 +202,10 @@ static uint32_t opt32(const uint8_t *r, int n, uint8_t code)
 
 /**
  * msg_type() - option 53 of a reply
+ * @r:		reply message
+ * @n:		its length
+ *
+ * Return: the DHCP message type; fails the test if absent or malformed
  */
 static int msg_type(const uint8_t *r, int n)
 {
@@ -216,6 +219,9 @@ static int msg_type(const uint8_t *r, int n)
 
 /**
  * yiaddr() - yiaddr of a reply, network order
+ * @r:		reply message
+ *
+ * Return: its yiaddr field, network order
  */
 static uint32_t yiaddr(const uint8_t *r)
 {
@@ -228,6 +234,10 @@ static uint32_t yiaddr(const uint8_t *r)
 /**
  * src_of() - the Ethernet source a well-behaved client's frame carries:
  * the message's chaddr (a fixed MAC for messages too short to have one)
+ * @msg:	BOOTREQUEST
+ * @len:	its length
+ *
+ * Return: the 6-byte source MAC
  */
 static const uint8_t *src_of(const uint8_t *msg, size_t len)
 {
@@ -238,6 +248,10 @@ static const uint8_t *src_of(const uint8_t *msg, size_t len)
 
 /**
  * send_req() - build @r, hand it to @d
+ * @d:		server
+ * @r:		what to send
+ * @reply:	buffer for the reply, DHCP_REPLY_MAX bytes
+ * @ri:		set to where the reply goes
  *
  * Return: reply length
  */
@@ -252,6 +266,9 @@ static int send_req(struct dhcp *d, const struct req *r, uint8_t *reply,
 
 /**
  * bind_client() - DISCOVER + REQUEST(selecting) for @mac
+ * @d:		server
+ * @mac:	client MAC
+ * @hostname:	option 12 to send, or NULL
  *
  * Return: the address acknowledged, network order, 0 if none
  */
@@ -292,6 +309,10 @@ struct find {
 
 /**
  * find_cb() - record the lease of f->mac, count all
+ * @arg:	struct find to fill
+ * @li:		one lease
+ *
+ * Return: 0, to go on
  */
 static int find_cb(void *arg, const struct dhcp_lease_info *li)
 {
@@ -308,6 +329,10 @@ static int find_cb(void *arg, const struct dhcp_lease_info *li)
 
 /**
  * lease_of() - the lease of @mac
+ * @d:		server
+ * @mac:	client MAC
+ *
+ * Return: what dhcp_foreach_lease() found (@found 0 if none)
  */
 static struct find lease_of(struct dhcp *d, const uint8_t *mac)
 {
@@ -321,6 +346,8 @@ static struct find lease_of(struct dhcp *d, const uint8_t *mac)
 
 /**
  * new_server() - server with the slirp configuration
+ *
+ * Return: the server; fails the test if it cannot be made
  */
 static struct dhcp *new_server(void)
 {
@@ -336,6 +363,7 @@ static struct dhcp *new_server(void)
 
 /**
  * test_udhcpc_offer() - a real DISCOVER gets a complete OFFER of .15
+ * @state:	unused
  */
 static void test_udhcpc_offer(void **state)
 {
@@ -360,14 +388,14 @@ static void test_udhcpc_offer(void **state)
 	assert_memory_equal(reply + 28, mac_a, 6);
 	assert_memory_equal(reply + 236, "\x63\x82\x53\x63", 4);
 	assert_int_equal(msg_type(reply, n), DHCP_OFFER);
-	assert_int_equal(yiaddr(reply), ip("192.168.5.15"));
-	assert_int_equal(opt32(reply, n, 54), ip("192.168.5.3"));
+	assert_int_equal(yiaddr(reply), tl_ip4("192.168.5.15"));
+	assert_int_equal(opt32(reply, n, 54), tl_ip4("192.168.5.3"));
 	assert_int_equal(opt32(reply, n, 51), htonl(3600));
 	assert_int_equal(opt32(reply, n, 58), htonl(1800));
 	assert_int_equal(opt32(reply, n, 59), htonl(3150));
-	assert_int_equal(opt32(reply, n, 1), ip("255.255.255.0"));
-	assert_int_equal(opt32(reply, n, 3), ip("192.168.5.2"));
-	assert_int_equal(opt32(reply, n, 6), ip("192.168.5.3"));
+	assert_int_equal(opt32(reply, n, 1), tl_ip4("255.255.255.0"));
+	assert_int_equal(opt32(reply, n, 3), tl_ip4("192.168.5.2"));
+	assert_int_equal(opt32(reply, n, 6), tl_ip4("192.168.5.3"));
 	p = opt(reply, n, 26, &len);
 	assert_non_null(p);
 	assert_int_equal(len, 2);
@@ -385,7 +413,7 @@ static void test_udhcpc_offer(void **state)
 	assert_true(ri.broadcast);
 	assert_int_equal(ri.dst.s_addr, htonl(INADDR_BROADCAST));
 	assert_memory_equal(ri.chaddr, mac_a, 6);
-	assert_int_equal(ri.yiaddr.s_addr, ip("192.168.5.15"));
+	assert_int_equal(ri.yiaddr.s_addr, tl_ip4("192.168.5.15"));
 
 	f = lease_of(d, mac_a);
 	assert_true(f.found);
@@ -397,6 +425,7 @@ static void test_udhcpc_offer(void **state)
 /**
  * test_dora() - full DORA; the hostname is recorded; a second client
  * gets the next address
+ * @state:	unused
  */
 static void test_dora(void **state)
 {
@@ -414,11 +443,11 @@ static void test_dora(void **state)
 			sizeof(reply), &ri);
 	assert_true(n > 0);
 	r.requested = yiaddr(reply);
-	r.server = ip("192.168.5.3");
+	r.server = tl_ip4("192.168.5.3");
 	n = send_req(d, &r, reply, &ri);
 	assert_true(n > 0);
 	assert_int_equal(msg_type(reply, n), DHCP_ACK);
-	assert_int_equal(yiaddr(reply), ip("192.168.5.15"));
+	assert_int_equal(yiaddr(reply), tl_ip4("192.168.5.15"));
 	assert_int_equal(opt32(reply, n, 51), htonl(3600));
 	assert_true(ri.broadcast);
 	assert_int_equal(ri.type, DHCP_ACK);
@@ -430,12 +459,12 @@ static void test_dora(void **state)
 	assert_string_equal(dhcp_lease_hostname(d, f.li.ip), "myvm");
 
 	assert_int_equal(bind_client(d, mac_b, "Other-VM.example"),
-			 ip("192.168.5.16"));
+			 tl_ip4("192.168.5.16"));
 	f = lease_of(d, mac_b);
 	assert_string_equal(f.hostname, "other-vm");
 	assert_int_equal(f.count, 2);
 	/* a DISCOVER from a bound client offers its address again */
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.offers, 3);
@@ -447,6 +476,7 @@ static void test_dora(void **state)
 /**
  * test_renew() - RENEWING is answered by unicast and extends the lease;
  * an expired client gets its old address back
+ * @state:	unused
  */
 static void test_renew(void **state)
 {
@@ -458,16 +488,16 @@ static void test_renew(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 	test_now += 1800;
-	r.ciaddr = ip("192.168.5.15");
+	r.ciaddr = tl_ip4("192.168.5.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_true(n > 0);
 	assert_int_equal(msg_type(reply, n), DHCP_ACK);
-	assert_int_equal(yiaddr(reply), ip("192.168.5.15"));
+	assert_int_equal(yiaddr(reply), tl_ip4("192.168.5.15"));
 	assert_memory_equal(reply + 12, &r.ciaddr, 4);
 	assert_false(ri.broadcast);
-	assert_int_equal(ri.dst.s_addr, ip("192.168.5.15"));
+	assert_int_equal(ri.dst.s_addr, tl_ip4("192.168.5.15"));
 	f = lease_of(d, mac_a);
 	assert_int_equal(f.li.expires, test_now + 3600);
 
@@ -476,13 +506,14 @@ static void test_renew(void **state)
 	f = lease_of(d, mac_a);
 	assert_int_equal(f.li.state, DHCP_LEASE_EXPIRED);
 	assert_null(dhcp_lease_hostname(d, f.li.ip));
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 	dhcp_free(d);
 }
 
 /**
  * test_nak() - wrong addresses are refused with a broadcast DHCPNAK
+ * @state:	unused
  */
 static void test_nak(void **state)
 {
@@ -494,44 +525,44 @@ static void test_nak(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 
 	/* INIT-REBOOT: outside the pool, another network, A's address */
-	r.requested = ip("192.168.5.99");
+	r.requested = tl_ip4("192.168.5.99");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	assert_int_equal(yiaddr(reply), 0);
 	assert_null(opt(reply, n, 51, &(int){0}));
-	assert_int_equal(opt32(reply, n, 54), ip("192.168.5.3"));
+	assert_int_equal(opt32(reply, n, 54), tl_ip4("192.168.5.3"));
 	assert_true(ri.broadcast);
 	assert_int_equal(ri.type, DHCP_NAK);
-	r.requested = ip("10.0.2.15");
+	r.requested = tl_ip4("10.0.2.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
-	r.requested = ip("192.168.5.15");
+	r.requested = tl_ip4("192.168.5.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	/* SELECTING an address we did not offer and is taken */
-	r.server = ip("192.168.5.3");
+	r.server = tl_ip4("192.168.5.3");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	/* RENEWING with someone else's address: NAK, broadcast */
 	r.server = 0;
 	r.requested = 0;
-	r.ciaddr = ip("192.168.5.15");
+	r.ciaddr = tl_ip4("192.168.5.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	assert_true(ri.broadcast);
 	/* our own addresses are never handed out */
 	r.ciaddr = 0;
-	r.requested = ip("192.168.5.3");
+	r.requested = tl_ip4("192.168.5.3");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	/* INIT-REBOOT with a free pool address: authoritative ACK */
-	r.requested = ip("192.168.5.17");
+	r.requested = tl_ip4("192.168.5.17");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_ACK);
-	assert_int_equal(yiaddr(reply), ip("192.168.5.17"));
+	assert_int_equal(yiaddr(reply), tl_ip4("192.168.5.17"));
 
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.naks, 6);
@@ -541,6 +572,7 @@ static void test_nak(void **state)
 /**
  * test_static() - a static lease goes only to its MAC, and that MAC only
  * gets it; a static address inside the pool is skipped by the allocator
+ * @state:	unused
  */
 static void test_static(void **state)
 {
@@ -555,9 +587,9 @@ static void test_static(void **state)
 
 	(void)state;
 	cfg_slirp(&c);
-	sl[0].ip.s_addr = ip("192.168.5.50");
+	sl[0].ip.s_addr = tl_ip4("192.168.5.50");
 	memcpy(sl[0].mac, mac_s, 6);
-	sl[1].ip.s_addr = ip("192.168.5.15");
+	sl[1].ip.s_addr = tl_ip4("192.168.5.15");
 	memcpy(sl[1].mac, mac_c, 6);
 	c.statics = sl;
 	c.nstatics = 2;
@@ -571,25 +603,26 @@ static void test_static(void **state)
 	assert_int_equal(f.li.expires, 0);
 	assert_int_equal(f.count, 2);
 
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_s, "static1"), ip("192.168.5.50"));
-	assert_int_equal(bind_client(d, mac_c, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_s, "static1"),
+			 tl_ip4("192.168.5.50"));
+	assert_int_equal(bind_client(d, mac_c, NULL), tl_ip4("192.168.5.15"));
 	f = lease_of(d, mac_s);
 	assert_int_equal(f.li.state, DHCP_LEASE_BOUND);
 	assert_string_equal(dhcp_lease_hostname(d, f.li.ip), "static1");
 
 	/* another MAC cannot have .50, the static MAC cannot have .17 */
-	r.requested = ip("192.168.5.50");
+	r.requested = tl_ip4("192.168.5.50");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	r.mac = mac_s;
-	r.requested = ip("192.168.5.17");
+	r.requested = tl_ip4("192.168.5.17");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	/* even after the static lease expires */
 	test_now += 10000;
 	r.mac = mac_b;
-	r.requested = ip("192.168.5.50");
+	r.requested = tl_ip4("192.168.5.50");
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_NAK);
 	dhcp_free(d);
@@ -598,6 +631,7 @@ static void test_static(void **state)
 /**
  * test_exhaustion() - no OFFER when the pool is full; a RELEASE frees
  * an address for the next client
+ * @state:	unused
  */
 static void test_exhaustion(void **state)
 {
@@ -610,9 +644,9 @@ static void test_exhaustion(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_c, NULL), ip("192.168.5.17"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_c, NULL), tl_ip4("192.168.5.17"));
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(n, 0);
 	dhcp_get_stats(d, &st);
@@ -621,8 +655,8 @@ static void test_exhaustion(void **state)
 	/* B releases .16 */
 	r.type = DHCP_RELEASE;
 	r.mac = mac_b;
-	r.ciaddr = ip("192.168.5.16");
-	r.server = ip("192.168.5.3");
+	r.ciaddr = tl_ip4("192.168.5.16");
+	r.server = tl_ip4("192.168.5.3");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.releases, 1);
@@ -630,12 +664,12 @@ static void test_exhaustion(void **state)
 	assert_int_equal(f.li.state, DHCP_LEASE_RELEASED);
 	/* a RELEASE by a client that does not hold the address: ignored */
 	r.mac = mac_d;
-	r.ciaddr = ip("192.168.5.15");
+	r.ciaddr = tl_ip4("192.168.5.15");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	f = lease_of(d, mac_a);
 	assert_int_equal(f.li.state, DHCP_LEASE_BOUND);
 
-	assert_int_equal(bind_client(d, mac_d, NULL), ip("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_d, NULL), tl_ip4("192.168.5.16"));
 	f = lease_of(d, mac_b);
 	assert_false(f.found);
 	dhcp_free(d);
@@ -644,6 +678,7 @@ static void test_exhaustion(void **state)
 /**
  * test_release_same_address() - a client that released its address gets
  * it again while the pool has others
+ * @state:	unused
  */
 static void test_release_same_address(void **state)
 {
@@ -653,17 +688,18 @@ static void test_release_same_address(void **state)
 	struct req r = {DHCP_RELEASE, mac_a, 3, 0, 0, 0, NULL};
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
-	r.ciaddr = ip("192.168.5.15");
-	r.server = ip("192.168.5.3");
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
+	r.ciaddr = tl_ip4("192.168.5.15");
+	r.server = tl_ip4("192.168.5.3");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 	dhcp_free(d);
 }
 
 /**
  * test_decline() - a declined address rests for DHCP_DECLINE_HOLD
+ * @state:	unused
  */
 static void test_decline(void **state)
 {
@@ -674,23 +710,24 @@ static void test_decline(void **state)
 	struct dhcp_stats st;
 
 	(void)state;
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
-	r.requested = ip("192.168.5.15");
-	r.server = ip("192.168.5.3");
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
+	r.requested = tl_ip4("192.168.5.15");
+	r.server = tl_ip4("192.168.5.3");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.declines, 1);
 	assert_false(lease_of(d, mac_a).found);
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.16"));
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.17"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.16"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.17"));
 	assert_int_equal(bind_client(d, mac_c, NULL), 0);
 	test_now += DHCP_DECLINE_HOLD + 1;
-	assert_int_equal(bind_client(d, mac_c, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_c, NULL), tl_ip4("192.168.5.15"));
 	dhcp_free(d);
 }
 
 /**
  * test_inform() - INFORM gets configuration, no address, no lease time
+ * @state:	unused
  */
 static void test_inform(void **state)
 {
@@ -701,21 +738,22 @@ static void test_inform(void **state)
 	int n, len;
 
 	(void)state;
-	r.ciaddr = ip("192.168.5.15");
+	r.ciaddr = tl_ip4("192.168.5.15");
 	n = send_req(d, &r, reply, &ri);
 	assert_true(n > 0);
 	assert_int_equal(msg_type(reply, n), DHCP_ACK);
 	assert_int_equal(yiaddr(reply), 0);
 	assert_null(opt(reply, n, 51, &len));
-	assert_int_equal(opt32(reply, n, 6), ip("192.168.5.3"));
+	assert_int_equal(opt32(reply, n, 6), tl_ip4("192.168.5.3"));
 	assert_false(ri.broadcast);
-	assert_int_equal(ri.dst.s_addr, ip("192.168.5.15"));
+	assert_int_equal(ri.dst.s_addr, tl_ip4("192.168.5.15"));
 	assert_int_equal(lease_of(d, mac_a).count, 0);
 	dhcp_free(d);
 }
 
 /**
  * test_other_server() - a REQUEST for another server withdraws our offer
+ * @state:	unused
  */
 static void test_other_server(void **state)
 {
@@ -728,8 +766,8 @@ static void test_other_server(void **state)
 	(void)state;
 	assert_true(send_req(d, &r, reply, &ri) > 0);
 	r.type = DHCP_REQUEST;
-	r.requested = ip("192.168.5.15");
-	r.server = ip("192.168.5.4");
+	r.requested = tl_ip4("192.168.5.15");
+	r.server = tl_ip4("192.168.5.4");
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.drop_other_server, 1);
@@ -739,6 +777,11 @@ static void test_other_server(void **state)
 
 /**
  * expect_drop() - @msg gets no reply and raises exactly one counter
+ * @d:		server
+ * @msg:	BOOTREQUEST
+ * @len:	its length
+ * @counter_off:	offset in struct dhcp_stats of the counter it must raise
+ * @line:	source line of the case, named in a failure
  */
 static void expect_drop(struct dhcp *d, const uint8_t *msg, size_t len,
 			size_t counter_off, int line)
@@ -763,7 +806,30 @@ static void expect_drop(struct dhcp *d, const uint8_t *msg, size_t len,
 	expect_drop(d, m, l, offsetof(struct dhcp_stats, field), __LINE__)
 
 /**
+ * struct mutation - a row of test_malformed(): the capture with one byte
+ * changed
+ * @off:	the byte's offset
+ * @val:	its new value
+ * @counter:	offset in struct dhcp_stats of the drop counter it raises
+ * @line:	the row's source line, which a failure names
+ */
+struct mutation {
+	size_t off;
+	uint8_t val;
+	size_t counter;
+	int line;
+};
+
+#define MUTATE(o, v, field)                                                    \
+	{                                                                      \
+		.off = (o), .val = (v),                                        \
+		.counter = offsetof(struct dhcp_stats, field),                 \
+		.line = __LINE__                                               \
+	}
+
+/**
  * test_malformed() - every kind of broken message is dropped and counted
+ * @state:	unused
  */
 static void test_malformed(void **state)
 {
@@ -773,6 +839,23 @@ static void test_malformed(void **state)
 	struct dhcp_stats st;
 	/* options of the capture start at 240: 35 01 01, 39 02 02 40, ... */
 	const size_t end = 0x147 - 42; /* offset of its END option */
+	/* one byte of the capture changed: dropped, counted where */
+	const struct mutation muts[] = {
+	    MUTATE(0, 2, drop_header),	   /* BOOTREPLY */
+	    MUTATE(1, 6, drop_header),	   /* htype IEEE 802 */
+	    MUTATE(2, 16, drop_header),	   /* hlen */
+	    MUTATE(28, 0x53, drop_header), /* multicast chaddr */
+	    MUTATE(236, 0x64, drop_cookie),
+	    MUTATE(239, 0, drop_cookie),
+	    MUTATE(24, 10, drop_relay),		  /* giaddr */
+	    MUTATE(242, 2, drop_type),		  /* OFFER from a client */
+	    MUTATE(242, 9, drop_type),		  /* unknown type */
+	    MUTATE(241, 200, drop_options),	  /* 53 overflows */
+	    MUTATE(241, 2, drop_options),	  /* 53 with length 2 */
+	    MUTATE(end, 0, drop_options),	  /* END became PAD: no END */
+	    MUTATE(0x12a - 42, 53, drop_options), /* option 12 -> second 53 */
+	};
+	size_t i;
 
 	(void)state;
 	assert_int_equal(udhcpc_discover[end], 255);
@@ -791,29 +874,15 @@ static void test_malformed(void **state)
 				m + 4096, DHCP_REPLY_MAX,
 				&(struct dhcp_reply_info){0}) > 0);
 
-#define MUTATE(off, val, field)                                                \
-	do {                                                                   \
-		memcpy(m, udhcpc_discover, n);                                 \
-		m[off] = (val);                                                \
-		DROP(d, m, n, field);                                          \
-	} while (0)
-	MUTATE(0, 2, drop_header);     /* BOOTREPLY */
-	MUTATE(1, 6, drop_header);     /* htype IEEE 802 */
-	MUTATE(2, 16, drop_header);    /* hlen */
-	MUTATE(28, 0x53, drop_header); /* multicast chaddr */
-	MUTATE(236, 0x64, drop_cookie);
-	MUTATE(239, 0, drop_cookie);
-	MUTATE(24, 10, drop_relay); /* giaddr */
-	MUTATE(242, 2, drop_type);  /* OFFER from a client */
-	MUTATE(242, 9, drop_type);  /* unknown type */
 	/* no option 53: replaced by PADs */
 	memcpy(m, udhcpc_discover, n);
 	memset(m + 240, 0, 3);
 	DROP(d, m, n, drop_type);
-	MUTATE(241, 200, drop_options);	      /* 53 overflows */
-	MUTATE(241, 2, drop_options);	      /* 53 with length 2 */
-	MUTATE(end, 0, drop_options);	      /* END became PAD: no END */
-	MUTATE(0x12a - 42, 53, drop_options); /* option 12 -> second 53 */
+	for (i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
+		memcpy(m, udhcpc_discover, n);
+		m[muts[i].off] = muts[i].val;
+		expect_drop(d, m, n, muts[i].counter, muts[i].line);
+	}
 	/* chaddr all zero */
 	memcpy(m, udhcpc_discover, n);
 	memset(m + 28, 0, 6);
@@ -843,6 +912,7 @@ static void test_malformed(void **state)
 /**
  * test_mutations() - random corruption of a real message never crashes
  * (run under ASan in CI) and never makes the server answer garbage
+ * @state:	unused
  */
 static void test_mutations(void **state)
 {
@@ -873,6 +943,7 @@ static void test_mutations(void **state)
 
 /**
  * test_config() - invalid configurations are refused
+ * @state:	unused
  */
 static void test_config(void **state)
 {
@@ -882,13 +953,13 @@ static void test_config(void **state)
 
 	(void)state;
 	cfg_slirp(&c);
-	c.netmask.s_addr = ip("255.0.255.0");
+	c.netmask.s_addr = tl_ip4("255.0.255.0");
 	assert_null(dhcp_new(&c));
 	cfg_slirp(&c);
-	c.pool_last.s_addr = ip("192.168.6.10");
+	c.pool_last.s_addr = tl_ip4("192.168.6.10");
 	assert_null(dhcp_new(&c));
 	cfg_slirp(&c);
-	c.pool_first.s_addr = ip("192.168.5.20");
+	c.pool_first.s_addr = tl_ip4("192.168.5.20");
 	assert_null(dhcp_new(&c));
 	cfg_slirp(&c);
 	c.domain_search = "bad..name";
@@ -897,35 +968,36 @@ static void test_config(void **state)
 	c.mtu = 40;
 	assert_null(dhcp_new(&c));
 	cfg_slirp(&c);
-	sl[0].ip.s_addr = ip("192.168.5.40");
+	sl[0].ip.s_addr = tl_ip4("192.168.5.40");
 	memcpy(sl[0].mac, mac_a, 6);
-	sl[1].ip.s_addr = ip("192.168.5.41");
+	sl[1].ip.s_addr = tl_ip4("192.168.5.41");
 	memcpy(sl[1].mac, mac_a, 6);
 	c.statics = sl;
 	c.nstatics = 2;
 	assert_null(dhcp_new(&c));
-	sl[1].ip.s_addr = ip("192.168.5.3"); /* the server's own */
+	sl[1].ip.s_addr = tl_ip4("192.168.5.3"); /* the server's own */
 	memcpy(sl[1].mac, mac_b, 6);
 	assert_null(dhcp_new(&c));
 	/* user-v2 style: /24, pool .4-.254, two search domains */
 	cfg_slirp(&c);
-	c.network.s_addr = ip("192.168.104.0");
-	c.server_id.s_addr = ip("192.168.104.3");
-	c.router.s_addr = ip("192.168.104.2");
-	c.dns.s_addr = ip("192.168.104.3");
-	c.pool_first.s_addr = ip("192.168.104.4");
-	c.pool_last.s_addr = ip("192.168.104.254");
+	c.network.s_addr = tl_ip4("192.168.104.0");
+	c.server_id.s_addr = tl_ip4("192.168.104.3");
+	c.router.s_addr = tl_ip4("192.168.104.2");
+	c.dns.s_addr = tl_ip4("192.168.104.3");
+	c.pool_first.s_addr = tl_ip4("192.168.104.4");
+	c.pool_last.s_addr = tl_ip4("192.168.104.254");
 	c.domain_search = "lima.internal, example.com.";
 	c.lease_time = 0;
 	server_ip = c.server_id.s_addr;
 	d = dhcp_new(&c);
 	assert_non_null(d);
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.104.4"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.104.4"));
 	dhcp_free(d);
 }
 
 /**
  * test_restore() - a saved lease is restored for its MAC
+ * @state:	unused
  */
 static void test_restore(void **state)
 {
@@ -933,17 +1005,17 @@ static void test_restore(void **state)
 	struct in_addr a;
 
 	(void)state;
-	a.s_addr = ip("192.168.5.17");
+	a.s_addr = tl_ip4("192.168.5.17");
 	assert_int_equal(
 	    dhcp_lease_restore(d, mac_b, a, "saved", test_now + 100), 0);
 	assert_string_equal(dhcp_lease_hostname(d, a), "saved");
 	assert_int_equal(dhcp_lease_restore(d, mac_c, a, NULL, test_now + 100),
 			 -1);
-	a.s_addr = ip("192.168.5.99");
+	a.s_addr = tl_ip4("192.168.5.99");
 	assert_int_equal(dhcp_lease_restore(d, mac_c, a, NULL, test_now + 100),
 			 -1);
-	assert_int_equal(bind_client(d, mac_b, NULL), ip("192.168.5.17"));
-	assert_int_equal(bind_client(d, mac_a, NULL), ip("192.168.5.15"));
+	assert_int_equal(bind_client(d, mac_b, NULL), tl_ip4("192.168.5.17"));
+	assert_int_equal(bind_client(d, mac_a, NULL), tl_ip4("192.168.5.15"));
 	dhcp_free(d);
 }
 
@@ -951,6 +1023,7 @@ static void test_restore(void **state)
  * test_port_limit() - one port's new MACs get DHCP_PORT_LEASES addresses,
  * no more; its MACs that have one keep it; other ports and messages from
  * no known port are not held back
+ * @state:	unused
  */
 static void test_port_limit(void **state)
 {
@@ -965,8 +1038,8 @@ static void test_port_limit(void **state)
 
 	(void)state;
 	cfg_slirp(&c);
-	c.pool_first.s_addr = ip("192.168.5.4");
-	c.pool_last.s_addr = ip("192.168.5.254");
+	c.pool_first.s_addr = tl_ip4("192.168.5.4");
+	c.pool_last.s_addr = tl_ip4("192.168.5.254");
 	server_ip = c.server_id.s_addr;
 	d = dhcp_new(&c);
 	assert_non_null(d);
@@ -978,7 +1051,7 @@ static void test_port_limit(void **state)
 	mac[5] = 0xff; /* a new MAC: no offer, and a REQUEST is refused */
 	assert_int_equal(send_req(d, &r, reply, &ri), 0);
 	r.type = DHCP_REQUEST;
-	r.requested = ip("192.168.5.200");
+	r.requested = tl_ip4("192.168.5.200");
 	i = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, i), DHCP_NAK);
 	dhcp_get_stats(d, &st);
@@ -999,6 +1072,11 @@ static void test_port_limit(void **state)
 
 /**
  * send_from() - build @r, hand it to @d as a frame from @src
+ * @d:		server
+ * @r:		what to send
+ * @src:	Ethernet source MAC of the frame
+ * @reply:	buffer for the reply, DHCP_REPLY_MAX bytes
+ * @ri:		set to where the reply goes
  *
  * Return: reply length
  */
@@ -1013,6 +1091,10 @@ static int send_from(struct dhcp *d, const struct req *r, const uint8_t *src,
 
 /**
  * lease_state() - state of @mac's lease, 0 if it has none
+ * @d:		server
+ * @mac:	client MAC
+ *
+ * Return: DHCP_LEASE_* or 0
  */
 static int lease_state(struct dhcp *d, const uint8_t *mac)
 {
@@ -1023,6 +1105,11 @@ static int lease_state(struct dhcp *d, const uint8_t *mac)
 
 /**
  * sender_port7_a() - sender_ok: only mac_a, only on port 7
+ * @arg:	unused
+ * @port:	the port the frame came from
+ * @mac:	its source MAC
+ *
+ * Return: non-zero if the sender may have a lease
  */
 static int sender_port7_a(void *arg, uint32_t port, const uint8_t mac[6])
 {
@@ -1034,6 +1121,7 @@ static int sender_port7_a(void *arg, uint32_t port, const uint8_t mac[6])
  * test_sender() - a message counts only as its sender's own: chaddr must
  * be the frame's source, on its port; RELEASE, DECLINE and REQUEST of
  * another client's address change nothing
+ * @state:	unused
  */
 static void test_sender(void **state)
 {
@@ -1048,7 +1136,7 @@ static void test_sender(void **state)
 
 	(void)state;
 	a = bind_client(d, mac_a, NULL);
-	assert_int_equal(a, ip("192.168.5.15"));
+	assert_int_equal(a, tl_ip4("192.168.5.15"));
 	/* mac_b's frames with mac_a in chaddr: nothing happens */
 	r.ciaddr = a;
 	r.server = server_ip;
@@ -1060,7 +1148,7 @@ static void test_sender(void **state)
 	r.type = DHCP_REQUEST;
 	r.server = 0;
 	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
-	r.server = ip("10.0.0.1");
+	r.server = tl_ip4("10.0.0.1");
 	assert_int_equal(send_from(d, &r, mac_b, reply, &ri), 0);
 	r.type = DHCP_DISCOVER;
 	r.mac = mac_c;
@@ -1116,6 +1204,7 @@ static void test_sender(void **state)
 /**
  * test_port_limit_reuse() - MACs whose leases lapsed are new MACs again:
  * a port cannot cycle through MACs to hold more than DHCP_PORT_LEASES
+ * @state:	unused
  */
 static void test_port_limit_reuse(void **state)
 {
@@ -1130,8 +1219,8 @@ static void test_port_limit_reuse(void **state)
 
 	(void)state;
 	cfg_slirp(&c);
-	c.pool_first.s_addr = ip("192.168.5.4");
-	c.pool_last.s_addr = ip("192.168.5.254");
+	c.pool_first.s_addr = tl_ip4("192.168.5.4");
+	c.pool_last.s_addr = tl_ip4("192.168.5.254");
 	server_ip = c.server_id.s_addr;
 	d = dhcp_new(&c);
 	assert_non_null(d);
@@ -1164,6 +1253,10 @@ static void test_port_limit_reuse(void **state)
 
 /**
  * conf_taken() - dhcp_name_fn: "conf" belongs to someone else
+ * @arg:	unused
+ * @hostname:	name the client asks for
+ *
+ * Return: non-zero if the name is taken
  */
 static int conf_taken(void *arg, const char *hostname)
 {
@@ -1174,6 +1267,7 @@ static int conf_taken(void *arg, const char *hostname)
 /**
  * test_names() - a hostname belongs to its first live owner; a client
  * asking for a taken one gets none
+ * @state:	unused
  */
 static void test_names(void **state)
 {
@@ -1225,6 +1319,12 @@ static void test_names(void **state)
 	dhcp_free(d);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -253,12 +253,26 @@ struct t_msg {
 	int nrr;
 };
 
+/**
+ * g16() - a big-endian 16-bit field
+ * @p:		its two bytes
+ *
+ * Return: its value
+ */
 static uint16_t g16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* Read a message with glibc's dn_expand(), independent of the codec. */
+/**
+ * t_decode() - read a message with glibc's dn_expand(), independent of the
+ * codec.
+ * @m:		message
+ * @len:	its length
+ * @t:		filled with the header, question and records
+ *
+ * Return: 0, or -1 if glibc cannot read it
+ */
 static int t_decode(const uint8_t *m, size_t len, struct t_msg *t)
 {
 	const uint8_t *p = m + 12, *end = m + len;
@@ -313,7 +327,18 @@ static int t_decode(const uint8_t *m, size_t len, struct t_msg *t)
 	return p == end ? 0 : -1;
 }
 
-/* Hand-built query: one question, optionally an OPT RR. */
+/**
+ * t_query() - Hand-built query: one question, optionally an OPT RR.
+ * @buf:	buffer, 512 bytes
+ * @id:		message ID
+ * @flags:	header flags
+ * @name:	text name
+ * @qtype:	QTYPE
+ * @edns_size:	UDP payload size of the OPT RR, 0 for none
+ * @opt_ttl:	TTL field of the OPT RR (extended rcode, version, DO)
+ *
+ * Return: the message's length
+ */
 static size_t t_query(uint8_t *buf, uint16_t id, uint16_t flags,
 		      const char *name, uint16_t qtype, int edns_size,
 		      uint32_t opt_ttl)
@@ -358,11 +383,22 @@ static size_t t_query(uint8_t *buf, uint16_t id, uint16_t flags,
 	return n;
 }
 
+/**
+ * t_parse_ok() - dns_parse_query() accepts @m
+ * @m:		query
+ * @len:	its length
+ * @q:		filled with what it parsed
+ */
 static void t_parse_ok(const uint8_t *m, size_t len, struct dns_query *q)
 {
 	assert_int_equal(dns_parse_query(m, len, q), DNS_PARSE_OK);
 }
 
+/**
+ * t_wire() - a text name in wire form; fails the test if it has none
+ * @text:	text name
+ * @wire:	set to the wire form, DNS_NAME_MAX bytes
+ */
 static void t_wire(const char *text, uint8_t *wire)
 {
 	assert_true(dns_name_from_text(text, wire, DNS_NAME_MAX) > 0);
@@ -370,6 +406,11 @@ static void t_wire(const char *text, uint8_t *wire)
 
 /* ---- parsing ---------------------------------------------------------- */
 
+/**
+ * test_parse_dig() - the queries dig sends parse to what they ask: ID,
+ * flags, name (case kept), type, class and EDNS fields
+ * @state:	unused
+ */
 static void test_parse_dig(void **state)
 {
 	struct dns_query q;
@@ -409,6 +450,11 @@ static void test_parse_dig(void **state)
 	assert_int_equal(q.udp_size, 4096);
 }
 
+/**
+ * test_parse_badvers() - an EDNS version other than 0 is BADVERS, answered with
+ * an OPT RR carrying the extended rcode
+ * @state:	unused
+ */
 static void test_parse_badvers(void **state)
 {
 	uint8_t buf[512];
@@ -431,6 +477,11 @@ static void test_parse_badvers(void **state)
 	assert_int_equal(t.id, q.id);
 }
 
+/**
+ * test_parse_drop() - messages too short for a header and responses are
+ * dropped, not answered
+ * @state:	unused
+ */
 static void test_parse_drop(void **state)
 {
 	struct dns_query q;
@@ -447,7 +498,11 @@ static void test_parse_drop(void **state)
 			 DNS_PARSE_RESPONSE);
 }
 
-/* Every prefix of a real query is FORMERR, and the FORMERR answer is fine */
+/**
+ * test_parse_truncated() - every prefix of a real query is FORMERR, and the
+ * FORMERR answer is fine
+ * @state:	unused
+ */
 static void test_parse_truncated(void **state)
 {
 	const struct {
@@ -480,6 +535,11 @@ static void test_parse_truncated(void **state)
 	}
 }
 
+/**
+ * test_parse_counts_opcode() - a question count other than 1 is FORMERR
+ * (answered without a question); an opcode other than QUERY is NOTIMP
+ * @state:	unused
+ */
 static void test_parse_counts_opcode(void **state)
 {
 	uint8_t m[512], buf[512];
@@ -518,6 +578,11 @@ static void test_parse_counts_opcode(void **state)
 	assert_int_equal(t.flags, 0x8000 | 0x0100 | 0x80 | 0x10 | 5);
 }
 
+/**
+ * test_parse_compression() - compression pointers in a question (to itself,
+ * into the header, forward, in a loop) are FORMERR
+ * @state:	unused
+ */
 static void test_parse_compression(void **state)
 {
 	/* question name is a pointer to itself, into the header, forward */
@@ -568,7 +633,14 @@ static void test_parse_compression(void **state)
 			 DNS_PARSE_FORMERR);
 }
 
-/* A query for a name of @labels labels of @llen bytes each */
+/**
+ * t_long_query() - a query for a name of @labels labels of @llen bytes each
+ * @m:		buffer, 512 bytes
+ * @labels:	how many labels
+ * @llen:	bytes in each
+ *
+ * Return: the message's length
+ */
 static size_t t_long_query(uint8_t *m, int labels, int llen)
 {
 	size_t n = 12;
@@ -589,6 +661,11 @@ static size_t t_long_query(uint8_t *m, int labels, int llen)
 	return n;
 }
 
+/**
+ * test_parse_limits() - labels up to 63 bytes and names up to 255 bytes parse;
+ * one byte more is FORMERR
+ * @state:	unused
+ */
 static void test_parse_limits(void **state)
 {
 	uint8_t m[1024], buf[1024];
@@ -629,6 +706,12 @@ static void test_parse_limits(void **state)
 	assert_int_equal(q.qname_len, 255);
 }
 
+/**
+ * test_parse_sections() - trailing bytes, a question for OPT, two OPT RRs, an
+ * OPT RR not at the root, options that overrun, missing RDATA and counts beyond
+ * the data are FORMERR; other records are skipped
+ * @state:	unused
+ */
 static void test_parse_sections(void **state)
 {
 	uint8_t m[600];
@@ -697,6 +780,11 @@ static void test_parse_sections(void **state)
 	assert_int_equal(dns_parse_query(m, len + 16, &q), DNS_PARSE_FORMERR);
 }
 
+/**
+ * test_parse_edns_sizes() - the UDP size advertised in EDNS0 is bounded to
+ * 512..4096 for our answers
+ * @state:	unused
+ */
 static void test_parse_edns_sizes(void **state)
 {
 	static const struct {
@@ -724,6 +812,12 @@ static void test_parse_edns_sizes(void **state)
 	assert_int_equal(q.udp_size, 1232);
 }
 
+/**
+ * test_names() - names in text form escape odd bytes; dns_name_from_text()
+ * takes what a user writes and refuses empty labels, spaces, escapes and too
+ * long names; names compare without case
+ * @state:	unused
+ */
 static void test_names(void **state)
 {
 	static const uint8_t odd[] = {
@@ -795,8 +889,11 @@ static void test_names(void **state)
 
 /* ---- building --------------------------------------------------------- */
 
-/* Our answer to dig's query is dnsmasq's, byte for byte, but the size we
- * advertise in the OPT RR */
+/**
+ * test_build_like_dnsmasq() - our answer to dig's query is dnsmasq's, byte for
+ * byte, but the size we advertise in the OPT RR
+ * @state:	unused
+ */
 static void test_build_like_dnsmasq(void **state)
 {
 	uint8_t buf[512], exp[sizeof(r_dnsmasq_a)];
@@ -819,6 +916,11 @@ static void test_build_like_dnsmasq(void **state)
 	assert_int_equal(dns_msg_check(buf, n, &q), 0);
 }
 
+/**
+ * test_build_cname_chain() - a CNAME then its target's address, as dnsmasq
+ * answers an alias
+ * @state:	unused
+ */
 static void test_build_cname_chain(void **state)
 {
 	uint8_t buf[512], target[DNS_NAME_MAX];
@@ -854,6 +956,11 @@ static void test_build_cname_chain(void **state)
 	assert_int_equal(dns_msg_check(buf, n, &q), 0);
 }
 
+/**
+ * test_build_compression() - the names of the answers are compressed against
+ * the question and each other, whatever their case
+ * @state:	unused
+ */
 static void test_build_compression(void **state)
 {
 	uint8_t buf[512], m[512], o1[DNS_NAME_MAX], o2[DNS_NAME_MAX];
@@ -892,6 +999,11 @@ static void test_build_compression(void **state)
 	assert_int_equal(t.flags, 0x8180); /* QR RD RA, no AA */
 }
 
+/**
+ * test_build_truncate() - answers that do not fit the client's size are cut at
+ * a record boundary with TC set, with and without EDNS0
+ * @state:	unused
+ */
 static void test_build_truncate(void **state)
 {
 	uint8_t buf[70000], m[512], tgt[DNS_NAME_MAX];
@@ -1011,6 +1123,11 @@ static void test_build_truncate(void **state)
 	assert_true(buf[2] & 0x02);
 }
 
+/**
+ * test_build_rcodes() - error answers carry the question and the rcode;
+ * extended rcodes need EDNS0; AA and DO are set as asked
+ * @state:	unused
+ */
 static void test_build_rcodes(void **state)
 {
 	static const uint16_t rc[] = {DNS_RCODE_NOERROR,  DNS_RCODE_FORMERR,
@@ -1049,6 +1166,11 @@ static void test_build_rcodes(void **state)
 
 /* ---- raw upstream answers --------------------------------------------- */
 
+/**
+ * test_msg_check() - dns_msg_check() tells an upstream answer that fits
+ * the query from a short message, a query, another ID or another question
+ * @state:	unused
+ */
 static void test_msg_check(void **state)
 {
 	const struct {
@@ -1152,6 +1274,11 @@ static void test_msg_check(void **state)
 			 DNS_CHECK_FORMAT);
 }
 
+/**
+ * test_msg_truncate() - dns_msg_truncate() cuts an upstream answer to a size at
+ * a record boundary and sets TC, or leaves it whole when it fits
+ * @state:	unused
+ */
 static void test_msg_truncate(void **state)
 {
 	uint8_t r[1024];
@@ -1197,6 +1324,12 @@ static void test_msg_truncate(void **state)
 	assert_int_equal(dns_msg_truncate(r, sizeof(r_dnsmasq_cname), 20), 0);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -19,8 +19,15 @@
 #include <cmocka.h>
 
 #include "services/dns/dns.h"
+#include "tests/unit/testlib.h"
 
-/* Wire form of a text name */
+/**
+ * W() - wire form of a text name
+ * @text:	text name
+ *
+ * Return: its wire form, in one of four static buffers (so up to four may be
+ * used at once)
+ */
 static const uint8_t *W(const char *text)
 {
 	static uint8_t w[4][DNS_NAME_MAX];
@@ -31,7 +38,12 @@ static const uint8_t *W(const char *text)
 	return w[i];
 }
 
-/* Text form of a wire name */
+/**
+ * T() - text form of a wire name
+ * @wire:	wire name
+ *
+ * Return: its text form, in a static buffer
+ */
 static const char *T(const uint8_t *wire)
 {
 	static char t[DNS_NAME_TEXT_MAX];
@@ -40,6 +52,12 @@ static const char *T(const uint8_t *wire)
 	return t;
 }
 
+/**
+ * ip4() - an IPv4 address from its text; fails the test on bad text
+ * @s:		dotted quad
+ *
+ * Return: the address
+ */
 static struct in_addr ip4(const char *s)
 {
 	struct in_addr a;
@@ -48,6 +66,11 @@ static struct in_addr ip4(const char *s)
 	return a;
 }
 
+/**
+ * table() - an empty local table whose gateway is 192.168.5.2
+ *
+ * Return: the table; fails the test if it cannot be made
+ */
 static struct dns_local *table(void)
 {
 	struct in_addr gw = ip4("192.168.5.2");
@@ -57,6 +80,11 @@ static struct dns_local *table(void)
 	return l;
 }
 
+/**
+ * test_builtin() - a new table answers host.lima.internal with the gateway's
+ * address, in any case and with a trailing dot
+ * @state:	unused
+ */
 static void test_builtin(void **state)
 {
 	struct dns_local_result r;
@@ -108,6 +136,11 @@ static void test_builtin(void **state)
 	dns_local_free(NULL);
 }
 
+/**
+ * test_set_values() - dns_local_set() takes an IPv4 or IPv6 address or a name
+ * (a CNAME); a value lima.yaml gives overrides the built-in name
+ * @state:	unused
+ */
 static void test_set_values(void **state)
 {
 	struct dns_local_result r;
@@ -161,6 +194,11 @@ static void test_set_values(void **state)
 	dns_local_free(l);
 }
 
+/**
+ * test_addrs_and_changes() - a name holds up to DNS_LOCAL_ADDRS_MAX addresses
+ * of each family; more, or none, is refused; setting a name again replaces it
+ * @state:	unused
+ */
 static void test_addrs_and_changes(void **state)
 {
 	struct in_addr a4[DNS_LOCAL_ADDRS_MAX + 1];
@@ -216,6 +254,10 @@ static void test_addrs_and_changes(void **state)
 	dns_local_free(l);
 }
 
+/**
+ * test_many_names() - 3,000 names are found again, in any case
+ * @state:	unused
+ */
 static void test_many_names(void **state)
 {
 	struct dns_local_result r;
@@ -250,6 +292,12 @@ static void test_many_names(void **state)
 	dns_local_free(l);
 }
 
+/**
+ * test_chains() - CNAME chains are followed within the table and handed on
+ * where they leave it; cycles and chains longer than DNS_LOCAL_CHAIN_MAX are
+ * SERVFAIL
+ * @state:	unused
+ */
 static void test_chains(void **state)
 {
 	struct dns_local_result r;
@@ -345,24 +393,12 @@ static void test_chains(void **state)
 	dns_local_free(l);
 }
 
-/* Query bytes for @name/@qtype, as dig would send them without EDNS0 */
-static size_t mkquery(uint8_t *m, const char *name, uint16_t qtype)
-{
-	size_t n;
-
-	memset(m, 0, 12);
-	m[0] = 0x12;
-	m[1] = 0x34;
-	m[2] = 0x01;
-	m[5] = 1;
-	n = (size_t)dns_name_from_text(name, m + 12, DNS_NAME_MAX);
-	m[12 + n] = qtype >> 8;
-	m[13 + n] = qtype & 0xff;
-	m[14 + n] = 0;
-	m[15 + n] = 1;
-	return 16 + n;
-}
-
+/**
+ * test_put() - dns_local_put() writes answers glibc reads back: a CNAME chain
+ * with the question's case, a continuation, nothing for a cycle, ANY cut to 512
+ * bytes with TC
+ * @state:	unused
+ */
 static void test_put(void **state)
 {
 	uint8_t m[512], buf[512], host[NS_MAXDNAME];
@@ -378,7 +414,7 @@ static void test_put(void **state)
 	(void)state;
 	assert_int_equal(dns_local_set(l, "web.test", "svc.test"), 0);
 	assert_int_equal(dns_local_set(l, "svc.test", "10.1.2.3"), 0);
-	len = mkquery(m, "WEB.test", DNS_T_A);
+	len = tl_dns_query(m, 0x1234, "WEB.test", DNS_T_A, 0);
 	assert_int_equal(dns_parse_query(m, len, &q), DNS_PARSE_OK);
 	assert_int_equal(dns_local_lookup(l, q.qname, q.qtype, &r),
 			 DNS_LOCAL_ANSWER);
@@ -444,7 +480,7 @@ static void test_put(void **state)
 						     DNS_LOCAL_ADDRS_MAX),
 				 0);
 	}
-	len = mkquery(m, "big.test", DNS_T_ANY);
+	len = tl_dns_query(m, 0x1234, "big.test", DNS_T_ANY, 0);
 	assert_int_equal(dns_parse_query(m, len, &q), DNS_PARSE_OK);
 	assert_int_equal(dns_local_lookup(l, q.qname, q.qtype, &r),
 			 DNS_LOCAL_ANSWER);
@@ -457,10 +493,11 @@ static void test_put(void **state)
 	dns_local_free(l);
 }
 
-/*
- * Zones (the control API's dns/add): records are entries; a name under a
- * zone without one is not local (the resolver answers, Lima #3161) unless
- * the zone has a default address; the most specific zone decides.
+/**
+ * test_zones() - zones (the control API's dns/add): records are entries; a name
+ * under a zone without one is not local (the resolver answers, Lima #3161)
+ * unless the zone has a default address; the most specific zone decides.
+ * @state:	unused
  */
 static void test_zones(void **state)
 {
@@ -534,6 +571,12 @@ static void test_zones(void **state)
 	dns_local_free(l);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -18,14 +18,23 @@
 
 #include "services/dns/service_int.h"
 
-/* Append @n bytes of @b to @st's receive buffer. */
+/**
+ * feed() - append @n bytes of @b to @st's receive buffer.
+ * @st:		stream
+ * @b:		bytes
+ * @n:		how many
+ */
 static void feed(struct dnsd_stream *st, const void *b, size_t n)
 {
 	memcpy(st->rx + st->rxlen, b, n);
 	st->rxlen += n;
 }
 
-/* A byte a time, 9 s apart: late 10 s after the first, whatever trickles. */
+/**
+ * test_trickle_is_late() - a byte a time, 9 s apart: late 10 s after the first,
+ * whatever trickles.
+ * @state:	unused
+ */
 static void test_trickle_is_late(void **state)
 {
 	struct dnsd_stream *st = calloc(1, sizeof(*st));
@@ -49,8 +58,11 @@ static void test_trickle_is_late(void **state)
 	free(st);
 }
 
-/* A whole message waiting for its turn is not late; the next one's clock
- * starts with its own first byte. */
+/**
+ * test_whole_message_not_late() - a whole message waiting for its turn is not
+ * late; the next one's clock starts with its own first byte.
+ * @state:	unused
+ */
 static void test_whole_message_not_late(void **state)
 {
 	struct dnsd_stream *st = calloc(1, sizeof(*st));
@@ -76,7 +88,11 @@ static void test_whole_message_not_late(void **state)
 	free(st);
 }
 
-/* IPv4 clients are IPv4-mapped; two addresses or networks never match. */
+/**
+ * test_client_set() - IPv4 clients are IPv4-mapped; two addresses or networks
+ * never match.
+ * @state:	unused
+ */
 static void test_client_set(void **state)
 {
 	struct sockaddr_in s4 = {.sin_family = AF_INET};
@@ -100,6 +116,12 @@ static void test_client_set(void **state)
 	assert_memory_not_equal(a.addr, b.addr, 16);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

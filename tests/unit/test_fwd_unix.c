@@ -41,6 +41,7 @@ static size_t ring_take(struct fwdu_ring *r, uint8_t *out, size_t n)
 
 /**
  * test_ring_limits() - the ring takes no more than its capacity
+ * @state:	unused
  */
 static void test_ring_limits(void **state)
 {
@@ -68,6 +69,7 @@ static void test_ring_limits(void **state)
 /**
  * test_ring_wrap() - bytes written across the end come back in order,
  * in two contiguous pieces
+ * @state:	unused
  */
 static void test_ring_wrap(void **state)
 {
@@ -96,6 +98,7 @@ static void test_ring_wrap(void **state)
 
 /**
  * test_ring_random() - random puts and takes match a straight copy
+ * @state:	unused
  */
 static void test_ring_random(void **state)
 {
@@ -129,6 +132,9 @@ static void test_ring_random(void **state)
 
 /**
  * main() - run the tests
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
  */
 int main(void)
 {

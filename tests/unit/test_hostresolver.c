@@ -48,6 +48,7 @@
 #include "base/log.h"
 #include "services/hostresolver/hostresolver.h"
 #include "base/loop.h"
+#include "tests/unit/testlib.h"
 
 #define ADDR_A	    "127.0.0.78"
 #define ADDR_B	    "127.0.0.79"
@@ -130,18 +131,26 @@ struct t {
 
 /* ---- helpers: files, processes, DNS packets ---- */
 
+/**
+ * write_file() - rewrite the file @name of the test directory in place (bind
+ * mounts keep the inode)
+ * @name:	file name
+ * @text:	its contents
+ */
 static void write_file(const char *name, const char *text)
 {
 	char path[128];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", g_dir, name);
-	f = fopen(path, "w"); /* in place: bind mounts keep the inode */
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
+	tl_write_file(path, text); /* in place: bind mounts keep the inode */
 }
 
+/**
+ * dir_path() - the path of @name in the test directory
+ * @name:	file name
+ *
+ * Return: the path, in one of four static buffers
+ */
 static const char *dir_path(const char *name)
 {
 	static char path[4][128];
@@ -152,50 +161,17 @@ static const char *dir_path(const char *name)
 	return path[k];
 }
 
-static size_t mkquery(uint8_t *b, uint16_t id, const char *name, uint16_t type,
-		      int edns)
-{
-	const char *p = name;
-	size_t o = 12;
-
-	memset(b, 0, 12);
-	b[0] = (uint8_t)(id >> 8);
-	b[1] = (uint8_t)id;
-	b[2] = 0x01; /* RD */
-	b[5] = 1;
-	while (*p) {
-		size_t n = strcspn(p, ".");
-
-		b[o++] = (uint8_t)n;
-		memcpy(b + o, p, n);
-		o += n;
-		p += n;
-		if (*p == '.')
-			p++;
-	}
-	b[o++] = 0;
-	b[o++] = (uint8_t)(type >> 8);
-	b[o++] = (uint8_t)type;
-	b[o++] = 0;
-	b[o++] = 1;
-	if (edns) {
-		static const uint8_t opt[11] = {0, 0, 41, 0x10, 0, 0,
-						0, 0, 0,  0,	0};
-
-		b[11] = 1;
-		memcpy(b + o, opt, sizeof(opt));
-		o += sizeof(opt);
-	}
-	return o;
-}
-
-/* 1 when a DNS server at @addr:53 answers a query. */
+/**
+ * probe() - 1 when a DNS server at @addr:53 answers a query.
+ *
+ * Return: 1 if it answers, else 0
+ */
 static int probe(const char *addr)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53)};
 	uint8_t q[512], a[512];
 	struct pollfd p;
-	size_t len = mkquery(q, 7, "probe.test", T_A, 0);
+	size_t len = tl_dns_query(q, 7, "probe.test", T_A, 0);
 	int fd, ok = 0;
 
 	inet_pton(AF_INET, addr, &sa.sin_addr);
@@ -213,7 +189,15 @@ static int probe(const char *addr)
 	return ok;
 }
 
-/* Start dnsmasq on @addr with extra options (NULL-terminated). */
+/**
+ * dnsmasq_start() - start dnsmasq on @addr with extra options
+ * (NULL-terminated).
+ * @addr:	IPv4 address to listen on, port 53
+ * @tag:	names its log and pid files, @tag.log and @tag.pid
+ *
+ * Return: its pid once it answers, or -1 (another server is there, or it did
+ * not start)
+ */
 static pid_t dnsmasq_start(const char *addr, const char *tag, ...)
 {
 	char listen[64], pidf[128], logf[128];
@@ -271,6 +255,10 @@ static pid_t dnsmasq_start(const char *addr, const char *tag, ...)
 	return -1;
 }
 
+/**
+ * dnsmasq_stop() - kill a dnsmasq started by dnsmasq_start() and reap it
+ * @pid:	its pid, set to 0; nothing is done if not positive
+ */
 static void dnsmasq_stop(pid_t *pid)
 {
 	if (*pid <= 0)
@@ -280,7 +268,14 @@ static void dnsmasq_stop(pid_t *pid)
 	*pid = 0;
 }
 
-/* Occurrences of @needle in the file @name of the test directory. */
+/**
+ * count_in_file() - occurrences of @needle in the file @name of the test
+ * directory.
+ * @name:	file name
+ * @needle:	text to count
+ *
+ * Return: the count, 0 if the file cannot be read
+ */
 static int count_in_file(const char *name, const char *needle)
 {
 	char buf[1 << 16];
@@ -299,21 +294,47 @@ static int count_in_file(const char *name, const char *needle)
 	return c;
 }
 
+/**
+ * ans_rcode() - the rcode of a raw answer
+ * @r:		result holding the answer
+ *
+ * Return: the rcode
+ */
 static int ans_rcode(const struct res *r)
 {
 	return r->ans[3] & 0x0f;
 }
 
+/**
+ * ans_count() - the answer count of a raw answer
+ * @r:		result holding the answer
+ *
+ * Return: ANCOUNT
+ */
 static int ans_count(const struct res *r)
 {
 	return r->ans[6] << 8 | r->ans[7];
 }
 
+/**
+ * ans_has() - whether a raw answer holds @text anywhere
+ * @r:		result holding the answer
+ * @text:	bytes to look for
+ *
+ * Return: non-zero if it does
+ */
 static int ans_has(const struct res *r, const char *text)
 {
 	return memmem(r->ans, r->len, text, strlen(text)) != NULL;
 }
 
+/**
+ * assert_addr() - address @i of a lookup's result is @text
+ * @r:		the result
+ * @i:		index among its addresses
+ * @family:	AF_INET or AF_INET6
+ * @text:	the address expected
+ */
 static void assert_addr(const struct res *r, size_t i, int family,
 			const char *text)
 {
@@ -327,6 +348,16 @@ static void assert_addr(const struct res *r, size_t i, int family,
 
 /* ---- the driver ---- */
 
+/**
+ * on_addr() - hr_lookup() callback: check what the resolver promises (never
+ * synchronous, once, addresses only with HR_OK), keep the result
+ * @arg:	the struct res
+ * @st:		status
+ * @addrs:	addresses, packed
+ * @n:		how many
+ * @canon:	canonical name or NULL
+ * @ttl:	TTL
+ */
 static void on_addr(void *arg, enum hr_status st, const uint8_t *addrs,
 		    size_t n, const char *canon, uint32_t ttl)
 {
@@ -351,6 +382,14 @@ static void on_addr(void *arg, enum hr_status st, const uint8_t *addrs,
 	t->pending--;
 }
 
+/**
+ * on_raw() - hr_forward() callback: check what the resolver promises (never
+ * synchronous, once, an answer only with HR_OK), keep it
+ * @arg:	the struct res
+ * @st:		status
+ * @ans:	raw answer, or NULL
+ * @len:	its length
+ */
 static void on_raw(void *arg, enum hr_status st, const uint8_t *ans, size_t len)
 {
 	struct res *r = arg;
@@ -369,7 +408,13 @@ static void on_raw(void *arg, enum hr_status st, const uint8_t *ans, size_t len)
 	t->pending--;
 }
 
-/* Start a lookup into t->r[k]; the callback must run. */
+/**
+ * lookup() - start a lookup into t->r[k]; the callback must run.
+ * @t:		the scenario
+ * @k:		result slot
+ * @name:	text name
+ * @family:	AF_INET or AF_INET6 (or another, which must fail)
+ */
 static void lookup(struct t *t, int k, const char *name, int family)
 {
 	memset(&t->r[k], 0, sizeof(t->r[k]));
@@ -382,12 +427,19 @@ static void lookup(struct t *t, int k, const char *name, int family)
 	assert_non_null(t->q[k]);
 }
 
-/* Forward a query for @name/@type into t->r[k]. */
+/**
+ * forward() - forward a query for @name/@type into t->r[k].
+ * @t:		the scenario
+ * @k:		result slot
+ * @name:	text name
+ * @type:	QTYPE
+ * @edns:	non-zero to add an OPT record
+ */
 static void forward(struct t *t, int k, const char *name, uint16_t type,
 		    int edns)
 {
 	uint8_t q[512];
-	size_t len = mkquery(q, 0x1234, name, type, edns);
+	size_t len = tl_dns_query(q, 0x1234, name, type, edns);
 
 	memset(&t->r[k], 0, sizeof(t->r[k]));
 	t->r[k].t = t;
@@ -399,7 +451,11 @@ static void forward(struct t *t, int k, const char *name, uint16_t type,
 	memset(q, 0xff, sizeof(q)); /* hr copied it */
 }
 
-/* Cancel t->q[k], whose callback then must not run. */
+/**
+ * cancel() - cancel t->q[k], whose callback then must not run.
+ * @t:		the scenario
+ * @k:		result slot
+ */
 static void cancel(struct t *t, int k)
 {
 	g_in_api = 1;
@@ -408,11 +464,21 @@ static void cancel(struct t *t, int k)
 	t->pending--;
 }
 
+/**
+ * wait_ms() - hold the next step back for @ms, even when nothing is pending
+ * @t:		the scenario
+ * @ms:		milliseconds from now
+ */
 static void wait_ms(struct t *t, int ms)
 {
 	t->not_before = loop_now_ms() + ms;
 }
 
+/**
+ * t_tick() - driver timer: fail the scenario past its deadline, else run the
+ * next step once nothing is pending (stop the loop after the last)
+ * @arg:	the scenario
+ */
 static void t_tick(void *arg)
 {
 	struct t *t = arg;
@@ -431,7 +497,13 @@ static void t_tick(void *arg)
 	loop_timer_arm(t->tick, now + 5);
 }
 
-/* Run @steps against a resolver made from @cfg, within @limit_ms. */
+/**
+ * t_run() - run @steps against a resolver made from @cfg, within @limit_ms.
+ * @t:		the scenario, reset
+ * @cfg:	resolver configuration
+ * @steps:	NULL-terminated steps
+ * @limit_ms:	deadline of the whole scenario
+ */
 static void t_run(struct t *t, const struct hr_config *cfg,
 		  const step_fn *steps, int limit_ms)
 {
@@ -462,6 +534,11 @@ static const char resolv_a[] = "nameserver " ADDR_A "\n"
 
 /* ---- native lookups ---- */
 
+/**
+ * hosts_1() - step 1 of the hosts scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void hosts_1(struct t *t)
 {
 	lookup(t, 0, "localhost", AF_INET);
@@ -470,6 +547,11 @@ static void hosts_1(struct t *t)
 	lookup(t, 3, "LocalHost.", AF_INET); /* same job as 0 */
 }
 
+/**
+ * hosts_2() - step 2 of the hosts scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void hosts_2(struct t *t)
 {
 	assert_int_equal(t->r[0].st, HR_OK);
@@ -489,6 +571,11 @@ static void hosts_2(struct t *t)
 	lookup(t, 4, "localhost", AF_INET);
 }
 
+/**
+ * hosts_3() - step 3 of the hosts scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void hosts_3(struct t *t)
 {
 	assert_int_equal(t->r[4].st, HR_OK);
@@ -496,6 +583,11 @@ static void hosts_3(struct t *t)
 	assert_true(t->r[4].ttl >= 1 && t->r[4].ttl <= 5);
 }
 
+/**
+ * test_native_hosts() - lookups answered from /etc/hosts, both families,
+ * duplicates removed, a TTL of 5 s
+ * @state:	unused
+ */
 static void test_native_hosts(void **state)
 {
 	static const step_fn steps[] = {hosts_1, hosts_2, hosts_3, NULL};
@@ -506,6 +598,11 @@ static void test_native_hosts(void **state)
 	t_run(&t, NULL, steps, 5000);
 }
 
+/**
+ * dns_1() - step 1 of the dns scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void dns_1(struct t *t)
 {
 	lookup(t, 0, "example.test", AF_INET);
@@ -522,6 +619,11 @@ static void dns_1(struct t *t)
 	lookup(t, 11, "many.test", AF_INET);
 }
 
+/**
+ * dns_2() - step 2 of the dns scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void dns_2(struct t *t)
 {
 	assert_int_equal(t->r[0].st, HR_OK);
@@ -551,6 +653,12 @@ static void dns_2(struct t *t)
 	assert_int_equal(t->r[11].n, 40);
 }
 
+/**
+ * test_native_dns() - lookups answered by the upstream through getaddrinfo():
+ * addresses, NODATA, NXDOMAIN, bad names and families, the canonical name of an
+ * alias
+ * @state:	unused
+ */
 static void test_native_dns(void **state)
 {
 	static const step_fn steps[] = {dns_1, dns_2, NULL};
@@ -570,12 +678,22 @@ static const char hosts_base[] = "127.0.0.1 localhost\n"
 				 "10.9.8.8 hr-dup\n"
 				 "10.9.8.9 hr-cache\n";
 
+/**
+ * cache_1() - step 1 of the cache scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void cache_1(struct t *t)
 {
 	lookup(t, 0, "hr-cache", AF_INET);
 	lookup(t, 1, "hr-neg.test", AF_INET);
 }
 
+/**
+ * cache_2() - step 2 of the cache scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void cache_2(struct t *t)
 {
 	assert_int_equal(t->r[0].st, HR_OK);
@@ -590,6 +708,11 @@ static void cache_2(struct t *t)
 	lookup(t, 3, "HR-NEG.test.", AF_INET);
 }
 
+/**
+ * cache_3() - step 3 of the cache scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void cache_3(struct t *t)
 {
 	assert_int_equal(t->r[2].st, HR_OK);
@@ -599,12 +722,22 @@ static void cache_3(struct t *t)
 	wait_ms(t, 1100);
 }
 
+/**
+ * cache_4() - step 4 of the cache scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void cache_4(struct t *t)
 {
 	lookup(t, 4, "hr-cache", AF_INET);
 	lookup(t, 5, "hr-neg.test", AF_INET);
 }
 
+/**
+ * cache_5() - step 5 of the cache scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void cache_5(struct t *t)
 {
 	assert_int_equal(t->r[4].st, HR_OK);
@@ -613,6 +746,11 @@ static void cache_5(struct t *t)
 	assert_addr(&t->r[5], 0, AF_INET, "10.9.8.11");
 }
 
+/**
+ * test_cache() - answers, negative ones too, are cached for their TTL, not
+ * longer
+ * @state:	unused
+ */
 static void test_cache(void **state)
 {
 	static const step_fn steps[] = {cache_1, cache_2, cache_3,
@@ -626,22 +764,40 @@ static void test_cache(void **state)
 	write_file("hosts", hosts_base);
 }
 
-/* A cache of 2 entries keeps the 2 most recently used answers. */
+/**
+ * evict_1() - a cache of 2 entries keeps the 2 most recently used answers.
+ * @t:		the scenario
+ */
 static void evict_1(struct t *t)
 {
 	lookup(t, 0, "hr-cache", AF_INET);
 }
 
+/**
+ * evict_1b() - step 1b of the evict scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void evict_1b(struct t *t)
 {
 	lookup(t, 1, "hr-dup", AF_INET);
 }
 
+/**
+ * evict_1c() - step 1c of the evict scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void evict_1c(struct t *t)
 {
 	lookup(t, 2, "localhost", AF_INET); /* evicts hr-cache */
 }
 
+/**
+ * evict_2() - step 2 of the evict scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void evict_2(struct t *t)
 {
 	write_file("hosts", "127.0.0.1 localhost\n"
@@ -652,6 +808,11 @@ static void evict_2(struct t *t)
 	lookup(t, 5, "hr-cache", AF_INET); /* evicted: asked again */
 }
 
+/**
+ * evict_3() - step 3 of the evict scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void evict_3(struct t *t)
 {
 	assert_int_equal(t->r[3].n, 2); /* cached */
@@ -659,6 +820,10 @@ static void evict_3(struct t *t)
 	assert_addr(&t->r[5], 0, AF_INET, "10.9.8.20");
 }
 
+/**
+ * test_cache_evict() - a full cache drops the least recently used answer
+ * @state:	unused
+ */
 static void test_cache_evict(void **state)
 {
 	static const step_fn steps[] = {evict_1, evict_1b, evict_1c,
@@ -677,6 +842,11 @@ static void test_cache_evict(void **state)
 
 static int g_co_before;
 
+/**
+ * co_1() - step 1 of the co scenario, run once the requests of the step before
+ * are answered
+ * @t:		the scenario
+ */
 static void co_1(struct t *t)
 {
 	int k;
@@ -686,6 +856,11 @@ static void co_1(struct t *t)
 		lookup(t, k, "co.test", AF_INET);
 }
 
+/**
+ * co_2() - step 2 of the co scenario, run once the requests of the step before
+ * are answered
+ * @t:		the scenario
+ */
 static void co_2(struct t *t)
 {
 	int k;
@@ -697,6 +872,11 @@ static void co_2(struct t *t)
 	wait_ms(t, 300); /* let dnsmasq write its log */
 }
 
+/**
+ * co_3() - step 3 of the co scenario, run once the requests of the step before
+ * are answered
+ * @t:		the scenario
+ */
 static void co_3(struct t *t)
 {
 	(void)t;
@@ -704,6 +884,10 @@ static void co_3(struct t *t)
 			 g_co_before + 1);
 }
 
+/**
+ * test_coalesce() - 20 lookups of one name at once make one upstream query
+ * @state:	unused
+ */
 static void test_coalesce(void **state)
 {
 	static const step_fn steps[] = {co_1, co_2, co_3, NULL};
@@ -714,6 +898,11 @@ static void test_coalesce(void **state)
 	t_run(&t, NULL, steps, 5000);
 }
 
+/**
+ * cancel_1() - step 1 of the cancel scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void cancel_1(struct t *t)
 {
 	lookup(t, 0, "example.test", AF_INET);
@@ -726,6 +915,11 @@ static void cancel_1(struct t *t)
 	hr_cancel(NULL);
 }
 
+/**
+ * cancel_2() - step 2 of the cancel scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void cancel_2(struct t *t)
 {
 	assert_int_equal(t->r[1].st, HR_OK);
@@ -736,6 +930,11 @@ static void cancel_2(struct t *t)
 	wait_ms(t, 300); /* time for a stray callback to show up */
 }
 
+/**
+ * cancel_3() - step 3 of the cancel scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void cancel_3(struct t *t)
 {
 	assert_false(t->r[0].done);
@@ -744,6 +943,11 @@ static void cancel_3(struct t *t)
 	assert_false(t->r[4].done);
 }
 
+/**
+ * test_cancel() - a cancelled request, queued, running, ready or a cache hit,
+ * never calls back
+ * @state:	unused
+ */
 static void test_cancel(void **state)
 {
 	static const step_fn steps[] = {cancel_1, cancel_2, cancel_3, NULL};
@@ -757,6 +961,11 @@ static void test_cancel(void **state)
 	t_run(&t, &cfg, steps, 5000);
 }
 
+/**
+ * bound_1() - step 1 of the bound scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void bound_1(struct t *t)
 {
 	lookup(t, 0, "r1.test", AF_INET);
@@ -765,6 +974,11 @@ static void bound_1(struct t *t)
 	forward(t, 3, "which.test", T_TXT, 0);
 }
 
+/**
+ * bound_2() - step 2 of the bound scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void bound_2(struct t *t)
 {
 	assert_int_equal(t->r[0].st, HR_NXDOMAIN);
@@ -776,12 +990,22 @@ static void bound_2(struct t *t)
 	forward(t, 4, "which.test", T_TXT, 0);
 }
 
+/**
+ * bound_3() - step 3 of the bound scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void bound_3(struct t *t)
 {
 	assert_int_equal(t->r[4].st, HR_OK);
 	assert_true(ans_has(&t->r[4], "alpha"));
 }
 
+/**
+ * test_inflight_bound() - requests beyond max_inflight are REFUSED at once, and
+ * the others still answered
+ * @state:	unused
+ */
 static void test_inflight_bound(void **state)
 {
 	static const step_fn steps[] = {bound_1, bound_2, bound_3, NULL};
@@ -797,6 +1021,11 @@ static void test_inflight_bound(void **state)
 
 /* ---- a silent upstream for getaddrinfo ---- */
 
+/**
+ * silent_1() - step 1 of the silent scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void silent_1(struct t *t)
 {
 	/* glibc reloads the rewritten file; its one try waits 1 s. */
@@ -808,6 +1037,11 @@ static void silent_1(struct t *t)
 	t->pending = 0; /* step 2 runs while it is in flight */
 }
 
+/**
+ * silent_2() - step 2 of the silent scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void silent_2(struct t *t)
 {
 	/* A worker is inside getaddrinfo now. */
@@ -817,6 +1051,11 @@ static void silent_2(struct t *t)
 	lookup(t, 1, "silent.test", AF_INET); /* joins the running call */
 }
 
+/**
+ * silent_3() - step 3 of the silent scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void silent_3(struct t *t)
 {
 	/* glibc's EAI_AGAIN after its 1 s try, before our 1.5 s deadline:
@@ -828,6 +1067,11 @@ static void silent_3(struct t *t)
 	lookup(t, 2, "silent.test", AF_INET);
 }
 
+/**
+ * silent_4() - step 4 of the silent scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void silent_4(struct t *t)
 {
 	assert_int_equal(t->r[2].st, HR_SERVFAIL);
@@ -835,6 +1079,12 @@ static void silent_4(struct t *t)
 	assert_false(t->r[0].done);
 }
 
+/**
+ * test_native_silent() - a silent upstream: getaddrinfo()'s own timeout answers
+ * SERVFAIL, a cancelled request's call still serves the next, SERVFAIL is
+ * cached
+ * @state:	unused
+ */
 static void test_native_silent(void **state)
 {
 	static const step_fn steps[] = {silent_1, silent_2, silent_3, silent_4,
@@ -848,6 +1098,11 @@ static void test_native_silent(void **state)
 	write_file("resolv.conf", resolv_a);
 }
 
+/**
+ * deadline_1() - step 1 of the deadline scenario, run once the requests of the
+ * step before are answered
+ * @t:		the scenario
+ */
 static void deadline_1(struct t *t)
 {
 	/* glibc would wait 2 s; the request's deadline is 500 ms. */
@@ -857,12 +1112,22 @@ static void deadline_1(struct t *t)
 	lookup(t, 0, "deadline.test", AF_INET);
 }
 
+/**
+ * deadline_2() - step 2 of the deadline scenario, run once the requests of the
+ * step before are answered
+ * @t:		the scenario
+ */
 static void deadline_2(struct t *t)
 {
 	assert_int_equal(t->r[0].st, HR_SERVFAIL);
 	assert_in_range(t->r[0].at - t->t0, 450, 800);
 }
 
+/**
+ * test_native_deadline() - our deadline answers SERVFAIL before getaddrinfo()
+ * gives up, and hr_free() does not wait for it
+ * @state:	unused
+ */
 static void test_native_deadline(void **state)
 {
 	static const step_fn steps[] = {deadline_1, deadline_2, NULL};
@@ -878,6 +1143,11 @@ static void test_native_deadline(void **state)
 
 /* ---- forwarding ---- */
 
+/**
+ * fwd_1() - step 1 of the fwd scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void fwd_1(struct t *t)
 {
 	uint8_t junk[5] = {1, 2, 3, 4, 5};
@@ -902,10 +1172,15 @@ static void fwd_1(struct t *t)
 	assert_string_equal(buf, "");
 }
 
+/**
+ * fwd_2() - step 2 of the fwd scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void fwd_2(struct t *t)
 {
 	uint8_t q[512];
-	size_t qlen = mkquery(q, 0x1234, "which.test", T_TXT, 0);
+	size_t qlen = tl_dns_query(q, 0x1234, "which.test", T_TXT, 0);
 	int k;
 
 	for (k = 0; k < 5; k++) {
@@ -931,6 +1206,12 @@ static void fwd_2(struct t *t)
 	assert_int_equal(t->r[5].st, HR_SERVFAIL);
 }
 
+/**
+ * test_forward() - raw queries go to the resolv.conf upstream; the answer keeps
+ * the question as asked, and one over 512 bytes comes whole (c-ares retries
+ * over TCP)
+ * @state:	unused
+ */
 static void test_forward(void **state)
 {
 	static const step_fn steps[] = {fwd_1, fwd_2, NULL};
@@ -946,17 +1227,32 @@ static void test_forward(void **state)
 	t_run(&t, &cfg, steps, 5000);
 }
 
+/**
+ * fb_1() - step 1 of the fb scenario, run once the requests of the step before
+ * are answered
+ * @t:		the scenario
+ */
 static void fb_1(struct t *t)
 {
 	forward(t, 0, "which.test", T_TXT, 0);
 }
 
+/**
+ * fb_2() - step 2 of the fb scenario, run once the requests of the step before
+ * are answered
+ * @t:		the scenario
+ */
 static void fb_2(struct t *t)
 {
 	assert_int_equal(t->r[0].st, HR_OK);
 	assert_true(ans_has(&t->r[0], "alpha"));
 }
 
+/**
+ * test_fallback() - without a usable nameserver line the fallback upstream
+ * serves; a fallback list that does not parse is refused
+ * @state:	unused
+ */
 static void test_fallback(void **state)
 {
 	static const step_fn steps[] = {fb_1, fb_2, NULL};
@@ -982,12 +1278,22 @@ static void test_fallback(void **state)
 
 /* ---- resolv.conf swapped: both resolvers follow within 2 s ---- */
 
+/**
+ * swap_1() - step 1 of the swap scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void swap_1(struct t *t)
 {
 	forward(t, 0, "which.test", T_TXT, 0);
 	lookup(t, 1, "swap.test", AF_INET);
 }
 
+/**
+ * swap_2() - step 2 of the swap scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void swap_2(struct t *t)
 {
 	assert_int_equal(t->r[0].st, HR_OK);
@@ -999,12 +1305,22 @@ static void swap_2(struct t *t)
 	t->t0 = loop_now_ms();
 }
 
+/**
+ * swap_3() - step 3 of the swap scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void swap_3(struct t *t)
 {
 	forward(t, 2, "which.test", T_TXT, 0);
 	lookup(t, 3, "swap.test", AF_INET);
 }
 
+/**
+ * swap_4() - step 4 of the swap scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void swap_4(struct t *t)
 {
 	int64_t now = loop_now_ms();
@@ -1027,6 +1343,10 @@ static void swap_4(struct t *t)
 	assert_string_equal(buf, "swapped.test");
 }
 
+/**
+ * test_swap() - both resolvers follow a rewritten resolv.conf within 2 s
+ * @state:	unused
+ */
 static void test_swap(void **state)
 {
 	static const step_fn steps[] = {swap_1, swap_2, swap_3, swap_4, NULL};
@@ -1045,11 +1365,21 @@ static void test_swap(void **state)
 
 static pid_t g_dm_c;
 
+/**
+ * dead_1() - step 1 of the dead scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void dead_1(struct t *t)
 {
 	forward(t, 0, "which.test", T_TXT, 0);
 }
 
+/**
+ * dead_2() - step 2 of the dead scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void dead_2(struct t *t)
 {
 	assert_int_equal(t->r[0].st, HR_OK);
@@ -1059,6 +1389,11 @@ static void dead_2(struct t *t)
 	forward(t, 1, "which.test", T_TXT, 0);
 }
 
+/**
+ * dead_3() - step 3 of the dead scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void dead_3(struct t *t)
 {
 	print_message("killed upstream: SERVFAIL after %lld ms\n",
@@ -1067,6 +1402,11 @@ static void dead_3(struct t *t)
 	assert_true(t->r[1].at - t->t0 <= 1000 + 300);
 }
 
+/**
+ * test_upstream_killed() - an upstream that dies after answering: the next
+ * forwarded query answers SERVFAIL within the timeout
+ * @state:	unused
+ */
 static void test_upstream_killed(void **state)
 {
 	static const step_fn steps[] = {dead_1, dead_2, dead_3, NULL};
@@ -1084,6 +1424,11 @@ static void test_upstream_killed(void **state)
 	dnsmasq_stop(&g_dm_c);
 }
 
+/**
+ * mute_1() - step 1 of the mute scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void mute_1(struct t *t)
 {
 	t->t0 = loop_now_ms();
@@ -1091,6 +1436,11 @@ static void mute_1(struct t *t)
 	forward(t, 1, "big.test", T_TXT, 1);
 }
 
+/**
+ * mute_2() - step 2 of the mute scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void mute_2(struct t *t)
 {
 	int k;
@@ -1101,6 +1451,11 @@ static void mute_2(struct t *t)
 	}
 }
 
+/**
+ * test_upstream_silent() - an upstream that never answers: forwarded queries
+ * answer SERVFAIL at the deadline
+ * @state:	unused
+ */
 static void test_upstream_silent(void **state)
 {
 	static const step_fn steps[] = {mute_1, mute_2, NULL};
@@ -1118,7 +1473,13 @@ static void test_upstream_silent(void **state)
 
 static const int g_net1, g_net2; /* two networks, by address */
 
-/* A client: network @net, address ::ffff:10.0.0.@host. */
+/**
+ * client() - a client: network @net, address ::ffff:10.0.0.@host.
+ * @net:	the network, any distinct pointer
+ * @host:	last byte of the address
+ *
+ * Return: the client
+ */
 static struct hr_client client(const void *net, int host)
 {
 	struct hr_client cl = {.net = net};
@@ -1129,12 +1490,18 @@ static struct hr_client client(const void *net, int host)
 	return cl;
 }
 
-/* forward() for client @cl. */
+/**
+ * forward_cl() - forward() for client @cl.
+ * @t:		the scenario
+ * @k:		result slot
+ * @name:	text name (a TXT query)
+ * @cl:		the client
+ */
 static void forward_cl(struct t *t, int k, const char *name,
 		       const struct hr_client *cl)
 {
 	uint8_t q[512];
-	size_t len = mkquery(q, 0x1234, name, T_TXT, 0);
+	size_t len = tl_dns_query(q, 0x1234, name, T_TXT, 0);
 
 	memset(&t->r[k], 0, sizeof(t->r[k]));
 	t->r[k].t = t;
@@ -1145,7 +1512,13 @@ static void forward_cl(struct t *t, int k, const char *name,
 	assert_non_null(t->q[k]);
 }
 
-/* lookup() for client @cl. */
+/**
+ * lookup_cl() - lookup() for client @cl.
+ * @t:		the scenario
+ * @k:		result slot
+ * @name:	text name (an A lookup)
+ * @cl:		the client
+ */
 static void lookup_cl(struct t *t, int k, const char *name,
 		      const struct hr_client *cl)
 {
@@ -1159,6 +1532,11 @@ static void lookup_cl(struct t *t, int k, const char *name,
 	assert_non_null(t->q[k]);
 }
 
+/**
+ * share_1() - step 1 of the share scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void share_1(struct t *t)
 {
 	struct hr_client a1 = client(&g_net1, 1), a2 = client(&g_net1, 2);
@@ -1176,6 +1554,11 @@ static void share_1(struct t *t)
 	lookup_cl(t, 11, "localhost", &a3); /* a cache miss: refused too */
 }
 
+/**
+ * share_2() - step 2 of the share scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void share_2(struct t *t)
 {
 	struct hr_stats st;
@@ -1196,6 +1579,11 @@ static void share_2(struct t *t)
 	assert_int_equal(st.refused_net, 2);
 }
 
+/**
+ * share_3() - step 3 of the share scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void share_3(struct t *t)
 {
 	struct hr_client a1 = client(&g_net1, 1);
@@ -1209,6 +1597,11 @@ static void share_3(struct t *t)
 	forward_cl(t, 4, "s.test", &a1);
 }
 
+/**
+ * share_4() - step 4 of the share scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void share_4(struct t *t)
 {
 	assert_int_equal(t->r[4].st, HR_REFUSED);
@@ -1216,6 +1609,11 @@ static void share_4(struct t *t)
 	wait_ms(t, 1500); /* c-ares gives up on the cancelled queries */
 }
 
+/**
+ * share_5() - step 5 of the share scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void share_5(struct t *t)
 {
 	struct hr_client a1 = client(&g_net1, 1);
@@ -1224,6 +1622,11 @@ static void share_5(struct t *t)
 	forward_cl(t, 5, "s.test", &a1);
 }
 
+/**
+ * share_6() - step 6 of the share scenario, run once the requests of the step
+ * before are answered
+ * @t:		the scenario
+ */
 static void share_6(struct t *t)
 {
 	struct hr_stats st;
@@ -1234,6 +1637,11 @@ static void share_6(struct t *t)
 	assert_int_equal(st.refused_client, 2);
 }
 
+/**
+ * test_fair_share() - a client or a network that floods the resolver gets its
+ * share of the in-flight requests, not the others'
+ * @state:	unused
+ */
 static void test_fair_share(void **state)
 {
 	static const step_fn steps[] = {share_1, share_2, share_3, share_4,
@@ -1249,6 +1657,11 @@ static void test_fair_share(void **state)
 	t_run(&t, &cfg, steps, 8000);
 }
 
+/**
+ * workers_1() - step 1 of the workers scenario, run once the requests of the
+ * step before are answered
+ * @t:		the scenario
+ */
 static void workers_1(struct t *t)
 {
 	struct hr_client a = client(&g_net1, 1), b = client(&g_net1, 2);
@@ -1263,6 +1676,11 @@ static void workers_1(struct t *t)
 	lookup_cl(t, 3, "localhost", &b);
 }
 
+/**
+ * workers_2() - step 2 of the workers scenario, run once the requests of the
+ * step before are answered
+ * @t:		the scenario
+ */
 static void workers_2(struct t *t)
 {
 	int k;
@@ -1276,6 +1694,11 @@ static void workers_2(struct t *t)
 		assert_int_equal(t->r[k].st, HR_SERVFAIL);
 }
 
+/**
+ * test_fair_workers() - a client whose lookups hang in getaddrinfo() does not
+ * hold every worker
+ * @state:	unused
+ */
 static void test_fair_workers(void **state)
 {
 	static const step_fn steps[] = {workers_1, workers_2, NULL};
@@ -1290,6 +1713,11 @@ static void test_fair_workers(void **state)
 
 /* ---- setup: namespace, files, upstreams ---- */
 
+/**
+ * find_dnsmasq() - where dnsmasq is installed
+ *
+ * Return: its path, or NULL
+ */
 static const char *find_dnsmasq(void)
 {
 	static const char *const paths[] = {
@@ -1303,6 +1731,14 @@ static const char *find_dnsmasq(void)
 	return NULL;
 }
 
+/**
+ * setup() - the world of the tests: a mount namespace whose /etc/hosts and
+ * /etc/resolv.conf are the test directory's, and dnsmasq upstreams A and B and
+ * a silent one; g_skip says why not
+ * @state:	unused
+ *
+ * Return: 0 (a missing piece sets g_skip, and each test skips)
+ */
 static int setup(void **state)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53)};
@@ -1324,8 +1760,7 @@ static int setup(void **state)
 		g_skip = "dnsmasq not installed";
 		return 0;
 	}
-	snprintf(g_dir, sizeof(g_dir), "/tmp/hrtest.XXXXXX");
-	if (!mkdtemp(g_dir)) {
+	if (!tl_mkdtemp(g_dir, sizeof(g_dir), "hrtest")) {
 		g_skip = "mkdtemp failed";
 		return 0;
 	}
@@ -1383,13 +1818,14 @@ static int setup(void **state)
 #endif
 }
 
+/**
+ * teardown() - stop the upstreams, undo the mounts, remove the test directory
+ * @state:	unused
+ *
+ * Return: 0, or -1 if the test directory could not be removed
+ */
 static int teardown(void **state)
 {
-	static const char *const files[] = {
-	    "hosts", "resolv.conf", "fwd.conf", "a.log", "b.log",
-	    "c.log", "a.pid",	    "b.pid",	"c.pid", NULL};
-	int i;
-
 	(void)state;
 	dnsmasq_stop(&g_dm_a);
 	dnsmasq_stop(&g_dm_b);
@@ -1401,13 +1837,18 @@ static int teardown(void **state)
 		umount2("/etc/hosts", MNT_DETACH);
 		umount2("/etc/resolv.conf", MNT_DETACH);
 #endif
-		for (i = 0; files[i]; i++)
-			unlink(dir_path(files[i]));
-		rmdir(g_dir);
+		/* all of it: a fixed list of files missed many.hosts */
+		return tl_rm_rf(g_dir);
 	}
 	return 0;
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "packet/ipfrag.h"
+#include "tests/unit/testlib.h"
 
 #define ETH 14
 
@@ -55,10 +56,10 @@ struct fr {
  */
 static uint8_t *mk(const struct fr *f, size_t *len)
 {
-	size_t tot = 20 + f->plen, i;
+	size_t tot = 20 + f->plen;
 	uint8_t *b = malloc(ETH + tot), *ip = b + ETH;
 	unsigned fo = f->off >> 3;
-	uint32_t sum = 0;
+	uint16_t sum;
 
 	assert_non_null(b);
 	memset(b, 0x5a, ETH + tot);
@@ -78,21 +79,21 @@ static uint8_t *mk(const struct fr *f, size_t *len)
 	ip[9] = f->proto ? f->proto : 17;
 	ip[12] = 192, ip[13] = 168, ip[14] = 5, ip[15] = f->src ? f->src : 15;
 	ip[16] = 192, ip[17] = 168, ip[18] = 5, ip[19] = 2;
-	for (i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
+	sum = tl_csum(ip, 20);
 	if (f->bad_sum)
 		sum ^= 1;
-	ip[10] = (uint8_t)(sum >> 8);
-	ip[11] = (uint8_t)sum;
+	tl_put16(ip + 10, sum);
 	*len = ETH + tot;
 	return b;
 }
 
 /**
  * pass() - ipfrag_pass() on the frame @f describes, at @now
+ * @t:		the fragment table
+ * @f:		the packet
+ * @now:	the time, in ms
+ *
+ * Return: what ipfrag_pass() returned
  */
 static int pass(struct ipfrag *t, struct fr f, int64_t now)
 {
@@ -109,7 +110,10 @@ static int pass(struct ipfrag *t, struct fr f, int64_t now)
 #define MIDDLE(i) ((struct fr){.id = (i), .off = 1480, .mf = 1, .plen = 1480})
 #define LAST(i)	  ((struct fr){.id = (i), .off = 2960, .plen = 40})
 
-/* The three reproducers of the crash. */
+/**
+ * test_crashers_dropped() - the three reproducers of the crash.
+ * @state:	unused
+ */
 static void test_crashers_dropped(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -135,7 +139,10 @@ static void test_crashers_dropped(void **state)
 	free(t);
 }
 
-/* Fragmented datagrams in order pass whole, again and again. */
+/**
+ * test_in_order() - fragmented datagrams in order pass whole, again and again.
+ * @state:	unused
+ */
 static void test_in_order(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -171,8 +178,11 @@ static void test_in_order(void **state)
 	free(t);
 }
 
-/* Out of order: the last fragment passes into the queue, then nothing of
- * the datagram until libslirp's queue has surely timed out. */
+/**
+ * test_irregular() - out of order: the last fragment passes into the queue,
+ * then nothing of the datagram until libslirp's queue has surely timed out.
+ * @state:	unused
+ */
 static void test_irregular(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -195,8 +205,11 @@ static void test_irregular(void **state)
 	free(t);
 }
 
-/* A last fragment long after the first is dropped: libslirp's queue may
- * be gone. */
+/**
+ * test_timeout() - a last fragment long after the first is dropped: libslirp's
+ * queue may be gone.
+ * @state:	unused
+ */
 static void test_timeout(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -214,7 +227,11 @@ static void test_timeout(void **state)
 	free(t);
 }
 
-/* A packet with only the reserved flag makes libslirp free the queue. */
+/**
+ * test_freef() - a packet with only the reserved flag makes libslirp free the
+ * queue.
+ * @state:	unused
+ */
 static void test_freef(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -228,7 +245,11 @@ static void test_freef(void **state)
 	free(t);
 }
 
-/* What libslirp rejects before reassembly is dropped and not remembered. */
+/**
+ * test_invalid() - what libslirp rejects before reassembly is dropped and not
+ * remembered.
+ * @state:	unused
+ */
 static void test_invalid(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -251,7 +272,11 @@ static void test_invalid(void **state)
 	free(t);
 }
 
-/* TTL 0 with a right checksum: libslirp sends an ICMP error and drops. */
+/**
+ * test_ttl0() - TTL 0 with a right checksum: libslirp sends an ICMP error and
+ * drops.
+ * @state:	unused
+ */
 static void test_ttl0(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -277,8 +302,11 @@ static void test_ttl0(void **state)
 	free(t);
 }
 
-/* The table holds IPFRAG_MAX datagrams; then new first fragments are
- * refused, never an entry evicted. */
+/**
+ * test_full() - the table holds IPFRAG_MAX datagrams; then new first fragments
+ * are refused, never an entry evicted.
+ * @state:	unused
+ */
 static void test_full(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -302,6 +330,11 @@ static void test_full(void **state)
 
 /**
  * pass_as() - ipfrag_pass() on the frame @f describes, from port @owner
+ * @t:		the fragment table
+ * @f:		the packet
+ * @owner:	the port it came from
+ *
+ * Return: what ipfrag_pass() returned
  */
 static int pass_as(struct ipfrag *t, struct fr f, uint32_t owner)
 {
@@ -313,8 +346,11 @@ static int pass_as(struct ipfrag *t, struct fr f, uint32_t owner)
 	return r;
 }
 
-/* A port makes IPFRAG_SHARE entries at most; the rest of the table stays
- * for the others, and a port's own datagrams in progress go on. */
+/**
+ * test_share() - a port makes IPFRAG_SHARE entries at most; the rest of the
+ * table stays for the others, and a port's own datagrams in progress go on.
+ * @state:	unused
+ */
 static void test_share(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -350,7 +386,10 @@ static void test_share(void **state)
 	free(t);
 }
 
-/* Other frames pass untouched, short ones read within bounds. */
+/**
+ * test_others() - other frames pass untouched, short ones read within bounds.
+ * @state:	unused
+ */
 static void test_others(void **state)
 {
 	struct ipfrag *t = calloc(1, sizeof(*t));
@@ -376,6 +415,12 @@ static void test_others(void **state)
 	free(t);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

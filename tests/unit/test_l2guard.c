@@ -86,7 +86,11 @@ static void add(struct pkt *p, uint8_t type, const void *data, size_t n)
 	p->b[ETH + 5] = (uint8_t)(p->len - ETH - IP6);
 }
 
-/* An 8-byte options header (hop-by-hop or destination: PadN) */
+/**
+ * opts() - an 8-byte options header (hop-by-hop or destination: PadN)
+ * @p:		packet to append to
+ * @type:	its protocol number (0 hop-by-hop, 60 destination options)
+ */
 static void opts(struct pkt *p, uint8_t type)
 {
 	static const uint8_t h[8] = {0, 0, 1, 4, 0, 0, 0, 0};
@@ -94,7 +98,12 @@ static void opts(struct pkt *p, uint8_t type)
 	add(p, type, h, sizeof(h));
 }
 
-/* A fragment header: offset in bytes, more fragments */
+/**
+ * frag() - a fragment header: offset in bytes, more fragments
+ * @p:		packet to append to
+ * @off:	fragment offset in bytes
+ * @mf:		non-zero for more fragments
+ */
 static void frag(struct pkt *p, unsigned off, int mf)
 {
 	uint8_t h[8] = {
@@ -104,7 +113,13 @@ static void frag(struct pkt *p, unsigned off, int mf)
 	add(p, 44, h, sizeof(h));
 }
 
-/* An ICMPv6 message of @type with @n bytes in all (target at 8) */
+/**
+ * icmp6() - an ICMPv6 message of @type with @n bytes in all (target at 8)
+ * @p:		packet to append to
+ * @type:	ICMPv6 type
+ * @n:		message length, at most 64
+ * @tgt:	target address written at offset 8, or NULL
+ */
 static void icmp6(struct pkt *p, uint8_t type, size_t n, const uint8_t *tgt)
 {
 	uint8_t m[64] = {type};
@@ -114,7 +129,12 @@ static void icmp6(struct pkt *p, uint8_t type, size_t n, const uint8_t *tgt)
 	add(p, 58, m, n);
 }
 
-/* A UDP header from @sport to @dport with 4 bytes of payload */
+/**
+ * udp() - a UDP header from @sport to @dport with 4 bytes of payload
+ * @p:		packet to append to
+ * @sport:	source port
+ * @dport:	destination port
+ */
 static void udp(struct pkt *p, unsigned sport, unsigned dport)
 {
 	uint8_t u[12] = {(uint8_t)(sport >> 8),
@@ -130,6 +150,7 @@ static void udp(struct pkt *p, unsigned sport, unsigned dport)
 /**
  * own() - the network's addresses: the link-local of the gateway's and
  * the services host's MACs
+ * @a:		set to those two addresses
  */
 static void own(struct l2g_addrs *a)
 {
@@ -162,6 +183,8 @@ static enum l2g_verdict judge(const uint8_t *f, size_t len)
  * truncations() - every prefix of @p is judged; a prefix that cuts into
  * what decided @want must not pass as something else than @want, PASS or
  * CHAIN
+ * @p:		the whole packet
+ * @want:	its verdict
  */
 static void truncations(const struct pkt *p, enum l2g_verdict want)
 {
@@ -176,6 +199,10 @@ static void truncations(const struct pkt *p, enum l2g_verdict want)
 	assert_int_equal(judge(p->b, p->len), want);
 }
 
+/**
+ * test_link_local() - the link-local address of a MAC is its modified EUI-64
+ * @state:	unused
+ */
 static void test_link_local(void **state)
 {
 	struct in6_addr a = IN6ADDR_ANY_INIT;
@@ -188,6 +215,11 @@ static void test_link_local(void **state)
 	assert_memory_equal(a.s6_addr, want, 16);
 }
 
+/**
+ * test_vlan() - frames tagged 0x8100, 0x88a8 or 0x9100 are refused; untagged
+ * frames and runts pass
+ * @state:	unused
+ */
 static void test_vlan(void **state)
 {
 	static const unsigned types[] = {0x8100, 0x88a8, 0x9100};
@@ -209,6 +241,11 @@ static void test_vlan(void **state)
 	assert_int_equal(judge(f, 13), L2G_PASS); /* a runt: the switch's */
 }
 
+/**
+ * test_ra() - router advertisements are refused, behind any extension headers,
+ * and no prefix of one passes as something else
+ * @state:	unused
+ */
 static void test_ra(void **state)
 {
 	struct pkt p;
@@ -239,6 +276,11 @@ static void test_ra(void **state)
 	assert_int_equal(judge(p.b, p.len), L2G_RA);
 }
 
+/**
+ * test_redirect_dhcpv6() - ICMPv6 redirects and DHCPv6 server messages are
+ * refused; a client's DHCPv6 message passes
+ * @state:	unused
+ */
 static void test_redirect_dhcpv6(void **state)
 {
 	struct pkt p;
@@ -261,6 +303,12 @@ static void test_redirect_dhcpv6(void **state)
 	assert_int_equal(judge(p.b, p.len), L2G_PASS);
 }
 
+/**
+ * test_na() - neighbour advertisements for the gateway's or the services host's
+ * address, and anything from the gateway's address, are refused; others and
+ * solicitations pass
+ * @state:	unused
+ */
 static void test_na(void **state)
 {
 	struct in6_addr gw = IN6ADDR_ANY_INIT, svc = IN6ADDR_ANY_INIT, other;
@@ -294,6 +342,12 @@ static void test_na(void **state)
 	assert_int_equal(judge(p.b, p.len), L2G_SPOOF6);
 }
 
+/**
+ * test_fragments() - a first fragment is judged on what it holds; one that ends
+ * inside the header chain or before the ICMPv6 type is CHAIN; later fragments
+ * pass
+ * @state:	unused
+ */
 static void test_fragments(void **state)
 {
 	struct pkt p;
@@ -331,6 +385,11 @@ static void test_fragments(void **state)
 	truncations(&p, L2G_PASS);
 }
 
+/**
+ * test_chain_bounded() - a header chain longer than is followed is CHAIN; TCP,
+ * ESP and no next header pass
+ * @state:	unused
+ */
 static void test_chain_bounded(void **state)
 {
 	struct pkt p;
@@ -354,6 +413,11 @@ static void test_chain_bounded(void **state)
 	assert_int_equal(judge(p.b, p.len), L2G_PASS);
 }
 
+/**
+ * test_random() - random IPv6 frames of every length never read past their end
+ * (run under ASan)
+ * @state:	unused
+ */
 static void test_random(void **state)
 {
 	uint8_t f[200] = {0};
@@ -376,6 +440,12 @@ static void test_random(void **state)
 	}
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

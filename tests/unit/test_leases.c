@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "lan/leases.h"
+#include "tests/unit/testlib.h"
 
 static char dir[64];
 static char path[128];
@@ -40,8 +41,7 @@ static char path[128];
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/test_leases.XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_non_null(tl_mkdtemp(dir, sizeof(dir), "test_leases"));
 	snprintf(path, sizeof(path), "%s/leases.json", dir);
 	return 0;
 }
@@ -70,19 +70,6 @@ static int teardown(void **state)
 	closedir(d);
 	assert_int_equal(rmdir(dir), 0);
 	return 0;
-}
-
-/**
- * put() - write @text to path[]
- * @text:	contents
- */
-static void put(const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
 }
 
 /**
@@ -159,23 +146,34 @@ static void load_err(const char *text, const char *pos, const char *what)
 	struct dhcp_static_lease *l = (void *)1;
 	char err[256], want[256];
 	size_t n = 7;
+	int rc;
 
-	put(text);
-	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), -1);
-	assert_null(l);
-	assert_int_equal(n, 0);
+	tl_write_file(path, text);
+	rc = leases_load(path, &l, &n, err, sizeof(err));
+	if (rc != -1 || l || n)
+		fail_msg(
+		    "\"%s\": returned %d with %zu leases, want -1 and none",
+		    text, rc, n);
 	snprintf(want, sizeof(want), "%s%s", path, pos);
 	if (strncmp(err, want, strlen(want)) || !strstr(err, what))
 		fail_msg("got \"%s\", want \"%s...%s\"", err, want, what);
 	/* the buffer reader says the same */
 	l = (void *)1;
-	assert_int_equal(leases_load_buffer(path, text, strlen(text), &l, &n,
-					    want, sizeof(want)),
-			 -1);
-	assert_null(l);
-	assert_string_equal(err, want);
+	rc = leases_load_buffer(path, text, strlen(text), &l, &n, want,
+				sizeof(want));
+	if (rc != -1 || l)
+		fail_msg("\"%s\": the buffer reader returned %d", text, rc);
+	if (strcmp(err, want))
+		fail_msg("\"%s\": the buffer reader says \"%s\", the file "
+			 "reader \"%s\"",
+			 text, want, err);
 }
 
+/**
+ * test_load_lima() - a lease file as Lima writes it loads, MACs in either
+ * notation and case
+ * @state:	unused
+ */
 static void test_load_lima(void **state)
 {
 	static const char text[] =
@@ -192,7 +190,7 @@ static void test_load_lima(void **state)
 	memcpy(want[1].mac, "\x52\x55\x55\xab\xcd\xef", 6);
 	want[2] = lease("192.168.104.5", 0);
 	memcpy(want[2].mac, "\x52\x55\x55\x00\x00\x01", 6);
-	put(text);
+	tl_write_file(path, text);
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 3);
 	/* file order */
@@ -208,12 +206,13 @@ static void test_load_lima(void **state)
 	free(l);
 }
 
-/*
- * A leases.json as Lima saves gvisor-tap-vsock's list (Go's json.Encoder:
- * keys sorted, a newline): its gateway (.2, 5a:94:ef:e4:0c:dd), VMs on .1
- * and .3, and an entry of another subnet. The file is read whole; which
- * entries the network can honour is decided later (options.c skips the
- * gateway's, .3 and other subnets with a warning each).
+/**
+ * test_load_gvisor() - a leases.json as Lima saves gvisor-tap-vsock's list
+ * (Go's json.Encoder: keys sorted, a newline): its gateway (.2,
+ * 5a:94:ef:e4:0c:dd), VMs on .1 and .3, and an entry of another subnet. The
+ * file is read whole; which entries the network can honour is decided later
+ * (options.c skips the gateway's, .3 and other subnets with a warning each).
+ * @state:	unused
  */
 static void test_load_gvisor(void **state)
 {
@@ -226,7 +225,7 @@ static void test_load_gvisor(void **state)
 	size_t n;
 
 	(void)state;
-	put(text);
+	tl_write_file(path, text);
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 4);
 	assert_true(same(&l[0], &(struct dhcp_static_lease){
@@ -239,12 +238,17 @@ static void test_load_gvisor(void **state)
 	assert_int_equal(l[3].ip.s_addr, inet_addr("192.168.200.9"));
 	free(l);
 	/* Lima's nil map: "null" and a newline */
-	put("null\n");
+	tl_write_file(path, "null\n");
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
 	assert_null(l);
 }
 
+/**
+ * test_load_nothing() - a missing file, an empty one, an empty object or null
+ * load as no leases; a directory is an error
+ * @state:	unused
+ */
 static void test_load_nothing(void **state)
 {
 	static const char *const texts[] = {"", "{}", " { }\n", "null\n"};
@@ -260,7 +264,7 @@ static void test_load_nothing(void **state)
 	assert_null(l);
 	assert_int_equal(n, 0);
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		put(texts[i]);
+		tl_write_file(path, texts[i]);
 		l = (void *)1;
 		n = 5;
 		if (leases_load(path, &l, &n, err, sizeof(err)))
@@ -273,57 +277,77 @@ static void test_load_nothing(void **state)
 	assert_non_null(strstr(err, dir));
 }
 
+/**
+ * test_load_malformed() - broken JSON, and JSON that is not a lease file, fail
+ * with the position and what is wrong
+ * @state:	unused
+ */
 static void test_load_malformed(void **state)
 {
+	static const struct {
+		const char *text;
+		const char *pos;
+		const char *what;
+	} rows[] = {
+	    {"{\"192.168.104.4\": }", ":1:19: ", "unexpected token"},
+	    {"{\n  \"192.168.104.4\": \"52:55:55:12:34:56\",\n"
+	     "  \"192.168.104.5\" \"52:55:55:12:34:57\"\n}\n",
+	     ":3:37: ", "':' expected"},
+	    {"{\"192.168.104.4\": \"52:55:55:12:34:56\"",
+	     ":1:37: ", "'}' expected"},
+	    {"{} {}", ":1:4: ", "end of file expected"},
+	    {"\x80", ":1:1: ", "unable to decode byte"},
+	    {"{\"192.168.104.4\": \"52:55:55:12:34:56\",\n"
+	     " \"192.168.104.4\": \"52:55:55:12:34:57\"}",
+	     ":2:16: ", "duplicate object key"},
+	    {"{\"192.168.104.4\": \"52:55:55:12:34:\\u0000\"}",
+	     ":1:", "\\u0000 is not allowed"},
+	    /* valid JSON, not leases */
+	    {"[\"192.168.104.4\"]", ": ", "expected a JSON object"},
+	    {"\"leases\"", ": ", "expected a JSON object"},
+	    {"{\"192.168.104.4\": 5}", ": ",
+	     "\"192.168.104.4\": expected a MAC address string"},
+	    {"{\"192.168.104.4\": null}", ": ", "expected a MAC address"},
+	    {"{\"192.168.104.256\": \"52:55:55:12:34:56\"}", ": ",
+	     "\"192.168.104.256\" is not a unicast IPv4 address"},
+	    {"{\"192.168.104.04\": \"52:55:55:12:34:56\"}", ": ",
+	     "is not a unicast IPv4 address"},
+	    {"{\"fd00::4\": \"52:55:55:12:34:56\"}", ": ",
+	     "is not a unicast IPv4 address"},
+	    {"{\"0.0.0.0\": \"52:55:55:12:34:56\"}", ": ",
+	     "is not a unicast IPv4 address"},
+	    {"{\"127.0.0.1\": \"52:55:55:12:34:56\"}", ": ",
+	     "is not a unicast IPv4 address"},
+	    {"{\"224.0.0.1\": \"52:55:55:12:34:56\"}", ": ",
+	     "is not a unicast IPv4 address"},
+	    {"{\"255.255.255.255\": \"52:55:55:12:34:56\"}", ": ",
+	     "is not a unicast IPv4 address"},
+	    {"{\"192.168.104.4\": \"52:55:55:12:34\"}", ": ",
+	     "\"192.168.104.4\": \"52:55:55:12:34\" is not a unicast MAC"},
+	    {"{\"192.168.104.4\": \"52:55:55:12:34:5g\"}", ": ",
+	     "is not a unicast MAC"},
+	    {"{\"192.168.104.4\": \"52:55-55:12:34:56\"}", ": ",
+	     "is not a unicast MAC"},
+	    {"{\"192.168.104.4\": \"01:00:5e:00:00:01\"}", ": ",
+	     "is not a unicast MAC"},
+	    {"{\"192.168.104.4\": \"00:00:00:00:00:00\"}", ": ",
+	     "is not a unicast MAC"},
+	    {"{\"192.168.104.4\": \"52:55:55:12:34:56\","
+	     " \"192.168.104.5\": \"52:55:55:12:34:56\"}",
+	     ": ", "MAC 52:55:55:12:34:56 appears twice"},
+	};
+	size_t i;
+
 	(void)state;
-	load_err("{\"192.168.104.4\": }", ":1:19: ", "unexpected token");
-	load_err("{\n  \"192.168.104.4\": \"52:55:55:12:34:56\",\n"
-		 "  \"192.168.104.5\" \"52:55:55:12:34:57\"\n}\n",
-		 ":3:37: ", "':' expected");
-	load_err("{\"192.168.104.4\": \"52:55:55:12:34:56\"",
-		 ":1:37: ", "'}' expected");
-	load_err("{} {}", ":1:4: ", "end of file expected");
-	load_err("\x80", ":1:1: ", "unable to decode byte");
-	load_err("{\"192.168.104.4\": \"52:55:55:12:34:56\",\n"
-		 " \"192.168.104.4\": \"52:55:55:12:34:57\"}",
-		 ":2:16: ", "duplicate object key");
-	load_err("{\"192.168.104.4\": \"52:55:55:12:34:\\u0000\"}",
-		 ":1:", "\\u0000 is not allowed");
-	/* valid JSON, not leases */
-	load_err("[\"192.168.104.4\"]", ": ", "expected a JSON object");
-	load_err("\"leases\"", ": ", "expected a JSON object");
-	load_err("{\"192.168.104.4\": 5}", ": ",
-		 "\"192.168.104.4\": expected a MAC address string");
-	load_err("{\"192.168.104.4\": null}", ": ", "expected a MAC address");
-	load_err("{\"192.168.104.256\": \"52:55:55:12:34:56\"}", ": ",
-		 "\"192.168.104.256\" is not a unicast IPv4 address");
-	load_err("{\"192.168.104.04\": \"52:55:55:12:34:56\"}", ": ",
-		 "is not a unicast IPv4 address");
-	load_err("{\"fd00::4\": \"52:55:55:12:34:56\"}", ": ",
-		 "is not a unicast IPv4 address");
-	load_err("{\"0.0.0.0\": \"52:55:55:12:34:56\"}", ": ",
-		 "is not a unicast IPv4 address");
-	load_err("{\"127.0.0.1\": \"52:55:55:12:34:56\"}", ": ",
-		 "is not a unicast IPv4 address");
-	load_err("{\"224.0.0.1\": \"52:55:55:12:34:56\"}", ": ",
-		 "is not a unicast IPv4 address");
-	load_err("{\"255.255.255.255\": \"52:55:55:12:34:56\"}", ": ",
-		 "is not a unicast IPv4 address");
-	load_err("{\"192.168.104.4\": \"52:55:55:12:34\"}", ": ",
-		 "\"192.168.104.4\": \"52:55:55:12:34\" is not a unicast MAC");
-	load_err("{\"192.168.104.4\": \"52:55:55:12:34:5g\"}", ": ",
-		 "is not a unicast MAC");
-	load_err("{\"192.168.104.4\": \"52:55-55:12:34:56\"}", ": ",
-		 "is not a unicast MAC");
-	load_err("{\"192.168.104.4\": \"01:00:5e:00:00:01\"}", ": ",
-		 "is not a unicast MAC");
-	load_err("{\"192.168.104.4\": \"00:00:00:00:00:00\"}", ": ",
-		 "is not a unicast MAC");
-	load_err("{\"192.168.104.4\": \"52:55:55:12:34:56\","
-		 " \"192.168.104.5\": \"52:55:55:12:34:56\"}",
-		 ": ", "MAC 52:55:55:12:34:56 appears twice");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		load_err(rows[i].text, rows[i].pos, rows[i].what);
 }
 
+/**
+ * test_parse_arg() - --leases takes IP=MAC pairs separated by commas, adding to
+ * the leases given before
+ * @state:	unused
+ */
 static void test_parse_arg(void **state)
 {
 	struct dhcp_static_lease *l = NULL, a, b, c;
@@ -365,58 +389,80 @@ static void arg_err(const char *s, const char *what)
 	struct dhcp_static_lease *l = NULL, *before;
 	char err[256];
 	size_t n = 0;
+	int rc;
 
 	assert_int_equal(leases_parse_arg("192.168.104.200=02:00:00:00:00:01",
 					  &l, &n, err, sizeof(err)),
 			 0);
 	before = l;
-	assert_int_equal(leases_parse_arg(s, &l, &n, err, sizeof(err)), -1);
+	rc = leases_parse_arg(s, &l, &n, err, sizeof(err));
+	if (rc != -1)
+		fail_msg("\"%s\": returned %d, want -1", s, rc);
 	if (strncmp(err, "--leases: ", 10) || !strstr(err, what))
 		fail_msg("\"%s\": got \"%s\", want \"--leases: ...%s\"", s, err,
 			 what);
-	assert_ptr_equal(l, before);
-	assert_int_equal(n, 1);
+	if (l != before || n != 1)
+		fail_msg("\"%s\": the list given changed (%zu entries)", s, n);
 	free(l);
 }
 
+/**
+ * test_parse_arg_errors() - bad --leases arguments fail with what is wrong and
+ * leave the list alone
+ * @state:	unused
+ */
 static void test_parse_arg_errors(void **state)
 {
+	/* an argument leases_parse_arg() refuses, part of its message */
+	static const struct {
+		const char *arg;
+		const char *what;
+	} rows[] = {
+	    {",", "empty entry"},
+	    {"192.168.104.4=52:55:55:12:34:56,", "empty entry"},
+	    {",192.168.104.4=52:55:55:12:34:56", "empty entry"},
+	    {"192.168.104.4=52:55:55:12:34:56,,192.168.104.5=52:55:55:12:"
+	     "34:57",
+	     "empty entry"},
+	    {"192.168.104.4", "\"192.168.104.4\": expected IP=MAC"},
+	    {"192.168.104.4:52:55:55:12:34:56", "expected IP=MAC"},
+	    {"192.168.104.4=52:55:55:12:34:56=1", "is not a unicast MAC"},
+	    {"=52:55:55:12:34:56", "\"\" is not a unicast IPv4 address"},
+	    {"192.168.104.4=", "\"\" is not a unicast MAC address"},
+	    {" 192.168.104.4=52:55:55:12:34:56",
+	     "\" 192.168.104.4\" is not a unicast IPv4"},
+	    {"192.168.104.4=52:55:55:12:34:56 ", "is not a unicast MAC"},
+	    {"192.168.104=52:55:55:12:34:56", "is not a unicast IPv4"},
+	    {"192.168.104.4=52:55:55:12:34:5", "is not a unicast MAC"},
+	    {"192.168.104.4=33:33:00:00:00:01", "is not a unicast MAC"},
+	    {"192.168.104.4=52:55:55:12:34:56:78", "is not a unicast MAC"},
+	    {"192.168.104.4=52:55:55:12:34:56,192.168.104.4=52:55:55:12:34:"
+	     "57",
+	     "address 192.168.104.4 given twice"},
+	    {"192.168.104.4=52:55:55:12:34:56,192.168.104.5=52:55:55:12:34:"
+	     "56",
+	     "MAC 52:55:55:12:34:56 given twice"},
+	    /* against the leases given before */
+	    {"192.168.104.200=52:55:55:12:34:56",
+	     "address 192.168.104.200 given twice"},
+	    {"192.168.104.4=02:00:00:00:00:01",
+	     "MAC 02:00:00:00:00:01 given twice"},
+	    {"192.168.104.4=52:55:55:12:34:56xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	     "xxxxxxxxxxxxxxxxxxxxxxxx",
+	     "too long for IP=MAC"},
+	};
+	size_t i;
+
 	(void)state;
-	arg_err(",", "empty entry");
-	arg_err("192.168.104.4=52:55:55:12:34:56,", "empty entry");
-	arg_err(",192.168.104.4=52:55:55:12:34:56", "empty entry");
-	arg_err("192.168.104.4=52:55:55:12:34:56,,192.168.104.5=52:55:55:12:"
-		"34:57",
-		"empty entry");
-	arg_err("192.168.104.4", "\"192.168.104.4\": expected IP=MAC");
-	arg_err("192.168.104.4:52:55:55:12:34:56", "expected IP=MAC");
-	arg_err("192.168.104.4=52:55:55:12:34:56=1", "is not a unicast MAC");
-	arg_err("=52:55:55:12:34:56", "\"\" is not a unicast IPv4 address");
-	arg_err("192.168.104.4=", "\"\" is not a unicast MAC address");
-	arg_err(" 192.168.104.4=52:55:55:12:34:56",
-		"\" 192.168.104.4\" is not a unicast IPv4");
-	arg_err("192.168.104.4=52:55:55:12:34:56 ", "is not a unicast MAC");
-	arg_err("192.168.104=52:55:55:12:34:56", "is not a unicast IPv4");
-	arg_err("192.168.104.4=52:55:55:12:34:5", "is not a unicast MAC");
-	arg_err("192.168.104.4=33:33:00:00:00:01", "is not a unicast MAC");
-	arg_err("192.168.104.4=52:55:55:12:34:56:78", "is not a unicast MAC");
-	arg_err("192.168.104.4=52:55:55:12:34:56,192.168.104.4=52:55:55:12:34:"
-		"57",
-		"address 192.168.104.4 given twice");
-	arg_err("192.168.104.4=52:55:55:12:34:56,192.168.104.5=52:55:55:12:34:"
-		"56",
-		"MAC 52:55:55:12:34:56 given twice");
-	/* against the leases given before */
-	arg_err("192.168.104.200=52:55:55:12:34:56",
-		"address 192.168.104.200 given twice");
-	arg_err("192.168.104.4=02:00:00:00:00:01",
-		"MAC 02:00:00:00:00:01 given twice");
-	arg_err(
-	    "192.168.104.4=52:55:55:12:34:56xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	    "xxxxxxxxxxxxxxxxxxxxxxxx",
-	    "too long for IP=MAC");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		arg_err(rows[i].arg, rows[i].what);
 }
 
+/**
+ * test_save_round_trip() - leases_save() writes Lima's format, mode 0600 even
+ * over a world-readable file, and loads back the same
+ * @state:	unused
+ */
 static void test_save_round_trip(void **state)
 {
 	struct dhcp_static_lease in[3], *out;
@@ -465,6 +511,10 @@ static void test_save_round_trip(void **state)
 	assert_int_equal(entries(), 1);
 }
 
+/**
+ * test_save_many() - many leases save and load back the same
+ * @state:	unused
+ */
 static void test_save_many(void **state)
 {
 	struct dhcp_static_lease *in, *out;
@@ -489,13 +539,18 @@ static void test_save_many(void **state)
 	free(out);
 }
 
+/**
+ * test_save_refuses() - duplicate addresses or MACs, or bad addresses, are not
+ * saved, and the old file stays
+ * @state:	unused
+ */
 static void test_save_refuses(void **state)
 {
 	struct dhcp_static_lease l[2];
 	char text[256];
 
 	(void)state;
-	put("{\"192.168.104.9\":\"52:55:55:12:34:09\"}\n");
+	tl_write_file(path, "{\"192.168.104.9\":\"52:55:55:12:34:09\"}\n");
 	l[0] = lease("192.168.104.4", 0x56);
 	l[1] = lease("192.168.104.4", 0x57);
 	errno = 0;
@@ -517,6 +572,11 @@ static void test_save_refuses(void **state)
 	assert_int_equal(entries(), 1);
 }
 
+/**
+ * test_save_failures() - a save that fails (no directory, a failed write, a
+ * failed rename) leaves the old file and no temporary one
+ * @state:	unused
+ */
 static void test_save_failures(void **state)
 {
 	static const char old[] = "{\"192.168.104.9\":\"52:55:55:12:34:09\"}\n";
@@ -542,7 +602,7 @@ static void test_save_failures(void **state)
 
 	/* the write fails (a file size limit stands for a full disk): the
 	 * old file is intact and no temporary file is left */
-	put(old);
+	tl_write_file(path, old);
 	prev = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
 	small = rl;
@@ -572,6 +632,12 @@ static void test_save_failures(void **state)
 	free(many);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -18,10 +18,14 @@
 #include <cmocka.h>
 
 #include "daemon/limayaml.h"
+#include "tests/unit/testlib.h"
 
 static char path[64];
 
-/* Write @yaml to a fresh temporary file, named in path[] */
+/**
+ * put() - write @yaml to a fresh temporary file, named in path[]
+ * @yaml:	the file's contents
+ */
 static void put(const char *yaml)
 {
 	int fd;
@@ -29,10 +33,18 @@ static void put(const char *yaml)
 	strcpy(path, "/tmp/test_limayaml.XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
 	close(fd);
+	tl_write_file(path, yaml);
 }
 
+/**
+ * load() - write @yaml to a temporary file and load it
+ * @yaml:	the file's contents
+ * @hr:		the result
+ * @err:	message buffer, 512 bytes
+ *
+ * Return: what cfg_lima_yaml_load() returned
+ */
 static int load(const char *yaml, struct cfg_hostresolver *hr, char *err)
 {
 	int r;
@@ -43,23 +55,35 @@ static int load(const char *yaml, struct cfg_hostresolver *hr, char *err)
 	return r;
 }
 
-/* Loading @yaml fails with "PATH:LINE:COL: ...@what..." */
+/**
+ * expect_err() - loading @yaml fails with "PATH:LINE:COL: ...@what..."
+ * @yaml:	the file's contents
+ * @line:	expected line
+ * @col:	expected column
+ * @what:	expected part of the message
+ */
 static void expect_err(const char *yaml, int line, int col, const char *what)
 {
 	struct cfg_hostresolver hr;
 	char err[512], pos[600];
+	int rc;
 
-	assert_int_equal(load(yaml, &hr, err), -1);
+	rc = load(yaml, &hr, err);
+	if (rc != -1)
+		fail_msg("\"%s\": returned %d, want -1", yaml, rc);
 	snprintf(pos, sizeof(pos), "%s:%d:%d: ", path, line, col);
 	if (strncmp(err, pos, strlen(pos)) || !strstr(err, what))
 		fail_msg("got \"%s\", want \"%s...%s\"", err, pos, what);
 	/* reset to defaults, nothing to free */
-	assert_true(hr.enabled);
-	assert_false(hr.ipv6);
-	assert_null(hr.hosts);
-	assert_int_equal(hr.nhosts, 0);
+	if (!hr.enabled || hr.ipv6 || hr.hosts || hr.nhosts)
+		fail_msg("\"%s\": not reset to the defaults", yaml);
 }
 
+/**
+ * test_full_file() - the hostResolver section of a whole lima.yaml is read, the
+ * rest ignored
+ * @state:	unused
+ */
 static void test_full_file(void **state)
 {
 	static const char yaml[] =
@@ -112,6 +136,11 @@ static void test_full_file(void **state)
 	cfg_hostresolver_free(&hr); /* twice is fine */
 }
 
+/**
+ * test_defaults() - files without a hostResolver section, or with null or empty
+ * values, give the defaults
+ * @state:	unused
+ */
 static void test_defaults(void **state)
 {
 	static const char *const files[] = {
@@ -141,6 +170,11 @@ static void test_defaults(void **state)
 	}
 }
 
+/**
+ * test_spellings() - YAML 1.1 booleans, flow style, anchors and aliases read as
+ * Lima's decoder reads them
+ * @state:	unused
+ */
 static void test_spellings(void **state)
 {
 	struct cfg_hostresolver hr;
@@ -174,6 +208,11 @@ static void test_spellings(void **state)
 	cfg_hostresolver_free(&hr);
 }
 
+/**
+ * test_unknown_keys_warn() - an unknown key in hostResolver is a warning on
+ * stderr, not an error
+ * @state:	unused
+ */
 static void test_unknown_keys_warn(void **state)
 {
 	struct cfg_hostresolver hr;
@@ -204,60 +243,75 @@ static void test_unknown_keys_warn(void **state)
 	cfg_hostresolver_free(&hr);
 }
 
+/**
+ * test_errors() - what Lima refuses fails with the position and what is wrong,
+ * and leaves the defaults
+ * @state:	unused
+ */
 static void test_errors(void **state)
 {
+	static const struct {
+		const char *yaml;
+		int line;
+		int col;
+		const char *what;
+	} rows[] = {
+	    {"hostResolver:\n  enabled: maybe\n", 2, 12,
+	     "hostResolver.enabled: \"maybe\" is not a boolean"},
+	    {"hostResolver:\n  ipv6: \"true\"\n", 2, 9,
+	     "hostResolver.ipv6: \"true\" is not a boolean"},
+	    {"hostResolver:\n  ipv6: 1\n", 2, 9, "not a boolean"},
+	    {"hostResolver:\n  enabled: [true]\n", 2, 12,
+	     "hostResolver.enabled: expected true or false"},
+	    {"hostResolver:\n  hosts:\n  - a.b\n", 3, 3,
+	     "hostResolver.hosts: expected a mapping"},
+	    {"hostResolver:\n  hosts: a.b\n", 2, 10,
+	     "hostResolver.hosts: expected a mapping"},
+	    {"hostResolver:\n  hosts:\n    a.b: {x: 1}\n", 3, 10,
+	     "hostResolver.hosts.a.b: expected an IP address or a name"},
+	    {"hostResolver:\n  hosts:\n    a.b:\n", 3, 9,
+	     "expected an IP address or a name"},
+	    {"hostResolver:\n  hosts:\n    a.b: 1.2.3.4\n"
+	     "    ok.name: a..b\n",
+	     4, 14, "\"a..b\" is neither an IP address nor a valid DNS"},
+	    {"hostResolver:\n  hosts:\n    a.b: \"has space\"\n", 3, 10,
+	     "neither an IP address nor a valid DNS name"},
+	    {"hostResolver:\n  hosts:\n    a.b: \"x\\0y\"\n", 3, 10,
+	     "expected an IP address or a name"},
+	    {"hostResolver:\n  hosts:\n    \"a b\": 1.2.3.4\n", 3, 5,
+	     "\"a b\" is not a valid DNS name"},
+	    {"hostResolver:\n  hosts:\n    [a]: 1.2.3.4\n", 3, 5,
+	     "is not a valid DNS name"},
+	    {"hostResolver:\n  hosts:\n    A.b: 1.2.3.4\n"
+	     "    a.B.: 1.2.3.5\n",
+	     4, 5, "\"a.B.\" is already defined at line 3"},
+	    {"hostResolver:\n  enabled: true\n  enabled: false\n", 3, 3,
+	     "hostResolver.enabled: defined twice"},
+	    {"hostResolver: {}\nhostResolver: {}\n", 2, 1,
+	     "hostResolver: defined twice"},
+	    {"hostResolver: yes\n", 1, 15, "hostResolver: expected a mapping"},
+	    {"hostResolver:\n- enabled\n", 2, 1,
+	     "hostResolver: expected a mapping"},
+	    {"- a\n- b\n", 1, 1, "expected a mapping"},
+	    {"hostResolver:\n  ? [x]\n  : 1\n", 2, 5,
+	     "a key must be a plain string"},
+	    /* YAML syntax: positions from libyaml */
+	    {"hostResolver:\n  enabled: true\n ipv6: false\n", 3, 2,
+	     "did not find expected key while parsing a block mapping"},
+	    {"a: b: c\n", 1, 5, "mapping values are not allowed"},
+	    {"hostResolver:\n  hosts: {a: 1\n", 3, 1,
+	     "did not find expected ',' or '}'"},
+	    {"a: \"unterminated\n", 2, 1, "found unexpected end"},
+	    {"a: *nowhere\n", 1, 4, "found undefined alias"},
+	};
 	struct cfg_hostresolver hr;
 	char err[512];
+	size_t i;
 
 	(void)state;
-	expect_err("hostResolver:\n  enabled: maybe\n", 2, 12,
-		   "hostResolver.enabled: \"maybe\" is not a boolean");
-	expect_err("hostResolver:\n  ipv6: \"true\"\n", 2, 9,
-		   "hostResolver.ipv6: \"true\" is not a boolean");
-	expect_err("hostResolver:\n  ipv6: 1\n", 2, 9, "not a boolean");
-	expect_err("hostResolver:\n  enabled: [true]\n", 2, 12,
-		   "hostResolver.enabled: expected true or false");
-	expect_err("hostResolver:\n  hosts:\n  - a.b\n", 3, 3,
-		   "hostResolver.hosts: expected a mapping");
-	expect_err("hostResolver:\n  hosts: a.b\n", 2, 10,
-		   "hostResolver.hosts: expected a mapping");
-	expect_err("hostResolver:\n  hosts:\n    a.b: {x: 1}\n", 3, 10,
-		   "hostResolver.hosts.a.b: expected an IP address or a name");
-	expect_err("hostResolver:\n  hosts:\n    a.b:\n", 3, 9,
-		   "expected an IP address or a name");
-	expect_err("hostResolver:\n  hosts:\n    a.b: 1.2.3.4\n"
-		   "    ok.name: a..b\n",
-		   4, 14, "\"a..b\" is neither an IP address nor a valid DNS");
-	expect_err("hostResolver:\n  hosts:\n    a.b: \"has space\"\n", 3, 10,
-		   "neither an IP address nor a valid DNS name");
-	expect_err("hostResolver:\n  hosts:\n    a.b: \"x\\0y\"\n", 3, 10,
-		   "expected an IP address or a name");
-	expect_err("hostResolver:\n  hosts:\n    \"a b\": 1.2.3.4\n", 3, 5,
-		   "\"a b\" is not a valid DNS name");
-	expect_err("hostResolver:\n  hosts:\n    [a]: 1.2.3.4\n", 3, 5,
-		   "is not a valid DNS name");
-	expect_err("hostResolver:\n  hosts:\n    A.b: 1.2.3.4\n"
-		   "    a.B.: 1.2.3.5\n",
-		   4, 5, "\"a.B.\" is already defined at line 3");
-	expect_err("hostResolver:\n  enabled: true\n  enabled: false\n", 3, 3,
-		   "hostResolver.enabled: defined twice");
-	expect_err("hostResolver: {}\nhostResolver: {}\n", 2, 1,
-		   "hostResolver: defined twice");
-	expect_err("hostResolver: yes\n", 1, 15,
-		   "hostResolver: expected a mapping");
-	expect_err("hostResolver:\n- enabled\n", 2, 1,
-		   "hostResolver: expected a mapping");
-	expect_err("- a\n- b\n", 1, 1, "expected a mapping");
-	expect_err("hostResolver:\n  ? [x]\n  : 1\n", 2, 5,
-		   "a key must be a plain string");
-	/* YAML syntax: positions from libyaml */
-	expect_err("hostResolver:\n  enabled: true\n ipv6: false\n", 3, 2,
-		   "did not find expected key while parsing a block mapping");
-	expect_err("a: b: c\n", 1, 5, "mapping values are not allowed");
-	expect_err("hostResolver:\n  hosts: {a: 1\n", 3, 1,
-		   "did not find expected ',' or '}'");
-	expect_err("a: \"unterminated\n", 2, 1, "found unexpected end");
-	expect_err("a: *nowhere\n", 1, 4, "found undefined alias");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		expect_err(rows[i].yaml, rows[i].line, rows[i].col,
+			   rows[i].what);
 
 	assert_int_equal(
 	    cfg_lima_yaml_load("/nonexistent/lima.yaml", &hr, err, sizeof(err)),
@@ -272,6 +326,12 @@ static void test_errors(void **state)
 	unlink(path);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -39,6 +39,7 @@ struct tl_ctx {
 
 /**
  * tl_io_work() - deferred work queued by the descriptor callback
+ * @arg:	the struct tl_ctx
  */
 static void tl_io_work(void *arg)
 {
@@ -49,6 +50,7 @@ static void tl_io_work(void *arg)
 
 /**
  * tl_hook_work() - deferred work queued by the hook
+ * @arg:	the struct tl_ctx
  */
 static void tl_hook_work(void *arg)
 {
@@ -59,6 +61,9 @@ static void tl_hook_work(void *arg)
 
 /**
  * tl_io() - descriptor callback: drain the pipe, queue deferred work
+ * @arg:	the struct tl_ctx
+ * @fd:		the pipe's read end
+ * @revents:	unused
  */
 static void tl_io(void *arg, int fd, int revents)
 {
@@ -72,6 +77,9 @@ static void tl_io(void *arg, int fd, int revents)
 
 /**
  * tl_prepare() - hook prepare: after the first pass, do not block
+ * @arg:	the struct tl_ctx
+ * @l:		unused
+ * @timeout_ms:	how long the loop may block, set to 0 after the first pass
  */
 static void tl_prepare(void *arg, struct loop *l, int *timeout_ms)
 {
@@ -84,6 +92,8 @@ static void tl_prepare(void *arg, struct loop *l, int *timeout_ms)
 
 /**
  * tl_dispatch() - hook dispatch: record what ran before it, queue work
+ * @arg:	the struct tl_ctx
+ * @l:		the loop
  */
 static void tl_dispatch(void *arg, struct loop *l)
 {
@@ -97,11 +107,12 @@ static void tl_dispatch(void *arg, struct loop *l)
 	loop_stop(l);
 }
 
-/*
- * What a descriptor callback defers (a port's flush of the frames libslirp
- * emitted for a guest's ACK) runs before the hooks of the same iteration
- * (libslirp reading the host sockets); what a hook defers runs before the
- * next poll(2).
+/**
+ * test_deferred_before_hooks() - what a descriptor callback defers (a port's
+ * flush of the frames libslirp emitted for a guest's ACK) runs before the hooks
+ * of the same iteration (libslirp reading the host sockets); what a hook defers
+ * runs before the next poll(2).
+ * @state:	unused
  */
 static void test_deferred_before_hooks(void **state)
 {
@@ -130,6 +141,12 @@ static void test_deferred_before_hooks(void **state)
 	loop_free(c.l);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -32,7 +32,12 @@ struct live {
 	int walks;
 };
 
-/* natcap_walk_fn: report the live TCP flows from 10.0.0.x to 1.2.3.4:80 */
+/**
+ * walk() - natcap_walk_fn: report the live TCP flows from 10.0.0.x
+ * to 1.2.3.4:80
+ * @arg:	struct live, the flows to report
+ * @c:		the natcap to report them to
+ */
 static void walk(void *arg, struct natcap *c)
 {
 	struct live *l = arg;
@@ -47,6 +52,13 @@ static void walk(void *arg, struct natcap *c)
 /**
  * seg() - an IPv4 TCP segment or UDP datagram from 10.0.0.1:@sport to
  * 1.2.3.4:80, as a heap block of @len bytes (cut when shorter)
+ * @udp:	non-zero for UDP, else TCP
+ * @sport:	source port
+ * @flags:	TCP flags
+ * @frag:	IPv4 flags and fragment offset field
+ * @len:	set to the block's length
+ *
+ * Return: the frame, malloc()ed
  */
 static uint8_t *seg(int udp, uint16_t sport, uint8_t flags, uint16_t frag,
 		    size_t *len)
@@ -69,6 +81,15 @@ static uint8_t *seg(int udp, uint16_t sport, uint8_t flags, uint16_t frag,
 
 /**
  * admit() - natcap_admit() on a segment from @sport of port @owner at @now
+ * @c:		natcap
+ * @l:		the live flows walk() reports
+ * @udp:	non-zero for UDP, else TCP
+ * @sport:	source port
+ * @flags:	TCP flags
+ * @owner:	the port it came from
+ * @now:	the time, in ms
+ *
+ * Return: what natcap_admit() returned
  */
 static int admit(struct natcap *c, struct live *l, int udp, uint16_t sport,
 		 uint8_t flags, uint32_t owner, int64_t now)
@@ -81,6 +102,11 @@ static int admit(struct natcap *c, struct live *l, int udp, uint16_t sport,
 	return v;
 }
 
+/**
+ * test_guest_cap() - a guest may open its share of TCP flows; SYNs of known
+ * flows, ACKs and RSTs open none
+ * @state:	unused
+ */
 static void test_guest_cap(void **state)
 {
 	struct natcap c = {0};
@@ -129,6 +155,11 @@ static void test_guest_cap(void **state)
 	natcap_free(&c);
 }
 
+/**
+ * test_net_cap() - the network's cap holds across guests, and a guest below its
+ * share is refused only when the network is full
+ * @state:	unused
+ */
 static void test_net_cap(void **state)
 {
 	struct natcap c = {0};
@@ -154,6 +185,11 @@ static void test_net_cap(void **state)
 	natcap_free(&c);
 }
 
+/**
+ * test_frames() - only whole datagrams and first fragments open a flow; every
+ * truncation of a SYN is read within bounds; IPv6 and ARP open nothing
+ * @state:	unused
+ */
 static void test_frames(void **state)
 {
 	struct natcap c = {0};
@@ -191,6 +227,11 @@ static void test_frames(void **state)
 	natcap_free(&c);
 }
 
+/**
+ * test_many() - NATCAP_GUEST_MAX flows are all found again, and a recount frees
+ * the ones the gateway no longer holds
+ * @state:	unused
+ */
 static void test_many(void **state)
 {
 	struct natcap c = {0};
@@ -212,6 +253,12 @@ static void test_many(void **state)
 	natcap_free(&c);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

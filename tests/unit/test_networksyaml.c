@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "daemon/networksyaml.h"
+#include "tests/unit/testlib.h"
 
 static char dir[64];
 static char path[128];
@@ -49,8 +50,7 @@ static const char lima_example[] =
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/test_networksyaml.XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_non_null(tl_mkdtemp(dir, sizeof(dir), "test_networksyaml"));
 	snprintf(path, sizeof(path), "%s/networks.yaml", dir);
 	return 0;
 }
@@ -70,19 +70,6 @@ static int teardown(void **state)
 }
 
 /**
- * put() - write the fixture file
- * @yaml:	its contents
- */
-static void put(const char *yaml)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(yaml, 1, strlen(yaml), f), strlen(yaml));
-	assert_int_equal(fclose(f), 0);
-}
-
-/**
  * load() - write @yaml and load network @name from it; the buffer loader
  * must agree with the file loader
  * @yaml:	file contents
@@ -99,7 +86,7 @@ static int load(const char *yaml, const char *name, struct cfg_network *nw,
 	char eb[512];
 	int r, rb;
 
-	put(yaml);
+	tl_write_file(path, yaml);
 	r = cfg_networks_load(path, name, nw, err, 512);
 	rb = cfg_networks_load_buffer(path, yaml, strlen(yaml), name, &nb, eb,
 				      sizeof(eb));
@@ -130,10 +117,7 @@ static uint32_t addr(struct in_addr a)
  */
 static uint32_t ip(const char *s)
 {
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return ntohl(a.s_addr);
+	return ntohl(tl_ip4(s));
 }
 
 /**
@@ -151,13 +135,17 @@ static void expect_err(const char *yaml, const char *name, int line, int col,
 	static const struct cfg_network zero;
 	struct cfg_network nw;
 	char err[512], pos[600];
+	int rc;
 
 	memset(&nw, 0x55, sizeof(nw));
-	assert_int_equal(load(yaml, name, &nw, err), -1);
+	rc = load(yaml, name, &nw, err);
+	if (rc != -1)
+		fail_msg("\"%s\": returned %d, want -1", yaml, rc);
 	snprintf(pos, sizeof(pos), "%s:%d:%d: ", path, line, col);
 	if (strncmp(err, pos, strlen(pos)) || !strstr(err, what))
 		fail_msg("got \"%s\", want \"%s...%s\"", err, pos, what);
-	assert_memory_equal(&nw, &zero, sizeof(nw));
+	if (memcmp(&nw, &zero, sizeof(nw)))
+		fail_msg("\"%s\": the result is not zeroed", yaml);
 }
 
 /**
@@ -183,7 +171,7 @@ static int capture(const char *yaml, const char *name, struct cfg_network *nw,
 	saved = dup(STDERR_FILENO);
 	assert_true(saved >= 0);
 	assert_true(dup2(fd, STDERR_FILENO) >= 0);
-	put(yaml);
+	tl_write_file(path, yaml);
 	r = cfg_networks_load(path, name, nw, err, sizeof(err));
 	assert_true(dup2(saved, STDERR_FILENO) >= 0);
 	close(saved);
@@ -197,6 +185,11 @@ static int capture(const char *yaml, const char *name, struct cfg_network *nw,
 	return r;
 }
 
+/**
+ * test_lima_example() - Lima's example networks.yaml: every network with its
+ * mode, addresses and interface
+ * @state:	unused
+ */
 static void test_lima_example(void **state)
 {
 	struct cfg_network nw;
@@ -238,6 +231,11 @@ static void test_lima_example(void **state)
 	assert_string_equal(cfg_net_mode_name((enum cfg_net_mode)0), "?");
 }
 
+/**
+ * test_lima_template() - Lima's networks.TEMPLATE.yaml, block style, comments
+ * and quotes
+ * @state:	unused
+ */
 static void test_lima_template(void **state)
 {
 	/* block style, comments, quotes, as Lima's networks.TEMPLATE.yaml */
@@ -283,6 +281,11 @@ static void test_lima_template(void **state)
 	assert_int_equal(addr(nw.dhcp_end), ip("10.0.3.200"));
 }
 
+/**
+ * test_defaults() - netmask and dhcpEnd default as Lima's do, null values
+ * included
+ * @state:	unused
+ */
 static void test_defaults(void **state)
 {
 	struct cfg_network nw;
@@ -330,6 +333,10 @@ static void test_defaults(void **state)
 	assert_int_equal(addr(nw.dhcp_end), ip("172.16.9.254"));
 }
 
+/**
+ * test_extremes() - the smallest and the largest subnets a mode allows
+ * @state:	unused
+ */
 static void test_extremes(void **state)
 {
 	struct cfg_network nw;
@@ -374,6 +381,10 @@ static void test_extremes(void **state)
 			 0);
 }
 
+/**
+ * test_unknown_keys_warn() - unknown keys are warnings on stderr, not errors
+ * @state:	unused
+ */
 static void test_unknown_keys_warn(void **state)
 {
 	static const char yaml[] = "vdeSwitch: /opt/vde/bin/vde_switch\n"
@@ -414,6 +425,11 @@ static void test_unknown_keys_warn(void **state)
 	assert_null(strstr(out, "unknown"));
 }
 
+/**
+ * test_syntax_errors() - YAML syntax errors fail with libyaml's message and
+ * position
+ * @state:	unused
+ */
 static void test_syntax_errors(void **state)
 {
 	(void)state;
@@ -436,112 +452,148 @@ static void test_syntax_errors(void **state)
 		   "control characters are not allowed");
 }
 
+/**
+ * test_type_errors() - a value of the wrong type, a key that is not a string or
+ * a key given twice fails with its position
+ * @state:	unused
+ */
 static void test_type_errors(void **state)
 {
+	static const struct {
+		const char *yaml;
+		const char *name;
+		int line;
+		int col;
+		const char *what;
+	} rows[] = {
+	    {"- networks\n", "u", 1, 1, "expected a mapping"},
+	    {"paths: /opt\nnetworks: {}\n", "u", 1, 8,
+	     "paths: expected a mapping"},
+	    {"group: [a, b]\n", "u", 1, 8, "group: expected a string"},
+	    {"networks: user-v2\n", "user-v2", 1, 11,
+	     "networks: expected a mapping"},
+	    {"networks:\n  - user-v2\n", "user-v2", 2, 3,
+	     "networks: expected a mapping"},
+	    {"networks:\n  u: user-v2\n", "u", 2, 6,
+	     "networks.u: expected a mapping"},
+	    {"networks:\n  u: {mode: [user-v2]}\n", "u", 2, 13,
+	     "networks.u.mode: expected a string"},
+	    {"networks:\n  u: {mode: user-v2, interface: {a: b}}\n", "u", 2, 33,
+	     "networks.u.interface: expected a string"},
+	    {"networks:\n  u: {mode: user-v2, gateway: [1]}\n", "u", 2, 31,
+	     "networks.u.gateway: expected an IPv4 address"},
+	    {"networks:\n  u: {mode: \"user\\0v2\"}\n", "u", 2, 13,
+	     "networks.u.mode: expected a string"},
+	    {"networks:\n  ? [u]\n  : {mode: user-v2}\n", "u", 2, 5,
+	     "networks: a network name must be a string"},
+	    {"networks:\n  u: {? [mode]: user-v2}\n", "u", 2, 9,
+	     "networks.u: a key must be a string"},
+	    {"? {a: b}\n: 1\n", "u", 1, 3, "a key must be a string"},
+	    /* duplicates */
+	    {"networks: {}\nnetworks: {}\n", "u", 2, 1,
+	     "networks: defined twice (first at line 1)"},
+	    {"networks:\n  u: {mode: user-v2}\n  u: {mode: host}\n", "u", 3, 3,
+	     "networks.u: defined twice (first at line 2)"},
+	    {"networks:\n  u:\n    mode: user-v2\n    mode: host\n", "u", 4, 5,
+	     "networks.u.mode: defined twice (first at line 3)"},
+	};
+	size_t i;
+
 	(void)state;
-	expect_err("- networks\n", "u", 1, 1, "expected a mapping");
-	expect_err("paths: /opt\nnetworks: {}\n", "u", 1, 8,
-		   "paths: expected a mapping");
-	expect_err("group: [a, b]\n", "u", 1, 8, "group: expected a string");
-	expect_err("networks: user-v2\n", "user-v2", 1, 11,
-		   "networks: expected a mapping");
-	expect_err("networks:\n  - user-v2\n", "user-v2", 2, 3,
-		   "networks: expected a mapping");
-	expect_err("networks:\n  u: user-v2\n", "u", 2, 6,
-		   "networks.u: expected a mapping");
-	expect_err("networks:\n  u: {mode: [user-v2]}\n", "u", 2, 13,
-		   "networks.u.mode: expected a string");
-	expect_err("networks:\n  u: {mode: user-v2, interface: {a: b}}\n", "u",
-		   2, 33, "networks.u.interface: expected a string");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: [1]}\n", "u", 2,
-		   31, "networks.u.gateway: expected an IPv4 address");
-	expect_err("networks:\n  u: {mode: \"user\\0v2\"}\n", "u", 2, 13,
-		   "networks.u.mode: expected a string");
-	expect_err("networks:\n  ? [u]\n  : {mode: user-v2}\n", "u", 2, 5,
-		   "networks: a network name must be a string");
-	expect_err("networks:\n  u: {? [mode]: user-v2}\n", "u", 2, 9,
-		   "networks.u: a key must be a string");
-	expect_err("? {a: b}\n: 1\n", "u", 1, 3, "a key must be a string");
-	/* duplicates */
-	expect_err("networks: {}\nnetworks: {}\n", "u", 2, 1,
-		   "networks: defined twice (first at line 1)");
-	expect_err("networks:\n  u: {mode: user-v2}\n  u: {mode: host}\n", "u",
-		   3, 3, "networks.u: defined twice (first at line 2)");
-	expect_err("networks:\n  u:\n    mode: user-v2\n    mode: host\n", "u",
-		   4, 5, "networks.u.mode: defined twice (first at line 3)");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		expect_err(rows[i].yaml, rows[i].name, rows[i].line,
+			   rows[i].col, rows[i].what);
 }
 
+/**
+ * test_address_errors() - bad addresses, netmasks and dhcpEnd values fail with
+ * their position
+ * @state:	unused
+ */
 static void test_address_errors(void **state)
 {
+	static const struct {
+		const char *yaml;
+		const char *name;
+		int line;
+		int col;
+		const char *what;
+	} rows[] = {
+	    {"networks:\n  u: {mode: user-v2, gateway: 192.168.104.300}\n", "u",
+	     2, 31,
+	     "networks.u.gateway: \"192.168.104.300\" is not an IPv4 "
+	     "address"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 'fd00::1'}\n", "u", 2,
+	     31, "is not an IPv4 address"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 192.168.104.1, "
+	     "netmask: 24}\n",
+	     "u", 2, 55, "networks.u.netmask: \"24\" is not an IPv4 address"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 192.168.104.1, "
+	     "dhcpEnd: 192.168.104}\n",
+	     "u", 2, 55, "networks.u.dhcpEnd: \"192.168.104\" is not"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 127.0.0.1}\n", "u", 2,
+	     31, "127.0.0.1 is not a unicast address"},
+	    {"networks:\n  u: {mode: user-v2, gateway: 224.1.1.1}\n", "u", 2,
+	     31, "224.1.1.1 is not a unicast address"},
+	    /* netmasks */
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    netmask: 255.0.255.0\n",
+	     "u", 5, 14,
+	     "networks.u.netmask: 255.0.255.0 is not a contiguous netmask"},
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    netmask: 255.255.255.252\n",
+	     "u", 5, 14,
+	     "(/30) is out of range: a user-v2 network needs /8 "
+	     "to /29"},
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 10.0.0.1\n    netmask: 254.0.0.0\n",
+	     "u", 5, 14, "(/7) is out of range"},
+	    {"networks:\n  u:\n    mode: shared\n"
+	     "    gateway: 10.0.0.1\n    netmask: 255.255.255.255\n",
+	     "u", 5, 14,
+	     "(/32) is out of range: a shared network needs /1 "
+	     "to /30"},
+	    {"networks:\n  u:\n    mode: host\n"
+	     "    gateway: 10.0.0.1\n    netmask: 0.0.0.0\n",
+	     "u", 5, 14, "(/0) is out of range"},
+	    /* dhcpEnd */
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.105.10\n",
+	     "u", 5, 14,
+	     "networks.u.dhcpEnd: 192.168.105.10 is outside the subnet "
+	     "192.168.104.0/24"},
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.255\n",
+	     "u", 5, 14, "is outside the subnet"},
+	    {"networks:\n  u:\n    mode: shared\n"
+	     "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.0\n",
+	     "u", 5, 14, "is outside the subnet"},
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.3\n",
+	     "u", 5, 14,
+	     "networks.u.dhcpEnd: 192.168.104.3 leaves no address to hand "
+	     "out (the pool starts at 192.168.104.4)"},
+	    /* the default .254 is not in the lower half of a /25 */
+	    {"networks:\n  u:\n    mode: user-v2\n"
+	     "    gateway: 192.168.104.1\n    netmask: 255.255.255.128\n",
+	     "u", 5, 14,
+	     "networks.u: dhcpEnd defaults to 192.168.104.254 (the gateway "
+	     "with last byte 254), which is outside the subnet "
+	     "192.168.104.0/25: set dhcpEnd"},
+	};
+	size_t i;
+
 	(void)state;
-	expect_err(
-	    "networks:\n  u: {mode: user-v2, gateway: 192.168.104.300}\n", "u",
-	    2, 31,
-	    "networks.u.gateway: \"192.168.104.300\" is not an IPv4 "
-	    "address");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 'fd00::1'}\n", "u",
-		   2, 31, "is not an IPv4 address");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 192.168.104.1, "
-		   "netmask: 24}\n",
-		   "u", 2, 55,
-		   "networks.u.netmask: \"24\" is not an IPv4 address");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 192.168.104.1, "
-		   "dhcpEnd: 192.168.104}\n",
-		   "u", 2, 55, "networks.u.dhcpEnd: \"192.168.104\" is not");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 127.0.0.1}\n", "u",
-		   2, 31, "127.0.0.1 is not a unicast address");
-	expect_err("networks:\n  u: {mode: user-v2, gateway: 224.1.1.1}\n", "u",
-		   2, 31, "224.1.1.1 is not a unicast address");
-	/* netmasks */
-	expect_err(
-	    "networks:\n  u:\n    mode: user-v2\n"
-	    "    gateway: 192.168.104.1\n    netmask: 255.0.255.0\n",
-	    "u", 5, 14,
-	    "networks.u.netmask: 255.0.255.0 is not a contiguous netmask");
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 192.168.104.1\n    netmask: 255.255.255.252\n",
-		   "u", 5, 14,
-		   "(/30) is out of range: a user-v2 network needs /8 "
-		   "to /29");
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 10.0.0.1\n    netmask: 254.0.0.0\n",
-		   "u", 5, 14, "(/7) is out of range");
-	expect_err("networks:\n  u:\n    mode: shared\n"
-		   "    gateway: 10.0.0.1\n    netmask: 255.255.255.255\n",
-		   "u", 5, 14,
-		   "(/32) is out of range: a shared network needs /1 "
-		   "to /30");
-	expect_err("networks:\n  u:\n    mode: host\n"
-		   "    gateway: 10.0.0.1\n    netmask: 0.0.0.0\n",
-		   "u", 5, 14, "(/0) is out of range");
-	/* dhcpEnd */
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.105.10\n",
-		   "u", 5, 14,
-		   "networks.u.dhcpEnd: 192.168.105.10 is outside the subnet "
-		   "192.168.104.0/24");
-	expect_err("networks:\n  u:\n    mode: user-v2\n"
-		   "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.255\n",
-		   "u", 5, 14, "is outside the subnet");
-	expect_err("networks:\n  u:\n    mode: shared\n"
-		   "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.0\n",
-		   "u", 5, 14, "is outside the subnet");
-	expect_err(
-	    "networks:\n  u:\n    mode: user-v2\n"
-	    "    gateway: 192.168.104.1\n    dhcpEnd: 192.168.104.3\n",
-	    "u", 5, 14,
-	    "networks.u.dhcpEnd: 192.168.104.3 leaves no address to hand "
-	    "out (the pool starts at 192.168.104.4)");
-	/* the default .254 is not in the lower half of a /25 */
-	expect_err(
-	    "networks:\n  u:\n    mode: user-v2\n"
-	    "    gateway: 192.168.104.1\n    netmask: 255.255.255.128\n",
-	    "u", 5, 14,
-	    "networks.u: dhcpEnd defaults to 192.168.104.254 (the gateway "
-	    "with last byte 254), which is outside the subnet "
-	    "192.168.104.0/25: set dhcpEnd");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		expect_err(rows[i].yaml, rows[i].name, rows[i].line,
+			   rows[i].col, rows[i].what);
 }
 
+/**
+ * test_network_errors() - a network the file does not define, or one with a
+ * missing or unknown mode, fails naming what is there
+ * @state:	unused
+ */
 static void test_network_errors(void **state)
 {
 	(void)state;
@@ -581,6 +633,11 @@ static void test_network_errors(void **state)
 	    "u", 2, 33, "networks.u.interface: name too long");
 }
 
+/**
+ * test_other_networks() - what Lima's decoder refuses fails in any network;
+ * usernetd's own checks apply only to the network asked for
+ * @state:	unused
+ */
 static void test_other_networks(void **state)
 {
 	struct cfg_network nw;
@@ -605,6 +662,11 @@ static void test_other_networks(void **state)
 	assert_int_equal(addr(nw.subnet), ip("192.168.104.0"));
 }
 
+/**
+ * test_file_errors() - a missing file, a directory and empty documents fail
+ * with the path
+ * @state:	unused
+ */
 static void test_file_errors(void **state)
 {
 	struct cfg_network nw;
@@ -627,7 +689,7 @@ static void test_file_errors(void **state)
 	assert_int_equal(load("# nothing\n---\n", "u", &nw, err), -1);
 	assert_string_equal(err, want);
 	/* a short buffer truncates, never overflows */
-	put("networks:\n  u: {mode: user-v1}\n");
+	tl_write_file(path, "networks:\n  u: {mode: user-v1}\n");
 	memset(err, 'x', sizeof(err));
 	assert_int_equal(cfg_networks_load(path, "u", &nw, err, 8), -1);
 	assert_int_equal(strlen(err), 7);
@@ -641,6 +703,12 @@ static void test_file_errors(void **state)
 			    "empty)");
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

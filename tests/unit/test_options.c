@@ -16,7 +16,17 @@
 
 #include "daemon/options.h"
 #include "packet/dhcp.h"
-
+#include "tests/unit/testlib.h"
+/**
+ * parse() - cfg_parse_args() on "usernetd" and up to three arguments
+ * @c:		the result
+ * @err:	message buffer, 256 bytes
+ * @a1:		first argument or NULL
+ * @a2:		second argument or NULL (only after @a1)
+ * @a3:		third argument or NULL (only after @a2)
+ *
+ * Return: what cfg_parse_args() returned
+ */
 static int parse(struct cfg *c, char *err, const char *a1, const char *a2,
 		 const char *a3)
 {
@@ -26,6 +36,11 @@ static int parse(struct cfg *c, char *err, const char *a1, const char *a2,
 	return cfg_parse_args(c, argc, argv, err, 256);
 }
 
+/**
+ * test_defaults() - without arguments: Lima's slirp network, 192.168.5.0/24,
+ * MTU 1500, nothing to listen on
+ * @state:	unused
+ */
 static void test_defaults(void **state)
 {
 	char err[256];
@@ -39,6 +54,11 @@ static void test_defaults(void **state)
 	assert_null(c.listen_qemu);
 }
 
+/**
+ * test_values() - --subnet, --mtu, --forward and the other options take their
+ * values
+ * @state:	unused
+ */
 static void test_values(void **state)
 {
 	char err[256];
@@ -66,6 +86,10 @@ static void test_values(void **state)
 	assert_int_equal(parse(&c, err, "--help", NULL, NULL), CFG_HELP);
 }
 
+/**
+ * test_errors() - bad option values are refused with a message
+ * @state:	unused
+ */
 static void test_errors(void **state)
 {
 	static const char *bad[][2] = {
@@ -124,7 +148,11 @@ static void test_errors(void **state)
 	"192.168.104.0=52:55:55:00:00:08,192.168.104.255=52:55:55:00:00:09,"   \
 	"192.168.104.9=52:55:55:00:00:0a"
 
-/* Static leases the network cannot honour are skipped, not fatal. */
+/**
+ * test_statics_tolerated() - static leases the network cannot honour are
+ * skipped, not fatal.
+ * @state:	unused
+ */
 static void test_statics_tolerated(void **state)
 {
 	char *argv[] = {
@@ -152,7 +180,11 @@ static void test_statics_tolerated(void **state)
 	cfg_free(&c);
 }
 
-/* Lima's own argv for `limactl usernet`, every spelling pflag takes. */
+/**
+ * test_usernet_argv() - Lima's own argv for `limactl usernet`, every spelling
+ * pflag takes.
+ * @state:	unused
+ */
 static void test_usernet_argv(void **state)
 {
 	char *lima[] = {"usernetd",
@@ -237,18 +269,10 @@ static void test_usernet_argv(void **state)
 }
 
 /**
- * put_file() - write @text to @path
+ * test_lima_network() - --lima-network: Lima's paths, networks.yaml and
+ * leases.json.
+ * @state:	unused
  */
-static void put_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-/* --lima-network: Lima's paths, networks.yaml and leases.json. */
 static void test_lima_network(void **state)
 {
 	char home[] = "/tmp/test_options.XXXXXX", path[512], err[512];
@@ -282,19 +306,19 @@ static void test_lima_network(void **state)
 	snprintf(path, sizeof(path), "%s/_config", home);
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/_config/networks.yaml", home);
-	put_file(path, "networks:\n"
-		       "  shared2:\n"
-		       "    mode: user-v2\n"
-		       "    gateway: 10.77.0.1\n"
-		       "    netmask: 255.255.252.0\n");
+	tl_write_file(path, "networks:\n"
+			    "  shared2:\n"
+			    "    mode: user-v2\n"
+			    "    gateway: 10.77.0.1\n"
+			    "    netmask: 255.255.252.0\n");
 	/* gvisor-tap-vsock's list as Lima saves it: json.Encoder, a newline */
 	snprintf(path, sizeof(path), "%s/_networks/shared2", home);
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/_networks/shared2/leases.json", home);
-	put_file(path, "{\"10.77.0.1\":\"52:55:55:00:00:01\","
-		       "\"10.77.0.2\":\"5a:94:ef:e4:0c:dd\","
-		       "\"10.77.0.3\":\"52:55:55:00:00:03\","
-		       "\"192.168.1.4\":\"52:55:55:00:00:04\"}\n");
+	tl_write_file(path, "{\"10.77.0.1\":\"52:55:55:00:00:01\","
+			    "\"10.77.0.2\":\"5a:94:ef:e4:0c:dd\","
+			    "\"10.77.0.3\":\"52:55:55:00:00:03\","
+			    "\"192.168.1.4\":\"52:55:55:00:00:04\"}\n");
 	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)), CFG_OK);
 	assert_string_equal(inet_ntoa(c.net.subnet), "10.77.0.0");
 	assert_int_equal(c.net.prefix, 22);
@@ -309,16 +333,16 @@ static void test_lima_network(void **state)
 	cfg_free(&c);
 
 	/* a leases.json that cannot be read: warned about, not fatal */
-	put_file(path, "{");
+	tl_write_file(path, "{");
 	snprintf(path, sizeof(path), "%s/_networks/shared2/leases.json", home);
-	put_file(path, "{\"10.77.0.9\":");
+	tl_write_file(path, "{\"10.77.0.9\":");
 	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)), CFG_OK);
 	assert_int_equal(c.net.nstatics, 0);
 	cfg_free(&c);
 
 	/* no user-v2 network with a gateway: Lima's default user-v2 */
 	snprintf(path, sizeof(path), "%s/_config/networks.yaml", home);
-	put_file(path, "networks:\n  user-v2:\n    mode: user-v2\n");
+	tl_write_file(path, "networks:\n  user-v2:\n    mode: user-v2\n");
 	assert_int_equal(cfg_parse_args(&c, 3, dflt, err, sizeof(err)), CFG_OK);
 	assert_string_equal(inet_ntoa(c.net.subnet), "192.168.104.0");
 	cfg_free(&c);
@@ -330,10 +354,15 @@ static void test_lima_network(void **state)
 	assert_int_equal(cfg_parse_args(&c, 5, both, err, sizeof(err)),
 			 CFG_ERROR);
 	unsetenv("LIMA_HOME");
-	snprintf(path, sizeof(path), "rm -rf '%s'", home);
-	assert_int_equal(system(path), 0);
+	assert_int_equal(tl_rm_rf(home), 0);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -16,7 +16,12 @@
 
 #include "base/loop.h"
 #include "packet/port.h"
-
+#include "tests/unit/testlib.h"
+/**
+ * put_be32() - store @v big-endian, as the qemu stream framing's length
+ * @p:		four bytes
+ * @v:		the value
+ */
 static void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -25,6 +30,11 @@ static void put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/**
+ * test_parse() - port_stream_next() frames the qemu stream: a 4-byte length,
+ * then the frame; lengths out of range are errors
+ * @state:	unused
+ */
 static void test_parse(void **state)
 {
 	uint8_t buf[4 + 60] = {0};
@@ -68,6 +78,14 @@ struct ctx {
 	int closed;
 };
 
+/**
+ * ctx_rx() - port callback: count a frame (at least PORT_FRAME_MIN bytes) whose
+ * first byte is its length
+ * @arg:	the struct ctx
+ * @p:		unused
+ * @frame:	the frame
+ * @len:	its length
+ */
 static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
 {
 	struct ctx *c = arg;
@@ -79,6 +97,11 @@ static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
 	c->bytes += len;
 }
 
+/**
+ * ctx_close() - port callback: note the port died, stop the loop
+ * @arg:	the struct ctx
+ * @p:		unused
+ */
 static void ctx_close(void *arg, struct port *p)
 {
 	struct ctx *c = arg;
@@ -88,21 +111,12 @@ static void ctx_close(void *arg, struct port *p)
 	loop_stop(c->l);
 }
 
-static void ctx_timeout(void *arg)
-{
-	loop_stop(arg);
-}
-
-/* Run the loop until the port closes or @ms pass. */
-static void run_for(struct ctx *c, int ms)
-{
-	struct loop_timer *t = loop_timer_new(c->l, ctx_timeout, c->l);
-
-	loop_timer_arm(t, loop_now_ms() + ms);
-	loop_run(c->l);
-	loop_timer_free(t);
-}
-
+/**
+ * setup_pair() - a socketpair, a loop and a port on one end
+ * @c:		context, reset
+ * @sv:		set to the pair; the port owns sv[0], the test writes to sv[1]
+ * @type:	SOCK_STREAM (qemu framing) or SOCK_DGRAM
+ */
 static void setup_pair(struct ctx *c, int sv[2], int type)
 {
 	memset(c, 0, sizeof(*c));
@@ -113,6 +127,11 @@ static void setup_pair(struct ctx *c, int sv[2], int type)
 			ctx_rx, ctx_close, c);
 }
 
+/**
+ * teardown_pair() - free the port and the loop, close the test's end
+ * @c:		context
+ * @sv:		the pair of setup_pair()
+ */
 static void teardown_pair(struct ctx *c, int sv[2])
 {
 	port_free(c->p);
@@ -120,7 +139,11 @@ static void teardown_pair(struct ctx *c, int sv[2])
 	loop_free(c->l);
 }
 
-/* Write @n frames of sizes 14.. in one stream, in small pieces. */
+/**
+ * test_stream_frames() - write @n frames of sizes 14.. in one stream, in small
+ * pieces.
+ * @state:	unused
+ */
 static void test_stream_frames(void **state)
 {
 	uint8_t buf[4096];
@@ -138,13 +161,18 @@ static void test_stream_frames(void **state)
 	for (i = 0; i < off; i += 7)
 		assert_true(write(sv[1], buf + i, off - i < 7 ? off - i : 7) >
 			    0);
-	run_for(&c, 200);
+	tl_loop_run_for(c.l, 200);
 	assert_int_equal(c.frames, 46);
 	assert_int_equal(port_stats(c.p)->rx_frames, 46);
 	assert_false(c.closed);
 	teardown_pair(&c, sv);
 }
 
+/**
+ * test_stream_bad_len() - a stream length out of range closes the port and is
+ * counted
+ * @state:	unused
+ */
 static void test_stream_bad_len(void **state)
 {
 	uint8_t hdr[4];
@@ -155,12 +183,17 @@ static void test_stream_bad_len(void **state)
 	setup_pair(&c, sv, SOCK_STREAM);
 	put_be32(hdr, 70000);
 	assert_int_equal(write(sv[1], hdr, 4), 4);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_true(c.closed);
 	assert_int_equal(port_stats(c.p)->rx_bad_len, 1);
 	teardown_pair(&c, sv);
 }
 
+/**
+ * test_stream_truncated() - a stream that ends inside a frame closes the port
+ * and is counted
+ * @state:	unused
+ */
 static void test_stream_truncated(void **state)
 {
 	uint8_t buf[4 + 10];
@@ -173,13 +206,17 @@ static void test_stream_truncated(void **state)
 	memset(buf + 4, 0, 10);
 	assert_int_equal(write(sv[1], buf, sizeof(buf)), (ssize_t)sizeof(buf));
 	shutdown(sv[1], SHUT_WR);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_true(c.closed);
 	assert_int_equal(port_stats(c.p)->rx_truncated, 1);
 	teardown_pair(&c, sv);
 }
 
-/* A peer that never reads: frames are dropped and counted, never block. */
+/**
+ * test_send_full() - a peer that never reads: frames are dropped and counted,
+ * never block.
+ * @state:	unused
+ */
 static void test_send_full(void **state)
 {
 	uint8_t frame[1500] = {0};
@@ -198,7 +235,11 @@ static void test_send_full(void **state)
 	teardown_pair(&c, sv);
 }
 
-/* What is queued arrives intact and in order once the peer reads. */
+/**
+ * test_send_order() - what is queued arrives intact and in order once the peer
+ * reads.
+ * @state:	unused
+ */
 static void test_send_order(void **state)
 {
 	uint8_t frame[9000], rbuf[65536];
@@ -220,7 +261,7 @@ static void test_send_order(void **state)
 	while (got < want) {
 		ssize_t n;
 
-		run_for(&c, 10);
+		tl_loop_run_for(c.l, 10);
 		while ((n = recv(sv[1], rbuf, sizeof(rbuf), MSG_DONTWAIT)) >
 		       0) {
 			size_t k;
@@ -244,7 +285,11 @@ static void test_send_order(void **state)
 	teardown_pair(&c, sv);
 }
 
-/* Broadcast frames stop being queued long before unicast ones do. */
+/**
+ * test_send_group_cap() - broadcast frames stop being queued long before
+ * unicast ones do.
+ * @state:	unused
+ */
 static void test_send_group_cap(void **state)
 {
 	uint8_t bcast[1500], ucast[1500];
@@ -271,6 +316,11 @@ static void test_send_group_cap(void **state)
 	teardown_pair(&c, sv);
 }
 
+/**
+ * test_packet() - a datagram port delivers each datagram as a frame and drops
+ * runts
+ * @state:	unused
+ */
 static void test_packet(void **state)
 {
 	uint8_t frame[100];
@@ -284,15 +334,22 @@ static void test_packet(void **state)
 	assert_int_equal(write(sv[1], frame, 5), 5); /* runt: dropped */
 	frame[0] = 14;
 	assert_int_equal(write(sv[1], frame, 14), 14);
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(c.frames, 2);
 	assert_int_equal(port_stats(c.p)->rx_bad_len, 1);
 	assert_int_equal(port_send(c.p, frame, 60), 0);
-	run_for(&c, 10); /* socket ports send once per loop iteration */
+	tl_loop_run_for(c.l,
+			10); /* socket ports send once per loop iteration */
 	assert_int_equal(read(sv[1], frame, sizeof(frame)), 60);
 	teardown_pair(&c, sv);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

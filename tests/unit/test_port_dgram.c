@@ -30,6 +30,7 @@
 #include "base/loop.h"
 #include "packet/peercred.h"
 #include "packet/port.h"
+#include "tests/unit/testlib.h"
 
 /* sendmmsg(2) as the port sees it */
 static int mmsg_errno;	  /* fail every call with this errno, if set */
@@ -38,6 +39,12 @@ static unsigned mmsg_max; /* most datagrams asked for in one call */
 
 /**
  * sendmmsg() - interposed: count, maybe fail, else the real system call
+ * @fd:		socket
+ * @v:		messages
+ * @n:		how many
+ * @flags:	MSG_* flags
+ *
+ * Return: messages sent, or -1 with errno set (mmsg_errno when set)
  */
 int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
@@ -73,6 +80,10 @@ struct ctx {
 
 /**
  * ctx_rx() - port callback: count a frame whose first byte is its length
+ * @arg:	the struct ctx
+ * @p:		unused
+ * @frame:	the frame
+ * @len:	its length
  */
 static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
 {
@@ -85,6 +96,8 @@ static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
 
 /**
  * ctx_close() - port callback: note the port died
+ * @arg:	the struct ctx
+ * @p:		unused
  */
 static void ctx_close(void *arg, struct port *p)
 {
@@ -96,6 +109,8 @@ static void ctx_close(void *arg, struct port *p)
 
 /**
  * ctx_accept() - listener callback: keep the descriptor, stop the loop
+ * @arg:	the struct ctx
+ * @fd:		the accepted connection
  */
 static void ctx_accept(void *arg, int fd)
 {
@@ -107,35 +122,15 @@ static void ctx_accept(void *arg, int fd)
 }
 
 /**
- * ctx_timeout() - timer callback: stop the loop
- */
-static void ctx_timeout(void *arg)
-{
-	loop_stop(arg);
-}
-
-/**
- * run_for() - run the loop for @ms, or until a callback stops it
- */
-static void run_for(struct ctx *c, int ms)
-{
-	struct loop_timer *t = loop_timer_new(c->l, ctx_timeout, c->l);
-
-	loop_timer_arm(t, loop_now_ms() + ms);
-	loop_run(c->l);
-	loop_timer_free(t);
-}
-
-/**
  * ctx_init() - a loop, a temporary directory, sendmmsg(2) counters reset
+ * @c:		context, reset
  */
 static void ctx_init(struct ctx *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->l = loop_new();
-	snprintf(c->dir, sizeof(c->dir), "/tmp/tpd.XXXXXX");
-	assert_non_null(mkdtemp(c->dir));
+	assert_non_null(tl_mkdtemp(c->dir, sizeof(c->dir), "tpd"));
 	mmsg_errno = 0;
 	mmsg_calls = 0;
 	mmsg_max = 0;
@@ -143,19 +138,21 @@ static void ctx_init(struct ctx *c)
 
 /**
  * ctx_done() - free the port and the loop, remove the directory
+ * @c:		context
  */
 static void ctx_done(struct ctx *c)
 {
-	char cmd[128];
-
 	port_free(c->p);
 	loop_free(c->l);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", c->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tl_rm_rf(c->dir), 0);
 }
 
 /**
  * ctx_path() - a path in the test's temporary directory
+ * @c:		context
+ * @name:	file name
+ * @out:	set to the path
+ * @len:	size of @out
  */
 static void ctx_path(const struct ctx *c, const char *name, char *out,
 		     size_t len)
@@ -165,6 +162,8 @@ static void ctx_path(const struct ctx *c, const char *name, char *out,
 
 /**
  * fill_sun() - a unix socket address for @path
+ * @sun:	set to the address
+ * @path:	socket path, shorter than sun_path
  */
 static void fill_sun(struct sockaddr_un *sun, const char *path)
 {
@@ -176,6 +175,10 @@ static void fill_sun(struct sockaddr_un *sun, const char *path)
 
 /**
  * connect_to() - a unix socket of @type connected to @path
+ * @path:	socket path
+ * @type:	SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
+ *
+ * Return: the connected descriptor; fails the test if it cannot connect
  */
 static int connect_to(const char *path, int type)
 {
@@ -191,6 +194,11 @@ static int connect_to(const char *path, int type)
 /**
  * send_fds() - one message: @len bytes of data and @n descriptors
  * with SCM_RIGHTS
+ * @conn:	connected unix socket
+ * @fds:	descriptors to pass
+ * @n:		how many
+ * @data:	payload
+ * @len:	its length
  */
 static void send_fds(int conn, const int *fds, int n, const char *data,
 		     size_t len)
@@ -218,6 +226,9 @@ static void send_fds(int conn, const int *fds, int n, const char *data,
 
 /**
  * make_frame() - a frame of @len bytes: its length byte, then @seq
+ * @f:		buffer, @len bytes
+ * @len:	frame length, at most 255
+ * @seq:	sequence number
  */
 static void make_frame(uint8_t *f, size_t len, uint8_t seq)
 {
@@ -229,6 +240,7 @@ static void make_frame(uint8_t *f, size_t len, uint8_t seq)
 /**
  * test_fdpass() - Lima's VZ driver: a datagram socketpair, one end passed
  * with one byte; the connection is closed, the socket lives on
+ * @state:	unused
  */
 static void test_fdpass(void **state)
 {
@@ -246,7 +258,7 @@ static void test_fdpass(void **state)
 	conn = connect_to(path, SOCK_STREAM);
 	send_fds(conn, &sv[1], 1, "", 1);
 	close(sv[1]);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(port_listener_stats(pl)->accepted, 1);
 	assert_int_equal(recv(conn, buf, sizeof(buf), 0), 0);
@@ -264,6 +276,7 @@ static void test_fdpass(void **state)
 /**
  * test_fdpass_odd() - no fd, garbage, a pipe instead of a socket, three
  * fds: closed and counted; only a good one is handed over
+ * @state:	unused
  */
 static void test_fdpass_odd(void **state)
 {
@@ -281,21 +294,21 @@ static void test_fdpass_odd(void **state)
 
 	conn = connect_to(path, SOCK_STREAM); /* closes without an fd */
 	close(conn);
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(st->no_fd, 1);
 
 	conn = connect_to(path, SOCK_STREAM); /* garbage, no fd */
 	memset(junk, 'x', sizeof(junk));
 	assert_int_equal(write(conn, junk, sizeof(junk)),
 			 (ssize_t)sizeof(junk));
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(st->no_fd, 2);
 	close(conn);
 
 	assert_int_equal(pipe(pp), 0); /* not a datagram socket */
 	conn = connect_to(path, SOCK_STREAM);
 	send_fds(conn, &pp[0], 1, "", 1);
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(st->bad_fd, 1);
 	assert_int_equal(c.accepted, 0);
 	close(conn);
@@ -311,7 +324,7 @@ static void test_fdpass_odd(void **state)
 	close(three[0]);
 	close(three[1]);
 	close(three[2]);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(st->extra_fds, 2);
 	assert_int_equal(st->accepted, 1);
@@ -325,6 +338,7 @@ static void test_fdpass_odd(void **state)
 /**
  * test_modes_and_peercred() - every socket file is 0600 whatever the
  * umask; the peer of a socketpair is ourselves, and allowed
+ * @state:	unused
  */
 static void test_modes_and_peercred(void **state)
 {
@@ -365,7 +379,7 @@ static void test_modes_and_peercred(void **state)
 
 	/* A seqpacket connection of ours is accepted. */
 	sv[0] = connect_to(pb, SOCK_SEQPACKET);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(port_listener_stats(b)->refused_uid, 0);
 	close(c.fd);
@@ -380,6 +394,10 @@ static void test_modes_and_peercred(void **state)
 /**
  * vfkit_client() - a datagram socket bound to @path, connected to @srv,
  * as vfkit makes it
+ * @path:	the client's socket path
+ * @srv:	the server's socket path
+ *
+ * Return: the descriptor; fails the test if it cannot bind or connect
  */
 static int vfkit_client(const char *path, const char *srv)
 {
@@ -396,6 +414,7 @@ static int vfkit_client(const char *path, const char *srv)
 /**
  * test_vfkit_peer() - the peer is whoever sent last ("VFKT" included);
  * unnamed senders are dropped; a peer that is gone loses its frames
+ * @state:	unused
  */
 static void test_vfkit_peer(void **state)
 {
@@ -419,21 +438,21 @@ static void test_vfkit_peer(void **state)
 	c1 = vfkit_client(p1, srv);
 	assert_int_equal(send(c1, "VFKT", 4, 0), 4);
 	assert_int_equal(send(c1, f, sizeof(f), 0), (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(c.frames, 1);
 	assert_int_equal(port_stats(c.p)->rx_new_peer, 1);
 	assert_int_equal(port_stats(c.p)->rx_bad_len, 0);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	run_for(&c, 20);
+	tl_loop_run_for(c.l, 20);
 	assert_int_equal(recv(c1, r, sizeof(r), MSG_DONTWAIT),
 			 (ssize_t)sizeof(f));
 
 	c2 = vfkit_client(p2, srv);
 	assert_int_equal(send(c2, f, sizeof(f), 0), (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(port_stats(c.p)->rx_new_peer, 2);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	run_for(&c, 20);
+	tl_loop_run_for(c.l, 20);
 	assert_int_equal(recv(c2, r, sizeof(r), MSG_DONTWAIT),
 			 (ssize_t)sizeof(f));
 	assert_int_equal(recv(c1, r, sizeof(r), MSG_DONTWAIT), -1);
@@ -443,7 +462,7 @@ static void test_vfkit_peer(void **state)
 	assert_int_equal(
 	    sendto(anon, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)),
 	    (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(port_stats(c.p)->rx_no_peer, 1);
 	assert_int_equal(c.frames, 2);
 
@@ -451,7 +470,7 @@ static void test_vfkit_peer(void **state)
 	close(c2);
 	unlink(p2);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	run_for(&c, 20);
+	tl_loop_run_for(c.l, 20);
 	assert_int_equal(port_stats(c.p)->tx_drop_err, 1);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), -1);
 	assert_int_equal(port_stats(c.p)->tx_no_peer, 2);
@@ -465,6 +484,7 @@ static void test_vfkit_peer(void **state)
  * test_enobufs() - ENOBUFS (macOS): no spinning on POLLOUT but a backoff
  * timer of 1 to 10 ms; frames stay queued, then go out in order, batched
  * by sendmmsg(2)
+ * @state:	unused
  */
 static void test_enobufs(void **state)
 {
@@ -481,7 +501,7 @@ static void test_enobufs(void **state)
 		make_frame(f, sizeof(f), (uint8_t)i);
 		assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
 	}
-	run_for(&c, 200);
+	tl_loop_run_for(c.l, 200);
 	/* 1, 2, 4, 8, then every 10 ms: about 20 tries in 200 ms. */
 	assert_true(mmsg_calls >= 5);
 	assert_true(mmsg_calls <= 40);
@@ -491,7 +511,7 @@ static void test_enobufs(void **state)
 
 	mmsg_errno = 0;
 	calls = mmsg_calls;
-	run_for(&c, 30);
+	tl_loop_run_for(c.l, 30);
 	/* 50 datagrams in two calls: 32, then 18. */
 	assert_int_equal(mmsg_calls - calls, 2);
 	assert_int_equal(mmsg_max, 32);
@@ -507,6 +527,7 @@ static void test_enobufs(void **state)
 /**
  * flood_never_read() - fill a port whose peer never reads until frames
  * are dropped, then run 200 ms: a bounded number of system calls
+ * @c:		context with a port whose peer never reads
  */
 static void flood_never_read(struct ctx *c)
 {
@@ -518,10 +539,10 @@ static void flood_never_read(struct ctx *c)
 	for (i = 0; i < 40000 && !port_stats(c->p)->tx_drop_full; i++) {
 		port_send(c->p, f, sizeof(f));
 		if (i % 100 == 0)
-			run_for(c, 1);
+			tl_loop_run_for(c->l, 1);
 	}
 	mmsg_calls = 0;
-	run_for(c, 200);
+	tl_loop_run_for(c->l, 200);
 	assert_true(mmsg_calls <= 40);
 	assert_true(port_stats(c->p)->tx_drop_full > 0);
 	assert_false(c->closed);
@@ -530,6 +551,7 @@ static void flood_never_read(struct ctx *c)
 /**
  * test_never_reads_connected() - a connected socketpair never read
  * (EAGAIN, and POLLOUT is honest)
+ * @state:	unused
  */
 static void test_never_reads_connected(void **state)
 {
@@ -548,6 +570,7 @@ static void test_never_reads_connected(void **state)
 /**
  * test_never_reads_vfkit() - an unconnected vfkit peer never read: EAGAIN
  * once its queue is full while poll(2) reports the socket writable
+ * @state:	unused
  */
 static void test_never_reads_vfkit(void **state)
 {
@@ -572,7 +595,7 @@ static void test_never_reads_vfkit(void **state)
 	assert_int_equal(
 	    sendto(c1, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)),
 	    (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(c.frames, 1);
 	flood_never_read(&c);
 	assert_true(port_stats(c.p)->tx_nobufs >= 1);
@@ -581,6 +604,12 @@ static void test_never_reads_vfkit(void **state)
 	ctx_done(&c);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/inet_sum.h"
+#include "tests/unit/testlib.h"
 
 #include "packet/reap.h"
 
@@ -26,6 +26,9 @@ static const uint8_t gw_mac[6] = {0x52, 0x55, 192, 168, 5, 2};
 
 /**
  * be32() - a big-endian 32-bit field
+ * @p:		its four bytes
+ *
+ * Return: its value
  */
 static uint32_t be32(const uint8_t *p)
 {
@@ -35,14 +38,16 @@ static uint32_t be32(const uint8_t *p)
 
 /**
  * check_sums() - the IPv4 and TCP checksums of a built frame verify
+ * @f:		the frame (Ethernet, IPv4, 20-byte TCP header, no payload)
  */
 static void check_sums(const uint8_t *f)
 {
 	const uint8_t *ip = f + 14, pseudo[4] = {0, 6, 0, 20};
 
-	assert_int_equal(fold(sum16(0, ip, 20)), 0xffff);
+	assert_int_equal(tl_fold(tl_sum16(0, ip, 20)), 0xffff);
 	assert_int_equal(
-	    fold(sum16(sum16(sum16(0, ip + 12, 8), pseudo, 4), ip + 20, 20)),
+	    tl_fold(tl_sum16(tl_sum16(tl_sum16(0, ip + 12, 8), pseudo, 4),
+			     ip + 20, 20)),
 	    0xffff);
 }
 
@@ -51,6 +56,8 @@ static void check_sums(const uint8_t *f)
  * @flags:	TCP flags
  * @plen:	payload bytes
  * @len:	set to the frame length
+ *
+ * Return: the frame, calloc()ed
  */
 static uint8_t *gw_segment(uint8_t flags, size_t plen, size_t *len)
 {
@@ -79,7 +86,11 @@ static uint8_t *gw_segment(uint8_t flags, size_t plen, size_t *len)
 	return f;
 }
 
-/* A data segment with ACK is answered RST, seq = SEG.ACK, from the VM. */
+/**
+ * test_answer_ack() - a data segment with ACK is answered RST, seq = SEG.ACK,
+ * from the VM.
+ * @state:	unused
+ */
 static void test_answer_ack(void **state)
 {
 	struct reap r = {0};
@@ -103,8 +114,11 @@ static void test_answer_ack(void **state)
 	free(f);
 }
 
-/* A SYN (libslirp opening a host forward) is answered RST|ACK, ack =
- * SEG.SEQ + 1; a FIN with data counts both. */
+/**
+ * test_answer_syn_fin() - a SYN (libslirp opening a host forward) is answered
+ * RST|ACK, ack = SEG.SEQ + 1; a FIN with data counts both.
+ * @state:	unused
+ */
 static void test_answer_syn_fin(void **state)
 {
 	struct reap r = {0};
@@ -124,8 +138,11 @@ static void test_answer_syn_fin(void **state)
 	free(f);
 }
 
-/* No answer to a RST, a later fragment, UDP, ARP, a truncated frame; none
- * once the queue is full. */
+/**
+ * test_no_answer() - no answer to a RST, a later fragment, UDP, ARP, a
+ * truncated frame; none once the queue is full.
+ * @state:	unused
+ */
 static void test_no_answer(void **state)
 {
 	struct reap r = {0};
@@ -160,8 +177,11 @@ static void test_no_answer(void **state)
 	free(f);
 }
 
-/* Departed until seen again or quiet for REAP_KEEP_MS; each frame asked
- * about keeps it. */
+/**
+ * test_table() - departed until seen again or quiet for REAP_KEEP_MS; each
+ * frame asked about keeps it.
+ * @state:	unused
+ */
 static void test_table(void **state)
 {
 	struct reap r = {0};
@@ -181,7 +201,10 @@ static void test_table(void **state)
 	assert_int_equal(reap_gone(&r, m, 1), 0);
 }
 
-/* The blind pair: both RSTs of the VM's connection, 2^31 apart. */
+/**
+ * test_blind() - the blind pair: both RSTs of the VM's connection, 2^31 apart.
+ * @state:	unused
+ */
 static void test_blind(void **state)
 {
 	uint8_t f[2][REAP_FRAME];
@@ -204,7 +227,11 @@ static void test_blind(void **state)
 			 0x80000000U);
 }
 
-/* A full table gives up the entry the gateway was quiet to longest. */
+/**
+ * test_full() - a full table gives up the entry the gateway was quiet to
+ * longest.
+ * @state:	unused
+ */
 static void test_full(void **state)
 {
 	struct reap r = {0};
@@ -229,6 +256,12 @@ static void test_full(void **state)
 	}
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

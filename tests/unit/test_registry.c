@@ -24,15 +24,27 @@
 #include "packet/dhcp.h"
 #include "lan/leases.h"
 #include "lan/registry.h"
+#include "tests/unit/testlib.h"
 
 static int64_t fake_now = 1000;
 
+/**
+ * fake_clock() - dhcp clock: the test's time
+ * @arg:	unused
+ *
+ * Return: fake_now
+ */
 static int64_t fake_clock(void *arg)
 {
 	(void)arg;
 	return fake_now;
 }
 
+/**
+ * mkdhcp() - a DHCP server for 192.168.104.0/24 on the test's clock
+ *
+ * Return: the server, NULL if dhcp_new() refused
+ */
 static struct dhcp *mkdhcp(void)
 {
 	struct dhcp_config c = {0};
@@ -46,21 +58,11 @@ static struct dhcp *mkdhcp(void)
 	return dhcp_new(&c);
 }
 
-/* Does @name answer an A record with @ip? */
-static int resolves(struct dns_local *l, const char *name, const char *ip)
-{
-	struct dns_local_result res;
-	uint8_t wire[DNS_NAME_MAX];
-	struct in_addr a;
-
-	assert_true(dns_name_from_text(name, wire, sizeof(wire)) > 0);
-	if (dns_local_lookup(l, wire, DNS_T_A, &res) != DNS_LOCAL_ANSWER ||
-	    res.n4 != 1)
-		return 0;
-	inet_pton(AF_INET, ip, &a);
-	return res.a[0].s_addr == a.s_addr;
-}
-
+/**
+ * test_names_follow_leases() - <hostname>.internal appears with a bound lease
+ * and goes when it expires
+ * @state:	unused
+ */
 static void test_names_follow_leases(void **state)
 {
 	const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0, 0, 0xa};
@@ -78,21 +80,29 @@ static void test_names_follow_leases(void **state)
 	assert_int_equal(
 	    dhcp_lease_restore(d, mac_b, b, "lima-b", fake_now + 10), 0);
 	reg_sync(r);
-	assert_true(resolves(names, "lima-a.internal", "192.168.104.4"));
-	assert_true(resolves(names, "LIMA-B.internal", "192.168.104.5"));
-	assert_false(resolves(names, "nobody.internal", "192.168.104.5"));
+	assert_true(tl_dns_resolves(names, "lima-a.internal", "192.168.104.4"));
+	assert_true(tl_dns_resolves(names, "LIMA-B.internal", "192.168.104.5"));
+	assert_false(
+	    tl_dns_resolves(names, "nobody.internal", "192.168.104.5"));
 	/* b's lease expires: its name goes, a's stays. */
 	fake_now += 50;
 	reg_sync(r);
-	assert_true(resolves(names, "lima-a.internal", "192.168.104.4"));
-	assert_false(resolves(names, "lima-b.internal", "192.168.104.5"));
+	assert_true(tl_dns_resolves(names, "lima-a.internal", "192.168.104.4"));
+	assert_false(
+	    tl_dns_resolves(names, "lima-b.internal", "192.168.104.5"));
 	/* Freeing the registry takes its names out. */
 	reg_free(r);
-	assert_false(resolves(names, "lima-a.internal", "192.168.104.4"));
+	assert_false(
+	    tl_dns_resolves(names, "lima-a.internal", "192.168.104.4"));
 	dns_local_free(names);
 	dhcp_free(d);
 }
 
+/**
+ * test_lease_file() - the lease file follows the MAC-to-address associations,
+ * rewritten only when they change
+ * @state:	unused
+ */
 static void test_lease_file(void **state)
 {
 	const uint8_t mac[6] = {0x52, 0x55, 0x55, 0x12, 0x34, 0x56};
@@ -142,6 +152,7 @@ static void test_lease_file(void **state)
 /**
  * test_names_owned() - names of the configuration and of the API are
  * neither taken over nor removed
+ * @state:	unused
  */
 static void test_names_owned(void **state)
 {
@@ -165,19 +176,19 @@ static void test_names_owned(void **state)
 	assert_int_equal(
 	    dhcp_lease_restore(d, mac_b, b, "bravo", fake_now + 10), 0);
 	reg_sync(r);
-	assert_true(resolves(names, "conf.internal", "10.9.9.9"));
-	assert_true(resolves(names, "bravo.internal", "192.168.104.5"));
+	assert_true(tl_dns_resolves(names, "conf.internal", "10.9.9.9"));
+	assert_true(tl_dns_resolves(names, "bravo.internal", "192.168.104.5"));
 	/* the API takes bravo's name: when b's lease ends, the API's stays */
 	assert_int_equal(
 	    dns_local_set_addrs(names, "bravo.internal", &api, 1, NULL, 0), 0);
 	reg_sync(r);
-	assert_true(resolves(names, "bravo.internal", "10.9.9.8"));
+	assert_true(tl_dns_resolves(names, "bravo.internal", "10.9.9.8"));
 	fake_now += 50;
 	reg_sync(r);
-	assert_true(resolves(names, "bravo.internal", "10.9.9.8"));
+	assert_true(tl_dns_resolves(names, "bravo.internal", "10.9.9.8"));
 	reg_free(r);
-	assert_true(resolves(names, "conf.internal", "10.9.9.9"));
-	assert_true(resolves(names, "bravo.internal", "10.9.9.8"));
+	assert_true(tl_dns_resolves(names, "conf.internal", "10.9.9.9"));
+	assert_true(tl_dns_resolves(names, "bravo.internal", "10.9.9.8"));
 	/* the owned-entry calls themselves */
 	assert_int_equal(dns_local_set_owned(names, "conf.internal", &tok, &a),
 			 -1);
@@ -195,12 +206,12 @@ static void test_names_owned(void **state)
 	dhcp_free(d);
 }
 
-static void stop_loop(void *arg)
-{
-	loop_stop(arg);
-}
-
-/* The MAC's address after @i flips: .20 or .21 */
+/**
+ * flip_addr() - the MAC's address after @i flips: .20 or .21
+ * @i:		how many flips so far
+ *
+ * Return: the address
+ */
 static struct in_addr flip_addr(int i)
 {
 	struct in_addr a;
@@ -212,6 +223,7 @@ static struct in_addr flip_addr(int i)
 /**
  * test_lease_file_coalesced() - a guest flipping its address as fast as
  * it can costs a lease file write a second; reg_free() writes the rest
+ * @state:	unused
  */
 static void test_lease_file_coalesced(void **state)
 {
@@ -219,7 +231,7 @@ static void test_lease_file_coalesced(void **state)
 	uint8_t mac2[6] = {0x52, 0x55, 0x55, 0x12, 0x35, 0};
 	char dir[] = "/tmp/test_registry.XXXXXX", path[64];
 	struct loop *l = loop_new();
-	struct loop_timer *stop = loop_timer_new(l, stop_loop, l);
+	struct loop_timer *stop = loop_timer_new(l, tl_loop_stop, l);
 	struct dhcp_static_lease *back = NULL;
 	struct dhcp *d = mkdhcp();
 	struct in_addr a;
@@ -282,6 +294,12 @@ static void test_lease_file_coalesced(void **state)
 	rmdir(dir);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

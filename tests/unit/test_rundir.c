@@ -19,22 +19,34 @@
 #include <cmocka.h>
 
 #include "daemon/rundir.h"
+#include "tests/unit/testlib.h"
 
 static char base[64]; /* a private temporary directory */
 static char dir[128]; /* the directory under test, in it */
 static char err[512];
 
+/**
+ * setup() - a fresh base directory; dir[] names usernetd-1 in it (not made)
+ * @st:		unused
+ *
+ * Return: 0, or -1 if mkdtemp() failed
+ */
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(base, sizeof(base), "/tmp/test_rundir.XXXXXX");
-	if (!mkdtemp(base))
+	if (!tl_mkdtemp(base, sizeof(base), "test_rundir"))
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/usernetd-1", base);
 	err[0] = 0;
 	return 0;
 }
 
+/**
+ * teardown() - remove what a case made, then the base directory
+ * @st:		unused
+ *
+ * Return: 0, or -1 if the base directory is not empty
+ */
 static int teardown(void **st)
 {
 	char p[160];
@@ -47,7 +59,10 @@ static int teardown(void **st)
 	return rmdir(base); /* fails if a case left something behind */
 }
 
-/* The message names the directory and says @why. */
+/**
+ * assert_refused() - the message names the directory and says @why.
+ * @why:	part of the message
+ */
 static void assert_refused(const char *why)
 {
 	assert_int_equal(rundir_prepare(dir, err, sizeof(err)), -1);
@@ -55,6 +70,11 @@ static void assert_refused(const char *why)
 		fail_msg("message '%s' lacks '%s' or '%s'", err, dir, why);
 }
 
+/**
+ * test_created_0700() - the run directory is created 0700, owned by us,
+ * whatever the umask, and accepted again
+ * @state:	unused
+ */
 static void test_created_0700(void **state)
 {
 	struct stat st;
@@ -71,6 +91,10 @@ static void test_created_0700(void **state)
 	assert_int_equal(rundir_prepare(dir, err, sizeof(err)), 0);
 }
 
+/**
+ * test_symlink() - a symbolic link in place of the run directory is refused
+ * @state:	unused
+ */
 static void test_symlink(void **state)
 {
 	char target[160];
@@ -82,6 +106,10 @@ static void test_symlink(void **state)
 	assert_refused("symbolic link");
 }
 
+/**
+ * test_group_other_bits() - a run directory with group or other bits is refused
+ * @state:	unused
+ */
 static void test_group_other_bits(void **state)
 {
 	(void)state;
@@ -94,6 +122,10 @@ static void test_group_other_bits(void **state)
 	assert_refused("mode 0701");
 }
 
+/**
+ * test_not_a_directory() - a file in place of the run directory is refused
+ * @state:	unused
+ */
 static void test_not_a_directory(void **state)
 {
 	FILE *f;
@@ -105,6 +137,11 @@ static void test_not_a_directory(void **state)
 	assert_refused("not a directory");
 }
 
+/**
+ * test_other_owner() - a run directory owned by another uid is refused (root
+ * only)
+ * @state:	unused
+ */
 static void test_other_owner(void **state)
 {
 	(void)state;
@@ -118,6 +155,12 @@ static void test_other_owner(void **state)
 	assert_refused("owned by uid 65534");
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

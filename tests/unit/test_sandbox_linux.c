@@ -123,6 +123,8 @@ static void tsb_assert_exit0(int st)
 
 /**
  * tsb_execve() - run /bin/true: exits 0 unless the sandbox kills us
+ *
+ * Return: TSB_CALL_FAILED if neither path could be executed
  */
 static int tsb_execve(void)
 {
@@ -136,6 +138,8 @@ static int tsb_execve(void)
 
 /**
  * tsb_mmap_exec() - anonymous memory that is writable and executable
+ *
+ * Return: TSB_SURVIVED if the call returned, TSB_CALL_FAILED if it failed
  */
 static int tsb_mmap_exec(void)
 {
@@ -147,6 +151,8 @@ static int tsb_mmap_exec(void)
 
 /**
  * tsb_mprotect_exec() - written memory made executable
+ *
+ * Return: TSB_SURVIVED if the call returned, TSB_CALL_FAILED if no memory
  */
 static int tsb_mprotect_exec(void)
 {
@@ -163,6 +169,8 @@ static int tsb_mprotect_exec(void)
 /**
  * tsb_mmap_shared_exec() - a file mapped shared and executable (its
  * pages would change with the file)
+ *
+ * Return: TSB_SURVIVED if the call returned, TSB_CALL_FAILED if it failed
  */
 static int tsb_mmap_shared_exec(void)
 {
@@ -178,6 +186,8 @@ static int tsb_mmap_shared_exec(void)
 
 /**
  * tsb_fork() - fork(): a process, not a thread
+ *
+ * Return: TSB_SURVIVED if the call returned, TSB_CALL_FAILED if it failed
  */
 static int tsb_fork(void)
 {
@@ -193,6 +203,8 @@ static int tsb_fork(void)
 
 /**
  * tsb_packet() - a packet socket
+ *
+ * Return: TSB_SURVIVED if the call returned
  */
 static int tsb_packet(void)
 {
@@ -205,6 +217,8 @@ static int tsb_packet(void)
 
 /**
  * tsb_raw_tcp() - a raw socket that is not ICMP's
+ *
+ * Return: TSB_SURVIVED if the call returned
  */
 static int tsb_raw_tcp(void)
 {
@@ -217,6 +231,8 @@ static int tsb_raw_tcp(void)
 
 /**
  * tsb_netlink_audit() - a netlink socket other than NETLINK_ROUTE
+ *
+ * Return: TSB_SURVIVED if the call returned
  */
 static int tsb_netlink_audit(void)
 {
@@ -229,6 +245,8 @@ static int tsb_netlink_audit(void)
 
 /**
  * tsb_ptrace() - PTRACE_TRACEME
+ *
+ * Return: TSB_SURVIVED if the call returned
  */
 static int tsb_ptrace(void)
 {
@@ -238,6 +256,8 @@ static int tsb_ptrace(void)
 
 /**
  * tsb_tiocsti() - push a character into the terminal's input (TIOCSTI)
+ *
+ * Return: TSB_SURVIVED if the call returned
  */
 static int tsb_tiocsti(void)
 {
@@ -250,6 +270,8 @@ static int tsb_tiocsti(void)
 /**
  * tsb_kill_parent() - a signal to another process (0: no signal at all),
  * init: getppid(2) is not on the list either, so it cannot name the parent
+ *
+ * Return: TSB_SURVIVED if the call returned
  */
 static int tsb_kill_parent(void)
 {
@@ -266,6 +288,8 @@ static int tsb_kill_parent(void)
  * tsb_kill_self() - kill(2) even of this process (0: no signal at all):
  * abort(3) uses tgkill, and the pidfile's kill(pid, 0) runs before the
  * filter
+ *
+ * Return: TSB_SURVIVED if the call returned
  */
 static int tsb_kill_self(void)
 {
@@ -277,6 +301,8 @@ static int tsb_kill_self(void)
  * tsb_fcntl_setown() - route SIGIO of a socket to another process
  * (F_SETOWN), a way round the ban on signals to others (0: no signal
  * until O_ASYNC is set)
+ *
+ * Return: TSB_SURVIVED if the call returned, TSB_CALL_FAILED if no socket
  */
 static int tsb_fcntl_setown(void)
 {
@@ -290,6 +316,8 @@ static int tsb_fcntl_setown(void)
 
 /**
  * tsb_pipe() - a pipe (libmicrohttpd's channel is an eventfd on Linux)
+ *
+ * Return: TSB_SURVIVED if the call returned, TSB_CALL_FAILED if it failed
  */
 static int tsb_pipe(void)
 {
@@ -303,6 +331,8 @@ static int tsb_pipe(void)
 /**
  * tsb_open_syscall() - open(2) itself, which glibc never calls (openat),
  * where the architecture has it
+ *
+ * Return: TSB_SURVIVED if the call returned, TSB_NOT_HERE without open(2)
  */
 static int tsb_open_syscall(void)
 {
@@ -317,6 +347,8 @@ static int tsb_open_syscall(void)
 /**
  * tsb_sockopt_udp() - a UDP-level socket option (UDP_CORK), a level of
  * kernel code the daemon never asks for
+ *
+ * Return: TSB_SURVIVED if the call returned, TSB_CALL_FAILED if no socket
  */
 static int tsb_sockopt_udp(void)
 {
@@ -330,6 +362,9 @@ static int tsb_sockopt_udp(void)
 
 /**
  * tsb_thread() - a thread's body: nothing
+ * @arg:	returned
+ *
+ * Return: @arg
  */
 static void *tsb_thread(void *arg)
 {
@@ -339,6 +374,8 @@ static void *tsb_thread(void *arg)
 /**
  * tsb_allowed() - what the daemon keeps doing: sockets of its families,
  * files, threads, a signal to itself
+ *
+ * Return: TSB_OK if everything worked, TSB_CALL_FAILED if a call failed
  */
 static int tsb_allowed(void)
 {
@@ -398,6 +435,8 @@ static int tsb_allowed(void)
  * tsb_lazy_pcap() - libpcap (with D-Bus, libsystemd, libcap) loaded on
  * first use, as a capture started through the API does: the dynamic
  * loader maps code from files, privately, which the filter allows
+ *
+ * Return: TSB_OK, or TSB_CALL_FAILED if libpcap gave no handle
  */
 static int tsb_lazy_pcap(void)
 {
@@ -411,96 +450,162 @@ static int tsb_lazy_pcap(void)
 
 /**
  * tsb_log_only() - getppid(), not on the list, with the log-only mode
+ *
+ * Return: TSB_OK if getppid() answered, TSB_CALL_FAILED if not
  */
 static int tsb_log_only(void)
 {
 	return getppid() > 0 ? TSB_OK : TSB_CALL_FAILED;
 }
 
+/**
+ * test_forbidden_execve() - execve() kills the process
+ * @state:	unused
+ */
 static void test_forbidden_execve(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_execve));
 }
 
+/**
+ * test_forbidden_mmap_exec() - writable and executable memory kills the process
+ * @state:	unused
+ */
 static void test_forbidden_mmap_exec(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_mmap_exec));
 }
 
+/**
+ * test_forbidden_mprotect_exec() - making written memory executable kills the
+ * process
+ * @state:	unused
+ */
 static void test_forbidden_mprotect_exec(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_mprotect_exec));
 }
 
+/**
+ * test_forbidden_mmap_shared_exec() - a shared executable file mapping kills
+ * the process
+ * @state:	unused
+ */
 static void test_forbidden_mmap_shared_exec(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_mmap_shared_exec));
 }
 
+/**
+ * test_forbidden_fork() - fork() kills the process
+ * @state:	unused
+ */
 static void test_forbidden_fork(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_fork));
 }
 
+/**
+ * test_forbidden_packet_socket() - a packet socket kills the process
+ * @state:	unused
+ */
 static void test_forbidden_packet_socket(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_packet));
 }
 
+/**
+ * test_forbidden_raw_tcp() - a raw socket other than ICMP's kills the process
+ * @state:	unused
+ */
 static void test_forbidden_raw_tcp(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_raw_tcp));
 }
 
+/**
+ * test_forbidden_netlink_audit() - a netlink socket other than NETLINK_ROUTE
+ * kills the process
+ * @state:	unused
+ */
 static void test_forbidden_netlink_audit(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_netlink_audit));
 }
 
+/**
+ * test_forbidden_ptrace() - ptrace() kills the process
+ * @state:	unused
+ */
 static void test_forbidden_ptrace(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_ptrace));
 }
 
+/**
+ * test_forbidden_tiocsti() - TIOCSTI kills the process
+ * @state:	unused
+ */
 static void test_forbidden_tiocsti(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_tiocsti));
 }
 
+/**
+ * test_forbidden_kill_other() - a signal to another process kills the process
+ * @state:	unused
+ */
 static void test_forbidden_kill_other(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_kill_parent));
 }
 
+/**
+ * test_forbidden_kill_self() - kill() even of itself kills the process
+ * @state:	unused
+ */
 static void test_forbidden_kill_self(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_kill_self));
 }
 
+/**
+ * test_forbidden_fcntl_setown() - F_SETOWN kills the process
+ * @state:	unused
+ */
 static void test_forbidden_fcntl_setown(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_fcntl_setown));
 }
 
+/**
+ * test_forbidden_pipe() - pipe2() kills the process
+ * @state:	unused
+ */
 static void test_forbidden_pipe(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_pipe));
 }
 
+/**
+ * test_forbidden_open_syscall() - open(2) kills the process, where the
+ * architecture has it
+ * @state:	unused
+ */
 static void test_forbidden_open_syscall(void **state)
 {
 	int st;
@@ -512,24 +617,41 @@ static void test_forbidden_open_syscall(void **state)
 	tsb_assert_killed(st);
 }
 
+/**
+ * test_forbidden_sockopt_udp() - a UDP-level socket option kills the process
+ * @state:	unused
+ */
 static void test_forbidden_sockopt_udp(void **state)
 {
 	(void)state;
 	tsb_assert_killed(tsb_run(tsb_sockopt_udp));
 }
 
+/**
+ * test_allowed() - what the daemon does once confined still works
+ * @state:	unused
+ */
 static void test_allowed(void **state)
 {
 	(void)state;
 	tsb_assert_exit0(tsb_run(tsb_allowed));
 }
 
+/**
+ * test_lazy_library() - libpcap loaded on first use works under the sandbox
+ * @state:	unused
+ */
 static void test_lazy_library(void **state)
 {
 	(void)state;
 	tsb_assert_exit0(tsb_run(tsb_lazy_pcap));
 }
 
+/**
+ * test_log_only() - a call off the list kills the process, whatever the
+ * environment says; only the log-only mode the test asks for lets it through
+ * @state:	unused
+ */
 static void test_log_only(void **state)
 {
 	(void)state;
@@ -541,6 +663,12 @@ static void test_log_only(void **state)
 	tsb_assert_exit0(tsb_run_mode(tsb_log_only, 1));
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

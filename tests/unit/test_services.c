@@ -20,7 +20,7 @@
 #include "base/loop.h"
 #include "packet/svchost.h"
 #include "packet/dhcp.h"
-#include "tests/unit/inet_sum.h"
+#include "tests/unit/testlib.h"
 
 /* DHCPDISCOVER from busybox 1.35 udhcpc (52:55:55:12:34:56, -x
  * hostname:myvm), as captured by tcpdump: source 0.0.0.0. */
@@ -130,6 +130,9 @@ struct cap {
 
 /**
  * cap_out() - svc_output_fn: record the frame
+ * @arg:	the struct cap
+ * @f:		the frame
+ * @len:	its length
  */
 static void cap_out(void *arg, const uint8_t *f, size_t len)
 {
@@ -145,28 +148,11 @@ static void cap_out(void *arg, const uint8_t *f, size_t len)
 }
 
 /**
- * stop_cb() - safety timer: stop the loop
- */
-static void stop_cb(void *arg)
-{
-	loop_stop(arg);
-}
-
-/**
- * run() - run @l for at most @ms milliseconds (once per loop: loop_run()
- * does not reset the stop flag)
- */
-static void run(struct loop *l, int ms)
-{
-	struct loop_timer *t = loop_timer_new(l, stop_cb, l);
-
-	loop_timer_arm(t, loop_now_ms() + ms);
-	loop_run(l);
-	loop_timer_free(t);
-}
-
-/**
  * find() - index of the first captured frame matching @pred, -1 if none
+ * @c:		the captured frames
+ * @pred:	the test, non-zero on a match
+ *
+ * Return: the index, or -1
  */
 static int find(const struct cap *c, int (*pred)(const uint8_t *, size_t))
 {
@@ -179,19 +165,12 @@ static int find(const struct cap *c, int (*pred)(const uint8_t *, size_t))
 }
 
 /**
- * ip_of() - network order address
- */
-static uint32_t ip_of(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
-
-/**
  * new_svc() - a services host for 192.168.5.3 in @l, output into @c
  * @dhcp:	DHCP configuration or NULL
+ * @l:		loop
+ * @c:		capture of the output, reset
+ *
+ * Return: the services host; fails the test if it cannot be made
  */
 static struct svc *new_svc(struct loop *l, struct cap *c,
 			   const struct dhcp_config *dhcp)
@@ -200,9 +179,9 @@ static struct svc *new_svc(struct loop *l, struct cap *c,
 	struct svc *s;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.addr.s_addr = ip_of("192.168.5.3");
-	cfg.netmask.s_addr = ip_of("255.255.255.0");
-	cfg.gw.s_addr = ip_of("192.168.5.2");
+	cfg.addr.s_addr = tl_ip4("192.168.5.3");
+	cfg.netmask.s_addr = tl_ip4("255.255.255.0");
+	cfg.gw.s_addr = tl_ip4("192.168.5.2");
 	memcpy(cfg.mac, svc_mac, 6);
 	cfg.mtu = 1500;
 	cfg.dhcp = dhcp;
@@ -213,23 +192,11 @@ static struct svc *new_svc(struct loop *l, struct cap *c,
 }
 
 /**
- * slirp_dhcp() - DHCP configuration of the slirp network
- */
-static void slirp_dhcp(struct dhcp_config *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->network.s_addr = ip_of("192.168.5.0");
-	d->netmask.s_addr = ip_of("255.255.255.0");
-	d->server_id.s_addr = ip_of("192.168.5.3");
-	d->router.s_addr = ip_of("192.168.5.2");
-	d->dns.s_addr = ip_of("192.168.5.3");
-	d->pool_first.s_addr = ip_of("192.168.5.15");
-	d->pool_last.s_addr = ip_of("192.168.5.15");
-	d->mtu = 1500;
-}
-
-/**
  * is_arp_reply() - ARP reply "192.168.5.3 is at svc_mac" to the VM
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_arp_reply(const uint8_t *f, size_t len)
 {
@@ -243,6 +210,9 @@ static int is_arp_reply(const uint8_t *f, size_t len)
 
 /**
  * is_ipv4_to_vm() - IPv4 from .3 to .15 with protocol @proto
+ * @f:		frame
+ * @len:	its length
+ * @proto:	IP protocol number
  *
  * Return: pointer to the transport header, NULL if not
  */
@@ -258,6 +228,10 @@ static const uint8_t *is_ipv4_to_vm(const uint8_t *f, size_t len, uint8_t proto)
 
 /**
  * is_echo_reply() - echo reply to echo_request, same id, seq and data
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_echo_reply(const uint8_t *f, size_t len)
 {
@@ -270,6 +244,10 @@ static int is_echo_reply(const uint8_t *f, size_t len)
 
 /**
  * is_rst() - TCP RST from .3:81 to .15:40000
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_rst(const uint8_t *f, size_t len)
 {
@@ -281,6 +259,10 @@ static int is_rst(const uint8_t *f, size_t len)
 
 /**
  * is_port_unreach() - ICMP port unreachable to .15
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_port_unreach(const uint8_t *f, size_t len)
 {
@@ -291,6 +273,10 @@ static int is_port_unreach(const uint8_t *f, size_t len)
 
 /**
  * is_dhcp_reply() - UDP 67 -> 68 broadcast from .3
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is
  */
 static int is_dhcp_reply(const uint8_t *f, size_t len)
 {
@@ -303,6 +289,12 @@ static int is_dhcp_reply(const uint8_t *f, size_t len)
 
 /**
  * dhcp_opt() - option @code of the DHCP message in frame @f
+ * @f:		frame holding a DHCP reply
+ * @len:	its length
+ * @code:	option code
+ * @olen:	set to the option's length
+ *
+ * Return: its value, NULL if absent
  */
 static const uint8_t *dhcp_opt(const uint8_t *f, size_t len, uint8_t code,
 			       int *olen)
@@ -325,6 +317,7 @@ static const uint8_t *dhcp_opt(const uint8_t *f, size_t len, uint8_t code,
 
 /**
  * test_arp() - an ARP request for .3 is answered
+ * @state:	unused
  */
 static void test_arp(void **state)
 {
@@ -339,7 +332,7 @@ static void test_arp(void **state)
 	c.want = is_arp_reply;
 	c.need = 1;
 	svc_input(s, arp_request, sizeof(arp_request));
-	run(l, 2000);
+	tl_loop_run_for(l, 2000);
 	assert_true(find(&c, is_arp_reply) >= 0);
 	svc_get_stats(s, &st);
 	assert_int_equal(st.rx_frames, 1);
@@ -352,6 +345,7 @@ static void test_arp(void **state)
 
 /**
  * test_ping() - an ICMP echo request to .3 is answered
+ * @state:	unused
  */
 static void test_ping(void **state)
 {
@@ -366,7 +360,7 @@ static void test_ping(void **state)
 	c.need = 1;
 	svc_input(s, arp_request, sizeof(arp_request));
 	svc_input(s, echo_request, sizeof(echo_request));
-	run(l, 2000);
+	tl_loop_run_for(l, 2000);
 	assert_true(find(&c, is_echo_reply) >= 0);
 	svc_free(s);
 	loop_free(l);
@@ -374,49 +368,36 @@ static void test_ping(void **state)
 
 /**
  * udp_fix_checksum() - recompute the UDP checksum of an IPv4 frame
+ * @f:		the frame (20-byte IPv4 header)
+ * @len:	its length
  */
 static void udp_fix_checksum(uint8_t *f, size_t len)
 {
-	size_t ulen = (size_t)f[38] << 8 | f[39], i;
-	uint32_t sum = 0;
+	size_t ulen = (size_t)f[38] << 8 | f[39];
+	uint32_t sum;
+	uint16_t c;
 
 	assert_true(34 + ulen <= len);
 	f[40] = f[41] = 0;
-	for (i = 26; i < 34; i += 2)
-		sum += (uint32_t)f[i] << 8 | f[i + 1];
-	sum += 17 + (uint32_t)ulen;
-	for (i = 0; i < ulen; i += 2)
-		sum += (uint32_t)f[34 + i] << 8 |
-		       (i + 1 < ulen ? f[34 + i + 1] : 0);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	if (!sum)
-		sum = 0xffff;
-	f[40] = (uint8_t)(sum >> 8);
-	f[41] = (uint8_t)sum;
+	sum = tl_sum16(0, f + 26, 8) + 17 + (uint32_t)ulen;
+	c = (uint16_t)~tl_fold(tl_sum16(sum, f + 34, ulen));
+	tl_put16(f + 40, c ? c : 0xffff);
 }
 
 /**
  * ip_fix_checksum() - recompute the IPv4 header checksum of a frame
+ * @f:		the frame (20-byte IPv4 header)
  */
 static void ip_fix_checksum(uint8_t *f)
 {
-	uint32_t sum = 0;
-	int i;
-
 	f[24] = f[25] = 0;
-	for (i = 14; i < 34; i += 2)
-		sum += (uint32_t)f[i] << 8 | f[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	f[24] = (uint8_t)(~sum >> 8);
-	f[25] = (uint8_t)~sum;
+	tl_put16(f + 24, tl_csum(f + 14, 20));
 }
 
 /**
  * test_dhcp() - udhcpc's DISCOVER (source 0.0.0.0) gets an OFFER of .15
  * with option 26, and a REQUEST built from it gets an ACK
+ * @state:	unused
  */
 static void test_dhcp(void **state)
 {
@@ -433,7 +414,7 @@ static void test_dhcp(void **state)
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
-	slirp_dhcp(&dc);
+	tl_dhcp_slirp(&dc);
 	s = new_svc(l, &c, &dc);
 	assert_non_null(svc_dhcp(s));
 	c.want = is_dhcp_reply;
@@ -448,7 +429,7 @@ static void test_dhcp(void **state)
 	       "\x32\x04\xc0\xa8\x05\x0f\x36\x04\xc0\xa8\x05\x03\xff", 13);
 	udp_fix_checksum(req, sizeof(req));
 	svc_input(s, req, sizeof(req));
-	run(l, 2000);
+	tl_loop_run_for(l, 2000);
 
 	i = find(&c, is_dhcp_reply);
 	assert_true(i >= 0);
@@ -474,7 +455,7 @@ static void test_dhcp(void **state)
 	assert_memory_equal(ack + 42 + 16, "\xc0\xa8\x05\x0f", 4);
 	assert_string_equal(
 	    dhcp_lease_hostname(svc_dhcp(s),
-				(struct in_addr){ip_of("192.168.5.15")}),
+				(struct in_addr){tl_ip4("192.168.5.15")}),
 	    "myvm");
 
 	svc_get_stats(s, &st);
@@ -491,6 +472,11 @@ static int udp9_count;
 
 /**
  * udp9_recv() - lwIP recv callback of the port 9 pcb
+ * @arg:	unused
+ * @pcb:	unused
+ * @p:		the datagram, freed
+ * @addr:	unused
+ * @port:	unused
  */
 static void udp9_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 		      const ip_addr_t *addr, u16_t port)
@@ -507,6 +493,7 @@ static void udp9_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
  * test_lwip_drops_zero_source() - verify the lwIP fact DHCP works around:
  * Debian's lwIP 2.1.3 (no LWIP_DHCP) drops UDP from 0.0.0.0 in
  * ip4_input() before any pcb, and delivers the same datagram from .15
+ * @state:	unused
  */
 static void test_lwip_drops_zero_source(void **state)
 {
@@ -543,6 +530,10 @@ static void test_lwip_drops_zero_source(void **state)
 
 /**
  * any_reply() - any of the replies the tests provoke
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is one
  */
 static int any_reply(const uint8_t *f, size_t len)
 {
@@ -555,6 +546,7 @@ static int any_reply(const uint8_t *f, size_t len)
  * including the pcb-less ones lwIP routes itself (TCP RST to a closed
  * port, ICMP port unreachable), leave through the host that got the
  * request, even when it is not first in lwIP's netif list
+ * @state:	unused
  */
 static void test_isolation(void **state)
 {
@@ -574,7 +566,7 @@ static void test_isolation(void **state)
 	svc_input(b, echo_request, sizeof(echo_request));
 	svc_input(b, tcp_syn_81, sizeof(tcp_syn_81));
 	svc_input(b, udp_to_9, sizeof(udp_to_9));
-	run(l, 2000);
+	tl_loop_run_for(l, 2000);
 	assert_true(find(&cb, is_arp_reply) >= 0);
 	assert_true(find(&cb, is_echo_reply) >= 0);
 	assert_true(find(&cb, is_rst) >= 0);
@@ -588,6 +580,7 @@ static void test_isolation(void **state)
 
 /**
  * test_filter() - frames not for the host never reach lwIP
+ * @state:	unused
  */
 static void test_filter(void **state)
 {
@@ -630,7 +623,7 @@ static void test_filter(void **state)
 	svc_get_stats(s, &st);
 	assert_int_equal(st.rx_dropped, 8);
 	assert_int_equal(st.rx_frames, 0);
-	run(l, 100);
+	tl_loop_run_for(l, 100);
 	for (i = 0; i < c.n; i++)
 		assert_false(any_reply(c.f[i], c.len[i]));
 	svc_free(s);
@@ -641,6 +634,9 @@ static int late_calls;
 
 /**
  * late_out() - output callback that must not run after svc_free()
+ * @arg:	unused
+ * @f:		unused
+ * @len:	unused
  */
 static void late_out(void *arg, const uint8_t *f, size_t len)
 {
@@ -653,6 +649,7 @@ static void late_out(void *arg, const uint8_t *f, size_t len)
 /**
  * test_free_pending() - frames queued at svc_free() are dropped, the
  * output callback is not called afterwards
+ * @state:	unused
  */
 static void test_free_pending(void **state)
 {
@@ -662,21 +659,22 @@ static void test_free_pending(void **state)
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.addr.s_addr = ip_of("192.168.5.3");
-	cfg.netmask.s_addr = ip_of("255.255.255.0");
+	cfg.addr.s_addr = tl_ip4("192.168.5.3");
+	cfg.netmask.s_addr = tl_ip4("255.255.255.0");
 	memcpy(cfg.mac, svc_mac, 6);
 	s = svc_new(l, &cfg, late_out, NULL);
 	assert_non_null(s);
 	svc_input(s, arp_request, sizeof(arp_request));
 	svc_input(s, echo_request, sizeof(echo_request));
 	svc_free(s);
-	run(l, 100);
+	tl_loop_run_for(l, 100);
 	assert_int_equal(late_calls, 0);
 	loop_free(l);
 }
 
 /**
  * test_bad_config() - invalid MTU or DHCP configuration: no host
+ * @state:	unused
  */
 static void test_bad_config(void **state)
 {
@@ -686,13 +684,13 @@ static void test_bad_config(void **state)
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.addr.s_addr = ip_of("192.168.5.3");
-	cfg.netmask.s_addr = ip_of("255.255.255.0");
+	cfg.addr.s_addr = tl_ip4("192.168.5.3");
+	cfg.netmask.s_addr = tl_ip4("255.255.255.0");
 	cfg.mtu = 70000;
 	assert_null(svc_new(l, &cfg, late_out, NULL));
 	cfg.mtu = 1500;
-	slirp_dhcp(&dc);
-	dc.pool_first.s_addr = ip_of("10.0.0.1");
+	tl_dhcp_slirp(&dc);
+	dc.pool_first.s_addr = tl_ip4("10.0.0.1");
 	cfg.dhcp = &dc;
 	assert_null(svc_new(l, &cfg, late_out, NULL));
 	loop_free(l);
@@ -701,6 +699,9 @@ static void test_bad_config(void **state)
 /**
  * syn_from() - tcp_syn_81 from 192.168.5.@host, source port @sport, with
  * its checksums recomputed
+ * @f:		buffer, sizeof(tcp_syn_81) bytes
+ * @host:	last byte of the source address
+ * @sport:	source port
  */
 static void syn_from(uint8_t *f, uint8_t host, uint16_t sport)
 {
@@ -711,16 +712,25 @@ static void syn_from(uint8_t *f, uint8_t host, uint16_t sport)
 	f[34] = (uint8_t)(sport >> 8);
 	f[35] = (uint8_t)sport;
 	f[24] = f[25] = 0;
-	s = fold(sum16(0, f + 14, 20));
+	s = tl_fold(tl_sum16(0, f + 14, 20));
 	f[24] = (uint8_t)(~s >> 8);
 	f[25] = (uint8_t)~s;
 	f[50] = f[51] = 0;
-	s = sum16(0, f + 26, 8) + 6 + 20; /* pseudo header */
-	s = fold(sum16(s, f + 34, 20));
+	s = tl_sum16(0, f + 26, 8) + 6 + 20; /* pseudo header */
+	s = tl_fold(tl_sum16(s, f + 34, 20));
 	f[50] = (uint8_t)(~s >> 8);
 	f[51] = (uint8_t)~s;
 }
 
+/**
+ * never_accept() - lwIP accept callback that fails the test: a SYN flood must
+ * not complete a connection
+ * @arg:	unused
+ * @pcb:	unused
+ * @err:	unused
+ *
+ * Return: ERR_ABRT (never reached)
+ */
 static err_t never_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	(void)arg;
@@ -734,6 +744,7 @@ static err_t never_accept(void *arg, struct tcp_pcb *pcb, err_t err)
  * test_syn_bound() - lwIP makes a pcb for every SYN to a listener: a
  * source's 17th half-open connection, or the host's 65th, is dropped and
  * counted; another source still gets in
+ * @state:	unused
  */
 static void test_syn_bound(void **state)
 {
@@ -783,6 +794,12 @@ static void test_syn_bound(void **state)
 	loop_free(l);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

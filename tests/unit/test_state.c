@@ -27,6 +27,7 @@
 #include "lan/leases.h"
 #include "lan/registry.h"
 #include "lan/state.h"
+#include "tests/unit/testlib.h"
 
 static char dir[64];
 static char leases[128]; /* the lease file */
@@ -35,17 +36,29 @@ static char spath[160];	 /* its state file */
 static const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0, 0, 0xa};
 static const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 0xb};
 
+/**
+ * setup() - a fresh temporary directory; leases[] and spath[] name the lease
+ * and state files in it
+ * @st:		unused
+ *
+ * Return: 0, or -1 if mkdtemp() failed
+ */
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(dir, sizeof(dir), "/tmp/test_state.XXXXXX");
-	if (!mkdtemp(dir))
+	if (!tl_mkdtemp(dir, sizeof(dir), "test_state"))
 		return -1;
 	snprintf(leases, sizeof(leases), "%s/leases.json", dir);
 	snprintf(spath, sizeof(spath), "%s" STATE_SUFFIX, leases);
 	return 0;
 }
 
+/**
+ * teardown() - remove the lease and state files and the directory
+ * @st:		unused
+ *
+ * Return: 0
+ */
 static int teardown(void **st)
 {
 	(void)st;
@@ -55,17 +68,11 @@ static int teardown(void **st)
 	return 0;
 }
 
-/* Write @text to @p. */
-static void put(const char *p, const char *text)
-{
-	FILE *f = fopen(p, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-/* How many entries @dir holds (. and .. excluded). */
+/**
+ * dir_entries() - how many entries @dir holds (. and .. excluded).
+ *
+ * Return: the count
+ */
 static int dir_entries(void)
 {
 	DIR *d = opendir(dir);
@@ -79,6 +86,15 @@ static int dir_entries(void)
 	return n;
 }
 
+/**
+ * mklease() - a lease as the state file holds it
+ * @ip:		dotted quad
+ * @mac:	MAC, 6 bytes
+ * @host:	hostname
+ * @expires:	expiry, seconds since the epoch
+ *
+ * Return: the lease
+ */
 static struct state_lease mklease(const char *ip, const uint8_t mac[6],
 				  const char *host, int64_t expires)
 {
@@ -92,6 +108,11 @@ static struct state_lease mklease(const char *ip, const uint8_t mac[6],
 	return l;
 }
 
+/**
+ * test_round_trip() - the state file saves leases and zones, mode 0600, and
+ * loads back the same
+ * @st:		unused
+ */
 static void test_round_trip(void **st)
 {
 	struct state_lease l[2] = {
@@ -132,6 +153,11 @@ static void test_round_trip(void **st)
 	assert_null(back.zones);
 }
 
+/**
+ * test_missing_and_empty() - a missing or empty state file, or one without
+ * leases, loads as nothing; unknown keys are ignored
+ * @st:		unused
+ */
 static void test_missing_and_empty(void **st)
 {
 	struct state_data d;
@@ -141,14 +167,15 @@ static void test_missing_and_empty(void **st)
 	assert_int_equal(state_load(spath, &d, err, sizeof(err)), 0);
 	assert_int_equal(d.nleases, 0);
 	assert_null(d.zones);
-	put(spath, "");
+	tl_write_file(spath, "");
 	assert_int_equal(state_load(spath, &d, err, sizeof(err)), 0);
 	assert_int_equal(d.nleases, 0);
-	put(spath, "{\"version\":1}");
+	tl_write_file(spath, "{\"version\":1}");
 	assert_int_equal(state_load(spath, &d, err, sizeof(err)), 0);
 	assert_int_equal(d.nleases, 0);
 	/* unknown keys: a later version's additions */
-	put(spath, "{\"version\":1,\"leases\":null,\"zones\":[],\"x\":[1]}");
+	tl_write_file(spath,
+		      "{\"version\":1,\"leases\":null,\"zones\":[],\"x\":[1]}");
 	assert_int_equal(state_load(spath, &d, err, sizeof(err)), 0);
 	assert_null(d.zones);
 	/* a directory cannot be read */
@@ -156,6 +183,10 @@ static void test_missing_and_empty(void **st)
 	assert_non_null(strstr(err, dir));
 }
 
+/**
+ * test_corrupt() - a corrupt state file fails with a message and gives nothing
+ * @st:		unused
+ */
 static void test_corrupt(void **st)
 {
 	static const char *const bad[] = {
@@ -233,7 +264,11 @@ static void test_corrupt(void **st)
 	state_data_free(&d);
 }
 
-/* A file cut anywhere is refused (or empty), never half read. */
+/**
+ * test_truncated() - a file cut anywhere is refused (or empty), never half
+ * read.
+ * @st:		unused
+ */
 static void test_truncated(void **st)
 {
 	struct state_lease l[2] = {
@@ -267,8 +302,11 @@ static void test_truncated(void **st)
 	free(buf);
 }
 
-/* A corrupt file opens as an empty state and is replaced at the first
- * change. */
+/**
+ * test_open_corrupt() - a corrupt file opens as an empty state and is replaced
+ * at the first change.
+ * @st:		unused
+ */
 static void test_open_corrupt(void **st)
 {
 	struct state_lease l = mklease("192.168.104.4", mac_a, "lima-a", 9);
@@ -277,7 +315,7 @@ static void test_open_corrupt(void **st)
 	char err[256];
 
 	(void)st;
-	put(spath, "{\"version\":1,\"leases\":[{\"ip\":");
+	tl_write_file(spath, "{\"version\":1,\"leases\":[{\"ip\":");
 	s = state_open(NULL, leases);
 	assert_non_null(s);
 	assert_string_equal(state_path(s), spath);
@@ -303,11 +341,6 @@ static void test_open_corrupt(void **st)
 	state_data_free(&back);
 }
 
-static void stop_loop(void *arg)
-{
-	loop_stop(arg);
-}
-
 /**
  * struct storm - a name change every 5 ms until @end_ms
  * @s:		state file
@@ -324,6 +357,11 @@ struct storm {
 	int n;
 };
 
+/**
+ * storm_tick() - timer callback: change the lease's name, rearm in 5 ms or stop
+ * the loop at the end
+ * @arg:	the struct storm
+ */
 static void storm_tick(void *arg)
 {
 	struct storm *w = arg;
@@ -339,11 +377,15 @@ static void storm_tick(void *arg)
 		loop_stop(w->l);
 }
 
-/* A guest that changes its name all the time costs a write a second. */
+/**
+ * test_coalesced() - a guest that changes its name all the time costs a write a
+ * second.
+ * @st:		unused
+ */
 static void test_coalesced(void **st)
 {
 	struct loop *l = loop_new();
-	struct loop_timer *stop = loop_timer_new(l, stop_loop, l);
+	struct loop_timer *stop = loop_timer_new(l, tl_loop_stop, l);
 	struct storm w = {0};
 	struct state_data back;
 	char err[256], last[32];
@@ -391,23 +433,11 @@ static void test_coalesced(void **st)
 	loop_free(l);
 }
 
-/* Does @name answer an A record with @ip? */
-static int resolves(struct dns_local *t, const char *name, const char *ip)
-{
-	struct dns_local_result res;
-	uint8_t wire[DNS_NAME_MAX];
-	struct in_addr a;
-
-	assert_true(dns_name_from_text(name, wire, sizeof(wire)) > 0);
-	if (dns_local_lookup(t, wire, DNS_T_A, &res) != DNS_LOCAL_ANSWER ||
-	    res.n4 != 1)
-		return 0;
-	inet_pton(AF_INET, ip, &a);
-	return res.a[0].s_addr == a.s_addr;
-}
-
-/* The registry gives back what the state file saved, if the lease file
- * still backs it. */
+/**
+ * test_registry_restore() - the registry gives back what the state file saved,
+ * if the lease file still backs it.
+ * @st:		unused
+ */
 static void test_registry_restore(void **st)
 {
 	const uint8_t mac_c[6] = {0x52, 0x55, 0x55, 0, 0, 0xc};
@@ -451,10 +481,13 @@ static void test_registry_restore(void **st)
 	s = state_open(NULL, leases);
 	r = reg_new(NULL, dh, names, leases);
 	reg_sync(r);
-	assert_true(resolves(names, "lima-a.internal", "192.168.104.4"));
-	assert_false(resolves(names, "lima-b.internal", "192.168.104.5"));
-	assert_false(resolves(names, "lima-c.internal", "192.168.104.6"));
-	assert_false(resolves(names, "lima-d.internal", "192.168.104.7"));
+	assert_true(tl_dns_resolves(names, "lima-a.internal", "192.168.104.4"));
+	assert_false(
+	    tl_dns_resolves(names, "lima-b.internal", "192.168.104.5"));
+	assert_false(
+	    tl_dns_resolves(names, "lima-c.internal", "192.168.104.6"));
+	assert_false(
+	    tl_dns_resolves(names, "lima-d.internal", "192.168.104.7"));
 	inet_pton(AF_INET, "192.168.104.4", &a);
 	assert_string_equal(dhcp_lease_hostname(dh, a), "lima-a");
 	/* the state file now holds what is bound: lima-a only */
@@ -474,6 +507,12 @@ static void test_registry_restore(void **st)
 	dns_local_free(names);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

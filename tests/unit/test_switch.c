@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "packet/switch.h"
+#include "tests/unit/testlib.h"
 
 /**
  * struct sink - counts frames delivered to a port
@@ -24,6 +25,12 @@ struct sink {
 	uint8_t last_src[6];
 };
 
+/**
+ * sink_deliver() - port delivery: count the frame, keep its source MAC
+ * @arg:	the struct sink
+ * @frame:	the frame
+ * @len:	its length, at least 14
+ */
 static void sink_deliver(void *arg, const uint8_t *frame, size_t len)
 {
 	struct sink *s = arg;
@@ -33,12 +40,16 @@ static void sink_deliver(void *arg, const uint8_t *frame, size_t len)
 	s->n++;
 }
 
+/**
+ * mkframe() - a 60-byte IPv4 frame from @src to @dst, zero beyond the header
+ * @f:		buffer, 60 bytes
+ * @dst:	destination MAC
+ * @src:	source MAC
+ */
 static void mkframe(uint8_t *f, const uint8_t *dst, const uint8_t *src)
 {
 	memset(f, 0, 60);
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src, 6);
-	f[12] = 0x08;
+	tl_eth(f, dst, src, 0x0800);
 }
 
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -46,6 +57,11 @@ static const uint8_t mac_a[6] = {0x52, 0x55, 0x55, 0, 0, 1};
 static const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 2};
 static const uint8_t mac_g[6] = {0x52, 0x55, 0xc0, 0xa8, 5, 2};
 
+/**
+ * test_learn_and_forward() - broadcasts and unknown unicast flood, learned MACs
+ * are forwarded to their port only
+ * @state:	unused
+ */
 static void test_learn_and_forward(void **state)
 {
 	struct sink a = {0}, b = {0}, c = {0};
@@ -82,6 +98,11 @@ static void test_learn_and_forward(void **state)
 	sw_free(s);
 }
 
+/**
+ * test_spoof_and_bad_src() - a MAC another port holds, a multicast source and
+ * runts are dropped and counted
+ * @state:	unused
+ */
 static void test_spoof_and_bad_src(void **state)
 {
 	struct sink a = {0}, b = {0}, g = {0};
@@ -113,6 +134,11 @@ static void test_spoof_and_bad_src(void **state)
 	sw_free(s);
 }
 
+/**
+ * test_age_and_port_del() - after ageing, or when its port leaves, a MAC may
+ * move to another port
+ * @state:	unused
+ */
 static void test_age_and_port_del(void **state)
 {
 	struct sink a = {0}, b = {0};
@@ -146,6 +172,13 @@ struct cam_count {
 	int n;
 };
 
+/**
+ * cam_count_fn() - sw_cam_foreach() callback: count the entries of one port
+ * @arg:	the struct cam_count
+ * @mac:	unused
+ * @port:	name of the entry's port
+ * @is_static:	unused
+ */
 static void cam_count_fn(void *arg, const uint8_t mac[6], const char *port,
 			 int is_static)
 {
@@ -157,6 +190,11 @@ static void cam_count_fn(void *arg, const uint8_t mac[6], const char *port,
 		c->n++;
 }
 
+/**
+ * test_keep_macs() - a port that keeps its MACs holds them however long it is
+ * silent
+ * @state:	unused
+ */
 static void test_keep_macs(void **state)
 {
 	struct sink a = {0}, b = {0}, c = {0};
@@ -190,6 +228,11 @@ static void test_keep_macs(void **state)
 	sw_free(s);
 }
 
+/**
+ * test_table_flood() - a port sending from thousands of MACs does not push out
+ * another port's entry
+ * @state:	unused
+ */
 static void test_table_flood(void **state)
 {
 	struct sink a = {0}, b = {0};
@@ -223,6 +266,11 @@ static void test_table_flood(void **state)
 	sw_free(s);
 }
 
+/**
+ * test_table_full() - a full table makes no room from live entries of other
+ * ports; once entries age, the oldest goes (never a kept port's)
+ * @state:	unused
+ */
 static void test_table_full(void **state)
 {
 	struct sink k = {0};
@@ -274,6 +322,15 @@ struct unknown {
 	int take;
 };
 
+/**
+ * unknown_hook() - unknown-destination hook: count the call, keep the port
+ * @arg:	the struct unknown
+ * @from:	the port the frame came from
+ * @frame:	unused
+ * @len:	its length, at least 14
+ *
+ * Return: u->take: non-zero to take the frame instead of flooding it
+ */
 static int unknown_hook(void *arg, const struct sw_port *from,
 			const uint8_t *frame, size_t len)
 {
@@ -286,7 +343,11 @@ static int unknown_hook(void *arg, const struct sw_port *from,
 	return u->take;
 }
 
-/* mac_fn for sw_port_macs(): count, and remember the last */
+/**
+ * count_mac() - mac_fn for sw_port_macs(): count, and remember the last
+ * @arg:	the struct sink
+ * @mac:	one MAC of the port
+ */
 static void count_mac(void *arg, const uint8_t mac[6])
 {
 	struct sink *s = arg;
@@ -295,6 +356,11 @@ static void count_mac(void *arg, const uint8_t mac[6])
 	s->n++;
 }
 
+/**
+ * test_unknown_and_port_macs() - the unknown-destination hook may take a frame
+ * instead of its flooding; sw_port_macs() lists a port's MACs
+ * @state:	unused
+ */
 static void test_unknown_and_port_macs(void **state)
 {
 	struct sink a = {0}, b = {0}, macs = {0};
@@ -335,6 +401,12 @@ static void test_unknown_and_port_macs(void **state)
 	sw_free(s);
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

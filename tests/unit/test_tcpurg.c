@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/inet_sum.h"
+#include "tests/unit/testlib.h"
 
 #include "packet/tcpurg.h"
 
@@ -57,13 +57,13 @@ static uint16_t tcp_sum(const uint8_t *f, size_t tcp, size_t tlen)
 	uint32_t s = 0;
 
 	if (f[12] == 0x86) {
-		s = sum16(s, f + ETH + 8, 32);
+		s = tl_sum16(s, f + ETH + 8, 32);
 		s += (uint32_t)(tlen >> 16) + (tlen & 0xffff) + 6;
 	} else {
-		s = sum16(s, f + ETH + 12, 8);
+		s = tl_sum16(s, f + ETH + 12, 8);
 		s += (uint32_t)tlen + 6;
 	}
-	return fold(sum16(s, f + tcp, tlen));
+	return tl_fold(tl_sum16(s, f + tcp, tlen));
 }
 
 /**
@@ -121,6 +121,7 @@ static uint8_t *build(const struct seg *g, size_t *len, size_t *tcp)
 
 /**
  * check_cleared() - tcpurg_fix() cleared @g's urgent data and nothing else
+ * @g:		the segment to build and fix
  */
 static void check_cleared(const struct seg *g)
 {
@@ -146,6 +147,9 @@ static void check_cleared(const struct seg *g)
 
 /**
  * check_verdict() - tcpurg_fix() says @want of @f and leaves it alone
+ * @f:		the frame
+ * @len:	its length
+ * @want:	the expected verdict
  */
 static void check_verdict(uint8_t *f, size_t len, enum tcpurg_verdict want)
 {
@@ -158,6 +162,11 @@ static void check_verdict(uint8_t *f, size_t len, enum tcpurg_verdict want)
 	free(orig);
 }
 
+/**
+ * test_ipv4_urgent() - urgent data in IPv4 segments is cleared (flag and
+ * pointer), whatever the flags and options
+ * @state:	unused
+ */
 static void test_ipv4_urgent(void **state)
 {
 	struct seg g = {.ihl = 20, .flags = 0x38, .urp = 0xffff, .plen = 10};
@@ -176,6 +185,10 @@ static void test_ipv4_urgent(void **state)
 	check_cleared(&g);
 }
 
+/**
+ * test_ipv6_urgent() - urgent data in IPv6 segments is cleared
+ * @state:	unused
+ */
 static void test_ipv6_urgent(void **state)
 {
 	struct seg g = {.v6 = 1, .flags = 0x30, .urp = 4000, .plen = 33};
@@ -184,7 +197,11 @@ static void test_ipv6_urgent(void **state)
 	check_cleared(&g);
 }
 
-/* Random segments: the incremental fix always matches a recomputed sum. */
+/**
+ * test_checksum_random() - random segments: the incremental fix always matches
+ * a recomputed sum.
+ * @state:	unused
+ */
 static void test_checksum_random(void **state)
 {
 	struct seg g = {0};
@@ -202,6 +219,11 @@ static void test_checksum_random(void **state)
 	}
 }
 
+/**
+ * test_others_pass() - TCP without urgent data, other protocols, frames that
+ * are not IPv4 and IPv6 with an extension header first pass untouched
+ * @state:	unused
+ */
 static void test_others_pass(void **state)
 {
 	struct seg g = {.ihl = 20, .flags = 0x10, .plen = 8};
@@ -241,6 +263,11 @@ static void test_others_pass(void **state)
 	free(f);
 }
 
+/**
+ * test_fragments() - a first fragment with the whole TCP header is cleared,
+ * later ones pass, ones that would rewrite the header are dropped
+ * @state:	unused
+ */
 static void test_fragments(void **state)
 {
 	struct seg g = {.ihl = 20, .flags = 0x20, .urp = 3000, .plen = 40};
@@ -284,8 +311,11 @@ static void test_fragments(void **state)
 	free(f);
 }
 
-/* Every prefix of a frame, as its own heap block: no read past the end,
- * nothing changed unless the whole TCP header is there. */
+/**
+ * test_truncated() - every prefix of a frame, as its own heap block: no read
+ * past the end, nothing changed unless the whole TCP header is there.
+ * @state:	unused
+ */
 static void test_truncated(void **state)
 {
 	struct seg segs[] = {
@@ -328,6 +358,12 @@ static void test_truncated(void **state)
 	}
 }
 
+/**
+ * main() - run this file's tests with cmocka
+ *
+ * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
+ * how many failed
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
