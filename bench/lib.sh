@@ -244,10 +244,12 @@ EOF2
 # @2:	its retransmissions, one per round
 # @3:	the other systems' median rates in the cell
 # @4:	the other systems' median retransmissions in the cell
+# @5:	unit of the rates, for the reason (default Gbit/s)
 # Print: the reason, or nothing if the system is not broken
 bench_broken()
 {
-	local rates=$1 retrs=$2 orates=$3 oretrs=$4 runs=0 failed=0 r
+	local rates=$1 retrs=$2 orates=$3 oretrs=$4 unit=${5:-Gbit/s}
+	local runs=0 failed=0 r
 
 	for r in $rates; do
 		runs=$((runs + 1))
@@ -264,7 +266,7 @@ bench_broken()
 	# shellcheck disable=SC2086
 	awk -v rate="$(bench_median $rates)" -v retr="$(bench_median $retrs)" \
 		-v orate="$(bench_median $orates)" \
-		-v oretr="$(bench_median $oretrs)" 'BEGIN {
+		-v oretr="$(bench_median $oretrs)" -v unit="$unit" 'BEGIN {
 		num = "^[0-9.]+$"
 		if (retr ~ num && oretr ~ num && retr > 1000 &&
 		    retr > 20 * oretr) {
@@ -273,8 +275,8 @@ bench_broken()
 			exit
 		}
 		if (rate ~ num && orate ~ num && rate < 0.05 * orate)
-			printf "%.3f Gbit/s, under 5%% of the others %.2f\n",
-				rate, orate
+			printf "%g %s, under 5%% of the others %g\n",
+				rate, unit, orate
 	}'
 }
 
