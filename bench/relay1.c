@@ -49,7 +49,7 @@
 #define RELAY1_NET_BUFSIZE (4096 + 65536)
 /* Largest frame either way: what the 4-byte length may announce here. */
 #define RELAY1_MAX_FRAME 65536
-#define RELAY1_HDR_LEN 4
+#define RELAY1_HDR_LEN	 4
 
 /**
  * struct relay1 - the relay's descriptors and counters
@@ -124,7 +124,7 @@ static int relay1_tap_open(const char *name)
  */
 static int relay1_connect(const char *path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -198,10 +198,10 @@ static void *relay1_up(void *arg)
 			exit(1);
 		}
 		hdr = htonl((uint32_t)n);
-		iov[0] = (struct iovec){ .iov_base = &hdr,
-					 .iov_len = RELAY1_HDR_LEN };
-		iov[1] = (struct iovec){ .iov_base = frame,
-					 .iov_len = (size_t)n };
+		iov[0] =
+		    (struct iovec){.iov_base = &hdr, .iov_len = RELAY1_HDR_LEN};
+		iov[1] =
+		    (struct iovec){.iov_base = frame, .iov_len = (size_t)n};
 		if (relay1_writev_all(r->sock, iov) < 0) {
 			relay1_report(r, "the socket refused a write");
 			exit(0);
@@ -250,8 +250,8 @@ static int relay1_tap_write(struct relay1 *r, const unsigned char *p,
 static void relay1_down(struct relay1 *r)
 {
 	/* Room for a partial frame left over plus one full read. */
-	static unsigned char buf[RELAY1_HDR_LEN + RELAY1_MAX_FRAME +
-				 RELAY1_NET_BUFSIZE];
+	static unsigned char
+	    buf[RELAY1_HDR_LEN + RELAY1_MAX_FRAME + RELAY1_NET_BUFSIZE];
 	size_t have = 0, off, len;
 	uint32_t hdr;
 	ssize_t n;
@@ -270,8 +270,8 @@ static void relay1_down(struct relay1 *r)
 			memcpy(&hdr, buf + off, RELAY1_HDR_LEN);
 			len = ntohl(hdr);
 			if (len == 0 || len > RELAY1_MAX_FRAME) {
-				fprintf(stderr, "relay1: bad frame length %zu\n",
-					len);
+				fprintf(stderr,
+					"relay1: bad frame length %zu\n", len);
 				exit(1);
 			}
 			if (have - off - RELAY1_HDR_LEN < len)
