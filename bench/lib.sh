@@ -2,7 +2,9 @@
 # bench/lib.sh - helpers for the bench/ scripts: bookkeeping of the
 # processes and network namespaces a benchmark starts (all cleaned up on
 # exit), waiting, guest addressing, iperf3 runs, CPU and memory accounting,
-# statistics, and building the load generator bench/netload.c.
+# statistics, the broken-peer rule of issue 16, building the load generator
+# bench/netload.c and the attach relay bench/relay1.c, and telling which
+# gvisor-tap-vsock binary GVTV names.
 #
 # Sourced by bench/run, bench/vm2vm, bench/dns, bench/capture; needs bash 4,
 # iproute2, iperf3 and python3 (to read iperf3's JSON). Everything it
