@@ -2,7 +2,9 @@
 # bench/lib.sh - helpers for the bench/ scripts: bookkeeping of the
 # processes and network namespaces a benchmark starts (all cleaned up on
 # exit), waiting, guest addressing, iperf3 runs, CPU and memory accounting,
-# statistics, and building the load generator bench/netload.c.
+# statistics, the broken-peer rule of issue 16, building the load generator
+# bench/netload.c and the attach relay bench/relay1.c, and telling which
+# gvisor-tap-vsock binary GVTV names.
 #
 # Sourced by bench/run, bench/vm2vm, bench/dns, bench/capture; needs bash 4,
 # iproute2, iperf3 and python3 (to read iperf3's JSON). Everything it
@@ -14,6 +16,13 @@ BENCH_NETNS=()
 BENCH_TMP=
 # shellcheck disable=SC2034 # used by bench/run
 BENCH_CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+# Transmit queue of every guest TAP (issue 16): a TAP drops what its
+# reader has not taken once its ring (txqueuelen, 1000 by default) is full,
+# where a QEMU guest's virtio queue stops the guest instead. With a ring
+# longer than TCP small queues let a sender put in it (4 MiB a socket), a
+# system that reads its guest slowly slows the guest's TCP, as under QEMU,
+# instead of costing it drops.
+BENCH_TXQLEN=16384
 
 # bench_log() - print a progress line on stderr
 bench_log()
@@ -149,7 +158,8 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
-# bench_guest_static() - address the guest side of a namespace statically
+# bench_guest_static() - address the guest side of a namespace statically,
+# with the long transmit queue of BENCH_TXQLEN
 # @1:	namespace
 # @2:	interface
 # @3:	address/prefix
@@ -157,7 +167,8 @@ print(s.getsockname()[1])'
 # @5:	MTU
 bench_guest_static()
 {
-	ip netns exec "$1" ip link set "$2" mtu "$5" up &&
+	ip netns exec "$1" ip link set "$2" mtu "$5" txqueuelen "$BENCH_TXQLEN" \
+		up &&
 		ip netns exec "$1" ip addr add "$3" dev "$2" &&
 		ip netns exec "$1" ip route add default via "$4" dev "$2"
 }
@@ -212,8 +223,9 @@ bench_iperf()
 
 # bench_iperf_result() - read an iperf3 JSON result
 # @1:	JSON file
-# Print: received Gbit/s with 3 decimals, or "fail"; then the sender's TCP
-# retransmissions, or "-" if iperf3 did not report them
+# Print: received Gbit/s with 3 decimals, or "fail" (an error, no result,
+# or no byte received); then the sender's TCP retransmissions, or "-" if
+# iperf3 did not report them; then the bytes the receiver counted
 bench_iperf_result()
 {
 	python3 - "$1" <<'EOF2'
@@ -223,11 +235,60 @@ try:
     if d.get("error"):
         raise ValueError(d["error"])
     e = d["end"]
-    print("%.3f %s" % (e["sum_received"]["bits_per_second"] / 1e9,
-                       e.get("sum_sent", {}).get("retransmits", "-")))
+    rcv = e["sum_received"]
+    if rcv.get("bytes", 0) <= 0:
+        raise ValueError("nothing received")
+    print("%.3f %s %d" % (rcv["bits_per_second"] / 1e9,
+                          e.get("sum_sent", {}).get("retransmits", "-"),
+                          rcv["bytes"]))
 except Exception:
-    print("fail -")
+    print("fail - 0")
 EOF2
+}
+
+# bench_broken() - decide whether a system lost data in one cell compared
+# with the other systems of the same cell (issue 16): a failed transfer,
+# retransmissions above 20 times the others' median and above 1000, or a
+# rate under 5% of the others' median. Such a system is printed as broken
+# with the reason, never as a ratio.
+# @1:	the system's rates of the cell, one per round ("fail" for a failure)
+# @2:	its retransmissions, one per round
+# @3:	the other systems' median rates in the cell
+# @4:	the other systems' median retransmissions in the cell
+# @5:	unit of the rates, for the reason (default Gbit/s)
+# Print: the reason, or nothing if the system is not broken
+bench_broken()
+{
+	local rates=$1 retrs=$2 orates=$3 oretrs=$4 unit=${5:-Gbit/s}
+	local runs=0 failed=0 r
+
+	for r in $rates; do
+		runs=$((runs + 1))
+		[[ $r =~ ^[0-9.]+$ ]] || failed=$((failed + 1))
+	done
+	if [ "$runs" = 0 ]; then
+		echo "no run"
+		return
+	fi
+	if [ "$failed" != 0 ]; then
+		echo "transfer failed in $failed of $runs runs"
+		return
+	fi
+	# shellcheck disable=SC2086
+	awk -v rate="$(bench_median $rates)" -v retr="$(bench_median $retrs)" \
+		-v orate="$(bench_median $orates)" \
+		-v oretr="$(bench_median $oretrs)" -v unit="$unit" 'BEGIN {
+		num = "^[0-9.]+$"
+		if (retr ~ num && oretr ~ num && retr > 1000 &&
+		    retr > 20 * oretr) {
+			printf "%d retransmissions a run, the others %d\n",
+				retr, oretr
+			exit
+		}
+		if (rate ~ num && orate ~ num && rate < 0.05 * orate)
+			printf "%g %s, under 5%% of the others %g\n",
+				rate, unit, orate
+	}'
 }
 
 # bench_median() - print the median of numbers (mean of the two middle ones
@@ -291,4 +352,30 @@ bench_build_netload()
 	"${CC:-cc}" -std=gnu11 -O2 -Wall -Wextra -Werror -pthread \
 		-o "$NETLOAD" "$BENCH_DIR/netload.c" >"$BENCH_TMP/netload.cc.log" 2>&1 ||
 		bench_die "cannot compile bench/netload.c: $(cat "$BENCH_TMP/netload.cc.log")"
+}
+
+# bench_build_relay1() - compile bench/relay1.c, the one-frame-per-write
+# QEMU stream relay of the fair method, into the scratch directory (after
+# bench_init)
+# Set: RELAY1, the binary
+bench_build_relay1()
+{
+	RELAY1=$BENCH_TMP/relay1
+	"${CC:-cc}" -std=gnu11 -O2 -Wall -Wextra -Werror -pthread \
+		-o "$RELAY1" "$BENCH_DIR/relay1.c" >"$BENCH_TMP/relay1.cc.log" 2>&1 ||
+		bench_die "cannot compile bench/relay1.c: $(cat "$BENCH_TMP/relay1.cc.log")"
+}
+
+# bench_gvtv_kind() - what $GVTV is: "lima" (bench/limausernet.go, Lima's
+# configuration), "gvproxy" (cmd/gvproxy, its own fixed configuration), or
+# nothing if it is unset or not runnable
+bench_gvtv_kind()
+{
+	local v
+	[ -n "${GVTV:-}" ] && [ -x "$GVTV" ] || return 0
+	v=$("$GVTV" -version 2>/dev/null)
+	case $v in
+	limausernet*) echo lima ;;
+	gvproxy*) echo gvproxy ;;
+	esac
 }
