@@ -19,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/api.h"
 #include "base/log.h"
 #include "daemon/options.h"
 #include "daemon/server.h"
@@ -60,7 +59,6 @@ struct srv_net {
  * @nets:	networks, oldest first
  * @holder:	network holding each forward, or NULL
  * @seq:	connection counter, for names
- * @api:	control API, or NULL
  * @hook_added:	called for every new network (control API), or NULL
  * @hook_removing: called before a network is freed, or NULL
  * @hook_arg:	their argument
@@ -82,7 +80,6 @@ struct srv {
 	struct srv_net *nets;
 	struct net *holder[CFG_FORWARDS_MAX];
 	unsigned seq;
-	struct api *api;
 	struct cap *cap;
 	char cap_port[32];
 	srv_net_fn hook_added;
@@ -379,12 +376,6 @@ struct srv *srv_new(struct loop *l, const struct cfg *c)
 	}
 	if (srv_listen_vms(s) || srv_open_taps(s))
 		goto fail;
-	if (c->endpoint) {
-		s->api = api_new(l, s, c->endpoint);
-		if (!s->api)
-			goto fail;
-		log_info("listening on %s (control API)", c->endpoint);
-	}
 	return s;
 fail:
 	srv_free(s);
@@ -400,7 +391,6 @@ void srv_free(struct srv *s)
 
 	if (!s)
 		return;
-	api_free(s->api);
 	srv_capture_stop(s);
 	port_listener_free(s->qemu);
 	port_listener_free(s->fdpass);
