@@ -61,10 +61,14 @@ function layer(p) {
 }
 # module(): the .c/.h pair a file belongs to: its own header if there is
 # one, else the header its name extends (port_batch_linux.c: port_batch,
-# api_parse.c: api, sandbox_linux.c: sandbox).
-function module(p,    m) {
+# api_parse.c: api, sandbox_linux.c: sandbox); a private header X_int.h
+# belongs to module X.
+function module(p,    m, x) {
 	m = p
 	sub(/\.[ch]$/, "", m)
+	x = m
+	if (sub(/_int$/, "", x) && ((x ".h") in isfile))
+		return x
 	while (!((m ".h") in isfile) && m ~ /_[^_\/]*$/)
 		sub(/_[^_\/]*$/, "", m)
 	return m
