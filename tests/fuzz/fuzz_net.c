@@ -30,7 +30,8 @@
  *
  * fuzz-sources: lan/network.c packet/gateway.c packet/svchost.c
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
- * fuzz-sources: packet/switch.c packet/dhcp.c lan/registry.c
+ * fuzz-sources: packet/switch.c packet/dhcp.c packet/dhcp_codec.c
+ * fuzz-sources: packet/dhcp_store.c lan/registry.c
  * fuzz-sources: lan/leases.c services/dns/service.c services/dns/hostport.c
  * fuzz-sources: services/dns/codec.c
  * fuzz-sources: services/dns/local.c services/hostresolver/hostresolver.c
