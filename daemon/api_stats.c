@@ -54,7 +54,8 @@ static json_t *api_dhcp_stats(struct dhcp *d)
 	    (json_int_t)st.rx, "dropped",
 	    (json_int_t)(st.drop_size + st.drop_header + st.drop_cookie +
 			 st.drop_options + st.drop_type + st.drop_relay +
-			 st.drop_other_server + st.drop_reply_space),
+			 st.drop_other_server + st.drop_reply_space +
+			 st.drop_nomem),
 	    "offers", (json_int_t)st.offers, "acks", (json_int_t)st.acks,
 	    "naks", (json_int_t)st.naks, "releases", (json_int_t)st.releases,
 	    "declines", (json_int_t)st.declines, "informs",

@@ -28,12 +28,20 @@
 
 static struct loop_async *main_quit;
 
+/**
+ * main_signal() - SIGINT, SIGTERM: wake the loop, which stops
+ * @sig:	the signal (unused)
+ */
 static void main_signal(int sig)
 {
 	(void)sig;
 	loop_async_notify(main_quit);
 }
 
+/**
+ * main_stop() - on the loop thread after a signal: stop the loop
+ * @arg:	the loop
+ */
 static void main_stop(void *arg)
 {
 	log_info("stopping");
@@ -71,6 +79,8 @@ static const char *main_default_socket(void)
 
 /**
  * main_capture() - start the capture the command line asks for
+ * @s:		server
+ * @c:		the command line (--pcap*)
  *
  * Return: 0, or -1 after telling why (a bad filter, an unwritable file)
  */
@@ -283,6 +293,15 @@ static void main_trim_stop(struct loop *l)
 }
 #endif
 
+/**
+ * main() - usernetd: the command line, the server and its control API,
+ * the sandbox, then the loop until a signal
+ * @argc:	argument count
+ * @argv:	arguments (usernetd(8))
+ *
+ * Return: 0 after a clean stop or --help, 1 if something failed at start
+ * or in the loop, 2 for a bad command line or --pcap
+ */
 int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = main_signal};

@@ -17,12 +17,16 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "packet/dhcp_int.h"
 
 #define DHCP_LOG_GAP_MS 10000 /* guest-provoked warnings: one every 10 s */
 
 /**
  * dhcp_clock_default() - monotonic seconds
+ * @arg:	unused
+ *
+ * Return: CLOCK_MONOTONIC's seconds
  */
 static int64_t dhcp_clock_default(void *arg)
 {
@@ -35,6 +39,9 @@ static int64_t dhcp_clock_default(void *arg)
 
 /**
  * dhcp_now() - current time from the configured clock
+ * @d:		server
+ *
+ * Return: the configured clock's seconds
  */
 int64_t dhcp_now(const struct dhcp *d)
 {
@@ -43,6 +50,10 @@ int64_t dhcp_now(const struct dhcp *d)
 
 /**
  * dhcp_other_server() - does the message name a server other than us?
+ * @d:		server
+ * @m:		the message
+ *
+ * Return: 1 if its option 54 names another server, else 0
  */
 static int dhcp_other_server(const struct dhcp *d, const struct dhcp_msg *m)
 {
@@ -53,6 +64,9 @@ static int dhcp_other_server(const struct dhcp *d, const struct dhcp_msg *m)
 
 /**
  * dhcp_port_full() - may @mac not have an address, for its port's sake?
+ * @d:		server (@d->port: the message's port)
+ * @mac:	the client
+ * @now:	clock
  *
  * Every message from a new MAC can take an address, and a guest can send
  * from as many MACs as it likes: left alone, one guest empties the pool
@@ -156,6 +170,12 @@ void dhcp_name_update(struct dhcp *d, struct dhcp_lease *l, const uint8_t *p,
 
 /**
  * dhcp_discover() - answer a DHCPDISCOVER with an offer
+ * @d:		server
+ * @m:		the message
+ * @now:	clock
+ * @reply:	buffer for the offer
+ * @cap:	its size
+ * @out:	how to deliver it, @out->yiaddr set
  *
  * Return: reply length, 0 for none
  */
@@ -217,6 +237,12 @@ static int dhcp_held_by_other(struct dhcp *d, uint32_t ip, const uint8_t *mac,
 
 /**
  * dhcp_request() - answer a DHCPREQUEST in any client state
+ * @d:		server
+ * @m:		the message
+ * @now:	clock
+ * @reply:	buffer for the ACK or NAK
+ * @cap:	its size
+ * @out:	how to deliver it: @out->yiaddr, and unicast to ciaddr
  *
  * SELECTING (server id present): the requested address; RENEWING and
  * REBINDING (ciaddr set): ciaddr, answered by unicast; INIT-REBOOT
@@ -286,6 +312,9 @@ static size_t dhcp_request(struct dhcp *d, const struct dhcp_msg *m,
 
 /**
  * dhcp_decline() - the client found @requested address in use: rest it
+ * @d:		server
+ * @m:		the message (option 50: the address)
+ * @now:	clock
  */
 static void dhcp_decline(struct dhcp *d, const struct dhcp_msg *m, int64_t now)
 {
@@ -327,6 +356,9 @@ static void dhcp_decline(struct dhcp *d, const struct dhcp_msg *m, int64_t now)
 
 /**
  * dhcp_release() - the client gives its address (ciaddr) back
+ * @d:		server
+ * @m:		the message
+ * @now:	clock
  */
 static void dhcp_release(struct dhcp *d, const struct dhcp_msg *m, int64_t now)
 {
@@ -459,14 +491,10 @@ int dhcp_handle(struct dhcp *d, const uint8_t src[6], const uint8_t *msg,
  */
 struct dhcp *dhcp_new(const struct dhcp_config *cfg)
 {
-	struct dhcp *d = calloc(1, sizeof(*d));
+	struct dhcp *d = xcalloc(1, sizeof(*d));
 	uint32_t mask, n, server, router, dns;
 	size_t i, j;
 
-	if (!d) {
-		log_warn("dhcp: calloc");
-		return NULL;
-	}
 	d->cfg = *cfg;
 	d->cfg.domain_search = NULL;
 	d->cfg.statics = NULL;
@@ -516,11 +544,7 @@ struct dhcp *dhcp_new(const struct dhcp_config *cfg)
 		log_warnx("dhcp: pool too large");
 		goto fail;
 	}
-	d->used = calloc((n + 63) / 64, sizeof(*d->used));
-	if (!d->used) {
-		log_warn("dhcp: calloc");
-		goto fail;
-	}
+	d->used = xcalloc((n + 63) / 64, sizeof(*d->used));
 
 	for (i = 0; i < cfg->nstatics; i++) {
 		const struct dhcp_static_lease *s = &cfg->statics[i];
@@ -553,6 +577,7 @@ fail:
 
 /**
  * dhcp_free() - free a server and its lease store
+ * @d:		server, or NULL
  */
 void dhcp_free(struct dhcp *d)
 {
@@ -591,6 +616,8 @@ void dhcp_set_name_check(struct dhcp *d, dhcp_name_fn fn, void *arg)
 
 /**
  * dhcp_get_stats() - copy the counters
+ * @d:		server
+ * @st:		filled with its counters
  */
 void dhcp_get_stats(const struct dhcp *d, struct dhcp_stats *st)
 {

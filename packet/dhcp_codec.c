@@ -38,6 +38,8 @@ static const uint8_t dhcp_cookie[4] = {99, 130, 83, 99};
 
 /**
  * dhcp_put32() - write a big-endian 32-bit value
+ * @p:		4 bytes
+ * @v:		the value, host byte order
  */
 static void dhcp_put32(uint8_t *p, uint32_t v)
 {
@@ -124,6 +126,10 @@ static int dhcp_parse_area(struct dhcp_msg *m, const uint8_t *p, size_t len,
 
 /**
  * dhcp_parse() - check and parse a BOOTREQUEST
+ * @d:		server, whose drop counters count a refusal
+ * @msg:	UDP payload, untrusted
+ * @len:	its length
+ * @m:		filled on success; its options point into @msg
  *
  * Return: 0, or -1 after counting why it was dropped
  */
@@ -233,6 +239,9 @@ struct dhcp_out {
 
 /**
  * dhcp_put() - append raw bytes to the reply
+ * @o:		the reply
+ * @v:		bytes
+ * @len:	how many
  */
 static void dhcp_put(struct dhcp_out *o, const void *v, size_t len)
 {
@@ -246,6 +255,10 @@ static void dhcp_put(struct dhcp_out *o, const void *v, size_t len)
 
 /**
  * dhcp_put_opt() - append option @code with a value of @len bytes
+ * @o:		the reply
+ * @code:	option code
+ * @v:		its value
+ * @len:	its length, at most 255
  */
 static void dhcp_put_opt(struct dhcp_out *o, uint8_t code, const void *v,
 			 size_t len)
@@ -258,6 +271,9 @@ static void dhcp_put_opt(struct dhcp_out *o, uint8_t code, const void *v,
 
 /**
  * dhcp_put_opt32() - append a 4-byte option, @v in host byte order
+ * @o:		the reply
+ * @code:	option code
+ * @v:		its value, host byte order
  */
 static void dhcp_put_opt32(struct dhcp_out *o, uint8_t code, uint32_t v)
 {
@@ -339,6 +355,8 @@ small:
 
 /**
  * dhcp_encode_search() - encode options 15 and 119 from the search list
+ * @d:		server: @d->search and @d->search_len set
+ * @list:	names separated by spaces, commas or tabs; NULL for none
  *
  * Return: 0, or -1 for an invalid or too long list
  */

@@ -14,11 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/log.h"
 #include "packet/dhcp_int.h"
 
 /**
  * dhcp_in_pool() - is @ip (host order) in the dynamic pool?
+ * @d:		server
+ * @ip:		address, host order
+ *
+ * Return: 1 if @ip is in the dynamic pool, else 0
  */
 int dhcp_in_pool(const struct dhcp *d, uint32_t ip)
 {
@@ -27,6 +30,9 @@ int dhcp_in_pool(const struct dhcp *d, uint32_t ip)
 
 /**
  * dhcp_used_set() - mark or clear a pool address in the bitmap
+ * @d:		server
+ * @ip:		address, host order; outside the pool: nothing
+ * @on:		1 to mark, 0 to clear
  */
 static void dhcp_used_set(struct dhcp *d, uint32_t ip, int on)
 {
@@ -43,6 +49,8 @@ static void dhcp_used_set(struct dhcp *d, uint32_t ip, int on)
 
 /**
  * dhcp_host_ok() - may @ip (host order) be given to any client at all?
+ * @d:		server
+ * @ip:		address, host order
  *
  * Return: 1 if it is a host address of the network and none of ours
  */
@@ -60,6 +68,9 @@ int dhcp_host_ok(const struct dhcp *d, uint32_t ip)
 
 /**
  * dhcp_mac_ok() - a client hardware address we accept: not zero, unicast
+ * @mac:	6 bytes
+ *
+ * Return: 1 if it is neither zero nor multicast, else 0
  */
 int dhcp_mac_ok(const uint8_t *mac)
 {
@@ -70,6 +81,10 @@ int dhcp_mac_ok(const uint8_t *mac)
 
 /**
  * dhcp_lease_live() - does @l still hold its address against others?
+ * @l:		the record
+ * @now:	clock
+ *
+ * Return: 1 if it is an offer, lease or decline hold not yet expired, else 0
  */
 int dhcp_lease_live(const struct dhcp_lease *l, int64_t now)
 {
@@ -81,6 +96,10 @@ int dhcp_lease_live(const struct dhcp_lease *l, int64_t now)
 
 /**
  * dhcp_find_ip() - record for address @ip (host order)
+ * @d:		server
+ * @ip:		address, host order
+ *
+ * Return: the record of @ip, or NULL
  */
 struct dhcp_lease *dhcp_find_ip(struct dhcp *d, uint32_t ip)
 {
@@ -94,6 +113,10 @@ struct dhcp_lease *dhcp_find_ip(struct dhcp *d, uint32_t ip)
 
 /**
  * dhcp_find_mac() - the record of a client (static one first)
+ * @d:		server
+ * @mac:	the client
+ *
+ * Return: its static record, else its first dynamic one, or NULL
  */
 struct dhcp_lease *dhcp_find_mac(struct dhcp *d, const uint8_t *mac)
 {
@@ -115,6 +138,8 @@ struct dhcp_lease *dhcp_find_mac(struct dhcp *d, const uint8_t *mac)
 
 /**
  * dhcp_delete() - forget a dynamic record
+ * @d:		server
+ * @l:		the record, which goes (the last one moves into its slot)
  */
 static void dhcp_delete(struct dhcp *d, struct dhcp_lease *l)
 {
@@ -126,8 +151,12 @@ static void dhcp_delete(struct dhcp *d, struct dhcp_lease *l)
 
 /**
  * dhcp_add() - new record for @ip (host order), no other record has it
+ * @d:		server
+ * @ip:		address, host order
+ * @mac:	the client
  *
- * Return: the record, NULL on allocation failure
+ * Return: the record, NULL on allocation failure (counted in drop_nomem:
+ * a guest asked for it, so not fatal)
  */
 struct dhcp_lease *dhcp_add(struct dhcp *d, uint32_t ip, const uint8_t *mac)
 {
@@ -138,7 +167,7 @@ struct dhcp_lease *dhcp_add(struct dhcp *d, uint32_t ip, const uint8_t *mac)
 		void *p = realloc(d->leases, cap * sizeof(*d->leases));
 
 		if (!p) {
-			log_warn("dhcp: realloc");
+			d->stats.drop_nomem++; /* per frame: a counted drop */
 			return NULL;
 		}
 		d->leases = p;
@@ -155,6 +184,10 @@ struct dhcp_lease *dhcp_add(struct dhcp *d, uint32_t ip, const uint8_t *mac)
 
 /**
  * dhcp_allowed() - may @mac have address @ip (host order) now?
+ * @d:		server
+ * @ip:		address, host order
+ * @mac:	the client
+ * @now:	clock
  *
  * Return: 1 if yes; an expired record of another client at @ip does not
  * count against it (dhcp_take() reclaims it)
@@ -182,6 +215,9 @@ int dhcp_allowed(struct dhcp *d, uint32_t ip, const uint8_t *mac, int64_t now)
 
 /**
  * dhcp_take() - give @ip (host order) to @mac, after dhcp_allowed()
+ * @d:		server
+ * @ip:		address, host order
+ * @mac:	the client
  *
  * Drops the client's other dynamic record and any stale record at @ip.
  *
@@ -210,7 +246,10 @@ struct dhcp_lease *dhcp_take(struct dhcp *d, uint32_t ip, const uint8_t *mac)
 
 /**
  * dhcp_pick() - choose an address for a DISCOVER
+ * @d:		server
+ * @mac:	the client
  * @req:	requested address (option 50), host order, 0 if none
+ * @now:	clock
  *
  * Order: static lease, the client's previous address, @req if no other
  * client had it, the lowest never-used pool address, the lowest pool
@@ -294,6 +333,8 @@ void dhcp_foreach_lease(struct dhcp *d, dhcp_lease_fn fn, void *arg)
 
 /**
  * dhcp_lease_hostname() - hostname (option 12) of the client bound to @ip
+ * @d:		server
+ * @ip:		address
  *
  * Return: the name, valid until the next call into @d; NULL if @ip has no
  * bound lease or its client sent no valid hostname

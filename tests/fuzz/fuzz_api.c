@@ -25,7 +25,7 @@
  * fuzz-sources: daemon/api_parse.c daemon/options.c base/log.c
  * fuzz-sources: services/dns/codec.c services/dns/local.c daemon/limayaml.c
  * fuzz-sources: daemon/networksyaml.c daemon/yamlutil.c lan/leases.c
- * fuzz-sources: daemon/lima.c
+ * fuzz-sources: daemon/lima.c base/xalloc.c
  * fuzz-libs: -ljansson -lyaml
  */
 #include <arpa/inet.h>

@@ -24,7 +24,7 @@
  * leases of one address; a hostname that is not a lower-case label.
  *
  * fuzz-sources: packet/dhcp.c packet/dhcp_codec.c packet/dhcp_store.c
- * fuzz-sources: base/log.c
+ * fuzz-sources: base/log.c base/xalloc.c
  * fuzz-args: -close_fd_mask=2
  */
 #include <arpa/inet.h>
