@@ -6,7 +6,6 @@
  */
 #include <string.h>
 
-#include "lan/state.h"
 #include "base/wsched.h"
 #include "base/log.h"
 #include "base/loop.h"
@@ -43,7 +42,7 @@ static int wsched_write(struct wsched *w)
 /**
  * wsched_arm() - the owner's content changed: mark it dirty and make sure
  * a write comes, at once without a loop, else by the timer, no sooner than
- * STATE_WRITE_GAP_MS (STATE_RETRY_MS after a failure) after the last one
+ * WSCHED_WRITE_GAP_MS (WSCHED_RETRY_MS after a failure) after the last one
  * @w:		writer
  */
 void wsched_arm(struct wsched *w)
@@ -57,8 +56,8 @@ void wsched_arm(struct wsched *w)
 	}
 	if (w->armed)
 		return;
-	when = w->last_ms ? w->last_ms + (w->failing ? STATE_RETRY_MS
-						     : STATE_WRITE_GAP_MS)
+	when = w->last_ms ? w->last_ms + (w->failing ? WSCHED_RETRY_MS
+						     : WSCHED_WRITE_GAP_MS)
 			  : now;
 	loop_timer_arm(w->timer, when > now ? when : now);
 	w->armed = 1;

@@ -4,9 +4,9 @@
  * file (state.c) and the lease file (registry.c) share.
  *
  * A change marks the file dirty and arms the writer (wsched_arm()): the
- * first change after a quiet STATE_WRITE_GAP_MS is written at once, later
- * ones at most once every STATE_WRITE_GAP_MS, the next attempt after a
- * failed write STATE_RETRY_MS later.  Without a loop (tests) every change
+ * first change after a quiet WSCHED_WRITE_GAP_MS is written at once, later
+ * ones at most once every WSCHED_WRITE_GAP_MS, the next attempt after a
+ * failed write WSCHED_RETRY_MS later.  Without a loop (tests) every change
  * is written at once.  wsched_flush() writes what is pending (exit).
  * Loop thread only.
  */
@@ -14,6 +14,9 @@
 #define USERNETD_WSCHED_H
 
 #include <stdint.h>
+
+#define WSCHED_WRITE_GAP_MS 1000  /* at most one write a second */
+#define WSCHED_RETRY_MS	    10000 /* after a failed write */
 
 struct loop;
 struct loop_timer;

@@ -152,6 +152,10 @@ static int api_get_string(json_t *o, const char *key, int required,
 
 /**
  * api_parse_proto() - "tcp", "udp" or "unix"; "" means tcp
+ * @s:		"protocol" as given
+ * @p:		set on success
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: 0, or -1 with a message
  */
@@ -174,6 +178,10 @@ static int api_parse_proto(const char *s, enum api_proto *p, char *err,
 
 /**
  * api_parse_local() - the "local" side of a forward
+ * @local:	"local" as given: "ADDR:PORT", or a socket path for unix
+ * @r:		the request: @r->proto read, its host side set
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: 0, or -1 with a message
  */
@@ -447,6 +455,10 @@ static int api_parse_record(const char *zone, json_t *v, struct api_record *rec,
 
 /**
  * api_parse_zone_name() - "Name" of a zone, stored with a trailing dot
+ * @j:		the request object
+ * @z:		the zone: its name set
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: 0, or -1 with a message
  */
@@ -472,6 +484,10 @@ static int api_parse_zone_name(json_t *j, struct api_zone_req *z, char *err,
 
 /**
  * api_parse_records() - "Records": an array of records, may be absent
+ * @j:		the request object
+ * @z:		the zone: its records set (malloc'd)
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: 0, or -1 with a message
  */
@@ -548,6 +564,7 @@ out:
 
 /**
  * api_zone_req_free() - free what api_parse_zone() allocated
+ * @z:		the zone request; its records are freed and cleared
  */
 void api_zone_req_free(struct api_zone_req *z)
 {
@@ -558,6 +575,9 @@ void api_zone_req_free(struct api_zone_req *z)
 
 /**
  * api_ip_v4() - the IPv4 address of an api_ip, or NULL
+ * @ip:		the address
+ *
+ * Return: its IPv4 address, or NULL if it has none
  */
 static const struct in_addr *api_ip_v4(const struct api_ip *ip)
 {
@@ -566,6 +586,9 @@ static const struct in_addr *api_ip_v4(const struct api_ip *ip)
 
 /**
  * api_ip_v6() - the IPv6 address of an api_ip, or NULL
+ * @ip:		the address
+ *
+ * Return: its IPv6 address, or NULL if it has none
  */
 static const struct in6_addr *api_ip_v6(const struct api_ip *ip)
 {
@@ -690,6 +713,12 @@ int api_parse_wait_port(const char *ip, const char *port, const char *timeout,
 
 /**
  * api_copy_field() - copy a string field into a fixed buffer
+ * @key:	the field's name, for the message
+ * @v:		its value
+ * @dst:	the buffer
+ * @cap:	its size, the NUL included
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: 0, or -1 with a message if it is too long
  */

@@ -22,6 +22,7 @@
 
 #include "daemon/lima.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /*
  * Lima's networks.yaml default for its user-v2 network
@@ -66,18 +67,15 @@ static int lima_is_flag(const char *name, size_t len)
  * @s:		the string
  * @len:	how much of @s
  *
- * Return: 0, or -1 when out of memory
+ * Start-up: out of memory is fatal (base/xalloc.h).
  */
-static int lima_push(char **v, int *n, const char *s, size_t len)
+static void lima_push(char **v, int *n, const char *s, size_t len)
 {
-	char *c = malloc(len + 1);
+	char *c = xmalloc(len + 1);
 
-	if (!c)
-		return -1;
 	memcpy(c, s, len);
 	c[len] = 0;
 	v[(*n)++] = c;
-	return 0;
 }
 
 /**
@@ -90,30 +88,30 @@ static int lima_push(char **v, int *n, const char *s, size_t len)
  * (getopt would read "=PATH") and the standard package's single-dash long
  * flags, `-listen-qemu PATH`, `-subnet=CIDR`. Both become getopt's
  * spellings; everything else is copied as it is.
- *
- * Return: 0, or -1 when out of memory
  */
-static int lima_translate(char **v, int *n, const char *a)
+static void lima_translate(char **v, int *n, const char *a)
 {
 	size_t name;
 
-	if (a[0] != '-' || a[1] == '-' || !a[1] || !a[2])
-		return lima_push(v, n, a, strlen(a));
+	if (a[0] != '-' || a[1] == '-' || !a[1] || !a[2]) {
+		lima_push(v, n, a, strlen(a));
+		return;
+	}
 	name = strcspn(a + 1, "=");
 	if (lima_is_flag(a + 1, name)) {
-		char *c = malloc(strlen(a) + 2);
+		char *c = xmalloc(strlen(a) + 2);
 
-		if (!c)
-			return -1;
 		c[0] = '-';
 		memcpy(c + 1, a, strlen(a) + 1);
 		v[(*n)++] = c;
-		return 0;
+		return;
 	}
-	if (a[2] == '=' && (a[1] == 'p' || a[1] == 'e'))
-		return lima_push(v, n, a, 2) ||
-		       lima_push(v, n, a + 3, strlen(a + 3));
-	return lima_push(v, n, a, strlen(a));
+	if (a[2] == '=' && (a[1] == 'p' || a[1] == 'e')) {
+		lima_push(v, n, a, 2);
+		lima_push(v, n, a + 3, strlen(a + 3));
+		return;
+	}
+	lima_push(v, n, a, strlen(a));
 }
 
 /**
@@ -127,35 +125,28 @@ static int lima_translate(char **v, int *n, const char *a)
  * defaults are usernetd's: subnet 192.168.5.0/24, MTU 1500. Options of
  * usernetd's own may follow Lima's (`--sandbox`, `-v`).
  *
- * Return: a NULL-terminated vector to free with lima_argv_free(), or NULL
- * when out of memory
+ * Return: a NULL-terminated vector to free with lima_argv_free() (out of
+ * memory is fatal: start-up)
  */
 char **lima_usernet_argv(int argc, char *const *argv, int *nargc)
 {
-	char **v = calloc((size_t)argc * 2 + 4, sizeof(*v));
+	char **v = xcalloc((size_t)argc * 2 + 4, sizeof(*v));
 	int i, n = 0, rest = 0;
 
-	if (!v)
-		return NULL;
-	if (lima_push(v, &n, argv[0], strlen(argv[0])) ||
-	    lima_push(v, &n, "--mode", 6) || lima_push(v, &n, "user-v2", 7))
-		goto nomem;
+	lima_push(v, &n, argv[0], strlen(argv[0]));
+	lima_push(v, &n, "--mode", 6);
+	lima_push(v, &n, "user-v2", 7);
 	for (i = 2; i < argc; i++) {
 		/* after "--" nothing is a flag; usernetd refuses operands */
 		if (rest || !strcmp(argv[i], "--")) {
 			rest = 1;
-			if (lima_push(v, &n, argv[i], strlen(argv[i])))
-				goto nomem;
+			lima_push(v, &n, argv[i], strlen(argv[i]));
 			continue;
 		}
-		if (lima_translate(v, &n, argv[i]))
-			goto nomem;
+		lima_translate(v, &n, argv[i]);
 	}
 	*nargc = n;
 	return v;
-nomem:
-	lima_argv_free(v);
-	return NULL;
 }
 
 /**

@@ -17,6 +17,7 @@
 #include "services/dns/dns.h"
 #include "daemon/limayaml.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "daemon/yamlutil.h"
 
 /**
@@ -105,9 +106,7 @@ static int ly_hosts(struct cfg_yaml *c, const yaml_node_t *n,
 	    (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 	if (!count)
 		return 0;
-	hr->hosts = calloc(count, sizeof(*hr->hosts));
-	if (!hr->hosts)
-		return cfg_yaml_error(c, n, "out of memory");
+	hr->hosts = xcalloc(count, sizeof(*hr->hosts));
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	     p++) {
 		yaml_node_t *k = cfg_yaml_node(c, p->key);
@@ -154,13 +153,11 @@ static int ly_hosts(struct cfg_yaml *c, const yaml_node_t *n,
 				    cfg_yaml_scalar(k), hr->hosts[i].line);
 		}
 		h = &hr->hosts[hr->nhosts];
-		h->name = strdup(cfg_yaml_scalar(k));
-		h->value = strdup(val);
+		h->name = xstrdup(cfg_yaml_scalar(k));
+		h->value = xstrdup(val);
 		h->line = (unsigned long)k->start_mark.line + 1;
 		h->column = (unsigned long)k->start_mark.column + 1;
 		hr->nhosts++;
-		if (!h->name || !h->value)
-			return cfg_yaml_error(c, k, "out of memory");
 	}
 	return 0;
 }

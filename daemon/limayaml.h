@@ -19,20 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/**
- * struct cfg_host - one hostResolver.hosts entry, checked: @name is a valid
- * DNS name and @value an IPv4/IPv6 address or a valid DNS name
- * @name:	the name, as written
- * @value:	an IP address or another name, as written
- * @line:	where the entry is in the file (1-based), for messages
- * @column:	same, column (1-based)
- */
-struct cfg_host {
-	char *name;
-	char *value;
-	unsigned long line;
-	unsigned long column;
-};
+#include "lan/network.h" /* struct cfg_host */
 
 /**
  * struct cfg_hostresolver - lima.yaml's hostResolver settings

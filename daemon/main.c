@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "daemon/api.h"
 #include "daemon/options.h"
 #include "daemon/pidfile.h"
 #include "daemon/rundir.h"
@@ -27,12 +28,20 @@
 
 static struct loop_async *main_quit;
 
+/**
+ * main_signal() - SIGINT, SIGTERM: wake the loop, which stops
+ * @sig:	the signal (unused)
+ */
 static void main_signal(int sig)
 {
 	(void)sig;
 	loop_async_notify(main_quit);
 }
 
+/**
+ * main_stop() - on the loop thread after a signal: stop the loop
+ * @arg:	the loop
+ */
 static void main_stop(void *arg)
 {
 	log_info("stopping");
@@ -70,6 +79,8 @@ static const char *main_default_socket(void)
 
 /**
  * main_capture() - start the capture the command line asks for
+ * @s:		server
+ * @c:		the command line (--pcap*)
  *
  * Return: 0, or -1 after telling why (a bad filter, an unwritable file)
  */
@@ -88,6 +99,26 @@ static int main_capture(struct srv *s, const struct cfg *c)
 		return 0;
 	fprintf(stderr, "usernetd: --pcap: %s\n", err);
 	return -1;
+}
+
+/**
+ * main_api() - serve the control API (--endpoint) over the server
+ * @l:		the loop
+ * @s:		the server, which the API reads and changes
+ * @path:	the socket's path
+ *
+ * main creates the API and hands it the server (as OpenBSD daemons' main
+ * calls control_init()), so the server does not know the API.
+ *
+ * Return: the API, or NULL (api_new() logged why)
+ */
+static struct api *main_api(struct loop *l, struct srv *s, const char *path)
+{
+	struct api *a = api_new(l, s, path);
+
+	if (a)
+		log_info("listening on %s (control API)", path);
+	return a;
 }
 
 /**
@@ -262,10 +293,20 @@ static void main_trim_stop(struct loop *l)
 }
 #endif
 
+/**
+ * main() - usernetd: the command line, the server and its control API,
+ * the sandbox, then the loop until a signal
+ * @argc:	argument count
+ * @argv:	arguments (usernetd(8))
+ *
+ * Return: 0 after a clean stop or --help, 1 if something failed at start
+ * or in the loop, 2 for a bad command line or --pcap
+ */
 int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = main_signal};
 	char err[512];
+	struct api *api = NULL;
 	struct loop *l;
 	struct srv *s;
 	struct cfg c;
@@ -305,7 +346,13 @@ int main(int argc, char **argv)
 		pid_remove(c.pidfile);
 		return 1;
 	}
+	if (c.endpoint && !(api = main_api(l, s, c.endpoint))) {
+		srv_free(s);
+		pid_remove(c.pidfile);
+		return 1;
+	}
 	if (c.pcap_file && main_capture(s, &c)) {
+		api_free(api);
 		srv_free(s);
 		pid_remove(c.pidfile);
 		return 2;
@@ -314,12 +361,14 @@ int main(int argc, char **argv)
 	if (c.sandbox != SANDBOX_OFF &&
 	    sandbox_apply(c.sandbox == SANDBOX_LOG, err, sizeof(err))) {
 		fprintf(stderr, "usernetd: %s\n", err);
+		api_free(api);
 		srv_free(s);
 		pid_remove(c.pidfile);
 		return 1;
 	}
 	log_info("ready");
 	r = loop_run(l);
+	api_free(api); /* first: it holds hooks into the server's networks */
 	srv_free(s);
 	pid_remove(c.pidfile);
 	loop_async_free(main_quit);

@@ -12,6 +12,7 @@
 
 #include "daemon/lima.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "daemon/networksyaml.h"
 #include "daemon/options.h"
 #include "daemon/sandbox.h"
@@ -19,6 +20,7 @@
 
 /**
  * cfg_usage() - print the help text
+ * @prog:	the program's name (argv[0])
  */
 void cfg_usage(const char *prog)
 {
@@ -96,6 +98,10 @@ void cfg_usage(const char *prog)
 
 /**
  * cfg_parse_int() - parse a decimal integer within [@min, @max]
+ * @s:		the text
+ * @min:	the least value allowed
+ * @max:	the greatest value allowed
+ * @out:	set to the value on success
  *
  * Return: 0, or -1 if @s is not such a number
  */
@@ -116,6 +122,8 @@ int cfg_parse_int(const char *s, long min, long max, long *out)
  * cfg_parse_cidr() - parse the --subnet value
  * @s:		"A.B.C.D/N"
  * @net:	subnet and prefix set on success
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * The prefix must leave room for .15, the first guest, and a broadcast
  * address after it: /8 to /27. Host bits must be zero.
@@ -162,6 +170,8 @@ int cfg_parse_cidr(const char *s, struct net_config *net, char *err,
  * @s:		"tcp:127.0.0.1:2222:22", "udp:...", or with the guest's
  *		address: "tcp:127.0.0.1:2222:192.168.104.4:22"
  * @f:		set on success; @f->gaddr 0.0.0.0 means the first guest
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: 0, or -1 with a message in @err
  */
@@ -211,6 +221,12 @@ bad:
 
 /**
  * cfg_parse_tap() - parse a --tap value, NETNS:IFNAME
+ * @s:		the value
+ * @t:		set on success
+ * @err:	set to the reason on failure
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with a message in @err
  */
 static int cfg_parse_tap(const char *s, struct cfg_tap *t, char *err,
 			 size_t errlen)
@@ -301,6 +317,7 @@ static const struct option cfg_longopts[] = {
 
 /**
  * cfg_defaults() - Lima's slirp network
+ * @c:		configuration, zeroed
  */
 static void cfg_defaults(struct cfg *c)
 {
@@ -316,6 +333,8 @@ static void cfg_defaults(struct cfg *c)
  * @dst:	the option's field
  * @arg:	its value
  * @name:	the option, for the message
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: CFG_OK, or CFG_ERROR with a message in @err
  */
@@ -332,6 +351,11 @@ static int cfg_set_once(const char **dst, const char *arg, const char *name,
 
 /**
  * cfg_parse_pcap_num() - --pcap-snaplen, --pcap-max-size, --pcap-max-files
+ * @c:		configuration
+ * @opt:	the option (its getopt code)
+ * @arg:	its value
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: CFG_OK, or CFG_ERROR with a message in @err
  */
@@ -365,6 +389,11 @@ bad:
 
 /**
  * cfg_parse_opt() - apply one option
+ * @c:		configuration
+ * @opt:	the option (its getopt code)
+ * @arg:	its value, or NULL
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: CFG_OK, CFG_HELP or CFG_ERROR with a message in @err
  */
@@ -519,6 +548,9 @@ static int cfg_use_network(struct cfg *c, const char *file,
 
 /**
  * cfg_apply_networks() - take the user-v2 network from networks.yaml
+ * @c:		configuration: --networks-yaml read, --network-name set
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: CFG_OK, or CFG_ERROR with a message in @err
  */
@@ -537,33 +569,26 @@ static int cfg_apply_networks(struct cfg *c, char *err, size_t errlen)
 }
 
 /**
- * cfg_add_statics() - append leases to the static ones
+ * cfg_add_statics() - append leases to the static ones (start-up: out of
+ * memory is fatal)
  * @c:		configuration
  * @l:		leases (taken over: freed here)
  * @n:		how many
- *
- * Return: CFG_OK, or CFG_ERROR with a message in @err
  */
-static int cfg_add_statics(struct cfg *c, struct dhcp_static_lease *l, size_t n,
-			   char *err, size_t errlen)
+static void cfg_add_statics(struct cfg *c, struct dhcp_static_lease *l,
+			    size_t n)
 {
 	struct dhcp_static_lease *all;
 
 	if (!n) {
 		free(l);
-		return CFG_OK;
+		return;
 	}
-	all = realloc(c->statics, (c->net.nstatics + n) * sizeof(*all));
-	if (!all) {
-		free(l);
-		snprintf(err, errlen, "out of memory");
-		return CFG_ERROR;
-	}
+	all = xreallocarray(c->statics, c->net.nstatics + n, sizeof(*all));
 	memcpy(all + c->net.nstatics, l, n * sizeof(*l));
 	free(l);
 	c->statics = all;
 	c->net.nstatics += n;
-	return CFG_OK;
 }
 
 /**
@@ -596,11 +621,7 @@ static int cfg_apply_lima(struct cfg *c, char *err, size_t errlen)
 			 "--networks): give none of them with it");
 		return CFG_ERROR;
 	}
-	c->lima = calloc(1, sizeof(*c->lima));
-	if (!c->lima) {
-		snprintf(err, errlen, "out of memory");
-		return CFG_ERROR;
-	}
+	c->lima = xcalloc(1, sizeof(*c->lima));
 	if (lima_paths_get(c->lima_network, getenv("LIMA_HOME"), getenv("HOME"),
 			   c->lima, err, errlen) ||
 	    lima_network_load(c->lima, c->lima_network, &nw, err, errlen) ||
@@ -616,8 +637,7 @@ static int cfg_apply_lima(struct cfg *c, char *err, size_t errlen)
 		log_warnx("%s; starting without the saved leases", lerr);
 		return CFG_OK;
 	}
-	if (cfg_add_statics(c, l, n, err, errlen))
-		return CFG_ERROR;
+	cfg_add_statics(c, l, n);
 	if (leases_find_dup(c->statics, c->net.nstatics, lerr, sizeof(lerr))) {
 		snprintf(err, errlen, "%s and --leases: %s given twice",
 			 c->lima->leases, lerr);
@@ -692,6 +712,13 @@ static void cfg_filter_statics(struct cfg *c)
 
 /**
  * cfg_parse_all() - cfg_parse_args() without the clean-up on error
+ * @c:		configuration, filled
+ * @argc:	argument count
+ * @argv:	arguments
+ * @err:	set to the reason on failure
+ * @errlen:	its size
+ *
+ * Return: CFG_OK, CFG_HELP, or CFG_ERROR with a message in @err
  */
 static int cfg_parse_all(struct cfg *c, int argc, char **argv, char *err,
 			 size_t errlen)
@@ -741,6 +768,11 @@ static int cfg_parse_all(struct cfg *c, int argc, char **argv, char *err,
 
 /**
  * cfg_parse_args() - parse the command line into @c
+ * @c:		configuration, filled (freed again on error)
+ * @argc:	argument count
+ * @argv:	arguments
+ * @err:	set to the reason on failure
+ * @errlen:	its size
  *
  * Return: CFG_OK, CFG_HELP, or CFG_ERROR with a message in @err
  */
@@ -753,11 +785,6 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 	/* `usernetd usernet ARGS`: the argv Lima gives `limactl usernet` */
 	if (argc > 1 && !strcmp(argv[1], "usernet")) {
 		lima = lima_usernet_argv(argc, argv, &argc);
-		if (!lima) {
-			cfg_defaults(c);
-			snprintf(err, errlen, "out of memory");
-			return CFG_ERROR;
-		}
 		argv = lima;
 	}
 	r = cfg_parse_all(c, argc, argv, err, errlen);
@@ -769,6 +796,7 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 
 /**
  * cfg_free() - free what parsing allocated (static leases, lima.yaml hosts)
+ * @c:		configuration
  */
 void cfg_free(struct cfg *c)
 {

@@ -15,6 +15,9 @@
 
 /**
  * pid_alive() - does the pidfile at @path name a live process?
+ * @path:	the pidfile
+ *
+ * Return: 1 if it names a live process, else 0
  */
 static int pid_alive(const char *path)
 {
@@ -37,6 +40,7 @@ static int pid_alive(const char *path)
 
 /**
  * pid_create() - write our pid to @path
+ * @path:	the pidfile (--pidfile)
  *
  * Return: 0, or -1 with a logged reason (a live daemon holds it)
  */
@@ -68,6 +72,7 @@ int pid_create(const char *path)
 
 /**
  * pid_remove() - remove our pidfile
+ * @path:	the pidfile, or NULL for none
  */
 void pid_remove(const char *path)
 {

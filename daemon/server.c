@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/api.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "daemon/options.h"
 #include "daemon/server.h"
 #include "services/pcap/capture.h"
@@ -37,6 +37,8 @@
 
 /**
  * struct srv_net - a network and its place in creation order
+ * @net:	the network
+ * @next:	the next newer one
  */
 struct srv_net {
 	struct net *net;
@@ -60,11 +62,12 @@ struct srv_net {
  * @nets:	networks, oldest first
  * @holder:	network holding each forward, or NULL
  * @seq:	connection counter, for names
- * @api:	control API, or NULL
  * @hook_added:	called for every new network (control API), or NULL
  * @hook_removing: called before a network is freed, or NULL
  * @hook_arg:	their argument
  * @state:	state file of the user-v2 network's lease file, or NULL
+ * @cap:	running packet capture, or NULL
+ * @cap_port:	the VM port it is limited to, "" for all
  */
 struct srv {
 	struct loop *l;
@@ -82,7 +85,6 @@ struct srv {
 	struct srv_net *nets;
 	struct net *holder[CFG_FORWARDS_MAX];
 	unsigned seq;
-	struct api *api;
 	struct cap *cap;
 	char cap_port[32];
 	srv_net_fn hook_added;
@@ -93,6 +95,8 @@ struct srv {
 
 /**
  * srv_offer_forwards() - give unheld forwards to @n if it can bind them
+ * @s:		server
+ * @n:		a network (new, or the one left holding none)
  */
 static void srv_offer_forwards(struct srv *s, struct net *n)
 {
@@ -115,6 +119,8 @@ static void srv_offer_forwards(struct srv *s, struct net *n)
 
 /**
  * srv_net_empty() - the VM of a network left: free it, move its forwards
+ * @arg:	server
+ * @n:		the network whose VM left
  */
 static void srv_net_empty(void *arg, struct net *n)
 {
@@ -147,6 +153,10 @@ static void srv_net_empty(void *arg, struct net *n)
 
 /**
  * srv_net_new() - a network for a new VM
+ * @s:		server
+ * @name:	the VM port's name, which the network takes
+ *
+ * Return: the network, or NULL (logged)
  */
 static struct net *srv_net_new(struct srv *s, const char *name)
 {
@@ -156,9 +166,7 @@ static struct net *srv_net_new(struct srv *s, const char *name)
 	n = net_new(s->l, &s->net, name, srv_net_empty, s);
 	if (!n)
 		return NULL;
-	sn = calloc(1, sizeof(*sn));
-	if (!sn)
-		fatal("calloc");
+	sn = xcalloc(1, sizeof(*sn));
 	sn->net = n;
 	for (pp = &s->nets; *pp; pp = &(*pp)->next)
 		;
@@ -192,6 +200,8 @@ static void srv_attach(struct srv *s, int fd, enum port_kind kind,
 
 /**
  * srv_accept_qemu() - a VM connected to the QEMU stream socket
+ * @arg:	server
+ * @fd:		the connection, ours from now on
  */
 static void srv_accept_qemu(void *arg, int fd)
 {
@@ -204,6 +214,8 @@ static void srv_accept_qemu(void *arg, int fd)
 
 /**
  * srv_accept_fd() - a VM passed its datagram socket on the --listen socket
+ * @arg:	server
+ * @fd:		the passed datagram socket, ours from now on
  */
 static void srv_accept_fd(void *arg, int fd)
 {
@@ -216,6 +228,8 @@ static void srv_accept_fd(void *arg, int fd)
 
 /**
  * srv_accept_bess() - a VM connected to the seqpacket socket
+ * @arg:	server
+ * @fd:		the connection, ours from now on
  */
 static void srv_accept_bess(void *arg, int fd)
 {
@@ -229,6 +243,7 @@ static void srv_accept_bess(void *arg, int fd)
 /**
  * srv_listen_vms() - the --listen, --listen-vfkit and --listen-bess
  * sockets, each mode 0600
+ * @s:		server
  *
  * The vfkit socket is one port from the start: its peer is whoever
  * sends to it (only the daemon's uid and root can: mode 0600).
@@ -267,6 +282,7 @@ static int srv_listen_vms(struct srv *s)
 
 /**
  * srv_open_taps() - create the --tap ports
+ * @s:		server
  *
  * Return: 0, or -1 if one cannot be created
  */
@@ -300,6 +316,7 @@ static int srv_open_taps(struct srv *s)
 
 /**
  * srv_dns_start() - the host resolver, the DNS service, the host ports
+ * @s:		server
  *
  * Return: 0, or -1
  */
@@ -346,15 +363,15 @@ static int srv_dns_start(struct srv *s)
 
 /**
  * srv_new() - start listening and create the configured ports
+ * @l:		loop
+ * @c:		configuration, kept (it must outlive the server)
  *
  * Return: the server, or NULL if something could not be set up
  */
 struct srv *srv_new(struct loop *l, const struct cfg *c)
 {
-	struct srv *s = calloc(1, sizeof(*s));
+	struct srv *s = xcalloc(1, sizeof(*s));
 
-	if (!s)
-		fatal("calloc");
 	s->l = l;
 	s->cfg = c;
 	s->net = c->net;
@@ -379,12 +396,6 @@ struct srv *srv_new(struct loop *l, const struct cfg *c)
 	}
 	if (srv_listen_vms(s) || srv_open_taps(s))
 		goto fail;
-	if (c->endpoint) {
-		s->api = api_new(l, s, c->endpoint);
-		if (!s->api)
-			goto fail;
-		log_info("listening on %s (control API)", c->endpoint);
-	}
 	return s;
 fail:
 	srv_free(s);
@@ -393,6 +404,7 @@ fail:
 
 /**
  * srv_free() - close everything; socket files are removed
+ * @s:		server, or NULL
  */
 void srv_free(struct srv *s)
 {
@@ -400,7 +412,6 @@ void srv_free(struct srv *s)
 
 	if (!s)
 		return;
-	api_free(s->api);
 	srv_capture_stop(s);
 	port_listener_free(s->qemu);
 	port_listener_free(s->fdpass);
@@ -439,6 +450,8 @@ void srv_foreach_net(struct srv *s, srv_net_fn fn, void *arg)
 
 /**
  * srv_capture_set() - srv_foreach_net() callback: apply the capture
+ * @arg:	server
+ * @n:		a network
  */
 static void srv_capture_set(void *arg, struct net *n)
 {
@@ -449,6 +462,8 @@ static void srv_capture_set(void *arg, struct net *n)
 
 /**
  * srv_capture_failed() - the capture's output failed (logged): stop it
+ * @arg:	server
+ * @c:		the capture that failed
  */
 static void srv_capture_failed(void *arg, struct cap *c)
 {
@@ -492,6 +507,7 @@ int srv_capture_start(struct srv *s, const struct cap_config *cc,
 
 /**
  * srv_capture_stop() - stop the capture; what is queued is written
+ * @s:		server
  *
  * Return: 0, or -1 if none was running
  */
@@ -509,6 +525,9 @@ int srv_capture_stop(struct srv *s)
 
 /**
  * srv_capture() - the running capture, or NULL
+ * @s:		server
+ *
+ * Return: the running capture, or NULL
  */
 struct cap *srv_capture(struct srv *s)
 {
@@ -532,6 +551,9 @@ void srv_set_net_hooks(struct srv *s, srv_net_fn added, srv_net_fn removing,
 
 /**
  * srv_hr() - the host resolver (its counters), or NULL
+ * @s:		server
+ *
+ * Return: the host resolver, or NULL
  */
 struct hr *srv_hr(struct srv *s)
 {
@@ -540,6 +562,9 @@ struct hr *srv_hr(struct srv *s)
 
 /**
  * srv_dnsd() - the DNS service (its counters), or NULL
+ * @s:		server
+ *
+ * Return: the DNS service, or NULL
  */
 struct dnsd *srv_dnsd(struct srv *s)
 {
@@ -548,6 +573,9 @@ struct dnsd *srv_dnsd(struct srv *s)
 
 /**
  * srv_host_names() - the names answered on the host DNS ports
+ * @s:		server
+ *
+ * Return: the host ports' names table, or NULL
  */
 struct dns_local *srv_host_names(struct srv *s)
 {
@@ -557,6 +585,9 @@ struct dns_local *srv_host_names(struct srv *s)
 /**
  * srv_state() - the state file that keeps the control API's zones across
  * restarts, or NULL (slirp mode, or no --leases-file)
+ * @s:		server
+ *
+ * Return: the state file, or NULL
  */
 struct state *srv_state(struct srv *s)
 {
@@ -565,6 +596,9 @@ struct state *srv_state(struct srv *s)
 
 /**
  * srv_user_v2() - true when all VMs share one network
+ * @s:		server
+ *
+ * Return: 1 in user-v2 mode (one shared network), 0 in slirp mode
  */
 int srv_user_v2(const struct srv *s)
 {

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "daemon/yamlutil.h"
 
 #define CFG_YAML_FILE_MAX (16u << 20) /* refuse larger files */
@@ -48,8 +49,6 @@ static int cfg_yaml_read(const char *path, char **out, size_t *len, char *err,
 		size_t k;
 
 		if (*len == cap) {
-			char *p;
-
 			if (cap >= CFG_YAML_FILE_MAX) {
 				snprintf(err, errlen,
 					 "%s: larger than %u bytes, not a "
@@ -58,13 +57,7 @@ static int cfg_yaml_read(const char *path, char **out, size_t *len, char *err,
 				goto fail;
 			}
 			cap = cap ? 2 * cap : 4096;
-			p = realloc(buf, cap);
-			if (!p) {
-				snprintf(err, errlen, "%s: out of memory",
-					 path);
-				goto fail;
-			}
-			buf = p;
+			buf = xreallocarray(buf, cap, 1);
 		}
 		k = fread(buf + *len, 1, cap - *len, f);
 		*len += k;

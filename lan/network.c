@@ -21,7 +21,6 @@
 #include "packet/reap.h"
 #include "packet/svchost.h"
 #include "packet/tcpurg.h"
-#include "daemon/limayaml.h"
 #include "base/log.h"
 #include "services/dns/dns.h"
 #include "services/dns/service.h"

@@ -14,8 +14,23 @@
 struct loop;
 struct net;
 struct dnsd;
-struct cfg_host;
 struct dhcp_static_lease;
+
+/**
+ * struct cfg_host - a static name (lima.yaml hostResolver.hosts entry,
+ * read by daemon/limayaml.c), checked: @name is a valid
+ * DNS name and @value an IPv4/IPv6 address or a valid DNS name
+ * @name:	the name, as written
+ * @value:	an IP address or another name, as written
+ * @line:	where the entry is in the file (1-based), for messages
+ * @column:	same, column (1-based)
+ */
+struct cfg_host {
+	char *name;
+	char *value;
+	unsigned long line;
+	unsigned long column;
+};
 
 /**
  * struct net_forward - a host-to-guest port forward

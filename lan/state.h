@@ -20,10 +20,10 @@
  * server opens it (state_open()) before it creates the network, the
  * network's registry and the API find it by the lease file's name
  * (state_find()).  A change only marks it dirty: writes are coalesced by a
- * loop timer, at most one every STATE_WRITE_GAP_MS, each atomic (temporary
- * file, fsync, rename: leases_write_file()).  A state file that cannot be
- * read or parsed is reported and ignored: the daemon starts clean and
- * overwrites it at the first change.
+ * loop timer, at most one every WSCHED_WRITE_GAP_MS (base/wsched.h),
+ * each atomic (temporary file, fsync, rename: leases_write_file()).  A
+ * state file that cannot be read or parsed is reported and ignored: the
+ * daemon starts clean and overwrites it at the first change.
  */
 #ifndef USERNETD_STATE_H
 #define USERNETD_STATE_H
@@ -39,8 +39,6 @@
 #define STATE_SUFFIX	    ".state.json" /* appended to the lease file */
 #define STATE_VERSION	    1
 #define STATE_FILE_MAX	    (16u << 20) /* larger state files: refused */
-#define STATE_WRITE_GAP_MS  1000	/* at most one write a second */
-#define STATE_RETRY_MS	    10000	/* after a failed write */
 #define STATE_EXPIRES_SLACK 60 /* expiry moves under this: no rewrite */
 
 struct loop;

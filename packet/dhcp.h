@@ -143,6 +143,8 @@ struct dhcp_reply_info {
  * @drop_relay:	giaddr set (relays are not supported on a virtual LAN)
  * @drop_other_server: REQUEST/DECLINE/RELEASE naming another server
  * @drop_reply_space: reply buffer too small
+ * @drop_nomem:	messages left unanswered (DISCOVER) or refused (REQUEST,
+ *		NAK) because a new lease record could not be allocated
  * @ignored:	well-formed but nothing to answer (unknown client's
  *		REQUEST in INIT-REBOOT, RELEASE of an unknown lease, ...)
  * @offers:	DHCPOFFER sent
@@ -171,6 +173,7 @@ struct dhcp_stats {
 	uint64_t drop_relay;
 	uint64_t drop_other_server;
 	uint64_t drop_reply_space;
+	uint64_t drop_nomem;
 	uint64_t ignored;
 	uint64_t offers;
 	uint64_t acks;

@@ -9,7 +9,7 @@
  * /extension/wait_port (a missing piece is a missing parameter), an
  * "ADDR:PORT" for api_parse_hostport() and a zone and a record name for
  * api_zone_fqdn(). A zone that parses is applied to a dns_local table the
- * way daemon/api.c does, and its records are looked up.
+ * way daemon/api_dns.c does, and its records are looked up.
  *
  * Besides the sanitizers, it aborts when an invariant breaks: a refusal
  * without a message or with a status other than 400; an accepted request
@@ -25,7 +25,7 @@
  * fuzz-sources: daemon/api_parse.c daemon/options.c base/log.c
  * fuzz-sources: services/dns/codec.c services/dns/local.c daemon/limayaml.c
  * fuzz-sources: daemon/networksyaml.c daemon/yamlutil.c lan/leases.c
- * fuzz-sources: daemon/lima.c
+ * fuzz-sources: daemon/lima.c base/xalloc.c
  * fuzz-libs: -ljansson -lyaml
  */
 #include <arpa/inet.h>
@@ -139,7 +139,7 @@ static int fz_wire_lower(const char *text, uint8_t *wire)
 }
 
 /**
- * fz_zone() - a dns/add body, applied to a table as daemon/api.c does
+ * fz_zone() - a dns/add body, applied to a table as daemon/api_dns.c does
  * @body:	the input
  * @len:	its length
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * fuzz_dhcp.c - libFuzzer target for the DHCP server (packet/dhcp.c):
+ * fuzz_dhcp.c - libFuzzer target for the DHCP server (packet/dhcp*.c):
  * one server per input, fed a conversation of messages.
  *
  * Input: byte 0 picks the configuration (bit 0: user-v2 pool .4-.254,
@@ -23,7 +23,8 @@
  * source; two
  * leases of one address; a hostname that is not a lower-case label.
  *
- * fuzz-sources: packet/dhcp.c base/log.c
+ * fuzz-sources: packet/dhcp.c packet/dhcp_codec.c packet/dhcp_store.c
+ * fuzz-sources: base/log.c base/xalloc.c
  * fuzz-args: -close_fd_mask=2
  */
 #include <arpa/inet.h>

@@ -30,7 +30,8 @@
  *
  * fuzz-sources: lan/network.c packet/gateway.c packet/svchost.c
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
- * fuzz-sources: packet/switch.c packet/dhcp.c lan/registry.c
+ * fuzz-sources: packet/switch.c packet/dhcp.c packet/dhcp_codec.c
+ * fuzz-sources: packet/dhcp_store.c lan/registry.c
  * fuzz-sources: lan/leases.c services/dns/service.c services/dns/hostport.c
  * fuzz-sources: services/dns/codec.c
  * fuzz-sources: services/dns/local.c services/hostresolver/hostresolver.c
@@ -39,7 +40,7 @@
  * fuzz-sources: services/pcap/capture.c
  * fuzz-sources: base/log.c packet/ipfrag.c packet/tcpurg.c
  * fuzz-sources: packet/reap.c packet/l2guard.c packet/natcap.c
- * fuzz-sources: lan/state.c base/wsched.c
+ * fuzz-sources: lan/state.c base/wsched.c base/xalloc.c
  * fuzz-libs: -lslirp -llwip -lcares -ljansson -lpcap -lpthread
  * fuzz-libs: -Wl,--wrap=read
  * fuzz-args: -close_fd_mask=2 -rss_limit_mb=4096
