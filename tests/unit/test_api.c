@@ -211,9 +211,26 @@ static void test_zone(void **state)
 	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(a\"}]}",
 	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(a)\\\\1\"}]}",
 	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"(?i)a\"}]}",
+	    /* compiled size: nested repetition (glibc's regcomp exhausted
+	     * memory on 256 bytes of "S++..."), multiplying bounds, a count
+	     * over RE2's 1000, groups nested too deep */
+	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"S+++\"}]}",
+	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"a*{2}\"}]}",
+	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":"
+	    "\"((a{255}){255}){255}\"}]}",
+	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":\"a{1001}\"}]}",
+	    "{\"Name\":\"x\",\"Records\":[{\"Regexp\":"
+	    "\"((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))"
+	    "))))))))\"}]}",
 	    "{\"Name\":\"x\",\"DefaultIP\":\"nope\"}",
 	    "{\"Name\":\"x\",\"DefaultIP\":[]}",
 	    "nope",
+	};
+	/* patterns accepted, compiled size estimate and all */
+	static const char *const patterns[] = {
+	    "^vm-[0-9]+$", "^(web|db)-[a-z]{1,8}[0-9]{0,3}$",
+	    "^[]a-z]+x?$", "^(ab(cd){2}){3}$",
+	    "^a{1000}$",   "^a{2,}$",
 	};
 	struct api_zone_req z;
 	char fqdn[300];
@@ -249,6 +266,36 @@ static void test_zone(void **state)
 	assert_int_equal(zone("{\"Name\":\"test\",\"DefaultIP\":\"\"}", &z), 0);
 	assert_int_equal(z.def.family, 0);
 	api_zone_req_free(&z);
+
+	/* Regexp patterns a Lima user writes stay accepted */
+	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		char body[256];
+
+		snprintf(body, sizeof(body),
+			 "{\"Name\":\"x\",\"Records\":[{\"IP\":\"10.0.0.1\","
+			 "\"Regexp\":\"%s\"}]}",
+			 patterns[i]);
+		rc = zone(body, &z);
+		api_zone_req_free(&z);
+		if (rc != 0)
+			fail_msg("patterns[%zu] %s: got %d, want 0", i,
+				 patterns[i], rc);
+	}
+
+	/* Regexp patterns a Lima user writes stay accepted */
+	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		char body[256];
+
+		snprintf(body, sizeof(body),
+			 "{\"Name\":\"x\",\"Records\":[{\"IP\":\"10.0.0.1\","
+			 "\"Regexp\":\"%s\"}]}",
+			 patterns[i]);
+		rc = zone(body, &z);
+		api_zone_req_free(&z);
+		if (rc != 0)
+			fail_msg("patterns[%zu] %s: got %d, want 0", i,
+				 patterns[i], rc);
+	}
 
 	/* refused */
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
