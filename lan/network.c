@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "packet/frame.h"
 #include "packet/gateway.h"
 #include "packet/ipfrag.h"
 #include "packet/l2guard.h"
@@ -86,9 +87,8 @@ struct net_vm {
  * @reap_flush:	sends those resets once libslirp has returned
  * @own6:	IPv6 addresses of the gateway and the services host, which
  *		no guest may claim
- * @rx_vm:	the VM whose frame the switch is passing, or NULL
  * @nat:	NAT sockets the guests opened, each port's share
- * @nat_logged:	loop time (ms) a refusal of a NAT socket was last logged
+ * @nat_log:	throttles the log line of a refused NAT socket
  * @cap:	packet capture of this network, or NULL
  * @cap_port:	capture only this port's frames; "" for all
  * @on_empty:	called when the last VM port closed
@@ -119,9 +119,8 @@ struct net {
 	struct reap reap;
 	struct loop_deferred reap_flush;
 	struct l2g_addrs own6;
-	struct net_vm *rx_vm;
 	struct natcap nat;
-	int64_t nat_logged;
+	struct log_rate nat_log;
 	struct cap *cap;
 	char cap_port[32];
 	net_empty_fn on_empty;
@@ -152,7 +151,12 @@ static struct in_addr net_mask(int prefix)
 	return m;
 }
 
-/* Frames from the gateway and the services host enter the switch. */
+/**
+ * net_gw_out() - a frame from the gateway enters the switch
+ * @arg:	the network
+ * @frame:	the frame
+ * @len:	its length
+ */
 static void net_gw_out(void *arg, const uint8_t *frame, size_t len)
 {
 	struct net *n = arg;
@@ -160,16 +164,22 @@ static void net_gw_out(void *arg, const uint8_t *frame, size_t len)
 	sw_input(n->sw, n->gw_port, frame, len, loop_now_ms());
 }
 
-/*
+/**
+ * net_svc_out() - a frame from the services host enters the switch
+ * @arg:	the network
+ * @frame:	the frame
+ * @len:	its length
+ *
  * The services host's alias at .2 (DNS) sends with the gateway's MAC: its
  * frames enter the switch as the gateway's.
  */
 static void net_svc_out(void *arg, const uint8_t *frame, size_t len)
 {
+	const struct frame_eth *eth = frame_eth(frame, len);
 	struct net *n = arg;
 	struct sw_port *from = n->svc_port;
 
-	if (len >= 12 && !memcmp(frame + 6, n->gw_mac, 6))
+	if (eth && !memcmp(eth->src, n->gw_mac, FRAME_ETH_ALEN))
 		from = n->gw_port;
 	sw_input(n->sw, from, frame, len, loop_now_ms());
 }
@@ -187,22 +197,26 @@ static void net_svc_out(void *arg, const uint8_t *frame, size_t len)
 static int net_dport(const uint8_t *f, size_t len, uint8_t *proto,
 		     uint32_t *dst)
 {
-	size_t hl;
+	const struct frame_udp *l4; /* the ports: where TCP has them too */
+	struct frame_info fi;
 
-	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 ||
-	    (f[14] >> 4) != 4 || (f[14 + 9] != 6 && f[14 + 9] != 17) ||
-	    (f[14 + 6] & 0x1f) || f[14 + 7])
+	if (frame_parse(f, len, &fi) || !fi.ip4 ||
+	    (fi.proto != FRAME_IPPROTO_TCP && fi.proto != FRAME_IPPROTO_UDP) ||
+	    fi.frag_off)
 		return -1;
-	hl = (size_t)(f[14] & 0x0f) * 4;
-	if (len < 14 + hl + 4)
+	l4 = (const struct frame_udp *)frame_l4(f, len, &fi, 4);
+	if (!l4)
 		return -1;
-	*proto = f[14 + 9];
-	memcpy(dst, f + 14 + 16, 4);
-	return f[14 + hl + 2] << 8 | f[14 + hl + 3];
+	*proto = fi.proto;
+	memcpy(dst, fi.ip4->dst, 4);
+	return frame_get16(l4->dport);
 }
 
 /**
  * net_gw_dns() - is this frame for the DNS service at the gateway's address?
+ * @n:		network
+ * @f:		Ethernet frame for the gateway
+ * @len:	its length
  *
  * UDP and TCP to .2 port 53 are answered by the services host's alias, not
  * NATed by libslirp to the host's port 53; ARP replies for .2 go to both,
@@ -212,13 +226,15 @@ static int net_dport(const uint8_t *f, size_t len, uint8_t *proto,
  */
 static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
 {
+	const struct frame_arp *arp = frame_arp(f, len);
 	uint8_t proto;
 	uint32_t dst;
 
 	if (!n->dns_gw)
 		return 0;
-	if (len >= 14 + 28 && f[12] == 0x08 && f[13] == 0x06)
-		return f[14 + 7] == 2 && !memcmp(f + 14 + 24, &n->gw_addr, 4)
+	if (arp) /* the opcode's low byte, as the services host reads it */
+		return arp->op[1] == FRAME_ARP_REPLY &&
+			       !memcmp(arp->tpa, &n->gw_addr, 4)
 			   ? 2
 			   : 0;
 	return net_dport(f, len, &proto, &dst) == 53 &&
@@ -227,6 +243,8 @@ static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
 
 /**
  * net_dhcp_reply() - is this a UDP datagram to the DHCP client port?
+ * @f:		Ethernet frame for the gateway
+ * @len:	its length
  *
  * The services host broadcasts its DHCP replies; libslirp, with its own
  * DHCP off, would answer them with an ICMP port unreachable into the LAN.
@@ -236,7 +254,8 @@ static int net_dhcp_reply(const uint8_t *f, size_t len)
 	uint8_t proto;
 	uint32_t dst;
 
-	return net_dport(f, len, &proto, &dst) == 68 && proto == 17;
+	return net_dport(f, len, &proto, &dst) == 68 &&
+	       proto == FRAME_IPPROTO_UDP;
 }
 
 /**
@@ -247,25 +266,47 @@ static int net_dhcp_reply(const uint8_t *f, size_t len)
  * host's loopback, --no-host-loopback or not, and to the rest of
  * 127.0.0.0/8 loopback addresses .2 never leads to. No guest kernel sends
  * there (RFC 1122 3.2.1.3).
+ *
+ * Return: nonzero if it is one
  */
 static int net_martian(const uint8_t *f, size_t len)
 {
-	return len >= 14 + 20 && f[12] == 0x08 && f[13] == 0x00 &&
-	       (f[14] >> 4) == 4 && (f[14 + 16] == 0 || f[14 + 16] == 127);
+	struct frame_info fi;
+
+	return !frame_parse(f, len, &fi) && fi.ip4 &&
+	       (fi.ip4->dst[0] == 0 || fi.ip4->dst[0] == 127);
 }
 
 /**
  * net_share_owner() - whose share a frame for the gateway uses
  * @n:		network
+ * @from:	the switch port it came in on (a VM's @id, or 0)
  *
  * On a user-v2 network the VM it comes from; a slirp network has one VM,
  * which may use the whole of its network's pools.
  *
  * Return: the VM's port number, or 0 for none
  */
-static uint32_t net_share_owner(const struct net *n)
+static uint32_t net_share_owner(const struct net *n, uint32_t from)
 {
-	return n->cfg.user_v2 && n->rx_vm ? n->rx_vm->id : 0;
+	return n->cfg.user_v2 ? from : 0;
+}
+
+/**
+ * net_vm_name() - the name of a VM's port, for logs
+ * @n:		network
+ * @id:		the port's @id
+ *
+ * Return: its name, or "a guest" for none
+ */
+static const char *net_vm_name(const struct net *n, uint32_t id)
+{
+	const struct net_vm *vm;
+
+	for (vm = n->vms; vm; vm = vm->next)
+		if (vm->id == id)
+			return port_name(vm->port);
+	return "a guest";
 }
 
 /**
@@ -274,13 +315,14 @@ static uint32_t net_share_owner(const struct net *n)
  * @n:		network
  * @frame:	Ethernet frame
  * @len:	its length
+ * @owner:	net_share_owner()
  *
  * Return: nonzero to pass it on
  */
-static int net_frag_pass(struct net *n, const uint8_t *frame, size_t len)
+static int net_frag_pass(struct net *n, const uint8_t *frame, size_t len,
+			 uint32_t owner)
 {
-	switch (ipfrag_pass(&n->frag, frame, len, loop_now_ms(),
-			    net_share_owner(n))) {
+	switch (ipfrag_pass(&n->frag, frame, len, loop_now_ms(), owner)) {
 	case IPFRAG_PASS:
 		return 1;
 	case IPFRAG_OVER_SHARE:
@@ -314,13 +356,17 @@ static void net_nat_walk(void *arg, struct natcap *c)
  * @n:		network
  * @frame:	Ethernet frame for the gateway
  * @len:	its length
+ * @owner:	net_share_owner()
  *
  * Return: nonzero to pass it on
  */
-static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len)
+static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len,
+			uint32_t owner)
 {
-	switch (natcap_admit(&n->nat, frame, len, net_share_owner(n),
-			     loop_now_ms(), net_nat_walk, n)) {
+	uint64_t due;
+
+	switch (natcap_admit(&n->nat, frame, len, owner, loop_now_ms(),
+			     net_nat_walk, n)) {
 	case NATCAP_PASS:
 		return 1;
 	case NATCAP_OVER_GUEST:
@@ -330,14 +376,14 @@ static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len)
 		n->stats.drop_nat_net++;
 		break;
 	}
-	if (n->nat_logged && loop_now_ms() - n->nat_logged < NET_CAP_LOG_MS)
+	due = log_rate_due(&n->nat_log, loop_now_ms(), NET_CAP_LOG_MS);
+	if (!due)
 		return 0;
-	n->nat_logged = loop_now_ms();
 	log_warnx("%s: %s holds %u NAT sockets, the network %zu (caps %u, %u): "
-		  "new connections dropped",
-		  n->name, n->rx_vm ? port_name(n->rx_vm->port) : "a guest",
-		  natcap_held(&n->nat, net_share_owner(n)), n->nat.n,
-		  n->nat.guest_max, n->nat.net_max);
+		  "new connections dropped (%llu more refusals not logged)",
+		  n->name, net_vm_name(n, owner), natcap_held(&n->nat, owner),
+		  n->nat.n, n->nat.guest_max, n->nat.net_max,
+		  (unsigned long long)(due - 1));
 	return 0;
 }
 
@@ -386,6 +432,7 @@ static void net_nat_caps(struct net *n)
  * @n:		network
  * @frame:	Ethernet frame
  * @len:	its length
+ * @from:	the switch port it came in on
  *
  * Packets to loopback or "this network" addresses are dropped. libslirp
  * 4.7 leaks host memory from a guest's urgent pointer (CVE-2026-9539, see
@@ -395,8 +442,10 @@ static void net_nat_caps(struct net *n)
  * reassembly queue (ipfrag.c): ipfrag_pass() is asked last, right before
  * gw_input(), so that what it remembers did reach libslirp.
  */
-static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
+static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len,
+			 uint32_t from)
 {
+	uint32_t owner = net_share_owner(n, from);
 	uint8_t *copy;
 	size_t off;
 
@@ -404,11 +453,11 @@ static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
 		n->stats.drop_martian++;
 		return;
 	}
-	if (!net_nat_pass(n, frame, len))
+	if (!net_nat_pass(n, frame, len, owner))
 		return;
 	switch (tcpurg_scan(frame, len, &off)) {
 	case TCPURG_PASS:
-		if (net_frag_pass(n, frame, len))
+		if (net_frag_pass(n, frame, len, owner))
 			gw_input(n->gw, frame, len);
 		return;
 	case TCPURG_DROP:
@@ -423,13 +472,20 @@ static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
 	memcpy(copy, frame, len);
 	tcpurg_clear(copy, off);
 	n->stats.tcp_urg_cleared++;
-	if (net_frag_pass(n, copy, len))
+	if (net_frag_pass(n, copy, len, owner))
 		gw_input(n->gw, copy, len);
 	free(copy);
 }
 
-/* Frames from the switch to the gateway, the services host, a VM. */
-static void net_to_gw(void *arg, const uint8_t *frame, size_t len)
+/**
+ * net_to_gw() - sw_deliver_fn of the gateway's port
+ * @arg:	the network
+ * @from:	the switch port the frame came in on
+ * @frame:	the frame
+ * @len:	its length
+ */
+static void net_to_gw(void *arg, uint32_t from, const uint8_t *frame,
+		      size_t len)
 {
 	struct net *n = arg;
 
@@ -437,24 +493,41 @@ static void net_to_gw(void *arg, const uint8_t *frame, size_t len)
 		return;
 	switch (net_gw_dns(n, frame, len)) {
 	case 1:
-		svc_input(n->svc, frame, len);
+		svc_input(n->svc, frame, len, from);
 		return;
 	case 2:
-		svc_input(n->svc, frame, len);
+		svc_input(n->svc, frame, len, from);
 		break;
 	}
-	net_gw_guard(n, frame, len);
+	net_gw_guard(n, frame, len, from);
 }
 
-static void net_to_svc(void *arg, const uint8_t *frame, size_t len)
+/**
+ * net_to_svc() - sw_deliver_fn of the services host's port
+ * @arg:	the services host
+ * @from:	the switch port the frame came in on: whose DHCP message
+ * @frame:	the frame
+ * @len:	its length
+ */
+static void net_to_svc(void *arg, uint32_t from, const uint8_t *frame,
+		       size_t len)
 {
-	svc_input(arg, frame, len);
+	svc_input(arg, frame, len, from);
 }
 
-static void net_to_vm(void *arg, const uint8_t *frame, size_t len)
+/**
+ * net_to_vm() - sw_deliver_fn of a VM's port
+ * @arg:	the VM
+ * @from:	the switch port the frame came in on (unused)
+ * @frame:	the frame
+ * @len:	its length
+ */
+static void net_to_vm(void *arg, uint32_t from, const uint8_t *frame,
+		      size_t len)
 {
 	struct net_vm *vm = arg;
 
+	(void)from;
 	port_send(vm->port, frame, len);
 }
 
@@ -497,19 +570,18 @@ static int net_ip_ok(struct net_vm *vm, const uint8_t *src_mac, uint32_t ip,
 static int net_spoofed(struct net_vm *vm, const uint8_t *f, size_t len,
 		       int64_t now)
 {
-	uint16_t type;
+	const struct frame_arp *arp = frame_arp(f, len);
+	struct frame_info fi;
 	uint32_t ip;
 
-	if (len < 14)
-		return 0;
-	type = (uint16_t)(f[12] << 8 | f[13]);
-	if (type == 0x0806 && len >= 14 + 28)
-		memcpy(&ip, f + 14 + 14, 4);
-	else if (type == 0x0800 && len >= 14 + 20)
-		memcpy(&ip, f + 14 + 12, 4);
+	frame_parse(f, len, &fi); /* any version: its source is checked */
+	if (arp)
+		memcpy(&ip, arp->spa, 4);
+	else if (fi.ip4)
+		memcpy(&ip, fi.ip4->src, 4);
 	else
 		return 0;
-	return ip && !net_ip_ok(vm, f + 6, ip, now);
+	return ip && !net_ip_ok(vm, frame_eth(f, len)->src, ip, now);
 }
 
 /**
@@ -551,6 +623,10 @@ static int net_l2_refused(struct net *n, enum l2g_verdict v)
 
 /**
  * net_vm_rx() - a frame from a VM
+ * @arg:	the VM
+ * @p:		its port (unused: @arg has it)
+ * @frame:	the frame
+ * @len:	its length
  */
 static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 		      size_t len)
@@ -565,22 +641,15 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 		vm->n->stats.drop_spoof++;
 		return;
 	}
-	if (vm->n->reap.n && len >= 14)
-		reap_forget(&vm->n->reap, frame + 6);
-	/* The services host answers DHCP within sw_input(): tell it whose
-	 * message it is. */
-	if (vm->n->svc)
-		dhcp_set_port(svc_dhcp(vm->n->svc), vm->id);
-	vm->n->rx_vm = vm; /* and the gateway's guards, whose share */
+	if (vm->n->reap.n && frame_eth(frame, len))
+		reap_forget(&vm->n->reap, frame_eth(frame, len)->src);
+	/* the ports it reaches learn it came from vm->id (sw_port_add()) */
 	sw_input(vm->n->sw, vm->swp, frame, len, now);
-	vm->n->rx_vm = NULL;
-	if (vm->n->svc)
-		dhcp_set_port(svc_dhcp(vm->n->svc), 0);
 }
 
 /**
  * net_dhcp_sender_ok() - struct dhcp_config sender_ok: does the switch
- * have @mac on the port of VM @port (dhcp_set_port() in net_vm_rx())?
+ * have @mac on the port of VM @port (the @from net_to_svc() was given)?
  * @arg:	the network
  * @port:	the VM's id, 0 for a frame from no VM
  * @mac:	the frame's source
@@ -894,7 +963,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->gw = gw_new(l, &gc, net_gw_out, n);
 	if (!n->gw)
 		goto fail;
-	n->gw_port = sw_port_add(n->sw, "gateway", net_to_gw, n);
+	n->gw_port = sw_port_add(n->sw, "gateway", 0, net_to_gw, n);
 	gw_mac(n->gw, n->gw_mac);
 	n->gw_addr = gc.host;
 	sw_learn_static(n->sw, n->gw_port, n->gw_mac);
@@ -935,7 +1004,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->svc = svc_new(l, &sc, net_svc_out, n);
 	if (!n->svc)
 		goto fail;
-	n->svc_port = sw_port_add(n->sw, "services", net_to_svc, n->svc);
+	n->svc_port = sw_port_add(n->sw, "services", 0, net_to_svc, n->svc);
 	n->svc_addr = sc.addr;
 	sw_learn_static(n->sw, n->svc_port, sc.mac);
 	net_own6(n, sc.mac);
@@ -1014,7 +1083,7 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 	vm->n = n;
 	vm->id = ++n->vm_ids;
 	vm->port = port_new(n->l, fd, kind, name, net_vm_rx, net_vm_close, vm);
-	vm->swp = sw_port_add(n->sw, name, net_to_vm, vm);
+	vm->swp = sw_port_add(n->sw, name, vm->id, net_to_vm, vm);
 	if (!net_unseen_end(fd))
 		sw_port_keep_macs(vm->swp);
 	vm->next = n->vms;

@@ -25,6 +25,7 @@
 
 #include <slirp/libslirp.h>
 
+#include "packet/frame.h"
 #include "packet/gateway.h"
 #include "base/loop.h"
 #include "base/log.h"
@@ -103,18 +104,24 @@ static void gw_fds_check(struct gw *g, int fd)
 
 /**
  * gw_net_unreachable() - is @f an ICMP network unreachable?
+ * @f:		Ethernet frame libslirp sends
+ * @len:	its length
  *
  * libslirp answers a guest's connection with one when it cannot get a
  * socket (or the host has no route): that is when to look.
+ *
+ * Return: nonzero if it is one (ICMP type 3, code 0)
  */
 static int gw_net_unreachable(const uint8_t *f, size_t len)
 {
-	size_t hl;
+	struct frame_info fi;
+	const uint8_t *icmp;
 
-	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 1)
+	if (frame_parse(f, len, &fi) || !fi.ip4 ||
+	    fi.proto != FRAME_IPPROTO_ICMP)
 		return 0;
-	hl = (size_t)(f[14] & 0x0f) * 4;
-	return len >= 14 + hl + 2 && f[14 + hl] == 3 && f[14 + hl + 1] == 0;
+	icmp = frame_l4(f, len, &fi, 2); /* type and code */
+	return icmp && icmp[0] == 3 && icmp[1] == 0;
 }
 
 static ssize_t gw_send_packet(const void *buf, size_t len, void *opaque)

@@ -28,8 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packet/frame.h"
 #include "packet/switch.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define SW_AGE_MS    (300 * 1000)
 #define SW_TABLE_MAX 1024
@@ -38,6 +40,8 @@
 /**
  * struct sw_port - one port of the switch
  * @name:	for logs and the API
+ * @id:		the owner's number for it, handed to the other ports'
+ *		@deliver with each frame it sends (0: none)
  * @deliver:	called with frames for this port
  * @arg:	its argument
  * @keep:	its MACs do not age while it lives (sw_port_keep_macs())
@@ -46,6 +50,7 @@
  */
 struct sw_port {
 	char name[32];
+	uint32_t id;
 	sw_deliver_fn deliver;
 	void *arg;
 	int keep;
@@ -67,6 +72,15 @@ struct sw_entry {
 
 /**
  * struct sw - the switch
+ * @ports:	its ports, in the order added (flooding order)
+ * @tap:	sees every frame passed (sw_set_tap()), or NULL
+ * @tap_arg:	its argument
+ * @unknown:	asked about unicast to an unknown MAC (sw_set_unknown()),
+ *		or NULL to flood it
+ * @unknown_arg: its argument
+ * @table:	the MAC table, @n entries used
+ * @n:		entries of @table
+ * @stats:	counters
  */
 struct sw {
 	struct sw_port *ports;
@@ -81,18 +95,17 @@ struct sw {
 
 /**
  * sw_new() - create a switch with no ports
+ *
+ * Return: the switch; exits when out of memory
  */
 struct sw *sw_new(void)
 {
-	struct sw *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		fatal("calloc");
-	return s;
+	return xcalloc(1, sizeof(struct sw));
 }
 
 /**
  * sw_free() - free a switch and its ports
+ * @s:		the switch, or NULL
  */
 void sw_free(struct sw *s)
 {
@@ -111,19 +124,21 @@ void sw_free(struct sw *s)
  * sw_port_add() - add a port
  * @s:		switch
  * @name:	for logs
+ * @id:		a number the caller gives the port, handed to the other
+ *		ports' @deliver with every frame that came in on it: who
+ *		sent it (the DHCP server's per-port count); 0 for none
  * @deliver:	called with frames for this port
  * @arg:	its argument
  *
- * Return: the port
+ * Return: the port; exits when out of memory
  */
-struct sw_port *sw_port_add(struct sw *s, const char *name,
+struct sw_port *sw_port_add(struct sw *s, const char *name, uint32_t id,
 			    sw_deliver_fn deliver, void *arg)
 {
-	struct sw_port *p = calloc(1, sizeof(*p)), **pp;
+	struct sw_port *p = xcalloc(1, sizeof(*p)), **pp;
 
-	if (!p)
-		fatal("calloc");
 	strncpy(p->name, name, sizeof(p->name) - 1);
+	p->id = id;
 	p->deliver = deliver;
 	p->arg = arg;
 	for (pp = &s->ports; *pp; pp = &(*pp)->next)
@@ -328,25 +343,26 @@ static int sw_learn(struct sw *s, struct sw_port *from, const uint8_t *src,
 void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	      size_t len, int64_t now_ms)
 {
+	const struct frame_eth *eth = frame_eth(frame, len);
 	struct sw_port *p;
 	int i;
 
-	if (len < 14) {
+	if (!eth) {
 		s->stats.drop_runt++;
 		return;
 	}
-	if (sw_learn(s, from, frame + 6, now_ms))
+	if (sw_learn(s, from, eth->src, now_ms))
 		return;
 	s->stats.frames++;
-	if (!(frame[0] & 1)) {
-		i = sw_lookup(s, frame, now_ms);
+	if (!(eth->dst[0] & 1)) { /* unicast */
+		i = sw_lookup(s, eth->dst, now_ms);
 		if (i >= 0) {
 			p = s->table[i].port;
 			if (p == from)
 				return;
 			if (s->tap)
 				s->tap(s->tap_arg, from, p, frame, len);
-			p->deliver(p->arg, frame, len);
+			p->deliver(p->arg, from->id, frame, len);
 			return;
 		}
 		if (s->unknown && s->unknown(s->unknown_arg, from, frame, len))
@@ -357,7 +373,7 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 		s->tap(s->tap_arg, from, NULL, frame, len);
 	for (p = s->ports; p; p = p->next)
 		if (p != from)
-			p->deliver(p->arg, frame, len);
+			p->deliver(p->arg, from->id, frame, len);
 }
 
 /**
