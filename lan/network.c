@@ -24,6 +24,7 @@
 #include "packet/tcpurg.h"
 #include "daemon/limayaml.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "services/dns/dns.h"
 #include "services/dns/service.h"
 #include "services/pcap/capture.h"
@@ -935,13 +936,11 @@ static void net_own6(struct net *n, const uint8_t svc_mac[6])
 struct net *net_new(struct loop *l, const struct net_config *cfg,
 		    const char *name, net_empty_fn on_empty, void *arg)
 {
-	struct net *n = calloc(1, sizeof(*n));
+	struct net *n = xcalloc(1, sizeof(*n));
 	struct dhcp_config dc = {0};
 	struct svc_config sc = {0};
 	struct gw_config gc = {0};
 
-	if (!n)
-		fatal("calloc");
 	n->l = l;
 	n->cfg = *cfg;
 	n->stats.leases_skipped = cfg->statics_skipped;
@@ -1076,10 +1075,8 @@ static int net_unseen_end(int fd)
  */
 void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 {
-	struct net_vm *vm = calloc(1, sizeof(*vm));
+	struct net_vm *vm = xcalloc(1, sizeof(*vm));
 
-	if (!vm)
-		fatal("calloc");
 	vm->n = n;
 	vm->id = ++n->vm_ids;
 	vm->port = port_new(n->l, fd, kind, name, net_vm_rx, net_vm_close, vm);

@@ -53,6 +53,7 @@
 #include "base/loop.h"
 #include "packet/peercred.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define FWDU_TX_MAX	   (64 * 1024) /* host-to-guest bytes read at once */
 #define FWDU_RESUME	   (TCP_SND_BUF / 4) /* send room that resumes reading */
@@ -766,6 +767,7 @@ static void fwdu_accept(void *arg, int lfd, int revents)
 			close(fd);
 			continue;
 		}
+		/* a connection: out of memory refuses it, as a full table */
 		c = calloc(1, sizeof(*c));
 		if (!c || fwdu_ring_init(&c->rx, FWDU_RX_MAX)) {
 			log_warnx("fwd %s: out of memory", f->path);
@@ -844,9 +846,7 @@ struct fwdu *fwdu_listen(struct loop *l, struct netif *nif,
 
 	if (fd < 0)
 		return NULL;
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		fatal("calloc");
+	f = xcalloc(1, sizeof(*f));
 	f->l = l;
 	f->nif = nif;
 	f->gaddr = gaddr;

@@ -29,6 +29,7 @@
 #include "packet/gateway.h"
 #include "base/loop.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define GW_PAUSE_MS 250 /* listeners rest this long while out of fds */
 #define GW_SPIN	    16	/* iterations a listener may stay readable */
@@ -156,10 +157,8 @@ static void gw_timer_fire(void *arg)
 static void *gw_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
 {
 	struct gw *g = opaque;
-	struct gw_timer *t = calloc(1, sizeof(*t));
+	struct gw_timer *t = xcalloc(1, sizeof(*t));
 
-	if (!t)
-		fatal("calloc");
 	t->g = g;
 	t->id = id;
 	t->cb_opaque = cb_opaque;
@@ -307,11 +306,9 @@ static void gw_dispatch(void *arg, struct loop *l)
 struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
 		  void *arg)
 {
-	struct gw *g = calloc(1, sizeof(*g));
+	struct gw *g = xcalloc(1, sizeof(*g));
 	SlirpConfig sc = {0};
 
-	if (!g)
-		fatal("calloc");
 	g->l = l;
 	g->out = out;
 	g->arg = arg;

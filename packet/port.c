@@ -42,6 +42,7 @@
 #include "packet/port.h"
 #include "packet/port_batch.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define PORT_RXBUF     (256 * 1024)
 #define PORT_TXBUF     (2 * 1024 * 1024)
@@ -54,6 +55,8 @@
 #define PORT_RETRY_MAX_MS 10
 /* Changes of a PORT_DGRAM_PEER's peer logged at info level. */
 #define PORT_PEER_LOG_MAX 8
+/* A guest's misbehaviour is logged at most this often (log_rate_due()). */
+#define PORT_LOG_MS 10000
 
 /**
  * struct port_fifo - byte ring buffer
@@ -116,9 +119,10 @@ enum port_werr {
  * @peer:	PORT_DGRAM_PEER: where frames go
  * @peerlen:	its length, 0 while no peer is known
  * @peer_logs:	peer changes logged so far
- * @nopeer_logged: a datagram from an unnamed socket was logged
+ * @nopeer_log: throttles the line for a datagram from an unnamed socket
  * @dead:	the port failed; waiting for @reaper to report it
- * @full_logged: one log line per episode of a full queue
+ * @full_log:	throttles the line for a full queue; reset when it drains,
+ *		so each episode is told
  * @wait:	what queued frames wait for
  * @retry_ms:	current backoff of @retry, 0 when not backing off
  * @reaper:	zero-delay timer that calls @close_fn
@@ -143,9 +147,9 @@ struct port {
 	struct sockaddr_un peer;
 	socklen_t peerlen;
 	unsigned peer_logs;
-	int nopeer_logged;
+	struct log_rate nopeer_log;
 	int dead;
-	int full_logged;
+	struct log_rate full_log;
 	enum port_wait wait;
 	int retry_ms;
 	struct loop_timer *reaper;
@@ -522,7 +526,7 @@ static void port_flush(struct port *p, int pollout)
 	if (w == PORT_WAIT_POLL && pollout && !progress)
 		w = PORT_WAIT_TIMER;
 	if (!p->tx.len)
-		p->full_logged = 0;
+		log_rate_reset(&p->full_log);
 	port_set_wait(p, w);
 }
 
@@ -608,6 +612,7 @@ static int port_queue(struct port *p, const uint8_t *frame, size_t len)
 	uint8_t hdr[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16),
 			  (uint8_t)(len >> 8), (uint8_t)len};
 	uint32_t rec = (uint32_t)len;
+	uint64_t due;
 
 	if ((frame[0] & 1) && port_group_full(p, len)) {
 		/* not logged: a busy guest that reads is no fault */
@@ -616,10 +621,11 @@ static int port_queue(struct port *p, const uint8_t *frame, size_t len)
 	}
 	if (p->tx.cap - p->tx.len < len + 4) {
 		p->stats.tx_drop_full++;
-		if (!p->full_logged++)
-			log_warnx(
-			    "%s: guest does not read, dropping its frames",
-			    p->name);
+		due = log_rate_due(&p->full_log, loop_now_ms(), PORT_LOG_MS);
+		if (due)
+			log_warnx("%s: guest does not read, dropping its "
+				  "frames (%llu more drops not logged)",
+				  p->name, (unsigned long long)(due - 1));
 		return -1;
 	}
 	if (p->kind == PORT_STREAM)
@@ -768,13 +774,16 @@ static int port_peer_from(struct port *p, const struct sockaddr_un *from,
 			  socklen_t len)
 {
 	const socklen_t base = offsetof(struct sockaddr_un, sun_path);
+	uint64_t due;
 
 	if (len <= base || len > sizeof(*from)) {
 		p->stats.rx_no_peer++;
-		if (!p->nopeer_logged++)
+		due = log_rate_due(&p->nopeer_log, loop_now_ms(), PORT_LOG_MS);
+		if (due)
 			log_warnx("%s: datagram from an unnamed socket: "
-				  "dropped (bind the sender to a path)",
-				  p->name);
+				  "dropped (bind the sender to a path; %llu "
+				  "more not logged)",
+				  p->name, (unsigned long long)(due - 1));
 		return 0;
 	}
 	if (len == p->peerlen && !memcmp(from, &p->peer, len))
@@ -861,12 +870,10 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 		      const char *name, port_rx_fn rx, port_close_fn close_fn,
 		      void *arg)
 {
-	struct port *p = calloc(1, sizeof(*p));
+	struct port *p = xcalloc(1, sizeof(*p));
 	int sz = 4 * 1024 * 1024;
 	socklen_t tl = sizeof(p->type);
 
-	if (!p)
-		fatal("calloc");
 	p->l = l;
 	p->fd = fd;
 	p->kind = kind;
@@ -877,12 +884,10 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 	p->rx = rx;
 	p->close_fn = close_fn;
 	p->arg = arg;
-	p->rxbuf = malloc(PORT_RXBUF);
+	p->rxbuf = xmalloc(PORT_RXBUF);
 	p->tx.cap = PORT_TXBUF;
-	p->tx.buf = malloc(p->tx.cap);
-	p->scratch = malloc(PORT_FRAME_MAX);
-	if (!p->rxbuf || !p->tx.buf || !p->scratch)
-		fatal("malloc");
+	p->tx.buf = xmalloc(p->tx.cap);
+	p->scratch = xmalloc(PORT_FRAME_MAX);
 	p->reaper = loop_timer_new(l, port_reap, p);
 	p->retry = loop_timer_new(l, port_retry, p);
 	p->flush.fn = port_flush_deferred;

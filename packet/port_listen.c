@@ -41,6 +41,7 @@
 #include "packet/peercred.h"
 #include "packet/port.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /* A connection to the fd-passing socket has this long to pass its fd. */
 #define FDPASS_TIMEOUT_MS 10000
@@ -304,9 +305,7 @@ static void port_fdconn_new(struct port_listener *pl, int fd)
 		close(fd);
 		return;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		fatal("calloc");
+	c = xcalloc(1, sizeof(*c));
 	c->pl = pl;
 	c->fd = fd;
 	c->timeout = loop_timer_new(pl->l, port_fdconn_timeout, c);
@@ -480,9 +479,7 @@ static struct port_listener *port_listen_type(struct loop *l, const char *path,
 		unlink(path);
 		return NULL;
 	}
-	pl = calloc(1, sizeof(*pl));
-	if (!pl)
-		fatal("calloc");
+	pl = xcalloc(1, sizeof(*pl));
 	pl->l = l;
 	pl->fd = fd;
 	pl->fdpass = fdpass;

@@ -73,6 +73,7 @@
 #include "packet/frame.h"
 #include "packet/svchost.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define SVC_QUEUE_BYTES (256 * 1024) /* target ring size */
 #define SVC_QUEUE_MIN	8	     /* slots, whatever the MTU */
@@ -298,7 +299,7 @@ static int svc_alias_add(struct svc *s, const struct svc_config *cfg,
  * @arg:	its argument
  *
  * Return: the host, or NULL (with a message) for an invalid configuration,
- * too many hosts (SVC_MAX) or allocation failure
+ * too many hosts (SVC_MAX) or a lwIP failure; exits when out of memory
  */
 struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 		    svc_output_fn out, void *arg)
@@ -313,11 +314,7 @@ struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 		return NULL;
 	}
 	svc_global_init();
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		log_warn("services: calloc");
-		return NULL;
-	}
+	s = xcalloc(1, sizeof(*s));
 	s->loop = l;
 	s->out = out;
 	s->arg = arg;
@@ -326,12 +323,8 @@ struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 	s->nslots = n < SVC_QUEUE_MIN	? SVC_QUEUE_MIN
 		    : n > SVC_QUEUE_MAX ? SVC_QUEUE_MAX
 					: n;
-	s->slots = malloc((size_t)s->nslots * s->slot_size);
-	s->slot_len = calloc(s->nslots, sizeof(*s->slot_len));
-	if (!s->slots || !s->slot_len) {
-		log_warn("services: malloc");
-		goto fail;
-	}
+	s->slots = xreallocarray(NULL, s->nslots, s->slot_size);
+	s->slot_len = xcalloc(s->nslots, sizeof(*s->slot_len));
 	pthread_mutex_init(&s->qlock, NULL);
 	if (cfg->dhcp && !(s->dhcp = dhcp_new(cfg->dhcp)))
 		goto fail_mutex;
@@ -394,7 +387,6 @@ fail_async:
 	dhcp_free(s->dhcp);
 fail_mutex:
 	pthread_mutex_destroy(&s->qlock);
-fail:
 	free(s->slots);
 	free(s->slot_len);
 	free(s);
