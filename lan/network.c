@@ -2,26 +2,26 @@
 /*
  * network.c - wires a virtual LAN together: switch, gateway, services host
  * and the VM ports, and owns the addresses Lima expects: gateway and host
- * loopback at .2, DNS and DHCP at .3, the first guest at .15.
+ * loopback at .2, DNS and DHCP at .3, the first guest at .15; and what a
+ * VM leaves behind when its port closes (reap.c). What a guest's frame
+ * must pass on its way is netguard.c's.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "packet/frame.h"
 #include "packet/gateway.h"
-#include "packet/ipfrag.h"
 #include "packet/l2guard.h"
 #include "base/loop.h"
 #include "packet/natcap.h"
 #include "lan/network.h"
+#include "lan/network_int.h"
 #include "packet/reap.h"
 #include "packet/svchost.h"
-#include "packet/tcpurg.h"
 #include "daemon/limayaml.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -38,95 +38,6 @@
 #define NET_FIRST_GUEST	 15
 #define NET_FIRST_SHARED 4     /* user-v2: .1 to .3 are never handed out */
 #define NET_REG_MS	 10000 /* leases expire: names follow this often */
-#define NET_CAP_LOG_MS	 10000 /* a full share is logged at most this often */
-
-/**
- * struct net_vm - a VM's port on the network
- * @n:		network
- * @port:	transport
- * @swp:	switch port
- * @ok_ip:	source address last found to be this VM's (anti-spoofing
- *		fast path), valid while @ok_gen is the network's @lease_gen
- * @ok_gen:	lease generation @ok_ip was checked in
- * @id:		number of the port for the DHCP server's per-port limit
- * @next:	list link
- */
-struct net_vm {
-	struct net *n;
-	struct port *port;
-	struct sw_port *swp;
-	uint32_t ok_ip;
-	unsigned ok_gen;
-	uint32_t id;
-	struct net_vm *next;
-};
-
-/**
- * struct net - a virtual LAN
- * @l:		loop
- * @name:	for logs
- * @cfg:	addresses and policy
- * @sw:		the switch
- * @gw:		gateway (libslirp)
- * @svc:	services host (lwIP)
- * @gw_port:	the gateway's switch port
- * @svc_port:	the services host's switch port
- * @vms:	VM ports
- * @names:	names the network's DNS answers itself
- * @dns:	DNS on the services host (.3)
- * @dns_gw:	DNS on the gateway's address (.2)
- * @gw_mac:	the gateway's MAC
- * @gw_addr:	the gateway's address
- * @svc_addr:	the services host's address
- * @reg:	names and lease file following the leases
- * @reg_timer:	runs the registry while leases may expire
- * @lease_gen:	bumped whenever leases change
- * @vm_ids:	VM ports attached so far (their @id)
- * @stats:	counters
- * @frag:	IPv4 datagrams whose fragments libslirp may hold
- * @reap:	MACs of VMs that left, and resets owed to libslirp for them
- * @reap_flush:	sends those resets once libslirp has returned
- * @own6:	IPv6 addresses of the gateway and the services host, which
- *		no guest may claim
- * @nat:	NAT sockets the guests opened, each port's share
- * @nat_log:	throttles the log line of a refused NAT socket
- * @cap:	packet capture of this network, or NULL
- * @cap_port:	capture only this port's frames; "" for all
- * @on_empty:	called when the last VM port closed
- * @arg:	its argument
- */
-struct net {
-	struct loop *l;
-	char name[32];
-	struct net_config cfg;
-	struct sw *sw;
-	struct gw *gw;
-	struct svc *svc;
-	struct sw_port *gw_port;
-	struct sw_port *svc_port;
-	struct net_vm *vms;
-	struct dns_local *names;
-	struct dnsd_ep *dns;
-	struct dnsd_ep *dns_gw;
-	uint8_t gw_mac[6];
-	struct in_addr gw_addr;
-	struct in_addr svc_addr;
-	struct reg *reg;
-	struct loop_timer *reg_timer;
-	unsigned lease_gen;
-	uint32_t vm_ids;
-	struct net_stats stats;
-	struct ipfrag frag;
-	struct reap reap;
-	struct loop_deferred reap_flush;
-	struct l2g_addrs own6;
-	struct natcap nat;
-	struct log_rate nat_log;
-	struct cap *cap;
-	char cap_port[32];
-	net_empty_fn on_empty;
-	void *arg;
-};
 
 /**
  * net_host_addr() - address of host number @host in the network
@@ -186,324 +97,6 @@ static void net_svc_out(void *arg, const uint8_t *frame, size_t len)
 }
 
 /**
- * net_dport() - destination port of an IPv4 TCP or UDP packet
- * @f:		Ethernet frame
- * @len:	its length
- * @proto:	set to the IP protocol (6 or 17)
- * @dst:	set to the destination address, network order
- *
- * Return: the port, or -1 if the frame is no such packet, or a fragment
- * after the first (no ports in it)
- */
-static int net_dport(const uint8_t *f, size_t len, uint8_t *proto,
-		     uint32_t *dst)
-{
-	const struct frame_udp *l4; /* the ports: where TCP has them too */
-	struct frame_info fi;
-
-	if (frame_parse(f, len, &fi) || !fi.ip4 ||
-	    (fi.proto != FRAME_IPPROTO_TCP && fi.proto != FRAME_IPPROTO_UDP) ||
-	    fi.frag_off)
-		return -1;
-	l4 = (const struct frame_udp *)frame_l4(f, len, &fi, 4);
-	if (!l4)
-		return -1;
-	*proto = fi.proto;
-	memcpy(dst, fi.ip4->dst, 4);
-	return frame_get16(l4->dport);
-}
-
-/**
- * net_gw_dns() - is this frame for the DNS service at the gateway's address?
- * @n:		network
- * @f:		Ethernet frame for the gateway
- * @len:	its length
- *
- * UDP and TCP to .2 port 53 are answered by the services host's alias, not
- * NATed by libslirp to the host's port 53; ARP replies for .2 go to both,
- * since the alias asks for guests' MACs too.
- *
- * Return: 1 for the services host only, 2 for both, 0 for the gateway only
- */
-static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
-{
-	const struct frame_arp *arp = frame_arp(f, len);
-	uint8_t proto;
-	uint32_t dst;
-
-	if (!n->dns_gw)
-		return 0;
-	if (arp) /* the opcode's low byte, as the services host reads it */
-		return arp->op[1] == FRAME_ARP_REPLY &&
-			       !memcmp(arp->tpa, &n->gw_addr, 4)
-			   ? 2
-			   : 0;
-	return net_dport(f, len, &proto, &dst) == 53 &&
-	       dst == n->gw_addr.s_addr;
-}
-
-/**
- * net_dhcp_reply() - is this a UDP datagram to the DHCP client port?
- * @f:		Ethernet frame for the gateway
- * @len:	its length
- *
- * The services host broadcasts its DHCP replies; libslirp, with its own
- * DHCP off, would answer them with an ICMP port unreachable into the LAN.
- */
-static int net_dhcp_reply(const uint8_t *f, size_t len)
-{
-	uint8_t proto;
-	uint32_t dst;
-
-	return net_dport(f, len, &proto, &dst) == 68 &&
-	       proto == FRAME_IPPROTO_UDP;
-}
-
-/**
- * net_martian() - is this an IPv4 packet to 0.0.0.0/8 or 127.0.0.0/8?
- *
- * libslirp connects a guest's TCP and sends its UDP to any destination
- * but its own addresses unchanged: to 127.0.0.1 or 0.0.0.0 that is the
- * host's loopback, --no-host-loopback or not, and to the rest of
- * 127.0.0.0/8 loopback addresses .2 never leads to. No guest kernel sends
- * there (RFC 1122 3.2.1.3).
- *
- * Return: nonzero if it is one
- */
-static int net_martian(const uint8_t *f, size_t len)
-{
-	struct frame_info fi;
-
-	return !frame_parse(f, len, &fi) && fi.ip4 &&
-	       (fi.ip4->dst[0] == 0 || fi.ip4->dst[0] == 127);
-}
-
-/**
- * net_share_owner() - whose share a frame for the gateway uses
- * @n:		network
- * @from:	the switch port it came in on (a VM's @id, or 0)
- *
- * On a user-v2 network the VM it comes from; a slirp network has one VM,
- * which may use the whole of its network's pools.
- *
- * Return: the VM's port number, or 0 for none
- */
-static uint32_t net_share_owner(const struct net *n, uint32_t from)
-{
-	return n->cfg.user_v2 ? from : 0;
-}
-
-/**
- * net_vm_name() - the name of a VM's port, for logs
- * @n:		network
- * @id:		the port's @id
- *
- * Return: its name, or "a guest" for none
- */
-static const char *net_vm_name(const struct net *n, uint32_t id)
-{
-	const struct net_vm *vm;
-
-	for (vm = n->vms; vm; vm = vm->next)
-		if (vm->id == id)
-			return port_name(vm->port);
-	return "a guest";
-}
-
-/**
- * net_frag_pass() - ask ipfrag_pass() about a frame for libslirp, on the
- * account of the VM it comes from, and count a refusal
- * @n:		network
- * @frame:	Ethernet frame
- * @len:	its length
- * @owner:	net_share_owner()
- *
- * Return: nonzero to pass it on
- */
-static int net_frag_pass(struct net *n, const uint8_t *frame, size_t len,
-			 uint32_t owner)
-{
-	switch (ipfrag_pass(&n->frag, frame, len, loop_now_ms(), owner)) {
-	case IPFRAG_PASS:
-		return 1;
-	case IPFRAG_OVER_SHARE:
-		n->stats.drop_frag_share++;
-		return 0;
-	case IPFRAG_DROP:
-		break;
-	}
-	n->stats.drop_frag++;
-	return 0;
-}
-
-/* gw_foreach_flow(): a socket libslirp holds, for natcap's recount */
-static void net_nat_seen(void *arg, int udp, uint32_t src, uint16_t sport,
-			 uint32_t dst, uint16_t dport)
-{
-	natcap_seen(arg, udp, src, sport, dst, dport);
-}
-
-/* natcap_admit()'s recount: libslirp's sockets */
-static void net_nat_walk(void *arg, struct natcap *c)
-{
-	struct net *n = arg;
-
-	gw_foreach_flow(n->gw, net_nat_seen, c);
-}
-
-/**
- * net_nat_pass() - may this frame open a NAT socket, on the account of
- * the VM it comes from? Counts a refusal
- * @n:		network
- * @frame:	Ethernet frame for the gateway
- * @len:	its length
- * @owner:	net_share_owner()
- *
- * Return: nonzero to pass it on
- */
-static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len,
-			uint32_t owner)
-{
-	uint64_t due;
-
-	switch (natcap_admit(&n->nat, frame, len, owner, loop_now_ms(),
-			     net_nat_walk, n)) {
-	case NATCAP_PASS:
-		return 1;
-	case NATCAP_OVER_GUEST:
-		n->stats.drop_nat_guest++;
-		break;
-	case NATCAP_OVER_NET:
-		n->stats.drop_nat_net++;
-		break;
-	}
-	due = log_rate_due(&n->nat_log, loop_now_ms(), NET_CAP_LOG_MS);
-	if (!due)
-		return 0;
-	log_warnx("%s: %s holds %u NAT sockets, the network %zu (caps %u, %u): "
-		  "new connections dropped (%llu more refusals not logged)",
-		  n->name, net_vm_name(n, owner), natcap_held(&n->nat, owner),
-		  n->nat.n, n->nat.guest_max, n->nat.net_max,
-		  (unsigned long long)(due - 1));
-	return 0;
-}
-
-/* The descriptor limit, read by net_read_limits(); 0 while unknown */
-static rlim_t net_nofile;
-
-/**
- * net_read_limits() - read the process's descriptor limit, for the NAT
- * caps of networks created from now on
- *
- * Call it once the limit is final and before a sandbox forbids reading it
- * (networks of slirp mode are created later, under the sandbox).
- */
-void net_read_limits(void)
-{
-	struct rlimit rl;
-
-	if (!getrlimit(RLIMIT_NOFILE, &rl))
-		net_nofile = rl.rlim_cur;
-}
-
-/**
- * net_nat_caps() - set the network's NAT socket caps: NATCAP_GUEST_MAX a
- * port and NATCAP_NET_MAX in all, lowered to fit the descriptor limit
- * @n:		network
- *
- * A guest's share must leave descriptors for the others and for the
- * daemon: all guests together may use the limit less 256, and one guest
- * of a user-v2 network half of that (net_share_owner()).
- */
-static void net_nat_caps(struct net *n)
-{
-	unsigned net_max = NATCAP_NET_MAX, guest_max = NATCAP_GUEST_MAX;
-
-	if (net_nofile && net_nofile != RLIM_INFINITY &&
-	    net_nofile < (rlim_t)net_max + 256)
-		net_max = net_nofile > 512 ? (unsigned)net_nofile - 256
-					   : (unsigned)net_nofile / 2;
-	if (guest_max > net_max / 2)
-		guest_max = net_max / 2;
-	natcap_init(&n->nat, guest_max, net_max);
-}
-
-/**
- * net_gw_guard() - hand a frame to libslirp, minus what it mishandles
- * @n:		network
- * @frame:	Ethernet frame
- * @len:	its length
- * @from:	the switch port it came in on
- *
- * Packets to loopback or "this network" addresses are dropped. libslirp
- * 4.7 leaks host memory from a guest's urgent pointer (CVE-2026-9539, see
- * tcpurg.c): a segment with URG or an urgent pointer goes in as a copy
- * without them; IPv4 fragments that could rewrite a TCP header are
- * dropped. libslirp 4.7 also crashes on a last fragment that finds no
- * reassembly queue (ipfrag.c): ipfrag_pass() is asked last, right before
- * gw_input(), so that what it remembers did reach libslirp.
- */
-static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len,
-			 uint32_t from)
-{
-	uint32_t owner = net_share_owner(n, from);
-	uint8_t *copy;
-	size_t off;
-
-	if (net_martian(frame, len)) {
-		n->stats.drop_martian++;
-		return;
-	}
-	if (!net_nat_pass(n, frame, len, owner))
-		return;
-	switch (tcpurg_scan(frame, len, &off)) {
-	case TCPURG_PASS:
-		if (net_frag_pass(n, frame, len, owner))
-			gw_input(n->gw, frame, len);
-		return;
-	case TCPURG_DROP:
-		n->stats.drop_tcp_frag++;
-		return;
-	case TCPURG_CLEAR:
-		break;
-	}
-	copy = malloc(len);
-	if (!copy)
-		return; /* lost like any frame: TCP sends it again */
-	memcpy(copy, frame, len);
-	tcpurg_clear(copy, off);
-	n->stats.tcp_urg_cleared++;
-	if (net_frag_pass(n, copy, len, owner))
-		gw_input(n->gw, copy, len);
-	free(copy);
-}
-
-/**
- * net_to_gw() - sw_deliver_fn of the gateway's port
- * @arg:	the network
- * @from:	the switch port the frame came in on
- * @frame:	the frame
- * @len:	its length
- */
-static void net_to_gw(void *arg, uint32_t from, const uint8_t *frame,
-		      size_t len)
-{
-	struct net *n = arg;
-
-	if (net_dhcp_reply(frame, len))
-		return;
-	switch (net_gw_dns(n, frame, len)) {
-	case 1:
-		svc_input(n->svc, frame, len, from);
-		return;
-	case 2:
-		svc_input(n->svc, frame, len, from);
-		break;
-	}
-	net_gw_guard(n, frame, len, from);
-}
-
-/**
  * net_to_svc() - sw_deliver_fn of the services host's port
  * @arg:	the services host
  * @from:	the switch port the frame came in on: whose DHCP message
@@ -533,96 +126,6 @@ static void net_to_vm(void *arg, uint32_t from, const uint8_t *frame,
 }
 
 /**
- * net_ip_ok() - may @vm use source address @ip (network order)?
- *
- * No VM may be the gateway or the services host, nor use an address
- * leased to a MAC that another port owns; a VM may use several MACs of
- * its own (containers inside it).
- */
-static int net_ip_ok(struct net_vm *vm, const uint8_t *src_mac, uint32_t ip,
-		     int64_t now)
-{
-	struct net *n = vm->n;
-	struct in_addr a = {.s_addr = ip};
-	struct sw_port *owner;
-	uint8_t mac[6];
-
-	if (ip == vm->ok_ip && vm->ok_gen == n->lease_gen)
-		return 1;
-	if (ip == n->gw_addr.s_addr || ip == n->svc_addr.s_addr)
-		return 0;
-	if (n->svc && dhcp_lease_owner(svc_dhcp(n->svc), a, mac) &&
-	    memcmp(mac, src_mac, 6)) {
-		owner = sw_owner(n->sw, mac, now);
-		if (owner && owner != vm->swp)
-			return 0;
-	}
-	vm->ok_ip = ip;
-	vm->ok_gen = n->lease_gen;
-	return 1;
-}
-
-/**
- * net_spoofed() - does a VM's frame claim an address that is not its own?
- *
- * Checked: the sender of ARP packets and the source of IPv4 packets.
- * 0.0.0.0 (DHCP, ARP probes) is anybody's.
- */
-static int net_spoofed(struct net_vm *vm, const uint8_t *f, size_t len,
-		       int64_t now)
-{
-	const struct frame_arp *arp = frame_arp(f, len);
-	struct frame_info fi;
-	uint32_t ip;
-
-	frame_parse(f, len, &fi); /* any version: its source is checked */
-	if (arp)
-		memcpy(&ip, arp->spa, 4);
-	else if (fi.ip4)
-		memcpy(&ip, fi.ip4->src, 4);
-	else
-		return 0;
-	return ip && !net_ip_ok(vm, frame_eth(f, len)->src, ip, now);
-}
-
-/**
- * net_l2_refused() - count a frame l2g_check() refuses
- * @n:		network
- * @v:		the verdict
- *
- * Return: nonzero if the frame must be dropped
- */
-static int net_l2_refused(struct net *n, enum l2g_verdict v)
-{
-	switch (v) {
-	case L2G_PASS:
-		return 0;
-	case L2G_VLAN:
-		n->stats.drop_vlan++;
-		break;
-	case L2G_RA:
-		n->stats.drop_ra++;
-		break;
-	case L2G_REDIRECT:
-		n->stats.drop_redirect++;
-		break;
-	case L2G_DHCPV6:
-		n->stats.drop_dhcpv6++;
-		break;
-	case L2G_NA:
-		n->stats.drop_na++;
-		break;
-	case L2G_SPOOF6:
-		n->stats.drop_spoof++;
-		break;
-	case L2G_CHAIN:
-		n->stats.drop_ipv6_chain++;
-		break;
-	}
-	return 1;
-}
-
-/**
  * net_vm_rx() - a frame from a VM
  * @arg:	the VM
  * @p:		its port (unused: @arg has it)
@@ -636,12 +139,8 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 	int64_t now = loop_now_ms();
 
 	(void)p;
-	if (net_l2_refused(vm->n, l2g_check(&vm->n->own6, frame, len)))
+	if (net_guest_refused(vm, frame, len, now))
 		return;
-	if (net_spoofed(vm, frame, len, now)) {
-		vm->n->stats.drop_spoof++;
-		return;
-	}
 	if (vm->n->reap.n && frame_eth(frame, len))
 		reap_forget(&vm->n->reap, frame_eth(frame, len)->src);
 	/* the ports it reaches learn it came from vm->id (sw_port_add()) */

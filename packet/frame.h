@@ -24,6 +24,8 @@
  * (the ethertype and that the fixed header is there); each parser keeps
  * its own policy (version, header length, fragments) on top, since the
  * peers they guard (libslirp, lwIP) draw those lines differently.
+ * frame.c answers the questions the network asks of any frame
+ * (frame_dport(), frame_martian(), frame_sender4()).
  */
 #ifndef USERNETD_FRAME_H
 #define USERNETD_FRAME_H
@@ -505,5 +507,10 @@ static inline const uint8_t *frame_l4(const uint8_t *f, size_t len,
 		return NULL;
 	return f + fi->l4;
 }
+
+int frame_dport(const uint8_t *f, size_t len, uint8_t *proto, uint32_t *dst);
+int frame_udp_to(const uint8_t *f, size_t len, uint16_t port);
+int frame_martian(const uint8_t *f, size_t len);
+int frame_sender4(const uint8_t *f, size_t len, uint32_t *ip);
 
 #endif /* USERNETD_FRAME_H */
