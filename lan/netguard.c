@@ -117,14 +117,27 @@ static int net_frag_pass(struct net *n, const uint8_t *frame, size_t len,
 	return 0;
 }
 
-/* gw_foreach_flow(): a socket libslirp holds, for natcap's recount */
+/**
+ * net_nat_seen() - gw_foreach_flow(): a socket libslirp holds, for
+ * natcap's recount
+ * @arg:	the flows (struct natcap)
+ * @udp:	1 for UDP, 0 for TCP
+ * @src:	guest address, network order
+ * @sport:	guest port, network order
+ * @dst:	remote address, network order
+ * @dport:	remote port, network order
+ */
 static void net_nat_seen(void *arg, int udp, uint32_t src, uint16_t sport,
 			 uint32_t dst, uint16_t dport)
 {
 	natcap_seen(arg, udp, src, sport, dst, dport);
 }
 
-/* natcap_admit()'s recount: libslirp's sockets */
+/**
+ * net_nat_walk() - natcap_admit()'s recount: report libslirp's sockets
+ * @arg:	the network
+ * @c:		the flows to report them to
+ */
 static void net_nat_walk(void *arg, struct natcap *c)
 {
 	struct net *n = arg;
@@ -292,10 +305,16 @@ void net_to_gw(void *arg, uint32_t from, const uint8_t *frame, size_t len)
 
 /**
  * net_ip_ok() - may @vm use source address @ip (network order)?
+ * @vm:		the VM
+ * @src_mac:	the frame's source MAC
+ * @ip:		the address, network order
+ * @now:	loop time, ms
  *
  * No VM may be the gateway or the services host, nor use an address
  * leased to a MAC that another port owns; a VM may use several MACs of
  * its own (containers inside it).
+ *
+ * Return: 1 if it may, else 0
  */
 static int net_ip_ok(struct net_vm *vm, const uint8_t *src_mac, uint32_t ip,
 		     int64_t now)
@@ -322,9 +341,15 @@ static int net_ip_ok(struct net_vm *vm, const uint8_t *src_mac, uint32_t ip,
 
 /**
  * net_spoofed() - does a VM's frame claim an address that is not its own?
+ * @vm:		the VM it comes from
+ * @f:		Ethernet frame
+ * @len:	its length
+ * @now:	loop time, ms
  *
  * Checked: the sender of ARP packets and the source of IPv4 packets.
  * 0.0.0.0 (DHCP, ARP probes) is anybody's.
+ *
+ * Return: nonzero if it does
  */
 static int net_spoofed(struct net_vm *vm, const uint8_t *f, size_t len,
 		       int64_t now)

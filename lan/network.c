@@ -41,6 +41,10 @@
 
 /**
  * net_host_addr() - address of host number @host in the network
+ * @cfg:	the network's addresses
+ * @host:	host number in the subnet
+ *
+ * Return: the address, network order
  */
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host)
 {
@@ -53,6 +57,9 @@ struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host)
 
 /**
  * net_mask() - netmask of a prefix length
+ * @prefix:	prefix length, 0 to 32
+ *
+ * Return: the netmask, network order
  */
 static struct in_addr net_mask(int prefix)
 {
@@ -169,6 +176,7 @@ static int net_dhcp_sender_ok(void *arg, uint32_t port, const uint8_t mac[6])
 
 /**
  * net_leases_changed() - DHCP bound, released or declined an address
+ * @arg:	the network
  */
 static void net_leases_changed(void *arg)
 {
@@ -181,6 +189,7 @@ static void net_leases_changed(void *arg)
 
 /**
  * net_reg_tick() - leases end by expiring too: let names follow
+ * @arg:	the network
  */
 static void net_reg_tick(void *arg)
 {
@@ -192,6 +201,7 @@ static void net_reg_tick(void *arg)
 
 /**
  * net_leases_restore() - give MACs their addresses from the lease file
+ * @n:		network
  */
 static void net_leases_restore(struct net *n)
 {
@@ -215,6 +225,7 @@ static void net_leases_restore(struct net *n)
 
 /**
  * net_reap_flush() - hand libslirp the resets queued by net_unknown()
+ * @arg:	the network
  */
 static void net_reap_flush(void *arg)
 {
@@ -230,6 +241,12 @@ static void net_reap_flush(void *arg)
 /**
  * net_unknown() - a unicast frame for a MAC no port has: if it was a
  * departed VM's, drop it, and answer the gateway's TCP with a reset
+ * @arg:	the network
+ * @from:	ingress port
+ * @frame:	the frame
+ * @len:	its length
+ *
+ * Return: 1 to drop the frame, 0 to flood it
  */
 static int net_unknown(void *arg, const struct sw_port *from,
 		       const uint8_t *frame, size_t len)
@@ -265,6 +282,9 @@ struct net_left {
 /**
  * net_left_ip() - add an address of the departed VM, unless another VM
  * uses it now
+ * @d:		what the VM leaves
+ * @ip:		the address, network order
+ * @mac:	the MAC that used it
  */
 static void net_left_ip(struct net_left *d, uint32_t ip, const uint8_t mac[6])
 {
@@ -283,7 +303,14 @@ static void net_left_ip(struct net_left *d, uint32_t ip, const uint8_t mac[6])
 	memcpy(d->mac[d->nip++], mac, 6);
 }
 
-/* dhcp_foreach_lease(): the addresses leased to one departed MAC */
+/**
+ * net_left_lease() - dhcp_foreach_lease(): the addresses leased to one
+ * departed MAC
+ * @arg:	what the VM leaves (struct net_left), @seek the MAC
+ * @li:		a lease
+ *
+ * Return: 0, to go on
+ */
 static int net_left_lease(void *arg, const struct dhcp_lease_info *li)
 {
 	struct net_left *d = arg;
@@ -293,7 +320,11 @@ static int net_left_lease(void *arg, const struct dhcp_lease_info *li)
 	return 0;
 }
 
-/* sw_port_macs(): remember a departed MAC, and its leases */
+/**
+ * net_left_mac() - sw_port_macs(): remember a departed MAC, and its leases
+ * @arg:	what the VM leaves (struct net_left)
+ * @mac:	one of its MACs
+ */
 static void net_left_mac(void *arg, const uint8_t mac[6])
 {
 	struct net_left *d = arg;
@@ -305,7 +336,15 @@ static void net_left_mac(void *arg, const uint8_t mac[6])
 	dhcp_foreach_lease(svc_dhcp(d->n->svc), net_left_lease, d);
 }
 
-/* gw_foreach_tcp(): reset a connection the departed VM opened */
+/**
+ * net_left_conn() - gw_foreach_tcp(): reset a connection the departed VM
+ * opened
+ * @arg:	what the VM leaves (struct net_left)
+ * @src:	the connection's guest address
+ * @sport:	its guest port, host order
+ * @dst:	its remote address
+ * @dport:	its remote port, host order
+ */
 static void net_left_conn(void *arg, struct in_addr src, int sport,
 			  struct in_addr dst, int dport)
 {
@@ -332,6 +371,8 @@ static void net_left_conn(void *arg, struct in_addr src, int sport,
 /**
  * net_vm_left() - a VM's port is closing: its MACs are departed, and the
  * connections it opened through the NAT are reset in its name
+ * @n:		network
+ * @vm:		the VM, still in the list
  *
  * libslirp would keep them until TCP gives up, or for good if idle: see
  * reap.c.
@@ -348,6 +389,8 @@ static void net_vm_left(struct net *n, struct net_vm *vm)
 
 /**
  * net_vm_close() - a VM port died: unplug and free it
+ * @arg:	the VM
+ * @p:		its port (unused: @arg has it)
  */
 static void net_vm_close(void *arg, struct port *p)
 {
@@ -372,6 +415,7 @@ static void net_vm_close(void *arg, struct port *p)
 /**
  * net_names_new() - the names a network's DNS answers itself:
  * host.lima.internal (the gateway) and the static hosts
+ * @cfg:	the network's configuration
  *
  * Return: the table; exits on allocation failure
  */
@@ -392,6 +436,7 @@ struct dns_local *net_names_new(const struct net_config *cfg)
 
 /**
  * net_dns_start() - serve DNS at .3 and at the gateway's .2
+ * @n:		network
  *
  * Return: 0, or -1
  */
@@ -524,6 +569,7 @@ fail:
 
 /**
  * net_free() - close every VM port and free the network
+ * @n:		network, or NULL
  */
 void net_free(struct net *n)
 {
@@ -551,10 +597,13 @@ void net_free(struct net *n)
 
 /**
  * net_unseen_end() - may the VM behind @fd vanish without our seeing it?
+ * @fd:		the VM's descriptor
  *
  * A datagram peer that closes is noticed only when a send to it fails
  * (Lima's VZ socket pair, vfkit); streams, seqpacket sockets and TAP
  * devices report their end.
+ *
+ * Return: 1 if it is a datagram socket, else 0
  */
 static int net_unseen_end(int fd)
 {
@@ -589,6 +638,8 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 
 /**
  * net_forward_add() - forward a host port to the first guest address
+ * @n:		network
+ * @f:		the forward
  *
  * Return: 0, or -1 if the host port is taken
  */
@@ -603,6 +654,11 @@ int net_forward_add(struct net *n, const struct net_forward *f)
 
 /**
  * net_tap() - the switch passes a frame: capture it if it is wanted
+ * @arg:	the network
+ * @from:	ingress port
+ * @to:		the port it goes to, NULL when flooded
+ * @frame:	the frame
+ * @len:	its length
  */
 static void net_tap(void *arg, const struct sw_port *from,
 		    const struct sw_port *to, const uint8_t *frame, size_t len)
@@ -630,6 +686,9 @@ void net_set_capture(struct net *n, struct cap *c, const char *port)
 
 /**
  * net_stats() - counters of a network
+ * @n:		network
+ *
+ * Return: its counters
  */
 const struct net_stats *net_stats(const struct net *n)
 {
@@ -638,6 +697,9 @@ const struct net_stats *net_stats(const struct net *n)
 
 /**
  * net_name() - name of a network, for logs
+ * @n:		network
+ *
+ * Return: its name
  */
 const char *net_name(const struct net *n)
 {
@@ -661,6 +723,10 @@ int net_forward_remove(struct net *n, int udp, struct in_addr haddr,
 
 /**
  * net_holds_addr() - is @a (network order) inside the network's subnet?
+ * @n:		network
+ * @a:		the address
+ *
+ * Return: nonzero if it does
  */
 int net_holds_addr(const struct net *n, struct in_addr a)
 {
@@ -670,6 +736,9 @@ int net_holds_addr(const struct net *n, struct in_addr a)
 
 /**
  * net_dhcp() - the network's DHCP server (leases)
+ * @n:		network
+ *
+ * Return: the DHCP server
  */
 struct dhcp *net_dhcp(struct net *n)
 {
@@ -679,6 +748,9 @@ struct dhcp *net_dhcp(struct net *n)
 /**
  * net_names() - the names the network's DNS answers itself, or NULL when
  * the network has no DNS service
+ * @n:		network
+ *
+ * Return: the table, or NULL
  */
 struct dns_local *net_names(struct net *n)
 {
@@ -688,6 +760,9 @@ struct dns_local *net_names(struct net *n)
 /**
  * net_svc_netif() - the services host's lwIP netif (.3), where probes to
  * guests are bound
+ * @n:		network
+ *
+ * Return: the netif
  */
 struct netif *net_svc_netif(struct net *n)
 {
@@ -721,6 +796,9 @@ void net_foreach_cam(struct net *n, net_cam_fn fn, void *arg)
 
 /**
  * net_sw_stats() - counters of the network's switch
+ * @n:		network
+ *
+ * Return: the counters
  */
 const struct sw_stats *net_sw_stats(const struct net *n)
 {
@@ -729,6 +807,8 @@ const struct sw_stats *net_sw_stats(const struct net *n)
 
 /**
  * net_svc_stats() - counters of the network's services host
+ * @n:		network
+ * @st:		filled with the counters
  */
 void net_svc_stats(const struct net *n, struct svc_stats *st)
 {
@@ -737,6 +817,9 @@ void net_svc_stats(const struct net *n, struct svc_stats *st)
 
 /**
  * net_nat_connections() - sockets libslirp holds for the network's guests
+ * @n:		network
+ *
+ * Return: their number
  */
 int net_nat_connections(struct net *n)
 {

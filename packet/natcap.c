@@ -87,6 +87,8 @@ static size_t natcap_hash(const struct natcap_flow *k, size_t mask)
 
 /**
  * natcap_same() - do two flows have the same key?
+ * @a:		one flow
+ * @b:		another
  *
  * Return: nonzero if they do
  */

@@ -190,6 +190,9 @@ enum port_parse port_stream_next(const uint8_t *buf, size_t len,
 
 /**
  * port_fifo_push() - append bytes, wrapping around the end
+ * @f:		the FIFO
+ * @data:	bytes to append
+ * @n:		how many; the caller made room
  */
 static void port_fifo_push(struct port_fifo *f, const void *data, size_t n)
 {
@@ -203,6 +206,10 @@ static void port_fifo_push(struct port_fifo *f, const void *data, size_t n)
 
 /**
  * port_fifo_copyout() - copy @n queued bytes from offset @off, no dequeue
+ * @f:		the FIFO
+ * @off:	offset from its head
+ * @dst:	where to copy
+ * @n:		how many bytes
  */
 static void port_fifo_copyout(const struct port_fifo *f, size_t off, void *dst,
 			      size_t n)
@@ -216,6 +223,8 @@ static void port_fifo_copyout(const struct port_fifo *f, size_t off, void *dst,
 
 /**
  * port_fifo_drop() - dequeue @n bytes
+ * @f:		the FIFO
+ * @n:		bytes to drop from its head
  */
 static void port_fifo_drop(struct port_fifo *f, size_t n)
 {
@@ -245,6 +254,7 @@ static void port_die(struct port *p, const char *why)
 
 /**
  * port_reap() - timer callback: tell the owner the port is gone
+ * @arg:	the port
  */
 static void port_reap(void *arg)
 {
@@ -323,6 +333,8 @@ static void port_set_wait(struct port *p, enum port_wait w)
 /**
  * port_werr_wait() - what a failed send of queued bytes waits for
  * @e:		the failure, neither PORT_ERR_DROP nor PORT_ERR_DROP_ALL
+ *
+ * Return: PORT_WAIT_POLL or PORT_WAIT_TIMER
  */
 static enum port_wait port_werr_wait(enum port_werr e)
 {
@@ -402,6 +414,10 @@ static int port_fifo_dgrams(struct port *p, struct port_dgram *v, int max,
 
 /**
  * port_dgram_bytes() - FIFO bytes of the first @k records described in @v
+ * @v:		records, as port_dgram_fill() described them
+ * @k:		how many of them
+ *
+ * Return: their FIFO bytes, length words included
  */
 static size_t port_dgram_bytes(const struct port_dgram *v, int k)
 {
@@ -447,6 +463,7 @@ static int port_send_dgrams(struct port *p, struct port_dgram *v, int n)
 
 /**
  * port_fifo_drop_all() - drop every queued packet record, counted
+ * @p:		port
  */
 static void port_fifo_drop_all(struct port *p)
 {
@@ -533,6 +550,7 @@ static void port_flush(struct port *p, int pollout)
 /**
  * port_flush_deferred() - loop_deferred callback: write what this loop
  * iteration queued, in as few system calls as the FIFO allows
+ * @arg:	the port
  */
 static void port_flush_deferred(void *arg)
 {
@@ -544,6 +562,7 @@ static void port_flush_deferred(void *arg)
 
 /**
  * port_retry() - retry timer callback: try the queue again
+ * @arg:	the port
  */
 static void port_retry(void *arg)
 {
@@ -684,6 +703,9 @@ sent:
 
 /**
  * port_deliver() - count a received frame and hand it to the owner
+ * @p:		port
+ * @frame:	a frame from the guest
+ * @len:	its length
  */
 static void port_deliver(struct port *p, const uint8_t *frame, size_t len)
 {
@@ -694,6 +716,7 @@ static void port_deliver(struct port *p, const uint8_t *frame, size_t len)
 
 /**
  * port_read_stream() - read and split QEMU-framed bytes
+ * @p:		stream port
  */
 static void port_read_stream(struct port *p)
 {
@@ -733,6 +756,7 @@ static void port_read_stream(struct port *p)
 
 /**
  * port_read_packet() - read frames, one per read(2), a bounded batch
+ * @p:		datagram or seqpacket port, or TAP device
  *
  * A zero-length read is the end of a seqpacket connection, but only an
  * empty datagram on a datagram socket (whose peer may close unseen: the
@@ -803,6 +827,7 @@ static int port_peer_from(struct port *p, const struct sockaddr_un *from,
 /**
  * port_read_peer() - read datagrams of a PORT_DGRAM_PEER port, learning
  * the peer from each, a bounded batch
+ * @p:		PORT_DGRAM_PEER port
  */
 static void port_read_peer(struct port *p)
 {
@@ -833,6 +858,9 @@ static void port_read_peer(struct port *p)
 
 /**
  * port_io() - loop callback
+ * @arg:	the port
+ * @fd:		its descriptor
+ * @revents:	poll(2) events
  */
 static void port_io(void *arg, int fd, int revents)
 {
@@ -903,6 +931,7 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 
 /**
  * port_free() - close and free a port
+ * @p:		port, or NULL
  */
 void port_free(struct port *p)
 {
@@ -921,6 +950,9 @@ void port_free(struct port *p)
 
 /**
  * port_name() - name of a port, for logs
+ * @p:		port
+ *
+ * Return: its name, as given to port_new()
  */
 const char *port_name(const struct port *p)
 {
@@ -929,6 +961,9 @@ const char *port_name(const struct port *p)
 
 /**
  * port_stats() - counters of a port
+ * @p:		port
+ *
+ * Return: its counters
  */
 const struct port_stats *port_stats(const struct port *p)
 {

@@ -136,6 +136,7 @@ static void port_odd(struct port_listener *pl, unsigned what, const char *msg)
 
 /**
  * port_fdconn_free() - close a connection and forget it
+ * @c:		the connection
  */
 static void port_fdconn_free(struct port_fdconn *c)
 {
@@ -156,6 +157,7 @@ static void port_fdconn_free(struct port_fdconn *c)
 
 /**
  * port_fdconn_timeout() - timer: the connection passed nothing in time
+ * @arg:	the connection
  */
 static void port_fdconn_timeout(void *arg)
 {
@@ -169,6 +171,9 @@ static void port_fdconn_timeout(void *arg)
 
 /**
  * port_fd_is_dgram() - is @fd a datagram socket?
+ * @fd:		a descriptor
+ *
+ * Return: 1 if it is a datagram socket, else 0
  */
 static int port_fd_is_dgram(int fd)
 {
@@ -248,6 +253,9 @@ static void port_fdconn_got(struct port_fdconn *c, int fd)
 
 /**
  * port_fdconn_io() - read a connection until it passed a descriptor
+ * @arg:	the connection
+ * @fd:		its socket
+ * @revents:	poll(2) events
  */
 static void port_fdconn_io(void *arg, int fd, int revents)
 {
@@ -376,6 +384,9 @@ static void port_listener_pause(struct port_listener *pl, int err)
 
 /**
  * port_listener_io() - accept connections
+ * @arg:	the listener
+ * @fd:		its socket
+ * @revents:	poll(2) events
  */
 static void port_listener_io(void *arg, int fd, int revents)
 {
@@ -555,6 +566,9 @@ int port_bind_unixgram(const char *path)
 
 /**
  * port_listener_stats() - counters of a listener
+ * @pl:		listener
+ *
+ * Return: its counters
  */
 const struct port_listener_stats *
 port_listener_stats(const struct port_listener *pl)
@@ -565,6 +579,7 @@ port_listener_stats(const struct port_listener *pl)
 /**
  * port_listener_free() - stop listening, close connections still waiting
  * to pass a descriptor, remove the socket file
+ * @pl:		listener, or NULL
  */
 void port_listener_free(struct port_listener *pl)
 {

@@ -36,6 +36,10 @@ _Static_assert(REAP_FRAME == FRAME_LEN(FRAME_IP4_HLEN + FRAME_TCP_HLEN),
 
 /**
  * reap_find() - index of @mac in the departed table, or -1
+ * @r:		departed MACs
+ * @mac:	the MAC
+ *
+ * Return: the index, or -1 if @mac is not departed
  */
 static int reap_find(const struct reap *r, const uint8_t mac[6])
 {
@@ -71,6 +75,8 @@ void reap_left(struct reap *r, const uint8_t mac[6], int64_t now)
 
 /**
  * reap_forget() - @mac is on a port again: it is nobody's leftover
+ * @r:		departed MACs of the network
+ * @mac:	the MAC
  */
 void reap_forget(struct reap *r, const uint8_t mac[6])
 {
@@ -83,6 +89,9 @@ void reap_forget(struct reap *r, const uint8_t mac[6])
 /**
  * reap_gone() - is @mac a departed VM's? Asked for each gateway frame to a
  * MAC the switch does not know
+ * @r:		departed MACs of the network
+ * @mac:	destination of the frame
+ * @now:	monotonic ms
  *
  * Return: 1 if it is (and the entry is kept for another REAP_KEEP_MS), 0
  * if not or no more
@@ -103,6 +112,11 @@ int reap_gone(struct reap *r, const uint8_t mac[6], int64_t now)
 
 /**
  * reap_sum() - add @len bytes to a ones' complement sum (RFC 1071)
+ * @p:		bytes, big-endian 16-bit words
+ * @len:	how many
+ * @sum:	the sum so far
+ *
+ * Return: the new sum, not folded
  */
 static uint32_t reap_sum(const uint8_t *p, size_t len, uint32_t sum)
 {

@@ -228,6 +228,9 @@ static void svc_drain(void *arg)
 
 /**
  * svc_netif_init() - netif_add() callback: an Ethernet interface
+ * @netif:	the netif, its state the host
+ *
+ * Return: ERR_OK
  */
 static err_t svc_netif_init(struct netif *netif)
 {
@@ -247,6 +250,7 @@ static err_t svc_netif_init(struct netif *netif)
 
 /**
  * svc_netif_first() - put @netif at the head of lwIP's netif list
+ * @netif:	the netif
  *
  * Core lock held. See the top of the file: ip4_route() then picks it
  * among netifs sharing a subnet.
@@ -269,6 +273,9 @@ static void svc_netif_first(struct netif *netif)
 
 /**
  * svc_alias_add() - add the alias netif; core lock held
+ * @s:		host
+ * @cfg:	its configuration, with the alias
+ * @mask:	the netmask
  *
  * Return: 0, or -1 if lwIP has no netif index left
  */
@@ -476,6 +483,10 @@ static int svc_dhcp_input(struct svc *s, const struct frame_ip4 *ip,
 
 /**
  * svc_is_alias() - is @dst (network order) the alias address?
+ * @s:		host
+ * @dst:	the address
+ *
+ * Return: nonzero if it is
  */
 static int svc_is_alias(const struct svc *s, uint32_t dst)
 {
@@ -640,6 +651,9 @@ drop:
 
 /**
  * svc_dhcp() - the DHCP server of this host, NULL if none was configured
+ * @s:		host
+ *
+ * Return: the DHCP server, or NULL
  */
 struct dhcp *svc_dhcp(struct svc *s)
 {
@@ -648,10 +662,13 @@ struct dhcp *svc_dhcp(struct svc *s)
 
 /**
  * svc_netif() - the lwIP netif, for services binding pcbs to it
+ * @s:		host
  *
  * Use it only under the core lock. Every pcb must be bound with
  * udp_bind_netif()/tcp_bind_netif(), with SOF_REUSEADDR set before bind,
  * and removed before svc_free().
+ *
+ * Return: its netif
  */
 struct netif *svc_netif(struct svc *s)
 {
@@ -661,6 +678,9 @@ struct netif *svc_netif(struct svc *s)
 /**
  * svc_alias_netif() - the alias netif, NULL if none; same rules as
  * svc_netif()
+ * @s:		host
+ *
+ * Return: the alias netif, or NULL without an alias
  */
 struct netif *svc_alias_netif(struct svc *s)
 {
@@ -669,6 +689,8 @@ struct netif *svc_alias_netif(struct svc *s)
 
 /**
  * svc_get_stats() - copy the counters; loop thread
+ * @s:		host
+ * @st:		filled with its counters
  */
 void svc_get_stats(const struct svc *s, struct svc_stats *st)
 {
@@ -679,6 +701,7 @@ void svc_get_stats(const struct svc *s, struct svc_stats *st)
 
 /**
  * svc_abort_tcp() - abort the TCP pcbs still bound to @netif
+ * @netif:	the netif whose connections go
  *
  * Core lock held. A service closing its connections leaves lwIP pcbs in
  * FIN_WAIT or TIME_WAIT that still carry this netif's index; once it is
@@ -705,6 +728,7 @@ static void svc_abort_tcp(struct netif *netif)
 
 /**
  * svc_netif_remove() - remove one of our netifs; core lock held
+ * @netif:	the netif
  */
 static void svc_netif_remove(struct netif *netif)
 {
@@ -723,6 +747,7 @@ static void svc_netif_remove(struct netif *netif)
 
 /**
  * svc_free() - remove the host; loop thread
+ * @s:		host, or NULL
  *
  * Services using svc_netif() must have removed their pcbs first. After
  * the netif is removed under the core lock no lwIP thread can reach

@@ -150,6 +150,7 @@ struct sw_port *sw_port_add(struct sw *s, const char *name, uint32_t id,
 /**
  * sw_port_keep_macs() - @p's MACs stay its own, silent or not, until
  * sw_port_del(): for ports whose end is always seen
+ * @p:		the port
  */
 void sw_port_keep_macs(struct sw_port *p)
 {
@@ -158,6 +159,8 @@ void sw_port_keep_macs(struct sw_port *p)
 
 /**
  * sw_forget() - remove MAC table entry @i
+ * @s:		switch
+ * @i:		index of the entry
  */
 static void sw_forget(struct sw *s, int i)
 {
@@ -167,6 +170,10 @@ static void sw_forget(struct sw *s, int i)
 
 /**
  * sw_aged() - has entry @e aged out at @now?
+ * @e:		the entry
+ * @now:	monotonic ms
+ *
+ * Return: nonzero if it has (static entries never do)
  */
 static int sw_aged(const struct sw_entry *e, int64_t now)
 {
@@ -192,6 +199,8 @@ void sw_port_macs(struct sw *s, const struct sw_port *p, sw_mac_fn fn,
 
 /**
  * sw_port_del() - remove a port and every MAC learned on it
+ * @s:		switch
+ * @p:		the port
  */
 void sw_port_del(struct sw *s, struct sw_port *p)
 {
@@ -212,6 +221,9 @@ void sw_port_del(struct sw *s, struct sw_port *p)
 
 /**
  * sw_lookup() - find a live entry for @mac
+ * @s:		switch
+ * @mac:	the MAC
+ * @now:	monotonic ms: an aged entry is dropped
  *
  * Return: its index, or -1
  */
@@ -235,6 +247,9 @@ static int sw_lookup(struct sw *s, const uint8_t *mac, int64_t now)
 
 /**
  * sw_make_room() - free an entry for a new MAC of @p
+ * @s:		switch
+ * @p:		the port that learns a new MAC
+ * @now:	monotonic ms
  *
  * A port at SW_PORT_MACS gives up its own least recently seen MAC; else a
  * full table gives up its oldest aged entry. Live entries of other ports
@@ -290,6 +305,9 @@ static int sw_add(struct sw *s, struct sw_port *p, const uint8_t *mac,
 
 /**
  * sw_learn_static() - bind @mac to @p for good (gateway, services host)
+ * @s:		switch
+ * @p:		the port
+ * @mac:	the MAC, which never ages
  */
 void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6])
 {
@@ -303,6 +321,10 @@ void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6])
 
 /**
  * sw_learn() - learn the source MAC of a frame
+ * @s:		switch
+ * @from:	ingress port
+ * @src:	the frame's source MAC
+ * @now:	monotonic ms
  *
  * Return: 0 if the frame may pass, -1 if it must be dropped
  */
@@ -379,6 +401,8 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 /**
  * sw_set_unknown() - decide about unicast frames for MACs no port has
  * (NULL @fn: flood them, as a switch does)
+ * @s:		switch
+ * @arg:	its argument
  */
 void sw_set_unknown(struct sw *s, sw_unknown_fn fn, void *arg)
 {
@@ -388,6 +412,8 @@ void sw_set_unknown(struct sw *s, sw_unknown_fn fn, void *arg)
 
 /**
  * sw_set_tap() - see every frame the switch passes (NULL @fn: none)
+ * @s:		switch
+ * @arg:	its argument
  */
 void sw_set_tap(struct sw *s, sw_tap_fn fn, void *arg)
 {
@@ -397,6 +423,9 @@ void sw_set_tap(struct sw *s, sw_tap_fn fn, void *arg)
 
 /**
  * sw_port_name() - name of a port, as given to sw_port_add()
+ * @p:		port
+ *
+ * Return: its name
  */
 const char *sw_port_name(const struct sw_port *p)
 {
@@ -405,6 +434,11 @@ const char *sw_port_name(const struct sw_port *p)
 
 /**
  * sw_owner() - the port @mac was learned on, NULL if unknown or aged out
+ * @s:		switch
+ * @mac:	the MAC
+ * @now_ms:	monotonic ms
+ *
+ * Return: the port, or NULL
  */
 struct sw_port *sw_owner(struct sw *s, const uint8_t mac[6], int64_t now_ms)
 {
@@ -435,6 +469,9 @@ void sw_foreach(struct sw *s, int64_t now_ms, sw_entry_fn fn, void *arg)
 
 /**
  * sw_stats() - counters of a switch
+ * @s:		switch
+ *
+ * Return: its counters
  */
 const struct sw_stats *sw_stats(const struct sw *s)
 {
