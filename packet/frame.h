@@ -289,6 +289,18 @@ static inline const struct frame_eth *frame_eth(const uint8_t *f, size_t len)
 }
 
 /**
+ * frame_mac_group() - is a MAC address a group (broadcast or multicast)
+ * address?
+ * @mac:	the address
+ *
+ * Return: nonzero if its I/G bit is set
+ */
+static inline int frame_mac_group(const uint8_t *mac)
+{
+	return mac[0] & 1;
+}
+
+/**
  * frame_type() - the ethertype of a frame
  * @f:		the frame
  * @len:	its length

@@ -432,7 +432,7 @@ void gw_free(struct gw *g)
  */
 void gw_input(struct gw *g, const uint8_t *frame, size_t len)
 {
-	if (len > 65535 + 14)
+	if (len > FRAME_LEN(65535)) /* more than any IPv4 packet */
 		return;
 	slirp_input(g->slirp, frame, (int)len);
 }

@@ -39,10 +39,14 @@
 #include <unistd.h>
 
 #include "base/loop.h"
+#include "packet/frame.h"
 #include "packet/port.h"
 #include "packet/port_batch.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+
+_Static_assert(PORT_FRAME_MIN >= sizeof(struct frame_eth),
+	       "a frame holds its Ethernet header");
 
 #define PORT_RXBUF     (256 * 1024)
 #define PORT_TXBUF     (2 * 1024 * 1024)
@@ -633,7 +637,9 @@ static int port_queue(struct port *p, const uint8_t *frame, size_t len)
 	uint32_t rec = (uint32_t)len;
 	uint64_t due;
 
-	if ((frame[0] & 1) && port_group_full(p, len)) {
+	/* port_send() took only frames of PORT_FRAME_MIN bytes and more */
+	if (frame_mac_group(((const struct frame_eth *)frame)->dst) &&
+	    port_group_full(p, len)) {
 		/* not logged: a busy guest that reads is no fault */
 		p->stats.tx_drop_group++;
 		return -1;

@@ -334,7 +334,7 @@ static int sw_learn(struct sw *s, struct sw_port *from, const uint8_t *src,
 	static const uint8_t zero[6];
 	int i;
 
-	if ((src[0] & 1) || !memcmp(src, zero, 6)) {
+	if (frame_mac_group(src) || !memcmp(src, zero, FRAME_ETH_ALEN)) {
 		s->stats.drop_bad_src++;
 		return -1;
 	}
@@ -376,7 +376,7 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	if (sw_learn(s, from, eth->src, now_ms))
 		return;
 	s->stats.frames++;
-	if (!(eth->dst[0] & 1)) { /* unicast */
+	if (!frame_mac_group(eth->dst)) {
 		i = sw_lookup(s, eth->dst, now_ms);
 		if (i >= 0) {
 			p = s->table[i].port;
