@@ -27,7 +27,9 @@
  * @ok_ip:	source address last found to be this VM's (anti-spoofing
  *		fast path), valid while @ok_gen is the network's @lease_gen
  * @ok_gen:	lease generation @ok_ip was checked in
- * @id:		number of the port for the DHCP server's per-port limit
+ * @id:		number of the port, its switch port's id (sw_port_add()):
+ *		frames from it carry it to the DHCP server's per-port limit
+ *		and to the gateway's guards, for the VM's shares
  * @next:	list link
  */
 struct net_vm {
