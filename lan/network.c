@@ -2,26 +2,28 @@
 /*
  * network.c - wires a virtual LAN together: switch, gateway, services host
  * and the VM ports, and owns the addresses Lima expects: gateway and host
- * loopback at .2, DNS and DHCP at .3, the first guest at .15.
+ * loopback at .2, DNS and DHCP at .3, the first guest at .15; and what a
+ * VM leaves behind when its port closes (reap.c). What a guest's frame
+ * must pass on its way is netguard.c's.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "packet/frame.h"
 #include "packet/gateway.h"
-#include "packet/ipfrag.h"
 #include "packet/l2guard.h"
 #include "base/loop.h"
 #include "packet/natcap.h"
 #include "lan/network.h"
+#include "lan/network_int.h"
 #include "packet/reap.h"
 #include "packet/svchost.h"
-#include "packet/tcpurg.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "services/dns/dns.h"
 #include "services/dns/service.h"
 #include "services/pcap/capture.h"
@@ -35,100 +37,13 @@
 #define NET_FIRST_GUEST	 15
 #define NET_FIRST_SHARED 4     /* user-v2: .1 to .3 are never handed out */
 #define NET_REG_MS	 10000 /* leases expire: names follow this often */
-#define NET_CAP_LOG_MS	 10000 /* a full share is logged at most this often */
-
-/**
- * struct net_vm - a VM's port on the network
- * @n:		network
- * @port:	transport
- * @swp:	switch port
- * @ok_ip:	source address last found to be this VM's (anti-spoofing
- *		fast path), valid while @ok_gen is the network's @lease_gen
- * @ok_gen:	lease generation @ok_ip was checked in
- * @id:		number of the port for the DHCP server's per-port limit
- * @next:	list link
- */
-struct net_vm {
-	struct net *n;
-	struct port *port;
-	struct sw_port *swp;
-	uint32_t ok_ip;
-	unsigned ok_gen;
-	uint32_t id;
-	struct net_vm *next;
-};
-
-/**
- * struct net - a virtual LAN
- * @l:		loop
- * @name:	for logs
- * @cfg:	addresses and policy
- * @sw:		the switch
- * @gw:		gateway (libslirp)
- * @svc:	services host (lwIP)
- * @gw_port:	the gateway's switch port
- * @svc_port:	the services host's switch port
- * @vms:	VM ports
- * @names:	names the network's DNS answers itself
- * @dns:	DNS on the services host (.3)
- * @dns_gw:	DNS on the gateway's address (.2)
- * @gw_mac:	the gateway's MAC
- * @gw_addr:	the gateway's address
- * @svc_addr:	the services host's address
- * @reg:	names and lease file following the leases
- * @reg_timer:	runs the registry while leases may expire
- * @lease_gen:	bumped whenever leases change
- * @vm_ids:	VM ports attached so far (their @id)
- * @stats:	counters
- * @frag:	IPv4 datagrams whose fragments libslirp may hold
- * @reap:	MACs of VMs that left, and resets owed to libslirp for them
- * @reap_flush:	sends those resets once libslirp has returned
- * @own6:	IPv6 addresses of the gateway and the services host, which
- *		no guest may claim
- * @rx_vm:	the VM whose frame the switch is passing, or NULL
- * @nat:	NAT sockets the guests opened, each port's share
- * @nat_logged:	loop time (ms) a refusal of a NAT socket was last logged
- * @cap:	packet capture of this network, or NULL
- * @cap_port:	capture only this port's frames; "" for all
- * @on_empty:	called when the last VM port closed
- * @arg:	its argument
- */
-struct net {
-	struct loop *l;
-	char name[32];
-	struct net_config cfg;
-	struct sw *sw;
-	struct gw *gw;
-	struct svc *svc;
-	struct sw_port *gw_port;
-	struct sw_port *svc_port;
-	struct net_vm *vms;
-	struct dns_local *names;
-	struct dnsd_ep *dns;
-	struct dnsd_ep *dns_gw;
-	uint8_t gw_mac[6];
-	struct in_addr gw_addr;
-	struct in_addr svc_addr;
-	struct reg *reg;
-	struct loop_timer *reg_timer;
-	unsigned lease_gen;
-	uint32_t vm_ids;
-	struct net_stats stats;
-	struct ipfrag frag;
-	struct reap reap;
-	struct loop_deferred reap_flush;
-	struct l2g_addrs own6;
-	struct net_vm *rx_vm;
-	struct natcap nat;
-	int64_t nat_logged;
-	struct cap *cap;
-	char cap_port[32];
-	net_empty_fn on_empty;
-	void *arg;
-};
 
 /**
  * net_host_addr() - address of host number @host in the network
+ * @cfg:	the network's addresses
+ * @host:	host number in the subnet
+ *
+ * Return: the address, network order
  */
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host)
 {
@@ -141,6 +56,9 @@ struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host)
 
 /**
  * net_mask() - netmask of a prefix length
+ * @prefix:	prefix length, 0 to 32
+ *
+ * Return: the netmask, network order
  */
 static struct in_addr net_mask(int prefix)
 {
@@ -151,7 +69,12 @@ static struct in_addr net_mask(int prefix)
 	return m;
 }
 
-/* Frames from the gateway and the services host enter the switch. */
+/**
+ * net_gw_out() - a frame from the gateway enters the switch
+ * @arg:	the network
+ * @frame:	the frame
+ * @len:	its length
+ */
 static void net_gw_out(void *arg, const uint8_t *frame, size_t len)
 {
 	struct net *n = arg;
@@ -159,397 +82,61 @@ static void net_gw_out(void *arg, const uint8_t *frame, size_t len)
 	sw_input(n->sw, n->gw_port, frame, len, loop_now_ms());
 }
 
-/*
+/**
+ * net_svc_out() - a frame from the services host enters the switch
+ * @arg:	the network
+ * @frame:	the frame
+ * @len:	its length
+ *
  * The services host's alias at .2 (DNS) sends with the gateway's MAC: its
  * frames enter the switch as the gateway's.
  */
 static void net_svc_out(void *arg, const uint8_t *frame, size_t len)
 {
+	const struct frame_eth *eth = frame_eth(frame, len);
 	struct net *n = arg;
 	struct sw_port *from = n->svc_port;
 
-	if (len >= 12 && !memcmp(frame + 6, n->gw_mac, 6))
+	if (eth && !memcmp(eth->src, n->gw_mac, FRAME_ETH_ALEN))
 		from = n->gw_port;
 	sw_input(n->sw, from, frame, len, loop_now_ms());
 }
 
 /**
- * net_dport() - destination port of an IPv4 TCP or UDP packet
- * @f:		Ethernet frame
+ * net_to_svc() - sw_deliver_fn of the services host's port
+ * @arg:	the services host
+ * @from:	the switch port the frame came in on: whose DHCP message
+ * @frame:	the frame
  * @len:	its length
- * @proto:	set to the IP protocol (6 or 17)
- * @dst:	set to the destination address, network order
- *
- * Return: the port, or -1 if the frame is no such packet, or a fragment
- * after the first (no ports in it)
  */
-static int net_dport(const uint8_t *f, size_t len, uint8_t *proto,
-		     uint32_t *dst)
+static void net_to_svc(void *arg, uint32_t from, const uint8_t *frame,
+		       size_t len)
 {
-	size_t hl;
-
-	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 ||
-	    (f[14] >> 4) != 4 || (f[14 + 9] != 6 && f[14 + 9] != 17) ||
-	    (f[14 + 6] & 0x1f) || f[14 + 7])
-		return -1;
-	hl = (size_t)(f[14] & 0x0f) * 4;
-	if (len < 14 + hl + 4)
-		return -1;
-	*proto = f[14 + 9];
-	memcpy(dst, f + 14 + 16, 4);
-	return f[14 + hl + 2] << 8 | f[14 + hl + 3];
+	svc_input(arg, frame, len, from);
 }
 
 /**
- * net_gw_dns() - is this frame for the DNS service at the gateway's address?
- *
- * UDP and TCP to .2 port 53 are answered by the services host's alias, not
- * NATed by libslirp to the host's port 53; ARP replies for .2 go to both,
- * since the alias asks for guests' MACs too.
- *
- * Return: 1 for the services host only, 2 for both, 0 for the gateway only
- */
-static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
-{
-	uint8_t proto;
-	uint32_t dst;
-
-	if (!n->dns_gw)
-		return 0;
-	if (len >= 14 + 28 && f[12] == 0x08 && f[13] == 0x06)
-		return f[14 + 7] == 2 && !memcmp(f + 14 + 24, &n->gw_addr, 4)
-			   ? 2
-			   : 0;
-	return net_dport(f, len, &proto, &dst) == 53 &&
-	       dst == n->gw_addr.s_addr;
-}
-
-/**
- * net_dhcp_reply() - is this a UDP datagram to the DHCP client port?
- *
- * The services host broadcasts its DHCP replies; libslirp, with its own
- * DHCP off, would answer them with an ICMP port unreachable into the LAN.
- */
-static int net_dhcp_reply(const uint8_t *f, size_t len)
-{
-	uint8_t proto;
-	uint32_t dst;
-
-	return net_dport(f, len, &proto, &dst) == 68 && proto == 17;
-}
-
-/**
- * net_martian() - is this an IPv4 packet to 0.0.0.0/8 or 127.0.0.0/8?
- *
- * libslirp connects a guest's TCP and sends its UDP to any destination
- * but its own addresses unchanged: to 127.0.0.1 or 0.0.0.0 that is the
- * host's loopback, --no-host-loopback or not, and to the rest of
- * 127.0.0.0/8 loopback addresses .2 never leads to. No guest kernel sends
- * there (RFC 1122 3.2.1.3).
- */
-static int net_martian(const uint8_t *f, size_t len)
-{
-	return len >= 14 + 20 && f[12] == 0x08 && f[13] == 0x00 &&
-	       (f[14] >> 4) == 4 && (f[14 + 16] == 0 || f[14 + 16] == 127);
-}
-
-/**
- * net_share_owner() - whose share a frame for the gateway uses
- * @n:		network
- *
- * On a user-v2 network the VM it comes from; a slirp network has one VM,
- * which may use the whole of its network's pools.
- *
- * Return: the VM's port number, or 0 for none
- */
-static uint32_t net_share_owner(const struct net *n)
-{
-	return n->cfg.user_v2 && n->rx_vm ? n->rx_vm->id : 0;
-}
-
-/**
- * net_frag_pass() - ask ipfrag_pass() about a frame for libslirp, on the
- * account of the VM it comes from, and count a refusal
- * @n:		network
- * @frame:	Ethernet frame
+ * net_to_vm() - sw_deliver_fn of a VM's port
+ * @arg:	the VM
+ * @from:	the switch port the frame came in on (unused)
+ * @frame:	the frame
  * @len:	its length
- *
- * Return: nonzero to pass it on
  */
-static int net_frag_pass(struct net *n, const uint8_t *frame, size_t len)
-{
-	switch (ipfrag_pass(&n->frag, frame, len, loop_now_ms(),
-			    net_share_owner(n))) {
-	case IPFRAG_PASS:
-		return 1;
-	case IPFRAG_OVER_SHARE:
-		n->stats.drop_frag_share++;
-		return 0;
-	case IPFRAG_DROP:
-		break;
-	}
-	n->stats.drop_frag++;
-	return 0;
-}
-
-/* gw_foreach_flow(): a socket libslirp holds, for natcap's recount */
-static void net_nat_seen(void *arg, int udp, uint32_t src, uint16_t sport,
-			 uint32_t dst, uint16_t dport)
-{
-	natcap_seen(arg, udp, src, sport, dst, dport);
-}
-
-/* natcap_admit()'s recount: libslirp's sockets */
-static void net_nat_walk(void *arg, struct natcap *c)
-{
-	struct net *n = arg;
-
-	gw_foreach_flow(n->gw, net_nat_seen, c);
-}
-
-/**
- * net_nat_pass() - may this frame open a NAT socket, on the account of
- * the VM it comes from? Counts a refusal
- * @n:		network
- * @frame:	Ethernet frame for the gateway
- * @len:	its length
- *
- * Return: nonzero to pass it on
- */
-static int net_nat_pass(struct net *n, const uint8_t *frame, size_t len)
-{
-	switch (natcap_admit(&n->nat, frame, len, net_share_owner(n),
-			     loop_now_ms(), net_nat_walk, n)) {
-	case NATCAP_PASS:
-		return 1;
-	case NATCAP_OVER_GUEST:
-		n->stats.drop_nat_guest++;
-		break;
-	case NATCAP_OVER_NET:
-		n->stats.drop_nat_net++;
-		break;
-	}
-	if (n->nat_logged && loop_now_ms() - n->nat_logged < NET_CAP_LOG_MS)
-		return 0;
-	n->nat_logged = loop_now_ms();
-	log_warnx("%s: %s holds %u NAT sockets, the network %zu (caps %u, %u): "
-		  "new connections dropped",
-		  n->name, n->rx_vm ? port_name(n->rx_vm->port) : "a guest",
-		  natcap_held(&n->nat, net_share_owner(n)), n->nat.n,
-		  n->nat.guest_max, n->nat.net_max);
-	return 0;
-}
-
-/* The descriptor limit, read by net_read_limits(); 0 while unknown */
-static rlim_t net_nofile;
-
-/**
- * net_read_limits() - read the process's descriptor limit, for the NAT
- * caps of networks created from now on
- *
- * Call it once the limit is final and before a sandbox forbids reading it
- * (networks of slirp mode are created later, under the sandbox).
- */
-void net_read_limits(void)
-{
-	struct rlimit rl;
-
-	if (!getrlimit(RLIMIT_NOFILE, &rl))
-		net_nofile = rl.rlim_cur;
-}
-
-/**
- * net_nat_caps() - set the network's NAT socket caps: NATCAP_GUEST_MAX a
- * port and NATCAP_NET_MAX in all, lowered to fit the descriptor limit
- * @n:		network
- *
- * A guest's share must leave descriptors for the others and for the
- * daemon: all guests together may use the limit less 256, and one guest
- * of a user-v2 network half of that (net_share_owner()).
- */
-static void net_nat_caps(struct net *n)
-{
-	unsigned net_max = NATCAP_NET_MAX, guest_max = NATCAP_GUEST_MAX;
-
-	if (net_nofile && net_nofile != RLIM_INFINITY &&
-	    net_nofile < (rlim_t)net_max + 256)
-		net_max = net_nofile > 512 ? (unsigned)net_nofile - 256
-					   : (unsigned)net_nofile / 2;
-	if (guest_max > net_max / 2)
-		guest_max = net_max / 2;
-	natcap_init(&n->nat, guest_max, net_max);
-}
-
-/**
- * net_gw_guard() - hand a frame to libslirp, minus what it mishandles
- * @n:		network
- * @frame:	Ethernet frame
- * @len:	its length
- *
- * Packets to loopback or "this network" addresses are dropped. libslirp
- * 4.7 leaks host memory from a guest's urgent pointer (CVE-2026-9539, see
- * tcpurg.c): a segment with URG or an urgent pointer goes in as a copy
- * without them; IPv4 fragments that could rewrite a TCP header are
- * dropped. libslirp 4.7 also crashes on a last fragment that finds no
- * reassembly queue (ipfrag.c): ipfrag_pass() is asked last, right before
- * gw_input(), so that what it remembers did reach libslirp.
- */
-static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len)
-{
-	uint8_t *copy;
-	size_t off;
-
-	if (net_martian(frame, len)) {
-		n->stats.drop_martian++;
-		return;
-	}
-	if (!net_nat_pass(n, frame, len))
-		return;
-	switch (tcpurg_scan(frame, len, &off)) {
-	case TCPURG_PASS:
-		if (net_frag_pass(n, frame, len))
-			gw_input(n->gw, frame, len);
-		return;
-	case TCPURG_DROP:
-		n->stats.drop_tcp_frag++;
-		return;
-	case TCPURG_CLEAR:
-		break;
-	}
-	copy = malloc(len);
-	if (!copy)
-		return; /* lost like any frame: TCP sends it again */
-	memcpy(copy, frame, len);
-	tcpurg_clear(copy, off);
-	n->stats.tcp_urg_cleared++;
-	if (net_frag_pass(n, copy, len))
-		gw_input(n->gw, copy, len);
-	free(copy);
-}
-
-/* Frames from the switch to the gateway, the services host, a VM. */
-static void net_to_gw(void *arg, const uint8_t *frame, size_t len)
-{
-	struct net *n = arg;
-
-	if (net_dhcp_reply(frame, len))
-		return;
-	switch (net_gw_dns(n, frame, len)) {
-	case 1:
-		svc_input(n->svc, frame, len);
-		return;
-	case 2:
-		svc_input(n->svc, frame, len);
-		break;
-	}
-	net_gw_guard(n, frame, len);
-}
-
-static void net_to_svc(void *arg, const uint8_t *frame, size_t len)
-{
-	svc_input(arg, frame, len);
-}
-
-static void net_to_vm(void *arg, const uint8_t *frame, size_t len)
+static void net_to_vm(void *arg, uint32_t from, const uint8_t *frame,
+		      size_t len)
 {
 	struct net_vm *vm = arg;
 
+	(void)from;
 	port_send(vm->port, frame, len);
 }
 
 /**
- * net_ip_ok() - may @vm use source address @ip (network order)?
- *
- * No VM may be the gateway or the services host, nor use an address
- * leased to a MAC that another port owns; a VM may use several MACs of
- * its own (containers inside it).
- */
-static int net_ip_ok(struct net_vm *vm, const uint8_t *src_mac, uint32_t ip,
-		     int64_t now)
-{
-	struct net *n = vm->n;
-	struct in_addr a = {.s_addr = ip};
-	struct sw_port *owner;
-	uint8_t mac[6];
-
-	if (ip == vm->ok_ip && vm->ok_gen == n->lease_gen)
-		return 1;
-	if (ip == n->gw_addr.s_addr || ip == n->svc_addr.s_addr)
-		return 0;
-	if (n->svc && dhcp_lease_owner(svc_dhcp(n->svc), a, mac) &&
-	    memcmp(mac, src_mac, 6)) {
-		owner = sw_owner(n->sw, mac, now);
-		if (owner && owner != vm->swp)
-			return 0;
-	}
-	vm->ok_ip = ip;
-	vm->ok_gen = n->lease_gen;
-	return 1;
-}
-
-/**
- * net_spoofed() - does a VM's frame claim an address that is not its own?
- *
- * Checked: the sender of ARP packets and the source of IPv4 packets.
- * 0.0.0.0 (DHCP, ARP probes) is anybody's.
- */
-static int net_spoofed(struct net_vm *vm, const uint8_t *f, size_t len,
-		       int64_t now)
-{
-	uint16_t type;
-	uint32_t ip;
-
-	if (len < 14)
-		return 0;
-	type = (uint16_t)(f[12] << 8 | f[13]);
-	if (type == 0x0806 && len >= 14 + 28)
-		memcpy(&ip, f + 14 + 14, 4);
-	else if (type == 0x0800 && len >= 14 + 20)
-		memcpy(&ip, f + 14 + 12, 4);
-	else
-		return 0;
-	return ip && !net_ip_ok(vm, f + 6, ip, now);
-}
-
-/**
- * net_l2_refused() - count a frame l2g_check() refuses
- * @n:		network
- * @v:		the verdict
- *
- * Return: nonzero if the frame must be dropped
- */
-static int net_l2_refused(struct net *n, enum l2g_verdict v)
-{
-	switch (v) {
-	case L2G_PASS:
-		return 0;
-	case L2G_VLAN:
-		n->stats.drop_vlan++;
-		break;
-	case L2G_RA:
-		n->stats.drop_ra++;
-		break;
-	case L2G_REDIRECT:
-		n->stats.drop_redirect++;
-		break;
-	case L2G_DHCPV6:
-		n->stats.drop_dhcpv6++;
-		break;
-	case L2G_NA:
-		n->stats.drop_na++;
-		break;
-	case L2G_SPOOF6:
-		n->stats.drop_spoof++;
-		break;
-	case L2G_CHAIN:
-		n->stats.drop_ipv6_chain++;
-		break;
-	}
-	return 1;
-}
-
-/**
  * net_vm_rx() - a frame from a VM
+ * @arg:	the VM
+ * @p:		its port (unused: @arg has it)
+ * @frame:	the frame
+ * @len:	its length
  */
 static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 		      size_t len)
@@ -558,28 +145,17 @@ static void net_vm_rx(void *arg, struct port *p, const uint8_t *frame,
 	int64_t now = loop_now_ms();
 
 	(void)p;
-	if (net_l2_refused(vm->n, l2g_check(&vm->n->own6, frame, len)))
+	if (net_guest_refused(vm, frame, len, now))
 		return;
-	if (net_spoofed(vm, frame, len, now)) {
-		vm->n->stats.drop_spoof++;
-		return;
-	}
-	if (vm->n->reap.n && len >= 14)
-		reap_forget(&vm->n->reap, frame + 6);
-	/* The services host answers DHCP within sw_input(): tell it whose
-	 * message it is. */
-	if (vm->n->svc)
-		dhcp_set_port(svc_dhcp(vm->n->svc), vm->id);
-	vm->n->rx_vm = vm; /* and the gateway's guards, whose share */
+	if (vm->n->reap.n && frame_eth(frame, len))
+		reap_forget(&vm->n->reap, frame_eth(frame, len)->src);
+	/* the ports it reaches learn it came from vm->id (sw_port_add()) */
 	sw_input(vm->n->sw, vm->swp, frame, len, now);
-	vm->n->rx_vm = NULL;
-	if (vm->n->svc)
-		dhcp_set_port(svc_dhcp(vm->n->svc), 0);
 }
 
 /**
  * net_dhcp_sender_ok() - struct dhcp_config sender_ok: does the switch
- * have @mac on the port of VM @port (dhcp_set_port() in net_vm_rx())?
+ * have @mac on the port of VM @port (the @from net_to_svc() was given)?
  * @arg:	the network
  * @port:	the VM's id, 0 for a frame from no VM
  * @mac:	the frame's source
@@ -599,6 +175,7 @@ static int net_dhcp_sender_ok(void *arg, uint32_t port, const uint8_t mac[6])
 
 /**
  * net_leases_changed() - DHCP bound, released or declined an address
+ * @arg:	the network
  */
 static void net_leases_changed(void *arg)
 {
@@ -611,6 +188,7 @@ static void net_leases_changed(void *arg)
 
 /**
  * net_reg_tick() - leases end by expiring too: let names follow
+ * @arg:	the network
  */
 static void net_reg_tick(void *arg)
 {
@@ -622,6 +200,7 @@ static void net_reg_tick(void *arg)
 
 /**
  * net_leases_restore() - give MACs their addresses from the lease file
+ * @n:		network
  */
 static void net_leases_restore(struct net *n)
 {
@@ -645,6 +224,7 @@ static void net_leases_restore(struct net *n)
 
 /**
  * net_reap_flush() - hand libslirp the resets queued by net_unknown()
+ * @arg:	the network
  */
 static void net_reap_flush(void *arg)
 {
@@ -660,6 +240,12 @@ static void net_reap_flush(void *arg)
 /**
  * net_unknown() - a unicast frame for a MAC no port has: if it was a
  * departed VM's, drop it, and answer the gateway's TCP with a reset
+ * @arg:	the network
+ * @from:	ingress port
+ * @frame:	the frame
+ * @len:	its length
+ *
+ * Return: 1 to drop the frame, 0 to flood it
  */
 static int net_unknown(void *arg, const struct sw_port *from,
 		       const uint8_t *frame, size_t len)
@@ -695,6 +281,9 @@ struct net_left {
 /**
  * net_left_ip() - add an address of the departed VM, unless another VM
  * uses it now
+ * @d:		what the VM leaves
+ * @ip:		the address, network order
+ * @mac:	the MAC that used it
  */
 static void net_left_ip(struct net_left *d, uint32_t ip, const uint8_t mac[6])
 {
@@ -713,7 +302,14 @@ static void net_left_ip(struct net_left *d, uint32_t ip, const uint8_t mac[6])
 	memcpy(d->mac[d->nip++], mac, 6);
 }
 
-/* dhcp_foreach_lease(): the addresses leased to one departed MAC */
+/**
+ * net_left_lease() - dhcp_foreach_lease(): the addresses leased to one
+ * departed MAC
+ * @arg:	what the VM leaves (struct net_left), @seek the MAC
+ * @li:		a lease
+ *
+ * Return: 0, to go on
+ */
 static int net_left_lease(void *arg, const struct dhcp_lease_info *li)
 {
 	struct net_left *d = arg;
@@ -723,7 +319,11 @@ static int net_left_lease(void *arg, const struct dhcp_lease_info *li)
 	return 0;
 }
 
-/* sw_port_macs(): remember a departed MAC, and its leases */
+/**
+ * net_left_mac() - sw_port_macs(): remember a departed MAC, and its leases
+ * @arg:	what the VM leaves (struct net_left)
+ * @mac:	one of its MACs
+ */
 static void net_left_mac(void *arg, const uint8_t mac[6])
 {
 	struct net_left *d = arg;
@@ -735,7 +335,15 @@ static void net_left_mac(void *arg, const uint8_t mac[6])
 	dhcp_foreach_lease(svc_dhcp(d->n->svc), net_left_lease, d);
 }
 
-/* gw_foreach_tcp(): reset a connection the departed VM opened */
+/**
+ * net_left_conn() - gw_foreach_tcp(): reset a connection the departed VM
+ * opened
+ * @arg:	what the VM leaves (struct net_left)
+ * @src:	the connection's guest address
+ * @sport:	its guest port, host order
+ * @dst:	its remote address
+ * @dport:	its remote port, host order
+ */
 static void net_left_conn(void *arg, struct in_addr src, int sport,
 			  struct in_addr dst, int dport)
 {
@@ -762,6 +370,8 @@ static void net_left_conn(void *arg, struct in_addr src, int sport,
 /**
  * net_vm_left() - a VM's port is closing: its MACs are departed, and the
  * connections it opened through the NAT are reset in its name
+ * @n:		network
+ * @vm:		the VM, still in the list
  *
  * libslirp would keep them until TCP gives up, or for good if idle: see
  * reap.c.
@@ -778,6 +388,8 @@ static void net_vm_left(struct net *n, struct net_vm *vm)
 
 /**
  * net_vm_close() - a VM port died: unplug and free it
+ * @arg:	the VM
+ * @p:		its port (unused: @arg has it)
  */
 static void net_vm_close(void *arg, struct port *p)
 {
@@ -802,6 +414,7 @@ static void net_vm_close(void *arg, struct port *p)
 /**
  * net_names_new() - the names a network's DNS answers itself:
  * host.lima.internal (the gateway) and the static hosts
+ * @cfg:	the network's configuration
  *
  * Return: the table; exits on allocation failure
  */
@@ -822,6 +435,7 @@ struct dns_local *net_names_new(const struct net_config *cfg)
 
 /**
  * net_dns_start() - serve DNS at .3 and at the gateway's .2
+ * @n:		network
  *
  * Return: 0, or -1
  */
@@ -865,13 +479,11 @@ static void net_own6(struct net *n, const uint8_t svc_mac[6])
 struct net *net_new(struct loop *l, const struct net_config *cfg,
 		    const char *name, net_empty_fn on_empty, void *arg)
 {
-	struct net *n = calloc(1, sizeof(*n));
+	struct net *n = xcalloc(1, sizeof(*n));
 	struct dhcp_config dc = {0};
 	struct svc_config sc = {0};
 	struct gw_config gc = {0};
 
-	if (!n)
-		fatal("calloc");
 	n->l = l;
 	n->cfg = *cfg;
 	n->stats.leases_skipped = cfg->statics_skipped;
@@ -893,7 +505,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->gw = gw_new(l, &gc, net_gw_out, n);
 	if (!n->gw)
 		goto fail;
-	n->gw_port = sw_port_add(n->sw, "gateway", net_to_gw, n);
+	n->gw_port = sw_port_add(n->sw, "gateway", 0, net_to_gw, n);
 	gw_mac(n->gw, n->gw_mac);
 	n->gw_addr = gc.host;
 	sw_learn_static(n->sw, n->gw_port, n->gw_mac);
@@ -934,7 +546,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->svc = svc_new(l, &sc, net_svc_out, n);
 	if (!n->svc)
 		goto fail;
-	n->svc_port = sw_port_add(n->sw, "services", net_to_svc, n->svc);
+	n->svc_port = sw_port_add(n->sw, "services", 0, net_to_svc, n->svc);
 	n->svc_addr = sc.addr;
 	sw_learn_static(n->sw, n->svc_port, sc.mac);
 	net_own6(n, sc.mac);
@@ -956,6 +568,7 @@ fail:
 
 /**
  * net_free() - close every VM port and free the network
+ * @n:		network, or NULL
  */
 void net_free(struct net *n)
 {
@@ -983,10 +596,13 @@ void net_free(struct net *n)
 
 /**
  * net_unseen_end() - may the VM behind @fd vanish without our seeing it?
+ * @fd:		the VM's descriptor
  *
  * A datagram peer that closes is noticed only when a send to it fails
  * (Lima's VZ socket pair, vfkit); streams, seqpacket sockets and TAP
  * devices report their end.
+ *
+ * Return: 1 if it is a datagram socket, else 0
  */
 static int net_unseen_end(int fd)
 {
@@ -1006,14 +622,12 @@ static int net_unseen_end(int fd)
  */
 void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 {
-	struct net_vm *vm = calloc(1, sizeof(*vm));
+	struct net_vm *vm = xcalloc(1, sizeof(*vm));
 
-	if (!vm)
-		fatal("calloc");
 	vm->n = n;
 	vm->id = ++n->vm_ids;
 	vm->port = port_new(n->l, fd, kind, name, net_vm_rx, net_vm_close, vm);
-	vm->swp = sw_port_add(n->sw, name, net_to_vm, vm);
+	vm->swp = sw_port_add(n->sw, name, vm->id, net_to_vm, vm);
 	if (!net_unseen_end(fd))
 		sw_port_keep_macs(vm->swp);
 	vm->next = n->vms;
@@ -1023,6 +637,8 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 
 /**
  * net_forward_add() - forward a host port to the first guest address
+ * @n:		network
+ * @f:		the forward
  *
  * Return: 0, or -1 if the host port is taken
  */
@@ -1037,6 +653,11 @@ int net_forward_add(struct net *n, const struct net_forward *f)
 
 /**
  * net_tap() - the switch passes a frame: capture it if it is wanted
+ * @arg:	the network
+ * @from:	ingress port
+ * @to:		the port it goes to, NULL when flooded
+ * @frame:	the frame
+ * @len:	its length
  */
 static void net_tap(void *arg, const struct sw_port *from,
 		    const struct sw_port *to, const uint8_t *frame, size_t len)
@@ -1064,6 +685,9 @@ void net_set_capture(struct net *n, struct cap *c, const char *port)
 
 /**
  * net_stats() - counters of a network
+ * @n:		network
+ *
+ * Return: its counters
  */
 const struct net_stats *net_stats(const struct net *n)
 {
@@ -1072,6 +696,9 @@ const struct net_stats *net_stats(const struct net *n)
 
 /**
  * net_name() - name of a network, for logs
+ * @n:		network
+ *
+ * Return: its name
  */
 const char *net_name(const struct net *n)
 {
@@ -1095,6 +722,10 @@ int net_forward_remove(struct net *n, int udp, struct in_addr haddr,
 
 /**
  * net_holds_addr() - is @a (network order) inside the network's subnet?
+ * @n:		network
+ * @a:		the address
+ *
+ * Return: nonzero if it does
  */
 int net_holds_addr(const struct net *n, struct in_addr a)
 {
@@ -1104,6 +735,9 @@ int net_holds_addr(const struct net *n, struct in_addr a)
 
 /**
  * net_dhcp() - the network's DHCP server (leases)
+ * @n:		network
+ *
+ * Return: the DHCP server
  */
 struct dhcp *net_dhcp(struct net *n)
 {
@@ -1113,6 +747,9 @@ struct dhcp *net_dhcp(struct net *n)
 /**
  * net_names() - the names the network's DNS answers itself, or NULL when
  * the network has no DNS service
+ * @n:		network
+ *
+ * Return: the table, or NULL
  */
 struct dns_local *net_names(struct net *n)
 {
@@ -1122,6 +759,9 @@ struct dns_local *net_names(struct net *n)
 /**
  * net_svc_netif() - the services host's lwIP netif (.3), where probes to
  * guests are bound
+ * @n:		network
+ *
+ * Return: the netif
  */
 struct netif *net_svc_netif(struct net *n)
 {
@@ -1155,6 +795,9 @@ void net_foreach_cam(struct net *n, net_cam_fn fn, void *arg)
 
 /**
  * net_sw_stats() - counters of the network's switch
+ * @n:		network
+ *
+ * Return: the counters
  */
 const struct sw_stats *net_sw_stats(const struct net *n)
 {
@@ -1163,6 +806,8 @@ const struct sw_stats *net_sw_stats(const struct net *n)
 
 /**
  * net_svc_stats() - counters of the network's services host
+ * @n:		network
+ * @st:		filled with the counters
  */
 void net_svc_stats(const struct net *n, struct svc_stats *st)
 {
@@ -1171,6 +816,9 @@ void net_svc_stats(const struct net *n, struct svc_stats *st)
 
 /**
  * net_nat_connections() - sockets libslirp holds for the network's guests
+ * @n:		network
+ *
+ * Return: their number
  */
 int net_nat_connections(struct net *n)
 {

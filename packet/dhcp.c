@@ -416,22 +416,20 @@ static int dhcp_sender_ok(struct dhcp *d, const uint8_t *src,
 }
 
 /**
- * dhcp_handle() - process one DHCP message from a client
+ * dhcp_handle_msg() - dhcp_handle() once @d->port is set
  * @d:		server
- * @src:	the Ethernet source of the frame that carried it: the
- *		message is acted on only when its chaddr is this MAC (and,
- *		with a sender_ok callback, the switch has it on the port)
+ * @src:	the frame's Ethernet source
  * @msg:	UDP payload received on port 67, untrusted
  * @len:	its length
- * @reply:	buffer for the reply, DHCP_REPLY_MAX bytes are always enough
+ * @reply:	buffer for the reply
  * @replycap:	its size
- * @out:	how to deliver the reply, filled when one is returned
+ * @out:	how to deliver the reply
  *
  * Return: length of the reply in @reply, 0 for no reply
  */
-int dhcp_handle(struct dhcp *d, const uint8_t src[6], const uint8_t *msg,
-		size_t len, uint8_t *reply, size_t replycap,
-		struct dhcp_reply_info *out)
+static int dhcp_handle_msg(struct dhcp *d, const uint8_t src[6],
+			   const uint8_t *msg, size_t len, uint8_t *reply,
+			   size_t replycap, struct dhcp_reply_info *out)
 {
 	struct dhcp_msg m;
 	int64_t now;
@@ -480,6 +478,35 @@ int dhcp_handle(struct dhcp *d, const uint8_t src[6], const uint8_t *msg,
 		d->cfg.changed(d->cfg.changed_arg);
 	}
 	return (int)n;
+}
+
+/**
+ * dhcp_handle() - process one DHCP message from a client
+ * @d:		server
+ * @src:	the Ethernet source of the frame that carried it: the
+ *		message is acted on only when its chaddr is this MAC (and,
+ *		with a sender_ok callback, the switch has it on the port)
+ * @port:	the port the frame came in on, a number the caller gives
+ *		each port, 0 for none known: leases taken by new MACs are
+ *		counted per port (dhcp_port_full())
+ * @msg:	UDP payload received on port 67, untrusted
+ * @len:	its length
+ * @reply:	buffer for the reply, DHCP_REPLY_MAX bytes are always enough
+ * @replycap:	its size
+ * @out:	how to deliver the reply, filled when one is returned
+ *
+ * Return: length of the reply in @reply, 0 for no reply
+ */
+int dhcp_handle(struct dhcp *d, const uint8_t src[6], uint32_t port,
+		const uint8_t *msg, size_t len, uint8_t *reply, size_t replycap,
+		struct dhcp_reply_info *out)
+{
+	int n;
+
+	d->port = port; /* for this message only */
+	n = dhcp_handle_msg(d, src, msg, len, reply, replycap, out);
+	d->port = 0;
+	return n;
 }
 
 /**
@@ -586,18 +613,6 @@ void dhcp_free(struct dhcp *d)
 	free(d->leases);
 	free(d->used);
 	free(d);
-}
-
-/**
- * dhcp_set_port() - name the port the next messages come from
- * @d:		DHCP server
- * @port:	a number the caller gives each port, 0 for none known
- *
- * Leases taken by new MACs are counted per port (dhcp_port_full()).
- */
-void dhcp_set_port(struct dhcp *d, uint32_t port)
-{
-	d->port = port;
 }
 
 /**

@@ -75,7 +75,7 @@ typedef int64_t (*dhcp_clock_fn)(void *arg);
  * @changed:	called after a message bound, released or declined an
  *		address (to persist leases and follow names), or NULL
  * @changed_arg: its argument
- * @sender_ok:	asked for every message from a port (dhcp_set_port()):
+ * @sender_ok:	asked for every message from a port (dhcp_handle()):
  *		does the switch have @mac, the message's Ethernet source, on
  *		port @port? Returns 1 if so. NULL: not asked, and messages
  *		from no known port are taken too (tests, the fuzzer)
@@ -188,7 +188,7 @@ struct dhcp_stats {
 	uint64_t name_taken;
 };
 
-/* Live leases a port's new MACs may take (dhcp_set_port()) */
+/* Live leases a port's new MACs may take (dhcp_handle()'s @port) */
 #define DHCP_PORT_LEASES 16
 
 /* Lease states, struct dhcp_lease_info.state */
@@ -226,8 +226,8 @@ typedef int (*dhcp_lease_fn)(void *arg, const struct dhcp_lease_info *li);
 
 struct dhcp *dhcp_new(const struct dhcp_config *cfg);
 void dhcp_free(struct dhcp *d);
-int dhcp_handle(struct dhcp *d, const uint8_t src[6], const uint8_t *msg,
-		size_t len, uint8_t *reply, size_t replycap,
+int dhcp_handle(struct dhcp *d, const uint8_t src[6], uint32_t port,
+		const uint8_t *msg, size_t len, uint8_t *reply, size_t replycap,
 		struct dhcp_reply_info *out);
 void dhcp_foreach_lease(struct dhcp *d, dhcp_lease_fn fn, void *arg);
 const char *dhcp_lease_hostname(struct dhcp *d, struct in_addr ip);
@@ -235,7 +235,6 @@ int dhcp_lease_owner(struct dhcp *d, struct in_addr ip, uint8_t mac[6]);
 int dhcp_lease_restore(struct dhcp *d, const uint8_t mac[6], struct in_addr ip,
 		       const char *hostname, int64_t expires);
 void dhcp_get_stats(const struct dhcp *d, struct dhcp_stats *st);
-void dhcp_set_port(struct dhcp *d, uint32_t port);
 void dhcp_set_name_check(struct dhcp *d, dhcp_name_fn fn, void *arg);
 
 #endif /* USERNETD_DHCP_H */

@@ -53,6 +53,7 @@
 #include "base/loop.h"
 #include "packet/peercred.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define FWDU_TX_MAX	   (64 * 1024) /* host-to-guest bytes read at once */
 #define FWDU_RESUME	   (TCP_SND_BUF / 4) /* send room that resumes reading */
@@ -344,6 +345,11 @@ static void fwdu_flush(struct fwdu_conn *c)
 
 /**
  * fwdu_tcp_connected() - lwIP: the guest accepted the connection
+ * @arg:	the connection
+ * @pcb:	its pcb
+ * @err:	unused: lwIP 2.1 always passes ERR_OK
+ *
+ * Return: ERR_OK
  */
 static err_t fwdu_tcp_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
@@ -360,9 +366,15 @@ static err_t fwdu_tcp_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 
 /**
  * fwdu_tcp_recv() - lwIP: guest data, or its FIN (@p NULL)
+ * @arg:	the connection
+ * @pcb:	its pcb
+ * @p:		the data, NULL for the FIN
+ * @err:	unused: lwIP passes ERR_OK
  *
  * The ring is larger than the receive window, so data always fits; if it
  * did not, ERR_MEM makes lwIP keep it and offer it again later.
+ *
+ * Return: ERR_OK, or ERR_MEM for lwIP to offer @p again later
  */
 static err_t fwdu_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 			   err_t err)
@@ -407,6 +419,11 @@ static err_t fwdu_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 
 /**
  * fwdu_tcp_sent() - lwIP: the guest acknowledged data: send room again
+ * @arg:	the connection
+ * @pcb:	its pcb
+ * @len:	bytes acknowledged
+ *
+ * Return: ERR_OK, or ERR_ABRT if the pcb was aborted
  */
 static err_t fwdu_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
@@ -427,6 +444,8 @@ static err_t fwdu_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 
 /**
  * fwdu_tcp_err() - lwIP: reset, refused or aborted; it freed the pcb
+ * @arg:	the connection, NULL once it is gone
+ * @err:	why (unused: the outcome is the same)
  */
 static void fwdu_tcp_err(void *arg, err_t err)
 {
@@ -443,6 +462,10 @@ static void fwdu_tcp_err(void *arg, err_t err)
 /**
  * fwdu_tcp_poll() - lwIP, every second: end connects that take too long,
  * retry handing queued bytes to lwIP
+ * @arg:	the connection
+ * @pcb:	its pcb
+ *
+ * Return: ERR_OK, or ERR_ABRT if the pcb was aborted
  */
 static err_t fwdu_tcp_poll(void *arg, struct tcp_pcb *pcb)
 {
@@ -639,6 +662,9 @@ static void fwdu_conn_free(struct fwdu_conn *c)
 
 /**
  * fwdu_io() - loop: the host socket is readable, writable, or hung up
+ * @arg:	the connection
+ * @fd:		its host socket
+ * @revents:	poll(2) events
  */
 static void fwdu_io(void *arg, int fd, int revents)
 {
@@ -668,6 +694,7 @@ static void fwdu_io(void *arg, int fd, int revents)
 
 /**
  * fwdu_async() - loop: look at the connections lwIP callbacks kicked
+ * @arg:	the forward
  */
 static void fwdu_async(void *arg)
 {
@@ -745,6 +772,9 @@ static int fwdu_peer_ok(struct fwdu *f, int fd)
 
 /**
  * fwdu_accept() - loop: new connections on the listening socket
+ * @arg:	the forward
+ * @lfd:	its listening socket
+ * @revents:	poll(2) events
  */
 static void fwdu_accept(void *arg, int lfd, int revents)
 {
@@ -766,6 +796,7 @@ static void fwdu_accept(void *arg, int lfd, int revents)
 			close(fd);
 			continue;
 		}
+		/* a connection: out of memory refuses it, as a full table */
 		c = calloc(1, sizeof(*c));
 		if (!c || fwdu_ring_init(&c->rx, FWDU_RX_MAX)) {
 			log_warnx("fwd %s: out of memory", f->path);
@@ -844,9 +875,7 @@ struct fwdu *fwdu_listen(struct loop *l, struct netif *nif,
 
 	if (fd < 0)
 		return NULL;
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		fatal("calloc");
+	f = xcalloc(1, sizeof(*f));
 	f->l = l;
 	f->nif = nif;
 	f->gaddr = gaddr;

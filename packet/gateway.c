@@ -25,9 +25,11 @@
 
 #include <slirp/libslirp.h>
 
+#include "packet/frame.h"
 #include "packet/gateway.h"
 #include "base/loop.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define GW_PAUSE_MS 250 /* listeners rest this long while out of fds */
 #define GW_SPIN	    16	/* iterations a listener may stay readable */
@@ -65,6 +67,10 @@ struct gw {
 
 /**
  * struct gw_timer - a libslirp timer on the loop
+ * @g:		the gateway
+ * @t:		the loop's timer
+ * @id:		which of libslirp's timers (slirp_handle_timer())
+ * @cb_opaque:	libslirp's argument for it
  */
 struct gw_timer {
 	struct gw *g;
@@ -103,20 +109,34 @@ static void gw_fds_check(struct gw *g, int fd)
 
 /**
  * gw_net_unreachable() - is @f an ICMP network unreachable?
+ * @f:		Ethernet frame libslirp sends
+ * @len:	its length
  *
  * libslirp answers a guest's connection with one when it cannot get a
  * socket (or the host has no route): that is when to look.
+ *
+ * Return: nonzero if it is one (ICMP type 3, code 0)
  */
 static int gw_net_unreachable(const uint8_t *f, size_t len)
 {
-	size_t hl;
+	struct frame_info fi;
+	const uint8_t *icmp;
 
-	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 1)
+	if (frame_parse(f, len, &fi) || !fi.ip4 ||
+	    fi.proto != FRAME_IPPROTO_ICMP)
 		return 0;
-	hl = (size_t)(f[14] & 0x0f) * 4;
-	return len >= 14 + hl + 2 && f[14 + hl] == 3 && f[14 + hl + 1] == 0;
+	icmp = frame_l4(f, len, &fi, 2); /* type and code */
+	return icmp && icmp[0] == 3 && icmp[1] == 0;
 }
 
+/**
+ * gw_send_packet() - SlirpCb: a frame libslirp sends to the LAN
+ * @buf:	the frame
+ * @len:	its length
+ * @opaque:	the gateway
+ *
+ * Return: @len: the frame was taken
+ */
 static ssize_t gw_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct gw *g = opaque;
@@ -127,18 +147,33 @@ static ssize_t gw_send_packet(const void *buf, size_t len, void *opaque)
 	return (ssize_t)len;
 }
 
+/**
+ * gw_guest_error() - SlirpCb: libslirp found a guest's packet malformed
+ * @msg:	its description
+ * @opaque:	the gateway (unused)
+ */
 static void gw_guest_error(const char *msg, void *opaque)
 {
 	(void)opaque;
 	log_debug("gateway: guest error: %s", msg);
 }
 
+/**
+ * gw_clock_ns() - SlirpCb: libslirp's clock, the loop's
+ * @opaque:	the gateway (unused)
+ *
+ * Return: the loop's monotonic time, ns
+ */
 static int64_t gw_clock_ns(void *opaque)
 {
 	(void)opaque;
 	return loop_now_ns();
 }
 
+/**
+ * gw_timer_fire() - a libslirp timer expired: run it
+ * @arg:	the timer
+ */
 static void gw_timer_fire(void *arg)
 {
 	struct gw_timer *t = arg;
@@ -146,13 +181,20 @@ static void gw_timer_fire(void *arg)
 	slirp_handle_timer(t->g->slirp, t->id, t->cb_opaque);
 }
 
+/**
+ * gw_timer_new_opaque() - SlirpCb: libslirp makes a timer (at setup,
+ * not per frame: out of memory is fatal)
+ * @id:		which of libslirp's timers
+ * @cb_opaque:	its argument for slirp_handle_timer()
+ * @opaque:	the gateway
+ *
+ * Return: the timer, disarmed
+ */
 static void *gw_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
 {
 	struct gw *g = opaque;
-	struct gw_timer *t = calloc(1, sizeof(*t));
+	struct gw_timer *t = xcalloc(1, sizeof(*t));
 
-	if (!t)
-		fatal("calloc");
 	t->g = g;
 	t->id = id;
 	t->cb_opaque = cb_opaque;
@@ -160,6 +202,11 @@ static void *gw_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
 	return t;
 }
 
+/**
+ * gw_timer_free() - SlirpCb: libslirp drops a timer
+ * @timer:	the timer
+ * @opaque:	the gateway (unused)
+ */
 static void gw_timer_free(void *timer, void *opaque)
 {
 	struct gw_timer *t = timer;
@@ -169,6 +216,12 @@ static void gw_timer_free(void *timer, void *opaque)
 	free(t);
 }
 
+/**
+ * gw_timer_mod() - SlirpCb: (re)arm a timer
+ * @timer:	the timer
+ * @expire_ms:	when it fires, the loop's monotonic ms
+ * @opaque:	the gateway (unused)
+ */
 static void gw_timer_mod(void *timer, int64_t expire_ms, void *opaque)
 {
 	struct gw_timer *t = timer;
@@ -177,12 +230,21 @@ static void gw_timer_mod(void *timer, int64_t expire_ms, void *opaque)
 	loop_timer_arm(t->t, expire_ms);
 }
 
+/**
+ * gw_register_poll_fd() - SlirpCb: libslirp has a new descriptor
+ * @fd:		the descriptor (unused)
+ * @opaque:	the gateway (unused)
+ */
 static void gw_register_poll_fd(int fd, void *opaque)
 {
 	(void)fd;
 	(void)opaque; /* descriptors are enumerated on every iteration */
 }
 
+/**
+ * gw_notify() - SlirpCb: libslirp has something to do
+ * @opaque:	the gateway (unused)
+ */
 static void gw_notify(void *opaque)
 {
 	(void)opaque; /* the next iteration asks libslirp again anyway */
@@ -202,6 +264,11 @@ static const SlirpCb gw_cb = {
 
 /**
  * gw_add_poll() - libslirp asks us to poll @fd for this iteration
+ * @fd:		a descriptor of libslirp
+ * @events:	SLIRP_POLL_* events
+ * @opaque:	the gateway
+ *
+ * Return: the index libslirp passes to gw_get_revents(), or -1
  */
 static int gw_add_poll(int fd, int events, void *opaque)
 {
@@ -225,6 +292,10 @@ static int gw_add_poll(int fd, int events, void *opaque)
 
 /**
  * gw_get_revents() - report what poll(2) said about descriptor @idx
+ * @idx:	what gw_add_poll() returned
+ * @opaque:	the gateway
+ *
+ * Return: the SLIRP_POLL_* events that occurred
  */
 static int gw_get_revents(int idx, void *opaque)
 {
@@ -252,6 +323,9 @@ static int gw_get_revents(int idx, void *opaque)
 
 /**
  * gw_prepare() - loop hook: add libslirp's descriptors, lower the timeout
+ * @arg:	the gateway
+ * @l:		the loop
+ * @timeout_ms:	lowered to libslirp's next timer
  */
 static void gw_prepare(void *arg, struct loop *l, int *timeout_ms)
 {
@@ -269,6 +343,8 @@ static void gw_prepare(void *arg, struct loop *l, int *timeout_ms)
 
 /**
  * gw_dispatch() - loop hook: let libslirp handle what poll(2) reported
+ * @arg:	the gateway
+ * @l:		the loop
  */
 static void gw_dispatch(void *arg, struct loop *l)
 {
@@ -300,11 +376,9 @@ static void gw_dispatch(void *arg, struct loop *l)
 struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
 		  void *arg)
 {
-	struct gw *g = calloc(1, sizeof(*g));
+	struct gw *g = xcalloc(1, sizeof(*g));
 	SlirpConfig sc = {0};
 
-	if (!g)
-		fatal("calloc");
 	g->l = l;
 	g->out = out;
 	g->arg = arg;
@@ -339,6 +413,7 @@ struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
 
 /**
  * gw_free() - destroy a gateway and close all its host sockets
+ * @g:		gateway, or NULL
  */
 void gw_free(struct gw *g)
 {
@@ -351,16 +426,21 @@ void gw_free(struct gw *g)
 
 /**
  * gw_input() - a frame from the LAN for the gateway
+ * @g:		gateway
+ * @frame:	Ethernet frame, untrusted
+ * @len:	its length
  */
 void gw_input(struct gw *g, const uint8_t *frame, size_t len)
 {
-	if (len > 65535 + 14)
+	if (len > FRAME_LEN(65535)) /* more than any IPv4 packet */
 		return;
 	slirp_input(g->slirp, frame, (int)len);
 }
 
 /**
  * gw_mac() - the MAC libslirp uses: 52:55 followed by its IPv4 address
+ * @g:		gateway
+ * @mac:	set to its MAC
  */
 void gw_mac(const struct gw *g, uint8_t mac[6])
 {
@@ -371,6 +451,12 @@ void gw_mac(const struct gw *g, uint8_t mac[6])
 
 /**
  * gw_add_hostfwd() - forward a host port to a guest port
+ * @g:		gateway
+ * @udp:	1 for UDP, 0 for TCP
+ * @haddr:	host address to listen on
+ * @hport:	host port
+ * @gaddr:	guest address
+ * @gport:	guest port
  *
  * Return: 0, or -1 if the host port cannot be bound
  */
@@ -382,6 +468,12 @@ int gw_add_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport,
 
 /**
  * gw_remove_hostfwd() - remove a forward added by gw_add_hostfwd()
+ * @g:		gateway
+ * @udp:	1 for UDP, 0 for TCP
+ * @haddr:	host address it listens on
+ * @hport:	host port
+ *
+ * Return: 0, or -1 if there was no such forward
  */
 int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport)
 {
@@ -413,7 +505,11 @@ static void gw_info_lines(struct gw *g, void (*fn)(void *, const char *),
 	free(info); /* g_strdup()'d: glib allocates with malloc() */
 }
 
-/* gw_nat_connections()'s line counter */
+/**
+ * gw_count_line() - gw_nat_connections()'s line counter
+ * @arg:	the count
+ * @line:	a line of libslirp's connection info
+ */
 static void gw_count_line(void *arg, const char *line)
 {
 	if (!strstr(line, "HOST_FORWARD"))
@@ -445,7 +541,11 @@ struct gw_tcp_walk {
 	void *arg;
 };
 
-/* gw_foreach_tcp()'s line parser */
+/**
+ * gw_tcp_line() - gw_foreach_tcp()'s line parser
+ * @arg:	the walk (callback and its argument)
+ * @line:	a line of libslirp's connection info
+ */
 static void gw_tcp_line(void *arg, const char *line)
 {
 	struct gw_tcp_walk *w = arg;
@@ -488,7 +588,11 @@ struct gw_flow_walk {
 	void *arg;
 };
 
-/* gw_foreach_flow()'s line parser */
+/**
+ * gw_flow_line() - gw_foreach_flow()'s line parser
+ * @arg:	the walk (callback and its argument)
+ * @line:	a line of libslirp's connection info
+ */
 static void gw_flow_line(void *arg, const char *line)
 {
 	struct gw_flow_walk *w = arg;

@@ -54,54 +54,40 @@
  */
 #include <string.h>
 
+#include "packet/frame.h"
 #include "packet/ipfrag.h"
 
-#define IPFRAG_ETH_HLEN	 14
-#define IPFRAG_IP_HLEN	 20
-#define IPFRAG_DF	 0x4000
-#define IPFRAG_MF	 0x2000
-#define IPFRAG_OFFMASK	 0x1fff
-#define IPFRAG_FRAME_MAX (65535 + IPFRAG_ETH_HLEN) /* gw_input() drops more */
-
-/**
- * ipfrag_get16() - a big-endian 16-bit field
- * @p:		its first byte
- *
- * Return: its value
- */
-static unsigned ipfrag_get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
+#define IPFRAG_FRAME_MAX FRAME_LEN(65535) /* gw_input() drops more */
 
 /**
  * ipfrag_valid() - would libslirp's ip_input() take this IPv4 packet on?
- * @ip:		IPv4 header
+ * @ip:		IPv4 header (frame_ip4())
  * @plen:	bytes from @ip to the end of the frame (libslirp's m_len)
  *
  * The checks ip_input() makes before reassembly, in its order.
  *
  * Return: nonzero if it passes them
  */
-static int ipfrag_valid(const uint8_t *ip, size_t plen)
+static int ipfrag_valid(const struct frame_ip4 *ip, size_t plen)
 {
-	size_t hlen = (size_t)(ip[0] & 0xf) * 4, tot, i;
+	const uint8_t *h = (const uint8_t *)ip; /* with its options */
+	size_t hlen = frame_ip4_hlen(ip), tot, i;
 	uint32_t sum = 0;
 
-	if (plen < IPFRAG_IP_HLEN || ip[0] >> 4 != 4)
+	if (plen < FRAME_IP4_HLEN || frame_ip4_version(ip) != 4)
 		return 0;
-	if (hlen < IPFRAG_IP_HLEN || hlen > plen)
+	if (hlen < FRAME_IP4_HLEN || hlen > plen)
 		return 0;
 	for (i = 0; i < hlen; i += 2)
-		sum += ipfrag_get16(ip + i);
+		sum += frame_get16(h + i);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	if (sum != 0xffff)
 		return 0;
-	tot = ipfrag_get16(ip + 2);
+	tot = frame_get16(ip->len);
 	if (tot < hlen || tot > plen)
 		return 0;
-	return ip[8] != 0; /* TTL */
+	return ip->ttl != 0;
 }
 
 /**
@@ -170,43 +156,45 @@ static unsigned ipfrag_owned(const struct ipfrag *t, uint32_t owner)
 enum ipfrag_verdict ipfrag_pass(struct ipfrag *t, const uint8_t *frame,
 				size_t len, int64_t now_ms, uint32_t owner)
 {
-	const uint8_t *ip = frame + IPFRAG_ETH_HLEN;
+	const struct frame_ip4 *ip;
 	struct ipfrag_entry *e = NULL;
+	struct frame_info fi;
 	unsigned fo, off, flen, i;
 	uint32_t src, dst;
 	uint16_t id;
 
-	if (len < IPFRAG_ETH_HLEN + IPFRAG_IP_HLEN || frame[12] != 0x08 ||
-	    frame[13] != 0x00)
+	frame_parse(frame, len, &fi); /* ipfrag_valid() judges the version */
+	ip = fi.ip4;
+	if (!ip)
 		return IPFRAG_PASS; /* no IPv4 header: not ip_input()'s fragment
 				       path */
-	fo = ipfrag_get16(ip + 6);
-	if (!(fo & ~IPFRAG_DF))
+	fo = frame_ip4_frag(ip);
+	if (!(fo & ~FRAME_IP4_DF))
 		return IPFRAG_PASS; /* not a fragment */
-	if (len > IPFRAG_FRAME_MAX || !ipfrag_valid(ip, len - IPFRAG_ETH_HLEN))
+	if (len > IPFRAG_FRAME_MAX || !ipfrag_valid(ip, frame_l3_len(len)))
 		return IPFRAG_DROP; /* libslirp would drop it too */
 
-	memcpy(&src, ip + 12, 4);
-	memcpy(&dst, ip + 16, 4);
-	memcpy(&id, ip + 4, 2);
-	off = (fo & IPFRAG_OFFMASK) << 3;
-	flen = ipfrag_get16(ip + 2) - (unsigned)(ip[0] & 0xf) * 4;
+	memcpy(&src, ip->src, 4);
+	memcpy(&dst, ip->dst, 4);
+	memcpy(&id, ip->id, 2);
+	off = (fo & FRAME_IP4_OFFMASK) << 3;
+	flen = frame_get16(ip->len) - (unsigned)frame_ip4_hlen(ip);
 
 	ipfrag_expire(t, now_ms);
 	for (i = 0; i < t->n; i++)
 		if (t->e[i].src == src && t->e[i].dst == dst &&
-		    t->e[i].id == id && t->e[i].proto == ip[9]) {
+		    t->e[i].id == id && t->e[i].proto == ip->proto) {
 			e = &t->e[i];
 			break;
 		}
 
-	if (!(fo & IPFRAG_MF) && !off) {
+	if (!(fo & FRAME_IP4_MF) && !off) {
 		/* only the reserved flag: ip_input() frees the queue */
 		if (e)
 			ipfrag_remove(t, i);
 		return IPFRAG_PASS;
 	}
-	if (fo & IPFRAG_MF) {
+	if (fo & FRAME_IP4_MF) {
 		if (!e) {
 			if (owner && ipfrag_owned(t, owner) >= IPFRAG_SHARE)
 				return IPFRAG_OVER_SHARE;
@@ -217,7 +205,7 @@ enum ipfrag_verdict ipfrag_pass(struct ipfrag *t, const uint8_t *frame,
 			e->src = src;
 			e->dst = dst;
 			e->id = id;
-			e->proto = ip[9];
+			e->proto = ip->proto;
 			e->owner = owner;
 			e->irregular = off != 0;
 			e->next = off + flen;

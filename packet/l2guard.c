@@ -32,26 +32,18 @@
  */
 #include <string.h>
 
+#include "packet/frame.h"
 #include "packet/l2guard.h"
 
-#define L2G_ETH_HLEN  14
-#define L2G_IP6_HLEN  40
-#define L2G_CHAIN_MAX 16 /* extension headers followed at most */
-#define L2G_NA_LEN    24 /* ICMPv6 header, flags, target */
-#define L2G_OFFMASK   0xfff8
-#define L2G_DHCP6_SRV 547
-#define L2G_DHCP6_CLI 546
-
-/**
- * l2g_get16() - a big-endian 16-bit field
- * @p:		its first byte
- *
- * Return: its value
- */
-static unsigned l2g_get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
+#define L2G_CHAIN_MAX	16 /* extension headers followed at most */
+#define L2G_NA_LEN	24 /* ICMPv6 header, flags, target */
+#define L2G_NA_TARGET	8  /* offset of the target address in an NA */
+#define L2G_OFFMASK	0xfff8
+#define L2G_DHCP6_SRV	547
+#define L2G_DHCP6_CLI	546
+#define L2G_ICMP6_RA	134
+#define L2G_ICMP6_NA	136
+#define L2G_ICMP6_REDIR 137
 
 /**
  * l2g_own() - is @a one of the network's own addresses?
@@ -93,19 +85,18 @@ int l2g_add(struct l2g_addrs *own, const struct in6_addr *a)
  */
 void l2g_link_local(const uint8_t mac[6], struct in6_addr *a)
 {
-	uint8_t *b = a->s6_addr;
+	static const uint8_t prefix[8] = {0xfe, 0x80};
+	uint8_t *b = a->s6_addr, *iid = b + 8; /* the interface identifier */
 
-	memset(b, 0, 16);
-	b[0] = 0xfe;
-	b[1] = 0x80;
-	b[8] = mac[0] ^ 0x02;
-	b[9] = mac[1];
-	b[10] = mac[2];
-	b[11] = 0xff;
-	b[12] = 0xfe;
-	b[13] = mac[3];
-	b[14] = mac[4];
-	b[15] = mac[5];
+	memcpy(b, prefix, sizeof(prefix));
+	iid[0] = mac[0] ^ 0x02; /* the universal/local bit, inverted */
+	iid[1] = mac[1];
+	iid[2] = mac[2];
+	iid[3] = 0xff; /* EUI-48 to EUI-64: ff:fe in the middle */
+	iid[4] = 0xfe;
+	iid[5] = mac[3];
+	iid[6] = mac[4];
+	iid[7] = mac[5];
 }
 
 /**
@@ -122,16 +113,16 @@ static enum l2g_verdict l2g_icmp6(const struct l2g_addrs *own, const uint8_t *m,
 {
 	if (mlen < 1)
 		return L2G_CHAIN;
-	switch (m[0]) {
-	case 134:
+	switch (m[0]) { /* the ICMPv6 type */
+	case L2G_ICMP6_RA:
 		return L2G_RA;
-	case 137:
+	case L2G_ICMP6_REDIR:
 		return L2G_REDIRECT;
-	case 136:
+	case L2G_ICMP6_NA:
 		if (mlen < L2G_NA_LEN) /* hosts drop a short NA; a fragment */
 			return frag ? L2G_CHAIN
 				    : L2G_PASS; /* may hide the rest */
-		return l2g_own(own, m + 8) ? L2G_NA : L2G_PASS;
+		return l2g_own(own, m + L2G_NA_TARGET) ? L2G_NA : L2G_PASS;
 	default:
 		return L2G_PASS;
 	}
@@ -140,59 +131,63 @@ static enum l2g_verdict l2g_icmp6(const struct l2g_addrs *own, const uint8_t *m,
 /**
  * l2g_ipv6() - judge an IPv6 packet from a guest
  * @own:	the network's own addresses
- * @p:		the IPv6 header
- * @plen:	bytes from @p to the end of the frame
+ * @ip:		the IPv6 fixed header (frame_ip6())
+ * @plen:	bytes from @ip to the end of the frame
+ *
+ * Extension headers are walked as bytes from @ip: each is a next-header
+ * byte and a length byte (RFC 8200 4.2), the fragment header's offset at
+ * byte 2.
  *
  * Return: the verdict
  */
-static enum l2g_verdict l2g_ipv6(const struct l2g_addrs *own, const uint8_t *p,
-				 size_t plen)
+static enum l2g_verdict l2g_ipv6(const struct l2g_addrs *own,
+				 const struct frame_ip6 *ip, size_t plen)
 {
-	size_t end, off = L2G_IP6_HLEN, hl;
+	const uint8_t *p = (const uint8_t *)ip;
+	size_t end, off = FRAME_IP6_HLEN, hl;
 	unsigned nh, i;
 	int frag = 0;
 
-	if (plen < L2G_IP6_HLEN)
-		return L2G_CHAIN;
-	if (l2g_own(own, p + 8))
+	if (l2g_own(own, ip->src))
 		return L2G_SPOOF6;
 	/* Ethernet pads short frames: the payload length says where the
 	 * packet ends (0 is a jumbogram's, which no Ethernet frame holds) */
-	end = L2G_IP6_HLEN + l2g_get16(p + 4);
-	if (end > plen || end == L2G_IP6_HLEN)
+	end = FRAME_IP6_HLEN + (size_t)frame_get16(ip->plen);
+	if (end > plen || end == FRAME_IP6_HLEN)
 		end = plen;
-	nh = p[6];
+	nh = ip->next;
 	for (i = 0; i < L2G_CHAIN_MAX; i++) {
 		switch (nh) {
-		case 0:	 /* hop-by-hop options */
-		case 43: /* routing */
-		case 60: /* destination options */
-		case 51: /* authentication header: its length is in 4 bytes */
+		case FRAME_IPPROTO_HOPOPTS:
+		case FRAME_IPPROTO_ROUTING:
+		case FRAME_IPPROTO_DSTOPTS:
+		case FRAME_IPPROTO_AH: /* its length is in 4 bytes */
 			if (off + 8 > end)
 				return L2G_CHAIN;
-			hl = nh == 51 ? ((size_t)p[off + 1] + 2) * 4
-				      : ((size_t)p[off + 1] + 1) * 8;
+			hl = nh == FRAME_IPPROTO_AH
+				 ? ((size_t)p[off + 1] + 2) * 4
+				 : ((size_t)p[off + 1] + 1) * 8;
 			nh = p[off];
 			off += hl;
 			continue;
-		case 44: /* fragment */
+		case FRAME_IPPROTO_FRAG:
 			if (off + 8 > end)
 				return L2G_CHAIN;
-			if (l2g_get16(p + off + 2) & L2G_OFFMASK)
+			if (frame_get16(p + off + 2) & L2G_OFFMASK)
 				return L2G_PASS; /* not the first */
 			frag = 1;
 			nh = p[off];
 			off += 8;
 			continue;
-		case 58:
+		case FRAME_IPPROTO_ICMPV6:
 			if (off >= end)
 				return L2G_CHAIN;
 			return l2g_icmp6(own, p + off, end - off, frag);
-		case 17:
+		case FRAME_IPPROTO_UDP:
 			if (off + 4 > end)
 				return L2G_CHAIN;
-			return l2g_get16(p + off) == L2G_DHCP6_SRV &&
-				       l2g_get16(p + off + 2) == L2G_DHCP6_CLI
+			return frame_get16(p + off) == L2G_DHCP6_SRV &&
+				       frame_get16(p + off + 2) == L2G_DHCP6_CLI
 				   ? L2G_DHCPV6
 				   : L2G_PASS;
 		default: /* TCP, ESP, no next header...: nothing of ours */
@@ -213,14 +208,17 @@ static enum l2g_verdict l2g_ipv6(const struct l2g_addrs *own, const uint8_t *p,
 enum l2g_verdict l2g_check(const struct l2g_addrs *own, const uint8_t *f,
 			   size_t len)
 {
-	unsigned type;
+	struct frame_info fi;
 
-	if (len < L2G_ETH_HLEN)
+	frame_parse(f, len, &fi); /* any version: judged as IPv6 all the same */
+	if (!fi.type)
 		return L2G_PASS; /* the switch counts runts */
-	type = l2g_get16(f + 12);
-	if (type == 0x8100 || type == 0x88a8 || type == 0x9100)
+	if (fi.type == FRAME_ETH_VLAN || fi.type == FRAME_ETH_QINQ ||
+	    fi.type == FRAME_ETH_QINQ_OLD)
 		return L2G_VLAN;
-	if (type != 0x86dd)
+	if (fi.type != FRAME_ETH_IP6)
 		return L2G_PASS;
-	return l2g_ipv6(own, f + L2G_ETH_HLEN, len - L2G_ETH_HLEN);
+	if (!fi.ip6)
+		return L2G_CHAIN; /* no whole fixed header */
+	return l2g_ipv6(own, fi.ip6, frame_l3_len(len));
 }

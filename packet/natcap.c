@@ -36,12 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packet/frame.h"
 #include "packet/natcap.h"
 
 #define NATCAP_MIN_SLOTS 64
-#define NATCAP_TH_SYN	 0x02
-#define NATCAP_TH_RST	 0x04
-#define NATCAP_TH_ACK	 0x10
 
 /**
  * natcap_init() - set a network's caps
@@ -89,6 +87,8 @@ static size_t natcap_hash(const struct natcap_flow *k, size_t mask)
 
 /**
  * natcap_same() - do two flows have the same key?
+ * @a:		one flow
+ * @b:		another
  *
  * Return: nonzero if they do
  */
@@ -285,31 +285,32 @@ static void natcap_recount(struct natcap *c, natcap_walk_fn walk, void *arg)
  */
 static int natcap_key(const uint8_t *f, size_t len, struct natcap_flow *k)
 {
-	const uint8_t *ip = f + 14, *l4;
-	size_t hl;
+	const struct frame_tcp *tcp;
+	struct frame_info fi;
 
-	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || ip[0] >> 4 != 4)
+	if (frame_parse(f, len, &fi) || !fi.ip4)
 		return 0;
-	if ((ip[6] & 0x1f) || ip[7])
+	if (fi.frag_off)
 		return 0; /* a later fragment: no ports, no new socket */
-	hl = (size_t)(ip[0] & 0x0f) * 4;
-	if (hl < 20 || len < 14 + hl + 4)
+	/* the ports are where UDP and TCP both have them */
+	tcp = (const struct frame_tcp *)frame_l4(f, len, &fi, 4);
+	if (!tcp)
 		return 0; /* no ports: libslirp drops it */
-	l4 = ip + hl;
 	memset(k, 0, sizeof(*k));
-	memcpy(&k->src, ip + 12, 4);
-	memcpy(&k->sport, l4, 2);
-	if (ip[9] == 17) {
-		k->proto = 17;
+	memcpy(&k->src, fi.ip4->src, 4);
+	memcpy(&k->sport, tcp->sport, 2);
+	if (fi.proto == FRAME_IPPROTO_UDP) {
+		k->proto = FRAME_IPPROTO_UDP;
 		return 1;
 	}
-	if (ip[9] != 6 || len < 14 + hl + 14 ||
-	    (l4[13] & (NATCAP_TH_SYN | NATCAP_TH_ACK | NATCAP_TH_RST)) !=
-		NATCAP_TH_SYN)
+	/* the flags are byte 13 of the TCP header: 14 bytes needed */
+	if (fi.proto != FRAME_IPPROTO_TCP || !frame_l4(f, len, &fi, 14) ||
+	    (tcp->flags & (FRAME_TCP_SYN | FRAME_TCP_ACK | FRAME_TCP_RST)) !=
+		FRAME_TCP_SYN)
 		return 0;
-	k->proto = 6;
-	memcpy(&k->dst, ip + 16, 4);
-	memcpy(&k->dport, l4 + 2, 2);
+	k->proto = FRAME_IPPROTO_TCP;
+	memcpy(&k->dst, fi.ip4->dst, 4);
+	memcpy(&k->dport, tcp->dport, 2);
 	return 1;
 }
 

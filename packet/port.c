@@ -39,9 +39,14 @@
 #include <unistd.h>
 
 #include "base/loop.h"
+#include "packet/frame.h"
 #include "packet/port.h"
 #include "packet/port_batch.h"
 #include "base/log.h"
+#include "base/xalloc.h"
+
+_Static_assert(PORT_FRAME_MIN >= sizeof(struct frame_eth),
+	       "a frame holds its Ethernet header");
 
 #define PORT_RXBUF     (256 * 1024)
 #define PORT_TXBUF     (2 * 1024 * 1024)
@@ -54,6 +59,8 @@
 #define PORT_RETRY_MAX_MS 10
 /* Changes of a PORT_DGRAM_PEER's peer logged at info level. */
 #define PORT_PEER_LOG_MAX 8
+/* A guest's misbehaviour is logged at most this often (log_rate_due()). */
+#define PORT_LOG_MS 10000
 
 /**
  * struct port_fifo - byte ring buffer
@@ -116,9 +123,10 @@ enum port_werr {
  * @peer:	PORT_DGRAM_PEER: where frames go
  * @peerlen:	its length, 0 while no peer is known
  * @peer_logs:	peer changes logged so far
- * @nopeer_logged: a datagram from an unnamed socket was logged
+ * @nopeer_log: throttles the line for a datagram from an unnamed socket
  * @dead:	the port failed; waiting for @reaper to report it
- * @full_logged: one log line per episode of a full queue
+ * @full_log:	throttles the line for a full queue; reset when it drains,
+ *		so each episode is told
  * @wait:	what queued frames wait for
  * @retry_ms:	current backoff of @retry, 0 when not backing off
  * @reaper:	zero-delay timer that calls @close_fn
@@ -143,9 +151,9 @@ struct port {
 	struct sockaddr_un peer;
 	socklen_t peerlen;
 	unsigned peer_logs;
-	int nopeer_logged;
+	struct log_rate nopeer_log;
 	int dead;
-	int full_logged;
+	struct log_rate full_log;
 	enum port_wait wait;
 	int retry_ms;
 	struct loop_timer *reaper;
@@ -186,6 +194,9 @@ enum port_parse port_stream_next(const uint8_t *buf, size_t len,
 
 /**
  * port_fifo_push() - append bytes, wrapping around the end
+ * @f:		the FIFO
+ * @data:	bytes to append
+ * @n:		how many; the caller made room
  */
 static void port_fifo_push(struct port_fifo *f, const void *data, size_t n)
 {
@@ -199,6 +210,10 @@ static void port_fifo_push(struct port_fifo *f, const void *data, size_t n)
 
 /**
  * port_fifo_copyout() - copy @n queued bytes from offset @off, no dequeue
+ * @f:		the FIFO
+ * @off:	offset from its head
+ * @dst:	where to copy
+ * @n:		how many bytes
  */
 static void port_fifo_copyout(const struct port_fifo *f, size_t off, void *dst,
 			      size_t n)
@@ -212,6 +227,8 @@ static void port_fifo_copyout(const struct port_fifo *f, size_t off, void *dst,
 
 /**
  * port_fifo_drop() - dequeue @n bytes
+ * @f:		the FIFO
+ * @n:		bytes to drop from its head
  */
 static void port_fifo_drop(struct port_fifo *f, size_t n)
 {
@@ -241,6 +258,7 @@ static void port_die(struct port *p, const char *why)
 
 /**
  * port_reap() - timer callback: tell the owner the port is gone
+ * @arg:	the port
  */
 static void port_reap(void *arg)
 {
@@ -319,6 +337,8 @@ static void port_set_wait(struct port *p, enum port_wait w)
 /**
  * port_werr_wait() - what a failed send of queued bytes waits for
  * @e:		the failure, neither PORT_ERR_DROP nor PORT_ERR_DROP_ALL
+ *
+ * Return: PORT_WAIT_POLL or PORT_WAIT_TIMER
  */
 static enum port_wait port_werr_wait(enum port_werr e)
 {
@@ -398,6 +418,10 @@ static int port_fifo_dgrams(struct port *p, struct port_dgram *v, int max,
 
 /**
  * port_dgram_bytes() - FIFO bytes of the first @k records described in @v
+ * @v:		records, as port_dgram_fill() described them
+ * @k:		how many of them
+ *
+ * Return: their FIFO bytes, length words included
  */
 static size_t port_dgram_bytes(const struct port_dgram *v, int k)
 {
@@ -443,6 +467,7 @@ static int port_send_dgrams(struct port *p, struct port_dgram *v, int n)
 
 /**
  * port_fifo_drop_all() - drop every queued packet record, counted
+ * @p:		port
  */
 static void port_fifo_drop_all(struct port *p)
 {
@@ -522,13 +547,14 @@ static void port_flush(struct port *p, int pollout)
 	if (w == PORT_WAIT_POLL && pollout && !progress)
 		w = PORT_WAIT_TIMER;
 	if (!p->tx.len)
-		p->full_logged = 0;
+		log_rate_reset(&p->full_log);
 	port_set_wait(p, w);
 }
 
 /**
  * port_flush_deferred() - loop_deferred callback: write what this loop
  * iteration queued, in as few system calls as the FIFO allows
+ * @arg:	the port
  */
 static void port_flush_deferred(void *arg)
 {
@@ -540,6 +566,7 @@ static void port_flush_deferred(void *arg)
 
 /**
  * port_retry() - retry timer callback: try the queue again
+ * @arg:	the port
  */
 static void port_retry(void *arg)
 {
@@ -608,18 +635,22 @@ static int port_queue(struct port *p, const uint8_t *frame, size_t len)
 	uint8_t hdr[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16),
 			  (uint8_t)(len >> 8), (uint8_t)len};
 	uint32_t rec = (uint32_t)len;
+	uint64_t due;
 
-	if ((frame[0] & 1) && port_group_full(p, len)) {
+	/* port_send() took only frames of PORT_FRAME_MIN bytes and more */
+	if (frame_mac_group(((const struct frame_eth *)frame)->dst) &&
+	    port_group_full(p, len)) {
 		/* not logged: a busy guest that reads is no fault */
 		p->stats.tx_drop_group++;
 		return -1;
 	}
 	if (p->tx.cap - p->tx.len < len + 4) {
 		p->stats.tx_drop_full++;
-		if (!p->full_logged++)
-			log_warnx(
-			    "%s: guest does not read, dropping its frames",
-			    p->name);
+		due = log_rate_due(&p->full_log, loop_now_ms(), PORT_LOG_MS);
+		if (due)
+			log_warnx("%s: guest does not read, dropping its "
+				  "frames (%llu more drops not logged)",
+				  p->name, (unsigned long long)(due - 1));
 		return -1;
 	}
 	if (p->kind == PORT_STREAM)
@@ -678,6 +709,9 @@ sent:
 
 /**
  * port_deliver() - count a received frame and hand it to the owner
+ * @p:		port
+ * @frame:	a frame from the guest
+ * @len:	its length
  */
 static void port_deliver(struct port *p, const uint8_t *frame, size_t len)
 {
@@ -688,6 +722,7 @@ static void port_deliver(struct port *p, const uint8_t *frame, size_t len)
 
 /**
  * port_read_stream() - read and split QEMU-framed bytes
+ * @p:		stream port
  */
 static void port_read_stream(struct port *p)
 {
@@ -727,6 +762,7 @@ static void port_read_stream(struct port *p)
 
 /**
  * port_read_packet() - read frames, one per read(2), a bounded batch
+ * @p:		datagram or seqpacket port, or TAP device
  *
  * A zero-length read is the end of a seqpacket connection, but only an
  * empty datagram on a datagram socket (whose peer may close unseen: the
@@ -768,13 +804,16 @@ static int port_peer_from(struct port *p, const struct sockaddr_un *from,
 			  socklen_t len)
 {
 	const socklen_t base = offsetof(struct sockaddr_un, sun_path);
+	uint64_t due;
 
 	if (len <= base || len > sizeof(*from)) {
 		p->stats.rx_no_peer++;
-		if (!p->nopeer_logged++)
+		due = log_rate_due(&p->nopeer_log, loop_now_ms(), PORT_LOG_MS);
+		if (due)
 			log_warnx("%s: datagram from an unnamed socket: "
-				  "dropped (bind the sender to a path)",
-				  p->name);
+				  "dropped (bind the sender to a path; %llu "
+				  "more not logged)",
+				  p->name, (unsigned long long)(due - 1));
 		return 0;
 	}
 	if (len == p->peerlen && !memcmp(from, &p->peer, len))
@@ -794,6 +833,7 @@ static int port_peer_from(struct port *p, const struct sockaddr_un *from,
 /**
  * port_read_peer() - read datagrams of a PORT_DGRAM_PEER port, learning
  * the peer from each, a bounded batch
+ * @p:		PORT_DGRAM_PEER port
  */
 static void port_read_peer(struct port *p)
 {
@@ -824,6 +864,9 @@ static void port_read_peer(struct port *p)
 
 /**
  * port_io() - loop callback
+ * @arg:	the port
+ * @fd:		its descriptor
+ * @revents:	poll(2) events
  */
 static void port_io(void *arg, int fd, int revents)
 {
@@ -861,12 +904,10 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 		      const char *name, port_rx_fn rx, port_close_fn close_fn,
 		      void *arg)
 {
-	struct port *p = calloc(1, sizeof(*p));
+	struct port *p = xcalloc(1, sizeof(*p));
 	int sz = 4 * 1024 * 1024;
 	socklen_t tl = sizeof(p->type);
 
-	if (!p)
-		fatal("calloc");
 	p->l = l;
 	p->fd = fd;
 	p->kind = kind;
@@ -877,12 +918,10 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 	p->rx = rx;
 	p->close_fn = close_fn;
 	p->arg = arg;
-	p->rxbuf = malloc(PORT_RXBUF);
+	p->rxbuf = xmalloc(PORT_RXBUF);
 	p->tx.cap = PORT_TXBUF;
-	p->tx.buf = malloc(p->tx.cap);
-	p->scratch = malloc(PORT_FRAME_MAX);
-	if (!p->rxbuf || !p->tx.buf || !p->scratch)
-		fatal("malloc");
+	p->tx.buf = xmalloc(p->tx.cap);
+	p->scratch = xmalloc(PORT_FRAME_MAX);
 	p->reaper = loop_timer_new(l, port_reap, p);
 	p->retry = loop_timer_new(l, port_retry, p);
 	p->flush.fn = port_flush_deferred;
@@ -898,6 +937,7 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 
 /**
  * port_free() - close and free a port
+ * @p:		port, or NULL
  */
 void port_free(struct port *p)
 {
@@ -916,6 +956,9 @@ void port_free(struct port *p)
 
 /**
  * port_name() - name of a port, for logs
+ * @p:		port
+ *
+ * Return: its name, as given to port_new()
  */
 const char *port_name(const struct port *p)
 {
@@ -924,6 +967,9 @@ const char *port_name(const struct port *p)
 
 /**
  * port_stats() - counters of a port
+ * @p:		port
+ *
+ * Return: its counters
  */
 const struct port_stats *port_stats(const struct port *p)
 {

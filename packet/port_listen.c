@@ -41,6 +41,7 @@
 #include "packet/peercred.h"
 #include "packet/port.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /* A connection to the fd-passing socket has this long to pass its fd. */
 #define FDPASS_TIMEOUT_MS 10000
@@ -135,6 +136,7 @@ static void port_odd(struct port_listener *pl, unsigned what, const char *msg)
 
 /**
  * port_fdconn_free() - close a connection and forget it
+ * @c:		the connection
  */
 static void port_fdconn_free(struct port_fdconn *c)
 {
@@ -155,6 +157,7 @@ static void port_fdconn_free(struct port_fdconn *c)
 
 /**
  * port_fdconn_timeout() - timer: the connection passed nothing in time
+ * @arg:	the connection
  */
 static void port_fdconn_timeout(void *arg)
 {
@@ -168,6 +171,9 @@ static void port_fdconn_timeout(void *arg)
 
 /**
  * port_fd_is_dgram() - is @fd a datagram socket?
+ * @fd:		a descriptor
+ *
+ * Return: 1 if it is a datagram socket, else 0
  */
 static int port_fd_is_dgram(int fd)
 {
@@ -247,6 +253,9 @@ static void port_fdconn_got(struct port_fdconn *c, int fd)
 
 /**
  * port_fdconn_io() - read a connection until it passed a descriptor
+ * @arg:	the connection
+ * @fd:		its socket
+ * @revents:	poll(2) events
  */
 static void port_fdconn_io(void *arg, int fd, int revents)
 {
@@ -304,9 +313,7 @@ static void port_fdconn_new(struct port_listener *pl, int fd)
 		close(fd);
 		return;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		fatal("calloc");
+	c = xcalloc(1, sizeof(*c));
 	c->pl = pl;
 	c->fd = fd;
 	c->timeout = loop_timer_new(pl->l, port_fdconn_timeout, c);
@@ -377,6 +384,9 @@ static void port_listener_pause(struct port_listener *pl, int err)
 
 /**
  * port_listener_io() - accept connections
+ * @arg:	the listener
+ * @fd:		its socket
+ * @revents:	poll(2) events
  */
 static void port_listener_io(void *arg, int fd, int revents)
 {
@@ -480,9 +490,7 @@ static struct port_listener *port_listen_type(struct loop *l, const char *path,
 		unlink(path);
 		return NULL;
 	}
-	pl = calloc(1, sizeof(*pl));
-	if (!pl)
-		fatal("calloc");
+	pl = xcalloc(1, sizeof(*pl));
 	pl->l = l;
 	pl->fd = fd;
 	pl->fdpass = fdpass;
@@ -558,6 +566,9 @@ int port_bind_unixgram(const char *path)
 
 /**
  * port_listener_stats() - counters of a listener
+ * @pl:		listener
+ *
+ * Return: its counters
  */
 const struct port_listener_stats *
 port_listener_stats(const struct port_listener *pl)
@@ -568,6 +579,7 @@ port_listener_stats(const struct port_listener *pl)
 /**
  * port_listener_free() - stop listening, close connections still waiting
  * to pass a descriptor, remove the socket file
+ * @pl:		listener, or NULL
  */
 void port_listener_free(struct port_listener *pl)
 {

@@ -28,15 +28,18 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "packet/frame.h"
 #include "packet/reap.h"
 
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_ACK 0x10
+_Static_assert(REAP_FRAME == FRAME_LEN(FRAME_IP4_HLEN + FRAME_TCP_HLEN),
+	       "a reset is Ethernet, IPv4 and TCP without options");
 
 /**
  * reap_find() - index of @mac in the departed table, or -1
+ * @r:		departed MACs
+ * @mac:	the MAC
+ *
+ * Return: the index, or -1 if @mac is not departed
  */
 static int reap_find(const struct reap *r, const uint8_t mac[6])
 {
@@ -72,6 +75,8 @@ void reap_left(struct reap *r, const uint8_t mac[6], int64_t now)
 
 /**
  * reap_forget() - @mac is on a port again: it is nobody's leftover
+ * @r:		departed MACs of the network
+ * @mac:	the MAC
  */
 void reap_forget(struct reap *r, const uint8_t mac[6])
 {
@@ -84,6 +89,9 @@ void reap_forget(struct reap *r, const uint8_t mac[6])
 /**
  * reap_gone() - is @mac a departed VM's? Asked for each gateway frame to a
  * MAC the switch does not know
+ * @r:		departed MACs of the network
+ * @mac:	destination of the frame
+ * @now:	monotonic ms
  *
  * Return: 1 if it is (and the entry is kept for another REAP_KEEP_MS), 0
  * if not or no more
@@ -104,6 +112,11 @@ int reap_gone(struct reap *r, const uint8_t mac[6], int64_t now)
 
 /**
  * reap_sum() - add @len bytes to a ones' complement sum (RFC 1071)
+ * @p:		bytes, big-endian 16-bit words
+ * @len:	how many
+ * @sum:	the sum so far
+ *
+ * Return: the new sum, not folded
  */
 static uint32_t reap_sum(const uint8_t *p, size_t len, uint32_t sum)
 {
@@ -118,25 +131,14 @@ static uint32_t reap_sum(const uint8_t *p, size_t len, uint32_t sum)
 
 /**
  * reap_fold() - the checksum of a sum, stored big-endian at @at
+ * @at:		the checksum field
+ * @sum:	the ones' complement sum, not yet folded
  */
 static void reap_fold(uint8_t *at, uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	at[0] = (uint8_t)(sum >> 8);
-	at[1] = (uint8_t)sum;
-}
-
-/**
- * reap_put32() - store @v big-endian at @at
- */
-static void reap_put32(uint8_t *at, uint32_t v)
-{
-	at[0] = (uint8_t)(v >> 24);
-	at[1] = (uint8_t)(v >> 16);
-	at[2] = (uint8_t)(v >> 8);
-	at[3] = (uint8_t)v;
+	frame_put16(at, (uint16_t)~sum);
 }
 
 /**
@@ -153,29 +155,34 @@ void reap_rst(uint8_t out[REAP_FRAME], const uint8_t src_mac[6],
 	      const uint8_t dst_mac[6], const struct reap_tcp *t, uint32_t seq,
 	      uint32_t ack, uint8_t flags)
 {
-	uint8_t *ip = out + 14, *tcp = ip + 20, pseudo[4] = {0, 6, 0, 20};
+	struct frame_eth *eth = (struct frame_eth *)out;
+	struct frame_ip4 *ip = (struct frame_ip4 *)(eth + 1);
+	struct frame_tcp *tcp = (struct frame_tcp *)(ip + 1);
+	const uint8_t pseudo[4] = {0, FRAME_IPPROTO_TCP, 0, FRAME_TCP_HLEN};
+	uint32_t sum;
 
 	memset(out, 0, REAP_FRAME);
-	memcpy(out, dst_mac, 6);
-	memcpy(out + 6, src_mac, 6);
-	out[12] = 0x08;
-	ip[0] = 0x45;
-	ip[3] = 40;   /* total length */
-	ip[6] = 0x40; /* DF */
-	ip[8] = 64;   /* TTL */
-	ip[9] = 6;    /* TCP */
-	memcpy(ip + 12, &t->saddr, 4);
-	memcpy(ip + 16, &t->daddr, 4);
-	reap_fold(ip + 10, reap_sum(ip, 20, 0));
-	memcpy(tcp, &t->sport, 2);
-	memcpy(tcp + 2, &t->dport, 2);
-	reap_put32(tcp + 4, seq);
-	reap_put32(tcp + 8, ack);
-	tcp[12] = 5 << 4; /* data offset: 20 bytes */
-	tcp[13] = flags;
-	reap_fold(
-	    tcp + 16,
-	    reap_sum(tcp, 20, reap_sum(pseudo, 4, reap_sum(ip + 12, 8, 0))));
+	memcpy(eth->dst, dst_mac, FRAME_ETH_ALEN);
+	memcpy(eth->src, src_mac, FRAME_ETH_ALEN);
+	frame_put16(eth->type, FRAME_ETH_IP4);
+	ip->vhl = 4 << 4 | FRAME_IP4_HLEN / 4;
+	frame_put16(ip->len, FRAME_IP4_HLEN + FRAME_TCP_HLEN);
+	frame_put16(ip->frag, FRAME_IP4_DF);
+	ip->ttl = 64;
+	ip->proto = FRAME_IPPROTO_TCP;
+	memcpy(ip->src, &t->saddr, 4);
+	memcpy(ip->dst, &t->daddr, 4);
+	reap_fold(ip->csum, reap_sum((const uint8_t *)ip, FRAME_IP4_HLEN, 0));
+	memcpy(tcp->sport, &t->sport, 2);
+	memcpy(tcp->dport, &t->dport, 2);
+	frame_put32(tcp->seq, seq);
+	frame_put32(tcp->ack, ack);
+	tcp->off = FRAME_TCP_HLEN / 4 << 4;
+	tcp->flags = flags;
+	sum = reap_sum(ip->src, 4, reap_sum(ip->dst, 4, 0));
+	sum = reap_sum(pseudo, 4, sum);
+	reap_fold(tcp->csum,
+		  reap_sum((const uint8_t *)tcp, FRAME_TCP_HLEN, sum));
 }
 
 /**
@@ -195,8 +202,8 @@ void reap_rst(uint8_t out[REAP_FRAME], const uint8_t src_mac[6],
 void reap_blind(uint8_t out[2][REAP_FRAME], const uint8_t vm_mac[6],
 		const uint8_t gw_mac[6], const struct reap_tcp *t)
 {
-	reap_rst(out[0], vm_mac, gw_mac, t, 0, 0, TH_RST);
-	reap_rst(out[1], vm_mac, gw_mac, t, 0x80000000U, 0, TH_RST);
+	reap_rst(out[0], vm_mac, gw_mac, t, 0, 0, FRAME_TCP_RST);
+	reap_rst(out[1], vm_mac, gw_mac, t, 0x80000000U, 0, FRAME_TCP_RST);
 }
 
 /**
@@ -213,41 +220,45 @@ void reap_blind(uint8_t out[2][REAP_FRAME], const uint8_t vm_mac[6],
  */
 int reap_answer(struct reap *r, const uint8_t *frame, size_t len)
 {
-	const uint8_t *ip = frame + 14, *tcp;
+	const struct frame_eth *eth = (const struct frame_eth *)frame;
+	const struct frame_tcp *tcp;
+	const struct frame_ip4 *ip;
+	struct frame_info fi;
 	struct reap_tcp t;
 	uint32_t seq, ack, dlen;
-	size_t hl, tot;
+	size_t hl, tot, thl;
 	uint8_t fl;
 
-	if (r->npending == REAP_PENDING || len < 14 + 20 || frame[12] != 0x08 ||
-	    frame[13] != 0x00 || (ip[0] >> 4) != 4 || ip[9] != 6 ||
-	    ((ip[6] & 0x3f) | ip[7]))
+	/* MF or a fragment offset: only whole segments are answered */
+	if (r->npending == REAP_PENDING || frame_parse(frame, len, &fi) ||
+	    !fi.ip4 || fi.proto != FRAME_IPPROTO_TCP || fi.frag_more ||
+	    fi.frag_off || !fi.l4)
 		return 0;
-	hl = (size_t)(ip[0] & 0x0f) * 4;
-	tot = (size_t)(ip[2] << 8 | ip[3]);
-	if (hl < 20 || tot > len - 14 || tot < hl + 20)
+	ip = fi.ip4;
+	hl = frame_ip4_hlen(ip);
+	tot = frame_get16(ip->len);
+	if (tot > frame_l3_len(len) || tot < hl + FRAME_TCP_HLEN)
 		return 0;
-	tcp = ip + hl;
-	fl = tcp[13];
-	if (fl & TH_RST || (size_t)(tcp[12] >> 4) * 4 < 20 ||
-	    (size_t)(tcp[12] >> 4) * 4 > tot - hl)
+	tcp = (const struct frame_tcp *)(frame + fi.l4);
+	fl = tcp->flags;
+	thl = frame_tcp_hlen(tcp);
+	if (fl & FRAME_TCP_RST || thl < FRAME_TCP_HLEN || thl > tot - hl)
 		return 0;
-	memcpy(&t.saddr, ip + 16, 4);
-	memcpy(&t.daddr, ip + 12, 4);
-	memcpy(&t.sport, tcp + 2, 2);
-	memcpy(&t.dport, tcp, 2);
-	seq = (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 |
-	      (uint32_t)tcp[6] << 8 | tcp[7];
-	ack = (uint32_t)tcp[8] << 24 | (uint32_t)tcp[9] << 16 |
-	      (uint32_t)tcp[10] << 8 | tcp[11];
-	dlen = (uint32_t)(tot - hl - (size_t)(tcp[12] >> 4) * 4);
-	if (fl & TH_ACK)
-		reap_rst(r->pending[r->npending], frame, frame + 6, &t, ack, 0,
-			 TH_RST);
+	memcpy(&t.saddr, ip->dst, 4);
+	memcpy(&t.daddr, ip->src, 4);
+	memcpy(&t.sport, tcp->dport, 2);
+	memcpy(&t.dport, tcp->sport, 2);
+	seq = frame_get32(tcp->seq);
+	ack = frame_get32(tcp->ack);
+	dlen = (uint32_t)(tot - hl - thl);
+	if (fl & FRAME_TCP_ACK)
+		reap_rst(r->pending[r->npending], eth->dst, eth->src, &t, ack,
+			 0, FRAME_TCP_RST);
 	else
-		reap_rst(r->pending[r->npending], frame, frame + 6, &t, 0,
-			 seq + dlen + !!(fl & TH_SYN) + !!(fl & TH_FIN),
-			 TH_RST | TH_ACK);
+		reap_rst(r->pending[r->npending], eth->dst, eth->src, &t, 0,
+			 seq + dlen + !!(fl & FRAME_TCP_SYN) +
+			     !!(fl & FRAME_TCP_FIN),
+			 FRAME_TCP_RST | FRAME_TCP_ACK);
 	r->npending++;
 	return 1;
 }

@@ -70,10 +70,11 @@
 #define SVC_SYN_PER_SRC 16
 #define SVC_SYN_MAX	64
 
+#include "packet/frame.h"
 #include "packet/svchost.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
-#define SVC_ETH_HLEN	14
 #define SVC_QUEUE_BYTES (256 * 1024) /* target ring size */
 #define SVC_QUEUE_MIN	8	     /* slots, whatever the MTU */
 #define SVC_QUEUE_MAX	128
@@ -227,6 +228,9 @@ static void svc_drain(void *arg)
 
 /**
  * svc_netif_init() - netif_add() callback: an Ethernet interface
+ * @netif:	the netif, its state the host
+ *
+ * Return: ERR_OK
  */
 static err_t svc_netif_init(struct netif *netif)
 {
@@ -236,7 +240,7 @@ static err_t svc_netif_init(struct netif *netif)
 	netif->name[1] = 'v';
 	netif->output = etharp_output;
 	netif->linkoutput = svc_linkoutput;
-	netif->mtu = (u16_t)(s->slot_size - SVC_ETH_HLEN);
+	netif->mtu = (u16_t)frame_l3_len(s->slot_size);
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	/* No NETIF_FLAG_IGMP / MLD6: the host joins no multicast group. */
 	netif->flags =
@@ -246,6 +250,7 @@ static err_t svc_netif_init(struct netif *netif)
 
 /**
  * svc_netif_first() - put @netif at the head of lwIP's netif list
+ * @netif:	the netif
  *
  * Core lock held. See the top of the file: ip4_route() then picks it
  * among netifs sharing a subnet.
@@ -268,6 +273,9 @@ static void svc_netif_first(struct netif *netif)
 
 /**
  * svc_alias_add() - add the alias netif; core lock held
+ * @s:		host
+ * @cfg:	its configuration, with the alias
+ * @mask:	the netmask
  *
  * Return: 0, or -1 if lwIP has no netif index left
  */
@@ -298,7 +306,7 @@ static int svc_alias_add(struct svc *s, const struct svc_config *cfg,
  * @arg:	its argument
  *
  * Return: the host, or NULL (with a message) for an invalid configuration,
- * too many hosts (SVC_MAX) or allocation failure
+ * too many hosts (SVC_MAX) or a lwIP failure; exits when out of memory
  */
 struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 		    svc_output_fn out, void *arg)
@@ -313,25 +321,17 @@ struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 		return NULL;
 	}
 	svc_global_init();
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		log_warn("services: calloc");
-		return NULL;
-	}
+	s = xcalloc(1, sizeof(*s));
 	s->loop = l;
 	s->out = out;
 	s->arg = arg;
-	s->slot_size = (unsigned)mtu + SVC_ETH_HLEN;
+	s->slot_size = (unsigned)FRAME_LEN(mtu);
 	n = SVC_QUEUE_BYTES / s->slot_size;
 	s->nslots = n < SVC_QUEUE_MIN	? SVC_QUEUE_MIN
 		    : n > SVC_QUEUE_MAX ? SVC_QUEUE_MAX
 					: n;
-	s->slots = malloc((size_t)s->nslots * s->slot_size);
-	s->slot_len = calloc(s->nslots, sizeof(*s->slot_len));
-	if (!s->slots || !s->slot_len) {
-		log_warn("services: malloc");
-		goto fail;
-	}
+	s->slots = xreallocarray(NULL, s->nslots, s->slot_size);
+	s->slot_len = xcalloc(s->nslots, sizeof(*s->slot_len));
 	pthread_mutex_init(&s->qlock, NULL);
 	if (cfg->dhcp && !(s->dhcp = dhcp_new(cfg->dhcp)))
 		goto fail_mutex;
@@ -394,7 +394,6 @@ fail_async:
 	dhcp_free(s->dhcp);
 fail_mutex:
 	pthread_mutex_destroy(&s->qlock);
-fail:
 	free(s->slots);
 	free(s->slot_len);
 	free(s);
@@ -442,6 +441,7 @@ static void svc_send_dhcp(struct svc *s, size_t len,
  * @tot:	IPv4 total length, within the frame
  * @src:	the frame's Ethernet source: the DHCP server acts only on a
  *		message whose client hardware address is this one
+ * @port:	the switch port the frame came in on (dhcp_handle())
  *
  * Why not a lwIP pcb on port 67: lwIP 2.1.3 built without LWIP_DHCP has
  * no IP_ACCEPT_LINK_LAYER_ADDRESSING, so ip4_input() treats the source
@@ -453,27 +453,29 @@ static void svc_send_dhcp(struct svc *s, size_t len,
  * Return: 1 if the frame was consumed (handled or dropped), 0 if it is not
  * DHCP and goes to lwIP
  */
-static int svc_dhcp_input(struct svc *s, const uint8_t *ip, size_t hlen,
-			  size_t tot, const uint8_t *src)
+static int svc_dhcp_input(struct svc *s, const struct frame_ip4 *ip,
+			  size_t hlen, size_t tot, const uint8_t *src,
+			  uint32_t port)
 {
+	const uint8_t *u = (const uint8_t *)ip + hlen;
+	const struct frame_udp *udp = (const struct frame_udp *)u;
 	struct dhcp_reply_info ri;
-	const uint8_t *udp = ip + hlen;
 	size_t ulen;
 	int n;
 
-	if (ip[9] != IP_PROTO_UDP || tot - hlen < UDP_HLEN ||
-	    ((size_t)udp[2] << 8 | udp[3]) != DHCP_SERVER_PORT)
+	if (ip->proto != FRAME_IPPROTO_UDP || tot - hlen < FRAME_UDP_HLEN ||
+	    frame_get16(udp->dport) != DHCP_SERVER_PORT)
 		return 0;
 	if (!s->dhcp)
 		return 0; /* lwIP answers port unreachable */
-	ulen = (size_t)udp[4] << 8 | udp[5];
-	if (ulen < UDP_HLEN || ulen > tot - hlen) {
+	ulen = frame_get16(udp->len);
+	if (ulen < FRAME_UDP_HLEN || ulen > tot - hlen) {
 		s->stats.rx_dropped++;
 		return 1;
 	}
 	s->stats.rx_dhcp++;
-	n = dhcp_handle(s->dhcp, src, udp + UDP_HLEN, ulen - UDP_HLEN, s->reply,
-			sizeof(s->reply), &ri);
+	n = dhcp_handle(s->dhcp, src, port, u + FRAME_UDP_HLEN,
+			ulen - FRAME_UDP_HLEN, s->reply, sizeof(s->reply), &ri);
 	if (n > 0)
 		svc_send_dhcp(s, (size_t)n, &ri);
 	return 1;
@@ -481,6 +483,10 @@ static int svc_dhcp_input(struct svc *s, const uint8_t *ip, size_t hlen,
 
 /**
  * svc_is_alias() - is @dst (network order) the alias address?
+ * @s:		host
+ * @dst:	the address
+ *
+ * Return: nonzero if it is
  */
 static int svc_is_alias(const struct svc *s, uint32_t dst)
 {
@@ -503,14 +509,15 @@ static int svc_is_alias(const struct svc *s, uint32_t dst)
 static int svc_arp_for_alias(struct svc *s, const uint8_t *frame, size_t len,
 			     struct netif **nif)
 {
+	const struct frame_arp *arp = frame_arp(frame, len);
 	uint32_t tip;
 
-	if (!s->has_alias || len < SVC_ETH_HLEN + 28)
+	if (!s->has_alias || !arp)
 		return 0;
-	memcpy(&tip, frame + SVC_ETH_HLEN + 24, 4);
+	memcpy(&tip, arp->tpa, 4);
 	if (!svc_is_alias(s, tip))
 		return 0;
-	if (frame[SVC_ETH_HLEN + 7] != 2) /* opcode: reply */
+	if (arp->op[1] != FRAME_ARP_REPLY) /* as before: the low byte */
 		return 1;
 	*nif = &s->alias;
 	return 0;
@@ -551,10 +558,13 @@ static int svc_syn_full(struct svc *s, uint32_t src)
  * @s:		host
  * @frame:	Ethernet frame, untrusted; copied
  * @len:	its length
+ * @port:	the number of the switch port it came in on (sw_port_add()),
+ *		0 for none: the DHCP server counts leases per port and asks
+ *		whether the sender is on it
  *
  * Loop thread. Replies come out later through the output callback.
  */
-void svc_input(struct svc *s, const uint8_t *frame, size_t len)
+void svc_input(struct svc *s, const uint8_t *frame, size_t len, uint32_t port)
 {
 	static const uint8_t bcast[ETH_HWADDR_LEN] = {0xff, 0xff, 0xff,
 						      0xff, 0xff, 0xff};
@@ -562,47 +572,56 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len)
 	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&s->netif));
 	struct netif *nif = &s->netif;
 	uint32_t syn_src = 0;
+	const struct frame_eth *eth = frame_eth(frame, len);
 	uint16_t type;
 	struct pbuf *p;
 	int syn = 0;
 
-	if (len < SVC_ETH_HLEN || len > s->slot_size)
+	if (!eth || len > s->slot_size)
 		goto drop;
-	if (memcmp(frame, s->netif.hwaddr, ETH_HWADDR_LEN) &&
-	    memcmp(frame, bcast, ETH_HWADDR_LEN) &&
-	    (!s->has_alias || memcmp(frame, s->alias.hwaddr, ETH_HWADDR_LEN)))
+	if (memcmp(eth->dst, s->netif.hwaddr, ETH_HWADDR_LEN) &&
+	    memcmp(eth->dst, bcast, ETH_HWADDR_LEN) &&
+	    (!s->has_alias ||
+	     memcmp(eth->dst, s->alias.hwaddr, ETH_HWADDR_LEN)))
 		goto drop;
-	type = (uint16_t)(frame[12] << 8 | frame[13]);
-	if (type == ETHTYPE_IP) {
-		const uint8_t *ip = frame + SVC_ETH_HLEN;
-		size_t avail = len - SVC_ETH_HLEN, hlen, tot;
+	type = frame_get16(eth->type);
+	if (type == FRAME_ETH_IP4) {
+		const struct frame_ip4 *ip;
+		const struct frame_tcp *tcp;
+		struct frame_info fi;
+		size_t hlen, tot;
 		uint32_t dst;
 
-		if (avail < IP_HLEN || (ip[0] >> 4) != 4)
+		/* no version 4, or a header length short or past the frame */
+		if (frame_parse(frame, len, &fi) || !fi.ip4 || !fi.l4)
 			goto drop;
-		hlen = (size_t)(ip[0] & 0x0f) * 4;
-		tot = (size_t)ip[2] << 8 | ip[3];
-		if (hlen < IP_HLEN || tot < hlen || tot > avail ||
+		ip = fi.ip4;
+		hlen = frame_ip4_hlen(ip);
+		tot = frame_get16(ip->len);
+		if (tot < hlen || tot > frame_l3_len(len) ||
 		    inet_chksum(ip, (u16_t)hlen) != 0)
 			goto drop;
 		/* not a fragment: MF clear, offset zero */
-		if ((ip[6] & 0x3f) || ip[7])
+		if (fi.frag_more || fi.frag_off)
 			goto drop;
-		memcpy(&dst, ip + 16, 4);
+		memcpy(&dst, ip->dst, 4);
 		if (svc_is_alias(s, dst))
 			nif = &s->alias;
 		else if (dst != me && dst != IPADDR_BROADCAST &&
 			 dst != (me | ~mask))
 			goto drop;
-		else if (svc_dhcp_input(s, ip, hlen, tot, frame + 6))
+		else if (svc_dhcp_input(s, ip, hlen, tot, eth->src, port))
 			return;
 		/* A SYN without ACK: it would make a pcb (svc_syn_full()). */
-		if (ip[9] == IP_PROTO_TCP && tot >= hlen + TCP_HLEN &&
-		    (ip[hlen + 13] & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		tcp = (const struct frame_tcp *)(frame + fi.l4);
+		if (ip->proto == FRAME_IPPROTO_TCP &&
+		    tot >= hlen + FRAME_TCP_HLEN &&
+		    (tcp->flags & (FRAME_TCP_SYN | FRAME_TCP_ACK)) ==
+			FRAME_TCP_SYN) {
 			syn = 1;
-			memcpy(&syn_src, ip + 12, 4);
+			memcpy(&syn_src, ip->src, 4);
 		}
-	} else if (type == ETHTYPE_ARP) {
+	} else if (type == FRAME_ETH_ARP) {
 		if (svc_arp_for_alias(s, frame, len, &nif))
 			goto drop;
 	} else {
@@ -632,6 +651,9 @@ drop:
 
 /**
  * svc_dhcp() - the DHCP server of this host, NULL if none was configured
+ * @s:		host
+ *
+ * Return: the DHCP server, or NULL
  */
 struct dhcp *svc_dhcp(struct svc *s)
 {
@@ -640,10 +662,13 @@ struct dhcp *svc_dhcp(struct svc *s)
 
 /**
  * svc_netif() - the lwIP netif, for services binding pcbs to it
+ * @s:		host
  *
  * Use it only under the core lock. Every pcb must be bound with
  * udp_bind_netif()/tcp_bind_netif(), with SOF_REUSEADDR set before bind,
  * and removed before svc_free().
+ *
+ * Return: its netif
  */
 struct netif *svc_netif(struct svc *s)
 {
@@ -653,6 +678,9 @@ struct netif *svc_netif(struct svc *s)
 /**
  * svc_alias_netif() - the alias netif, NULL if none; same rules as
  * svc_netif()
+ * @s:		host
+ *
+ * Return: the alias netif, or NULL without an alias
  */
 struct netif *svc_alias_netif(struct svc *s)
 {
@@ -661,6 +689,8 @@ struct netif *svc_alias_netif(struct svc *s)
 
 /**
  * svc_get_stats() - copy the counters; loop thread
+ * @s:		host
+ * @st:		filled with its counters
  */
 void svc_get_stats(const struct svc *s, struct svc_stats *st)
 {
@@ -671,6 +701,7 @@ void svc_get_stats(const struct svc *s, struct svc_stats *st)
 
 /**
  * svc_abort_tcp() - abort the TCP pcbs still bound to @netif
+ * @netif:	the netif whose connections go
  *
  * Core lock held. A service closing its connections leaves lwIP pcbs in
  * FIN_WAIT or TIME_WAIT that still carry this netif's index; once it is
@@ -697,6 +728,7 @@ static void svc_abort_tcp(struct netif *netif)
 
 /**
  * svc_netif_remove() - remove one of our netifs; core lock held
+ * @netif:	the netif
  */
 static void svc_netif_remove(struct netif *netif)
 {
@@ -715,6 +747,7 @@ static void svc_netif_remove(struct netif *netif)
 
 /**
  * svc_free() - remove the host; loop thread
+ * @s:		host, or NULL
  *
  * Services using svc_netif() must have removed their pcbs first. After
  * the netif is removed under the core lock no lwIP thread can reach

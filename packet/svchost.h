@@ -90,7 +90,7 @@ typedef void (*svc_output_fn)(void *arg, const uint8_t *frame, size_t len);
 int svc_global_init(void);
 struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 		    svc_output_fn out, void *arg);
-void svc_input(struct svc *s, const uint8_t *frame, size_t len);
+void svc_input(struct svc *s, const uint8_t *frame, size_t len, uint32_t port);
 struct dhcp *svc_dhcp(struct svc *s);
 struct netif *svc_netif(struct svc *s);
 struct netif *svc_alias_netif(struct svc *s);

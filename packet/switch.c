@@ -28,8 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packet/frame.h"
 #include "packet/switch.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define SW_AGE_MS    (300 * 1000)
 #define SW_TABLE_MAX 1024
@@ -38,6 +40,8 @@
 /**
  * struct sw_port - one port of the switch
  * @name:	for logs and the API
+ * @id:		the owner's number for it, handed to the other ports'
+ *		@deliver with each frame it sends (0: none)
  * @deliver:	called with frames for this port
  * @arg:	its argument
  * @keep:	its MACs do not age while it lives (sw_port_keep_macs())
@@ -46,6 +50,7 @@
  */
 struct sw_port {
 	char name[32];
+	uint32_t id;
 	sw_deliver_fn deliver;
 	void *arg;
 	int keep;
@@ -67,6 +72,15 @@ struct sw_entry {
 
 /**
  * struct sw - the switch
+ * @ports:	its ports, in the order added (flooding order)
+ * @tap:	sees every frame passed (sw_set_tap()), or NULL
+ * @tap_arg:	its argument
+ * @unknown:	asked about unicast to an unknown MAC (sw_set_unknown()),
+ *		or NULL to flood it
+ * @unknown_arg: its argument
+ * @table:	the MAC table, @n entries used
+ * @n:		entries of @table
+ * @stats:	counters
  */
 struct sw {
 	struct sw_port *ports;
@@ -81,18 +95,17 @@ struct sw {
 
 /**
  * sw_new() - create a switch with no ports
+ *
+ * Return: the switch; exits when out of memory
  */
 struct sw *sw_new(void)
 {
-	struct sw *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		fatal("calloc");
-	return s;
+	return xcalloc(1, sizeof(struct sw));
 }
 
 /**
  * sw_free() - free a switch and its ports
+ * @s:		the switch, or NULL
  */
 void sw_free(struct sw *s)
 {
@@ -111,19 +124,21 @@ void sw_free(struct sw *s)
  * sw_port_add() - add a port
  * @s:		switch
  * @name:	for logs
+ * @id:		a number the caller gives the port, handed to the other
+ *		ports' @deliver with every frame that came in on it: who
+ *		sent it (the DHCP server's per-port count); 0 for none
  * @deliver:	called with frames for this port
  * @arg:	its argument
  *
- * Return: the port
+ * Return: the port; exits when out of memory
  */
-struct sw_port *sw_port_add(struct sw *s, const char *name,
+struct sw_port *sw_port_add(struct sw *s, const char *name, uint32_t id,
 			    sw_deliver_fn deliver, void *arg)
 {
-	struct sw_port *p = calloc(1, sizeof(*p)), **pp;
+	struct sw_port *p = xcalloc(1, sizeof(*p)), **pp;
 
-	if (!p)
-		fatal("calloc");
 	strncpy(p->name, name, sizeof(p->name) - 1);
+	p->id = id;
 	p->deliver = deliver;
 	p->arg = arg;
 	for (pp = &s->ports; *pp; pp = &(*pp)->next)
@@ -135,6 +150,7 @@ struct sw_port *sw_port_add(struct sw *s, const char *name,
 /**
  * sw_port_keep_macs() - @p's MACs stay its own, silent or not, until
  * sw_port_del(): for ports whose end is always seen
+ * @p:		the port
  */
 void sw_port_keep_macs(struct sw_port *p)
 {
@@ -143,6 +159,8 @@ void sw_port_keep_macs(struct sw_port *p)
 
 /**
  * sw_forget() - remove MAC table entry @i
+ * @s:		switch
+ * @i:		index of the entry
  */
 static void sw_forget(struct sw *s, int i)
 {
@@ -152,6 +170,10 @@ static void sw_forget(struct sw *s, int i)
 
 /**
  * sw_aged() - has entry @e aged out at @now?
+ * @e:		the entry
+ * @now:	monotonic ms
+ *
+ * Return: nonzero if it has (static entries never do)
  */
 static int sw_aged(const struct sw_entry *e, int64_t now)
 {
@@ -177,6 +199,8 @@ void sw_port_macs(struct sw *s, const struct sw_port *p, sw_mac_fn fn,
 
 /**
  * sw_port_del() - remove a port and every MAC learned on it
+ * @s:		switch
+ * @p:		the port
  */
 void sw_port_del(struct sw *s, struct sw_port *p)
 {
@@ -197,6 +221,9 @@ void sw_port_del(struct sw *s, struct sw_port *p)
 
 /**
  * sw_lookup() - find a live entry for @mac
+ * @s:		switch
+ * @mac:	the MAC
+ * @now:	monotonic ms: an aged entry is dropped
  *
  * Return: its index, or -1
  */
@@ -220,6 +247,9 @@ static int sw_lookup(struct sw *s, const uint8_t *mac, int64_t now)
 
 /**
  * sw_make_room() - free an entry for a new MAC of @p
+ * @s:		switch
+ * @p:		the port that learns a new MAC
+ * @now:	monotonic ms
  *
  * A port at SW_PORT_MACS gives up its own least recently seen MAC; else a
  * full table gives up its oldest aged entry. Live entries of other ports
@@ -275,6 +305,9 @@ static int sw_add(struct sw *s, struct sw_port *p, const uint8_t *mac,
 
 /**
  * sw_learn_static() - bind @mac to @p for good (gateway, services host)
+ * @s:		switch
+ * @p:		the port
+ * @mac:	the MAC, which never ages
  */
 void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6])
 {
@@ -288,6 +321,10 @@ void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6])
 
 /**
  * sw_learn() - learn the source MAC of a frame
+ * @s:		switch
+ * @from:	ingress port
+ * @src:	the frame's source MAC
+ * @now:	monotonic ms
  *
  * Return: 0 if the frame may pass, -1 if it must be dropped
  */
@@ -297,7 +334,7 @@ static int sw_learn(struct sw *s, struct sw_port *from, const uint8_t *src,
 	static const uint8_t zero[6];
 	int i;
 
-	if ((src[0] & 1) || !memcmp(src, zero, 6)) {
+	if (frame_mac_group(src) || !memcmp(src, zero, FRAME_ETH_ALEN)) {
 		s->stats.drop_bad_src++;
 		return -1;
 	}
@@ -328,25 +365,26 @@ static int sw_learn(struct sw *s, struct sw_port *from, const uint8_t *src,
 void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	      size_t len, int64_t now_ms)
 {
+	const struct frame_eth *eth = frame_eth(frame, len);
 	struct sw_port *p;
 	int i;
 
-	if (len < 14) {
+	if (!eth) {
 		s->stats.drop_runt++;
 		return;
 	}
-	if (sw_learn(s, from, frame + 6, now_ms))
+	if (sw_learn(s, from, eth->src, now_ms))
 		return;
 	s->stats.frames++;
-	if (!(frame[0] & 1)) {
-		i = sw_lookup(s, frame, now_ms);
+	if (!frame_mac_group(eth->dst)) {
+		i = sw_lookup(s, eth->dst, now_ms);
 		if (i >= 0) {
 			p = s->table[i].port;
 			if (p == from)
 				return;
 			if (s->tap)
 				s->tap(s->tap_arg, from, p, frame, len);
-			p->deliver(p->arg, frame, len);
+			p->deliver(p->arg, from->id, frame, len);
 			return;
 		}
 		if (s->unknown && s->unknown(s->unknown_arg, from, frame, len))
@@ -357,12 +395,14 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 		s->tap(s->tap_arg, from, NULL, frame, len);
 	for (p = s->ports; p; p = p->next)
 		if (p != from)
-			p->deliver(p->arg, frame, len);
+			p->deliver(p->arg, from->id, frame, len);
 }
 
 /**
  * sw_set_unknown() - decide about unicast frames for MACs no port has
  * (NULL @fn: flood them, as a switch does)
+ * @s:		switch
+ * @arg:	its argument
  */
 void sw_set_unknown(struct sw *s, sw_unknown_fn fn, void *arg)
 {
@@ -372,6 +412,8 @@ void sw_set_unknown(struct sw *s, sw_unknown_fn fn, void *arg)
 
 /**
  * sw_set_tap() - see every frame the switch passes (NULL @fn: none)
+ * @s:		switch
+ * @arg:	its argument
  */
 void sw_set_tap(struct sw *s, sw_tap_fn fn, void *arg)
 {
@@ -381,6 +423,9 @@ void sw_set_tap(struct sw *s, sw_tap_fn fn, void *arg)
 
 /**
  * sw_port_name() - name of a port, as given to sw_port_add()
+ * @p:		port
+ *
+ * Return: its name
  */
 const char *sw_port_name(const struct sw_port *p)
 {
@@ -389,6 +434,11 @@ const char *sw_port_name(const struct sw_port *p)
 
 /**
  * sw_owner() - the port @mac was learned on, NULL if unknown or aged out
+ * @s:		switch
+ * @mac:	the MAC
+ * @now_ms:	monotonic ms
+ *
+ * Return: the port, or NULL
  */
 struct sw_port *sw_owner(struct sw *s, const uint8_t mac[6], int64_t now_ms)
 {
@@ -419,6 +469,9 @@ void sw_foreach(struct sw *s, int64_t now_ms, sw_entry_fn fn, void *arg)
 
 /**
  * sw_stats() - counters of a switch
+ * @s:		switch
+ *
+ * Return: its counters
  */
 const struct sw_stats *sw_stats(const struct sw *s)
 {

@@ -20,8 +20,15 @@ typedef void (*sw_tap_fn)(void *arg, const struct sw_port *from,
 			  const struct sw_port *to, const uint8_t *frame,
 			  size_t len);
 
-/* Deliver a frame to a port; @frame is only valid during the call. */
-typedef void (*sw_deliver_fn)(void *arg, const uint8_t *frame, size_t len);
+/**
+ * sw_deliver_fn - deliver a frame to a port
+ * @arg:	the port's argument (sw_port_add())
+ * @from:	the id of the port it came in on (sw_port_add())
+ * @frame:	the frame, valid only during the call
+ * @len:	its length
+ */
+typedef void (*sw_deliver_fn)(void *arg, uint32_t from, const uint8_t *frame,
+			      size_t len);
 
 /*
  * Asked about a unicast frame whose destination no port has: return 1 to
@@ -54,7 +61,7 @@ struct sw_stats {
 
 struct sw *sw_new(void);
 void sw_free(struct sw *s);
-struct sw_port *sw_port_add(struct sw *s, const char *name,
+struct sw_port *sw_port_add(struct sw *s, const char *name, uint32_t id,
 			    sw_deliver_fn deliver, void *arg);
 void sw_port_del(struct sw *s, struct sw_port *p);
 void sw_port_keep_macs(struct sw_port *p);

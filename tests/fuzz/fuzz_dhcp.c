@@ -291,7 +291,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * low 3 bits are set (the check of the sender) */
 		src = len >= 34 && (data[off - 3] & 7) != 7 ? data + off + 28
 							    : fz_src;
-		n = dhcp_handle(d, src, data + off, len, reply, cap, &ri);
+		n = dhcp_handle(d, src, 0, data + off, len, reply, cap, &ri);
 		fz_require(n >= 0, "reply length not negative");
 		fz_require(!n || !memcmp(src, data + off + 28, 6),
 			   "a reply to a message whose chaddr is not its "

@@ -29,6 +29,7 @@
  * loopback (.2, when allowed) reaches only the namespace's own lo.
  *
  * fuzz-sources: lan/network.c packet/gateway.c packet/svchost.c
+ * fuzz-sources: lan/netguard.c
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
  * fuzz-sources: packet/switch.c packet/dhcp.c packet/dhcp_codec.c
  * fuzz-sources: packet/dhcp_store.c lan/registry.c
@@ -38,7 +39,7 @@
  * fuzz-sources: services/hostresolver/gai.c
  * fuzz-sources: services/hostresolver/ares.c services/hostresolver/cache.c
  * fuzz-sources: services/pcap/capture.c
- * fuzz-sources: base/log.c packet/ipfrag.c packet/tcpurg.c
+ * fuzz-sources: base/log.c packet/ipfrag.c packet/tcpurg.c packet/frame.c
  * fuzz-sources: packet/reap.c packet/l2guard.c packet/natcap.c
  * fuzz-sources: lan/state.c base/wsched.c base/xalloc.c
  * fuzz-libs: -lslirp -llwip -lcares -ljansson -lpcap -lpthread

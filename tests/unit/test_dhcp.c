@@ -231,6 +231,20 @@ static uint32_t yiaddr(const uint8_t *r)
 	return v;
 }
 
+/* The port dhcp_handle() is told a message came in on (set_port()). */
+static uint32_t msg_port;
+
+/**
+ * set_port() - the port the next messages come in on
+ * @d:		server (unused: dhcp_handle() takes the port)
+ * @port:	the port's number, 0 for none known
+ */
+static void set_port(struct dhcp *d, uint32_t port)
+{
+	(void)d;
+	msg_port = port;
+}
+
 /**
  * src_of() - the Ethernet source a well-behaved client's frame carries:
  * the message's chaddr (a fixed MAC for messages too short to have one)
@@ -261,7 +275,8 @@ static int send_req(struct dhcp *d, const struct req *r, uint8_t *reply,
 	uint8_t b[300];
 	size_t n = build(b, r);
 
-	return dhcp_handle(d, src_of(b, n), b, n, reply, DHCP_REPLY_MAX, ri);
+	return dhcp_handle(d, src_of(b, n), msg_port, b, n, reply,
+			   DHCP_REPLY_MAX, ri);
 }
 
 /**
@@ -378,8 +393,8 @@ static void test_udhcpc_offer(void **state)
 
 	(void)state;
 	n = dhcp_handle(d, src_of(udhcpc_discover, sizeof(udhcpc_discover)),
-			udhcpc_discover, sizeof(udhcpc_discover), reply,
-			sizeof(reply), &ri);
+			msg_port, udhcpc_discover, sizeof(udhcpc_discover),
+			reply, sizeof(reply), &ri);
 	assert_true(n >= 300 && n <= DHCP_REPLY_MAX);
 	assert_int_equal(reply[0], 2); /* BOOTREPLY */
 	assert_int_equal(reply[1], 1);
@@ -439,8 +454,8 @@ static void test_dora(void **state)
 
 	(void)state;
 	n = dhcp_handle(d, src_of(udhcpc_discover, sizeof(udhcpc_discover)),
-			udhcpc_discover, sizeof(udhcpc_discover), reply,
-			sizeof(reply), &ri);
+			msg_port, udhcpc_discover, sizeof(udhcpc_discover),
+			reply, sizeof(reply), &ri);
 	assert_true(n > 0);
 	r.requested = yiaddr(reply);
 	r.server = tl_ip4("192.168.5.3");
@@ -791,8 +806,8 @@ static void expect_drop(struct dhcp *d, const uint8_t *msg, size_t len,
 	struct dhcp_reply_info ri;
 
 	dhcp_get_stats(d, &before);
-	if (dhcp_handle(d, src_of(msg, len), msg, len, reply, sizeof(reply),
-			&ri))
+	if (dhcp_handle(d, src_of(msg, len), msg_port, msg, len, reply,
+			sizeof(reply), &ri))
 		fail_msg("the message of line %d was answered", line);
 	dhcp_get_stats(d, &after);
 	assert_int_equal(after.rx, before.rx + 1);
@@ -870,8 +885,8 @@ static void test_malformed(void **state)
 	memcpy(m, udhcpc_discover, n);
 	DROP(d, m, DHCP_MSG_MAX + 1, drop_size);
 	/* trailing padding after END is fine */
-	assert_true(dhcp_handle(d, src_of(m, DHCP_MSG_MAX), m, DHCP_MSG_MAX,
-				m + 4096, DHCP_REPLY_MAX,
+	assert_true(dhcp_handle(d, src_of(m, DHCP_MSG_MAX), msg_port, m,
+				DHCP_MSG_MAX, m + 4096, DHCP_REPLY_MAX,
 				&(struct dhcp_reply_info){0}) > 0);
 
 	/* no option 53: replaced by PADs */
@@ -897,10 +912,11 @@ static void test_malformed(void **state)
 	m[end + 2] = 1; /* file: all PAD, no END */
 	DROP(d, m, n, drop_options);
 	m[108] = 255; /* file: END */
-	assert_true(dhcp_handle(d, src_of(m, n), m, n, m + 1024, DHCP_REPLY_MAX,
+	assert_true(dhcp_handle(d, src_of(m, n), msg_port, m, n, m + 1024,
+				DHCP_REPLY_MAX,
 				&(struct dhcp_reply_info){0}) > 0);
 	/* a reply buffer that is too small */
-	assert_int_equal(dhcp_handle(d, src_of(udhcpc_discover, n),
+	assert_int_equal(dhcp_handle(d, src_of(udhcpc_discover, n), msg_port,
 				     udhcpc_discover, n, m, 299,
 				     &(struct dhcp_reply_info){0}),
 			 0);
@@ -930,8 +946,8 @@ static void test_mutations(void **state)
 		memcpy(m, udhcpc_discover, sizeof(udhcpc_discover));
 		for (k = rand_r(&seed) % 8; k >= 0; k--)
 			m[240 + rand_r(&seed) % 80] = (uint8_t)rand_r(&seed);
-		n = dhcp_handle(d, src_of(m, len), m, len, reply, sizeof(reply),
-				&ri);
+		n = dhcp_handle(d, src_of(m, len), msg_port, m, len, reply,
+				sizeof(reply), &ri);
 		if (n) {
 			assert_true(n >= 300 && n <= DHCP_REPLY_MAX);
 			assert_int_equal(reply[0], 2);
@@ -1043,7 +1059,7 @@ static void test_port_limit(void **state)
 	server_ip = c.server_id.s_addr;
 	d = dhcp_new(&c);
 	assert_non_null(d);
-	dhcp_set_port(d, 7);
+	set_port(d, 7);
 	for (i = 0; i < DHCP_PORT_LEASES; i++) {
 		mac[5] = (uint8_t)i;
 		assert_int_not_equal(bind_client(d, mac, NULL), 0);
@@ -1059,9 +1075,9 @@ static void test_port_limit(void **state)
 	mac[5] = 3; /* a MAC that has its address renews it */
 	assert_int_not_equal(bind_client(d, mac, NULL), 0);
 	mac[5] = 0xff;
-	dhcp_set_port(d, 8); /* another port */
+	set_port(d, 8); /* another port */
 	assert_int_not_equal(bind_client(d, mac, NULL), 0);
-	dhcp_set_port(d, 0); /* unknown: not limited */
+	set_port(d, 0); /* unknown: not limited */
 	mac[4] = 1;
 	for (i = 0; i < DHCP_PORT_LEASES + 2; i++) {
 		mac[5] = (uint8_t)i;
@@ -1086,7 +1102,7 @@ static int send_from(struct dhcp *d, const struct req *r, const uint8_t *src,
 	uint8_t b[300];
 	size_t n = build(b, r);
 
-	return dhcp_handle(d, src, b, n, reply, DHCP_REPLY_MAX, ri);
+	return dhcp_handle(d, src, msg_port, b, n, reply, DHCP_REPLY_MAX, ri);
 }
 
 /**
@@ -1188,9 +1204,9 @@ static void test_sender(void **state)
 	assert_non_null(d);
 	r = (struct req){DHCP_DISCOVER, mac_a, 78, 0, 0, 0, NULL};
 	assert_int_equal(send_from(d, &r, mac_a, reply, &ri), 0); /* port 0 */
-	dhcp_set_port(d, 8);
+	set_port(d, 8);
 	assert_int_equal(send_from(d, &r, mac_a, reply, &ri), 0);
-	dhcp_set_port(d, 7);
+	set_port(d, 7);
 	n = send_from(d, &r, mac_a, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_OFFER);
 	r.mac = mac_b;
@@ -1198,6 +1214,7 @@ static void test_sender(void **state)
 	dhcp_get_stats(d, &st);
 	assert_int_equal(st.drop_chaddr, 3);
 	assert_int_equal(st.offers, 1);
+	set_port(d, 0);
 	dhcp_free(d);
 }
 
@@ -1224,7 +1241,7 @@ static void test_port_limit_reuse(void **state)
 	server_ip = c.server_id.s_addr;
 	d = dhcp_new(&c);
 	assert_non_null(d);
-	dhcp_set_port(d, 7);
+	set_port(d, 7);
 	for (i = 0; i < DHCP_PORT_LEASES; i++) {
 		mac[5] = (uint8_t)i;
 		assert_int_not_equal(bind_client(d, mac, NULL), 0);
@@ -1248,6 +1265,7 @@ static void test_port_limit_reuse(void **state)
 	r.requested = lease_of(d, mac).li.ip.s_addr;
 	n = send_req(d, &r, reply, &ri);
 	assert_int_equal(msg_type(reply, n), DHCP_ACK);
+	set_port(d, 0);
 	dhcp_free(d);
 }
 

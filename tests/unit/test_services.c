@@ -331,7 +331,7 @@ static void test_arp(void **state)
 	s = new_svc(l, &c, NULL);
 	c.want = is_arp_reply;
 	c.need = 1;
-	svc_input(s, arp_request, sizeof(arp_request));
+	svc_input(s, arp_request, sizeof(arp_request), 0);
 	tl_loop_run_for(l, 2000);
 	assert_true(find(&c, is_arp_reply) >= 0);
 	svc_get_stats(s, &st);
@@ -358,8 +358,8 @@ static void test_ping(void **state)
 	s = new_svc(l, &c, NULL);
 	c.want = is_echo_reply;
 	c.need = 1;
-	svc_input(s, arp_request, sizeof(arp_request));
-	svc_input(s, echo_request, sizeof(echo_request));
+	svc_input(s, arp_request, sizeof(arp_request), 0);
+	svc_input(s, echo_request, sizeof(echo_request), 0);
 	tl_loop_run_for(l, 2000);
 	assert_true(find(&c, is_echo_reply) >= 0);
 	svc_free(s);
@@ -420,7 +420,7 @@ static void test_dhcp(void **state)
 	c.want = is_dhcp_reply;
 	c.need = 2;
 
-	svc_input(s, discover_frame, sizeof(discover_frame));
+	svc_input(s, discover_frame, sizeof(discover_frame), 0);
 	/* the REQUEST: type 3, requested .15, server .3 in place of END */
 	memcpy(req, discover_frame, sizeof(req));
 	assert_int_equal(req[end], 255);
@@ -428,7 +428,7 @@ static void test_dhcp(void **state)
 	memcpy(req + end,
 	       "\x32\x04\xc0\xa8\x05\x0f\x36\x04\xc0\xa8\x05\x03\xff", 13);
 	udp_fix_checksum(req, sizeof(req));
-	svc_input(s, req, sizeof(req));
+	svc_input(s, req, sizeof(req), 0);
 	tl_loop_run_for(l, 2000);
 
 	i = find(&c, is_dhcp_reply);
@@ -516,9 +516,9 @@ static void test_lwip_drops_zero_source(void **state)
 
 	/* svc_input() hands frames to lwIP synchronously */
 	udp9_count = 0;
-	svc_input(s, udp_any_to_9, sizeof(udp_any_to_9));
+	svc_input(s, udp_any_to_9, sizeof(udp_any_to_9), 0);
 	assert_int_equal(udp9_count, 0);
-	svc_input(s, udp_to_9, sizeof(udp_to_9));
+	svc_input(s, udp_to_9, sizeof(udp_to_9), 0);
 	assert_int_equal(udp9_count, 1);
 
 	LOCK_TCPIP_CORE();
@@ -562,10 +562,10 @@ static void test_isolation(void **state)
 	a = new_svc(l, &ca, NULL); /* netif_add() puts a first */
 	cb.want = any_reply;
 	cb.need = 4;
-	svc_input(b, arp_request, sizeof(arp_request));
-	svc_input(b, echo_request, sizeof(echo_request));
-	svc_input(b, tcp_syn_81, sizeof(tcp_syn_81));
-	svc_input(b, udp_to_9, sizeof(udp_to_9));
+	svc_input(b, arp_request, sizeof(arp_request), 0);
+	svc_input(b, echo_request, sizeof(echo_request), 0);
+	svc_input(b, tcp_syn_81, sizeof(tcp_syn_81), 0);
+	svc_input(b, udp_to_9, sizeof(udp_to_9), 0);
 	tl_loop_run_for(l, 2000);
 	assert_true(find(&cb, is_arp_reply) >= 0);
 	assert_true(find(&cb, is_echo_reply) >= 0);
@@ -594,32 +594,32 @@ static void test_filter(void **state)
 	(void)state;
 	memset(&c, 0, sizeof(c));
 	s = new_svc(l, &c, NULL);
-	svc_input(s, arp_request, 10); /* runt */
+	svc_input(s, arp_request, 10, 0); /* runt */
 	memcpy(f, echo_request, sizeof(f));
 	f[33] = 99; /* to .99: forward */
 	ip_fix_checksum(f);
-	svc_input(s, f, sizeof(f));
+	svc_input(s, f, sizeof(f), 0);
 	memcpy(f, echo_request, sizeof(f));
 	memcpy(f + 30, "\xe0\x00\x00\x01", 4); /* multicast */
 	ip_fix_checksum(f);
-	svc_input(s, f, sizeof(f));
+	svc_input(s, f, sizeof(f), 0);
 	memcpy(f, echo_request, sizeof(f));
 	f[24] ^= 1; /* bad IP checksum */
-	svc_input(s, f, sizeof(f));
+	svc_input(s, f, sizeof(f), 0);
 	memcpy(f, echo_request, sizeof(f));
 	f[20] = 0x20; /* MF: fragment */
-	svc_input(s, f, sizeof(f));
+	svc_input(s, f, sizeof(f), 0);
 	memcpy(f, echo_request, sizeof(f));
 	f[12] = 0x86; /* IPv6 */
 	f[13] = 0xdd;
-	svc_input(s, f, sizeof(f));
+	svc_input(s, f, sizeof(f), 0);
 	memcpy(f, echo_request, sizeof(f));
 	f[0] = 0x52; /* another MAC */
 	f[5] = 0x99;
-	svc_input(s, f, sizeof(f));
+	svc_input(s, f, sizeof(f), 0);
 	memcpy(f, echo_request, sizeof(f));
 	f[16] = 0x10; /* total length > frame */
-	svc_input(s, f, sizeof(f));
+	svc_input(s, f, sizeof(f), 0);
 	svc_get_stats(s, &st);
 	assert_int_equal(st.rx_dropped, 8);
 	assert_int_equal(st.rx_frames, 0);
@@ -664,8 +664,8 @@ static void test_free_pending(void **state)
 	memcpy(cfg.mac, svc_mac, 6);
 	s = svc_new(l, &cfg, late_out, NULL);
 	assert_non_null(s);
-	svc_input(s, arp_request, sizeof(arp_request));
-	svc_input(s, echo_request, sizeof(echo_request));
+	svc_input(s, arp_request, sizeof(arp_request), 0);
+	svc_input(s, echo_request, sizeof(echo_request), 0);
 	svc_free(s);
 	tl_loop_run_for(l, 100);
 	assert_int_equal(late_calls, 0);
@@ -770,21 +770,21 @@ static void test_syn_bound(void **state)
 	UNLOCK_TCPIP_CORE();
 	for (i = 0; i < 20; i++) {
 		syn_from(f, 15, (uint16_t)(40000 + i));
-		svc_input(s, f, sizeof(f));
+		svc_input(s, f, sizeof(f), 0);
 	}
 	svc_get_stats(s, &st);
 	assert_int_equal(st.rx_syn_dropped, 4);
 	assert_int_equal(st.rx_frames, 16);
 	syn_from(f, 15, 40000); /* a retransmitted SYN counts too */
-	svc_input(s, f, sizeof(f));
+	svc_input(s, f, sizeof(f), 0);
 	for (i = 0; i < 60; i++) { /* 3 sources more: 64 in all */
 		syn_from(f, (uint8_t)(16 + i / 20), (uint16_t)(41000 + i));
-		svc_input(s, f, sizeof(f));
+		svc_input(s, f, sizeof(f), 0);
 	}
 	svc_get_stats(s, &st);
 	assert_int_equal(st.rx_syn_dropped, 5 + 4 * 3 + 0);
 	syn_from(f, 99, 42000); /* the host is full: 48 + 16 */
-	svc_input(s, f, sizeof(f));
+	svc_input(s, f, sizeof(f), 0);
 	svc_get_stats(s, &st);
 	assert_int_equal(st.rx_syn_dropped, 18);
 	LOCK_TCPIP_CORE();

@@ -19,24 +19,32 @@
 
 /**
  * struct sink - counts frames delivered to a port
+ * @n:		frames delivered
+ * @last_src:	source MAC of the last one
+ * @last_from:	id of the port the last one came in on
  */
 struct sink {
 	int n;
 	uint8_t last_src[6];
+	uint32_t last_from;
 };
 
 /**
- * sink_deliver() - port delivery: count the frame, keep its source MAC
+ * sink_deliver() - port delivery: count the frame, keep its source MAC and
+ * the sending port's id
  * @arg:	the struct sink
+ * @from:	the id of the port the frame came in on
  * @frame:	the frame
  * @len:	its length, at least 14
  */
-static void sink_deliver(void *arg, const uint8_t *frame, size_t len)
+static void sink_deliver(void *arg, uint32_t from, const uint8_t *frame,
+			 size_t len)
 {
 	struct sink *s = arg;
 
 	assert_true(len >= 14);
 	memcpy(s->last_src, frame + 6, 6);
+	s->last_from = from;
 	s->n++;
 }
 
@@ -66,18 +74,19 @@ static void test_learn_and_forward(void **state)
 {
 	struct sink a = {0}, b = {0}, c = {0};
 	struct sw *s = sw_new();
-	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
-	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
+	struct sw_port *pa = sw_port_add(s, "a", 1, sink_deliver, &a);
+	struct sw_port *pb = sw_port_add(s, "b", 2, sink_deliver, &b);
 	uint8_t f[60];
 
 	(void)state;
-	sw_port_add(s, "c", sink_deliver, &c);
+	sw_port_add(s, "c", 3, sink_deliver, &c);
 	/* Broadcast from a floods to b and c. */
 	mkframe(f, bcast, mac_a);
 	sw_input(s, pa, f, sizeof(f), 0);
 	assert_int_equal(a.n, 0);
 	assert_int_equal(b.n, 1);
 	assert_int_equal(c.n, 1);
+	assert_int_equal(b.last_from, 1); /* a's id, from sw_port_add() */
 	/* Unknown unicast floods too. */
 	mkframe(f, mac_b, mac_a);
 	sw_input(s, pa, f, sizeof(f), 1);
@@ -87,6 +96,7 @@ static void test_learn_and_forward(void **state)
 	mkframe(f, mac_a, mac_b);
 	sw_input(s, pb, f, sizeof(f), 2);
 	assert_int_equal(a.n, 1);
+	assert_int_equal(a.last_from, 2);
 	assert_int_equal(c.n, 2);
 	/* Now a to b is unicast. */
 	mkframe(f, mac_b, mac_a);
@@ -107,9 +117,9 @@ static void test_spoof_and_bad_src(void **state)
 {
 	struct sink a = {0}, b = {0}, g = {0};
 	struct sw *s = sw_new();
-	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
-	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
-	struct sw_port *pg = sw_port_add(s, "gw", sink_deliver, &g);
+	struct sw_port *pa = sw_port_add(s, "a", 1, sink_deliver, &a);
+	struct sw_port *pb = sw_port_add(s, "b", 2, sink_deliver, &b);
+	struct sw_port *pg = sw_port_add(s, "gw", 0, sink_deliver, &g);
 	uint8_t f[60];
 
 	(void)state;
@@ -143,8 +153,8 @@ static void test_age_and_port_del(void **state)
 {
 	struct sink a = {0}, b = {0};
 	struct sw *s = sw_new();
-	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
-	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
+	struct sw_port *pa = sw_port_add(s, "a", 1, sink_deliver, &a);
+	struct sw_port *pb = sw_port_add(s, "b", 2, sink_deliver, &b);
 	struct sw_port *pc;
 	uint8_t f[60];
 
@@ -157,7 +167,7 @@ static void test_age_and_port_del(void **state)
 	assert_int_equal(sw_stats(s)->drop_spoof, 0);
 	/* A port that leaves forgets its MACs: a new port may take them. */
 	sw_port_del(s, pb);
-	pc = sw_port_add(s, "c", sink_deliver, &b);
+	pc = sw_port_add(s, "c", 3, sink_deliver, &b);
 	sw_input(s, pc, f, sizeof(f), 301 * 1000 + 1);
 	assert_int_equal(sw_stats(s)->drop_spoof, 0);
 	assert_int_equal(a.n, 2);
@@ -199,8 +209,8 @@ static void test_keep_macs(void **state)
 {
 	struct sink a = {0}, b = {0}, c = {0};
 	struct sw *s = sw_new();
-	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
-	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
+	struct sw_port *pa = sw_port_add(s, "a", 1, sink_deliver, &a);
+	struct sw_port *pb = sw_port_add(s, "b", 2, sink_deliver, &b);
 	struct sw_port *pc;
 	uint8_t f[60];
 
@@ -219,7 +229,7 @@ static void test_keep_macs(void **state)
 	assert_int_equal(sw_stats(s)->flooded, 1);
 	/* a's VM comes back on a new port once the old one is gone. */
 	sw_port_del(s, pa);
-	pc = sw_port_add(s, "c", sink_deliver, &c);
+	pc = sw_port_add(s, "c", 3, sink_deliver, &c);
 	sw_port_keep_macs(pc);
 	mkframe(f, bcast, mac_a);
 	sw_input(s, pc, f, sizeof(f), 3600 * 1000 + 1);
@@ -237,8 +247,8 @@ static void test_table_flood(void **state)
 {
 	struct sink a = {0}, b = {0};
 	struct sw *s = sw_new();
-	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
-	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
+	struct sw_port *pa = sw_port_add(s, "a", 1, sink_deliver, &a);
+	struct sw_port *pb = sw_port_add(s, "b", 2, sink_deliver, &b);
 	struct cam_count cb = {.port = "b"};
 	uint8_t f[60], mac[6] = {0x52, 0x55, 0xaa, 0, 0, 0};
 	int i;
@@ -281,7 +291,7 @@ static void test_table_full(void **state)
 
 	(void)state;
 	for (i = 0; i < 17; i++)
-		p[i] = sw_port_add(s, "p", sink_deliver, &k);
+		p[i] = sw_port_add(s, "p", 0, sink_deliver, &k);
 	sw_port_keep_macs(p[0]);
 	/* 16 ports of 64 MACs fill the table's 1024 entries. */
 	for (i = 0; i < 16; i++) {
@@ -366,8 +376,8 @@ static void test_unknown_and_port_macs(void **state)
 	struct sink a = {0}, b = {0}, macs = {0};
 	struct unknown u = {0};
 	struct sw *s = sw_new();
-	struct sw_port *pa = sw_port_add(s, "a", sink_deliver, &a);
-	struct sw_port *pb = sw_port_add(s, "b", sink_deliver, &b);
+	struct sw_port *pa = sw_port_add(s, "a", 1, sink_deliver, &a);
+	struct sw_port *pb = sw_port_add(s, "b", 2, sink_deliver, &b);
 	uint8_t f[60];
 
 	(void)state;
