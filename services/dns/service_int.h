@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * service_int.h - what service.c and hostport.c share: the service, a
+ * service_int.h - what service.c, stream.c and hostport.c share: the service, a
  * query on its way, and the entry point that answers it. Not for other
  * modules: they use service.h.
  */

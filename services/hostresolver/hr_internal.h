@@ -27,6 +27,9 @@ struct hr_chan;
 
 /* Longest name handed to getaddrinfo, without the trailing dot. */
 #define HR_NAME_MAX 253
+/* How often, in ms, resolv.conf is looked at for a change. */
+#define HR_WATCH_MS 1000
+
 /* Room for the space-separated search list of resolv.conf. */
 #define HR_SEARCH_MAX 1024
 
@@ -322,6 +325,11 @@ static inline size_t hr_addr_len(int family)
 {
 	return family == AF_INET6 ? 16 : 4;
 }
+
+/* resolvconf.c */
+void hr_conf_sig(const char *path, struct hr_confsig *sig);
+int hr_reload(struct hr *h, const struct hr_confsig *sig);
+void hr_watch(void *arg);
 
 /* hostresolver.c */
 void hr_req_done(struct hr_req *r, enum hr_status status);

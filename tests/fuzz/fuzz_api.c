@@ -23,7 +23,8 @@
  * rest of the option parser along.
  *
  * fuzz-sources: daemon/api_parse.c daemon/options.c base/log.c
- * fuzz-sources: services/dns/codec.c services/dns/local.c daemon/limayaml.c
+ * fuzz-sources: services/dns/codec.c services/dns/build.c services/dns/local.c
+ * fuzz-sources: daemon/limayaml.c
  * fuzz-sources: daemon/networksyaml.c daemon/yamlutil.c lan/leases.c
  * fuzz-sources: daemon/lima.c
  * fuzz-libs: -ljansson -lyaml

@@ -32,11 +32,12 @@
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
  * fuzz-sources: packet/switch.c packet/dhcp.c lan/registry.c
  * fuzz-sources: lan/leases.c services/dns/service.c services/dns/hostport.c
- * fuzz-sources: services/dns/codec.c
+ * fuzz-sources: services/dns/stream.c
+ * fuzz-sources: services/dns/codec.c services/dns/build.c
  * fuzz-sources: services/dns/local.c services/hostresolver/hostresolver.c
- * fuzz-sources: services/hostresolver/gai.c
+ * fuzz-sources: services/hostresolver/gai.c services/hostresolver/resolvconf.c
  * fuzz-sources: services/hostresolver/ares.c services/hostresolver/cache.c
- * fuzz-sources: services/pcap/capture.c
+ * fuzz-sources: services/pcap/capture.c services/pcap/output.c
  * fuzz-sources: base/log.c packet/ipfrag.c packet/tcpurg.c
  * fuzz-sources: packet/reap.c packet/l2guard.c packet/natcap.c
  * fuzz-sources: lan/state.c base/wsched.c
