@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/un.h>
 
+#include "base/log.h"
+
 /* Socket buffer sizes asked for (the kernel may cap them). */
 #define ATTACH_SOCKBUF (4 * 1024 * 1024)
 
@@ -56,6 +58,7 @@ struct attach;
  * @drops:	frames dropped (bad size from the TAP, refused by the TAP)
  * @calls:	socket system calls that moved data: send(2) of a batch
  *		(up) or read(2) of a chunk (down)
+ * @drop_log:	throttle of the lines about dropped frames
  */
 struct attach_dir {
 	struct attach *a;
@@ -68,6 +71,7 @@ struct attach_dir {
 	uint64_t bytes;
 	uint64_t drops;
 	uint64_t calls;
+	struct log_rate drop_log;
 };
 
 /**

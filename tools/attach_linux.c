@@ -45,6 +45,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tools/attach.h"
@@ -66,6 +67,8 @@
 #define ATTACH_MTU_MIN 68
 #define ATTACH_MTU_MAX (ATTACH_FRAME_MAX - 14)
 
+/* At most one line about dropped frames per this many ms. */
+#define ATTACH_DROP_LOG_MS 1000
 /* Sleep before retrying a send that failed with ENOBUFS, as Lima. */
 #define ATTACH_NOBUFS_US 100
 
@@ -142,16 +145,32 @@ int attach_parse_mac(const char *s, uint8_t mac[6])
 }
 
 /**
+ * attach_now_ms() - the monotonic clock, for the drop throttle
+ *
+ * Return: milliseconds since an arbitrary start
+ */
+static int64_t attach_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
  * attach_count_drop() - count a dropped frame
  * @d:		direction that dropped it
  *
- * Return: true if this drop should be logged: the 1st, 2nd, 4th, 8th...,
- * so a flood of drops costs a few lines, not one per frame
+ * Every drop is counted in @d->drops; at most one drop per ATTACH_DROP_LOG_MS
+ * is logged, so a flood of drops costs a few lines, not one per frame.
+ *
+ * Return: 0 if this drop is not to be logged, else 1 plus the drops not
+ * logged since the last line (log_rate_due())
  */
-static bool attach_count_drop(struct attach_dir *d)
+static uint64_t attach_count_drop(struct attach_dir *d)
 {
 	d->drops++;
-	return !(d->drops & (d->drops - 1));
+	return log_rate_due(&d->drop_log, attach_now_ms(), ATTACH_DROP_LOG_MS);
 }
 
 /**
@@ -287,10 +306,13 @@ static void *attach_up(void *arg)
 			return attach_finish(d, ATTACH_EXIT_ERR);
 		}
 		if (n < ATTACH_FRAME_MIN || n > ATTACH_FRAME_MAX) {
-			if (attach_count_drop(d))
+			uint64_t told = attach_count_drop(d);
+
+			if (told)
 				log_debug("dropped a %zd-byte frame from the "
-					  "TAP (%llu so far)",
-					  n, (unsigned long long)d->drops);
+					  "TAP (%llu so far, %llu not logged)",
+					  n, (unsigned long long)d->drops,
+					  (unsigned long long)(told - 1));
 			continue;
 		}
 		rec[0] = (uint8_t)(n >> 24);
@@ -336,13 +358,18 @@ static int attach_tap_write(struct attach_dir *d, const uint8_t *frame,
 		case EINVAL:
 		case EMSGSIZE:
 		case ENOMEM:
-		case ENOBUFS:
-			if (attach_count_drop(d))
+		case ENOBUFS: {
+			int e = errno;
+			uint64_t told = attach_count_drop(d);
+
+			if (told)
 				log_debug("TAP refused a %zu-byte frame (%llu "
-					  "so far): %s",
+					  "so far, %llu not logged): %s",
 					  len, (unsigned long long)d->drops,
-					  strerror(errno));
+					  (unsigned long long)(told - 1),
+					  strerror(e));
 			return 0;
+		}
 		case EBADFD:
 			if (!atomic_load(&d->a->stop))
 				log_warnx("the TAP device was deleted");

@@ -16,7 +16,8 @@
  * keeps the daemon's memory bounded. Dead connections are freed from a
  * timer, never inside a callback that may still be using them. A listener
  * whose accept(2) finds no descriptor stops polling for
- * DNSD_HOST_PAUSE_MS (it would stay readable and spin), logged once.
+ * DNSD_HOST_PAUSE_MS (it would stay readable and spin), logged when that
+ * starts and at most once per DNSD_HOST_LOG_MS while it lasts.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,6 +35,8 @@
 
 #define DNSD_HOST_PENDING_MAX 16
 #define DNSD_HOST_PAUSE_MS    250
+/* While accept(2) keeps failing, one line per this many ms at most. */
+#define DNSD_HOST_LOG_MS 60000
 
 /**
  * struct dnsd_hconn - a TCP client of a host port
@@ -65,7 +68,8 @@ struct dnsd_hconn {
  * @conns:	TCP connections
  * @timer:	reaps dead connections, closes idle ones, ends a pause
  * @paused:	a TCP listener not polled after accept(2) failed
- * @nfail:	accept(2) failures since the last accepted connection
+ * @accept_log:	throttle of the accept(2) failure line: reset by an
+ *		accepted connection, it counts the failures not logged
  * @due:	when @timer is armed for, 0 when it is not
  * @next:	list link
  */
@@ -78,7 +82,7 @@ struct dnsd_host {
 	struct dnsd_hconn *conns;
 	struct loop_timer *timer;
 	bool paused;
-	unsigned long nfail;
+	struct log_rate accept_log;
 	int64_t due;
 	struct dnsd_host *next;
 };
@@ -338,7 +342,7 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 
 	(void)revents;
 	while ((s = accept(fd, (struct sockaddr *)&sa, &salen)) >= 0) {
-		h->nfail = 0;
+		log_rate_reset(&h->accept_log);
 		if (salen > sizeof(sa))
 			sa.ss_family = AF_UNSPEC;
 		salen = sizeof(sa);
@@ -364,10 +368,14 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 	}
 	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 	    errno == ENOMEM) {
-		if (!h->nfail++)
-			log_warn("dns: accept (retried every %d ms, logged "
-				 "once)",
-				 DNSD_HOST_PAUSE_MS);
+		uint64_t n = log_rate_due(&h->accept_log, loop_now_ms(),
+					  DNSD_HOST_LOG_MS);
+
+		if (n)
+			log_warn("dns: accept (retried every %d ms; %llu "
+				 "failures not logged before this one)",
+				 DNSD_HOST_PAUSE_MS,
+				 (unsigned long long)(n - 1));
 		h->paused = true;
 		loop_io_events(h->d->l, fd, 0);
 		dnsd_host_arm(h, loop_now_ms() + DNSD_HOST_PAUSE_MS);

@@ -376,13 +376,14 @@ void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
  *
  * An upstream that fails (garbage, silence, SERVFAIL) fails every query:
  * one line when that starts (at most one per HR_FAIL_LOG_MS, however
- * often it toggles), one when answers come back after a logged episode.
- * Every failure is counted in hr_stats.failures.
+ * often it toggles: @hh->rate, the line says how many starts it skipped),
+ * one when answers come back after a logged episode. Every failure is
+ * counted in hr_stats.failures.
  */
 static void hr_health_note(struct hr_health *hh, const char *what,
 			   enum hr_status status)
 {
-	int64_t now;
+	uint64_t n;
 
 	if (status == HR_REFUSED)
 		return; /* our own limit, not the upstream */
@@ -400,14 +401,14 @@ static void hr_health_note(struct hr_health *hh, const char *what,
 	if (hh->failing)
 		return;
 	hh->failing = 1;
-	now = loop_now_ms();
-	if (hh->logged && now - hh->logged < HR_FAIL_LOG_MS)
+	n = log_rate_due(&hh->rate, loop_now_ms(), HR_FAIL_LOG_MS);
+	if (!n)
 		return;
-	hh->logged = now;
 	hh->told = 1;
 	log_warnx("hostresolver: %s failing (no usable answer, or a "
-		  "timeout); further failures are counted, not logged",
-		  what);
+		  "timeout); further failures are counted, not logged "
+		  "(%llu earlier episodes not logged)",
+		  what, (unsigned long long)(n - 1));
 }
 
 /**

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "base/log.h"
 #include "services/hostresolver/hostresolver.h"
 
 struct loop;
@@ -252,13 +253,14 @@ struct hr_confsig {
  * @failing:	the last request of this kind failed
  * @told:	this episode of failures was logged
  * @nfail:	failures since the episode began
- * @logged:	monotonic ms of the last "failing" line, 0 if none
+ * @rate:	throttle of the "failing" lines (monotonic ms), which
+ *		counts the episodes it did not log
  */
 struct hr_health {
 	int failing;
 	int told;
 	uint64_t nfail;
-	int64_t logged;
+	struct log_rate rate;
 };
 
 /**
