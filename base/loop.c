@@ -21,6 +21,7 @@
 
 #include "base/loop.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /**
  * struct loop_io - one registered descriptor
@@ -169,11 +170,9 @@ static void loop_wake_read(void *arg, int fd, int revents)
  */
 struct loop *loop_new(void)
 {
-	struct loop *l = calloc(1, sizeof(*l));
+	struct loop *l = xcalloc(1, sizeof(*l));
 	int i;
 
-	if (!l)
-		fatal("calloc");
 	if (pipe(l->wake))
 		fatal("pipe");
 	l->thread = pthread_self();
@@ -211,10 +210,8 @@ static void loop_pfd_reserve(struct loop *l, int n)
 		return;
 	while (cap < n)
 		cap *= 2;
-	l->pfd = realloc(l->pfd, (size_t)cap * sizeof(*l->pfd));
-	l->pgen = realloc(l->pgen, (size_t)cap * sizeof(*l->pgen));
-	if (!l->pfd || !l->pgen)
-		fatal("realloc");
+	l->pfd = xreallocarray(l->pfd, (size_t)cap, sizeof(*l->pfd));
+	l->pgen = xreallocarray(l->pgen, (size_t)cap, sizeof(*l->pgen));
 	l->pfd_cap = cap;
 }
 
@@ -235,9 +232,7 @@ int loop_io_add(struct loop *l, int fd, int events, loop_io_fn fn, void *arg)
 
 		while (cap <= fd)
 			cap *= 2;
-		l->io = realloc(l->io, (size_t)cap * sizeof(*l->io));
-		if (!l->io)
-			fatal("realloc");
+		l->io = xreallocarray(l->io, (size_t)cap, sizeof(*l->io));
 		memset(l->io + l->io_cap, 0,
 		       (size_t)(cap - l->io_cap) * sizeof(*l->io));
 		l->io_cap = cap;
@@ -277,10 +272,8 @@ void loop_io_del(struct loop *l, int fd)
  */
 struct loop_timer *loop_timer_new(struct loop *l, loop_timer_fn fn, void *arg)
 {
-	struct loop_timer *t = calloc(1, sizeof(*t));
+	struct loop_timer *t = xcalloc(1, sizeof(*t));
 
-	if (!t)
-		fatal("calloc");
 	t->l = l;
 	t->fn = fn;
 	t->arg = arg;
@@ -330,10 +323,8 @@ void loop_timer_free(struct loop_timer *t)
 int loop_hook_add(struct loop *l, loop_prepare_fn prepare,
 		  loop_dispatch_fn dispatch, void *arg)
 {
-	struct loop_hook *h = calloc(1, sizeof(*h)), **pp;
+	struct loop_hook *h = xcalloc(1, sizeof(*h)), **pp;
 
-	if (!h)
-		fatal("calloc");
 	h->prepare = prepare;
 	h->dispatch = dispatch;
 	h->arg = arg;
@@ -410,10 +401,8 @@ int loop_hook_fd(struct loop *l, int idx, int *events)
  */
 struct loop_async *loop_async_new(struct loop *l, loop_async_fn fn, void *arg)
 {
-	struct loop_async *a = calloc(1, sizeof(*a));
+	struct loop_async *a = xcalloc(1, sizeof(*a));
 
-	if (!a)
-		fatal("calloc");
 	a->l = l;
 	a->fn = fn;
 	a->arg = arg;

@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "lan/leases.h"
+#include "base/xalloc.h"
 
 #define LEASES_FILE_MAX (16u << 20) /* refuse larger lease files */
 #define LEASES_ARG_MAX	64	    /* one IP=MAC of --leases */
@@ -249,11 +250,7 @@ static int leases_decode(const char *path, const void *buf, size_t len,
 		goto fail;
 	}
 	if (json_object_size(root)) {
-		l = calloc(json_object_size(root), sizeof(*l));
-		if (!l) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			goto fail;
-		}
+		l = xcalloc(json_object_size(root), sizeof(*l));
 	}
 	for (it = json_object_iter(root); it;
 	     it = json_object_iter_next(root, it)) {
@@ -392,8 +389,6 @@ int leases_read_file(const char *path, size_t max, char **buf, size_t *len,
 	}
 	for (;;) {
 		if (n == cap) {
-			char *p;
-
 			if (cap >= max) {
 				snprintf(err, errlen,
 					 "%s: larger than %zu bytes", path,
@@ -403,13 +398,7 @@ int leases_read_file(const char *path, size_t max, char **buf, size_t *len,
 			cap = cap ? 2 * cap : 4096;
 			if (cap > max)
 				cap = max + 1;
-			p = realloc(b, cap);
-			if (!p) {
-				snprintf(err, errlen, "%s: out of memory",
-					 path);
-				goto out;
-			}
-			b = p;
+			b = xreallocarray(b, cap, 1);
 		}
 		k = read(fd, b + n, cap - n);
 		if (k < 0 && errno == EINTR)
@@ -691,11 +680,7 @@ int leases_parse_arg(const char *s, struct dhcp_static_lease **out, size_t *n,
 		return 0;
 	for (p = s; *p; p++)
 		cnt += *p == ',';
-	l = calloc(*n + cnt, sizeof(*l));
-	if (!l) {
-		snprintf(err, errlen, "--leases: out of memory");
-		return -1;
-	}
+	l = xcalloc(*n + cnt, sizeof(*l));
 	if (*n)
 		memcpy(l, *out, *n * sizeof(*l));
 	for (p = s, i = *n; i < *n + cnt; i++) {

@@ -49,6 +49,7 @@
 #include "base/wsched.h"
 #include "base/log.h"
 #include "services/dns/dns.h"
+#include "base/xalloc.h"
 
 #define REG_SUFFIX	  ".internal"
 #define REG_NAME_MAX	  (DHCP_HOSTNAME_MAX + sizeof(REG_SUFFIX))
@@ -141,11 +142,9 @@ static int reg_collect(void *arg, const struct dhcp_lease_info *li)
 
 	if (s->nassoc == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 16;
-		s->names = realloc(s->names, s->cap * sizeof(*s->names));
-		s->assoc = realloc(s->assoc, s->cap * sizeof(*s->assoc));
-		s->bound = realloc(s->bound, s->cap * sizeof(*s->bound));
-		if (!s->names || !s->assoc || !s->bound)
-			fatal("realloc");
+		s->names = xreallocarray(s->names, s->cap, sizeof(*s->names));
+		s->assoc = xreallocarray(s->assoc, s->cap, sizeof(*s->assoc));
+		s->bound = xreallocarray(s->bound, s->cap, sizeof(*s->bound));
 	}
 	if (!memcmp(li->mac, zero, 6))
 		return 0;
@@ -286,9 +285,7 @@ static int reg_file_write(void *arg)
 	if (leases_save(r->file, r->cur, r->ncur))
 		return -1;
 	if (r->ncur) {
-		copy = malloc(r->ncur * sizeof(*copy));
-		if (!copy)
-			fatal("malloc");
+		copy = xreallocarray(NULL, r->ncur, sizeof(*copy));
 		memcpy(copy, r->cur, r->ncur * sizeof(*copy));
 	}
 	free(r->saved);
@@ -429,15 +426,13 @@ static void reg_restore(struct reg *r)
 struct reg *reg_new(struct loop *l, struct dhcp *d, struct dns_local *names,
 		    const char *leases_file)
 {
-	struct reg *r = calloc(1, sizeof(*r));
+	struct reg *r = xcalloc(1, sizeof(*r));
 
-	if (!r)
-		fatal("calloc");
 	r->d = d;
 	r->names = names;
 	dhcp_set_name_check(d, reg_name_taken, r);
-	if (leases_file && !(r->file = strdup(leases_file)))
-		fatal("strdup");
+	if (leases_file)
+		r->file = xstrdup(leases_file);
 	if (leases_file)
 		wsched_init(&r->ws, l, reg_file_write, r, r->file, "leases");
 	if (leases_file)

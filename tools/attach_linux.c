@@ -52,6 +52,7 @@
 #include "tools/attach_int.h"
 #include "base/log.h"
 #include "packet/tap_linux.h"
+#include "base/xalloc.h"
 
 /* Stop reading the TAP and send the batch after this many frames... */
 #define ATTACH_BATCH_FRAMES 64
@@ -590,12 +591,7 @@ static int attach_relay(struct attach *a)
 	}
 	for (i = 0; i < 2; i++) {
 		dirs[i]->a = a;
-		dirs[i]->buf = malloc(dirs[i]->cap);
-		if (!dirs[i]->buf) {
-			log_warn("cannot allocate relay buffers");
-			status = ATTACH_EXIT_ERR;
-			goto stop;
-		}
+		dirs[i]->buf = xmalloc(dirs[i]->cap);
 	}
 	if (a->mode != ATTACH_STREAM) {
 		fns[0] = attach_up_msg;

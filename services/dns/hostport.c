@@ -32,6 +32,7 @@
 #include "services/dns/service_int.h"
 #include "base/log.h"
 #include "base/loop.h"
+#include "base/xalloc.h"
 
 #define DNSD_HOST_PENDING_MAX 16
 #define DNSD_HOST_PAUSE_MS    250
@@ -353,8 +354,11 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 			continue;
 		}
 		c = calloc(1, sizeof(*c));
-		if (!c)
-			fatal("calloc");
+		if (!c) { /* per connection: refused, not fatal() */
+			h->d->stats.tcp_refused++;
+			dnsd_host_refuse(s);
+			continue;
+		}
 		fcntl(s, F_SETFL, O_NONBLOCK);
 		fcntl(s, F_SETFD, FD_CLOEXEC);
 		c->h = h;
@@ -470,9 +474,7 @@ int dnsd_listen_host(struct dnsd *d, bool tcp, const char *addrport,
 		snprintf(bound, boundlen, "[%s]:%u", host,
 			 ntohs(s6->sin6_port));
 	}
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		fatal("calloc");
+	h = xcalloc(1, sizeof(*h));
 	h->d = d;
 	h->names = names;
 	h->fd = fd;

@@ -43,6 +43,7 @@
 #include "base/log.h"
 #include "services/hostresolver/hostresolver.h"
 #include "base/loop.h"
+#include "base/xalloc.h"
 
 #define DNSD_PORT	     53
 #define DNSD_TCP_PENDING_MAX 16 /* queries in flight per connection */
@@ -111,10 +112,8 @@ static void dnsd_q_done(struct dnsd_q *q, const uint8_t *ans, size_t len);
 struct dnsd *dnsd_new(struct loop *l, struct hr *hr,
 		      const struct dnsd_config *c)
 {
-	struct dnsd *d = calloc(1, sizeof(*d));
+	struct dnsd *d = xcalloc(1, sizeof(*d));
 
-	if (!d)
-		fatal("calloc");
 	d->l = l;
 	d->hr = hr;
 	d->cfg = *c;
@@ -304,8 +303,11 @@ static int dnsd_answer_local(struct dnsd_q *q, struct dns_local *names)
 	size_t len;
 	int st;
 
-	if (!res)
-		fatal("malloc");
+	if (!res) { /* per query: a counted drop */
+		q->d->stats.dropped++;
+		dnsd_q_done(q, NULL, 0);
+		return 1;
+	}
 	st = dns_local_lookup(names, q->q.qname, q->q.qtype, res);
 	if (st == DNS_LOCAL_MISS) {
 		free(res);
@@ -361,8 +363,11 @@ void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 	struct dnsd_q *q = malloc(sizeof(*q));
 	int r;
 
-	if (!q)
-		fatal("malloc");
+	if (!q) { /* per query: a counted drop */
+		d->stats.queries++;
+		d->stats.dropped++;
+		return;
+	}
 	*q = *tmpl;
 	q->d = d;
 	q->req = NULL;
@@ -770,7 +775,8 @@ static err_t dnsd_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		return ERR_ABRT;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c) {
+	if (!c) { /* per connection: refused, not fatal() */
+		e->d->stats.tcp_refused++;
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
@@ -821,11 +827,9 @@ static void dnsd_reap(void *arg)
 struct dnsd_ep *dnsd_ep_new(struct dnsd *d, struct netif *netif,
 			    struct dns_local *names)
 {
-	struct dnsd_ep *e = calloc(1, sizeof(*e));
+	struct dnsd_ep *e = xcalloc(1, sizeof(*e));
 	struct tcp_pcb *t;
 
-	if (!e)
-		fatal("calloc");
 	e->d = d;
 	e->netif = netif;
 	e->names = names;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/log.h"
 #include "services/dns/service_int.h"
 
 /**
@@ -93,6 +92,7 @@ int dnsd_stream_late(const struct dnsd_stream *st, int64_t now)
  * dnsd_stream_queue() - append an answer, with its length, to be written
  *
  * Return: 0, or -1 if the client left more than DNSD_STREAM_TXMAX unread
+ * or no memory is left for the answer
  */
 int dnsd_stream_queue(struct dnsd_stream *st, const uint8_t *ans, size_t len)
 {
@@ -102,7 +102,7 @@ int dnsd_stream_queue(struct dnsd_stream *st, const uint8_t *ans, size_t len)
 		return -1;
 	tx = realloc(st->tx, st->txlen + 2 + len);
 	if (!tx)
-		fatal("realloc");
+		return -1; /* per query: the caller closes the connection */
 	st->tx = tx;
 	tx[st->txlen] = (uint8_t)(len >> 8);
 	tx[st->txlen + 1] = (uint8_t)len;

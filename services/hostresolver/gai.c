@@ -59,6 +59,7 @@
 #include "services/hostresolver/hr_internal.h"
 #include "base/loop.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /* Worker threads beyond hr_config.workers, standing in for stuck ones. */
 #define HR_GAI_EXTRA_MAX 32
@@ -180,8 +181,10 @@ static void hr_job_add(struct hr_job *job, const void *a, size_t *cap)
 	if (job->naddrs == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
 		p = realloc(job->addrs, *cap * alen);
-		if (!p)
-			fatal("realloc");
+		if (!p) { /* per query: the answer has what fitted */
+			*cap /= 2;
+			return;
+		}
 		job->addrs = p;
 	}
 	memcpy(job->addrs + job->naddrs * alen, a, alen);
@@ -451,16 +454,12 @@ static int hr_gai_spawn(struct hr_pool *p)
  */
 int hr_gai_init(struct hr *h)
 {
-	struct hr_pool *p = calloc(1, sizeof(*p));
+	struct hr_pool *p = xcalloc(1, sizeof(*p));
 	unsigned n = 16;
 
-	if (!p)
-		fatal("calloc");
 	while (n < (unsigned)h->cfg.max_inflight * 2)
 		n <<= 1;
-	h->jobs = calloc(n, sizeof(*h->jobs));
-	if (!h->jobs)
-		fatal("calloc");
+	h->jobs = xcalloc(n, sizeof(*h->jobs));
 	h->jobs_mask = n - 1;
 
 	pthread_mutex_init(&p->mu, NULL);
@@ -521,7 +520,8 @@ void hr_gai_fini(struct hr *h)
  * A job already in flight for the same name and family is shared;
  * otherwise a new one is queued, if fewer than max_inflight are running.
  *
- * Return: 0, or -1 when too many jobs are in flight
+ * Return: 0, or -1 when too many jobs are in flight or no memory is left
+ * for a new one
  */
 int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
 		  unsigned hash)
@@ -547,7 +547,7 @@ int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
 		pthread_mutex_unlock(&p->mu);
 		job = calloc(1, sizeof(*job));
 		if (!job)
-			fatal("calloc");
+			return -1; /* per query: refused, not fatal() */
 		memcpy(job->name, name, strlen(name) + 1);
 		job->family = r->family;
 		job->hash = hash;

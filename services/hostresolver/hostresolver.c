@@ -33,6 +33,7 @@
 #include "services/hostresolver/hr_internal.h"
 #include "base/loop.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define HR_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
 #define HR_DEFAULT_FALLBACK    "8.8.8.8,1.1.1.1"
@@ -673,11 +674,9 @@ void hr_cancel(struct hr_req *r)
  */
 struct hr *hr_new(struct loop *l, const struct hr_config *c)
 {
-	struct hr *h = calloc(1, sizeof(*h));
+	struct hr *h = xcalloc(1, sizeof(*h));
 	struct hr_confsig sig;
 
-	if (!h)
-		fatal("calloc");
 	if (c)
 		h->cfg = *c;
 	h->l = l;
@@ -703,12 +702,10 @@ struct hr *hr_new(struct loop *l, const struct hr_config *c)
 		h->cfg.timeout_ms = 3000;
 	if (h->cfg.timeout_ms < 100)
 		h->cfg.timeout_ms = 100;
-	h->resolv_conf = strdup(h->cfg.resolv_conf ? h->cfg.resolv_conf
-						   : HR_DEFAULT_RESOLV_CONF);
+	h->resolv_conf = xstrdup(h->cfg.resolv_conf ? h->cfg.resolv_conf
+						    : HR_DEFAULT_RESOLV_CONF);
 	h->fallback =
-	    strdup(h->cfg.fallback ? h->cfg.fallback : HR_DEFAULT_FALLBACK);
-	if (!h->resolv_conf || !h->fallback)
-		fatal("strdup");
+	    xstrdup(h->cfg.fallback ? h->cfg.fallback : HR_DEFAULT_FALLBACK);
 	h->cfg.resolv_conf = h->resolv_conf;
 	h->cfg.fallback = h->fallback;
 

@@ -41,6 +41,7 @@
 #include "services/pcap/capture_int.h"
 #include "base/log.h"
 #include "base/loop.h"
+#include "base/xalloc.h"
 
 #define CAP_SNAPLEN_DEFAULT 65535
 #define CAP_SNAPLEN_MAX	    262144
@@ -552,10 +553,8 @@ struct cap *cap_open(struct loop *l, const struct cap_config *cfg, char *err,
 		snprintf(err, errlen, "on_fail needs a loop");
 		return NULL;
 	}
-	if (posix_memalign(&mem, 64, sizeof(*c))) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	if (posix_memalign(&mem, 64, sizeof(*c)))
+		fatal("posix_memalign");
 	c = memset(mem, 0, sizeof(*c));
 	c->out.fd = -1;
 	c->out.abort = &c->abort;
@@ -564,8 +563,8 @@ struct cap *cap_open(struct loop *l, const struct cap_config *cfg, char *err,
 	c->max_files = cfg->max_files;
 	c->on_fail = cfg->on_fail;
 	c->on_fail_arg = cfg->on_fail_arg;
-	c->file = strdup(cfg->file);
-	c->name = malloc(strlen(cfg->file) + 16);
+	c->file = xstrdup(cfg->file);
+	c->name = xmalloc(strlen(cfg->file) + 16);
 	c->pd = pcap_open_dead(DLT_EN10MB, (int)snaplen);
 	rec = CAP_ALIGN(sizeof(struct cap_rec) + snaplen);
 	want = cfg->ring_bytes ? cfg->ring_bytes : CAP_RING_DEFAULT;
@@ -574,9 +573,9 @@ struct cap *cap_open(struct loop *l, const struct cap_config *cfg, char *err,
 	for (c->size = 4096; c->size < want; c->size <<= 1)
 		;
 	c->mask = c->size - 1;
-	c->ring = malloc(c->size);
-	if (!c->file || !c->name || !c->pd || !c->ring) {
-		snprintf(err, errlen, "out of memory");
+	c->ring = xmalloc(c->size);
+	if (!c->pd) {
+		snprintf(err, errlen, "pcap_open_dead failed");
 		goto fail;
 	}
 	if (cfg->filter && *cfg->filter) {

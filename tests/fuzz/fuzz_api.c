@@ -23,6 +23,7 @@
  * rest of the option parser along.
  *
  * fuzz-sources: daemon/api_parse.c daemon/options.c base/log.c
+ * fuzz-sources: base/xalloc.c
  * fuzz-sources: services/dns/codec.c services/dns/build.c services/dns/local.c
  * fuzz-sources: daemon/limayaml.c
  * fuzz-sources: daemon/networksyaml.c daemon/yamlutil.c lan/leases.c

@@ -30,6 +30,7 @@
  *
  * fuzz-sources: packet/port.c packet/port_batch_linux.c base/loop.c
  * fuzz-sources: base/log.c
+ * fuzz-sources: base/xalloc.c
  * fuzz-libs: -lpthread
  * fuzz-args: -close_fd_mask=2
  */

@@ -40,7 +40,7 @@
  * fuzz-sources: services/pcap/capture.c services/pcap/output.c
  * fuzz-sources: base/log.c packet/ipfrag.c packet/tcpurg.c
  * fuzz-sources: packet/reap.c packet/l2guard.c packet/natcap.c
- * fuzz-sources: lan/state.c base/wsched.c
+ * fuzz-sources: lan/state.c base/wsched.c base/xalloc.c
  * fuzz-libs: -lslirp -llwip -lcares -ljansson -lpcap -lpthread
  * fuzz-libs: -Wl,--wrap=read
  * fuzz-args: -close_fd_mask=2 -rss_limit_mb=4096
