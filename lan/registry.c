@@ -123,6 +123,8 @@ struct reg_scan {
 
 /**
  * reg_mono_s() - the DHCP server's default clock: monotonic seconds
+ *
+ * Return: seconds of CLOCK_MONOTONIC
  */
 static int64_t reg_mono_s(void)
 {
@@ -134,6 +136,10 @@ static int64_t reg_mono_s(void)
 
 /**
  * reg_collect() - dhcp_foreach_lease() callback
+ * @arg:	the struct reg_scan being filled
+ * @li:		one lease of the DHCP server
+ *
+ * Return: 0, to go on with the next lease
  */
 static int reg_collect(void *arg, const struct dhcp_lease_info *li)
 {
@@ -251,7 +257,13 @@ static int reg_name_taken(void *arg, const char *hostname)
 
 /**
  * reg_same() - are two lists of associations the same? (Field by field:
+ * @a:		one list
+ * @na:		its length
+ * @b:		the other
+ * @nb:		its length
  * the structs have padding.)
+ *
+ * Return: 1 if they hold the same associations in the same order, else 0
  */
 static int reg_same(const struct dhcp_static_lease *a, size_t na,
 		    const struct dhcp_static_lease *b, size_t nb)
@@ -317,6 +329,7 @@ static void reg_file_update(struct reg *r, struct reg_scan *s)
 
 /**
  * reg_sync() - names, lease file and state file follow the leases now
+ * @r:		registry
  */
 void reg_sync(struct reg *r)
 {
@@ -334,7 +347,11 @@ void reg_sync(struct reg *r)
 
 /**
  * reg_cmp_assoc() - qsort() and bsearch() order of associations: by
+ * @a:		a struct dhcp_static_lease
+ * @b:		another
  * address, then MAC
+ *
+ * Return: negative, 0 or positive as @a sorts before, with or after @b
  */
 static int reg_cmp_assoc(const void *a, const void *b)
 {

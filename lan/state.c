@@ -473,6 +473,9 @@ void state_close(struct state *st)
 
 /**
  * state_path() - the state file's name
+ * @st:		state
+ *
+ * Return: the path, owned by @st
  */
 const char *state_path(const struct state *st)
 {
@@ -481,6 +484,9 @@ const char *state_path(const struct state *st)
 
 /**
  * state_loaded() - what the file held when it was opened (to restore)
+ * @st:		state
+ *
+ * Return: the content loaded, owned by @st (empty if there was no file)
  */
 const struct state_data *state_loaded(const struct state *st)
 {
@@ -489,8 +495,14 @@ const struct state_data *state_loaded(const struct state *st)
 
 /**
  * state_leases_same() - whether two lists of leases are the same, but for
+ * @a:		one list
+ * @na:		its length
+ * @b:		the other
+ * @nb:		its length
  * expiries that moved less than STATE_EXPIRES_SLACK seconds (renewals of a
  * guest that keeps asking are no reason to write)
+ *
+ * Return: 1 if they are the same in that sense, else 0
  */
 static int state_leases_same(const struct state_lease *a, size_t na,
 			     const struct state_lease *b, size_t nb)
@@ -568,6 +580,9 @@ int state_flush(struct state *st)
 
 /**
  * state_writes() - how many times the file was written since it was opened
+ * @st:		state
+ *
+ * Return: the number of successful writes (tests)
  */
 unsigned long state_writes(const struct state *st)
 {

@@ -51,6 +51,13 @@ void ctl_api_global(const char *endpoint, int json)
 
 /**
  * ctl_write() - libcurl write callback: append to a struct ctl_buf
+ * @ptr:	bytes received
+ * @size:	1
+ * @n:		how many
+ * @arg:	the struct ctl_buf
+ *
+ * Return: @size * @n, or 0 (libcurl then fails the transfer) if no memory
+ * is left
  */
 static size_t ctl_write(char *ptr, size_t size, size_t n, void *arg)
 {
@@ -68,7 +75,10 @@ static size_t ctl_write(char *ptr, size_t size, size_t n, void *arg)
 }
 
 /**
- * ctl_error_text() - the "error" of a JSON error body, or the body
+ * ctl_print_error() - print an error answer: the "error" of a JSON error
+ * @status:	HTTP status
+ * @body:	answer body, or NULL
+ * body, or the body
  */
 static void ctl_print_error(long status, const char *body)
 {
@@ -215,6 +225,9 @@ bad:
 
 /**
  * ctl_status() - exit status of ctl_parse()'s negative results
+ * @r:		-1 (help printed) or another negative value (bad usage)
+ *
+ * Return: 0 for -1, else CTL_USAGE
  */
 static int ctl_status(int r)
 {
@@ -251,6 +264,7 @@ static int ctl_show(struct ctl_buf *b, void (*table)(json_t *j))
 
 /**
  * ctl_leases_table() - {"ip":"mac"} as two columns
+ * @j:		the parsed answer
  */
 static void ctl_leases_table(json_t *j)
 {
@@ -268,6 +282,8 @@ static void ctl_leases_table(json_t *j)
 
 /**
  * ctl_api_leases() - `usernetctl leases`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */
@@ -285,6 +301,7 @@ int ctl_api_leases(int argc, char **argv)
 
 /**
  * ctl_forwards_table() - [{"local","remote","protocol"}] as columns
+ * @j:		the parsed answer
  */
 static void ctl_forwards_table(json_t *j)
 {
@@ -304,6 +321,8 @@ static void ctl_forwards_table(json_t *j)
 
 /**
  * ctl_post() - POST a JSON body built by json_pack(); prints nothing on
+ * @path:	URL path
+ * @body:	the body; its reference is taken
  * success unless --json
  *
  * Return: exit status
@@ -328,6 +347,8 @@ static int ctl_post(const char *path, json_t *body)
 
 /**
  * ctl_api_forward() - `usernetctl forward add|rm|ls`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */
@@ -361,6 +382,7 @@ int ctl_api_forward(int argc, char **argv)
 
 /**
  * ctl_zones_table() - [{"Name","Records","DefaultIP"}] as columns: a
+ * @j:		the parsed answer
  * Regexp record's name shows as ~PATTERN, a record without an address
  * (the resolver answers it) as IP "resolver"
  */
@@ -400,6 +422,8 @@ static void ctl_zones_table(json_t *j)
 
 /**
  * ctl_api_dns() - `usernetctl dns add ZONE NAME IP | ls`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */
@@ -477,6 +501,7 @@ static void ctl_flat(const char *prefix, json_t *j)
 
 /**
  * ctl_stats_table() - counters, one per line
+ * @j:		the parsed answer
  */
 static void ctl_stats_table(json_t *j)
 {
@@ -485,6 +510,8 @@ static void ctl_stats_table(json_t *j)
 
 /**
  * ctl_api_stats() - `usernetctl stats`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */
@@ -502,6 +529,8 @@ int ctl_api_stats(int argc, char **argv)
 
 /**
  * ctl_api_wait_port() - `usernetctl wait-port IP PORT [TIMEOUT]`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: 0 when the port accepts, 1 on timeout or error, 2 bad usage
  */
@@ -612,6 +641,8 @@ bad:
 
 /**
  * ctl_api_capture() - `usernetctl capture start [OPTION]... FILE | stop`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */

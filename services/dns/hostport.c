@@ -108,6 +108,9 @@ static void dnsd_host_arm(struct dnsd_host *h, int64_t when)
 
 /**
  * dnsd_host_parse_addr() - "127.0.0.1:53" or "[::1]:53" to a sockaddr
+ * @s:		the text, untrusted
+ * @ss:		set to the address
+ * @len:	set to its length
  *
  * Return: 0, or -1 if malformed
  */
@@ -150,6 +153,9 @@ static int dnsd_host_parse_addr(const char *s, struct sockaddr_storage *ss,
 
 /**
  * dnsd_host_udp_reply() - send a UDP answer to the client
+ * @q:		the query: its host port and client address
+ * @ans:	the answer
+ * @len:	its length
  */
 static void dnsd_host_udp_reply(struct dnsd_q *q, const uint8_t *ans,
 				size_t len)
@@ -163,6 +169,9 @@ static void dnsd_host_udp_reply(struct dnsd_q *q, const uint8_t *ans,
 
 /**
  * dnsd_host_udp_io() - read a bounded batch of queries
+ * @arg:	the host port
+ * @fd:		its UDP socket
+ * @revents:	poll(2) events
  */
 static void dnsd_host_udp_io(void *arg, int fd, int revents)
 {
@@ -194,6 +203,7 @@ static void dnsd_host_udp_io(void *arg, int fd, int revents)
 
 /**
  * dnsd_hconn_kill() - close a connection; freed later by the timer
+ * @c:		connection
  */
 static void dnsd_hconn_kill(struct dnsd_hconn *c)
 {
@@ -208,6 +218,7 @@ static void dnsd_hconn_kill(struct dnsd_hconn *c)
 
 /**
  * dnsd_hconn_flush() - write queued answers; watch POLLOUT if some remain
+ * @c:		connection
  */
 static void dnsd_hconn_flush(struct dnsd_hconn *c)
 {
@@ -230,6 +241,7 @@ static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
 
 /**
  * dnsd_hconn_parse() - start the complete queries in the receive buffer
+ * @c:		connection
  */
 static void dnsd_hconn_parse(struct dnsd_hconn *c)
 {
@@ -244,6 +256,9 @@ static void dnsd_hconn_parse(struct dnsd_hconn *c)
 
 /**
  * dnsd_hconn_reply() - queue a TCP answer and go on with waiting queries
+ * @q:		the query: its connection
+ * @ans:	the answer
+ * @len:	its length
  */
 static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 {
@@ -261,6 +276,9 @@ static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 
 /**
  * dnsd_hconn_io() - a TCP client is readable or writable
+ * @arg:	the connection
+ * @fd:		its socket
+ * @revents:	poll(2) events
  */
 static void dnsd_hconn_io(void *arg, int fd, int revents)
 {
@@ -331,6 +349,9 @@ static void dnsd_host_refuse(int s)
 
 /**
  * dnsd_host_accept() - a TCP client connected
+ * @arg:	the host port
+ * @fd:		its listening socket
+ * @revents:	poll(2) events
  */
 static void dnsd_host_accept(void *arg, int fd, int revents)
 {
@@ -390,6 +411,7 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 
 /**
  * dnsd_host_timer() - free dead connections, close idle and late ones;
+ * @arg:	the host port
  * every second while there are connections
  */
 static void dnsd_host_timer(void *arg)
@@ -489,6 +511,7 @@ int dnsd_listen_host(struct dnsd *d, bool tcp, const char *addrport,
 
 /**
  * dnsd_host_close_all() - close every host port and its connections
+ * @d:		service
  */
 void dnsd_host_close_all(struct dnsd *d)
 {

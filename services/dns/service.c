@@ -122,6 +122,7 @@ struct dnsd *dnsd_new(struct loop *l, struct hr *hr,
 
 /**
  * dnsd_free() - free the service; endpoints and host ports must be gone
+ * @d:		service, or NULL
  */
 void dnsd_free(struct dnsd *d)
 {
@@ -133,6 +134,9 @@ void dnsd_free(struct dnsd *d)
 
 /**
  * dnsd_stats() - counters of the service
+ * @d:		service
+ *
+ * Return: its counters, owned by @d
  */
 const struct dnsd_stats *dnsd_stats(const struct dnsd *d)
 {
@@ -141,6 +145,8 @@ const struct dnsd_stats *dnsd_stats(const struct dnsd *d)
 
 /**
  * dnsd_q_link() - put @q on an owner's pending list
+ * @q:		query, on no list
+ * @list:	pending list of its owner
  */
 static void dnsd_q_link(struct dnsd_q *q, struct dnsd_q **list)
 {
@@ -153,6 +159,7 @@ static void dnsd_q_link(struct dnsd_q *q, struct dnsd_q **list)
 
 /**
  * dnsd_q_unlink() - take @q off its pending list, if on one
+ * @q:		query; nothing happens if it is on no list
  */
 static void dnsd_q_unlink(struct dnsd_q *q)
 {
@@ -167,6 +174,7 @@ static void dnsd_q_unlink(struct dnsd_q *q)
 
 /**
  * dnsd_cancel_all() - cancel and free every query on a pending list
+ * @list:	pending list; empty afterwards
  */
 void dnsd_cancel_all(struct dnsd_q **list)
 {
@@ -182,6 +190,9 @@ void dnsd_cancel_all(struct dnsd_q **list)
 
 /**
  * dnsd_count() - how many queries are on a pending list
+ * @list:	pending list
+ *
+ * Return: the number of queries on it
  */
 size_t dnsd_count(struct dnsd_q *list)
 {
@@ -194,6 +205,8 @@ size_t dnsd_count(struct dnsd_q *list)
 
 /**
  * dnsd_reply_error() - answer @q with an rcode and no records
+ * @q:		query, freed
+ * @rcode:	DNS_RCODE_*
  */
 static void dnsd_reply_error(struct dnsd_q *q, uint16_t rcode)
 {
@@ -207,6 +220,12 @@ static void dnsd_reply_error(struct dnsd_q *q, uint16_t rcode)
 
 /**
  * dnsd_native_done() - the native resolver answered an A or AAAA query
+ * @arg:	the query, freed here
+ * @st:		the resolver's status
+ * @addrs:	packed addresses (4 or 16 bytes each)
+ * @n:		how many
+ * @canon:	canonical name, or NULL or "" for none
+ * @ttl:	seconds the answer may be cached
  *
  * The answer is the upstream's in shape: the CNAME to the canonical name
  * getaddrinfo reported (after a local chain, if one led here), then every
@@ -258,6 +277,10 @@ static void dnsd_native_done(void *arg, enum hr_status st, const uint8_t *addrs,
 
 /**
  * dnsd_forward_done() - the upstream answered a forwarded query
+ * @arg:	the query, freed here
+ * @st:		the resolver's status
+ * @ans:	the upstream's answer, untrusted
+ * @len:	its length
  *
  * The upstream is untrusted too: an answer that does not match the
  * question becomes SERVFAIL.
@@ -290,8 +313,12 @@ static void dnsd_forward_done(void *arg, enum hr_status st, const uint8_t *ans,
 
 /**
  * dnsd_answer_local() - answer from the local table if the name is there
+ * @q:		query: when 1 is returned, answered and freed, or waiting
+ *		for the addresses of a local chain's target
+ * @names:	local names of the client's network
  *
- * Return: 1 if answered (or continued), 0 if the name is not local
+ * Return: 1 if answered (or continued, or dropped for want of memory), 0
+ * if the name is not local
  */
 static int dnsd_answer_local(struct dnsd_q *q, struct dns_local *names)
 {
@@ -410,6 +437,9 @@ void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 
 /**
  * dnsd_q_done() - send an answer (or nothing, if @ans is NULL), free @q
+ * @q:		query, freed
+ * @ans:	answer, or NULL to send nothing
+ * @len:	its length
  */
 static void dnsd_q_done(struct dnsd_q *q, const uint8_t *ans, size_t len)
 {
@@ -479,6 +509,9 @@ static void dnsd_lock(void)
 		LOCK_TCPIP_CORE();
 }
 
+/**
+ * dnsd_unlock() - release the core lock dnsd_lock() took
+ */
 static void dnsd_unlock(void)
 {
 	if (!dnsd_in_lwip)
@@ -487,6 +520,9 @@ static void dnsd_unlock(void)
 
 /**
  * dnsd_udp_reply() - send a UDP answer from port 53 of the endpoint
+ * @q:		the query: its endpoint and client address
+ * @ans:	the answer
+ * @len:	its length
  */
 static void dnsd_udp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 {
@@ -506,6 +542,11 @@ static void dnsd_udp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 
 /**
  * dnsd_udp_recv() - lwIP: a UDP datagram to port 53 (core lock, loop thread)
+ * @arg:	the endpoint
+ * @pcb:	its UDP pcb
+ * @p:		the datagram, freed here
+ * @addr:	the client's address
+ * @port:	its port
  */
 static void dnsd_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 			  const ip_addr_t *addr, u16_t port)
@@ -534,6 +575,7 @@ static void dnsd_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 
 /**
  * dnsd_tcp_close() - close a connection; core lock held
+ * @c:		connection
  *
  * If lwIP cannot close it, the pcb is aborted and @c->aborted set: the
  * lwIP callback we are in must then return ERR_ABRT.
@@ -559,6 +601,9 @@ static void dnsd_tcp_close(struct dnsd_tcp *c)
 
 /**
  * dnsd_tcp_cb_end() - what one of our TCP callbacks returns
+ * @c:		connection
+ *
+ * Return: ERR_ABRT if @c was aborted within this callback, else ERR_OK
  */
 static err_t dnsd_tcp_cb_end(struct dnsd_tcp *c)
 {
@@ -572,6 +617,7 @@ static err_t dnsd_tcp_cb_end(struct dnsd_tcp *c)
 
 /**
  * dnsd_tcp_pump() - hand queued answer bytes to lwIP; core lock held
+ * @c:		connection
  */
 static void dnsd_tcp_pump(struct dnsd_tcp *c)
 {
@@ -591,6 +637,7 @@ static void dnsd_tcp_pump(struct dnsd_tcp *c)
 
 /**
  * dnsd_tcp_maybe_close() - close if the client closed its side and every
+ * @c:		connection
  * query is answered and sent
  */
 static void dnsd_tcp_maybe_close(struct dnsd_tcp *c)
@@ -603,6 +650,7 @@ static void dnsd_tcp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
 
 /**
  * dnsd_tcp_parse() - start the complete queries in the receive buffer
+ * @c:		connection
  *
  * At most DNSD_TCP_PENDING_MAX queries of a connection wait for the
  * resolver; the rest stay in the buffer, and lwIP's receive window closes
@@ -621,6 +669,9 @@ static void dnsd_tcp_parse(struct dnsd_tcp *c)
 
 /**
  * dnsd_tcp_reply() - send a TCP answer with its length, then go on with
+ * @q:		the query: its connection
+ * @ans:	the answer
+ * @len:	its length
  * the queries waiting in the buffer; loop thread
  */
 static void dnsd_tcp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
@@ -641,6 +692,15 @@ out:
 	dnsd_unlock();
 }
 
+/**
+ * dnsd_tcp_recv() - lwIP: bytes (or the end) from a TCP client; core lock held
+ * @arg:	the connection, NULL once it is closed
+ * @pcb:	its pcb
+ * @p:		the bytes, NULL at the end of the stream; freed here
+ * @err:	unused: lwIP passes ERR_OK
+ *
+ * Return: ERR_OK, or ERR_ABRT if the pcb was aborted
+ */
 static err_t dnsd_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 			   err_t err)
 {
@@ -672,6 +732,15 @@ static err_t dnsd_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 	return dnsd_tcp_cb_end(c);
 }
 
+/**
+ * dnsd_tcp_sent() - lwIP: the client acknowledged bytes: send more;
+ * core lock held
+ * @arg:	the connection, NULL once it is closed
+ * @pcb:	its pcb
+ * @len:	bytes acknowledged
+ *
+ * Return: ERR_OK, or ERR_ABRT if the pcb was aborted
+ */
 static err_t dnsd_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
 	struct dnsd_tcp *c = arg;
@@ -688,6 +757,8 @@ static err_t dnsd_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 
 /**
  * dnsd_tcp_err() - lwIP freed the pcb (reset, abort); any thread
+ * @arg:	the connection, NULL once it is closed
+ * @err:	why (unused: the connection ends whatever it is)
  */
 static void dnsd_tcp_err(void *arg, err_t err)
 {
@@ -704,10 +775,14 @@ static void dnsd_tcp_err(void *arg, err_t err)
 
 /**
  * dnsd_tcp_poll() - every 2 s, on the tcpip thread: close connections
+ * @arg:	the connection, NULL once it is closed
+ * @pcb:	its pcb
  * idle without a query waiting, or whose message is late
  *
  * A client trickling a byte now and then is not idle, but its message is
  * late DNSD_TCP_MSG_MS after its first byte.
+ *
+ * Return: ERR_OK, or ERR_ABRT if the pcb was aborted
  */
 static err_t dnsd_tcp_poll(void *arg, struct tcp_pcb *pcb)
 {
@@ -759,6 +834,15 @@ static int dnsd_tcp_full(struct dnsd_ep *e, const struct hr_client *cl)
 	return nclient >= DNSD_TCP_PER_CLIENT || nnet >= DNSD_TCP_PER_NET;
 }
 
+/**
+ * dnsd_tcp_accept() - lwIP: a new TCP connection to port 53; core lock held
+ * @arg:	the endpoint
+ * @pcb:	the new connection's pcb
+ * @err:	ERR_OK, or why lwIP could not make the pcb
+ *
+ * Return: ERR_OK, ERR_ABRT for a connection refused (over its share, or no
+ * memory), ERR_VAL on an lwIP error
+ */
 static err_t dnsd_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct dnsd_ep *e = arg;
@@ -797,6 +881,7 @@ static err_t dnsd_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 /**
  * dnsd_reap() - loop thread: free dead connections, cancel their queries
+ * @arg:	the endpoint
  */
 static void dnsd_reap(void *arg)
 {
@@ -881,6 +966,7 @@ fail:
 
 /**
  * dnsd_ep_free() - stop serving; pending queries are cancelled
+ * @e:		endpoint, or NULL
  */
 void dnsd_ep_free(struct dnsd_ep *e)
 {

@@ -90,6 +90,9 @@ int dnsd_stream_late(const struct dnsd_stream *st, int64_t now)
 
 /**
  * dnsd_stream_queue() - append an answer, with its length, to be written
+ * @st:		the stream
+ * @ans:	the answer
+ * @len:	its length
  *
  * Return: 0, or -1 if the client left more than DNSD_STREAM_TXMAX unread
  * or no memory is left for the answer
@@ -113,6 +116,8 @@ int dnsd_stream_queue(struct dnsd_stream *st, const uint8_t *ans, size_t len)
 
 /**
  * dnsd_stream_sent() - @n queued bytes were written
+ * @st:		the stream
+ * @n:		how many bytes of @st->tx the transport took
  */
 void dnsd_stream_sent(struct dnsd_stream *st, size_t n)
 {
@@ -122,6 +127,7 @@ void dnsd_stream_sent(struct dnsd_stream *st, size_t n)
 
 /**
  * dnsd_stream_free() - cancel the stream's queries and free its buffer
+ * @st:		the stream; reusable afterwards
  */
 void dnsd_stream_free(struct dnsd_stream *st)
 {

@@ -629,6 +629,8 @@ struct hr_req *hr_forward(struct hr *h, const uint8_t *query, size_t len,
 
 /**
  * hr_get_stats() - copy the counters
+ * @h:		resolver
+ * @st:		filled in with its counters
  */
 void hr_get_stats(const struct hr *h, struct hr_stats *st)
 {
