@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "lan/leases.h"
+#include "base/mac.h"
 #include "base/xalloc.h"
 
 #define LEASES_FILE_MAX (16u << 20) /* refuse larger lease files */
@@ -63,23 +64,6 @@ int leases_parse_ip(const char *s, struct in_addr *ip)
 }
 
 /**
- * leases_hex() - value of a hexadecimal digit
- * @c:		character
- *
- * Return: 0..15, or -1
- */
-static int leases_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/**
  * leases_mac_ok() - whether a MAC can be a client's: not zero, unicast
  * (the DHCP server refuses others, see dhcp_mac_ok())
  * @mac:	address
@@ -103,25 +87,10 @@ static int leases_mac_ok(const uint8_t mac[6])
  */
 int leases_parse_mac(const char *s, uint8_t mac[6])
 {
-	char sep;
-	int i, hi, lo;
-
-	if (strlen(s) != LEASES_MAC_TEXT - 1)
+	if (strlen(s) != LEASES_MAC_TEXT - 1 || (s[2] != ':' && s[2] != '-'))
 		return -1;
-	sep = s[2];
-	if (sep != ':' && sep != '-')
+	if (mac_parse(s, s[2], mac))
 		return -1;
-	for (i = 0; i < 6; i++) {
-		const char *p = s + 3 * i;
-
-		if (i < 5 && p[2] != sep)
-			return -1;
-		hi = leases_hex(p[0]);
-		lo = leases_hex(p[1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
 	return leases_mac_ok(mac) ? 0 : -1;
 }
 

@@ -51,6 +51,7 @@
 #include "tools/attach.h"
 #include "tools/attach_int.h"
 #include "base/log.h"
+#include "base/mac.h"
 #include "packet/tap_linux.h"
 #include "base/xalloc.h"
 
@@ -99,23 +100,6 @@ int attach_frame_next(const uint8_t *buf, size_t len, size_t *frame_len)
 }
 
 /**
- * attach_hexval() - value of a hexadecimal digit
- * @c:		character
- *
- * Return: 0 to 15, or -1 if @c is not a hexadecimal digit
- */
-static int attach_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/**
  * attach_parse_mac() - parse a MAC address in XX:XX:XX:XX:XX:XX form
  * @s:		text, exactly six pairs of hexadecimal digits joined by ':'
  * @mac:	set to the address on success
@@ -125,19 +109,8 @@ static int attach_hexval(char c)
  */
 int attach_parse_mac(const char *s, uint8_t mac[6])
 {
-	int i, hi, lo;
-
-	for (i = 0; i < 6; i++) {
-		hi = attach_hexval(s[0]);
-		lo = hi < 0 ? -1 : attach_hexval(s[1]);
-		if (lo < 0)
-			return -1;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-		s += 2;
-		if (*s != (i == 5 ? '\0' : ':'))
-			return -1;
-		s++;
-	}
+	if (mac_parse(s, ':', mac))
+		return -1;
 	if (mac[0] & 1)
 		return -2;
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))

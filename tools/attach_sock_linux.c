@@ -206,15 +206,11 @@ int attach_open(struct attach *a, const char *path)
  */
 int attach_connect(const char *path)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun;
 	int fd, sz = ATTACH_SOCKBUF;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_warnx("socket path too long (%zu bytes at most): %s",
-			  sizeof(sun.sun_path) - 1, path);
+	if (attach_sockaddr(&sun, path))
 		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {

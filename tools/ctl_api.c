@@ -263,6 +263,23 @@ static int ctl_show(struct ctl_buf *b, void (*table)(json_t *j))
 }
 
 /**
+ * ctl_get_show() - GET @path and print the answer with ctl_show()
+ * @path:	URL path
+ * @table:	prints the parsed JSON as a table
+ *
+ * Return: exit status: 0, or 1 if the daemon could not be asked or its
+ * answer is not JSON
+ */
+static int ctl_get_show(const char *path, void (*table)(json_t *j))
+{
+	struct ctl_buf b;
+
+	if (ctl_call("GET", path, NULL, 0, &b))
+		return 1;
+	return ctl_show(&b, table);
+}
+
+/**
  * ctl_leases_table() - {"ip":"mac"} as two columns
  * @j:		the parsed answer
  */
@@ -289,14 +306,11 @@ static void ctl_leases_table(json_t *j)
  */
 int ctl_api_leases(int argc, char **argv)
 {
-	struct ctl_buf b;
 	int i = ctl_parse(argc, argv, "leases", 0, 0);
 
 	if (i < 0)
 		return ctl_status(i);
-	if (ctl_call("GET", "/services/dhcp/leases", NULL, 0, &b))
-		return 1;
-	return ctl_show(&b, ctl_leases_table);
+	return ctl_get_show("/services/dhcp/leases", ctl_leases_table);
 }
 
 /**
@@ -356,16 +370,14 @@ int ctl_api_forward(int argc, char **argv)
 {
 	static const char usage[] =
 	    "forward add PROTO LOCAL REMOTE | rm PROTO LOCAL | ls";
-	struct ctl_buf b;
 	int i = ctl_parse(argc, argv, usage, 1, 4), n;
 
 	if (i < 0)
 		return ctl_status(i);
 	n = argc - i;
 	if (!strcmp(argv[i], "ls") && n == 1) {
-		if (ctl_call("GET", "/services/forwarder/all", NULL, 0, &b))
-			return 1;
-		return ctl_show(&b, ctl_forwards_table);
+		return ctl_get_show("/services/forwarder/all",
+				    ctl_forwards_table);
 	}
 	if (!strcmp(argv[i], "add") && n == 4)
 		return ctl_post("/services/forwarder/expose",
@@ -430,16 +442,13 @@ static void ctl_zones_table(json_t *j)
 int ctl_api_dns(int argc, char **argv)
 {
 	static const char usage[] = "dns add ZONE NAME IP | ls";
-	struct ctl_buf b;
 	int i = ctl_parse(argc, argv, usage, 1, 4), n;
 
 	if (i < 0)
 		return ctl_status(i);
 	n = argc - i;
 	if (!strcmp(argv[i], "ls") && n == 1) {
-		if (ctl_call("GET", "/services/dns/all", NULL, 0, &b))
-			return 1;
-		return ctl_show(&b, ctl_zones_table);
+		return ctl_get_show("/services/dns/all", ctl_zones_table);
 	}
 	if (!strcmp(argv[i], "add") && n == 4)
 		return ctl_post("/services/dns/add",
@@ -517,14 +526,11 @@ static void ctl_stats_table(json_t *j)
  */
 int ctl_api_stats(int argc, char **argv)
 {
-	struct ctl_buf b;
 	int i = ctl_parse(argc, argv, "stats", 0, 0);
 
 	if (i < 0)
 		return ctl_status(i);
-	if (ctl_call("GET", "/stats", NULL, 0, &b))
-		return 1;
-	return ctl_show(&b, ctl_stats_table);
+	return ctl_get_show("/stats", ctl_stats_table);
 }
 
 /**
