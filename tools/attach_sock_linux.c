@@ -38,13 +38,33 @@ static int attach_sockaddr(struct sockaddr_un *sun, const char *path)
 }
 
 /**
+ * attach_sockbufs() - ask for @sz-byte socket buffers, forcibly if the
+ * process may (CAP_NET_ADMIN), so that large frames move in big batches
+ * @fd:		unix socket, not connected yet
+ * @sz:		bytes wanted each way (the kernel may cap them)
+ */
+static void attach_sockbufs(int fd, int sz)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)))
+		log_debug("cannot enlarge the send buffer: %s",
+			  strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)))
+		log_debug("cannot enlarge the receive buffer: %s",
+			  strerror(errno));
+}
+
+/**
  * attach_connect_type() - connect a unix socket of some type
  * @path:	usernetd's socket
  * @type:	SOCK_STREAM or SOCK_SEQPACKET
+ * @bufsz:	socket buffer size to ask for before connecting, 0 for the
+ *		system's default
  *
  * Return: a blocking, close-on-exec descriptor, or -1 after a message
  */
-static int attach_connect_type(const char *path, int type)
+static int attach_connect_type(const char *path, int type, int bufsz)
 {
 	struct sockaddr_un sun;
 	int fd;
@@ -56,6 +76,8 @@ static int attach_connect_type(const char *path, int type)
 		log_warn("cannot create a unix socket");
 		return -1;
 	}
+	if (bufsz)
+		attach_sockbufs(fd, bufsz);
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		log_warn("cannot connect to %s", path);
 		close(fd);
@@ -120,7 +142,7 @@ static int attach_open_fdpass(struct attach *a, const char *path)
 		setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 		setsockopt(sv[i], SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	}
-	a->ctl = attach_connect_type(path, SOCK_STREAM);
+	a->ctl = attach_connect_type(path, SOCK_STREAM, 0);
 	if (a->ctl < 0 || attach_pass_fd(a->ctl, sv[1])) {
 		close(sv[0]);
 		close(sv[1]);
@@ -187,7 +209,7 @@ int attach_open(struct attach *a, const char *path)
 	case ATTACH_VFKIT:
 		return attach_open_vfkit(a, path);
 	case ATTACH_BESS:
-		a->sock = attach_connect_type(path, SOCK_SEQPACKET);
+		a->sock = attach_connect_type(path, SOCK_SEQPACKET, 0);
 		return a->sock < 0 ? -1 : 0;
 	default:
 		a->sock = attach_connect(path);
@@ -206,30 +228,5 @@ int attach_open(struct attach *a, const char *path)
  */
 int attach_connect(const char *path)
 {
-	struct sockaddr_un sun;
-	int fd, sz = ATTACH_SOCKBUF;
-
-	if (attach_sockaddr(&sun, path))
-		return -1;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		log_warn("cannot create a unix socket");
-		return -1;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)))
-		log_debug("cannot enlarge the send buffer: %s",
-			  strerror(errno));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)))
-		log_debug("cannot enlarge the receive buffer: %s",
-			  strerror(errno));
-
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		log_warn("cannot connect to %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return attach_connect_type(path, SOCK_STREAM, ATTACH_SOCKBUF);
 }
