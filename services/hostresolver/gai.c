@@ -179,13 +179,13 @@ static void hr_job_add(struct hr_job *job, const void *a, size_t *cap)
 		if (!memcmp(job->addrs + i * alen, a, alen))
 			return; /* duplicate */
 	if (job->naddrs == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		p = realloc(job->addrs, *cap * alen);
-		if (!p) { /* per query: the answer has what fitted */
-			*cap /= 2;
-			return;
-		}
+		size_t ncap = *cap ? *cap * 2 : 16;
+
+		p = realloc(job->addrs, ncap * alen);
+		if (!p)
+			return; /* per query: the answer has what fitted */
 		job->addrs = p;
+		*cap = ncap;
 	}
 	memcpy(job->addrs + job->naddrs * alen, a, alen);
 	job->naddrs++;
