@@ -399,10 +399,11 @@ static void hr_gai_results(void *arg)
 			job->waiters = r->wnext;
 			r->job = NULL;
 			r->wprev = r->wnext = NULL;
-			hr_req_set_addrs(r, job->addrs, job->naddrs,
-					 job->canon);
 			r->ttl = ttl;
-			hr_req_done(r, job->status);
+			hr_req_done(r, hr_req_set_addrs(r, job->addrs,
+							job->naddrs, job->canon)
+					   ? HR_SERVFAIL
+					   : job->status);
 		}
 		hr_acct_unref(h, job->owner);
 		hr_job_free(job);

@@ -137,7 +137,7 @@ uint16_t hr_random16(struct hr *h)
  * @addr:	hr_client.addr, or NULL for the network's share
  *
  * Return: entry (with no reference taken: free it with hr_acct_drop()
- * if left unused); exits on allocation failure
+ * if left unused), or NULL if no memory is left for a new one
  */
 static struct hr_acct *hr_acct_get(struct hr *h, const void *net,
 				   const uint8_t *addr)
@@ -156,7 +156,7 @@ static struct hr_acct *hr_acct_get(struct hr *h, const void *net,
 			return a;
 	a = calloc(1, sizeof(*a));
 	if (!a)
-		fatal("calloc");
+		return NULL; /* per query: hr_admit() refuses it */
 	a->net = net;
 	a->is_net = !addr;
 	if (addr)
@@ -234,6 +234,13 @@ static int hr_admit(struct hr *h, struct hr_req *r, const struct hr_client *cl)
 		return 0;
 	c = hr_acct_get(h, cl->net, cl->addr);
 	n = hr_acct_get(h, cl->net, NULL);
+	if (!c || !n) { /* out of memory: refused, not fatal() */
+		if (c)
+			hr_acct_drop(h, c);
+		if (n)
+			hr_acct_drop(h, n);
+		return -1;
+	}
 	if (c->charge >= h->cfg.max_per_client ||
 	    n->charge >= h->cfg.max_per_net) {
 		if (c->charge >= h->cfg.max_per_client)
@@ -351,9 +358,12 @@ static void hr_req_free(struct hr_req *r)
  * @addrs:	packed addresses of r->family, copied
  * @naddrs:	how many
  * @canon:	canonical name, "" if none
+ *
+ * Return: 0, or -1 if no memory is left for the copy (@r then has no
+ * addresses: the caller fails it, on the per-query path)
  */
-void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
-		      const char *canon)
+int hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
+		     const char *canon)
 {
 	size_t bytes = naddrs * hr_addr_len(r->family);
 
@@ -362,11 +372,14 @@ void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
 	r->naddrs = naddrs;
 	snprintf(r->canon, sizeof(r->canon), "%s", canon);
 	if (!bytes)
-		return;
+		return 0;
 	r->addrs = malloc(bytes);
-	if (!r->addrs)
-		fatal("malloc");
+	if (!r->addrs) {
+		r->naddrs = 0;
+		return -1;
+	}
 	memcpy(r->addrs, addrs, bytes);
+	return 0;
 }
 
 /**
@@ -544,7 +557,8 @@ struct hr_req *hr_lookup_for(struct hr *h, const struct hr_client *cl,
 	if (h->cfg.cache_ttl >= 0 &&
 	    (e = hr_cache_get(&h->cache, key, family, hash, now))) {
 		h->stats.cache_hits++;
-		hr_req_set_addrs(r, e->addrs, e->naddrs, e->canon);
+		if (hr_req_set_addrs(r, e->addrs, e->naddrs, e->canon))
+			return hr_req_ready(r, HR_SERVFAIL);
 		if (e->status != HR_SERVFAIL)
 			r->ttl = (uint32_t)((e->expires - now + 999) / 1000);
 		return hr_req_ready(r, e->status);

@@ -335,8 +335,8 @@ void hr_watch(void *arg);
 
 /* hostresolver.c */
 void hr_req_done(struct hr_req *r, enum hr_status status);
-void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
-		      const char *canon);
+int hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
+		     const char *canon);
 unsigned hr_hash(const char *name, int family);
 uint16_t hr_random16(struct hr *h);
 void hr_acct_unref(struct hr *h, struct hr_acct *a);
