@@ -32,7 +32,7 @@
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
  * fuzz-sources: packet/switch.c packet/dhcp.c lan/registry.c
  * fuzz-sources: lan/leases.c services/dns/service.c services/dns/hostport.c
- * fuzz-sources: services/dns/stream.c
+ * fuzz-sources: services/dns/stream.c services/dns/client.c
  * fuzz-sources: services/dns/codec.c services/dns/build.c
  * fuzz-sources: services/dns/local.c services/hostresolver/hostresolver.c
  * fuzz-sources: services/hostresolver/gai.c services/hostresolver/resolvconf.c
