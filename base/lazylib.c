@@ -125,6 +125,12 @@ static void *lazylib_sym(struct lazylib *lib, const char *name)
 
 /**
  * MHD_start_daemon() - libmicrohttpd's, loading the library first
+ * @flags:	MHD_USE_* flags
+ * @port:	TCP port, 0 for none
+ * @apc:	accept policy callback, or NULL
+ * @apc_cls:	its argument
+ * @dh:		request handler
+ * @dh_cls:	its argument
  *
  * Return: the daemon, or NULL (also if the library cannot be loaded)
  */
@@ -226,6 +232,8 @@ LAZYLIB_MHD(enum MHD_Result, MHD_run_from_select,
 
 /**
  * pcap_open_dead() - libpcap's, loading the library first
+ * @linktype:	DLT_* link type
+ * @snaplen:	bytes kept of each packet
  *
  * Return: the handle, or NULL (also if the library cannot be loaded)
  */

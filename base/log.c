@@ -86,6 +86,10 @@ static void log_vline(const char *level, int err, const char *fmt, va_list ap)
 		va_end(ap);                                                    \
 	} while (0)
 
+/**
+ * log_warn() - log a warning with strerror(errno) appended; errno is kept
+ * @fmt:	printf(3) format
+ */
 void log_warn(const char *fmt, ...)
 {
 	int err = errno;
@@ -94,16 +98,28 @@ void log_warn(const char *fmt, ...)
 	errno = err;
 }
 
+/**
+ * log_warnx() - log a warning
+ * @fmt:	printf(3) format
+ */
 void log_warnx(const char *fmt, ...)
 {
 	LOG_BODY("warning", 0);
 }
 
+/**
+ * log_info() - log a message
+ * @fmt:	printf(3) format
+ */
 void log_info(const char *fmt, ...)
 {
 	LOG_BODY("", 0);
 }
 
+/**
+ * log_debug() - log a message, only with -v
+ * @fmt:	printf(3) format
+ */
 void log_debug(const char *fmt, ...)
 {
 	if (!log_verb)
@@ -111,6 +127,10 @@ void log_debug(const char *fmt, ...)
 	LOG_BODY("debug", 0);
 }
 
+/**
+ * fatal() - log with strerror(errno) appended and exit(1)
+ * @fmt:	printf(3) format
+ */
 void fatal(const char *fmt, ...)
 {
 	int err = errno;
@@ -119,6 +139,10 @@ void fatal(const char *fmt, ...)
 	exit(1);
 }
 
+/**
+ * fatalx() - log and exit(1)
+ * @fmt:	printf(3) format
+ */
 void fatalx(const char *fmt, ...)
 {
 	LOG_BODY("fatal", 0);

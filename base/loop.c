@@ -21,6 +21,7 @@
 
 #include "base/loop.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /**
  * struct loop_io - one registered descriptor
@@ -57,6 +58,10 @@ struct loop_timer {
 
 /**
  * struct loop_hook - per-iteration prepare/dispatch pair
+ * @prepare:	adds the hook's pollfds before poll(2) (libslirp's)
+ * @dispatch:	handles their revents after it
+ * @arg:	argument of both, and the key loop_hook_del() looks for
+ * @next:	list link, in registration order
  */
 struct loop_hook {
 	loop_prepare_fn prepare;
@@ -67,7 +72,11 @@ struct loop_hook {
 
 /**
  * struct loop_async - wake-up from another thread
+ * @l:		owning loop
+ * @fn:		callback, run on the loop thread
+ * @arg:	callback argument
  * @pending:	set by loop_async_notify(), cleared by the loop
+ * @next:	list link
  */
 struct loop_async {
 	struct loop *l;
@@ -87,9 +96,14 @@ struct loop_async {
  * @npfd:	used entries in @pfd
  * @nreg:	entries of @pfd that are registered descriptors
  * @hook_base:	index of the first hook descriptor in @pfd
+ * @timers:	every timer, armed or not (a short list, scanned)
+ * @pass:	number of the current dispatch pass (see loop_timer.pass)
+ * @hooks:	prepare/dispatch hooks, in registration order
+ * @asyncs:	wake-ups from other threads
  * @deferred:	work to run before the next poll(2)
  * @wake:	self-pipe for loop_async_notify()
  * @thread:	the thread that created the loop and runs it
+ * @stop:	set by loop_stop(): loop_run() returns after this iteration
  */
 struct loop {
 	struct loop_io *io;
@@ -134,9 +148,12 @@ int64_t loop_now_ms(void)
 
 /**
  * loop_in_thread() - is the caller the loop's own thread?
+ * @l:		the loop
  *
  * Lets code that runs on several threads (lwIP's output) skip the
  * wake-up pipe when it is already on the loop.
+ *
+ * Return: non-zero on the thread that created @l, else 0
  */
 int loop_in_thread(const struct loop *l)
 {
@@ -145,6 +162,9 @@ int loop_in_thread(const struct loop *l)
 
 /**
  * loop_wake_read() - drain the self-pipe and run pending async callbacks
+ * @arg:	the loop
+ * @fd:		read end of its self-pipe
+ * @revents:	unused: the pipe is drained whatever they are
  */
 static void loop_wake_read(void *arg, int fd, int revents)
 {
@@ -169,11 +189,9 @@ static void loop_wake_read(void *arg, int fd, int revents)
  */
 struct loop *loop_new(void)
 {
-	struct loop *l = calloc(1, sizeof(*l));
+	struct loop *l = xcalloc(1, sizeof(*l));
 	int i;
 
-	if (!l)
-		fatal("calloc");
 	if (pipe(l->wake))
 		fatal("pipe");
 	l->thread = pthread_self();
@@ -187,6 +205,7 @@ struct loop *loop_new(void)
 
 /**
  * loop_free() - free a loop; timers, hooks and asyncs must be gone
+ * @l:		loop, or NULL
  */
 void loop_free(struct loop *l)
 {
@@ -202,6 +221,8 @@ void loop_free(struct loop *l)
 
 /**
  * loop_pfd_reserve() - make room for @n pollfds
+ * @l:		loop
+ * @n:		entries needed in @l->pfd and @l->pgen
  */
 static void loop_pfd_reserve(struct loop *l, int n)
 {
@@ -211,10 +232,8 @@ static void loop_pfd_reserve(struct loop *l, int n)
 		return;
 	while (cap < n)
 		cap *= 2;
-	l->pfd = realloc(l->pfd, (size_t)cap * sizeof(*l->pfd));
-	l->pgen = realloc(l->pgen, (size_t)cap * sizeof(*l->pgen));
-	if (!l->pfd || !l->pgen)
-		fatal("realloc");
+	l->pfd = xreallocarray(l->pfd, (size_t)cap, sizeof(*l->pfd));
+	l->pgen = xreallocarray(l->pgen, (size_t)cap, sizeof(*l->pgen));
 	l->pfd_cap = cap;
 }
 
@@ -235,9 +254,7 @@ int loop_io_add(struct loop *l, int fd, int events, loop_io_fn fn, void *arg)
 
 		while (cap <= fd)
 			cap *= 2;
-		l->io = realloc(l->io, (size_t)cap * sizeof(*l->io));
-		if (!l->io)
-			fatal("realloc");
+		l->io = xreallocarray(l->io, (size_t)cap, sizeof(*l->io));
 		memset(l->io + l->io_cap, 0,
 		       (size_t)(cap - l->io_cap) * sizeof(*l->io));
 		l->io_cap = cap;
@@ -253,6 +270,9 @@ int loop_io_add(struct loop *l, int fd, int events, loop_io_fn fn, void *arg)
 
 /**
  * loop_io_events() - change the events watched on @fd
+ * @l:		loop
+ * @fd:		a descriptor registered with loop_io_add()
+ * @events:	POLLIN, POLLOUT, or 0 to pause it
  */
 void loop_io_events(struct loop *l, int fd, int events)
 {
@@ -262,6 +282,8 @@ void loop_io_events(struct loop *l, int fd, int events)
 
 /**
  * loop_io_del() - stop watching @fd; safe from within any callback
+ * @l:		loop
+ * @fd:		descriptor; not closed here
  */
 void loop_io_del(struct loop *l, int fd)
 {
@@ -274,13 +296,16 @@ void loop_io_del(struct loop *l, int fd)
 
 /**
  * loop_timer_new() - create a disarmed timer
+ * @l:		loop
+ * @fn:		callback, run on the loop thread
+ * @arg:	its argument
+ *
+ * Return: the timer; exits on allocation failure
  */
 struct loop_timer *loop_timer_new(struct loop *l, loop_timer_fn fn, void *arg)
 {
-	struct loop_timer *t = calloc(1, sizeof(*t));
+	struct loop_timer *t = xcalloc(1, sizeof(*t));
 
-	if (!t)
-		fatal("calloc");
 	t->l = l;
 	t->fn = fn;
 	t->arg = arg;
@@ -292,6 +317,8 @@ struct loop_timer *loop_timer_new(struct loop *l, loop_timer_fn fn, void *arg)
 
 /**
  * loop_timer_arm() - fire @t once at @when_ms (monotonic milliseconds)
+ * @t:		timer
+ * @when_ms:	when, loop_now_ms() time; 0 or past: in this iteration
  */
 void loop_timer_arm(struct loop_timer *t, int64_t when_ms)
 {
@@ -300,6 +327,7 @@ void loop_timer_arm(struct loop_timer *t, int64_t when_ms)
 
 /**
  * loop_timer_disarm() - cancel @t
+ * @t:		timer
  */
 void loop_timer_disarm(struct loop_timer *t)
 {
@@ -308,6 +336,7 @@ void loop_timer_disarm(struct loop_timer *t)
 
 /**
  * loop_timer_free() - cancel and free @t; safe from within any callback
+ * @t:		timer, or NULL
  */
 void loop_timer_free(struct loop_timer *t)
 {
@@ -326,14 +355,18 @@ void loop_timer_free(struct loop_timer *t)
 
 /**
  * loop_hook_add() - run @prepare before and @dispatch after every poll(2)
+ * @l:		loop
+ * @prepare:	adds descriptors with loop_hook_pollfd()
+ * @dispatch:	reads their results with loop_hook_revents()
+ * @arg:	argument of both, and the key of loop_hook_del()
+ *
+ * Return: 0; exits on allocation failure
  */
 int loop_hook_add(struct loop *l, loop_prepare_fn prepare,
 		  loop_dispatch_fn dispatch, void *arg)
 {
-	struct loop_hook *h = calloc(1, sizeof(*h)), **pp;
+	struct loop_hook *h = xcalloc(1, sizeof(*h)), **pp;
 
-	if (!h)
-		fatal("calloc");
 	h->prepare = prepare;
 	h->dispatch = dispatch;
 	h->arg = arg;
@@ -345,6 +378,8 @@ int loop_hook_add(struct loop *l, loop_prepare_fn prepare,
 
 /**
  * loop_hook_del() - remove the hook registered with @arg
+ * @l:		loop
+ * @arg:	the argument the hook was added with
  *
  * The entry is only unlinked at the end of the iteration would be safer,
  * but hooks are removed from io callbacks (a port closing), never from a
@@ -366,6 +401,9 @@ void loop_hook_del(struct loop *l, void *arg)
 
 /**
  * loop_hook_pollfd() - add a descriptor for this iteration only
+ * @l:		loop
+ * @fd:		descriptor
+ * @events:	poll(2) events wanted
  *
  * Return: index to pass to loop_hook_revents()
  */
@@ -381,6 +419,10 @@ int loop_hook_pollfd(struct loop *l, int fd, int events)
 
 /**
  * loop_hook_revents() - revents of a descriptor added by a hook
+ * @l:		loop
+ * @idx:	index from loop_hook_pollfd()
+ *
+ * Return: the poll(2) revents, 0 for an index out of range
  */
 int loop_hook_revents(struct loop *l, int idx)
 {
@@ -407,13 +449,16 @@ int loop_hook_fd(struct loop *l, int idx, int *events)
 
 /**
  * loop_async_new() - create a wake-up that runs @fn on the loop thread
+ * @l:		loop
+ * @fn:		callback, run on the loop thread
+ * @arg:	its argument
+ *
+ * Return: the wake-up; exits on allocation failure
  */
 struct loop_async *loop_async_new(struct loop *l, loop_async_fn fn, void *arg)
 {
-	struct loop_async *a = calloc(1, sizeof(*a));
+	struct loop_async *a = xcalloc(1, sizeof(*a));
 
-	if (!a)
-		fatal("calloc");
 	a->l = l;
 	a->fn = fn;
 	a->arg = arg;
@@ -424,6 +469,7 @@ struct loop_async *loop_async_new(struct loop *l, loop_async_fn fn, void *arg)
 
 /**
  * loop_async_notify() - schedule the callback; any thread, async-signal-safe
+ * @a:		wake-up
  */
 void loop_async_notify(struct loop_async *a)
 {
@@ -436,6 +482,7 @@ void loop_async_notify(struct loop_async *a)
 
 /**
  * loop_async_free() - free @a; no other thread may notify it any more
+ * @a:		wake-up, or NULL
  */
 void loop_async_free(struct loop_async *a)
 {
@@ -454,6 +501,8 @@ void loop_async_free(struct loop_async *a)
 
 /**
  * loop_defer() - run @d once before the loop polls again
+ * @l:		loop
+ * @d:		work, owned by the caller; queued at most once
  */
 void loop_defer(struct loop *l, struct loop_deferred *d)
 {
@@ -466,6 +515,8 @@ void loop_defer(struct loop *l, struct loop_deferred *d)
 
 /**
  * loop_defer_cancel() - take @d off the queue; safe if it is not on it
+ * @l:		loop
+ * @d:		work
  */
 void loop_defer_cancel(struct loop *l, struct loop_deferred *d)
 {
@@ -484,6 +535,7 @@ void loop_defer_cancel(struct loop *l, struct loop_deferred *d)
 
 /**
  * loop_run_deferred() - run the queued deferred work; work queued while
+ * @l:		loop
  * it runs waits for the next iteration
  */
 static void loop_run_deferred(struct loop *l)
@@ -502,6 +554,7 @@ static void loop_run_deferred(struct loop *l)
 
 /**
  * loop_stop() - make loop_run() return after the current iteration
+ * @l:		loop
  */
 void loop_stop(struct loop *l)
 {
@@ -510,6 +563,7 @@ void loop_stop(struct loop *l)
 
 /**
  * loop_fill() - build the pollfd array: registered descriptors, then hooks
+ * @l:		loop
  *
  * Return: poll(2) timeout in milliseconds, -1 for none
  */
@@ -552,6 +606,7 @@ static int loop_fill(struct loop *l)
 
 /**
  * loop_run_timers() - run every timer due now, each at most once
+ * @l:		loop
  */
 static void loop_run_timers(struct loop *l)
 {
@@ -573,6 +628,7 @@ again:
 /**
  * loop_dispatch() - run callbacks for what poll(2) reported
  * @nreg:	how many registered descriptors were polled
+ * @l:		loop
  */
 static void loop_dispatch(struct loop *l, int nreg)
 {
@@ -605,6 +661,7 @@ static void loop_dispatch(struct loop *l, int nreg)
 
 /**
  * loop_run() - run until loop_stop(); a stopped loop may be run again
+ * @l:		loop
  *
  * Return: 0 on loop_stop(), -1 if poll(2) failed
  */

@@ -10,12 +10,16 @@
 #include "base/log.h"
 #include "base/loop.h"
 
+/* While writes keep failing, one line per this many ms at most. */
+#define WSCHED_FAIL_LOG_MS 60000
+
 /**
  * wsched_write() - write now, whatever the time since the last write
  * @w:		writer
  *
- * Return: 0 (written, or nothing to write), or -1 (logged, once per
- * episode of failures)
+ * Return: 0 (written, or nothing to write), or -1 (logged when an
+ * episode of failures starts and at most once per WSCHED_FAIL_LOG_MS
+ * while it lasts)
  */
 static int wsched_write(struct wsched *w)
 {
@@ -24,8 +28,13 @@ static int wsched_write(struct wsched *w)
 	w->last_ms = loop_now_ms();
 	r = w->fn(w->arg);
 	if (r < 0) {
-		if (!w->failing)
-			log_warn("%s: cannot save %s", w->name, w->what);
+		uint64_t n =
+		    log_rate_due(&w->fail_log, w->last_ms, WSCHED_FAIL_LOG_MS);
+
+		if (n)
+			log_warn("%s: cannot save %s (%llu failures not "
+				 "logged before this one)",
+				 w->name, w->what, (unsigned long long)(n - 1));
 		w->failing = 1;
 		return -1;
 	}
@@ -35,6 +44,7 @@ static int wsched_write(struct wsched *w)
 	if (w->failing)
 		log_info("%s: saved again", w->name);
 	w->failing = 0;
+	log_rate_reset(&w->fail_log);
 	w->writes++;
 	return 0;
 }

@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#include "base/log.h"
+
 #define WSCHED_WRITE_GAP_MS 1000  /* at most one write a second */
 #define WSCHED_RETRY_MS	    10000 /* after a failed write */
 
@@ -39,7 +41,8 @@ typedef int (*wsched_write_fn)(void *arg);
  * @timer:	the pending write, NULL without a loop (writes at once)
  * @armed:	@timer is armed
  * @dirty:	the owner's content was not written yet
- * @failing:	the last write failed (logged once per episode)
+ * @failing:	the last write failed (retried later, see STATE_RETRY_MS)
+ * @fail_log:	throttle of the "cannot save" line, reset by a write
  * @last_ms:	loop_now_ms() of the last write attempt, 0 for none
  * @writes:	successful writes, for tests
  */
@@ -52,6 +55,7 @@ struct wsched {
 	int armed;
 	int dirty;
 	int failing;
+	struct log_rate fail_log;
 	int64_t last_ms;
 	unsigned long writes;
 };

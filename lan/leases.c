@@ -29,6 +29,8 @@
 #include <jansson.h>
 
 #include "lan/leases.h"
+#include "base/mac.h"
+#include "base/xalloc.h"
 
 #define LEASES_FILE_MAX (16u << 20) /* refuse larger lease files */
 #define LEASES_ARG_MAX	64	    /* one IP=MAC of --leases */
@@ -62,23 +64,6 @@ int leases_parse_ip(const char *s, struct in_addr *ip)
 }
 
 /**
- * leases_hex() - value of a hexadecimal digit
- * @c:		character
- *
- * Return: 0..15, or -1
- */
-static int leases_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/**
  * leases_mac_ok() - whether a MAC can be a client's: not zero, unicast
  * (the DHCP server refuses others, see dhcp_mac_ok())
  * @mac:	address
@@ -102,25 +87,10 @@ static int leases_mac_ok(const uint8_t mac[6])
  */
 int leases_parse_mac(const char *s, uint8_t mac[6])
 {
-	char sep;
-	int i, hi, lo;
-
-	if (strlen(s) != LEASES_MAC_TEXT - 1)
+	if (strlen(s) != LEASES_MAC_TEXT - 1 || (s[2] != ':' && s[2] != '-'))
 		return -1;
-	sep = s[2];
-	if (sep != ':' && sep != '-')
+	if (mac_parse(s, s[2], mac))
 		return -1;
-	for (i = 0; i < 6; i++) {
-		const char *p = s + 3 * i;
-
-		if (i < 5 && p[2] != sep)
-			return -1;
-		hi = leases_hex(p[0]);
-		lo = leases_hex(p[1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
 	return leases_mac_ok(mac) ? 0 : -1;
 }
 
@@ -249,11 +219,7 @@ static int leases_decode(const char *path, const void *buf, size_t len,
 		goto fail;
 	}
 	if (json_object_size(root)) {
-		l = calloc(json_object_size(root), sizeof(*l));
-		if (!l) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			goto fail;
-		}
+		l = xcalloc(json_object_size(root), sizeof(*l));
 	}
 	for (it = json_object_iter(root); it;
 	     it = json_object_iter_next(root, it)) {
@@ -392,8 +358,6 @@ int leases_read_file(const char *path, size_t max, char **buf, size_t *len,
 	}
 	for (;;) {
 		if (n == cap) {
-			char *p;
-
 			if (cap >= max) {
 				snprintf(err, errlen,
 					 "%s: larger than %zu bytes", path,
@@ -403,13 +367,7 @@ int leases_read_file(const char *path, size_t max, char **buf, size_t *len,
 			cap = cap ? 2 * cap : 4096;
 			if (cap > max)
 				cap = max + 1;
-			p = realloc(b, cap);
-			if (!p) {
-				snprintf(err, errlen, "%s: out of memory",
-					 path);
-				goto out;
-			}
-			b = p;
+			b = xreallocarray(b, cap, 1);
 		}
 		k = read(fd, b + n, cap - n);
 		if (k < 0 && errno == EINTR)
@@ -691,11 +649,7 @@ int leases_parse_arg(const char *s, struct dhcp_static_lease **out, size_t *n,
 		return 0;
 	for (p = s; *p; p++)
 		cnt += *p == ',';
-	l = calloc(*n + cnt, sizeof(*l));
-	if (!l) {
-		snprintf(err, errlen, "--leases: out of memory");
-		return -1;
-	}
+	l = xcalloc(*n + cnt, sizeof(*l));
 	if (*n)
 		memcpy(l, *out, *n * sizeof(*l));
 	for (p = s, i = *n; i < *n + cnt; i++) {

@@ -49,6 +49,7 @@
 #include "base/wsched.h"
 #include "base/log.h"
 #include "services/dns/dns.h"
+#include "base/xalloc.h"
 
 #define REG_SUFFIX	  ".internal"
 #define REG_NAME_MAX	  (DHCP_HOSTNAME_MAX + sizeof(REG_SUFFIX))
@@ -122,6 +123,8 @@ struct reg_scan {
 
 /**
  * reg_mono_s() - the DHCP server's default clock: monotonic seconds
+ *
+ * Return: seconds of CLOCK_MONOTONIC
  */
 static int64_t reg_mono_s(void)
 {
@@ -133,6 +136,10 @@ static int64_t reg_mono_s(void)
 
 /**
  * reg_collect() - dhcp_foreach_lease() callback
+ * @arg:	the struct reg_scan being filled
+ * @li:		one lease of the DHCP server
+ *
+ * Return: 0, to go on with the next lease
  */
 static int reg_collect(void *arg, const struct dhcp_lease_info *li)
 {
@@ -141,11 +148,9 @@ static int reg_collect(void *arg, const struct dhcp_lease_info *li)
 
 	if (s->nassoc == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 16;
-		s->names = realloc(s->names, s->cap * sizeof(*s->names));
-		s->assoc = realloc(s->assoc, s->cap * sizeof(*s->assoc));
-		s->bound = realloc(s->bound, s->cap * sizeof(*s->bound));
-		if (!s->names || !s->assoc || !s->bound)
-			fatal("realloc");
+		s->names = xreallocarray(s->names, s->cap, sizeof(*s->names));
+		s->assoc = xreallocarray(s->assoc, s->cap, sizeof(*s->assoc));
+		s->bound = xreallocarray(s->bound, s->cap, sizeof(*s->bound));
 	}
 	if (!memcmp(li->mac, zero, 6))
 		return 0;
@@ -252,7 +257,13 @@ static int reg_name_taken(void *arg, const char *hostname)
 
 /**
  * reg_same() - are two lists of associations the same? (Field by field:
+ * @a:		one list
+ * @na:		its length
+ * @b:		the other
+ * @nb:		its length
  * the structs have padding.)
+ *
+ * Return: 1 if they hold the same associations in the same order, else 0
  */
 static int reg_same(const struct dhcp_static_lease *a, size_t na,
 		    const struct dhcp_static_lease *b, size_t nb)
@@ -286,9 +297,7 @@ static int reg_file_write(void *arg)
 	if (leases_save(r->file, r->cur, r->ncur))
 		return -1;
 	if (r->ncur) {
-		copy = malloc(r->ncur * sizeof(*copy));
-		if (!copy)
-			fatal("malloc");
+		copy = xreallocarray(NULL, r->ncur, sizeof(*copy));
 		memcpy(copy, r->cur, r->ncur * sizeof(*copy));
 	}
 	free(r->saved);
@@ -320,6 +329,7 @@ static void reg_file_update(struct reg *r, struct reg_scan *s)
 
 /**
  * reg_sync() - names, lease file and state file follow the leases now
+ * @r:		registry
  */
 void reg_sync(struct reg *r)
 {
@@ -337,7 +347,11 @@ void reg_sync(struct reg *r)
 
 /**
  * reg_cmp_assoc() - qsort() and bsearch() order of associations: by
+ * @a:		a struct dhcp_static_lease
+ * @b:		another
  * address, then MAC
+ *
+ * Return: negative, 0 or positive as @a sorts before, with or after @b
  */
 static int reg_cmp_assoc(const void *a, const void *b)
 {
@@ -429,15 +443,13 @@ static void reg_restore(struct reg *r)
 struct reg *reg_new(struct loop *l, struct dhcp *d, struct dns_local *names,
 		    const char *leases_file)
 {
-	struct reg *r = calloc(1, sizeof(*r));
+	struct reg *r = xcalloc(1, sizeof(*r));
 
-	if (!r)
-		fatal("calloc");
 	r->d = d;
 	r->names = names;
 	dhcp_set_name_check(d, reg_name_taken, r);
-	if (leases_file && !(r->file = strdup(leases_file)))
-		fatal("strdup");
+	if (leases_file)
+		r->file = xstrdup(leases_file);
 	if (leases_file)
 		wsched_init(&r->ws, l, reg_file_write, r, r->file, "leases");
 	if (leases_file)

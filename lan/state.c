@@ -26,6 +26,7 @@
 #include "lan/state.h"
 #include "base/wsched.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /**
  * struct state - an open state file
@@ -158,13 +159,8 @@ static int state_decode_leases(const char *path, json_t *a,
 	n = json_array_size(a);
 	if (!n)
 		return 0;
-	out->leases = calloc(n, sizeof(*out->leases));
-	assoc = calloc(n, sizeof(*assoc));
-	if (!out->leases || !assoc) {
-		free(assoc);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
+	out->leases = xcalloc(n, sizeof(*out->leases));
+	assoc = xcalloc(n, sizeof(*assoc));
 	for (i = 0; i < n; i++) {
 		if (state_decode_lease(path, i, json_array_get(a, i),
 				       &out->leases[i], err, errlen)) {
@@ -389,9 +385,8 @@ static void state_data_copy(struct state_data *dst,
 {
 	memset(dst, 0, sizeof(*dst));
 	if (src->nleases) {
-		dst->leases = malloc(src->nleases * sizeof(*dst->leases));
-		if (!dst->leases)
-			fatal("malloc");
+		dst->leases =
+		    xreallocarray(NULL, src->nleases, sizeof(*dst->leases));
 		memcpy(dst->leases, src->leases,
 		       src->nleases * sizeof(*dst->leases));
 		dst->nleases = src->nleases;
@@ -412,16 +407,12 @@ static void state_data_copy(struct state_data *dst,
  */
 struct state *state_open(struct loop *l, const char *leases_file)
 {
-	struct state *st = calloc(1, sizeof(*st));
+	struct state *st = xcalloc(1, sizeof(*st));
 	size_t n = strlen(leases_file);
 	char err[512];
 
-	if (!st)
-		fatal("calloc");
-	st->leases_file = strdup(leases_file);
-	st->path = malloc(n + sizeof(STATE_SUFFIX));
-	if (!st->leases_file || !st->path)
-		fatal("malloc");
+	st->leases_file = xstrdup(leases_file);
+	st->path = xmalloc(n + sizeof(STATE_SUFFIX));
 	memcpy(st->path, leases_file, n);
 	memcpy(st->path + n, STATE_SUFFIX, sizeof(STATE_SUFFIX));
 	if (state_load(st->path, &st->loaded, err, sizeof(err)))
@@ -482,6 +473,9 @@ void state_close(struct state *st)
 
 /**
  * state_path() - the state file's name
+ * @st:		state
+ *
+ * Return: the path, owned by @st
  */
 const char *state_path(const struct state *st)
 {
@@ -490,6 +484,9 @@ const char *state_path(const struct state *st)
 
 /**
  * state_loaded() - what the file held when it was opened (to restore)
+ * @st:		state
+ *
+ * Return: the content loaded, owned by @st (empty if there was no file)
  */
 const struct state_data *state_loaded(const struct state *st)
 {
@@ -498,8 +495,14 @@ const struct state_data *state_loaded(const struct state *st)
 
 /**
  * state_leases_same() - whether two lists of leases are the same, but for
+ * @a:		one list
+ * @na:		its length
+ * @b:		the other
+ * @nb:		its length
  * expiries that moved less than STATE_EXPIRES_SLACK seconds (renewals of a
  * guest that keeps asking are no reason to write)
+ *
+ * Return: 1 if they are the same in that sense, else 0
  */
 static int state_leases_same(const struct state_lease *a, size_t na,
 			     const struct state_lease *b, size_t nb)
@@ -534,9 +537,7 @@ void state_set_leases(struct state *st, const struct state_lease *l, size_t n)
 	if (state_leases_same(l, n, st->cur.leases, st->cur.nleases))
 		return;
 	if (n) {
-		c = malloc(n * sizeof(*c));
-		if (!c)
-			fatal("malloc");
+		c = xreallocarray(NULL, n, sizeof(*c));
 		memcpy(c, l, n * sizeof(*c));
 	}
 	free(st->cur.leases);
@@ -579,6 +580,9 @@ int state_flush(struct state *st)
 
 /**
  * state_writes() - how many times the file was written since it was opened
+ * @st:		state
+ *
+ * Return: the number of successful writes (tests)
  */
 unsigned long state_writes(const struct state *st)
 {

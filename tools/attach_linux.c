@@ -45,11 +45,15 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tools/attach.h"
+#include "tools/attach_int.h"
 #include "base/log.h"
+#include "base/mac.h"
 #include "packet/tap_linux.h"
+#include "base/xalloc.h"
 
 /* Stop reading the TAP and send the batch after this many frames... */
 #define ATTACH_BATCH_FRAMES 64
@@ -61,98 +65,14 @@
 #define ATTACH_REC_MAX (ATTACH_HDR_LEN + ATTACH_FRAME_MAX)
 /* Socket read size on the down path. */
 #define ATTACH_CHUNK (256 * 1024)
-/* Socket buffer sizes asked for (the kernel may cap them). */
-#define ATTACH_SOCKBUF (4 * 1024 * 1024)
-
 /* MTU range accepted: IPv4's minimum up to what the framing can carry. */
 #define ATTACH_MTU_MIN 68
 #define ATTACH_MTU_MAX (ATTACH_FRAME_MAX - 14)
 
-/* The dummy byte that carries the passed descriptor, as Lima sends it. */
-#define ATTACH_FD_BYTE 0
-/* Socket buffers Lima's VZ driver asks for on its socketpair. */
-#define ATTACH_VZ_SNDBUF (1024 * 1024)
-#define ATTACH_VZ_RCVBUF (4 * 1024 * 1024)
+/* At most one line about dropped frames per this many ms. */
+#define ATTACH_DROP_LOG_MS 1000
 /* Sleep before retrying a send that failed with ENOBUFS, as Lima. */
 #define ATTACH_NOBUFS_US 100
-
-/**
- * enum attach_mode - how the relay reaches usernetd
- * @ATTACH_STREAM:	QEMU stream framing on a unix stream socket
- * @ATTACH_FDPASS:	a datagram socketpair, one end passed (Lima VZ)
- * @ATTACH_VFKIT:	a bound datagram socket sending to usernetd's
- * @ATTACH_BESS:	a seqpacket connection
- */
-enum attach_mode {
-	ATTACH_STREAM,
-	ATTACH_FDPASS,
-	ATTACH_VFKIT,
-	ATTACH_BESS,
-};
-
-/* Exit statuses. */
-#define ATTACH_EXIT_OK	  0
-#define ATTACH_EXIT_ERR	  1
-#define ATTACH_EXIT_USAGE 2
-
-struct attach;
-
-/**
- * struct attach_dir - one direction of the relay, run by its own thread
- * @a:		the relay this direction belongs to
- * @name:	"up" (TAP to socket) or "down" (socket to TAP), for messages
- * @thread:	thread running it
- * @buf:	batch (up) or chunk (down) buffer
- * @cap:	size of @buf
- * @status:	ATTACH_EXIT_OK if it ended because the peer closed or it
- *		was stopped, ATTACH_EXIT_ERR on a failure
- * @frames:	frames relayed
- * @bytes:	frame bytes relayed, headers not counted
- * @drops:	frames dropped (bad size from the TAP, refused by the TAP)
- * @calls:	socket system calls that moved data: send(2) of a batch
- *		(up) or read(2) of a chunk (down)
- */
-struct attach_dir {
-	struct attach *a;
-	const char *name;
-	pthread_t thread;
-	uint8_t *buf;
-	size_t cap;
-	int status;
-	uint64_t frames;
-	uint64_t bytes;
-	uint64_t drops;
-	uint64_t calls;
-};
-
-/**
- * struct attach - the relay
- * @tap:	TAP descriptor, non-blocking
- * @sock:	connection to usernetd, blocking
- * @mode:	transport
- * @ctl:	--fd-socket: the stream connection that passed the other
- *		end (kept open, as Lima does), else -1
- * @bound:	--vfkit: our socket's path, removed at exit, else ""
- * @wake:	eventfd, readable once the relay is stopping
- * @main:	thread waiting for signals, told by SIGUSR1 when a direction
- *		ends
- * @stop:	set once the relay is stopping: errors after that are not
- *		reported
- * @up:		TAP to socket
- * @down:	socket to TAP
- */
-struct attach {
-	int tap;
-	int sock;
-	enum attach_mode mode;
-	int ctl;
-	char bound[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int wake;
-	pthread_t main;
-	atomic_int stop;
-	struct attach_dir up;
-	struct attach_dir down;
-};
 
 /**
  * attach_frame_next() - look at the next record of a QEMU stream
@@ -180,23 +100,6 @@ int attach_frame_next(const uint8_t *buf, size_t len, size_t *frame_len)
 }
 
 /**
- * attach_hexval() - value of a hexadecimal digit
- * @c:		character
- *
- * Return: 0 to 15, or -1 if @c is not a hexadecimal digit
- */
-static int attach_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/**
  * attach_parse_mac() - parse a MAC address in XX:XX:XX:XX:XX:XX form
  * @s:		text, exactly six pairs of hexadecimal digits joined by ':'
  * @mac:	set to the address on success
@@ -206,19 +109,8 @@ static int attach_hexval(char c)
  */
 int attach_parse_mac(const char *s, uint8_t mac[6])
 {
-	int i, hi, lo;
-
-	for (i = 0; i < 6; i++) {
-		hi = attach_hexval(s[0]);
-		lo = hi < 0 ? -1 : attach_hexval(s[1]);
-		if (lo < 0)
-			return -1;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-		s += 2;
-		if (*s != (i == 5 ? '\0' : ':'))
-			return -1;
-		s++;
-	}
+	if (mac_parse(s, ':', mac))
+		return -1;
 	if (mac[0] & 1)
 		return -2;
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
@@ -227,16 +119,32 @@ int attach_parse_mac(const char *s, uint8_t mac[6])
 }
 
 /**
+ * attach_now_ms() - the monotonic clock, for the drop throttle
+ *
+ * Return: milliseconds since an arbitrary start
+ */
+static int64_t attach_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
  * attach_count_drop() - count a dropped frame
  * @d:		direction that dropped it
  *
- * Return: true if this drop should be logged: the 1st, 2nd, 4th, 8th...,
- * so a flood of drops costs a few lines, not one per frame
+ * Every drop is counted in @d->drops; at most one drop per ATTACH_DROP_LOG_MS
+ * is logged, so a flood of drops costs a few lines, not one per frame.
+ *
+ * Return: 0 if this drop is not to be logged, else 1 plus the drops not
+ * logged since the last line (log_rate_due())
  */
-static bool attach_count_drop(struct attach_dir *d)
+static uint64_t attach_count_drop(struct attach_dir *d)
 {
 	d->drops++;
-	return !(d->drops & (d->drops - 1));
+	return log_rate_due(&d->drop_log, attach_now_ms(), ATTACH_DROP_LOG_MS);
 }
 
 /**
@@ -372,10 +280,13 @@ static void *attach_up(void *arg)
 			return attach_finish(d, ATTACH_EXIT_ERR);
 		}
 		if (n < ATTACH_FRAME_MIN || n > ATTACH_FRAME_MAX) {
-			if (attach_count_drop(d))
+			uint64_t told = attach_count_drop(d);
+
+			if (told)
 				log_debug("dropped a %zd-byte frame from the "
-					  "TAP (%llu so far)",
-					  n, (unsigned long long)d->drops);
+					  "TAP (%llu so far, %llu not logged)",
+					  n, (unsigned long long)d->drops,
+					  (unsigned long long)(told - 1));
 			continue;
 		}
 		rec[0] = (uint8_t)(n >> 24);
@@ -421,13 +332,18 @@ static int attach_tap_write(struct attach_dir *d, const uint8_t *frame,
 		case EINVAL:
 		case EMSGSIZE:
 		case ENOMEM:
-		case ENOBUFS:
-			if (attach_count_drop(d))
+		case ENOBUFS: {
+			int e = errno;
+			uint64_t told = attach_count_drop(d);
+
+			if (told)
 				log_debug("TAP refused a %zu-byte frame (%llu "
-					  "so far): %s",
+					  "so far, %llu not logged): %s",
 					  len, (unsigned long long)d->drops,
-					  strerror(errno));
+					  (unsigned long long)(told - 1),
+					  strerror(e));
 			return 0;
+		}
 		case EBADFD:
 			if (!atomic_load(&d->a->stop))
 				log_warnx("the TAP device was deleted");
@@ -619,229 +535,6 @@ static void *attach_down_msg(void *arg)
 }
 
 /**
- * attach_sockaddr() - fill a unix socket address
- * @sun:	set to @path
- * @path:	socket path
- *
- * Return: 0, or -1 after a message if @path is too long
- */
-static int attach_sockaddr(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun->sun_path)) {
-		log_warnx("socket path too long (%zu bytes at most): %s",
-			  sizeof(sun->sun_path) - 1, path);
-		return -1;
-	}
-	memcpy(sun->sun_path, path, strlen(path));
-	return 0;
-}
-
-/**
- * attach_connect_type() - connect a unix socket of some type
- * @path:	usernetd's socket
- * @type:	SOCK_STREAM or SOCK_SEQPACKET
- *
- * Return: a blocking, close-on-exec descriptor, or -1 after a message
- */
-static int attach_connect_type(const char *path, int type)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	if (attach_sockaddr(&sun, path))
-		return -1;
-	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		log_warn("cannot create a unix socket");
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		log_warn("cannot connect to %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/**
- * attach_pass_fd() - send @fd with SCM_RIGHTS and one dummy byte
- * @conn:	connected unix stream socket
- * @fd:		descriptor to pass
- *
- * Return: 0, or -1 after a message
- */
-static int attach_pass_fd(int conn, int fd)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	char byte = ATTACH_FD_BYTE;
-	struct iovec iov = {&byte, 1};
-	struct msghdr msg = {0};
-	struct cmsghdr *cm;
-
-	memset(&ctl, 0, sizeof(ctl));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(conn, &msg, MSG_NOSIGNAL) != 1) {
-		log_warn("cannot pass the socket to usernetd");
-		return -1;
-	}
-	return 0;
-}
-
-/**
- * attach_open_fdpass() - do what Lima's VZ driver does: a datagram
- * socketpair (1 MiB send, 4 MiB receive buffers), one end passed to
- * usernetd's --listen socket
- * @a:		relay: @a->sock and @a->ctl set on success
- * @path:	usernetd's --listen socket
- *
- * Return: 0, or -1 after a message
- */
-static int attach_open_fdpass(struct attach *a, const char *path)
-{
-	int sv[2], i, snd = ATTACH_VZ_SNDBUF, rcv = ATTACH_VZ_RCVBUF;
-
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv)) {
-		log_warn("socketpair");
-		return -1;
-	}
-	for (i = 0; i < 2; i++) {
-		setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
-		setsockopt(sv[i], SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	}
-	a->ctl = attach_connect_type(path, SOCK_STREAM);
-	if (a->ctl < 0 || attach_pass_fd(a->ctl, sv[1])) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	close(sv[1]);
-	a->sock = sv[0];
-	return 0;
-}
-
-/**
- * attach_open_vfkit() - do what vfkit does: a datagram socket bound to
- * PATH.PID, connected to usernetd's --listen-vfkit socket, "VFKT" first
- * @a:		relay: @a->sock and @a->bound set on success
- * @path:	usernetd's --listen-vfkit socket
- *
- * Return: 0, or -1 after a message
- */
-static int attach_open_vfkit(struct attach *a, const char *path)
-{
-	struct sockaddr_un me, peer;
-	char mine[sizeof(me.sun_path) + 16];
-	int fd, sz = ATTACH_SOCKBUF;
-
-	snprintf(mine, sizeof(mine), "%s.%ld", path, (long)getpid());
-	if (attach_sockaddr(&peer, path) || attach_sockaddr(&me, mine))
-		return -1;
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		log_warn("cannot create a unix socket");
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	unlink(mine);
-	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
-		log_warn("cannot bind %s", mine);
-		close(fd);
-		return -1;
-	}
-	memcpy(a->bound, me.sun_path, sizeof(a->bound));
-	if (connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0 ||
-	    send(fd, "VFKT", 4, 0) != 4) {
-		log_warn("cannot reach %s", path);
-		close(fd);
-		return -1;
-	}
-	a->sock = fd;
-	return 0;
-}
-
-static int attach_connect(const char *path);
-
-/**
- * attach_open() - reach usernetd the way @a->mode says
- * @a:		relay: @a->sock set on success
- * @path:	usernetd's socket
- *
- * Return: 0, or -1 after a message
- */
-static int attach_open(struct attach *a, const char *path)
-{
-	switch (a->mode) {
-	case ATTACH_FDPASS:
-		return attach_open_fdpass(a, path);
-	case ATTACH_VFKIT:
-		return attach_open_vfkit(a, path);
-	case ATTACH_BESS:
-		a->sock = attach_connect_type(path, SOCK_SEQPACKET);
-		return a->sock < 0 ? -1 : 0;
-	default:
-		a->sock = attach_connect(path);
-		return a->sock < 0 ? -1 : 0;
-	}
-}
-
-/**
- * attach_connect() - connect to a usernetd socket
- * @path:	path of the unix socket
- *
- * Also asks for ATTACH_SOCKBUF-byte socket buffers, forcibly if the
- * process may (CAP_NET_ADMIN), so that large frames move in big batches.
- *
- * Return: a blocking, close-on-exec descriptor, or -1 after a message
- */
-static int attach_connect(const char *path)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	int fd, sz = ATTACH_SOCKBUF;
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_warnx("socket path too long (%zu bytes at most): %s",
-			  sizeof(sun.sun_path) - 1, path);
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		log_warn("cannot create a unix socket");
-		return -1;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)))
-		log_debug("cannot enlarge the send buffer: %s",
-			  strerror(errno));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)))
-		log_debug("cannot enlarge the receive buffer: %s",
-			  strerror(errno));
-
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		log_warn("cannot connect to %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/**
  * attach_relay() - run the relay until a side closes or a signal comes
  * @a:		relay, with @a->tap and @a->sock open
  *
@@ -871,12 +564,7 @@ static int attach_relay(struct attach *a)
 	}
 	for (i = 0; i < 2; i++) {
 		dirs[i]->a = a;
-		dirs[i]->buf = malloc(dirs[i]->cap);
-		if (!dirs[i]->buf) {
-			log_warn("cannot allocate relay buffers");
-			status = ATTACH_EXIT_ERR;
-			goto stop;
-		}
+		dirs[i]->buf = xmalloc(dirs[i]->cap);
 	}
 	if (a->mode != ATTACH_STREAM) {
 		fns[0] = attach_up_msg;

@@ -51,6 +51,13 @@ void ctl_api_global(const char *endpoint, int json)
 
 /**
  * ctl_write() - libcurl write callback: append to a struct ctl_buf
+ * @ptr:	bytes received
+ * @size:	1
+ * @n:		how many
+ * @arg:	the struct ctl_buf
+ *
+ * Return: @size * @n, or 0 (libcurl then fails the transfer) if no memory
+ * is left
  */
 static size_t ctl_write(char *ptr, size_t size, size_t n, void *arg)
 {
@@ -68,7 +75,10 @@ static size_t ctl_write(char *ptr, size_t size, size_t n, void *arg)
 }
 
 /**
- * ctl_error_text() - the "error" of a JSON error body, or the body
+ * ctl_print_error() - print an error answer: the "error" of a JSON error
+ * @status:	HTTP status
+ * @body:	answer body, or NULL
+ * body, or the body
  */
 static void ctl_print_error(long status, const char *body)
 {
@@ -215,6 +225,9 @@ bad:
 
 /**
  * ctl_status() - exit status of ctl_parse()'s negative results
+ * @r:		-1 (help printed) or another negative value (bad usage)
+ *
+ * Return: 0 for -1, else CTL_USAGE
  */
 static int ctl_status(int r)
 {
@@ -250,7 +263,25 @@ static int ctl_show(struct ctl_buf *b, void (*table)(json_t *j))
 }
 
 /**
+ * ctl_get_show() - GET @path and print the answer with ctl_show()
+ * @path:	URL path
+ * @table:	prints the parsed JSON as a table
+ *
+ * Return: exit status: 0, or 1 if the daemon could not be asked or its
+ * answer is not JSON
+ */
+static int ctl_get_show(const char *path, void (*table)(json_t *j))
+{
+	struct ctl_buf b;
+
+	if (ctl_call("GET", path, NULL, 0, &b))
+		return 1;
+	return ctl_show(&b, table);
+}
+
+/**
  * ctl_leases_table() - {"ip":"mac"} as two columns
+ * @j:		the parsed answer
  */
 static void ctl_leases_table(json_t *j)
 {
@@ -268,23 +299,23 @@ static void ctl_leases_table(json_t *j)
 
 /**
  * ctl_api_leases() - `usernetctl leases`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */
 int ctl_api_leases(int argc, char **argv)
 {
-	struct ctl_buf b;
 	int i = ctl_parse(argc, argv, "leases", 0, 0);
 
 	if (i < 0)
 		return ctl_status(i);
-	if (ctl_call("GET", "/services/dhcp/leases", NULL, 0, &b))
-		return 1;
-	return ctl_show(&b, ctl_leases_table);
+	return ctl_get_show("/services/dhcp/leases", ctl_leases_table);
 }
 
 /**
  * ctl_forwards_table() - [{"local","remote","protocol"}] as columns
+ * @j:		the parsed answer
  */
 static void ctl_forwards_table(json_t *j)
 {
@@ -304,6 +335,8 @@ static void ctl_forwards_table(json_t *j)
 
 /**
  * ctl_post() - POST a JSON body built by json_pack(); prints nothing on
+ * @path:	URL path
+ * @body:	the body; its reference is taken
  * success unless --json
  *
  * Return: exit status
@@ -328,6 +361,8 @@ static int ctl_post(const char *path, json_t *body)
 
 /**
  * ctl_api_forward() - `usernetctl forward add|rm|ls`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */
@@ -335,16 +370,14 @@ int ctl_api_forward(int argc, char **argv)
 {
 	static const char usage[] =
 	    "forward add PROTO LOCAL REMOTE | rm PROTO LOCAL | ls";
-	struct ctl_buf b;
 	int i = ctl_parse(argc, argv, usage, 1, 4), n;
 
 	if (i < 0)
 		return ctl_status(i);
 	n = argc - i;
 	if (!strcmp(argv[i], "ls") && n == 1) {
-		if (ctl_call("GET", "/services/forwarder/all", NULL, 0, &b))
-			return 1;
-		return ctl_show(&b, ctl_forwards_table);
+		return ctl_get_show("/services/forwarder/all",
+				    ctl_forwards_table);
 	}
 	if (!strcmp(argv[i], "add") && n == 4)
 		return ctl_post("/services/forwarder/expose",
@@ -361,6 +394,7 @@ int ctl_api_forward(int argc, char **argv)
 
 /**
  * ctl_zones_table() - [{"Name","Records","DefaultIP"}] as columns: a
+ * @j:		the parsed answer
  * Regexp record's name shows as ~PATTERN, a record without an address
  * (the resolver answers it) as IP "resolver"
  */
@@ -400,22 +434,21 @@ static void ctl_zones_table(json_t *j)
 
 /**
  * ctl_api_dns() - `usernetctl dns add ZONE NAME IP | ls`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */
 int ctl_api_dns(int argc, char **argv)
 {
 	static const char usage[] = "dns add ZONE NAME IP | ls";
-	struct ctl_buf b;
 	int i = ctl_parse(argc, argv, usage, 1, 4), n;
 
 	if (i < 0)
 		return ctl_status(i);
 	n = argc - i;
 	if (!strcmp(argv[i], "ls") && n == 1) {
-		if (ctl_call("GET", "/services/dns/all", NULL, 0, &b))
-			return 1;
-		return ctl_show(&b, ctl_zones_table);
+		return ctl_get_show("/services/dns/all", ctl_zones_table);
 	}
 	if (!strcmp(argv[i], "add") && n == 4)
 		return ctl_post("/services/dns/add",
@@ -477,6 +510,7 @@ static void ctl_flat(const char *prefix, json_t *j)
 
 /**
  * ctl_stats_table() - counters, one per line
+ * @j:		the parsed answer
  */
 static void ctl_stats_table(json_t *j)
 {
@@ -485,23 +519,24 @@ static void ctl_stats_table(json_t *j)
 
 /**
  * ctl_api_stats() - `usernetctl stats`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */
 int ctl_api_stats(int argc, char **argv)
 {
-	struct ctl_buf b;
 	int i = ctl_parse(argc, argv, "stats", 0, 0);
 
 	if (i < 0)
 		return ctl_status(i);
-	if (ctl_call("GET", "/stats", NULL, 0, &b))
-		return 1;
-	return ctl_show(&b, ctl_stats_table);
+	return ctl_get_show("/stats", ctl_stats_table);
 }
 
 /**
  * ctl_api_wait_port() - `usernetctl wait-port IP PORT [TIMEOUT]`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: 0 when the port accepts, 1 on timeout or error, 2 bad usage
  */
@@ -612,6 +647,8 @@ bad:
 
 /**
  * ctl_api_capture() - `usernetctl capture start [OPTION]... FILE | stop`
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
  *
  * Return: exit status
  */

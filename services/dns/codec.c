@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * codec.c - the DNS wire codec: a strict parser for queries from guests,
- * an answer builder (A, AAAA, CNAME with name compression, EDNS0, UDP
- * truncation by whole RRsets), checks and rewrites of raw upstream answers,
- * and name conversions.  RFC 1035, 2181 (truncation), 6891 (EDNS0).
+ * checks and rewrites of raw upstream answers (ID, truncation by whole
+ * sections), and name conversions.  RFC 1035, 2181 (truncation), 6891
+ * (EDNS0). The answer builder is in build.c.
  *
  * Every byte read is bounds-checked; names are limited to 63-byte labels
  * and 255 bytes; compression pointers must point strictly before the run of
@@ -13,77 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "services/dns/codec_int.h"
 #include "services/dns/dns.h"
-
-#define FLAG_QR	    0x8000
-#define FLAG_AA	    0x0400
-#define FLAG_TC	    0x0200
-#define FLAG_RD	    0x0100
-#define FLAG_RA	    0x0080
-#define FLAG_CD	    0x0010
-#define OPCODE(f)   (((f) >> 11) & 0xf)
-#define OPT_RR_LEN  11	   /* root name, type, class, ttl, rdlength */
-#define RR_FIXED    10	   /* type, class, ttl, rdlength */
-#define PTR_MAX_OFF 0x3fff /* largest offset a pointer can name */
-
-/**
- * rd16() - read a big-endian 16-bit value
- * @p:	where
- *
- * Return: the value
- */
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/**
- * rd32() - read a big-endian 32-bit value
- * @p:	where
- *
- * Return: the value
- */
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/**
- * wr16() - write a big-endian 16-bit value
- * @p:	where
- * @v:	value
- */
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-/**
- * wr32() - write a big-endian 32-bit value
- * @p:	where
- * @v:	value
- */
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-/**
- * lower() - ASCII lower case (DNS names compare case-insensitively in
- * ASCII only, RFC 4343)
- * @c:	byte
- *
- * Return: @c, lower-cased if it is 'A'..'Z'
- */
-static uint8_t lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
 
 /**
  * name_read() - decode a possibly compressed name from a message
@@ -180,7 +111,7 @@ bool dns_name_equal(const uint8_t *a, const uint8_t *b)
 		if (!l)
 			return true;
 		for (j = 1; j <= l; j++)
-			if (lower(a[i + j]) != lower(b[i + j]))
+			if (dns_lower(a[i + j]) != dns_lower(b[i + j]))
 				return false;
 		i += 1 + l;
 	}
@@ -368,11 +299,11 @@ static int rr_skip(const uint8_t *msg, size_t len, size_t *off,
 
 	if (name_read(msg, len, *off, NULL, &next) < 0)
 		return -1;
-	if (next + RR_FIXED > len)
+	if (next + DNS_RR_FIXED > len)
 		return -1;
-	type = rd16(msg + next);
-	rdlen = rd16(msg + next + 8);
-	next += RR_FIXED;
+	type = dns_rd16(msg + next);
+	rdlen = dns_rd16(msg + next + 8);
+	next += DNS_RR_FIXED;
 	if (next + rdlen > len)
 		return -1;
 	if (check_rdata && !rdata_names_ok(msg, len, type, next, rdlen))
@@ -395,7 +326,7 @@ static bool opt_options_ok(const uint8_t *p, size_t rdlen)
 	while (pos < rdlen) {
 		if (pos + 4 > rdlen)
 			return false;
-		pos += 4 + (size_t)rd16(p + pos + 2);
+		pos += 4 + (size_t)dns_rd16(p + pos + 2);
 		if (pos > rdlen)
 			return false;
 	}
@@ -426,7 +357,7 @@ static int formerr(struct dns_query *q)
  * @q:		filled with what was read
  *
  * Checks, in order: length (< 12: DNS_PARSE_SHORT), QR (set:
- * DNS_PARSE_RESPONSE), OPCODE (not QUERY: DNS_PARSE_NOTIMP), QDCOUNT == 1,
+ * DNS_PARSE_RESPONSE), DNS_OPCODE (not QUERY: DNS_PARSE_NOTIMP), QDCOUNT == 1,
  * the question, every answer and authority record (bounds only, ignored),
  * every additional record (bounds; one OPT RR at most, with the root name
  * and well-formed options), no trailing bytes (any failure:
@@ -462,21 +393,21 @@ int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query *q)
 
 	if (len < DNS_HDR_LEN)
 		return DNS_PARSE_SHORT;
-	flags = rd16(msg + 2);
-	if (flags & FLAG_QR)
+	flags = dns_rd16(msg + 2);
+	if (flags & DNS_FLAG_QR)
 		return DNS_PARSE_RESPONSE;
-	q->id = rd16(msg);
-	q->opcode = OPCODE(flags);
-	q->rd = !!(flags & FLAG_RD);
-	q->cd = !!(flags & FLAG_CD);
+	q->id = dns_rd16(msg);
+	q->opcode = DNS_OPCODE(flags);
+	q->rd = !!(flags & DNS_FLAG_RD);
+	q->cd = !!(flags & DNS_FLAG_CD);
 	if (q->opcode != DNS_OP_QUERY) {
 		q->rcode = DNS_RCODE_NOTIMP;
 		return DNS_PARSE_NOTIMP;
 	}
-	qd = rd16(msg + 4);
-	an = rd16(msg + 6);
-	ns = rd16(msg + 8);
-	ar = rd16(msg + 10);
+	qd = dns_rd16(msg + 4);
+	an = dns_rd16(msg + 6);
+	ns = dns_rd16(msg + 8);
+	ar = dns_rd16(msg + 10);
 	if (qd != 1)
 		return formerr(q);
 
@@ -484,8 +415,8 @@ int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query *q)
 	if (n < 0 || off + 4 > len)
 		return formerr(q);
 	q->qname_len = (size_t)n;
-	q->qtype = rd16(msg + off);
-	q->qclass = rd16(msg + off + 2);
+	q->qtype = dns_rd16(msg + off);
+	q->qclass = dns_rd16(msg + off + 2);
 	off += 4;
 	if (dns_name_to_text(q->qname, q->name, sizeof(q->name),
 			     &q->name_plain) < 0)
@@ -504,24 +435,24 @@ int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query *q)
 		if (rr_skip(msg, len, &off, false) < 0)
 			return formerr(q);
 		/* rr_skip() checked the name and the bounds */
-		if (msg[start] != 0 || rd16(msg + start + 1) != DNS_T_OPT) {
+		if (msg[start] != 0 || dns_rd16(msg + start + 1) != DNS_T_OPT) {
 			size_t next;
 
 			/* not an OPT RR with the root name; an OPT RR with
 			 * another name is malformed (RFC 6891 6.1.1) */
 			if (name_read(msg, len, start, NULL, &next) < 0 ||
-			    rd16(msg + next) == DNS_T_OPT)
+			    dns_rd16(msg + next) == DNS_T_OPT)
 				return formerr(q);
 			continue;
 		}
 		if (q->edns) /* a second OPT RR */
 			return formerr(q);
-		ttl = rd32(msg + start + 5);
-		rdlen = rd16(msg + start + 9);
-		if (!opt_options_ok(msg + start + OPT_RR_LEN, rdlen))
+		ttl = dns_rd32(msg + start + 5);
+		rdlen = dns_rd16(msg + start + 9);
+		if (!opt_options_ok(msg + start + DNS_OPT_RR_LEN, rdlen))
 			return formerr(q);
 		q->edns = true;
-		q->edns_size = rd16(msg + start + 3);
+		q->edns_size = dns_rd16(msg + start + 3);
 		q->edns_version = (ttl >> 16) & 0xff;
 		q->edns_do = !!(ttl & 0x8000);
 	}
@@ -544,347 +475,6 @@ int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query *q)
 }
 
 /**
- * room() - check that @n more bytes fit in an answer
- * @b:	builder
- * @n:	bytes
- *
- * Return: true if they fit below the limit, the OPT RR's room kept free
- */
-static bool room(const struct dns_builder *b, size_t n)
-{
-	return b->len + n + b->reserve <= b->cap;
-}
-
-/**
- * comp_add() - remember the label starts of a name just written
- * uncompressed, for compressing later names
- * @b:		builder
- * @off:	where the name starts in the message
- * @labels:	how many labels of it were written uncompressed
- */
-static void comp_add(struct dns_builder *b, size_t off, size_t labels)
-{
-	while (labels-- && b->ncomp < DNS_COMP_MAX && off <= PTR_MAX_OFF) {
-		b->comp[b->ncomp++] = (uint16_t)off;
-		off += 1 + (size_t)b->buf[off];
-	}
-}
-
-/**
- * comp_match() - compare a name already in the message with a wire name
- * @b:		builder
- * @off:	where the name in the message starts (may use pointers,
- *		all written by this builder and pointing backwards)
- * @name:	uncompressed wire-form name
- *
- * Return: true if they are the same name, ignoring ASCII case
- */
-static bool comp_match(const struct dns_builder *b, size_t off,
-		       const uint8_t *name)
-{
-	size_t i = 0, hops = 0;
-
-	for (;;) {
-		uint8_t c = b->buf[off];
-		size_t j;
-
-		if ((c & 0xc0) == 0xc0) {
-			if (++hops > DNS_NAME_MAX)
-				return false;
-			off = (size_t)(c & 0x3f) << 8 | b->buf[off + 1];
-			continue;
-		}
-		if (c != name[i])
-			return false;
-		if (!c)
-			return true;
-		for (j = 1; j <= c; j++)
-			if (lower(b->buf[off + j]) != lower(name[i + j]))
-				return false;
-		off += 1 + (size_t)c;
-		i += 1 + (size_t)c;
-	}
-}
-
-/**
- * put_name() - append a name, compressed against names already written
- * @b:		builder
- * @name:	uncompressed wire-form name
- *
- * The longest suffix of @name already in the message becomes a pointer.
- *
- * Return: 0, or -1 if it does not fit
- */
-static int put_name(struct dns_builder *b, const uint8_t *name)
-{
-	size_t i = 0, labels = 0, k;
-
-	for (;;) {
-		if (!name[i]) {
-			/* no suffix found: write it all */
-			if (!room(b, i + 1))
-				return -1;
-			memcpy(b->buf + b->len, name, i + 1);
-			comp_add(b, b->len, labels);
-			b->len += i + 1;
-			return 0;
-		}
-		for (k = 0; k < b->ncomp; k++) {
-			if (!comp_match(b, b->comp[k], name + i))
-				continue;
-			if (!room(b, i + 2))
-				return -1;
-			memcpy(b->buf + b->len, name, i);
-			wr16(b->buf + b->len + i, 0xc000 | b->comp[k]);
-			comp_add(b, b->len, labels);
-			b->len += i + 2;
-			return 0;
-		}
-		i += 1 + (size_t)name[i];
-		labels++;
-	}
-}
-
-/**
- * dns_build_begin() - start an answer to a query
- * @b:		builder to set up
- * @q:		the query (dns_parse_query() returned >= 0 for it)
- * @rcode:	DNS_RCODE_*; values above 15 need EDNS0 (else SERVFAIL)
- * @aa:		authoritative answer (local names)
- * @buf:	output buffer
- * @buflen:	its size
- * @limit:	largest message allowed: @q->udp_size over UDP,
- *		DNS_TCP_MAX over TCP
- *
- * Writes the header (ID, opcode, RD and CD copied, QR and RA set) and the
- * question as the client sent it, and keeps room for the OPT RR when the
- * query had one.  If that does not fit, dns_build_end() returns 0.
- */
-void dns_build_begin(struct dns_builder *b, const struct dns_query *q,
-		     uint16_t rcode, bool aa, uint8_t *buf, size_t buflen,
-		     size_t limit)
-{
-	uint16_t flags;
-
-	memset(b, 0, sizeof(*b));
-	b->buf = buf;
-	b->cap = buflen < limit ? buflen : limit;
-	if (b->cap > DNS_TCP_MAX)
-		b->cap = DNS_TCP_MAX;
-	b->edns = q->edns;
-	b->edns_do = q->edns_do;
-	b->reserve = q->edns ? OPT_RR_LEN : 0;
-	if (rcode > 15 && !q->edns)
-		rcode = DNS_RCODE_SERVFAIL;
-	b->rcode = rcode & 0xfff;
-
-	if (!room(b, DNS_HDR_LEN + (q->has_question ? q->qname_len + 4 : 0))) {
-		b->failed = true;
-		return;
-	}
-	flags = FLAG_QR | (uint16_t)(q->opcode & 0xf) << 11 | FLAG_RA |
-		(rcode & 0xf);
-	if (aa)
-		flags |= FLAG_AA;
-	if (q->rd)
-		flags |= FLAG_RD;
-	if (q->cd)
-		flags |= FLAG_CD;
-	wr16(buf, q->id);
-	wr16(buf + 2, flags);
-	wr16(buf + 4, q->has_question ? 1 : 0);
-	wr16(buf + 6, 0);
-	wr16(buf + 8, 0);
-	wr16(buf + 10, 0);
-	b->len = DNS_HDR_LEN;
-	if (q->has_question) {
-		size_t labels = 0, i;
-
-		memcpy(buf + b->len, q->qname, q->qname_len);
-		for (i = 0; q->qname[i]; i += 1 + (size_t)q->qname[i])
-			labels++;
-		comp_add(b, b->len, labels);
-		b->len += q->qname_len;
-		wr16(buf + b->len, q->qtype);
-		wr16(buf + b->len + 2, q->qclass);
-		b->len += 4;
-	}
-}
-
-/**
- * put_rr() - append one answer record, or truncate
- * @b:		builder
- * @owner:	owner name (wire form) or NULL for the question name
- * @type:	record type
- * @ttl:	TTL
- * @rdata:	RDATA bytes, or NULL when @rdname is used
- * @rdlen:	their length
- * @rdname:	a name making up the RDATA (CNAME), compressed, or NULL
- *
- * Records of one RRset (same owner and type) must be added one after the
- * other.  When a record does not fit, the whole RRset it belongs to is
- * taken out again, TC is set and every later record is dropped.
- *
- * Return: 0, or -1 if the record was dropped
- */
-static int put_rr(struct dns_builder *b, const uint8_t *owner, uint16_t type,
-		  uint32_t ttl, const void *rdata, size_t rdlen,
-		  const uint8_t *rdname)
-{
-	const uint8_t *qname = b->buf + DNS_HDR_LEN;
-	size_t rdpos;
-
-	if (b->failed || b->tc)
-		return -1;
-	if (!owner) {
-		if (rd16(b->buf + 4) != 1)
-			return -1; /* no question to point at */
-	}
-	if (type != b->set_type ||
-	    !dns_name_equal(owner ? owner : qname, b->set_owner)) {
-		const uint8_t *o = owner ? owner : qname;
-
-		b->set_start = b->len;
-		b->set_ancount = b->ancount;
-		b->set_ncomp = b->ncomp;
-		b->set_type = type;
-		memcpy(b->set_owner, o, dns_name_len(o));
-	}
-
-	if (!owner) {
-		if (!room(b, 2))
-			goto truncate;
-		wr16(b->buf + b->len, 0xc000 | DNS_HDR_LEN);
-		b->len += 2;
-	} else if (put_name(b, owner) < 0) {
-		goto truncate;
-	}
-	if (!room(b, RR_FIXED))
-		goto truncate;
-	wr16(b->buf + b->len, type);
-	wr16(b->buf + b->len + 2, DNS_C_IN);
-	wr32(b->buf + b->len + 4, ttl);
-	b->len += RR_FIXED;
-	rdpos = b->len;
-	if (rdname) {
-		if (put_name(b, rdname) < 0)
-			goto truncate;
-	} else {
-		if (!room(b, rdlen))
-			goto truncate;
-		memcpy(b->buf + b->len, rdata, rdlen);
-		b->len += rdlen;
-	}
-	wr16(b->buf + rdpos - 2, (uint16_t)(b->len - rdpos));
-	b->ancount++;
-	return 0;
-
-truncate:
-	b->len = b->set_start;
-	b->ancount = b->set_ancount;
-	b->ncomp = b->set_ncomp;
-	b->tc = true;
-	return -1;
-}
-
-/**
- * dns_build_a() - append an A record
- * @b:		builder
- * @owner:	owner name (wire form), or NULL for the question name
- * @ttl:	TTL
- * @addr:	address
- *
- * Return: 0, or -1 if it was dropped (no room: TC is set)
- */
-int dns_build_a(struct dns_builder *b, const uint8_t *owner, uint32_t ttl,
-		const struct in_addr *addr)
-{
-	return put_rr(b, owner, DNS_T_A, ttl, &addr->s_addr, 4, NULL);
-}
-
-/**
- * dns_build_aaaa() - append an AAAA record
- * @b:		builder
- * @owner:	owner name (wire form), or NULL for the question name
- * @ttl:	TTL
- * @addr:	address
- *
- * Return: 0, or -1 if it was dropped (no room: TC is set)
- */
-int dns_build_aaaa(struct dns_builder *b, const uint8_t *owner, uint32_t ttl,
-		   const struct in6_addr *addr)
-{
-	return put_rr(b, owner, DNS_T_AAAA, ttl, addr->s6_addr, 16, NULL);
-}
-
-/**
- * dns_build_cname() - append a CNAME record
- * @b:		builder
- * @owner:	owner name (wire form), or NULL for the question name
- * @ttl:	TTL
- * @target:	canonical name (wire form), compressed when possible
- *
- * Return: 0, or -1 if it was dropped (no room: TC is set)
- */
-int dns_build_cname(struct dns_builder *b, const uint8_t *owner, uint32_t ttl,
-		    const uint8_t *target)
-{
-	return put_rr(b, owner, DNS_T_CNAME, ttl, NULL, 0, target);
-}
-
-/**
- * dns_build_end() - finish an answer: counts, TC, and the OPT RR
- * @b:	builder
- *
- * The OPT RR advertises DNS_EDNS_SIZE, copies the DO bit and carries the
- * upper bits of the rcode.
- *
- * Return: length of the message in the buffer, 0 if the header and
- * question did not fit
- */
-size_t dns_build_end(struct dns_builder *b)
-{
-	uint8_t *p;
-
-	if (b->failed)
-		return 0;
-	wr16(b->buf + 6, b->ancount);
-	if (b->tc)
-		b->buf[2] |= FLAG_TC >> 8;
-	if (b->edns) {
-		p = b->buf + b->len;
-		p[0] = 0;
-		wr16(p + 1, DNS_T_OPT);
-		wr16(p + 3, DNS_EDNS_SIZE);
-		wr32(p + 5, (uint32_t)(b->rcode >> 4) << 24 |
-				(b->edns_do ? 0x8000 : 0));
-		wr16(p + 9, 0);
-		b->len += OPT_RR_LEN;
-		wr16(b->buf + 10, 1);
-	}
-	return b->len;
-}
-
-/**
- * dns_build_error() - build an answer without records: an error, or
- * NOERROR with no data
- * @q:		the query (dns_parse_query() returned >= 0 for it)
- * @rcode:	DNS_RCODE_*
- * @buf:	output buffer (DNS_UDP_MIN bytes are always enough)
- * @buflen:	its size
- *
- * Return: length of the message, 0 if @buflen is too small
- */
-size_t dns_build_error(const struct dns_query *q, uint16_t rcode, uint8_t *buf,
-		       size_t buflen)
-{
-	struct dns_builder b;
-
-	dns_build_begin(&b, q, rcode, false, buf, buflen, DNS_TCP_MAX);
-	return dns_build_end(&b);
-}
-
-/**
  * dns_msg_set_id() - rewrite the ID of a raw message
  * @msg:	the message
  * @len:	its length
@@ -896,7 +486,7 @@ int dns_msg_set_id(uint8_t *msg, size_t len, uint16_t id)
 {
 	if (len < DNS_HDR_LEN)
 		return -1;
-	wr16(msg, id);
+	dns_wr16(msg, id);
 	return 0;
 }
 
@@ -924,21 +514,23 @@ int dns_msg_check(const uint8_t *msg, size_t len, const struct dns_query *q)
 
 	if (len < DNS_HDR_LEN)
 		return DNS_CHECK_SHORT;
-	flags = rd16(msg + 2);
-	if (!(flags & FLAG_QR))
+	flags = dns_rd16(msg + 2);
+	if (!(flags & DNS_FLAG_QR))
 		return DNS_CHECK_QUERY;
-	if (rd16(msg) != q->id)
+	if (dns_rd16(msg) != q->id)
 		return DNS_CHECK_ID;
-	if (OPCODE(flags) != q->opcode || rd16(msg + 4) != 1 ||
+	if (DNS_OPCODE(flags) != q->opcode || dns_rd16(msg + 4) != 1 ||
 	    !q->has_question)
 		return DNS_CHECK_QUESTION;
 	if (name_read(msg, len, DNS_HDR_LEN, name, &off) < 0 || off + 4 > len)
 		return DNS_CHECK_FORMAT;
-	if (!dns_name_equal(name, q->qname) || rd16(msg + off) != q->qtype ||
-	    rd16(msg + off + 2) != q->qclass)
+	if (!dns_name_equal(name, q->qname) ||
+	    dns_rd16(msg + off) != q->qtype ||
+	    dns_rd16(msg + off + 2) != q->qclass)
 		return DNS_CHECK_QUESTION;
 	off += 4;
-	nrr = (unsigned int)rd16(msg + 6) + rd16(msg + 8) + rd16(msg + 10);
+	nrr = (unsigned int)dns_rd16(msg + 6) + dns_rd16(msg + 8) +
+	      dns_rd16(msg + 10);
 	for (i = 0; i < nrr; i++)
 		if (rr_skip(msg, len, &off, true) < 0)
 			return DNS_CHECK_FORMAT;
@@ -964,14 +556,14 @@ size_t dns_msg_truncate(uint8_t *msg, size_t len, size_t limit)
 	size_t off, qend, opt = 0;
 	unsigned int i, nrr;
 	uint16_t qd;
-	uint8_t o[OPT_RR_LEN];
+	uint8_t o[DNS_OPT_RR_LEN];
 	bool has_opt = false;
 
 	if (len <= limit)
 		return len;
 	if (len < DNS_HDR_LEN)
 		return 0;
-	qd = rd16(msg + 4);
+	qd = dns_rd16(msg + 4);
 	if (qd > 1)
 		return 0;
 	off = DNS_HDR_LEN;
@@ -981,32 +573,32 @@ size_t dns_msg_truncate(uint8_t *msg, size_t len, size_t limit)
 		off += 4;
 	}
 	qend = off;
-	nrr = (unsigned int)rd16(msg + 6) + rd16(msg + 8);
+	nrr = (unsigned int)dns_rd16(msg + 6) + dns_rd16(msg + 8);
 	for (i = 0; i < nrr; i++)
 		if (rr_skip(msg, len, &off, false) < 0)
 			return 0;
-	for (i = 0; i < rd16(msg + 10); i++) {
+	for (i = 0; i < dns_rd16(msg + 10); i++) {
 		size_t start = off;
 
 		if (rr_skip(msg, len, &off, false) < 0)
 			return 0;
 		if (!has_opt && msg[start] == 0 &&
-		    rd16(msg + start + 1) == DNS_T_OPT) {
+		    dns_rd16(msg + start + 1) == DNS_T_OPT) {
 			has_opt = true;
 			opt = start;
 		}
 	}
-	if (qend + (has_opt ? OPT_RR_LEN : 0) > limit)
+	if (qend + (has_opt ? DNS_OPT_RR_LEN : 0) > limit)
 		return 0;
 	if (has_opt) {
-		memcpy(o, msg + opt, OPT_RR_LEN - 2);
-		wr16(o + 9, 0);
-		memcpy(msg + qend, o, OPT_RR_LEN);
-		qend += OPT_RR_LEN;
+		memcpy(o, msg + opt, DNS_OPT_RR_LEN - 2);
+		dns_wr16(o + 9, 0);
+		memcpy(msg + qend, o, DNS_OPT_RR_LEN);
+		qend += DNS_OPT_RR_LEN;
 	}
-	wr16(msg + 6, 0);
-	wr16(msg + 8, 0);
-	wr16(msg + 10, has_opt ? 1 : 0);
-	msg[2] |= FLAG_TC >> 8;
+	dns_wr16(msg + 6, 0);
+	dns_wr16(msg + 8, 0);
+	dns_wr16(msg + 10, has_opt ? 1 : 0);
+	msg[2] |= DNS_FLAG_TC >> 8;
 	return qend;
 }

@@ -16,7 +16,8 @@
  * keeps the daemon's memory bounded. Dead connections are freed from a
  * timer, never inside a callback that may still be using them. A listener
  * whose accept(2) finds no descriptor stops polling for
- * DNSD_HOST_PAUSE_MS (it would stay readable and spin), logged once.
+ * DNSD_HOST_PAUSE_MS (it would stay readable and spin), logged when that
+ * starts and at most once per DNSD_HOST_LOG_MS while it lasts.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,9 +32,12 @@
 #include "services/dns/service_int.h"
 #include "base/log.h"
 #include "base/loop.h"
+#include "base/xalloc.h"
 
 #define DNSD_HOST_PENDING_MAX 16
 #define DNSD_HOST_PAUSE_MS    250
+/* While accept(2) keeps failing, one line per this many ms at most. */
+#define DNSD_HOST_LOG_MS 60000
 
 /**
  * struct dnsd_hconn - a TCP client of a host port
@@ -65,7 +69,8 @@ struct dnsd_hconn {
  * @conns:	TCP connections
  * @timer:	reaps dead connections, closes idle ones, ends a pause
  * @paused:	a TCP listener not polled after accept(2) failed
- * @nfail:	accept(2) failures since the last accepted connection
+ * @accept_log:	throttle of the accept(2) failure line: reset by an
+ *		accepted connection, it counts the failures not logged
  * @due:	when @timer is armed for, 0 when it is not
  * @next:	list link
  */
@@ -78,7 +83,7 @@ struct dnsd_host {
 	struct dnsd_hconn *conns;
 	struct loop_timer *timer;
 	bool paused;
-	unsigned long nfail;
+	struct log_rate accept_log;
 	int64_t due;
 	struct dnsd_host *next;
 };
@@ -103,6 +108,9 @@ static void dnsd_host_arm(struct dnsd_host *h, int64_t when)
 
 /**
  * dnsd_host_parse_addr() - "127.0.0.1:53" or "[::1]:53" to a sockaddr
+ * @s:		the text, untrusted
+ * @ss:		set to the address
+ * @len:	set to its length
  *
  * Return: 0, or -1 if malformed
  */
@@ -145,6 +153,9 @@ static int dnsd_host_parse_addr(const char *s, struct sockaddr_storage *ss,
 
 /**
  * dnsd_host_udp_reply() - send a UDP answer to the client
+ * @q:		the query: its host port and client address
+ * @ans:	the answer
+ * @len:	its length
  */
 static void dnsd_host_udp_reply(struct dnsd_q *q, const uint8_t *ans,
 				size_t len)
@@ -158,6 +169,9 @@ static void dnsd_host_udp_reply(struct dnsd_q *q, const uint8_t *ans,
 
 /**
  * dnsd_host_udp_io() - read a bounded batch of queries
+ * @arg:	the host port
+ * @fd:		its UDP socket
+ * @revents:	poll(2) events
  */
 static void dnsd_host_udp_io(void *arg, int fd, int revents)
 {
@@ -189,6 +203,7 @@ static void dnsd_host_udp_io(void *arg, int fd, int revents)
 
 /**
  * dnsd_hconn_kill() - close a connection; freed later by the timer
+ * @c:		connection
  */
 static void dnsd_hconn_kill(struct dnsd_hconn *c)
 {
@@ -203,6 +218,7 @@ static void dnsd_hconn_kill(struct dnsd_hconn *c)
 
 /**
  * dnsd_hconn_flush() - write queued answers; watch POLLOUT if some remain
+ * @c:		connection
  */
 static void dnsd_hconn_flush(struct dnsd_hconn *c)
 {
@@ -225,6 +241,7 @@ static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
 
 /**
  * dnsd_hconn_parse() - start the complete queries in the receive buffer
+ * @c:		connection
  */
 static void dnsd_hconn_parse(struct dnsd_hconn *c)
 {
@@ -239,6 +256,9 @@ static void dnsd_hconn_parse(struct dnsd_hconn *c)
 
 /**
  * dnsd_hconn_reply() - queue a TCP answer and go on with waiting queries
+ * @q:		the query: its connection
+ * @ans:	the answer
+ * @len:	its length
  */
 static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 {
@@ -256,6 +276,9 @@ static void dnsd_hconn_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 
 /**
  * dnsd_hconn_io() - a TCP client is readable or writable
+ * @arg:	the connection
+ * @fd:		its socket
+ * @revents:	poll(2) events
  */
 static void dnsd_hconn_io(void *arg, int fd, int revents)
 {
@@ -326,6 +349,9 @@ static void dnsd_host_refuse(int s)
 
 /**
  * dnsd_host_accept() - a TCP client connected
+ * @arg:	the host port
+ * @fd:		its listening socket
+ * @revents:	poll(2) events
  */
 static void dnsd_host_accept(void *arg, int fd, int revents)
 {
@@ -338,7 +364,7 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 
 	(void)revents;
 	while ((s = accept(fd, (struct sockaddr *)&sa, &salen)) >= 0) {
-		h->nfail = 0;
+		log_rate_reset(&h->accept_log);
 		if (salen > sizeof(sa))
 			sa.ss_family = AF_UNSPEC;
 		salen = sizeof(sa);
@@ -349,8 +375,11 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 			continue;
 		}
 		c = calloc(1, sizeof(*c));
-		if (!c)
-			fatal("calloc");
+		if (!c) { /* per connection: refused, not fatal() */
+			h->d->stats.tcp_refused++;
+			dnsd_host_refuse(s);
+			continue;
+		}
 		fcntl(s, F_SETFL, O_NONBLOCK);
 		fcntl(s, F_SETFD, FD_CLOEXEC);
 		c->h = h;
@@ -364,10 +393,14 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 	}
 	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 	    errno == ENOMEM) {
-		if (!h->nfail++)
-			log_warn("dns: accept (retried every %d ms, logged "
-				 "once)",
-				 DNSD_HOST_PAUSE_MS);
+		uint64_t n = log_rate_due(&h->accept_log, loop_now_ms(),
+					  DNSD_HOST_LOG_MS);
+
+		if (n)
+			log_warn("dns: accept (retried every %d ms; %llu "
+				 "failures not logged before this one)",
+				 DNSD_HOST_PAUSE_MS,
+				 (unsigned long long)(n - 1));
 		h->paused = true;
 		loop_io_events(h->d->l, fd, 0);
 		dnsd_host_arm(h, loop_now_ms() + DNSD_HOST_PAUSE_MS);
@@ -378,6 +411,7 @@ static void dnsd_host_accept(void *arg, int fd, int revents)
 
 /**
  * dnsd_host_timer() - free dead connections, close idle and late ones;
+ * @arg:	the host port
  * every second while there are connections
  */
 static void dnsd_host_timer(void *arg)
@@ -462,9 +496,7 @@ int dnsd_listen_host(struct dnsd *d, bool tcp, const char *addrport,
 		snprintf(bound, boundlen, "[%s]:%u", host,
 			 ntohs(s6->sin6_port));
 	}
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		fatal("calloc");
+	h = xcalloc(1, sizeof(*h));
 	h->d = d;
 	h->names = names;
 	h->fd = fd;
@@ -479,6 +511,7 @@ int dnsd_listen_host(struct dnsd *d, bool tcp, const char *addrport,
 
 /**
  * dnsd_host_close_all() - close every host port and its connections
+ * @d:		service
  */
 void dnsd_host_close_all(struct dnsd *d)
 {

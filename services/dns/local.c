@@ -145,6 +145,26 @@ static void name_lower(uint8_t *dst, const uint8_t *src)
 }
 
 /**
+ * name_text_low() - a text name in lower-cased wire form, the form every
+ * key of the table has
+ * @text:	the name, any case, untrusted
+ * @low:	DNS_NAME_MAX bytes for the result
+ *
+ * Return: 0, or -1 with errno EINVAL if @text is not a valid name
+ */
+static int name_text_low(const char *text, uint8_t *low)
+{
+	uint8_t wire[DNS_NAME_MAX];
+
+	if (dns_name_from_text(text, wire, sizeof(wire)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	name_lower(low, wire);
+	return 0;
+}
+
+/**
  * name_hash() - FNV-1a hash of a lower-cased wire-form name
  * @name:	the name
  *
@@ -334,14 +354,11 @@ static void local_grow(struct dns_local *l)
 static struct local_entry *local_entry_get(struct dns_local *l,
 					   const char *name)
 {
-	uint8_t wire[DNS_NAME_MAX], low[DNS_NAME_MAX];
+	uint8_t low[DNS_NAME_MAX];
 	struct local_entry *e;
 
-	if (dns_name_from_text(name, wire, sizeof(wire)) < 0) {
-		errno = EINVAL;
+	if (name_text_low(name, low))
 		return NULL;
-	}
-	name_lower(low, wire);
 	e = local_find_exact(l, low);
 	if (!e) {
 		if (l->count >= LOCAL_ENTRIES_MAX) {
@@ -505,17 +522,15 @@ int dns_local_set_addrs(struct dns_local *l, const char *name,
 int dns_local_set_alias(struct dns_local *l, const char *name,
 			const char *target)
 {
-	uint8_t wire[DNS_NAME_MAX];
+	uint8_t low[DNS_NAME_MAX];
 	struct local_entry *e;
 
-	if (dns_name_from_text(target, wire, sizeof(wire)) < 0) {
-		errno = EINVAL;
+	if (name_text_low(target, low))
 		return -1;
-	}
 	e = local_entry_get(l, name);
 	if (!e)
 		return -1;
-	name_lower(e->target, wire);
+	memcpy(e->target, low, dns_name_len(low));
 	e->alias = true;
 	return 0;
 }
@@ -572,15 +587,12 @@ int dns_local_set_resolve(struct dns_local *l, const char *name)
  */
 int dns_local_remove(struct dns_local *l, const char *name)
 {
-	uint8_t wire[DNS_NAME_MAX], low[DNS_NAME_MAX];
+	uint8_t low[DNS_NAME_MAX];
 	struct local_entry **pe, *e;
 	uint32_t h;
 
-	if (dns_name_from_text(name, wire, sizeof(wire)) < 0) {
-		errno = EINVAL;
+	if (name_text_low(name, low))
 		return -1;
-	}
-	name_lower(low, wire);
 	h = name_hash(low);
 	for (pe = &l->bucket[h & (l->nbucket - 1)]; (e = *pe); pe = &e->next) {
 		if (e->hash == h && dns_name_equal(e->name, low)) {
@@ -606,14 +618,11 @@ int dns_local_remove(struct dns_local *l, const char *name)
 static struct local_zone *local_zone_find(struct dns_local *l, const char *zone,
 					  bool create)
 {
-	uint8_t wire[DNS_NAME_MAX], low[DNS_NAME_MAX];
+	uint8_t low[DNS_NAME_MAX];
 	struct local_zone *z;
 
-	if (dns_name_from_text(zone, wire, sizeof(wire)) < 0) {
-		errno = EINVAL;
+	if (name_text_low(zone, low))
 		return NULL;
-	}
-	name_lower(low, wire);
 	for (z = l->zones; z; z = z->next)
 		if (dns_name_equal(z->name, low))
 			return z;
@@ -1007,11 +1016,10 @@ int dns_local_put(const struct dns_local_result *res, uint16_t qtype,
 static struct local_entry *local_entry_text(const struct dns_local *l,
 					    const char *name)
 {
-	uint8_t wire[DNS_NAME_MAX], low[DNS_NAME_MAX];
+	uint8_t low[DNS_NAME_MAX];
 
-	if (dns_name_from_text(name, wire, sizeof(wire)) < 0)
+	if (name_text_low(name, low))
 		return NULL;
-	name_lower(low, wire);
 	return local_find_exact(l, low);
 }
 

@@ -43,6 +43,7 @@
 #include "base/log.h"
 #include "services/hostresolver/hostresolver.h"
 #include "base/loop.h"
+#include "base/xalloc.h"
 
 #define DNSD_PORT	     53
 #define DNSD_TCP_PENDING_MAX 16 /* queries in flight per connection */
@@ -111,10 +112,8 @@ static void dnsd_q_done(struct dnsd_q *q, const uint8_t *ans, size_t len);
 struct dnsd *dnsd_new(struct loop *l, struct hr *hr,
 		      const struct dnsd_config *c)
 {
-	struct dnsd *d = calloc(1, sizeof(*d));
+	struct dnsd *d = xcalloc(1, sizeof(*d));
 
-	if (!d)
-		fatal("calloc");
 	d->l = l;
 	d->hr = hr;
 	d->cfg = *c;
@@ -123,6 +122,7 @@ struct dnsd *dnsd_new(struct loop *l, struct hr *hr,
 
 /**
  * dnsd_free() - free the service; endpoints and host ports must be gone
+ * @d:		service, or NULL
  */
 void dnsd_free(struct dnsd *d)
 {
@@ -134,6 +134,9 @@ void dnsd_free(struct dnsd *d)
 
 /**
  * dnsd_stats() - counters of the service
+ * @d:		service
+ *
+ * Return: its counters, owned by @d
  */
 const struct dnsd_stats *dnsd_stats(const struct dnsd *d)
 {
@@ -142,6 +145,8 @@ const struct dnsd_stats *dnsd_stats(const struct dnsd *d)
 
 /**
  * dnsd_q_link() - put @q on an owner's pending list
+ * @q:		query, on no list
+ * @list:	pending list of its owner
  */
 static void dnsd_q_link(struct dnsd_q *q, struct dnsd_q **list)
 {
@@ -154,6 +159,7 @@ static void dnsd_q_link(struct dnsd_q *q, struct dnsd_q **list)
 
 /**
  * dnsd_q_unlink() - take @q off its pending list, if on one
+ * @q:		query; nothing happens if it is on no list
  */
 static void dnsd_q_unlink(struct dnsd_q *q)
 {
@@ -168,6 +174,7 @@ static void dnsd_q_unlink(struct dnsd_q *q)
 
 /**
  * dnsd_cancel_all() - cancel and free every query on a pending list
+ * @list:	pending list; empty afterwards
  */
 void dnsd_cancel_all(struct dnsd_q **list)
 {
@@ -183,6 +190,9 @@ void dnsd_cancel_all(struct dnsd_q **list)
 
 /**
  * dnsd_count() - how many queries are on a pending list
+ * @list:	pending list
+ *
+ * Return: the number of queries on it
  */
 size_t dnsd_count(struct dnsd_q *list)
 {
@@ -195,6 +205,8 @@ size_t dnsd_count(struct dnsd_q *list)
 
 /**
  * dnsd_reply_error() - answer @q with an rcode and no records
+ * @q:		query, freed
+ * @rcode:	DNS_RCODE_*
  */
 static void dnsd_reply_error(struct dnsd_q *q, uint16_t rcode)
 {
@@ -208,6 +220,12 @@ static void dnsd_reply_error(struct dnsd_q *q, uint16_t rcode)
 
 /**
  * dnsd_native_done() - the native resolver answered an A or AAAA query
+ * @arg:	the query, freed here
+ * @st:		the resolver's status
+ * @addrs:	packed addresses (4 or 16 bytes each)
+ * @n:		how many
+ * @canon:	canonical name, or NULL or "" for none
+ * @ttl:	seconds the answer may be cached
  *
  * The answer is the upstream's in shape: the CNAME to the canonical name
  * getaddrinfo reported (after a local chain, if one led here), then every
@@ -259,6 +277,10 @@ static void dnsd_native_done(void *arg, enum hr_status st, const uint8_t *addrs,
 
 /**
  * dnsd_forward_done() - the upstream answered a forwarded query
+ * @arg:	the query, freed here
+ * @st:		the resolver's status
+ * @ans:	the upstream's answer, untrusted
+ * @len:	its length
  *
  * The upstream is untrusted too: an answer that does not match the
  * question becomes SERVFAIL.
@@ -291,8 +313,12 @@ static void dnsd_forward_done(void *arg, enum hr_status st, const uint8_t *ans,
 
 /**
  * dnsd_answer_local() - answer from the local table if the name is there
+ * @q:		query: when 1 is returned, answered and freed, or waiting
+ *		for the addresses of a local chain's target
+ * @names:	local names of the client's network
  *
- * Return: 1 if answered (or continued), 0 if the name is not local
+ * Return: 1 if answered (or continued, or dropped for want of memory), 0
+ * if the name is not local
  */
 static int dnsd_answer_local(struct dnsd_q *q, struct dns_local *names)
 {
@@ -304,8 +330,11 @@ static int dnsd_answer_local(struct dnsd_q *q, struct dns_local *names)
 	size_t len;
 	int st;
 
-	if (!res)
-		fatal("malloc");
+	if (!res) { /* per query: a counted drop */
+		q->d->stats.dropped++;
+		dnsd_q_done(q, NULL, 0);
+		return 1;
+	}
 	st = dns_local_lookup(names, q->q.qname, q->q.qtype, res);
 	if (st == DNS_LOCAL_MISS) {
 		free(res);
@@ -361,8 +390,11 @@ void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 	struct dnsd_q *q = malloc(sizeof(*q));
 	int r;
 
-	if (!q)
-		fatal("malloc");
+	if (!q) { /* per query: a counted drop */
+		d->stats.queries++;
+		d->stats.dropped++;
+		return;
+	}
 	*q = *tmpl;
 	q->d = d;
 	q->req = NULL;
@@ -405,6 +437,9 @@ void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 
 /**
  * dnsd_q_done() - send an answer (or nothing, if @ans is NULL), free @q
+ * @q:		query, freed
+ * @ans:	answer, or NULL to send nothing
+ * @len:	its length
  */
 static void dnsd_q_done(struct dnsd_q *q, const uint8_t *ans, size_t len)
 {
@@ -413,172 +448,6 @@ static void dnsd_q_done(struct dnsd_q *q, const uint8_t *ans, size_t len)
 		q->reply(q, ans, len);
 	free(q->chain);
 	free(q);
-}
-
-/**
- * dnsd_stream_parse() - start the complete queries in a stream's buffer
- * @d:		service
- * @names:	local names of the client's network
- * @st:		the stream
- * @tmpl:	transport fields for the queries
- * @max_pending: queries that may wait for the resolver at once; the rest
- *		stay in the buffer (and the transport's window closes)
- *
- * Not re-entered when a query is answered at once and its reply asks for
- * more: the loop here goes on anyway.
- *
- * Return: bytes consumed from the buffer
- */
-size_t dnsd_stream_parse(struct dnsd *d, struct dns_local *names,
-			 struct dnsd_stream *st, const struct dnsd_q *tmpl,
-			 size_t max_pending)
-{
-	size_t off = 0;
-
-	if (st->parsing)
-		return 0;
-	st->parsing = 1;
-	while (!st->closed && st->rxlen - off >= 2 &&
-	       dnsd_count(st->pending) < max_pending) {
-		size_t n = (size_t)st->rx[off] << 8 | st->rx[off + 1];
-
-		if (st->rxlen - off - 2 < n)
-			break;
-		off += 2 + n;
-		st->msg_start = 0; /* the next message's clock starts anew */
-		dnsd_query(d, names, st->rx + off - n, n, tmpl, &st->pending);
-	}
-	memmove(st->rx, st->rx + off, st->rxlen - off);
-	st->rxlen -= off;
-	st->parsing = 0;
-	return off;
-}
-
-/**
- * dnsd_stream_received() - start the clock of an incomplete message
- * @st:		the stream, after its new bytes were parsed
- * @now:	monotonic ms
- *
- * The clock runs from the first byte of a message until it is whole;
- * complete messages waiting for their turn (the pending bound) do not
- * count as late.
- */
-void dnsd_stream_received(struct dnsd_stream *st, int64_t now)
-{
-	size_t n;
-
-	if (st->rxlen >= 2) {
-		n = (size_t)st->rx[0] << 8 | st->rx[1];
-		if (st->rxlen - 2 >= n) {
-			st->msg_start = 0;
-			return;
-		}
-	}
-	if (!st->rxlen)
-		st->msg_start = 0;
-	else if (!st->msg_start)
-		st->msg_start = now;
-}
-
-/**
- * dnsd_stream_late() - whether a message is still incomplete
- *			DNSD_TCP_MSG_MS after its first byte
- * @st:		the stream
- * @now:	monotonic ms
- *
- * Return: 1 if the connection is to be closed, else 0
- */
-int dnsd_stream_late(const struct dnsd_stream *st, int64_t now)
-{
-	return st->msg_start && now - st->msg_start > DNSD_TCP_MSG_MS;
-}
-
-/**
- * dnsd_client_set() - a client's identity for the resolver's fair share
- * @cl:		filled in
- * @net:	its network (the local names table of the network, or of
- *		the host ports)
- * @sa:		its address: AF_INET (stored IPv4-mapped) or AF_INET6;
- *		anything else leaves the address zero
- */
-void dnsd_client_set(struct hr_client *cl, const void *net,
-		     const struct sockaddr *sa)
-{
-	memset(cl, 0, sizeof(*cl));
-	cl->net = net;
-	if (sa->sa_family == AF_INET) {
-		cl->addr[10] = cl->addr[11] = 0xff;
-		memcpy(
-		    cl->addr + 12,
-		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-		    4);
-	} else if (sa->sa_family == AF_INET6) {
-		memcpy(
-		    cl->addr,
-		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		    16);
-	}
-}
-
-/**
- * dnsd_client_lw() - dnsd_client_set() for an lwIP address
- * @cl:		filled in
- * @net:	its network
- * @a:		its address
- */
-static void dnsd_client_lw(struct hr_client *cl, const void *net,
-			   const ip_addr_t *a)
-{
-	memset(cl, 0, sizeof(*cl));
-	cl->net = net;
-	if (IP_IS_V4(a)) {
-		cl->addr[10] = cl->addr[11] = 0xff;
-		memcpy(cl->addr + 12, &ip_2_ip4(a)->addr, 4);
-	} else {
-		memcpy(cl->addr, ip_2_ip6(a)->addr, 16);
-	}
-}
-
-/**
- * dnsd_stream_queue() - append an answer, with its length, to be written
- *
- * Return: 0, or -1 if the client left more than DNSD_STREAM_TXMAX unread
- */
-int dnsd_stream_queue(struct dnsd_stream *st, const uint8_t *ans, size_t len)
-{
-	uint8_t *tx;
-
-	if (st->txlen + 2 + len > DNSD_STREAM_TXMAX)
-		return -1;
-	tx = realloc(st->tx, st->txlen + 2 + len);
-	if (!tx)
-		fatal("realloc");
-	st->tx = tx;
-	tx[st->txlen] = (uint8_t)(len >> 8);
-	tx[st->txlen + 1] = (uint8_t)len;
-	memcpy(tx + st->txlen + 2, ans, len);
-	st->txlen += 2 + len;
-	return 0;
-}
-
-/**
- * dnsd_stream_sent() - @n queued bytes were written
- */
-void dnsd_stream_sent(struct dnsd_stream *st, size_t n)
-{
-	memmove(st->tx, st->tx + n, st->txlen - n);
-	st->txlen -= n;
-}
-
-/**
- * dnsd_stream_free() - cancel the stream's queries and free its buffer
- */
-void dnsd_stream_free(struct dnsd_stream *st)
-{
-	dnsd_cancel_all(&st->pending);
-	free(st->tx);
-	st->tx = NULL;
-	st->txlen = 0;
 }
 
 /*
@@ -594,6 +463,9 @@ static void dnsd_lock(void)
 		LOCK_TCPIP_CORE();
 }
 
+/**
+ * dnsd_unlock() - release the core lock dnsd_lock() took
+ */
 static void dnsd_unlock(void)
 {
 	if (!dnsd_in_lwip)
@@ -602,6 +474,9 @@ static void dnsd_unlock(void)
 
 /**
  * dnsd_udp_reply() - send a UDP answer from port 53 of the endpoint
+ * @q:		the query: its endpoint and client address
+ * @ans:	the answer
+ * @len:	its length
  */
 static void dnsd_udp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 {
@@ -621,6 +496,11 @@ static void dnsd_udp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
 
 /**
  * dnsd_udp_recv() - lwIP: a UDP datagram to port 53 (core lock, loop thread)
+ * @arg:	the endpoint
+ * @pcb:	its UDP pcb
+ * @p:		the datagram, freed here
+ * @addr:	the client's address
+ * @port:	its port
  */
 static void dnsd_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 			  const ip_addr_t *addr, u16_t port)
@@ -649,6 +529,7 @@ static void dnsd_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 
 /**
  * dnsd_tcp_close() - close a connection; core lock held
+ * @c:		connection
  *
  * If lwIP cannot close it, the pcb is aborted and @c->aborted set: the
  * lwIP callback we are in must then return ERR_ABRT.
@@ -674,6 +555,9 @@ static void dnsd_tcp_close(struct dnsd_tcp *c)
 
 /**
  * dnsd_tcp_cb_end() - what one of our TCP callbacks returns
+ * @c:		connection
+ *
+ * Return: ERR_ABRT if @c was aborted within this callback, else ERR_OK
  */
 static err_t dnsd_tcp_cb_end(struct dnsd_tcp *c)
 {
@@ -687,6 +571,7 @@ static err_t dnsd_tcp_cb_end(struct dnsd_tcp *c)
 
 /**
  * dnsd_tcp_pump() - hand queued answer bytes to lwIP; core lock held
+ * @c:		connection
  */
 static void dnsd_tcp_pump(struct dnsd_tcp *c)
 {
@@ -706,6 +591,7 @@ static void dnsd_tcp_pump(struct dnsd_tcp *c)
 
 /**
  * dnsd_tcp_maybe_close() - close if the client closed its side and every
+ * @c:		connection
  * query is answered and sent
  */
 static void dnsd_tcp_maybe_close(struct dnsd_tcp *c)
@@ -718,6 +604,7 @@ static void dnsd_tcp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len);
 
 /**
  * dnsd_tcp_parse() - start the complete queries in the receive buffer
+ * @c:		connection
  *
  * At most DNSD_TCP_PENDING_MAX queries of a connection wait for the
  * resolver; the rest stay in the buffer, and lwIP's receive window closes
@@ -736,6 +623,9 @@ static void dnsd_tcp_parse(struct dnsd_tcp *c)
 
 /**
  * dnsd_tcp_reply() - send a TCP answer with its length, then go on with
+ * @q:		the query: its connection
+ * @ans:	the answer
+ * @len:	its length
  * the queries waiting in the buffer; loop thread
  */
 static void dnsd_tcp_reply(struct dnsd_q *q, const uint8_t *ans, size_t len)
@@ -756,6 +646,15 @@ out:
 	dnsd_unlock();
 }
 
+/**
+ * dnsd_tcp_recv() - lwIP: bytes (or the end) from a TCP client; core lock held
+ * @arg:	the connection, NULL once it is closed
+ * @pcb:	its pcb
+ * @p:		the bytes, NULL at the end of the stream; freed here
+ * @err:	unused: lwIP passes ERR_OK
+ *
+ * Return: ERR_OK, or ERR_ABRT if the pcb was aborted
+ */
 static err_t dnsd_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 			   err_t err)
 {
@@ -787,6 +686,15 @@ static err_t dnsd_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 	return dnsd_tcp_cb_end(c);
 }
 
+/**
+ * dnsd_tcp_sent() - lwIP: the client acknowledged bytes: send more;
+ * core lock held
+ * @arg:	the connection, NULL once it is closed
+ * @pcb:	its pcb
+ * @len:	bytes acknowledged
+ *
+ * Return: ERR_OK, or ERR_ABRT if the pcb was aborted
+ */
 static err_t dnsd_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
 	struct dnsd_tcp *c = arg;
@@ -803,6 +711,8 @@ static err_t dnsd_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 
 /**
  * dnsd_tcp_err() - lwIP freed the pcb (reset, abort); any thread
+ * @arg:	the connection, NULL once it is closed
+ * @err:	why (unused: the connection ends whatever it is)
  */
 static void dnsd_tcp_err(void *arg, err_t err)
 {
@@ -819,10 +729,14 @@ static void dnsd_tcp_err(void *arg, err_t err)
 
 /**
  * dnsd_tcp_poll() - every 2 s, on the tcpip thread: close connections
+ * @arg:	the connection, NULL once it is closed
+ * @pcb:	its pcb
  * idle without a query waiting, or whose message is late
  *
  * A client trickling a byte now and then is not idle, but its message is
  * late DNSD_TCP_MSG_MS after its first byte.
+ *
+ * Return: ERR_OK, or ERR_ABRT if the pcb was aborted
  */
 static err_t dnsd_tcp_poll(void *arg, struct tcp_pcb *pcb)
 {
@@ -874,6 +788,15 @@ static int dnsd_tcp_full(struct dnsd_ep *e, const struct hr_client *cl)
 	return nclient >= DNSD_TCP_PER_CLIENT || nnet >= DNSD_TCP_PER_NET;
 }
 
+/**
+ * dnsd_tcp_accept() - lwIP: a new TCP connection to port 53; core lock held
+ * @arg:	the endpoint
+ * @pcb:	the new connection's pcb
+ * @err:	ERR_OK, or why lwIP could not make the pcb
+ *
+ * Return: ERR_OK, ERR_ABRT for a connection refused (over its share, or no
+ * memory), ERR_VAL on an lwIP error
+ */
 static err_t dnsd_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct dnsd_ep *e = arg;
@@ -890,7 +813,8 @@ static err_t dnsd_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		return ERR_ABRT;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c) {
+	if (!c) { /* per connection: refused, not fatal() */
+		e->d->stats.tcp_refused++;
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
@@ -911,6 +835,7 @@ static err_t dnsd_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 /**
  * dnsd_reap() - loop thread: free dead connections, cancel their queries
+ * @arg:	the endpoint
  */
 static void dnsd_reap(void *arg)
 {
@@ -941,11 +866,9 @@ static void dnsd_reap(void *arg)
 struct dnsd_ep *dnsd_ep_new(struct dnsd *d, struct netif *netif,
 			    struct dns_local *names)
 {
-	struct dnsd_ep *e = calloc(1, sizeof(*e));
+	struct dnsd_ep *e = xcalloc(1, sizeof(*e));
 	struct tcp_pcb *t;
 
-	if (!e)
-		fatal("calloc");
 	e->d = d;
 	e->netif = netif;
 	e->names = names;
@@ -997,6 +920,7 @@ fail:
 
 /**
  * dnsd_ep_free() - stop serving; pending queries are cancelled
+ * @e:		endpoint, or NULL
  */
 void dnsd_ep_free(struct dnsd_ep *e)
 {

@@ -47,11 +47,13 @@ struct dnsd_config {
  * @forwarded:	forwarded upstream
  * @servfail:	answered SERVFAIL (resolver failure, timeout, bad upstream)
  * @formerr:	answered FORMERR, NOTIMP or BADVERS (malformed queries)
- * @dropped:	not answered: shorter than a header, responses, oversized
+ * @dropped:	not answered: shorter than a header, responses, oversized,
+ *		or no memory left for the query
  * @truncated:	UDP answers cut to the client's size, TC set
  * @tcp_conns:	TCP connections accepted
  * @tcp_refused: TCP connections refused (reset at once): their client
- *		address or their network (or host port) had its share open
+ *		address or their network (or host port) had its share open,
+ *		or no memory was left for them
  * @tcp_deadline: TCP connections closed because a message was not whole
  *		DNSD_TCP_MSG_MS after its first byte
  * @tcp_idle:	TCP connections closed after DNSD_TCP_IDLE_MS without a

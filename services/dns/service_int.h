@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * service_int.h - what service.c and hostport.c share: the service, a
- * query on its way, and the entry point that answers it. Not for other
- * modules: they use service.h.
+ * service_int.h - what service.c, stream.c, client.c and hostport.c share: the
+ * service, a query on its way, and the entry point that answers it. Not for
+ * other modules: they use service.h.
  */
 #ifndef USERNETD_DNS_SERVICE_INT_H
 #define USERNETD_DNS_SERVICE_INT_H
@@ -126,6 +126,7 @@ void dnsd_stream_received(struct dnsd_stream *st, int64_t now);
 int dnsd_stream_late(const struct dnsd_stream *st, int64_t now);
 void dnsd_client_set(struct hr_client *cl, const void *net,
 		     const struct sockaddr *sa);
+void dnsd_client_lw(struct hr_client *cl, const void *net, const ip_addr_t *a);
 
 void dnsd_query(struct dnsd *d, struct dns_local *names, const uint8_t *msg,
 		size_t len, const struct dnsd_q *tmpl, struct dnsd_q **pending);

@@ -49,6 +49,7 @@
 #include "services/hostresolver/hr_internal.h"
 #include "base/loop.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /* Attempts per server (c-ares default is 3, with doubling timeouts). */
 #define HR_ARES_TRIES 2
@@ -192,9 +193,8 @@ static void hr_chan_sock(void *data, ares_socket_t fd, int readable,
 	}
 	if (c->nfds == c->capfds) {
 		c->capfds = c->capfds ? c->capfds * 2 : 8;
-		c->fds = realloc(c->fds, (size_t)c->capfds * sizeof(*c->fds));
-		if (!c->fds)
-			fatal("realloc");
+		c->fds =
+		    xreallocarray(c->fds, (size_t)c->capfds, sizeof(*c->fds));
 	}
 	c->fds[c->nfds++] = fd;
 	loop_io_add(c->h->l, fd, events, hr_chan_io, c);
@@ -265,13 +265,11 @@ static void hr_chan_log(struct hr_chan *c)
  */
 struct hr_chan *hr_chan_new(struct hr *h)
 {
-	struct hr_chan *c = calloc(1, sizeof(*c));
+	struct hr_chan *c = xcalloc(1, sizeof(*c));
 	struct ares_options o;
 	int n = h->nservers, rc, try_ms;
 	const char *s;
 
-	if (!c)
-		fatal("calloc");
 	c->h = h;
 	if (!n)
 		for (n = 1, s = h->fallback; *s; s++)
@@ -387,12 +385,14 @@ static void hr_fwd_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	if (r) {
 		r->fwd = NULL;
 		if (status == ARES_SUCCESS && abuf && alen >= 12) {
+			/* Out of memory on the per-query path: a counted
+			 * failure (SERVFAIL), not fatal(). */
 			r->answer = malloc((size_t)alen);
-			if (!r->answer)
-				fatal("malloc");
-			memcpy(r->answer, abuf, (size_t)alen);
-			r->len = (size_t)alen;
-			hr_req_done(r, HR_OK);
+			if (r->answer) {
+				memcpy(r->answer, abuf, (size_t)alen);
+				r->len = (size_t)alen;
+			}
+			hr_req_done(r, r->answer ? HR_OK : HR_SERVFAIL);
 		} else {
 			if (status != ARES_EDESTRUCTION)
 				log_debug("hostresolver: forward: %s",
@@ -412,7 +412,8 @@ static void hr_fwd_cb(void *arg, int status, int timeouts, unsigned char *abuf,
  *
  * The request may be completed (moved to ready) before this returns.
  *
- * Return: 0, or -1 if there is no channel (the caller fails @r)
+ * Return: 0, or -1 if there is no channel or no memory for the query
+ * (the caller fails @r)
  */
 int hr_chan_send(struct hr *h, struct hr_req *r, const uint8_t *query,
 		 size_t len)
@@ -431,8 +432,11 @@ int hr_chan_send(struct hr *h, struct hr_req *r, const uint8_t *query,
 		id++;
 	f = calloc(1, sizeof(*f));
 	buf = malloc(len);
-	if (!f || !buf)
-		fatal("malloc");
+	if (!f || !buf) { /* per query: the caller fails @r, counted */
+		free(f);
+		free(buf);
+		return -1;
+	}
 	memcpy(buf, query, len);
 	buf[0] = (uint8_t)(id >> 8);
 	buf[1] = (uint8_t)id;

@@ -13,6 +13,7 @@
 
 #include "services/hostresolver/hr_internal.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /**
  * hr_cache_init() - set up an empty cache
@@ -28,9 +29,7 @@ int hr_cache_init(struct hr_cache *c, int max)
 	memset(c, 0, sizeof(*c));
 	while (n < (unsigned)max && n < (1U << 20))
 		n <<= 1;
-	c->tab = calloc(n, sizeof(*c->tab));
-	if (!c->tab)
-		fatal("calloc");
+	c->tab = xcalloc(n, sizeof(*c->tab));
 	c->mask = n - 1;
 	c->max = max;
 	return 0;
@@ -174,7 +173,7 @@ void hr_cache_put(struct hr_cache *c, const char *name, int family,
 	bytes = naddrs * hr_addr_len(family);
 	e = malloc(sizeof(*e) + nlen + clen + bytes);
 	if (!e)
-		fatal("malloc");
+		return; /* per query: the answer is just not cached */
 	memcpy(e->name, name, nlen);
 	e->canon = e->name + nlen;
 	memcpy(e->canon, canon, clen);

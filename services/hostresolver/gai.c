@@ -59,6 +59,7 @@
 #include "services/hostresolver/hr_internal.h"
 #include "base/loop.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 /* Worker threads beyond hr_config.workers, standing in for stuck ones. */
 #define HR_GAI_EXTRA_MAX 32
@@ -178,11 +179,13 @@ static void hr_job_add(struct hr_job *job, const void *a, size_t *cap)
 		if (!memcmp(job->addrs + i * alen, a, alen))
 			return; /* duplicate */
 	if (job->naddrs == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		p = realloc(job->addrs, *cap * alen);
+		size_t ncap = *cap ? *cap * 2 : 16;
+
+		p = realloc(job->addrs, ncap * alen);
 		if (!p)
-			fatal("realloc");
+			return; /* per query: the answer has what fitted */
 		job->addrs = p;
+		*cap = ncap;
 	}
 	memcpy(job->addrs + job->naddrs * alen, a, alen);
 	job->naddrs++;
@@ -396,10 +399,11 @@ static void hr_gai_results(void *arg)
 			job->waiters = r->wnext;
 			r->job = NULL;
 			r->wprev = r->wnext = NULL;
-			hr_req_set_addrs(r, job->addrs, job->naddrs,
-					 job->canon);
 			r->ttl = ttl;
-			hr_req_done(r, job->status);
+			hr_req_done(r, hr_req_set_addrs(r, job->addrs,
+							job->naddrs, job->canon)
+					   ? HR_SERVFAIL
+					   : job->status);
 		}
 		hr_acct_unref(h, job->owner);
 		hr_job_free(job);
@@ -451,16 +455,12 @@ static int hr_gai_spawn(struct hr_pool *p)
  */
 int hr_gai_init(struct hr *h)
 {
-	struct hr_pool *p = calloc(1, sizeof(*p));
+	struct hr_pool *p = xcalloc(1, sizeof(*p));
 	unsigned n = 16;
 
-	if (!p)
-		fatal("calloc");
 	while (n < (unsigned)h->cfg.max_inflight * 2)
 		n <<= 1;
-	h->jobs = calloc(n, sizeof(*h->jobs));
-	if (!h->jobs)
-		fatal("calloc");
+	h->jobs = xcalloc(n, sizeof(*h->jobs));
 	h->jobs_mask = n - 1;
 
 	pthread_mutex_init(&p->mu, NULL);
@@ -521,7 +521,8 @@ void hr_gai_fini(struct hr *h)
  * A job already in flight for the same name and family is shared;
  * otherwise a new one is queued, if fewer than max_inflight are running.
  *
- * Return: 0, or -1 when too many jobs are in flight
+ * Return: 0, or -1 when too many jobs are in flight or no memory is left
+ * for a new one
  */
 int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
 		  unsigned hash)
@@ -547,7 +548,7 @@ int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
 		pthread_mutex_unlock(&p->mu);
 		job = calloc(1, sizeof(*job));
 		if (!job)
-			fatal("calloc");
+			return -1; /* per query: refused, not fatal() */
 		memcpy(job->name, name, strlen(name) + 1);
 		job->family = r->family;
 		job->hash = hash;

@@ -2,8 +2,8 @@
 /*
  * hostresolver.c - the resolver's front: configuration, the life of a
  * request (pending with a deadline, ready, delivered), hr_lookup() with its
- * cache, hr_forward(), hr_cancel(), and the resolv.conf watch with the
- * search list.
+ * cache, hr_forward(), hr_cancel(). The resolv.conf watch and the search
+ * list are in resolvconf.c.
  *
  * The fair share: a request made for a client is charged to the client
  * and to its network (struct hr_acct, a small hash table) from its
@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,10 +33,10 @@
 #include "services/hostresolver/hr_internal.h"
 #include "base/loop.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 #define HR_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
 #define HR_DEFAULT_FALLBACK    "8.8.8.8,1.1.1.1"
-#define HR_WATCH_MS	       1000
 /* Shortest time between two "failing" lines of one kind of request. */
 #define HR_FAIL_LOG_MS 30000
 
@@ -138,7 +137,7 @@ uint16_t hr_random16(struct hr *h)
  * @addr:	hr_client.addr, or NULL for the network's share
  *
  * Return: entry (with no reference taken: free it with hr_acct_drop()
- * if left unused); exits on allocation failure
+ * if left unused), or NULL if no memory is left for a new one
  */
 static struct hr_acct *hr_acct_get(struct hr *h, const void *net,
 				   const uint8_t *addr)
@@ -157,7 +156,7 @@ static struct hr_acct *hr_acct_get(struct hr *h, const void *net,
 			return a;
 	a = calloc(1, sizeof(*a));
 	if (!a)
-		fatal("calloc");
+		return NULL; /* per query: hr_admit() refuses it */
 	a->net = net;
 	a->is_net = !addr;
 	if (addr)
@@ -235,6 +234,13 @@ static int hr_admit(struct hr *h, struct hr_req *r, const struct hr_client *cl)
 		return 0;
 	c = hr_acct_get(h, cl->net, cl->addr);
 	n = hr_acct_get(h, cl->net, NULL);
+	if (!c || !n) { /* out of memory: refused, not fatal() */
+		if (c)
+			hr_acct_drop(h, c);
+		if (n)
+			hr_acct_drop(h, n);
+		return -1;
+	}
 	if (c->charge >= h->cfg.max_per_client ||
 	    n->charge >= h->cfg.max_per_net) {
 		if (c->charge >= h->cfg.max_per_client)
@@ -352,9 +358,12 @@ static void hr_req_free(struct hr_req *r)
  * @addrs:	packed addresses of r->family, copied
  * @naddrs:	how many
  * @canon:	canonical name, "" if none
+ *
+ * Return: 0, or -1 if no memory is left for the copy (@r then has no
+ * addresses: the caller fails it, on the per-query path)
  */
-void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
-		      const char *canon)
+int hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
+		     const char *canon)
 {
 	size_t bytes = naddrs * hr_addr_len(r->family);
 
@@ -363,11 +372,14 @@ void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
 	r->naddrs = naddrs;
 	snprintf(r->canon, sizeof(r->canon), "%s", canon);
 	if (!bytes)
-		return;
+		return 0;
 	r->addrs = malloc(bytes);
-	if (!r->addrs)
-		fatal("malloc");
+	if (!r->addrs) {
+		r->naddrs = 0;
+		return -1;
+	}
 	memcpy(r->addrs, addrs, bytes);
+	return 0;
 }
 
 /**
@@ -378,13 +390,14 @@ void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
  *
  * An upstream that fails (garbage, silence, SERVFAIL) fails every query:
  * one line when that starts (at most one per HR_FAIL_LOG_MS, however
- * often it toggles), one when answers come back after a logged episode.
- * Every failure is counted in hr_stats.failures.
+ * often it toggles: @hh->rate, the line says how many starts it skipped),
+ * one when answers come back after a logged episode. Every failure is
+ * counted in hr_stats.failures.
  */
 static void hr_health_note(struct hr_health *hh, const char *what,
 			   enum hr_status status)
 {
-	int64_t now;
+	uint64_t n;
 
 	if (status == HR_REFUSED)
 		return; /* our own limit, not the upstream */
@@ -402,14 +415,14 @@ static void hr_health_note(struct hr_health *hh, const char *what,
 	if (hh->failing)
 		return;
 	hh->failing = 1;
-	now = loop_now_ms();
-	if (hh->logged && now - hh->logged < HR_FAIL_LOG_MS)
+	n = log_rate_due(&hh->rate, loop_now_ms(), HR_FAIL_LOG_MS);
+	if (!n)
 		return;
-	hh->logged = now;
 	hh->told = 1;
 	log_warnx("hostresolver: %s failing (no usable answer, or a "
-		  "timeout); further failures are counted, not logged",
-		  what);
+		  "timeout); further failures are counted, not logged "
+		  "(%llu earlier episodes not logged)",
+		  what, (unsigned long long)(n - 1));
 }
 
 /**
@@ -544,7 +557,8 @@ struct hr_req *hr_lookup_for(struct hr *h, const struct hr_client *cl,
 	if (h->cfg.cache_ttl >= 0 &&
 	    (e = hr_cache_get(&h->cache, key, family, hash, now))) {
 		h->stats.cache_hits++;
-		hr_req_set_addrs(r, e->addrs, e->naddrs, e->canon);
+		if (hr_req_set_addrs(r, e->addrs, e->naddrs, e->canon))
+			return hr_req_ready(r, HR_SERVFAIL);
 		if (e->status != HR_SERVFAIL)
 			r->ttl = (uint32_t)((e->expires - now + 999) / 1000);
 		return hr_req_ready(r, e->status);
@@ -629,6 +643,8 @@ struct hr_req *hr_forward(struct hr *h, const uint8_t *query, size_t len,
 
 /**
  * hr_get_stats() - copy the counters
+ * @h:		resolver
+ * @st:		filled in with its counters
  */
 void hr_get_stats(const struct hr *h, struct hr_stats *st)
 {
@@ -662,182 +678,6 @@ void hr_cancel(struct hr_req *r)
 }
 
 /**
- * hr_conf_sig() - identity of the current version of a file
- * @path:	file
- * @sig:	filled in; exists = 0 if stat(2) failed
- */
-static void hr_conf_sig(const char *path, struct hr_confsig *sig)
-{
-	struct stat st;
-
-	memset(sig, 0, sizeof(*sig));
-	if (stat(path, &st))
-		return;
-	sig->exists = 1;
-	sig->dev = (uint64_t)st.st_dev;
-	sig->ino = (uint64_t)st.st_ino;
-	sig->size = (int64_t)st.st_size;
-#ifdef __APPLE__
-	sig->mtime_s = st.st_mtimespec.tv_sec;
-	sig->mtime_ns = st.st_mtimespec.tv_nsec;
-	sig->ctime_s = st.st_ctimespec.tv_sec;
-	sig->ctime_ns = st.st_ctimespec.tv_nsec;
-#else
-	sig->mtime_s = st.st_mtim.tv_sec;
-	sig->mtime_ns = st.st_mtim.tv_nsec;
-	sig->ctime_s = st.st_ctim.tv_sec;
-	sig->ctime_ns = st.st_ctim.tv_nsec;
-#endif
-}
-
-/**
- * hr_word_ok() - whether a search-list word is a plausible domain
- * @w:		word
- *
- * Return: 1 if it is 1..253 printable, non-blank bytes
- */
-static int hr_word_ok(const char *w)
-{
-	size_t n = strlen(w);
-
-	if (!n || n > HR_NAME_MAX)
-		return 0;
-	for (; *w; w++)
-		if ((unsigned char)*w < '!' || (unsigned char)*w > '~')
-			return 0;
-	return 1;
-}
-
-/**
- * hr_ns_ok() - whether a nameserver line's address is one c-ares takes
- * @w:		the word after "nameserver"
- *
- * Return: 1 for an IPv4 or IPv6 address (an IPv6 one may carry %scope)
- */
-static int hr_ns_ok(const char *w)
-{
-	char buf[INET6_ADDRSTRLEN + 1];
-	struct in6_addr a6;
-	struct in_addr a4;
-	size_t n = strcspn(w, "%");
-
-	if (n >= sizeof(buf))
-		return 0;
-	memcpy(buf, w, n);
-	buf[n] = '\0';
-	return inet_pton(AF_INET, buf, &a4) == 1 ||
-	       inet_pton(AF_INET6, buf, &a6) == 1;
-}
-
-/**
- * hr_conf_parse() - read what c-ares does not tell: the search list and
- *		     whether any usable nameserver is named (c-ares, given
- *		     none, would use 127.0.0.1 instead of our fallback)
- * @h:		resolver; h->search and h->nservers are set
- *
- * Like glibc, the last "search" or "domain" line wins; comments start
- * with '#' or ';'. A missing file has no servers and no search list.
- */
-static void hr_conf_parse(struct hr *h)
-{
-	char line[1024], *save, *w;
-	FILE *f = fopen(h->resolv_conf, "re");
-	size_t off;
-
-	h->search[0] = '\0';
-	h->nservers = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		int search;
-
-		if (!strchr(line, '\n') && !feof(f)) {
-			int ch; /* over-long line: skip the rest */
-
-			while ((ch = fgetc(f)) != EOF && ch != '\n')
-				;
-			continue;
-		}
-		w = strtok_r(line, " \t\r\n", &save);
-		if (!w || *w == '#' || *w == ';')
-			continue;
-		if (!strcmp(w, "nameserver")) {
-			w = strtok_r(NULL, " \t\r\n", &save);
-			if (w && hr_ns_ok(w))
-				h->nservers++;
-			continue;
-		}
-		search = !strcmp(w, "search");
-		if (!search && strcmp(w, "domain"))
-			continue;
-		h->search[0] = '\0';
-		off = 0;
-		while ((w = strtok_r(NULL, " \t\r\n", &save))) {
-			size_t n;
-
-			if (*w == '#' || *w == ';')
-				break;
-			n = strlen(w);
-			if (n > 1 && w[n - 1] == '.')
-				w[--n] = '\0';
-			if (!hr_word_ok(w) || !strcmp(w, "."))
-				continue;
-			if (off + !!off + n + 1 > sizeof(h->search))
-				break;
-			if (off)
-				h->search[off++] = ' ';
-			memcpy(h->search + off, w, n + 1);
-			off += n;
-			if (!search)
-				break;
-		}
-	}
-	fclose(f);
-}
-
-/**
- * hr_reload() - (re)read resolv.conf: search list, new c-ares channel
- * @h:		resolver
- * @sig:	version of the file being read
- *
- * Return: 0, or -1 if no channel could be made (the old one stays)
- */
-static int hr_reload(struct hr *h, const struct hr_confsig *sig)
-{
-	struct hr_chan *c;
-
-	hr_conf_parse(h);
-	c = hr_chan_new(h);
-	if (!c)
-		return -1;
-	hr_chan_retire(h->chan);
-	h->chan = c;
-	memcpy(&h->sig, sig, sizeof(*sig)); /* padding too: see hr_watch() */
-	return 0;
-}
-
-/**
- * hr_watch() - loop timer: reload when resolv.conf changed
- * @arg:	resolver
- *
- * Any change of device, inode, size, modification or status-change time
- * counts, so a file replaced by rename(2) is seen as well as one
- * rewritten in place (or bind-mounted anew).
- */
-static void hr_watch(void *arg)
-{
-	struct hr *h = arg;
-	struct hr_confsig sig;
-
-	hr_conf_sig(h->resolv_conf, &sig); /* zeroed, padding included */
-	if (memcmp(&sig, &h->sig, sizeof(sig))) {
-		log_info("hostresolver: %s changed", h->resolv_conf);
-		hr_reload(h, &sig);
-	}
-	loop_timer_arm(h->watch, loop_now_ms() + HR_WATCH_MS);
-}
-
-/**
  * hr_new() - start a resolver
  * @l:		loop whose thread uses it
  * @c:		configuration, NULL for all defaults; copied
@@ -850,11 +690,9 @@ static void hr_watch(void *arg)
  */
 struct hr *hr_new(struct loop *l, const struct hr_config *c)
 {
-	struct hr *h = calloc(1, sizeof(*h));
+	struct hr *h = xcalloc(1, sizeof(*h));
 	struct hr_confsig sig;
 
-	if (!h)
-		fatal("calloc");
 	if (c)
 		h->cfg = *c;
 	h->l = l;
@@ -880,12 +718,10 @@ struct hr *hr_new(struct loop *l, const struct hr_config *c)
 		h->cfg.timeout_ms = 3000;
 	if (h->cfg.timeout_ms < 100)
 		h->cfg.timeout_ms = 100;
-	h->resolv_conf = strdup(h->cfg.resolv_conf ? h->cfg.resolv_conf
-						   : HR_DEFAULT_RESOLV_CONF);
+	h->resolv_conf = xstrdup(h->cfg.resolv_conf ? h->cfg.resolv_conf
+						    : HR_DEFAULT_RESOLV_CONF);
 	h->fallback =
-	    strdup(h->cfg.fallback ? h->cfg.fallback : HR_DEFAULT_FALLBACK);
-	if (!h->resolv_conf || !h->fallback)
-		fatal("strdup");
+	    xstrdup(h->cfg.fallback ? h->cfg.fallback : HR_DEFAULT_FALLBACK);
 	h->cfg.resolv_conf = h->resolv_conf;
 	h->cfg.fallback = h->fallback;
 
@@ -957,45 +793,6 @@ void hr_free(struct hr *h)
 	free(h->resolv_conf);
 	free(h->fallback);
 	free(h);
-}
-
-/**
- * hr_search_domains() - the search list of the current resolv.conf
- * @h:		resolver
- * @out:	buffer for the domains, space-separated, without trailing
- *		dots, NUL-terminated (empty when there are none)
- * @cap:	its size
- *
- * From the last "search" or "domain" line, as glibc reads it; updated
- * with the file. Domains that do not fit are left out.
- *
- * Return: number of domains written
- */
-int hr_search_domains(struct hr *h, char *out, size_t cap)
-{
-	const char *s = h->search;
-	size_t off = 0;
-	int n = 0;
-
-	if (!cap)
-		return 0;
-	out[0] = '\0';
-	while (*s) {
-		size_t w = strcspn(s, " ");
-
-		if (off + !!off + w + 1 > cap)
-			break;
-		if (off)
-			out[off++] = ' ';
-		memcpy(out + off, s, w);
-		off += w;
-		out[off] = '\0';
-		n++;
-		s += w;
-		if (*s == ' ')
-			s++;
-	}
-	return n;
 }
 
 /**

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "base/log.h"
 #include "services/hostresolver/hostresolver.h"
 
 struct loop;
@@ -27,6 +28,9 @@ struct hr_chan;
 
 /* Longest name handed to getaddrinfo, without the trailing dot. */
 #define HR_NAME_MAX 253
+/* How often, in ms, resolv.conf is looked at for a change. */
+#define HR_WATCH_MS 1000
+
 /* Room for the space-separated search list of resolv.conf. */
 #define HR_SEARCH_MAX 1024
 
@@ -249,13 +253,14 @@ struct hr_confsig {
  * @failing:	the last request of this kind failed
  * @told:	this episode of failures was logged
  * @nfail:	failures since the episode began
- * @logged:	monotonic ms of the last "failing" line, 0 if none
+ * @rate:	throttle of the "failing" lines (monotonic ms), which
+ *		counts the episodes it did not log
  */
 struct hr_health {
 	int failing;
 	int told;
 	uint64_t nfail;
-	int64_t logged;
+	struct log_rate rate;
 };
 
 /**
@@ -323,10 +328,15 @@ static inline size_t hr_addr_len(int family)
 	return family == AF_INET6 ? 16 : 4;
 }
 
+/* resolvconf.c */
+void hr_conf_sig(const char *path, struct hr_confsig *sig);
+int hr_reload(struct hr *h, const struct hr_confsig *sig);
+void hr_watch(void *arg);
+
 /* hostresolver.c */
 void hr_req_done(struct hr_req *r, enum hr_status status);
-void hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
-		      const char *canon);
+int hr_req_set_addrs(struct hr_req *r, const uint8_t *addrs, size_t naddrs,
+		     const char *canon);
 unsigned hr_hash(const char *name, int family);
 uint16_t hr_random16(struct hr *h);
 void hr_acct_unref(struct hr *h, struct hr_acct *a);

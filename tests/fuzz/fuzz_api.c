@@ -23,9 +23,11 @@
  * rest of the option parser along.
  *
  * fuzz-sources: daemon/api_parse.c daemon/options.c base/log.c
- * fuzz-sources: services/dns/codec.c services/dns/local.c daemon/limayaml.c
+ * fuzz-sources: base/xalloc.c
+ * fuzz-sources: services/dns/codec.c services/dns/build.c services/dns/local.c
+ * fuzz-sources: daemon/limayaml.c
  * fuzz-sources: daemon/networksyaml.c daemon/yamlutil.c lan/leases.c
- * fuzz-sources: daemon/lima.c base/xalloc.c
+ * fuzz-sources: daemon/lima.c
  * fuzz-libs: -ljansson -lyaml
  */
 #include <arpa/inet.h>

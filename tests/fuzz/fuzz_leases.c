@@ -5,6 +5,7 @@
  * the same associations.
  *
  * fuzz-sources: lan/leases.c base/log.c
+ * fuzz-sources: base/xalloc.c
  * fuzz-libs: -ljansson
  */
 #include <stdint.h>

@@ -34,11 +34,12 @@
  * fuzz-sources: packet/switch.c packet/dhcp.c packet/dhcp_codec.c
  * fuzz-sources: packet/dhcp_store.c lan/registry.c
  * fuzz-sources: lan/leases.c services/dns/service.c services/dns/hostport.c
- * fuzz-sources: services/dns/codec.c
+ * fuzz-sources: services/dns/stream.c services/dns/client.c
+ * fuzz-sources: services/dns/codec.c services/dns/build.c
  * fuzz-sources: services/dns/local.c services/hostresolver/hostresolver.c
- * fuzz-sources: services/hostresolver/gai.c
+ * fuzz-sources: services/hostresolver/gai.c services/hostresolver/resolvconf.c
  * fuzz-sources: services/hostresolver/ares.c services/hostresolver/cache.c
- * fuzz-sources: services/pcap/capture.c
+ * fuzz-sources: services/pcap/capture.c services/pcap/output.c
  * fuzz-sources: base/log.c packet/ipfrag.c packet/tcpurg.c packet/frame.c
  * fuzz-sources: packet/reap.c packet/l2guard.c packet/natcap.c
  * fuzz-sources: lan/state.c base/wsched.c base/xalloc.c

@@ -6,6 +6,7 @@
  *
  * fuzz-sources: lan/state.c base/wsched.c lan/leases.c
  * fuzz-sources: base/loop.c base/log.c
+ * fuzz-sources: base/xalloc.c
  * fuzz-libs: -ljansson
  */
 #include <stdint.h>

@@ -13,13 +13,15 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 # The sources each target needs besides its own file: the header lines of
 # tests/fuzz/fuzz_TARGET.c (" * fuzz-sources: ..."; a key may repeat).
 case $target in
-dns) sources="services/dns/codec.c services/dns/local.c" libs="" ;;
-yaml) sources="daemon/networksyaml.c daemon/limayaml.c services/dns/codec.c services/dns/local.c base/log.c base/xalloc.c"
+dns) sources="services/dns/codec.c services/dns/build.c services/dns/local.c" libs="" ;;
+yaml) sources="daemon/networksyaml.c daemon/limayaml.c services/dns/codec.c services/dns/build.c services/dns/local.c base/log.c base/xalloc.c"
       [ -f "$src/daemon/yamlutil.c" ] && sources="$sources daemon/yamlutil.c"
       libs="-lyaml" ;;
 *) sources=$(sed -n 's|^ \* fuzz-sources: ||p' "$src/tests/fuzz/fuzz_$target.c")
    libs=$(sed -n 's|^ \* fuzz-libs: ||p' "$src/tests/fuzz/fuzz_$target.c") ;;
 esac
+# a source named twice (two header lines, two merged lists) is built once
+sources=$(printf '%s\n' $sources | awk '!seen[$0]++' | tr '\n' ' ')
 # Extra libFuzzer flags (fuzz-args:), and what the target needs to run
 # (fuzz-needs: netns - it moves itself into a new network namespace, see
 # fuzz_net.c, which needs root or unprivileged user namespaces).
