@@ -535,26 +535,38 @@ static void *attach_down_msg(void *arg)
 }
 
 /**
+ * attach_signals() - block the signals that end the relay
+ * @set:	filled with them: SIGINT, SIGTERM, SIGHUP, and SIGUSR1 (a
+ *		relay thread's "a side closed")
+ *
+ * Called before the socket and the TAP are opened: a SIGTERM during that
+ * set-up then waits for the relay's sigwait() and ends it with status 0,
+ * instead of killing the process half set up. Threads inherit the mask,
+ * so only that sigwait() takes these.
+ */
+static void attach_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+/**
  * attach_relay() - run the relay until a side closes or a signal comes
  * @a:		relay, with @a->tap and @a->sock open
+ * @set:	the signals that end it, blocked (attach_signals())
  *
  * Return: ATTACH_EXIT_OK or ATTACH_EXIT_ERR
  */
-static int attach_relay(struct attach *a)
+static int attach_relay(struct attach *a, const sigset_t *set)
 {
 	struct attach_dir *dirs[2] = {&a->up, &a->down};
 	void *(*fns[2])(void *) = {attach_up, attach_down};
-	sigset_t set;
 	int i, sig, started = 0, status = ATTACH_EXIT_OK;
 	uint64_t one = 1;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	/* Threads inherit the mask: only sigwait() below takes these. */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	a->main = pthread_self();
 	a->wake = eventfd(0, EFD_CLOEXEC);
@@ -580,7 +592,7 @@ static int attach_relay(struct attach *a)
 		started++;
 	}
 
-	if (sigwait(&set, &sig) == 0 && sig != SIGUSR1)
+	if (sigwait(set, &sig) == 0 && sig != SIGUSR1)
 		log_debug("got signal %d, stopping", sig);
 
 stop:
@@ -719,6 +731,7 @@ int attach_main(int argc, char **argv)
 	uint8_t mac[TAP_MAC_LEN];
 	int c, r, mtu = 0, have_mac = 0, verbose = 0, status;
 	char err[256], msg[128], *end;
+	sigset_t set;
 	long v;
 
 	opterr = 0;
@@ -809,6 +822,7 @@ int attach_main(int argc, char **argv)
 
 	log_init("usernetctl", verbose);
 
+	attach_signals(&set);
 	if (attach_open(&a, path)) {
 		attach_close(&a);
 		return ATTACH_EXIT_ERR;
@@ -825,7 +839,7 @@ int attach_main(int argc, char **argv)
 	else
 		log_debug("relaying TAP %s (default MTU) to %s", ifname, path);
 
-	status = attach_relay(&a);
+	status = attach_relay(&a, &set);
 	close(a.tap);
 	attach_close(&a);
 	return status;
