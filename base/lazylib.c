@@ -158,6 +158,8 @@ struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port,
 /**
  * MHD_get_connection_info() - libmicrohttpd's, for the info types that
  * take no extra argument (all of them in libmicrohttpd 0.9.x)
+ * @connection:	the connection
+ * @info_type:	what to tell
  *
  * Return: the information, or NULL
  */
@@ -182,6 +184,8 @@ MHD_get_connection_info(struct MHD_Connection *connection,
 /**
  * MHD_get_daemon_info() - libmicrohttpd's, for the info types that take
  * no extra argument (MHD_DAEMON_INFO_EPOLL_FD)
+ * @daemon:	the daemon
+ * @info_type:	what to tell
  *
  * Return: the information, or NULL
  */

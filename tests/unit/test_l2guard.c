@@ -165,6 +165,10 @@ static void own(struct l2g_addrs *a)
 
 /**
  * judge() - l2g_check() on a heap copy of exactly @len bytes of @f
+ * @f:		the frame
+ * @len:	how many of its bytes
+ *
+ * Return: l2g_check()'s verdict
  */
 static enum l2g_verdict judge(const uint8_t *f, size_t len)
 {
