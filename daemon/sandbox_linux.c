@@ -153,7 +153,7 @@ static const char *const sandbox_calls[] = {
     /* identity and randomness: getrandom (seen as libmicrohttpd and
      * GnuTLS are loaded), uname (c-ares' gethostname(3) when it reads a
      * changed resolv.conf again), geteuid (the owner checks of capture
-     * files, services/pcap/capture.c, and of unix socket peers) */
+     * files, services/pcap/output.c, and of unix socket peers) */
     "getrandom",
     "uname",
     "geteuid",

@@ -12,7 +12,7 @@
  *
  * "leases" are the bound leases (DHCP names and the time left, the end as
  * seconds since the epoch), kept by the registry (registry.c); "zones" are
- * the control API's DNS zones (daemon/api.c), stored as the API shows them
+ * the control API's DNS zones (daemon/api_dns.c), stored as the API shows them
  * and checked by the API's own parser when read back.  The lease file
  * stays in Lima's exact format: Lima reads it.
  *

@@ -4,7 +4,7 @@
  * the LAN at all, whatever their addresses: VLAN-tagged frames and IPv6
  * first-hop attacks (RA guard, RFC 6105 and RFC 7113).
  *
- * Why VLAN tags: the anti-spoofing checks (network.c) look at ARP and IPv4
+ * Why VLAN tags: the anti-spoofing checks (netguard.c) look at ARP and IPv4
  * at the Ethernet header's type; a tagged frame hides both behind 0x8100,
  * and Linux takes a frame tagged with VLAN ID 0 (priority tagged) as
  * untagged: a gratuitous ARP claiming the gateway inside such a tag took

@@ -418,7 +418,7 @@ static int port_fifo_dgrams(struct port *p, struct port_dgram *v, int max,
 
 /**
  * port_dgram_bytes() - FIFO bytes of the first @k records described in @v
- * @v:		records, as port_dgram_fill() described them
+ * @v:		records, as port_fifo_dgrams() described them
  * @k:		how many of them
  *
  * Return: their FIFO bytes, length words included

@@ -98,8 +98,9 @@ const char *port_name(const struct port *p);
 const struct port_stats *port_stats(const struct port *p);
 
 /**
- * struct port_frame_parser - QEMU stream framing, as a pure function
- * (used by the port and by the unit tests and fuzzers)
+ * enum port_parse - what port_stream_next(), QEMU stream framing as a
+ * pure function (used by the port and by the unit tests and fuzzers),
+ * found at the start of a buffer
  */
 enum port_parse {
 	PORT_PARSE_FRAME,   /* a whole frame is at *off */

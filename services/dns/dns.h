@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dns.h - the dns module's one header: the DNS wire codec (codec.c) and
- * the table of names the daemon answers itself (local.c), both in
- * services/dns/.
+ * dns.h - the dns module's one header: the DNS wire codec (codec.c,
+ * build.c) and the table of names the daemon answers itself (local.c),
+ * all in services/dns/.
  *
  * Codec: a strict parser for queries from guests (untrusted bytes), an
  * answer builder (A, AAAA, CNAME, name compression, EDNS0, UDP truncation
@@ -182,7 +182,7 @@ struct dns_builder {
 /* Query parsing (codec.c) */
 int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query *q);
 
-/* Answer building (codec.c): @owner NULL means the question name */
+/* Answer building (build.c): @owner NULL means the question name */
 void dns_build_begin(struct dns_builder *b, const struct dns_query *q,
 		     uint16_t rcode, bool aa, uint8_t *buf, size_t buflen,
 		     size_t limit);

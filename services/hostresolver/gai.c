@@ -72,7 +72,7 @@
  * @qtail:	newest queued job
  * @done:	finished jobs for the loop thread
  * @async:	wakes the loop thread; NULL after shutdown
- * @shutdown:	set by hr_pool_free()
+ * @shutdown:	set by hr_gai_fini()
  * @refs:	running workers, plus one for the owner until shutdown
  * @nthreads:	workers running (at most cfg.workers not running a stale
  *		job)

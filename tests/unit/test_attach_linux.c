@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_framing_attach.c - tests of `usernetctl attach` (tools/attach.h)
+ * test_attach_linux.c - tests of `usernetctl attach` (tools/attach.h)
  * and of tap_open() (packet/tap_linux.h).
  *
  * The pure helpers (QEMU stream record parsing, MAC parsing) are tested

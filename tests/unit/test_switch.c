@@ -183,7 +183,7 @@ struct cam_count {
 };
 
 /**
- * cam_count_fn() - sw_cam_foreach() callback: count the entries of one port
+ * cam_count_fn() - sw_foreach() callback: count the entries of one port
  * @arg:	the struct cam_count
  * @mac:	unused
  * @port:	name of the entry's port
