@@ -22,6 +22,7 @@
 #include "daemon/rundir.h"
 #include "daemon/sandbox.h"
 #include "daemon/server.h"
+#include "packet/lwipcfg.h"
 #include "services/pcap/capture.h"
 #include "base/loop.h"
 
@@ -300,6 +301,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	if (c.pidfile && pid_create(c.pidfile))
 		return 1;
+	log_info("%s", lwipcfg_describe());
 	s = srv_new(l, &c);
 	if (!s) {
 		pid_remove(c.pidfile);
