@@ -3,12 +3,8 @@
  * test_port_dgram.c - the datagram side of VM ports: Lima's fd-passing
  * socket (real SCM_RIGHTS messages, and connections that pass nothing,
  * garbage, several descriptors or the wrong kind), socket file modes and
- * peer credentials, vfkit's peer learning, sendmmsg(2) batching, and
- * ENOBUFS/EAGAIN with a peer that never reads: the port must not spin.
- *
- * sendmmsg(2) is interposed (this executable defines it): the test counts
- * calls and the datagrams per call, and can make it fail with ENOBUFS as
- * macOS does, since Linux unix sockets never return it.
+ * peer credentials and vfkit's peer learning. Portable: sendmmsg(2)
+ * batching and ENOBUFS are in test_port_dgram_linux.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,210 +17,16 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "tests/unit/port_ctx.h"
+
 #include "base/loop.h"
 #include "packet/peercred.h"
 #include "packet/port.h"
-
-/* sendmmsg(2) as the port sees it */
-static int mmsg_errno;	  /* fail every call with this errno, if set */
-static int mmsg_calls;	  /* calls */
-static unsigned mmsg_max; /* most datagrams asked for in one call */
-
-/**
- * sendmmsg() - interposed: count, maybe fail, else the real system call
- */
-int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
-{
-	mmsg_calls++;
-	if (mmsg_errno) {
-		errno = mmsg_errno;
-		return -1;
-	}
-	if (n > mmsg_max)
-		mmsg_max = n;
-	return (int)syscall(SYS_sendmmsg, fd, v, n, flags);
-}
-
-/**
- * struct ctx - what the callbacks saw
- * @l:		loop
- * @p:		port under test, or NULL
- * @frames:	frames received from the port
- * @closed:	the port died
- * @accepted:	connections or descriptors a listener handed over
- * @fd:		the last of them
- * @dir:	temporary directory for socket files
- */
-struct ctx {
-	struct loop *l;
-	struct port *p;
-	int frames;
-	int closed;
-	int accepted;
-	int fd;
-	char dir[64];
-};
-
-/**
- * ctx_rx() - port callback: count a frame whose first byte is its length
- */
-static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
-{
-	struct ctx *c = arg;
-
-	(void)p;
-	assert_int_equal(frame[0], (uint8_t)len);
-	c->frames++;
-}
-
-/**
- * ctx_close() - port callback: note the port died
- */
-static void ctx_close(void *arg, struct port *p)
-{
-	struct ctx *c = arg;
-
-	(void)p;
-	c->closed = 1;
-}
-
-/**
- * ctx_accept() - listener callback: keep the descriptor, stop the loop
- */
-static void ctx_accept(void *arg, int fd)
-{
-	struct ctx *c = arg;
-
-	c->accepted++;
-	c->fd = fd;
-	loop_stop(c->l);
-}
-
-/**
- * ctx_timeout() - timer callback: stop the loop
- */
-static void ctx_timeout(void *arg)
-{
-	loop_stop(arg);
-}
-
-/**
- * run_for() - run the loop for @ms, or until a callback stops it
- */
-static void run_for(struct ctx *c, int ms)
-{
-	struct loop_timer *t = loop_timer_new(c->l, ctx_timeout, c->l);
-
-	loop_timer_arm(t, loop_now_ms() + ms);
-	loop_run(c->l);
-	loop_timer_free(t);
-}
-
-/**
- * ctx_init() - a loop, a temporary directory, sendmmsg(2) counters reset
- */
-static void ctx_init(struct ctx *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	c->l = loop_new();
-	snprintf(c->dir, sizeof(c->dir), "/tmp/tpd.XXXXXX");
-	assert_non_null(mkdtemp(c->dir));
-	mmsg_errno = 0;
-	mmsg_calls = 0;
-	mmsg_max = 0;
-}
-
-/**
- * ctx_done() - free the port and the loop, remove the directory
- */
-static void ctx_done(struct ctx *c)
-{
-	char cmd[128];
-
-	port_free(c->p);
-	loop_free(c->l);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", c->dir);
-	assert_int_equal(system(cmd), 0);
-}
-
-/**
- * ctx_path() - a path in the test's temporary directory
- */
-static void ctx_path(const struct ctx *c, const char *name, char *out,
-		     size_t len)
-{
-	snprintf(out, len, "%s/%s", c->dir, name);
-}
-
-/**
- * fill_sun() - a unix socket address for @path
- */
-static void fill_sun(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	assert_true(strlen(path) < sizeof(sun->sun_path));
-	memcpy(sun->sun_path, path, strlen(path) + 1);
-}
-
-/**
- * connect_to() - a unix socket of @type connected to @path
- */
-static int connect_to(const char *path, int type)
-{
-	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, type, 0);
-
-	fill_sun(&sun, path);
-	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	return fd;
-}
-
-/**
- * send_fds() - one message: @len bytes of data and @n descriptors
- * with SCM_RIGHTS
- */
-static void send_fds(int conn, const int *fds, int n, const char *data,
-		     size_t len)
-{
-	union {
-		char buf[CMSG_SPACE(8 * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = {(void *)data, len};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *cm;
-
-	memset(&ctl, 0, sizeof(ctl));
-	if (n) {
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, (size_t)n * sizeof(int));
-	}
-	assert_int_equal(sendmsg(conn, &msg, 0), (ssize_t)len);
-}
-
-/**
- * make_frame() - a frame of @len bytes: its length byte, then @seq
- */
-static void make_frame(uint8_t *f, size_t len, uint8_t seq)
-{
-	memset(f, 0, len);
-	f[0] = (uint8_t)len;
-	f[1] = seq;
-}
 
 /**
  * test_fdpass() - Lima's VZ driver: a datagram socketpair, one end passed
@@ -461,126 +263,6 @@ static void test_vfkit_peer(void **state)
 	ctx_done(&c);
 }
 
-/**
- * test_enobufs() - ENOBUFS (macOS): no spinning on POLLOUT but a backoff
- * timer of 1 to 10 ms; frames stay queued, then go out in order, batched
- * by sendmmsg(2)
- */
-static void test_enobufs(void **state)
-{
-	uint8_t f[100], r[200];
-	int sv[2], i, calls;
-	struct ctx c;
-
-	(void)state;
-	ctx_init(&c);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
-	c.p = port_new(c.l, sv[0], PORT_PACKET, "vz", ctx_rx, ctx_close, &c);
-	mmsg_errno = ENOBUFS;
-	for (i = 0; i < 50; i++) {
-		make_frame(f, sizeof(f), (uint8_t)i);
-		assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	}
-	run_for(&c, 200);
-	/* 1, 2, 4, 8, then every 10 ms: about 20 tries in 200 ms. */
-	assert_true(mmsg_calls >= 5);
-	assert_true(mmsg_calls <= 40);
-	assert_true(port_stats(c.p)->tx_retries <= 40);
-	assert_int_equal(port_stats(c.p)->tx_nobufs, 1);
-	assert_int_equal(recv(sv[1], r, sizeof(r), MSG_DONTWAIT), -1);
-
-	mmsg_errno = 0;
-	calls = mmsg_calls;
-	run_for(&c, 30);
-	/* 50 datagrams in two calls: 32, then 18. */
-	assert_int_equal(mmsg_calls - calls, 2);
-	assert_int_equal(mmsg_max, 32);
-	for (i = 0; i < 50; i++) {
-		assert_int_equal(recv(sv[1], r, sizeof(r), MSG_DONTWAIT), 100);
-		assert_int_equal(r[1], (uint8_t)i);
-	}
-	assert_int_equal(port_stats(c.p)->tx_drop_full, 0);
-	close(sv[1]);
-	ctx_done(&c);
-}
-
-/**
- * flood_never_read() - fill a port whose peer never reads until frames
- * are dropped, then run 200 ms: a bounded number of system calls
- */
-static void flood_never_read(struct ctx *c)
-{
-	uint8_t f[1500];
-	int i;
-
-	make_frame(f, sizeof(f), 0);
-	/* Socket buffers may hold megabytes (wmem_max): send until drops. */
-	for (i = 0; i < 40000 && !port_stats(c->p)->tx_drop_full; i++) {
-		port_send(c->p, f, sizeof(f));
-		if (i % 100 == 0)
-			run_for(c, 1);
-	}
-	mmsg_calls = 0;
-	run_for(c, 200);
-	assert_true(mmsg_calls <= 40);
-	assert_true(port_stats(c->p)->tx_drop_full > 0);
-	assert_false(c->closed);
-}
-
-/**
- * test_never_reads_connected() - a connected socketpair never read
- * (EAGAIN, and POLLOUT is honest)
- */
-static void test_never_reads_connected(void **state)
-{
-	struct ctx c;
-	int sv[2];
-
-	(void)state;
-	ctx_init(&c);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
-	c.p = port_new(c.l, sv[0], PORT_PACKET, "vz", ctx_rx, ctx_close, &c);
-	flood_never_read(&c);
-	close(sv[1]);
-	ctx_done(&c);
-}
-
-/**
- * test_never_reads_vfkit() - an unconnected vfkit peer never read: EAGAIN
- * once its queue is full while poll(2) reports the socket writable
- */
-static void test_never_reads_vfkit(void **state)
-{
-	char srv[128], p1[128];
-	struct sockaddr_un to;
-	uint8_t f[60];
-	struct ctx c;
-	int c1;
-
-	(void)state;
-	ctx_init(&c);
-	ctx_path(&c, "vfkit.sock", srv, sizeof(srv));
-	ctx_path(&c, "c1", p1, sizeof(p1));
-	c.p = port_new(c.l, port_bind_unixgram(srv), PORT_DGRAM_PEER, "vfkit",
-		       ctx_rx, ctx_close, &c);
-	/* Bound but not connected: the receiver's queue limit applies. */
-	c1 = socket(AF_UNIX, SOCK_DGRAM, 0);
-	fill_sun(&to, p1);
-	assert_int_equal(bind(c1, (struct sockaddr *)&to, sizeof(to)), 0);
-	fill_sun(&to, srv);
-	make_frame(f, sizeof(f), 0);
-	assert_int_equal(
-	    sendto(c1, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)),
-	    (ssize_t)sizeof(f));
-	run_for(&c, 50);
-	assert_int_equal(c.frames, 1);
-	flood_never_read(&c);
-	assert_true(port_stats(c.p)->tx_nobufs >= 1);
-	assert_true(port_stats(c.p)->tx_retries >= 5);
-	close(c1);
-	ctx_done(&c);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,9 +270,6 @@ int main(void)
 	    cmocka_unit_test(test_fdpass_odd),
 	    cmocka_unit_test(test_modes_and_peercred),
 	    cmocka_unit_test(test_vfkit_peer),
-	    cmocka_unit_test(test_enobufs),
-	    cmocka_unit_test(test_never_reads_connected),
-	    cmocka_unit_test(test_never_reads_vfkit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

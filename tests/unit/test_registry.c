@@ -25,6 +25,13 @@
 #include "lan/leases.h"
 #include "lan/registry.h"
 
+/* The modification time with nanoseconds: POSIX's st_mtim, macOS's name */
+#ifdef __APPLE__
+#define ST_MTIM(st) ((st).st_mtimespec)
+#else
+#define ST_MTIM(st) ((st).st_mtim)
+#endif
+
 static int64_t fake_now = 1000;
 
 static int64_t fake_clock(void *arg)
@@ -131,7 +138,7 @@ static void test_lease_file(void **state)
 	reg_sync(r);
 	assert_int_equal(stat(path, &st2), 0);
 	assert_int_equal(st1.st_ino, st2.st_ino);
-	assert_int_equal(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+	assert_int_equal(ST_MTIM(st1).tv_nsec, ST_MTIM(st2).tv_nsec);
 
 	reg_free(r);
 	dhcp_free(d);
