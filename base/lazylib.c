@@ -19,6 +19,9 @@
  * line and the feature is off, the daemon runs on. The library's soname
  * comes from the build (USERNETD_MHD_SONAME, USERNETD_PCAP_SONAME).
  */
+#if !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* pcap.h's BSD types (u_char, u_int) on glibc */
+#endif
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,7 +134,7 @@ static void test_lease_file(void **state)
 
 	/* Unchanged associations: the file is not rewritten. */
 	assert_int_equal(stat(path, &st1), 0);
-	usleep(20000);
+	nanosleep(&(struct timespec){0, 20000000}, NULL);
 	fake_now += 3600; /* expired, but the MAC keeps its address */
 	reg_sync(r);
 	assert_int_equal(stat(path, &st2), 0);
