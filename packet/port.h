@@ -18,6 +18,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+
+/*
+ * send(2) flag against SIGPIPE from a peer that went away, for every
+ * socket send of the packet layer. Systems without it (older macOS) get
+ * 0: the daemon ignores SIGPIPE (main.c) anyway.
+ */
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
 
 struct loop;
 struct port;
@@ -140,5 +150,7 @@ port_listener_stats(const struct port_listener *pl);
 void port_listener_free(struct port_listener *pl);
 int port_bind_unix(const char *path, int type);
 int port_bind_unixgram(const char *path);
+struct sockaddr_un;
+int port_sun_named(const struct sockaddr_un *from, socklen_t len);
 
 #endif /* USERNETD_PORT_H */

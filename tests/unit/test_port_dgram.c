@@ -263,6 +263,34 @@ static void test_vfkit_peer(void **state)
 	ctx_done(&c);
 }
 
+/**
+ * test_sun_named() - the sender addresses a peer port answers: a path or
+ * a Linux abstract name; not Linux's bare family (unbound sender) nor
+ * XNU's and FreeBSD's 16-byte sun_noname (all zeros)
+ */
+static void test_sun_named(void **state)
+{
+	const socklen_t base = offsetof(struct sockaddr_un, sun_path);
+	struct sockaddr_un sun;
+
+	(void)state;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	assert_int_equal(port_sun_named(&sun, 0), 0);
+	assert_int_equal(port_sun_named(&sun, base), 0);
+	assert_int_equal(port_sun_named(&sun, 16), 0); /* sun_noname */
+	assert_int_equal(port_sun_named(&sun, sizeof(sun)), 0);
+	assert_int_equal(port_sun_named(&sun, sizeof(sun) + 1), 0);
+	memcpy(sun.sun_path, "/tmp/vfkit.sock", 16);
+	assert_int_equal(port_sun_named(&sun, base + 16), 1);
+	memset(&sun.sun_path, 0, sizeof(sun.sun_path));
+	memcpy(sun.sun_path,
+	       "\0"
+	       "00a1f",
+	       6); /* Linux autobind */
+	assert_int_equal(port_sun_named(&sun, base + 6), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +298,7 @@ int main(void)
 	    cmocka_unit_test(test_fdpass_odd),
 	    cmocka_unit_test(test_modes_and_peercred),
 	    cmocka_unit_test(test_vfkit_peer),
+	    cmocka_unit_test(test_sun_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
