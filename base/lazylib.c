@@ -222,6 +222,10 @@ LAZYLIB_MHD(enum MHD_Result, MHD_queue_response,
 	    (c, status, r))
 LAZYLIB_MHD(void, MHD_resume_connection, (struct MHD_Connection * c), (c))
 LAZYLIB_MHD(void, MHD_suspend_connection, (struct MHD_Connection * c), (c))
+LAZYLIB_MHD(enum MHD_Result, MHD_add_connection,
+	    (struct MHD_Daemon * d, MHD_socket s, const struct sockaddr *a,
+	     socklen_t alen),
+	    (d, s, a, alen))
 LAZYLIB_MHD(enum MHD_Result, MHD_run_from_select,
 	    (struct MHD_Daemon * d, const fd_set *r, const fd_set *w,
 	     const fd_set *e),

@@ -52,6 +52,7 @@
 #include "lwip/tcpip.h"
 
 #include "daemon/api.h"
+#include "daemon/api_accept.h"
 #include "services/hostresolver/hostresolver.h"
 #include "services/pcap/capture.h"
 #include "packet/peercred.h"
@@ -161,6 +162,9 @@ struct api_req {
  *		until then (monotonic ms), 0 when not paused
  * @epfd:	libmicrohttpd's epoll descriptor, -1 in select mode
  * @epidx:	its poll slot in this iteration, -1 if not polled
+ * @own_accept:	select mode: the daemon accepts connections and hands
+ *		them over below FD_SETSIZE (daemon/api_accept.c)
+ * @acc:	its reserve of low descriptors
  */
 struct api {
 	struct loop *l;
@@ -181,6 +185,8 @@ struct api {
 	int64_t listen_pause;
 	int epfd;
 	int epidx;
+	int own_accept;
+	struct api_accept acc;
 };
 
 /* ---- responses ---------------------------------------------------------- */
@@ -1320,6 +1326,13 @@ static void api_completed(void *cls, struct MHD_Connection *c, void **con_cls,
  */
 static struct MHD_Daemon *api_mhd_start(struct api *a, unsigned flags)
 {
+	if (a->own_accept) /* connections come by api_handover() */
+		return MHD_start_daemon(
+		    flags | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL,
+		    api_handler, a, MHD_OPTION_CONNECTION_LIMIT,
+		    (unsigned)API_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned)API_IDLE_S, MHD_OPTION_NOTIFY_COMPLETED,
+		    api_completed, a, MHD_OPTION_END);
 	return MHD_start_daemon(
 	    flags, 0, NULL, NULL, api_handler, a, MHD_OPTION_LISTEN_SOCKET,
 	    (MHD_socket)a->fd, MHD_OPTION_CONNECTION_LIMIT,
@@ -1345,7 +1358,8 @@ static int api_start(struct api *a)
 	unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *di;
 
-	a->mhd = api_mhd_start(a, flags | MHD_USE_EPOLL);
+	if (!a->own_accept)
+		a->mhd = api_mhd_start(a, flags | MHD_USE_EPOLL);
 	if (!a->mhd) /* no epoll here: select(2) it is */
 		a->mhd = api_mhd_start(a, flags);
 	if (!a->mhd) {
@@ -1431,6 +1445,10 @@ static void api_prepare(void *arg, struct loop *l, int *timeout_ms)
 		a->fds[a->nfds] = fd;
 		a->idx[a->nfds++] = loop_hook_pollfd(l, fd, ev);
 	}
+	if (a->own_accept && !api_listen_paused(a, timeout_ms)) {
+		a->fds[a->nfds] = a->fd; /* we accept: api_dispatch() */
+		a->idx[a->nfds++] = loop_hook_pollfd(l, a->fd, POLLIN);
+	}
 	if (a->kick)
 		*timeout_ms = 0;
 	if (MHD_get_timeout(a->mhd, &to) == MHD_YES) {
@@ -1474,6 +1492,24 @@ static int api_listen_ok(struct api *a)
 }
 
 /**
+ * api_handover() - api_accept_take()'s handover: a connection accepted by
+ * the daemon goes to libmicrohttpd
+ * @arg:	the API
+ * @fd:		the connection, below FD_SETSIZE
+ * @sa:		the peer's address
+ * @salen:	its length
+ *
+ * Return: 0, or -1 if libmicrohttpd refused it (it closed @fd)
+ */
+static int api_handover(void *arg, int fd, const struct sockaddr *sa,
+			socklen_t salen)
+{
+	struct api *a = arg;
+
+	return MHD_add_connection(a->mhd, fd, sa, salen) == MHD_YES ? 0 : -1;
+}
+
+/**
  * api_dispatch() - loop hook: let libmicrohttpd work on what poll(2) found
  */
 static void api_dispatch(void *arg, struct loop *l)
@@ -1499,6 +1535,12 @@ static void api_dispatch(void *arg, struct loop *l)
 				return;
 			break; /* started: run it at once (a->kick) */
 		}
+		if (a->own_accept && a->fds[i] == a->fd) {
+			a->kick |=
+			    (re & POLLIN) &&
+			    api_accept_take(&a->acc, a->fd, api_handover, a);
+			continue;
+		}
 		if (re & (POLLIN | POLLHUP | POLLERR))
 			FD_SET(a->fds[i], &rs);
 		if (re & (POLLOUT | POLLHUP | POLLERR))
@@ -1513,6 +1555,8 @@ static void api_dispatch(void *arg, struct loop *l)
 		MHD_run(a->mhd);
 	else
 		MHD_run_from_select(a->mhd, &rs, &ws, &es);
+	if (a->own_accept) /* closed connections free low numbers */
+		api_accept_refill(&a->acc);
 }
 
 /**
@@ -1592,6 +1636,10 @@ struct api *api_new(struct loop *l, struct srv *s, const char *path)
 		return NULL;
 	}
 	a->epfd = -1;
+	a->acc.devnull = -1;
+	a->own_accept = api_accept_select_mode();
+	if (a->own_accept) /* now, while descriptors are low */
+		api_accept_init(&a->acc);
 	a->async = loop_async_new(l, api_wait_async, a);
 	loop_hook_add(l, api_prepare, api_dispatch, a);
 	srv_set_net_hooks(s, api_net_added, api_net_removing, a);
@@ -1619,8 +1667,9 @@ void api_free(struct api *a)
 			api_wait_finish(w, MHD_HTTP_SERVICE_UNAVAILABLE);
 	if (a->mhd)
 		MHD_stop_daemon(a->mhd); /* closes a->fd; frees the requests */
-	else if (a->fd >= 0)
-		close(a->fd);
+	if ((!a->mhd || a->own_accept) && a->fd >= 0)
+		close(a->fd); /* not MHD's without a listen socket */
+	api_accept_fini(&a->acc);
 	while (a->waits)
 		api_wait_free(a->waits);
 	while ((f = a->fwds)) {
