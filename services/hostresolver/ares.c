@@ -355,10 +355,11 @@ struct hr_chan *hr_chan_new(struct hr *h)
 	/*
 	 * macOS: /etc/resolv.conf (written by configd) holds neither the VPN
 	 * nor the split-DNS resolvers. Without ARES_OPT_RESOLVCONF, c-ares
-	 * (1.27 and later) reads the system's resolver configuration instead;
-	 * a change of /etc/resolv.conf still makes hostresolver.c open a new
-	 * channel, which reads it again. Only when --resolv-conf did not name
-	 * another file. Not yet run on a Mac (docs/macos.md).
+	 * (1.29 and later, ares_sysconfig_mac.c) reads the system's resolver
+	 * configuration instead; a change of /etc/resolv.conf still makes
+	 * hostresolver.c open a new channel, which reads it again. Only when
+	 * --resolv-conf did not name another file. Not yet run on a Mac
+	 * (docs/macos.md).
 	 */
 	if (!strcmp(h->resolv_conf, HR_ARES_SYSTEM_CONF))
 		mask &= ~ARES_OPT_RESOLVCONF;
