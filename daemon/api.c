@@ -11,7 +11,8 @@
  * has no epoll, its descriptors come from MHD_get_fdset2() and go back
  * through MHD_run_from_select(); that interface refuses descriptors past
  * FD_SETSIZE (1024), which a daemon holding thousands of NAT sockets
- * has, hence epoll first.
+ * has, hence epoll first; without it the daemon accepts connections
+ * itself and hands them over below FD_SETSIZE (daemon/api_accept.c).
  *
  * wait_port suspends its HTTP connection (MHD_suspend_connection()) and
  * probes the guest with an lwIP TCP connect from the services host (.3)
