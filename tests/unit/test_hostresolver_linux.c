@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_hostresolver.c - services/hostresolver/ against real upstreams: dnsmasq
- * instances on loopback addresses (127.0.0.78 "A", .79 "B", .80 "C"), a
+ * test_hostresolver_linux.c - services/hostresolver/ against real upstreams:
+ * dnsmasq instances on loopback addresses (127.0.0.78 "A", .79 "B", .80 "C"), a
  * UDP socket that never answers (.81, the silent upstream), and the real
  * getaddrinfo of glibc reading a private /etc/hosts and /etc/resolv.conf,
  * bind-mounted over the host's in a mount namespace of this process.
