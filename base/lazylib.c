@@ -19,6 +19,9 @@
  * line and the feature is off, the daemon runs on. The library's soname
  * comes from the build (USERNETD_MHD_SONAME, USERNETD_PCAP_SONAME).
  */
+#if !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* pcap.h's BSD types (u_char, u_int) on glibc */
+#endif
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -229,6 +232,10 @@ LAZYLIB_MHD(enum MHD_Result, MHD_queue_response,
 	    (c, status, r))
 LAZYLIB_MHD(void, MHD_resume_connection, (struct MHD_Connection * c), (c))
 LAZYLIB_MHD(void, MHD_suspend_connection, (struct MHD_Connection * c), (c))
+LAZYLIB_MHD(enum MHD_Result, MHD_add_connection,
+	    (struct MHD_Daemon * d, MHD_socket s, const struct sockaddr *a,
+	     socklen_t alen),
+	    (d, s, a, alen))
 LAZYLIB_MHD(enum MHD_Result, MHD_run_from_select,
 	    (struct MHD_Daemon * d, const fd_set *r, const fd_set *w,
 	     const fd_set *e),

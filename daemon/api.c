@@ -11,7 +11,8 @@
  * has no epoll, its descriptors come from MHD_get_fdset2() and go back
  * through MHD_run_from_select(); that interface refuses descriptors past
  * FD_SETSIZE (1024), which a daemon holding thousands of NAT sockets
- * has, hence epoll first.
+ * has, hence epoll first; without it the daemon accepts connections
+ * itself and hands them over below FD_SETSIZE (daemon/api_accept.c).
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -288,6 +290,13 @@ static void api_completed(void *cls, struct MHD_Connection *c, void **con_cls,
  */
 static struct MHD_Daemon *api_mhd_start(struct api *a, unsigned flags)
 {
+	if (a->own_accept) /* connections come by api_handover() */
+		return MHD_start_daemon(
+		    flags | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL,
+		    api_handler, a, MHD_OPTION_CONNECTION_LIMIT,
+		    (unsigned)API_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned)API_IDLE_S, MHD_OPTION_NOTIFY_COMPLETED,
+		    api_completed, a, MHD_OPTION_END);
 	return MHD_start_daemon(
 	    flags, 0, NULL, NULL, api_handler, a, MHD_OPTION_LISTEN_SOCKET,
 	    (MHD_socket)a->fd, MHD_OPTION_CONNECTION_LIMIT,
@@ -313,7 +322,8 @@ static int api_start(struct api *a)
 	unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *di;
 
-	a->mhd = api_mhd_start(a, flags | MHD_USE_EPOLL);
+	if (!a->own_accept)
+		a->mhd = api_mhd_start(a, flags | MHD_USE_EPOLL);
 	if (!a->mhd) /* no epoll here: select(2) it is */
 		a->mhd = api_mhd_start(a, flags);
 	if (!a->mhd) {
@@ -402,6 +412,10 @@ static void api_prepare(void *arg, struct loop *l, int *timeout_ms)
 		a->fds[a->nfds] = fd;
 		a->idx[a->nfds++] = loop_hook_pollfd(l, fd, ev);
 	}
+	if (a->own_accept && !api_listen_paused(a, timeout_ms)) {
+		a->fds[a->nfds] = a->fd; /* we accept: api_dispatch() */
+		a->idx[a->nfds++] = loop_hook_pollfd(l, a->fd, POLLIN);
+	}
 	if (a->kick)
 		*timeout_ms = 0;
 	if (MHD_get_timeout(a->mhd, &to) == MHD_YES) {
@@ -445,6 +459,24 @@ static int api_listen_ok(struct api *a)
 }
 
 /**
+ * api_handover() - api_accept_take()'s handover: a connection accepted by
+ * the daemon goes to libmicrohttpd
+ * @arg:	the API
+ * @fd:		the connection, below FD_SETSIZE
+ * @sa:		the peer's address
+ * @salen:	its length
+ *
+ * Return: 0, or -1 if libmicrohttpd refused it (it closed @fd)
+ */
+static int api_handover(void *arg, int fd, const struct sockaddr *sa,
+			socklen_t salen)
+{
+	struct api *a = arg;
+
+	return MHD_add_connection(a->mhd, fd, sa, salen) == MHD_YES ? 0 : -1;
+}
+
+/**
  * api_dispatch() - loop hook: let libmicrohttpd work on what poll(2) found
  * @arg:	API
  * @l:		the loop
@@ -472,6 +504,12 @@ static void api_dispatch(void *arg, struct loop *l)
 				return;
 			break; /* started: run it at once (a->kick) */
 		}
+		if (a->own_accept && a->fds[i] == a->fd) {
+			a->kick |=
+			    (re & POLLIN) &&
+			    api_accept_take(&a->acc, a->fd, api_handover, a);
+			continue;
+		}
 		if (re & (POLLIN | POLLHUP | POLLERR))
 			FD_SET(a->fds[i], &rs);
 		if (re & (POLLOUT | POLLHUP | POLLERR))
@@ -486,6 +524,8 @@ static void api_dispatch(void *arg, struct loop *l)
 		MHD_run(a->mhd);
 	else
 		MHD_run_from_select(a->mhd, &rs, &ws, &es);
+	if (a->own_accept) /* closed connections free low numbers */
+		api_accept_refill(&a->acc);
 }
 
 /**
@@ -552,6 +592,10 @@ struct api *api_new(struct loop *l, struct srv *s, const char *path)
 		return NULL;
 	}
 	a->epfd = -1;
+	a->acc.devnull = -1;
+	a->own_accept = api_accept_select_mode();
+	if (a->own_accept) /* now, while descriptors are low */
+		api_accept_init(&a->acc);
 	loop_hook_add(l, api_prepare, api_dispatch, a);
 	srv_set_net_hooks(s, api_net_added, api_net_removing, a);
 	api_zones_restore(a);
@@ -573,8 +617,9 @@ void api_free(struct api *a)
 	api_waits_unavailable(a);
 	if (a->mhd)
 		MHD_stop_daemon(a->mhd); /* closes a->fd; frees the requests */
-	else if (a->fd >= 0)
-		close(a->fd);
+	if ((!a->mhd || a->own_accept) && a->fd >= 0)
+		close(a->fd); /* not MHD's without a listen socket */
+	api_accept_fini(&a->acc);
 	while (a->waits)
 		api_wait_free(a->waits);
 	api_fwds_free(a);

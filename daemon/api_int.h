@@ -29,6 +29,7 @@
 #include <microhttpd.h>
 
 #include "daemon/api.h"
+#include "daemon/api_accept.h"
 
 #define API_ZONES_MAX 256
 
@@ -70,6 +71,9 @@ struct api_req {
  *		until then (monotonic ms), 0 when not paused
  * @epfd:	libmicrohttpd's epoll descriptor, -1 in select mode
  * @epidx:	its poll slot in this iteration, -1 if not polled
+ * @own_accept:	select mode: the daemon accepts connections and hands
+ *		them over below FD_SETSIZE (daemon/api_accept.c)
+ * @acc:	its reserve of low descriptors
  */
 struct api {
 	struct loop *l;
@@ -89,6 +93,8 @@ struct api {
 	int64_t listen_pause;
 	int epfd;
 	int epidx;
+	int own_accept;
+	struct api_accept acc;
 };
 
 /**

@@ -12,17 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "daemon/api.h"
+#include "daemon/nofile.h"
 #include "daemon/options.h"
 #include "daemon/pidfile.h"
 #include "daemon/rundir.h"
 #include "daemon/sandbox.h"
 #include "daemon/server.h"
+#include "packet/lwipcfg.h"
 #include "services/pcap/capture.h"
 #include "base/loop.h"
 
@@ -149,23 +150,6 @@ static int main_sandbox_check(struct cfg *c)
 	log_warnx("%s: running unconfined", err);
 	c->sandbox = SANDBOX_OFF;
 	return 0;
-}
-
-/**
- * main_raise_nofile() - raise the soft limit on descriptors to the hard one
- *
- * Every connection a guest makes through the NAT is a host socket: the
- * common soft limit of 1024 would cap a VM at about a thousand.
- */
-static void main_raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
-		return;
-	rl.rlim_cur = rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl))
-		log_debug("setrlimit RLIMIT_NOFILE: %s", strerror(errno));
 }
 
 /**
@@ -331,7 +315,7 @@ int main(int argc, char **argv)
 		c.listen_qemu = main_default_socket();
 
 	signal(SIGPIPE, SIG_IGN);
-	main_raise_nofile();
+	nofile_raise(nofile_cap());
 	net_read_limits(); /* the NAT caps: before any sandbox */
 	main_tune_malloc();
 	l = loop_new();
@@ -341,6 +325,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	if (c.pidfile && pid_create(c.pidfile))
 		return 1;
+	log_info("%s", lwipcfg_describe());
 	s = srv_new(l, &c);
 	if (!s) {
 		pid_remove(c.pidfile);

@@ -793,6 +793,50 @@ static void port_read_packet(struct port *p)
 }
 
 /**
+ * port_set_buf() - ask for a socket buffer size, halving it until the
+ * system accepts one
+ * @fd:		socket (or a TAP descriptor: every attempt fails, harmless)
+ * @opt:	SO_SNDBUF or SO_RCVBUF
+ * @sz:		the size wanted
+ *
+ * Linux clamps a size above its maximum silently; FreeBSD and macOS
+ * refuse it (ENOBUFS; FreeBSD's kern.ipc.maxsockbuf is 2 MiB), which
+ * would leave the small default. Stops below 64 KiB.
+ */
+static void port_set_buf(int fd, int opt, int sz)
+{
+	for (; sz >= 65536; sz /= 2)
+		if (!setsockopt(fd, SOL_SOCKET, opt, &sz, sizeof(sz)) ||
+		    errno == ENOTSOCK || errno == EBADF)
+			return;
+}
+
+/**
+ * port_sun_named() - whether a datagram's sender address can be answered
+ * @from:	the address recvfrom(2) reported
+ * @len:	its length
+ *
+ * An unbound sender comes with no path: on Linux a length of
+ * offsetof(sun_path) or less; on XNU and FreeBSD a 16-byte "sun_noname"
+ * whose path bytes are all zero. A Linux abstract address also starts
+ * with a zero byte, but a name follows it.
+ *
+ * Return: 1 if the address names a socket, 0 if not
+ */
+int port_sun_named(const struct sockaddr_un *from, socklen_t len)
+{
+	const socklen_t base = offsetof(struct sockaddr_un, sun_path);
+	socklen_t i;
+
+	if (len <= base || len > sizeof(*from))
+		return 0;
+	for (i = 0; i < len - base; i++)
+		if (from->sun_path[i])
+			return 1;
+	return 0;
+}
+
+/**
  * port_peer_from() - take the sender of a datagram as the peer
  * @p:		PORT_DGRAM_PEER port
  * @from:	sender's address
@@ -806,7 +850,7 @@ static int port_peer_from(struct port *p, const struct sockaddr_un *from,
 	const socklen_t base = offsetof(struct sockaddr_un, sun_path);
 	uint64_t due;
 
-	if (len <= base || len > sizeof(*from)) {
+	if (!port_sun_named(from, len)) {
 		p->stats.rx_no_peer++;
 		due = log_rate_due(&p->nopeer_log, loop_now_ms(), PORT_LOG_MS);
 		if (due)
@@ -929,8 +973,8 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	/* Large socket buffers absorb bursts; harmless on a TAP fd. */
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	port_set_buf(fd, SO_SNDBUF, sz);
+	port_set_buf(fd, SO_RCVBUF, sz);
 	loop_io_add(l, fd, POLLIN, port_io, p);
 	return p;
 }

@@ -18,6 +18,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+
+#include "base/compat.h"
 
 struct loop;
 struct port;
@@ -141,5 +144,7 @@ port_listener_stats(const struct port_listener *pl);
 void port_listener_free(struct port_listener *pl);
 int port_bind_unix(const char *path, int type);
 int port_bind_unixgram(const char *path);
+struct sockaddr_un;
+int port_sun_named(const struct sockaddr_un *from, socklen_t len);
 
 #endif /* USERNETD_PORT_H */

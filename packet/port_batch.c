@@ -7,11 +7,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "base/compat.h"
 #include "packet/port_batch.h"
-
-#ifndef MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0 /* macOS: SIGPIPE is ignored by the daemon */
-#endif
 
 /**
  * port_batch_send() - send up to @n datagrams, one system call each
@@ -50,17 +47,25 @@ int port_batch_send(int fd, const struct sockaddr *to, socklen_t tolen,
  * port_batch_outq() - bytes sent on a socket that its peer has not read
  * @fd:		socket
  *
- * Return: the count where the system tells (FIONWRITE), else 0
+ * FreeBSD has the FIONWRITE ioctl; macOS has none but the SO_NWRITE
+ * socket option, the same count (not yet run on a Mac: docs/macos.md).
+ *
+ * Return: the count where the system tells, else 0
  */
 size_t port_batch_outq(int fd)
 {
-#ifdef FIONWRITE
 	int n = 0;
-
+#if defined(FIONWRITE)
 	if (!ioctl(fd, FIONWRITE, &n) && n > 0)
+		return (size_t)n;
+#elif defined(SO_NWRITE)
+	socklen_t len = sizeof(n);
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_NWRITE, &n, &len) && n > 0)
 		return (size_t)n;
 #else
 	(void)fd;
+	(void)n;
 #endif
 	return 0;
 }

@@ -438,7 +438,9 @@ int port_bind_unix(const char *path, int type)
 	int fd, r;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_warnx("%s: socket path too long", path);
+		/* 107 bytes on Linux, 103 on macOS and the BSDs */
+		log_warnx("%s: socket path too long (at most %zu bytes here)",
+			  path, sizeof(sun.sun_path) - 1);
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -529,6 +531,19 @@ struct port_listener *port_listen_unix(struct loop *l, const char *path,
 struct port_listener *port_listen_seqpacket(struct loop *l, const char *path,
 					    port_accept_fn fn, void *arg)
 {
+	/* macOS defines SOCK_SEQPACKET but has no AF_UNIX seqpacket sockets:
+	 * say so rather than "socket: Protocol not supported". */
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+	if (fd < 0 && (errno == EPROTONOSUPPORT || errno == EPROTOTYPE ||
+		       errno == EOPNOTSUPP)) {
+		log_warnx("%s: this system has no unix seqpacket sockets "
+			  "(--listen-bess); use --listen or --listen-vfkit",
+			  path);
+		return NULL;
+	}
+	if (fd >= 0)
+		close(fd);
 	return port_listen_type(l, path, SOCK_SEQPACKET, 0, fn, arg);
 }
 

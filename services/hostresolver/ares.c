@@ -35,6 +35,16 @@
  *   with tries = 2 a query lasts at most 3 * nservers * timeout. The
  *   per-try timeout is chosen so that this is about hr_config.timeout_ms;
  *   the request's own deadline is enforced by hostresolver.c anyway.
+ *
+ * Newer c-ares (1.28 and later, Homebrew's 1.34) deprecates ares_send()
+ * and ares_get_servers_ports(), which -Werror makes fatal. From
+ * HR_ARES_DNSREC on we make the calls their ares_send() makes itself
+ * (read in 1.34's ares_send.c): ares_dns_parse() the query,
+ * ares_send_dnsrec(), ares_dns_write() the answer; the servers are listed
+ * with ares_get_servers_csv(). Those versions pick their own query ID
+ * (ours is then overwritten, harmlessly) and keep a query cache of their
+ * own, which we turn off (ARES_OPT_QUERY_CACHE, qcache_max_ttl 0): the
+ * resolver has its own cache, with its own rules (cache.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +60,27 @@
 #include "base/loop.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+
+/* c-ares with ares_send_dnsrec() and ares_get_servers_csv() (1.28.0) */
+#define HR_ARES_DNSREC (ARES_VERSION >= 0x011c00)
+
+/* The file configd writes on macOS, hostresolver.c's default */
+#define HR_ARES_SYSTEM_CONF "/etc/resolv.conf"
+
+/*
+ * The per-try timeout is timeout_ms / (HR_ARES_SPAN * servers), so that
+ * a silent upstream fails the query at about timeout_ms. 1.18 waits
+ * try_ms, then 2 * try_ms on the second round: 3 spans. Newer c-ares
+ * (read in 1.34's ares_calc_query_timeout()) would shorten the second
+ * round's wait at random to between try_ms and 2 * try_ms; there we cap
+ * every wait at try_ms (ARES_OPT_MAXTIMEOUTMS; c-ares never waits less
+ * than the per-try timeout), which leaves 2 spans of exactly try_ms.
+ */
+#if HR_ARES_DNSREC
+#define HR_ARES_SPAN 2
+#else
+#define HR_ARES_SPAN 3
+#endif
 
 /* Attempts per server (c-ares default is 3, with doubling timeouts). */
 #define HR_ARES_TRIES 2
@@ -209,7 +240,6 @@ static void hr_chan_sock(void *data, ares_socket_t fd, int readable,
 int hr_ares_check_servers(const char *csv)
 {
 	struct ares_options o;
-	struct ares_addr_port_node *list = NULL;
 	ares_channel ch;
 	int rc;
 
@@ -219,11 +249,24 @@ int hr_ares_check_servers(const char *csv)
 	if (ares_init_options(&ch, &o, ARES_OPT_RESOLVCONF | ARES_OPT_LOOKUPS))
 		return -1;
 	rc = ares_set_servers_ports_csv(ch, csv);
-	if (!rc)
+#if HR_ARES_DNSREC
+	if (!rc) {
+		char *list = ares_get_servers_csv(ch);
+
+		if (!list || !*list)
+			rc = -1;
+		ares_free_string(list);
+	}
+#else
+	if (!rc) {
+		struct ares_addr_port_node *list = NULL;
+
 		rc = ares_get_servers_ports(ch, &list);
-	if (!rc && !list)
-		rc = -1;
-	ares_free_data(list);
+		if (!rc && !list)
+			rc = -1;
+		ares_free_data(list);
+	}
+#endif
 	ares_destroy(ch);
 	return rc ? -1 : 0;
 }
@@ -234,6 +277,18 @@ int hr_ares_check_servers(const char *csv)
  */
 static void hr_chan_log(struct hr_chan *c)
 {
+#if HR_ARES_DNSREC
+	char *line = ares_get_servers_csv(c->ch), *p;
+
+	if (!line)
+		return;
+	for (p = line; *p; p++) /* the same spacing as the 1.18 branch */
+		if (*p == ',')
+			*p = ' ';
+	log_info("hostresolver: upstream servers %s (%s)", line,
+		 c->h->nservers ? c->h->resolv_conf : "fallback");
+	ares_free_string(line);
+#else
 	struct ares_addr_port_node *list = NULL, *n;
 	char line[512], a[INET6_ADDRSTRLEN];
 	size_t off = 0;
@@ -254,6 +309,7 @@ static void hr_chan_log(struct hr_chan *c)
 	ares_free_data(list);
 	log_info("hostresolver: upstream servers %s (%s)", line,
 		 c->h->nservers ? c->h->resolv_conf : "fallback");
+#endif
 }
 
 /**
@@ -267,14 +323,14 @@ struct hr_chan *hr_chan_new(struct hr *h)
 {
 	struct hr_chan *c = xcalloc(1, sizeof(*c));
 	struct ares_options o;
-	int n = h->nservers, rc, try_ms;
+	int n = h->nservers, rc, try_ms, mask;
 	const char *s;
 
 	c->h = h;
 	if (!n)
 		for (n = 1, s = h->fallback; *s; s++)
 			n += *s == ',';
-	try_ms = h->cfg.timeout_ms / (3 * n);
+	try_ms = h->cfg.timeout_ms / (HR_ARES_SPAN * n);
 	if (try_ms < HR_ARES_TRY_MIN_MS)
 		try_ms = HR_ARES_TRY_MIN_MS;
 
@@ -286,10 +342,27 @@ struct hr_chan *hr_chan_new(struct hr *h)
 	o.sock_state_cb_data = c;
 	o.resolvconf_path = h->resolv_conf;
 	o.lookups = (char *)"b"; /* read no nsswitch.conf/host.conf */
-	rc = ares_init_options(&c->ch, &o,
-			       ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
-				   ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
-				   ARES_OPT_RESOLVCONF | ARES_OPT_LOOKUPS);
+	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	       ARES_OPT_SOCK_STATE_CB | ARES_OPT_RESOLVCONF | ARES_OPT_LOOKUPS;
+#if HR_ARES_DNSREC
+	o.qcache_max_ttl = 0;  /* c-ares >= 1.23 caches: ours does */
+	o.maxtimeout = try_ms; /* no doubling, no jitter: see HR_ARES_SPAN */
+	mask |= ARES_OPT_QUERY_CACHE | ARES_OPT_MAXTIMEOUTMS;
+#endif
+#ifdef __APPLE__
+	/*
+	 * macOS: /etc/resolv.conf (written by configd) holds neither the VPN
+	 * nor the split-DNS resolvers. Without ARES_OPT_RESOLVCONF, c-ares
+	 * (1.29 and later, ares_sysconfig_mac.c) reads the system's resolver
+	 * configuration instead; a change of /etc/resolv.conf still makes
+	 * hostresolver.c open a new channel, which reads it again. Only when
+	 * --resolv-conf did not name another file. Not yet run on a Mac
+	 * (docs/macos.md).
+	 */
+	if (!strcmp(h->resolv_conf, HR_ARES_SYSTEM_CONF))
+		mask &= ~ARES_OPT_RESOLVCONF;
+#endif
+	rc = ares_init_options(&c->ch, &o, mask);
 	if (rc != ARES_SUCCESS) {
 		log_warnx("hostresolver: c-ares init from %s: %s",
 			  h->resolv_conf, ares_strerror(rc));
@@ -403,6 +476,65 @@ static void hr_fwd_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	free(f);
 }
 
+#if HR_ARES_DNSREC
+/**
+ * hr_fwd_dnsrec_cb() - ares_send_dnsrec()'s callback: hand the answer to
+ * hr_fwd_cb() as bytes, as 1.34's own ares_send() does
+ * @arg:	struct hr_fwd
+ * @status:	ARES_SUCCESS with an answer, else an error
+ * @timeouts:	passed on
+ * @rec:	the answer, or NULL
+ */
+static void hr_fwd_dnsrec_cb(void *arg, ares_status_t status, size_t timeouts,
+			     const ares_dns_record_t *rec)
+{
+	unsigned char *abuf = NULL;
+	size_t alen = 0;
+
+	if (rec && status == ARES_SUCCESS)
+		status = ares_dns_write(rec, &abuf, &alen);
+	hr_fwd_cb(arg, (int)status, (int)timeouts, abuf, (int)alen);
+	ares_free_string(abuf);
+}
+
+/**
+ * hr_ares_send() - hand c-ares a query in wire format
+ * @ch:		channel
+ * @buf:	the query
+ * @len:	its length, 12 to 65535
+ * @f:		the callback's argument
+ *
+ * A query c-ares cannot parse ends at once with the error, as in
+ * ares_send().
+ */
+static void hr_ares_send(ares_channel ch, const uint8_t *buf, size_t len,
+			 struct hr_fwd *f)
+{
+	ares_dns_record_t *rec = NULL;
+	ares_status_t st = ares_dns_parse(buf, len, 0, &rec);
+
+	if (st != ARES_SUCCESS) {
+		hr_fwd_cb(f, (int)st, 0, NULL, 0);
+		return;
+	}
+	ares_send_dnsrec(ch, rec, hr_fwd_dnsrec_cb, f, NULL);
+	ares_dns_record_destroy(rec);
+}
+#else
+/**
+ * hr_ares_send() - hand c-ares a query in wire format
+ * @ch:		channel
+ * @buf:	the query
+ * @len:	its length, 12 to 65535
+ * @f:		the callback's argument
+ */
+static void hr_ares_send(ares_channel ch, const uint8_t *buf, size_t len,
+			 struct hr_fwd *f)
+{
+	ares_send(ch, buf, (int)len, hr_fwd_cb, f);
+}
+#endif
+
 /**
  * hr_chan_send() - forward @query for @r on the current channel
  * @h:		resolver
@@ -447,7 +579,7 @@ int hr_chan_send(struct hr *h, struct hr_req *r, const uint8_t *query,
 	c->ids[id / 8] |= (uint8_t)(1U << (id % 8));
 	c->nq++;
 	h->nbackend++;
-	ares_send(c->ch, buf, (int)len, hr_fwd_cb, f);
+	hr_ares_send(c->ch, buf, len, f);
 	free(buf);
 	hr_chan_timer_update(c);
 	return 0;

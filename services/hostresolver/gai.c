@@ -113,16 +113,24 @@ static void hr_job_free(struct hr_job *job)
 }
 
 /**
- * hr_gai_status() - map a getaddrinfo() error to a status
- * @rc:		getaddrinfo() return value, not 0
+ * hr_gai_status() - map a failed getaddrinfo() to a status
+ * @rc:		getaddrinfo() return value for the family asked, not 0
+ * @other_rc:	its return value for the other family, asked only when @rc
+ *		is EAI_NONAME (1, no call, otherwise)
+ *
+ * One family failing is NODATA, never NXDOMAIN, which the guest would
+ * apply to every type: macOS hides AAAA records when the Mac has no
+ * routable IPv6 and then says EAI_NONAME for a name that has A records,
+ * and FreeBSD has no EAI_NODATA at all (EAI_NONAME stands for both). So
+ * EAI_NONAME is NXDOMAIN only when the other family has no address either.
  *
  * Return: HR_NXDOMAIN, HR_NODATA or HR_SERVFAIL
  */
-static enum hr_status hr_gai_status(int rc)
+enum hr_status hr_gai_status(int rc, int other_rc)
 {
 	switch (rc) {
 	case EAI_NONAME:
-		return HR_NXDOMAIN;
+		return other_rc ? HR_NXDOMAIN : HR_NODATA;
 #ifdef EAI_NODATA
 	case EAI_NODATA:
 		return HR_NODATA;
@@ -134,6 +142,46 @@ static enum hr_status hr_gai_status(int rc)
 	default: /* EAI_AGAIN, EAI_FAIL, EAI_MEMORY, EAI_SYSTEM, ... */
 		return HR_SERVFAIL;
 	}
+}
+
+/**
+ * hr_gai_addr_ok() - whether an address getaddrinfo gave is an answer
+ * @family:	AF_INET or AF_INET6, the family asked for
+ * @a:		the address, struct in_addr or struct in6_addr
+ *
+ * An IPv4-mapped IPv6 address (::ffff:a.b.c.d, which macOS's resolver
+ * returns for AAAA when the name has only A records) is no AAAA record:
+ * the guest would try to reach it over IPv6.
+ *
+ * Return: 1 to keep it, 0 to drop it
+ */
+int hr_gai_addr_ok(int family, const void *a)
+{
+	if (family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a))
+		return 0;
+	return 1;
+}
+
+/**
+ * hr_gai_other_rc() - ask getaddrinfo for the other family of a name
+ * @name:	the name
+ * @family:	the family that failed
+ *
+ * Return: getaddrinfo()'s return value for the other family
+ */
+static int hr_gai_other_rc(const char *name, int family)
+{
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family == AF_INET ? AF_INET6 : AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(name, NULL, &hints, &res);
+	if (!rc)
+		freeaddrinfo(res);
+	return rc;
 }
 
 /**
@@ -221,7 +269,10 @@ static void hr_job_run(struct hr_job *job)
 	job->naddrs = 0;
 	job->canon[0] = '\0';
 	if (rc) {
-		job->status = hr_gai_status(rc);
+		job->status = hr_gai_status(
+		    rc, rc == EAI_NONAME
+			    ? hr_gai_other_rc(job->name, job->family)
+			    : 1);
 		return;
 	}
 	hr_job_canon(job, res ? res->ai_canonname : NULL);
@@ -234,7 +285,8 @@ static void hr_job_run(struct hr_job *job)
 		else
 			a = &((struct sockaddr_in6 *)(void *)ai->ai_addr)
 				 ->sin6_addr;
-		hr_job_add(job, a, &cap);
+		if (hr_gai_addr_ok(job->family, a))
+			hr_job_add(job, a, &cap);
 	}
 	freeaddrinfo(res);
 	job->status = job->naddrs ? HR_OK : HR_NODATA;

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h> /* fd_set, which c-ares 1.18's ares.h uses */
 #include <time.h>
 #include <unistd.h>
 

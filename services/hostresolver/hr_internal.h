@@ -357,6 +357,8 @@ void hr_gai_fini(struct hr *h);
 int hr_gai_attach(struct hr *h, struct hr_req *r, const char *name,
 		  unsigned hash);
 void hr_gai_detach(struct hr_req *r);
+enum hr_status hr_gai_status(int rc, int other_rc);
+int hr_gai_addr_ok(int family, const void *a);
 
 /* ares.c */
 int hr_ares_check_servers(const char *csv);

@@ -13,15 +13,15 @@
  * Each test file is its own process and may run next to the others (ctest
  * -j), so each picks its own loopback /24 for its upstreams: define HR_NET
  * (e.g. "127.0.1.") before including this; "127.0.0." is
- * test_hostresolver.c's. Needs root (mount namespace, port 53) and dnsmasq;
- * without them setup() sets g_skip and each test skips.
- * The helpers are static inline: a file need not use all of them.
+ * test_hostresolver_linux.c's. Needs root (mount namespace, port 53) and
+ * dnsmasq; without them setup() sets g_skip and each test skips. The helpers
+ * are static inline: a file need not use all of them.
  */
 #ifndef USERNETD_TEST_HR_TEST_H
 #define USERNETD_TEST_HR_TEST_H
 
 #ifndef HR_NET
-#define HR_NET "127.0.0." /* test_hostresolver.c's */
+#define HR_NET "127.0.0." /* test_hostresolver_linux.c's */
 #endif
 
 #include <arpa/inet.h>

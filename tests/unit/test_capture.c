@@ -7,6 +7,9 @@
  * a full ring that drops instead of blocking, and the places a capture
  * may not go (symbolic links, devices, another uid's file or FIFO).
  */
+#if !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* pcap.h's BSD types (u_char, u_int) on glibc */
+#endif
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

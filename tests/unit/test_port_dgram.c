@@ -3,12 +3,8 @@
  * test_port_dgram.c - the datagram side of VM ports: Lima's fd-passing
  * socket (real SCM_RIGHTS messages, and connections that pass nothing,
  * garbage, several descriptors or the wrong kind), socket file modes and
- * peer credentials, vfkit's peer learning, sendmmsg(2) batching, and
- * ENOBUFS/EAGAIN with a peer that never reads: the port must not spin.
- *
- * sendmmsg(2) is interposed (this executable defines it): the test counts
- * calls and the datagrams per call, and can make it fail with ENOBUFS as
- * macOS does, since Linux unix sockets never return it.
+ * peer credentials and vfkit's peer learning. Portable: sendmmsg(2)
+ * batching and ENOBUFS are in test_port_dgram_linux.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,221 +17,16 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "tests/unit/port_ctx.h"
+
 #include "base/loop.h"
 #include "packet/peercred.h"
 #include "packet/port.h"
-#include "tests/unit/testlib.h"
-
-/* sendmmsg(2) as the port sees it */
-static int mmsg_errno;	  /* fail every call with this errno, if set */
-static int mmsg_calls;	  /* calls */
-static unsigned mmsg_max; /* most datagrams asked for in one call */
-
-/**
- * sendmmsg() - interposed: count, maybe fail, else the real system call
- * @fd:		socket
- * @v:		messages
- * @n:		how many
- * @flags:	MSG_* flags
- *
- * Return: messages sent, or -1 with errno set (mmsg_errno when set)
- */
-int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
-{
-	mmsg_calls++;
-	if (mmsg_errno) {
-		errno = mmsg_errno;
-		return -1;
-	}
-	if (n > mmsg_max)
-		mmsg_max = n;
-	return (int)syscall(SYS_sendmmsg, fd, v, n, flags);
-}
-
-/**
- * struct ctx - what the callbacks saw
- * @l:		loop
- * @p:		port under test, or NULL
- * @frames:	frames received from the port
- * @closed:	the port died
- * @accepted:	connections or descriptors a listener handed over
- * @fd:		the last of them
- * @dir:	temporary directory for socket files
- */
-struct ctx {
-	struct loop *l;
-	struct port *p;
-	int frames;
-	int closed;
-	int accepted;
-	int fd;
-	char dir[64];
-};
-
-/**
- * ctx_rx() - port callback: count a frame whose first byte is its length
- * @arg:	the struct ctx
- * @p:		unused
- * @frame:	the frame
- * @len:	its length
- */
-static void ctx_rx(void *arg, struct port *p, const uint8_t *frame, size_t len)
-{
-	struct ctx *c = arg;
-
-	(void)p;
-	assert_int_equal(frame[0], (uint8_t)len);
-	c->frames++;
-}
-
-/**
- * ctx_close() - port callback: note the port died
- * @arg:	the struct ctx
- * @p:		unused
- */
-static void ctx_close(void *arg, struct port *p)
-{
-	struct ctx *c = arg;
-
-	(void)p;
-	c->closed = 1;
-}
-
-/**
- * ctx_accept() - listener callback: keep the descriptor, stop the loop
- * @arg:	the struct ctx
- * @fd:		the accepted connection
- */
-static void ctx_accept(void *arg, int fd)
-{
-	struct ctx *c = arg;
-
-	c->accepted++;
-	c->fd = fd;
-	loop_stop(c->l);
-}
-
-/**
- * ctx_init() - a loop, a temporary directory, sendmmsg(2) counters reset
- * @c:		context, reset
- */
-static void ctx_init(struct ctx *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	c->l = loop_new();
-	assert_non_null(tl_mkdtemp(c->dir, sizeof(c->dir), "tpd"));
-	mmsg_errno = 0;
-	mmsg_calls = 0;
-	mmsg_max = 0;
-}
-
-/**
- * ctx_done() - free the port and the loop, remove the directory
- * @c:		context
- */
-static void ctx_done(struct ctx *c)
-{
-	port_free(c->p);
-	loop_free(c->l);
-	assert_int_equal(tl_rm_rf(c->dir), 0);
-}
-
-/**
- * ctx_path() - a path in the test's temporary directory
- * @c:		context
- * @name:	file name
- * @out:	set to the path
- * @len:	size of @out
- */
-static void ctx_path(const struct ctx *c, const char *name, char *out,
-		     size_t len)
-{
-	snprintf(out, len, "%s/%s", c->dir, name);
-}
-
-/**
- * fill_sun() - a unix socket address for @path
- * @sun:	set to the address
- * @path:	socket path, shorter than sun_path
- */
-static void fill_sun(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	assert_true(strlen(path) < sizeof(sun->sun_path));
-	memcpy(sun->sun_path, path, strlen(path) + 1);
-}
-
-/**
- * connect_to() - a unix socket of @type connected to @path
- * @path:	socket path
- * @type:	SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
- *
- * Return: the connected descriptor; fails the test if it cannot connect
- */
-static int connect_to(const char *path, int type)
-{
-	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, type, 0);
-
-	fill_sun(&sun, path);
-	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	return fd;
-}
-
-/**
- * send_fds() - one message: @len bytes of data and @n descriptors
- * with SCM_RIGHTS
- * @conn:	connected unix socket
- * @fds:	descriptors to pass
- * @n:		how many
- * @data:	payload
- * @len:	its length
- */
-static void send_fds(int conn, const int *fds, int n, const char *data,
-		     size_t len)
-{
-	union {
-		char buf[CMSG_SPACE(8 * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = {(void *)data, len};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *cm;
-
-	memset(&ctl, 0, sizeof(ctl));
-	if (n) {
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, (size_t)n * sizeof(int));
-	}
-	assert_int_equal(sendmsg(conn, &msg, 0), (ssize_t)len);
-}
-
-/**
- * make_frame() - a frame of @len bytes: its length byte, then @seq
- * @f:		buffer, @len bytes
- * @len:	frame length, at most 255
- * @seq:	sequence number
- */
-static void make_frame(uint8_t *f, size_t len, uint8_t seq)
-{
-	memset(f, 0, len);
-	f[0] = (uint8_t)len;
-	f[1] = seq;
-}
 
 /**
  * test_fdpass() - Lima's VZ driver: a datagram socketpair, one end passed
@@ -258,7 +49,7 @@ static void test_fdpass(void **state)
 	conn = connect_to(path, SOCK_STREAM);
 	send_fds(conn, &sv[1], 1, "", 1);
 	close(sv[1]);
-	tl_loop_run_for(c.l, 1000);
+	run_for(&c, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(port_listener_stats(pl)->accepted, 1);
 	assert_int_equal(recv(conn, buf, sizeof(buf), 0), 0);
@@ -294,21 +85,21 @@ static void test_fdpass_odd(void **state)
 
 	conn = connect_to(path, SOCK_STREAM); /* closes without an fd */
 	close(conn);
-	tl_loop_run_for(c.l, 100);
+	run_for(&c, 100);
 	assert_int_equal(st->no_fd, 1);
 
 	conn = connect_to(path, SOCK_STREAM); /* garbage, no fd */
 	memset(junk, 'x', sizeof(junk));
 	assert_int_equal(write(conn, junk, sizeof(junk)),
 			 (ssize_t)sizeof(junk));
-	tl_loop_run_for(c.l, 100);
+	run_for(&c, 100);
 	assert_int_equal(st->no_fd, 2);
 	close(conn);
 
 	assert_int_equal(pipe(pp), 0); /* not a datagram socket */
 	conn = connect_to(path, SOCK_STREAM);
 	send_fds(conn, &pp[0], 1, "", 1);
-	tl_loop_run_for(c.l, 100);
+	run_for(&c, 100);
 	assert_int_equal(st->bad_fd, 1);
 	assert_int_equal(c.accepted, 0);
 	close(conn);
@@ -324,7 +115,7 @@ static void test_fdpass_odd(void **state)
 	close(three[0]);
 	close(three[1]);
 	close(three[2]);
-	tl_loop_run_for(c.l, 1000);
+	run_for(&c, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(st->extra_fds, 2);
 	assert_int_equal(st->accepted, 1);
@@ -379,7 +170,7 @@ static void test_modes_and_peercred(void **state)
 
 	/* A seqpacket connection of ours is accepted. */
 	sv[0] = connect_to(pb, SOCK_SEQPACKET);
-	tl_loop_run_for(c.l, 1000);
+	run_for(&c, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(port_listener_stats(b)->refused_uid, 0);
 	close(c.fd);
@@ -438,21 +229,21 @@ static void test_vfkit_peer(void **state)
 	c1 = vfkit_client(p1, srv);
 	assert_int_equal(send(c1, "VFKT", 4, 0), 4);
 	assert_int_equal(send(c1, f, sizeof(f), 0), (ssize_t)sizeof(f));
-	tl_loop_run_for(c.l, 50);
+	run_for(&c, 50);
 	assert_int_equal(c.frames, 1);
 	assert_int_equal(port_stats(c.p)->rx_new_peer, 1);
 	assert_int_equal(port_stats(c.p)->rx_bad_len, 0);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	tl_loop_run_for(c.l, 20);
+	run_for(&c, 20);
 	assert_int_equal(recv(c1, r, sizeof(r), MSG_DONTWAIT),
 			 (ssize_t)sizeof(f));
 
 	c2 = vfkit_client(p2, srv);
 	assert_int_equal(send(c2, f, sizeof(f), 0), (ssize_t)sizeof(f));
-	tl_loop_run_for(c.l, 50);
+	run_for(&c, 50);
 	assert_int_equal(port_stats(c.p)->rx_new_peer, 2);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	tl_loop_run_for(c.l, 20);
+	run_for(&c, 20);
 	assert_int_equal(recv(c2, r, sizeof(r), MSG_DONTWAIT),
 			 (ssize_t)sizeof(f));
 	assert_int_equal(recv(c1, r, sizeof(r), MSG_DONTWAIT), -1);
@@ -462,7 +253,7 @@ static void test_vfkit_peer(void **state)
 	assert_int_equal(
 	    sendto(anon, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)),
 	    (ssize_t)sizeof(f));
-	tl_loop_run_for(c.l, 50);
+	run_for(&c, 50);
 	assert_int_equal(port_stats(c.p)->rx_no_peer, 1);
 	assert_int_equal(c.frames, 2);
 
@@ -470,7 +261,7 @@ static void test_vfkit_peer(void **state)
 	close(c2);
 	unlink(p2);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	tl_loop_run_for(c.l, 20);
+	run_for(&c, 20);
 	assert_int_equal(port_stats(c.p)->tx_drop_err, 1);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), -1);
 	assert_int_equal(port_stats(c.p)->tx_no_peer, 2);
@@ -481,135 +272,34 @@ static void test_vfkit_peer(void **state)
 }
 
 /**
- * test_enobufs() - ENOBUFS (macOS): no spinning on POLLOUT but a backoff
- * timer of 1 to 10 ms; frames stay queued, then go out in order, batched
- * by sendmmsg(2)
+ * test_sun_named() - the sender addresses a peer port answers: a path or
+ * a Linux abstract name; not Linux's bare family (unbound sender) nor
+ * XNU's and FreeBSD's 16-byte sun_noname (all zeros)
  * @state:	unused
  */
-static void test_enobufs(void **state)
+static void test_sun_named(void **state)
 {
-	uint8_t f[100], r[200];
-	int sv[2], i, calls;
-	struct ctx c;
+	const socklen_t base = offsetof(struct sockaddr_un, sun_path);
+	struct sockaddr_un sun;
 
 	(void)state;
-	ctx_init(&c);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
-	c.p = port_new(c.l, sv[0], PORT_PACKET, "vz", ctx_rx, ctx_close, &c);
-	mmsg_errno = ENOBUFS;
-	for (i = 0; i < 50; i++) {
-		make_frame(f, sizeof(f), (uint8_t)i);
-		assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	}
-	tl_loop_run_for(c.l, 200);
-	/* 1, 2, 4, 8, then every 10 ms: about 20 tries in 200 ms. */
-	assert_true(mmsg_calls >= 5);
-	assert_true(mmsg_calls <= 40);
-	assert_true(port_stats(c.p)->tx_retries <= 40);
-	assert_int_equal(port_stats(c.p)->tx_nobufs, 1);
-	assert_int_equal(recv(sv[1], r, sizeof(r), MSG_DONTWAIT), -1);
-
-	mmsg_errno = 0;
-	calls = mmsg_calls;
-	tl_loop_run_for(c.l, 30);
-	/* 50 datagrams in two calls: 32, then 18. */
-	assert_int_equal(mmsg_calls - calls, 2);
-	assert_int_equal(mmsg_max, 32);
-	for (i = 0; i < 50; i++) {
-		assert_int_equal(recv(sv[1], r, sizeof(r), MSG_DONTWAIT), 100);
-		assert_int_equal(r[1], (uint8_t)i);
-	}
-	assert_int_equal(port_stats(c.p)->tx_drop_full, 0);
-	close(sv[1]);
-	ctx_done(&c);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	assert_int_equal(port_sun_named(&sun, 0), 0);
+	assert_int_equal(port_sun_named(&sun, base), 0);
+	assert_int_equal(port_sun_named(&sun, 16), 0); /* sun_noname */
+	assert_int_equal(port_sun_named(&sun, sizeof(sun)), 0);
+	assert_int_equal(port_sun_named(&sun, sizeof(sun) + 1), 0);
+	memcpy(sun.sun_path, "/tmp/vfkit.sock", 16);
+	assert_int_equal(port_sun_named(&sun, base + 16), 1);
+	memset(&sun.sun_path, 0, sizeof(sun.sun_path));
+	memcpy(sun.sun_path,
+	       "\0"
+	       "00a1f",
+	       6); /* Linux autobind */
+	assert_int_equal(port_sun_named(&sun, base + 6), 1);
 }
 
-/**
- * flood_never_read() - fill a port whose peer never reads until frames
- * are dropped, then run 200 ms: a bounded number of system calls
- * @c:		context with a port whose peer never reads
- */
-static void flood_never_read(struct ctx *c)
-{
-	uint8_t f[1500];
-	int i;
-
-	make_frame(f, sizeof(f), 0);
-	/* Socket buffers may hold megabytes (wmem_max): send until drops. */
-	for (i = 0; i < 40000 && !port_stats(c->p)->tx_drop_full; i++) {
-		port_send(c->p, f, sizeof(f));
-		if (i % 100 == 0)
-			tl_loop_run_for(c->l, 1);
-	}
-	mmsg_calls = 0;
-	tl_loop_run_for(c->l, 200);
-	assert_true(mmsg_calls <= 40);
-	assert_true(port_stats(c->p)->tx_drop_full > 0);
-	assert_false(c->closed);
-}
-
-/**
- * test_never_reads_connected() - a connected socketpair never read
- * (EAGAIN, and POLLOUT is honest)
- * @state:	unused
- */
-static void test_never_reads_connected(void **state)
-{
-	struct ctx c;
-	int sv[2];
-
-	(void)state;
-	ctx_init(&c);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
-	c.p = port_new(c.l, sv[0], PORT_PACKET, "vz", ctx_rx, ctx_close, &c);
-	flood_never_read(&c);
-	close(sv[1]);
-	ctx_done(&c);
-}
-
-/**
- * test_never_reads_vfkit() - an unconnected vfkit peer never read: EAGAIN
- * once its queue is full while poll(2) reports the socket writable
- * @state:	unused
- */
-static void test_never_reads_vfkit(void **state)
-{
-	char srv[128], p1[128];
-	struct sockaddr_un to;
-	uint8_t f[60];
-	struct ctx c;
-	int c1;
-
-	(void)state;
-	ctx_init(&c);
-	ctx_path(&c, "vfkit.sock", srv, sizeof(srv));
-	ctx_path(&c, "c1", p1, sizeof(p1));
-	c.p = port_new(c.l, port_bind_unixgram(srv), PORT_DGRAM_PEER, "vfkit",
-		       ctx_rx, ctx_close, &c);
-	/* Bound but not connected: the receiver's queue limit applies. */
-	c1 = socket(AF_UNIX, SOCK_DGRAM, 0);
-	fill_sun(&to, p1);
-	assert_int_equal(bind(c1, (struct sockaddr *)&to, sizeof(to)), 0);
-	fill_sun(&to, srv);
-	make_frame(f, sizeof(f), 0);
-	assert_int_equal(
-	    sendto(c1, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)),
-	    (ssize_t)sizeof(f));
-	tl_loop_run_for(c.l, 50);
-	assert_int_equal(c.frames, 1);
-	flood_never_read(&c);
-	assert_true(port_stats(c.p)->tx_nobufs >= 1);
-	assert_true(port_stats(c.p)->tx_retries >= 5);
-	close(c1);
-	ctx_done(&c);
-}
-
-/**
- * main() - run this file's tests with cmocka
- *
- * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
- * how many failed
- */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,9 +307,7 @@ int main(void)
 	    cmocka_unit_test(test_fdpass_odd),
 	    cmocka_unit_test(test_modes_and_peercred),
 	    cmocka_unit_test(test_vfkit_peer),
-	    cmocka_unit_test(test_enobufs),
-	    cmocka_unit_test(test_never_reads_connected),
-	    cmocka_unit_test(test_never_reads_vfkit),
+	    cmocka_unit_test(test_sun_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

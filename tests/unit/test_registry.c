@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +26,13 @@
 #include "lan/leases.h"
 #include "lan/registry.h"
 #include "tests/unit/testlib.h"
+
+/* The modification time with nanoseconds: POSIX's st_mtim, macOS's name */
+#ifdef __APPLE__
+#define ST_MTIM(st) ((st).st_mtimespec)
+#else
+#define ST_MTIM(st) ((st).st_mtim)
+#endif
 
 static int64_t fake_now = 1000;
 
@@ -136,12 +144,12 @@ static void test_lease_file(void **state)
 
 	/* Unchanged associations: the file is not rewritten. */
 	assert_int_equal(stat(path, &st1), 0);
-	usleep(20000);
+	nanosleep(&(struct timespec){0, 20000000}, NULL);
 	fake_now += 3600; /* expired, but the MAC keeps its address */
 	reg_sync(r);
 	assert_int_equal(stat(path, &st2), 0);
 	assert_int_equal(st1.st_ino, st2.st_ino);
-	assert_int_equal(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+	assert_int_equal(ST_MTIM(st1).tv_nsec, ST_MTIM(st2).tv_nsec);
 
 	reg_free(r);
 	dhcp_free(d);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_hostresolver_fwd.c - services/hostresolver/ forwarding raw queries and
- * following its upstreams, against real ones (the world of hr_test.h).
+ * test_hostresolver_fwd_linux.c - services/hostresolver/ forwarding raw queries
+ * and following its upstreams, against real ones (the world of hr_test.h).
  *
  * Covers raw forwarding (TXT, MX, NXDOMAIN relayed, a TXT answer over 512
  * bytes through c-ares's TCP retry, with and without EDNS0), the fallback

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_hostresolver_fair.c - the fair share of services/hostresolver/ among
- * its clients and networks, against a silent upstream (the world of
+ * test_hostresolver_fair_linux.c - the fair share of services/hostresolver/
+ * among its clients and networks, against a silent upstream (the world of
  * hr_test.h): refusals past a client's or a network's share, a cancelled
  * query still charged, a worker left for another client.
  *

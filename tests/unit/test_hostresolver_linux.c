@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_hostresolver.c - services/hostresolver/ answering lookups of its own
- * against real upstreams (the world of hr_test.h: dnsmasq on loopback, a
+ * test_hostresolver_linux.c - services/hostresolver/ answering lookups of its
+ * own against real upstreams (the world of hr_test.h: dnsmasq on loopback, a
  * silent upstream, the real getaddrinfo of glibc reading a private /etc/hosts
  * and /etc/resolv.conf).
  *
@@ -10,7 +10,8 @@
  * identical lookups (counted in dnsmasq's query log), cancellation (queued,
  * running in a worker, ready, forwarded), the in-flight bound, and deadlines
  * with a silent upstream. Forwarding and the upstreams are in
- * test_hostresolver_fwd.c, the fair share in test_hostresolver_fair.c.
+ * test_hostresolver_fwd_linux.c, the fair share in
+ * test_hostresolver_fair_linux.c.
  *
  * Needs root (mount namespace, port 53) and dnsmasq; skipped without them.
  */
