@@ -210,10 +210,12 @@ bool dns_name_equal(const uint8_t *a, const uint8_t *b);
 
 /* Local answers (local.c) */
 
-#define DNS_LOCAL_TTL	      5	  /* TTL of locally answered records */
-#define DNS_LOCAL_CHAIN_MAX   8	  /* CNAMEs followed before SERVFAIL */
-#define DNS_LOCAL_ADDRS_MAX   16  /* addresses per family per name */
-#define DNS_LOCAL_REGEXP_LEN  256 /* longest Regexp record pattern */
+#define DNS_LOCAL_TTL	     5	 /* TTL of locally answered records */
+#define DNS_LOCAL_CHAIN_MAX  8	 /* CNAMEs followed before SERVFAIL */
+#define DNS_LOCAL_ADDRS_MAX  16	 /* addresses per family per name */
+#define DNS_LOCAL_REGEXP_LEN 256 /* longest Regexp record pattern */
+/* regcomp(3) flags of Regexp records (<regex.h>): names match in any case. */
+#define DNS_REGEXP_FLAGS      (REG_EXTENDED | REG_NOSUB | REG_ICASE)
 #define DNS_LOCAL_REGEXPS_MAX 256 /* Regexp records per zone */
 
 /*

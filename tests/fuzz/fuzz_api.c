@@ -25,6 +25,7 @@
  * fuzz-sources: daemon/api_parse.c daemon/options.c base/log.c
  * fuzz-sources: base/xalloc.c
  * fuzz-sources: services/dns/codec.c services/dns/build.c services/dns/local.c
+ * fuzz-sources: services/dns/regexp.c
  * fuzz-sources: daemon/limayaml.c
  * fuzz-sources: daemon/networksyaml.c daemon/yamlutil.c lan/leases.c
  * fuzz-sources: daemon/lima.c

@@ -18,7 +18,7 @@
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
  *     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
  *     -I. tests/fuzz/fuzz_dns.c services/dns/codec.c services/dns/build.c \
- *     services/dns/local.c -o build/fuzz_dns
+ *     services/dns/local.c services/dns/regexp.c -o build/fuzz_dns
  * Run:
  *   build/fuzz_dns -max_total_time=60 -max_len=4096 tests/fuzz/corpus/dns
  */

@@ -37,6 +37,7 @@
  * fuzz-sources: services/dns/stream.c services/dns/client.c
  * fuzz-sources: services/dns/codec.c services/dns/build.c
  * fuzz-sources: services/dns/local.c services/hostresolver/hostresolver.c
+ * fuzz-sources: services/dns/regexp.c
  * fuzz-sources: services/hostresolver/gai.c services/hostresolver/resolvconf.c
  * fuzz-sources: services/hostresolver/ares.c services/hostresolver/cache.c
  * fuzz-sources: services/pcap/capture.c services/pcap/output.c

@@ -16,7 +16,7 @@
  *     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
  *     tests/fuzz/fuzz_yaml.c daemon/networksyaml.c daemon/limayaml.c \
  *     daemon/yamlutil.c base/log.c services/dns/codec.c services/dns/build.c \
- *     services/dns/local.c base/xalloc.c -I. -lyaml \
+ *     services/dns/local.c services/dns/regexp.c base/xalloc.c -I. -lyaml \
  *     -o build/fuzz_yaml
  * Run (-close_fd_mask=2 silences the unknown-key warnings):
  *   build/fuzz_yaml -max_total_time=60 -close_fd_mask=2 \

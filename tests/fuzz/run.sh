@@ -13,8 +13,8 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 # The sources each target needs besides its own file: the header lines of
 # tests/fuzz/fuzz_TARGET.c (" * fuzz-sources: ..."; a key may repeat).
 case $target in
-dns) sources="services/dns/codec.c services/dns/build.c services/dns/local.c" libs="" ;;
-yaml) sources="daemon/networksyaml.c daemon/limayaml.c services/dns/codec.c services/dns/build.c services/dns/local.c base/log.c base/xalloc.c"
+dns) sources="services/dns/codec.c services/dns/build.c services/dns/local.c services/dns/regexp.c" libs="" ;;
+yaml) sources="daemon/networksyaml.c daemon/limayaml.c services/dns/codec.c services/dns/build.c services/dns/local.c services/dns/regexp.c base/log.c base/xalloc.c"
       [ -f "$src/daemon/yamlutil.c" ] && sources="$sources daemon/yamlutil.c"
       libs="-lyaml" ;;
 *) sources=$(sed -n 's|^ \* fuzz-sources: ||p' "$src/tests/fuzz/fuzz_$target.c")
