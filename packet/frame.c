@@ -34,7 +34,7 @@ int frame_dport(const uint8_t *f, size_t len, uint8_t *proto, uint32_t *dst)
 		return -1;
 	*proto = fi.proto;
 	memcpy(dst, fi.ip4->dst, 4);
-	return frame_get16(l4->dport);
+	return be16_get(l4->dport);
 }
 
 /**

@@ -14,8 +14,8 @@
  * uint8_t: the structs have alignment 1 and no padding (asserted below),
  * a view may be laid over any byte of a frame, reading a member is a
  * character access (no strict-aliasing question), and multi-byte fields
- * are read and written in network order by frame_get16()/frame_get32()/
- * frame_put16()/frame_put32(), which the compiler turns into one load and
+ * are read and written in network order by base/be.h (be16_get(),
+ * be16_put() and their 32-bit kin), which the compiler turns into one load and
  * a byte swap. No packed attribute, no extension: it builds the same on
  * Linux, macOS and the BSDs.
  *
@@ -32,6 +32,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base/be.h"
 
 #define FRAME_ETH_ALEN 6  /* a MAC address */
 #define FRAME_ETH_HLEN 14 /* Ethernet header, untagged */
@@ -75,7 +77,7 @@
  * struct frame_eth - Ethernet header
  * @dst:	destination MAC
  * @src:	source MAC
- * @type:	ethertype, network order (frame_get16())
+ * @type:	ethertype, network order (be16_get())
  */
 struct frame_eth {
 	uint8_t dst[FRAME_ETH_ALEN];
@@ -230,53 +232,6 @@ struct frame_info {
 #define FRAME_LEN(l3len) ((l3len) + FRAME_ETH_HLEN)
 
 /**
- * frame_get16() - a 16-bit field in network order
- * @p:		its first byte, any alignment
- *
- * Return: its value
- */
-static inline uint16_t frame_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/**
- * frame_get32() - a 32-bit field in network order
- * @p:		its first byte, any alignment
- *
- * Return: its value
- */
-static inline uint32_t frame_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/**
- * frame_put16() - store a 16-bit field in network order
- * @p:		its first byte, any alignment
- * @v:		the value
- */
-static inline void frame_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/**
- * frame_put32() - store a 32-bit field in network order
- * @p:		its first byte, any alignment
- * @v:		the value
- */
-static inline void frame_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/**
  * frame_eth() - the Ethernet header of a frame
  * @f:		the frame
  * @len:	its length
@@ -311,7 +266,7 @@ static inline uint16_t frame_type(const uint8_t *f, size_t len)
 {
 	const struct frame_eth *eth = frame_eth(f, len);
 
-	return eth ? frame_get16(eth->type) : 0;
+	return eth ? be16_get(eth->type) : 0;
 }
 
 /**
@@ -407,7 +362,7 @@ static inline size_t frame_ip4_hlen(const struct frame_ip4 *ip)
  */
 static inline unsigned frame_ip4_frag(const struct frame_ip4 *ip)
 {
-	return frame_get16(ip->frag);
+	return be16_get(ip->frag);
 }
 
 /**
@@ -452,7 +407,7 @@ static inline size_t frame_tcp_hlen(const struct frame_tcp *tcp)
 static inline void frame_parse_ip4(size_t len, struct frame_info *fi)
 {
 	const struct frame_ip4 *ip = fi->ip4;
-	size_t hl = frame_ip4_hlen(ip), tot = frame_get16(ip->len);
+	size_t hl = frame_ip4_hlen(ip), tot = be16_get(ip->len);
 	size_t avail = len - fi->l3;
 	unsigned fr = frame_ip4_frag(ip);
 
@@ -495,7 +450,7 @@ static inline int frame_parse(const uint8_t *f, size_t len,
 	}
 	if (!fi->ip6 || frame_ip6_version(fi->ip6) != 6)
 		return -1;
-	pl = frame_get16(fi->ip6->plen);
+	pl = be16_get(fi->ip6->plen);
 	fi->proto = fi->ip6->next;
 	fi->l4 = fi->l3 + FRAME_IP6_HLEN;
 	fi->end = fi->l4 + (pl < len - fi->l4 ? pl : len - fi->l4);

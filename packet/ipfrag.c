@@ -79,12 +79,12 @@ static int ipfrag_valid(const struct frame_ip4 *ip, size_t plen)
 	if (hlen < FRAME_IP4_HLEN || hlen > plen)
 		return 0;
 	for (i = 0; i < hlen; i += 2)
-		sum += frame_get16(h + i);
+		sum += be16_get(h + i);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	if (sum != 0xffff)
 		return 0;
-	tot = frame_get16(ip->len);
+	tot = be16_get(ip->len);
 	if (tot < hlen || tot > plen)
 		return 0;
 	return ip->ttl != 0;
@@ -178,7 +178,7 @@ enum ipfrag_verdict ipfrag_pass(struct ipfrag *t, const uint8_t *frame,
 	memcpy(&dst, ip->dst, 4);
 	memcpy(&id, ip->id, 2);
 	off = (fo & FRAME_IP4_OFFMASK) << 3;
-	flen = frame_get16(ip->len) - (unsigned)frame_ip4_hlen(ip);
+	flen = be16_get(ip->len) - (unsigned)frame_ip4_hlen(ip);
 
 	ipfrag_expire(t, now_ms);
 	for (i = 0; i < t->n; i++)

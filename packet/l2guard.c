@@ -152,7 +152,7 @@ static enum l2g_verdict l2g_ipv6(const struct l2g_addrs *own,
 		return L2G_SPOOF6;
 	/* Ethernet pads short frames: the payload length says where the
 	 * packet ends (0 is a jumbogram's, which no Ethernet frame holds) */
-	end = FRAME_IP6_HLEN + (size_t)frame_get16(ip->plen);
+	end = FRAME_IP6_HLEN + (size_t)be16_get(ip->plen);
 	if (end > plen || end == FRAME_IP6_HLEN)
 		end = plen;
 	nh = ip->next;
@@ -173,7 +173,7 @@ static enum l2g_verdict l2g_ipv6(const struct l2g_addrs *own,
 		case FRAME_IPPROTO_FRAG:
 			if (off + 8 > end)
 				return L2G_CHAIN;
-			if (frame_get16(p + off + 2) & L2G_OFFMASK)
+			if (be16_get(p + off + 2) & L2G_OFFMASK)
 				return L2G_PASS; /* not the first */
 			frag = 1;
 			nh = p[off];
@@ -186,8 +186,8 @@ static enum l2g_verdict l2g_ipv6(const struct l2g_addrs *own,
 		case FRAME_IPPROTO_UDP:
 			if (off + 4 > end)
 				return L2G_CHAIN;
-			return frame_get16(p + off) == L2G_DHCP6_SRV &&
-				       frame_get16(p + off + 2) == L2G_DHCP6_CLI
+			return be16_get(p + off) == L2G_DHCP6_SRV &&
+				       be16_get(p + off + 2) == L2G_DHCP6_CLI
 				   ? L2G_DHCPV6
 				   : L2G_PASS;
 		default: /* TCP, ESP, no next header...: nothing of ours */

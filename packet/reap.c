@@ -138,7 +138,7 @@ static void reap_fold(uint8_t *at, uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	frame_put16(at, (uint16_t)~sum);
+	be16_put(at, (uint16_t)~sum);
 }
 
 /**
@@ -164,10 +164,10 @@ void reap_rst(uint8_t out[REAP_FRAME], const uint8_t src_mac[6],
 	memset(out, 0, REAP_FRAME);
 	memcpy(eth->dst, dst_mac, FRAME_ETH_ALEN);
 	memcpy(eth->src, src_mac, FRAME_ETH_ALEN);
-	frame_put16(eth->type, FRAME_ETH_IP4);
+	be16_put(eth->type, FRAME_ETH_IP4);
 	ip->vhl = 4 << 4 | FRAME_IP4_HLEN / 4;
-	frame_put16(ip->len, FRAME_IP4_HLEN + FRAME_TCP_HLEN);
-	frame_put16(ip->frag, FRAME_IP4_DF);
+	be16_put(ip->len, FRAME_IP4_HLEN + FRAME_TCP_HLEN);
+	be16_put(ip->frag, FRAME_IP4_DF);
 	ip->ttl = 64;
 	ip->proto = FRAME_IPPROTO_TCP;
 	memcpy(ip->src, &t->saddr, 4);
@@ -175,8 +175,8 @@ void reap_rst(uint8_t out[REAP_FRAME], const uint8_t src_mac[6],
 	reap_fold(ip->csum, reap_sum((const uint8_t *)ip, FRAME_IP4_HLEN, 0));
 	memcpy(tcp->sport, &t->sport, 2);
 	memcpy(tcp->dport, &t->dport, 2);
-	frame_put32(tcp->seq, seq);
-	frame_put32(tcp->ack, ack);
+	be32_put(tcp->seq, seq);
+	be32_put(tcp->ack, ack);
 	tcp->off = FRAME_TCP_HLEN / 4 << 4;
 	tcp->flags = flags;
 	sum = reap_sum(ip->src, 4, reap_sum(ip->dst, 4, 0));
@@ -236,7 +236,7 @@ int reap_answer(struct reap *r, const uint8_t *frame, size_t len)
 		return 0;
 	ip = fi.ip4;
 	hl = frame_ip4_hlen(ip);
-	tot = frame_get16(ip->len);
+	tot = be16_get(ip->len);
 	if (tot > frame_l3_len(len) || tot < hl + FRAME_TCP_HLEN)
 		return 0;
 	tcp = (const struct frame_tcp *)(frame + fi.l4);
@@ -248,8 +248,8 @@ int reap_answer(struct reap *r, const uint8_t *frame, size_t len)
 	memcpy(&t.daddr, ip->src, 4);
 	memcpy(&t.sport, tcp->dport, 2);
 	memcpy(&t.dport, tcp->sport, 2);
-	seq = frame_get32(tcp->seq);
-	ack = frame_get32(tcp->ack);
+	seq = be32_get(tcp->seq);
+	ack = be32_get(tcp->ack);
 	dlen = (uint32_t)(tot - hl - thl);
 	if (fl & FRAME_TCP_ACK)
 		reap_rst(r->pending[r->npending], eth->dst, eth->src, &t, ack,

@@ -464,11 +464,11 @@ static int svc_dhcp_input(struct svc *s, const struct frame_ip4 *ip,
 	int n;
 
 	if (ip->proto != FRAME_IPPROTO_UDP || tot - hlen < FRAME_UDP_HLEN ||
-	    frame_get16(udp->dport) != DHCP_SERVER_PORT)
+	    be16_get(udp->dport) != DHCP_SERVER_PORT)
 		return 0;
 	if (!s->dhcp)
 		return 0; /* lwIP answers port unreachable */
-	ulen = frame_get16(udp->len);
+	ulen = be16_get(udp->len);
 	if (ulen < FRAME_UDP_HLEN || ulen > tot - hlen) {
 		s->stats.rx_dropped++;
 		return 1;
@@ -584,7 +584,7 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len, uint32_t port)
 	    (!s->has_alias ||
 	     memcmp(eth->dst, s->alias.hwaddr, ETH_HWADDR_LEN)))
 		goto drop;
-	type = frame_get16(eth->type);
+	type = be16_get(eth->type);
 	if (type == FRAME_ETH_IP4) {
 		const struct frame_ip4 *ip;
 		const struct frame_tcp *tcp;
@@ -597,7 +597,7 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len, uint32_t port)
 			goto drop;
 		ip = fi.ip4;
 		hlen = frame_ip4_hlen(ip);
-		tot = frame_get16(ip->len);
+		tot = be16_get(ip->len);
 		if (tot < hlen || tot > frame_l3_len(len) ||
 		    inet_chksum(ip, (u16_t)hlen) != 0)
 			goto drop;

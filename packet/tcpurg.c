@@ -56,7 +56,7 @@ enum tcpurg_verdict tcpurg_scan(const uint8_t *frame, size_t len,
 	if (fi.end - fi.l4 < FRAME_TCP_HLEN)
 		return fi.frag_more ? TCPURG_DROP : TCPURG_PASS;
 	tcp = (const struct frame_tcp *)(frame + fi.l4);
-	if (!(tcp->flags & FRAME_TCP_URG) && !frame_get16(tcp->urp))
+	if (!(tcp->flags & FRAME_TCP_URG) && !be16_get(tcp->urp))
 		return TCPURG_PASS;
 	*tcp_off = fi.l4;
 	return TCPURG_CLEAR;
@@ -87,14 +87,14 @@ static uint16_t tcpurg_csum_fix(uint16_t hc, uint16_t m, uint16_t m1)
 void tcpurg_clear(uint8_t *frame, size_t tcp_off)
 {
 	struct frame_tcp *tcp = (struct frame_tcp *)(frame + tcp_off);
-	uint16_t sum = frame_get16(tcp->csum);
+	uint16_t sum = be16_get(tcp->csum);
 	uint16_t w = (uint16_t)(tcp->off << 8 | tcp->flags); /* one word */
 
 	sum = tcpurg_csum_fix(sum, w, w & (uint16_t)~FRAME_TCP_URG);
-	sum = tcpurg_csum_fix(sum, frame_get16(tcp->urp), 0);
+	sum = tcpurg_csum_fix(sum, be16_get(tcp->urp), 0);
 	tcp->flags &= (uint8_t)~FRAME_TCP_URG;
-	frame_put16(tcp->urp, 0);
-	frame_put16(tcp->csum, sum);
+	be16_put(tcp->urp, 0);
+	be16_put(tcp->csum, sum);
 }
 
 /**

@@ -106,7 +106,7 @@ static int put_name(struct dns_builder *b, const uint8_t *name)
 			if (!room(b, i + 2))
 				return -1;
 			memcpy(b->buf + b->len, name, i);
-			dns_wr16(b->buf + b->len + i, 0xc000 | b->comp[k]);
+			be16_put(b->buf + b->len + i, 0xc000 | b->comp[k]);
 			comp_add(b, b->len, labels);
 			b->len += i + 2;
 			return 0;
@@ -161,12 +161,12 @@ void dns_build_begin(struct dns_builder *b, const struct dns_query *q,
 		flags |= DNS_FLAG_RD;
 	if (q->cd)
 		flags |= DNS_FLAG_CD;
-	dns_wr16(buf, q->id);
-	dns_wr16(buf + 2, flags);
-	dns_wr16(buf + 4, q->has_question ? 1 : 0);
-	dns_wr16(buf + 6, 0);
-	dns_wr16(buf + 8, 0);
-	dns_wr16(buf + 10, 0);
+	be16_put(buf, q->id);
+	be16_put(buf + 2, flags);
+	be16_put(buf + 4, q->has_question ? 1 : 0);
+	be16_put(buf + 6, 0);
+	be16_put(buf + 8, 0);
+	be16_put(buf + 10, 0);
 	b->len = DNS_HDR_LEN;
 	if (q->has_question) {
 		size_t labels = 0, i;
@@ -176,8 +176,8 @@ void dns_build_begin(struct dns_builder *b, const struct dns_query *q,
 			labels++;
 		comp_add(b, b->len, labels);
 		b->len += q->qname_len;
-		dns_wr16(buf + b->len, q->qtype);
-		dns_wr16(buf + b->len + 2, q->qclass);
+		be16_put(buf + b->len, q->qtype);
+		be16_put(buf + b->len + 2, q->qclass);
 		b->len += 4;
 	}
 }
@@ -208,7 +208,7 @@ static int put_rr(struct dns_builder *b, const uint8_t *owner, uint16_t type,
 	if (b->failed || b->tc)
 		return -1;
 	if (!owner) {
-		if (dns_rd16(b->buf + 4) != 1)
+		if (be16_get(b->buf + 4) != 1)
 			return -1; /* no question to point at */
 	}
 	if (type != b->set_type ||
@@ -225,16 +225,16 @@ static int put_rr(struct dns_builder *b, const uint8_t *owner, uint16_t type,
 	if (!owner) {
 		if (!room(b, 2))
 			goto truncate;
-		dns_wr16(b->buf + b->len, 0xc000 | DNS_HDR_LEN);
+		be16_put(b->buf + b->len, 0xc000 | DNS_HDR_LEN);
 		b->len += 2;
 	} else if (put_name(b, owner) < 0) {
 		goto truncate;
 	}
 	if (!room(b, DNS_RR_FIXED))
 		goto truncate;
-	dns_wr16(b->buf + b->len, type);
-	dns_wr16(b->buf + b->len + 2, DNS_C_IN);
-	dns_wr32(b->buf + b->len + 4, ttl);
+	be16_put(b->buf + b->len, type);
+	be16_put(b->buf + b->len + 2, DNS_C_IN);
+	be32_put(b->buf + b->len + 4, ttl);
 	b->len += DNS_RR_FIXED;
 	rdpos = b->len;
 	if (rdname) {
@@ -246,7 +246,7 @@ static int put_rr(struct dns_builder *b, const uint8_t *owner, uint16_t type,
 		memcpy(b->buf + b->len, rdata, rdlen);
 		b->len += rdlen;
 	}
-	dns_wr16(b->buf + rdpos - 2, (uint16_t)(b->len - rdpos));
+	be16_put(b->buf + rdpos - 2, (uint16_t)(b->len - rdpos));
 	b->ancount++;
 	return 0;
 
@@ -319,19 +319,19 @@ size_t dns_build_end(struct dns_builder *b)
 
 	if (b->failed)
 		return 0;
-	dns_wr16(b->buf + 6, b->ancount);
+	be16_put(b->buf + 6, b->ancount);
 	if (b->tc)
 		b->buf[2] |= DNS_FLAG_TC >> 8;
 	if (b->edns) {
 		p = b->buf + b->len;
 		p[0] = 0;
-		dns_wr16(p + 1, DNS_T_OPT);
-		dns_wr16(p + 3, DNS_EDNS_SIZE);
-		dns_wr32(p + 5, (uint32_t)(b->rcode >> 4) << 24 |
+		be16_put(p + 1, DNS_T_OPT);
+		be16_put(p + 3, DNS_EDNS_SIZE);
+		be32_put(p + 5, (uint32_t)(b->rcode >> 4) << 24 |
 				    (b->edns_do ? 0x8000 : 0));
-		dns_wr16(p + 9, 0);
+		be16_put(p + 9, 0);
 		b->len += DNS_OPT_RR_LEN;
-		dns_wr16(b->buf + 10, 1);
+		be16_put(b->buf + 10, 1);
 	}
 	return b->len;
 }

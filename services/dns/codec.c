@@ -301,8 +301,8 @@ static int rr_skip(const uint8_t *msg, size_t len, size_t *off,
 		return -1;
 	if (next + DNS_RR_FIXED > len)
 		return -1;
-	type = dns_rd16(msg + next);
-	rdlen = dns_rd16(msg + next + 8);
+	type = be16_get(msg + next);
+	rdlen = be16_get(msg + next + 8);
 	next += DNS_RR_FIXED;
 	if (next + rdlen > len)
 		return -1;
@@ -326,7 +326,7 @@ static bool opt_options_ok(const uint8_t *p, size_t rdlen)
 	while (pos < rdlen) {
 		if (pos + 4 > rdlen)
 			return false;
-		pos += 4 + (size_t)dns_rd16(p + pos + 2);
+		pos += 4 + (size_t)be16_get(p + pos + 2);
 		if (pos > rdlen)
 			return false;
 	}
@@ -393,10 +393,10 @@ int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query *q)
 
 	if (len < DNS_HDR_LEN)
 		return DNS_PARSE_SHORT;
-	flags = dns_rd16(msg + 2);
+	flags = be16_get(msg + 2);
 	if (flags & DNS_FLAG_QR)
 		return DNS_PARSE_RESPONSE;
-	q->id = dns_rd16(msg);
+	q->id = be16_get(msg);
 	q->opcode = DNS_OPCODE(flags);
 	q->rd = !!(flags & DNS_FLAG_RD);
 	q->cd = !!(flags & DNS_FLAG_CD);
@@ -404,10 +404,10 @@ int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query *q)
 		q->rcode = DNS_RCODE_NOTIMP;
 		return DNS_PARSE_NOTIMP;
 	}
-	qd = dns_rd16(msg + 4);
-	an = dns_rd16(msg + 6);
-	ns = dns_rd16(msg + 8);
-	ar = dns_rd16(msg + 10);
+	qd = be16_get(msg + 4);
+	an = be16_get(msg + 6);
+	ns = be16_get(msg + 8);
+	ar = be16_get(msg + 10);
 	if (qd != 1)
 		return formerr(q);
 
@@ -415,8 +415,8 @@ int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query *q)
 	if (n < 0 || off + 4 > len)
 		return formerr(q);
 	q->qname_len = (size_t)n;
-	q->qtype = dns_rd16(msg + off);
-	q->qclass = dns_rd16(msg + off + 2);
+	q->qtype = be16_get(msg + off);
+	q->qclass = be16_get(msg + off + 2);
 	off += 4;
 	if (dns_name_to_text(q->qname, q->name, sizeof(q->name),
 			     &q->name_plain) < 0)
@@ -435,24 +435,24 @@ int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query *q)
 		if (rr_skip(msg, len, &off, false) < 0)
 			return formerr(q);
 		/* rr_skip() checked the name and the bounds */
-		if (msg[start] != 0 || dns_rd16(msg + start + 1) != DNS_T_OPT) {
+		if (msg[start] != 0 || be16_get(msg + start + 1) != DNS_T_OPT) {
 			size_t next;
 
 			/* not an OPT RR with the root name; an OPT RR with
 			 * another name is malformed (RFC 6891 6.1.1) */
 			if (name_read(msg, len, start, NULL, &next) < 0 ||
-			    dns_rd16(msg + next) == DNS_T_OPT)
+			    be16_get(msg + next) == DNS_T_OPT)
 				return formerr(q);
 			continue;
 		}
 		if (q->edns) /* a second OPT RR */
 			return formerr(q);
-		ttl = dns_rd32(msg + start + 5);
-		rdlen = dns_rd16(msg + start + 9);
+		ttl = be32_get(msg + start + 5);
+		rdlen = be16_get(msg + start + 9);
 		if (!opt_options_ok(msg + start + DNS_OPT_RR_LEN, rdlen))
 			return formerr(q);
 		q->edns = true;
-		q->edns_size = dns_rd16(msg + start + 3);
+		q->edns_size = be16_get(msg + start + 3);
 		q->edns_version = (ttl >> 16) & 0xff;
 		q->edns_do = !!(ttl & 0x8000);
 	}
@@ -486,7 +486,7 @@ int dns_msg_set_id(uint8_t *msg, size_t len, uint16_t id)
 {
 	if (len < DNS_HDR_LEN)
 		return -1;
-	dns_wr16(msg, id);
+	be16_put(msg, id);
 	return 0;
 }
 
@@ -514,23 +514,23 @@ int dns_msg_check(const uint8_t *msg, size_t len, const struct dns_query *q)
 
 	if (len < DNS_HDR_LEN)
 		return DNS_CHECK_SHORT;
-	flags = dns_rd16(msg + 2);
+	flags = be16_get(msg + 2);
 	if (!(flags & DNS_FLAG_QR))
 		return DNS_CHECK_QUERY;
-	if (dns_rd16(msg) != q->id)
+	if (be16_get(msg) != q->id)
 		return DNS_CHECK_ID;
-	if (DNS_OPCODE(flags) != q->opcode || dns_rd16(msg + 4) != 1 ||
+	if (DNS_OPCODE(flags) != q->opcode || be16_get(msg + 4) != 1 ||
 	    !q->has_question)
 		return DNS_CHECK_QUESTION;
 	if (name_read(msg, len, DNS_HDR_LEN, name, &off) < 0 || off + 4 > len)
 		return DNS_CHECK_FORMAT;
 	if (!dns_name_equal(name, q->qname) ||
-	    dns_rd16(msg + off) != q->qtype ||
-	    dns_rd16(msg + off + 2) != q->qclass)
+	    be16_get(msg + off) != q->qtype ||
+	    be16_get(msg + off + 2) != q->qclass)
 		return DNS_CHECK_QUESTION;
 	off += 4;
-	nrr = (unsigned int)dns_rd16(msg + 6) + dns_rd16(msg + 8) +
-	      dns_rd16(msg + 10);
+	nrr = (unsigned int)be16_get(msg + 6) + be16_get(msg + 8) +
+	      be16_get(msg + 10);
 	for (i = 0; i < nrr; i++)
 		if (rr_skip(msg, len, &off, true) < 0)
 			return DNS_CHECK_FORMAT;
@@ -563,7 +563,7 @@ size_t dns_msg_truncate(uint8_t *msg, size_t len, size_t limit)
 		return len;
 	if (len < DNS_HDR_LEN)
 		return 0;
-	qd = dns_rd16(msg + 4);
+	qd = be16_get(msg + 4);
 	if (qd > 1)
 		return 0;
 	off = DNS_HDR_LEN;
@@ -573,17 +573,17 @@ size_t dns_msg_truncate(uint8_t *msg, size_t len, size_t limit)
 		off += 4;
 	}
 	qend = off;
-	nrr = (unsigned int)dns_rd16(msg + 6) + dns_rd16(msg + 8);
+	nrr = (unsigned int)be16_get(msg + 6) + be16_get(msg + 8);
 	for (i = 0; i < nrr; i++)
 		if (rr_skip(msg, len, &off, false) < 0)
 			return 0;
-	for (i = 0; i < dns_rd16(msg + 10); i++) {
+	for (i = 0; i < be16_get(msg + 10); i++) {
 		size_t start = off;
 
 		if (rr_skip(msg, len, &off, false) < 0)
 			return 0;
 		if (!has_opt && msg[start] == 0 &&
-		    dns_rd16(msg + start + 1) == DNS_T_OPT) {
+		    be16_get(msg + start + 1) == DNS_T_OPT) {
 			has_opt = true;
 			opt = start;
 		}
@@ -592,13 +592,13 @@ size_t dns_msg_truncate(uint8_t *msg, size_t len, size_t limit)
 		return 0;
 	if (has_opt) {
 		memcpy(o, msg + opt, DNS_OPT_RR_LEN - 2);
-		dns_wr16(o + 9, 0);
+		be16_put(o + 9, 0);
 		memcpy(msg + qend, o, DNS_OPT_RR_LEN);
 		qend += DNS_OPT_RR_LEN;
 	}
-	dns_wr16(msg + 6, 0);
-	dns_wr16(msg + 8, 0);
-	dns_wr16(msg + 10, has_opt ? 1 : 0);
+	be16_put(msg + 6, 0);
+	be16_put(msg + 8, 0);
+	be16_put(msg + 10, has_opt ? 1 : 0);
 	msg[2] |= DNS_FLAG_TC >> 8;
 	return qend;
 }

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "base/be.h"
+
 #define DNS_FLAG_QR	0x8000
 #define DNS_FLAG_AA	0x0400
 #define DNS_FLAG_TC	0x0200
@@ -20,53 +22,6 @@
 #define DNS_OPT_RR_LEN	11     /* root name, type, class, ttl, rdlength */
 #define DNS_RR_FIXED	10     /* type, class, ttl, rdlength */
 #define DNS_PTR_MAX_OFF 0x3fff /* largest offset a pointer can name */
-
-/**
- * dns_rd16() - read a big-endian 16-bit value
- * @p:	where
- *
- * Return: the value
- */
-static inline uint16_t dns_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/**
- * dns_rd32() - read a big-endian 32-bit value
- * @p:	where
- *
- * Return: the value
- */
-static inline uint32_t dns_rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/**
- * dns_wr16() - write a big-endian 16-bit value
- * @p:	where
- * @v:	value
- */
-static inline void dns_wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-/**
- * dns_wr32() - write a big-endian 32-bit value
- * @p:	where
- * @v:	value
- */
-static inline void dns_wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 /**
  * dns_lower() - ASCII lower case (DNS names compare case-insensitively in

@@ -52,22 +52,22 @@ static uint8_t *mk(const struct pkt *p)
 
 	memset(buf, 0xff, 6);
 	buf[6] = 0x52;
-	frame_put16(buf + 12, p->type);
+	be16_put(buf + 12, p->type);
 	ip[0] = p->vhl;
 	if (p->type == FRAME_ETH_IP4) {
 		hl = (size_t)(p->vhl & 0x0f) * 4;
-		frame_put16(ip + 2, p->iplen);
-		frame_put16(ip + 6, p->frag);
+		be16_put(ip + 2, p->iplen);
+		be16_put(ip + 6, p->frag);
 		ip[9] = p->proto;
 		memcpy(ip + 12, "\x0a\x00\x00\x05\x7f\x00\x00\x01", 8);
 	} else {
-		frame_put16(ip + 4, p->iplen);
+		be16_put(ip + 4, p->iplen);
 		ip[6] = p->proto;
 	}
 	l4 = ip + hl;
 	if (l4 + 4 <= buf + sizeof(buf)) {
-		frame_put16(l4, 1234);
-		frame_put16(l4 + 2, 53);
+		be16_put(l4, 1234);
+		be16_put(l4 + 2, 53);
 	}
 	f = malloc(p->len ? p->len : 1);
 	assert_non_null(f);
@@ -84,14 +84,14 @@ static void test_get_put(void **state)
 	uint8_t b[7] = {0};
 
 	(void)state;
-	frame_put16(b + 1, 0x1234);
-	frame_put32(b + 3, 0xdeadbeef);
+	be16_put(b + 1, 0x1234);
+	be32_put(b + 3, 0xdeadbeef);
 	assert_int_equal(b[1], 0x12);
 	assert_int_equal(b[2], 0x34);
 	assert_int_equal(b[3], 0xde);
 	assert_int_equal(b[6], 0xef);
-	assert_int_equal(frame_get16(b + 1), 0x1234);
-	assert_int_equal(frame_get32(b + 3), 0xdeadbeef);
+	assert_int_equal(be16_get(b + 1), 0x1234);
+	assert_int_equal(be32_get(b + 3), 0xdeadbeef);
 }
 
 /**
