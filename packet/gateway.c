@@ -535,6 +535,8 @@ int gw_nat_connections(struct gw *g)
 
 /**
  * struct gw_tcp_walk - gw_foreach_tcp()'s callback and its argument
+ * @fn:		the callback, once per TCP connection
+ * @arg:	its argument
  */
 struct gw_tcp_walk {
 	gw_tcp_fn fn;
@@ -582,6 +584,8 @@ void gw_foreach_tcp(struct gw *g, gw_tcp_fn fn, void *arg)
 
 /**
  * struct gw_flow_walk - gw_foreach_flow()'s callback and its argument
+ * @fn:		the callback, once per flow
+ * @arg:	its argument
  */
 struct gw_flow_walk {
 	gw_flow_fn fn;

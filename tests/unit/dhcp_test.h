@@ -86,14 +86,21 @@ static inline void cfg_slirp(struct dhcp_config *c)
 
 /**
  * struct req - a request to build
+ * @type:	DHCP message type (option 53)
+ * @mac:	the client's MAC (chaddr)
+ * @xid:	transaction ID
+ * @ciaddr:	client address, network order
+ * @requested:	requested address (option 50), network order; 0: none
+ * @server:	server identifier (option 54), network order; 0: none
+ * @hostname:	hostname (option 12), or NULL
  */
 struct req {
 	uint8_t type;
 	const uint8_t *mac;
 	uint32_t xid;
-	uint32_t ciaddr;    /* network order */
-	uint32_t requested; /* network order, 0: no option 50 */
-	uint32_t server;    /* network order, 0: no option 54 */
+	uint32_t ciaddr;
+	uint32_t requested;
+	uint32_t server;
 	const char *hostname;
 };
 
@@ -317,6 +324,11 @@ static inline uint32_t bind_client(struct dhcp *d, const uint8_t *mac,
 
 /**
  * struct find - dhcp_foreach_lease() search state
+ * @mac:	the client looked for
+ * @li:		its lease, when found
+ * @hostname:	a copy of its hostname
+ * @found:	it was found
+ * @count:	leases seen in all
  */
 struct find {
 	const uint8_t *mac;

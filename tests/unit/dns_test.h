@@ -105,9 +105,13 @@ struct t_rr {
  * struct t_msg - a message read back by t_decode()
  * @id:		ID
  * @flags:	flags
- * @qd:		counts...
+ * @qd:		question count
+ * @an:		answer count
+ * @ns:		authority count
+ * @ar:		additional count
  * @qname:	question name, text
  * @qtype:	question type
+ * @qclass:	question class
  * @rr:		every record of the three sections
  * @nrr:	how many
  */

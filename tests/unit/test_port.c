@@ -69,6 +69,11 @@ static void test_parse(void **state)
 
 /**
  * struct ctx - what the port callbacks saw
+ * @l:		loop
+ * @p:		port under test
+ * @frames:	frames received
+ * @bytes:	their bytes
+ * @closed:	the port died
  */
 struct ctx {
 	struct loop *l;

@@ -176,6 +176,8 @@ static void test_age_and_port_del(void **state)
 
 /**
  * struct cam_count - entries of one port, counted by sw_foreach()
+ * @port:	the port's name
+ * @n:		its entries
  */
 struct cam_count {
 	const char *port;
