@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * port.c - VM port transports: framing, bounded transmit queues, counters.
+ * port.c - VM port transports: bounded transmit queues, the port's life
+ * (new, poll events, death, free), counters. The receive side (framing,
+ * datagram senders) is port_rx.c; what both share is port_int.h.
  *
  * Receive: one read(2) per wake-up into a large buffer, frames handed to
  * the network straight from it (no copy), so one busy guest gets a bounded
@@ -41,156 +43,13 @@
 #include "base/loop.h"
 #include "packet/frame.h"
 #include "packet/port.h"
+#include "packet/port_int.h"
 #include "packet/port_batch.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 
 _Static_assert(PORT_FRAME_MIN >= sizeof(struct frame_eth),
 	       "a frame holds its Ethernet header");
-
-#define PORT_RXBUF     (256 * 1024)
-#define PORT_TXBUF     (2 * 1024 * 1024)
-#define PORT_FLUSH_NOW (128 * 1024)
-/* Bytes queued (here and in the socket) past which frames to group
- * addresses are dropped. */
-#define PORT_GROUP_MAX (128 * 1024)
-/* Backoff of the transmit retry timer, in milliseconds. */
-#define PORT_RETRY_MIN_MS 1
-#define PORT_RETRY_MAX_MS 10
-/* Changes of a PORT_DGRAM_PEER's peer logged at info level. */
-#define PORT_PEER_LOG_MAX 8
-/* A guest's misbehaviour is logged at most this often (log_rate_due()). */
-#define PORT_LOG_MS 10000
-
-/**
- * struct port_fifo - byte ring buffer
- * @buf:	storage, @cap bytes
- * @cap:	size of @buf
- * @head:	offset of the first queued byte
- * @len:	queued bytes
- */
-struct port_fifo {
-	uint8_t *buf;
-	size_t cap;
-	size_t head;
-	size_t len;
-};
-
-/**
- * enum port_wait - what a port with queued frames waits for
- * @PORT_WAIT_NONE:	nothing queued (or nothing that can be sent)
- * @PORT_WAIT_POLL:	POLLOUT
- * @PORT_WAIT_TIMER:	the retry timer
- */
-enum port_wait {
-	PORT_WAIT_NONE,
-	PORT_WAIT_POLL,
-	PORT_WAIT_TIMER,
-};
-
-/**
- * enum port_werr - what a failed send means
- * @PORT_ERR_POLL:	try again on POLLOUT
- * @PORT_ERR_TIMER:	try again from the retry timer
- * @PORT_ERR_DROP:	this frame is refused; go on with the next
- * @PORT_ERR_DROP_ALL:	the peer is gone; drop everything queued
- * @PORT_ERR_DEAD:	the port died
- */
-enum port_werr {
-	PORT_ERR_POLL,
-	PORT_ERR_TIMER,
-	PORT_ERR_DROP,
-	PORT_ERR_DROP_ALL,
-	PORT_ERR_DEAD,
-};
-
-/**
- * struct port - one VM connection
- * @l:		loop
- * @fd:		descriptor, non-blocking
- * @kind:	framing
- * @sock:	@fd is a socket (else a TAP device: write(2) per frame)
- * @type:	socket type (SOCK_DGRAM, SOCK_SEQPACKET...), 0 if not a socket
- * @name:	for logs
- * @rx:		frame callback
- * @close_fn:	called (from a timer, never re-entrantly) once the port died
- * @arg:	callback argument
- * @rxbuf:	receive buffer (stream ports: partial frames stay here)
- * @rxlen:	bytes in @rxbuf
- * @tx:		transmit FIFO
- * @scratch:	a packet record that wraps around the FIFO end is sent from
- *		here (TAP devices only: sockets take two iovecs)
- * @peer:	PORT_DGRAM_PEER: where frames go
- * @peerlen:	its length, 0 while no peer is known
- * @peer_logs:	peer changes logged so far
- * @nopeer_log: throttles the line for a datagram from an unnamed socket
- * @dead:	the port failed; waiting for @reaper to report it
- * @full_log:	throttles the line for a full queue; reset when it drains,
- *		so each episode is told
- * @wait:	what queued frames wait for
- * @retry_ms:	current backoff of @retry, 0 when not backing off
- * @reaper:	zero-delay timer that calls @close_fn
- * @retry:	retries sending when poll(2) cannot tell when to
- * @flush:	writes the FIFO before the next poll(2)
- * @stats:	counters
- */
-struct port {
-	struct loop *l;
-	int fd;
-	enum port_kind kind;
-	int sock;
-	int type;
-	char name[64];
-	port_rx_fn rx;
-	port_close_fn close_fn;
-	void *arg;
-	uint8_t *rxbuf;
-	size_t rxlen;
-	struct port_fifo tx;
-	uint8_t *scratch;
-	struct sockaddr_un peer;
-	socklen_t peerlen;
-	unsigned peer_logs;
-	struct log_rate nopeer_log;
-	int dead;
-	struct log_rate full_log;
-	enum port_wait wait;
-	int retry_ms;
-	struct loop_timer *reaper;
-	struct loop_timer *retry;
-	struct loop_deferred flush;
-	struct port_stats stats;
-};
-
-/**
- * port_stream_next() - find the next frame in QEMU stream framing
- * @buf:	received bytes
- * @len:	how many
- * @frame_off:	set to the offset of the frame
- * @frame_len:	set to the frame length
- *
- * Return: PORT_PARSE_FRAME with *frame_off and *frame_len set (the frame
- * and its header take *frame_off + *frame_len bytes), PORT_PARSE_NEED if
- * @buf holds only part of it, PORT_PARSE_BAD_LEN if the length is out of
- * range: the stream cannot be resynchronised after that.
- */
-enum port_parse port_stream_next(const uint8_t *buf, size_t len,
-				 size_t *frame_off, size_t *frame_len)
-{
-	uint32_t n;
-
-	if (len < 4)
-		return PORT_PARSE_NEED;
-	n = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
-	    (uint32_t)buf[2] << 8 | buf[3];
-	if (n < PORT_FRAME_MIN || n > PORT_FRAME_MAX)
-		return PORT_PARSE_BAD_LEN;
-	if (len - 4 < n)
-		return PORT_PARSE_NEED;
-	*frame_off = 4;
-	*frame_len = n;
-	return PORT_PARSE_FRAME;
-}
 
 /**
  * port_fifo_push() - append bytes, wrapping around the end
@@ -246,7 +105,7 @@ static void port_fifo_drop(struct port_fifo *f, size_t n)
  * The close callback frees the network, which may be the caller's caller
  * (libslirp sending a frame), so it never runs re-entrantly.
  */
-static void port_die(struct port *p, const char *why)
+void port_die(struct port *p, const char *why)
 {
 	if (p->dead)
 		return;
@@ -708,91 +567,6 @@ sent:
 }
 
 /**
- * port_deliver() - count a received frame and hand it to the owner
- * @p:		port
- * @frame:	a frame from the guest
- * @len:	its length
- */
-static void port_deliver(struct port *p, const uint8_t *frame, size_t len)
-{
-	p->stats.rx_frames++;
-	p->stats.rx_bytes += len;
-	p->rx(p->arg, p, frame, len);
-}
-
-/**
- * port_read_stream() - read and split QEMU-framed bytes
- * @p:		stream port
- */
-static void port_read_stream(struct port *p)
-{
-	size_t off = 0, foff, flen;
-	ssize_t n;
-
-	n = read(p->fd, p->rxbuf + p->rxlen, PORT_RXBUF - p->rxlen);
-	if (n <= 0) {
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (p->rxlen)
-			p->stats.rx_truncated++;
-		port_die(p, n	       ? strerror(errno)
-			    : p->rxlen ? "peer closed mid-frame"
-				       : "peer closed");
-		return;
-	}
-	p->rxlen += (size_t)n;
-	for (;;) {
-		enum port_parse r = port_stream_next(
-		    p->rxbuf + off, p->rxlen - off, &foff, &flen);
-		if (r == PORT_PARSE_NEED)
-			break;
-		if (r == PORT_PARSE_BAD_LEN) {
-			p->stats.rx_bad_len++;
-			port_die(p, "bad frame length");
-			return;
-		}
-		port_deliver(p, p->rxbuf + off + foff, flen);
-		off += foff + flen;
-		if (p->dead)
-			return;
-	}
-	memmove(p->rxbuf, p->rxbuf + off, p->rxlen - off);
-	p->rxlen -= off;
-}
-
-/**
- * port_read_packet() - read frames, one per read(2), a bounded batch
- * @p:		datagram or seqpacket port, or TAP device
- *
- * A zero-length read is the end of a seqpacket connection, but only an
- * empty datagram on a datagram socket (whose peer may close unseen: the
- * next send reports it).
- */
-static void port_read_packet(struct port *p)
-{
-	int i;
-
-	for (i = 0; i < 64 && !p->dead; i++) {
-		ssize_t n = read(p->fd, p->rxbuf, PORT_RXBUF);
-
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				port_die(p, strerror(errno));
-			return;
-		}
-		if (n == 0 && p->type != SOCK_DGRAM) {
-			port_die(p, "peer closed");
-			return;
-		}
-		if (n < PORT_FRAME_MIN || n > PORT_FRAME_MAX) {
-			p->stats.rx_bad_len++;
-			continue;
-		}
-		port_deliver(p, p->rxbuf, (size_t)n);
-	}
-}
-
-/**
  * port_set_buf() - ask for a socket buffer size, halving it until the
  * system accepts one
  * @fd:		socket (or a TAP descriptor: every attempt fails, harmless)
@@ -809,101 +583,6 @@ static void port_set_buf(int fd, int opt, int sz)
 		if (!setsockopt(fd, SOL_SOCKET, opt, &sz, sizeof(sz)) ||
 		    errno == ENOTSOCK || errno == EBADF)
 			return;
-}
-
-/**
- * port_sun_named() - whether a datagram's sender address can be answered
- * @from:	the address recvfrom(2) reported
- * @len:	its length
- *
- * An unbound sender comes with no path: on Linux a length of
- * offsetof(sun_path) or less; on XNU and FreeBSD a 16-byte "sun_noname"
- * whose path bytes are all zero. A Linux abstract address also starts
- * with a zero byte, but a name follows it.
- *
- * Return: 1 if the address names a socket, 0 if not
- */
-int port_sun_named(const struct sockaddr_un *from, socklen_t len)
-{
-	const socklen_t base = offsetof(struct sockaddr_un, sun_path);
-	socklen_t i;
-
-	if (len <= base || len > sizeof(*from))
-		return 0;
-	for (i = 0; i < len - base; i++)
-		if (from->sun_path[i])
-			return 1;
-	return 0;
-}
-
-/**
- * port_peer_from() - take the sender of a datagram as the peer
- * @p:		PORT_DGRAM_PEER port
- * @from:	sender's address
- * @len:	its length
- *
- * Return: 1, or 0 if the sender has no address to answer to (dropped)
- */
-static int port_peer_from(struct port *p, const struct sockaddr_un *from,
-			  socklen_t len)
-{
-	const socklen_t base = offsetof(struct sockaddr_un, sun_path);
-	uint64_t due;
-
-	if (!port_sun_named(from, len)) {
-		p->stats.rx_no_peer++;
-		due = log_rate_due(&p->nopeer_log, loop_now_ms(), PORT_LOG_MS);
-		if (due)
-			log_warnx("%s: datagram from an unnamed socket: "
-				  "dropped (bind the sender to a path; %llu "
-				  "more not logged)",
-				  p->name, (unsigned long long)(due - 1));
-		return 0;
-	}
-	if (len == p->peerlen && !memcmp(from, &p->peer, len))
-		return 1;
-	memcpy(&p->peer, from, len);
-	p->peerlen = len;
-	p->stats.rx_new_peer++;
-	if (p->peer_logs++ < PORT_PEER_LOG_MAX)
-		log_info("%s: peer is now %.*s", p->name, (int)(len - base),
-			 from->sun_path);
-	else
-		log_debug("%s: peer is now %.*s", p->name, (int)(len - base),
-			  from->sun_path);
-	return 1;
-}
-
-/**
- * port_read_peer() - read datagrams of a PORT_DGRAM_PEER port, learning
- * the peer from each, a bounded batch
- * @p:		PORT_DGRAM_PEER port
- */
-static void port_read_peer(struct port *p)
-{
-	int i;
-
-	for (i = 0; i < 64 && !p->dead; i++) {
-		struct sockaddr_un from;
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(p->fd, p->rxbuf, PORT_RXBUF, 0,
-				     (struct sockaddr *)&from, &fl);
-
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				port_die(p, strerror(errno));
-			return;
-		}
-		if (!port_peer_from(p, &from, fl))
-			continue;
-		if (n == 4 && !memcmp(p->rxbuf, "VFKT", 4))
-			continue; /* vfkit's hello: the address is the news */
-		if (n < PORT_FRAME_MIN || n > PORT_FRAME_MAX) {
-			p->stats.rx_bad_len++;
-			continue;
-		}
-		port_deliver(p, p->rxbuf, (size_t)n);
-	}
 }
 
 /**

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_framing.c - libFuzzer target for the VM port transports of
- * packet/port.c, driven through port.h only: real sockets, a real loop.
+ * packet/port.c and port_rx.c, driven through port.h only: real sockets, a real
+ * loop.
  *
  * Input: byte 0 picks the transport, byte 1 the chunking (bits 0-5) and
  * the echo (bits 6-7), the rest is what the guest writes:
@@ -29,6 +30,7 @@
  * transport's framing.
  *
  * fuzz-sources: packet/port.c packet/port_batch_linux.c base/loop.c
+ * fuzz-sources: packet/port_rx.c
  * fuzz-sources: base/log.c base/xalloc.c
  * fuzz-libs: -lpthread
  * fuzz-args: -close_fd_mask=2

@@ -31,6 +31,7 @@
  * fuzz-sources: lan/network.c packet/gateway.c packet/svchost.c
  * fuzz-sources: lan/netguard.c
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
+ * fuzz-sources: packet/port_rx.c
  * fuzz-sources: packet/switch.c packet/dhcp.c packet/dhcp_codec.c
  * fuzz-sources: packet/dhcp_store.c lan/registry.c
  * fuzz-sources: lan/leases.c services/dns/service.c services/dns/hostport.c
