@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "services/dns/dns.h"
+#include "base/be.h"
 
 /* dig WwW.Example.Test A: EDNS0 1232, cookie option, RD, AD (57 bytes) */
 static const uint8_t q_dig_edns[] = {
@@ -124,17 +125,6 @@ struct t_msg {
 };
 
 /**
- * g16() - a big-endian 16-bit field
- * @p:		its two bytes
- *
- * Return: its value
- */
-static inline uint16_t g16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/**
  * t_decode() - read a message with glibc's dn_expand(), independent of the
  * codec.
  * @m:		message
@@ -151,12 +141,12 @@ static inline int t_decode(const uint8_t *m, size_t len, struct t_msg *t)
 	memset(t, 0, sizeof(*t));
 	if (len < 12)
 		return -1;
-	t->id = g16(m);
-	t->flags = g16(m + 2);
-	t->qd = g16(m + 4);
-	t->an = g16(m + 6);
-	t->ns = g16(m + 8);
-	t->ar = g16(m + 10);
+	t->id = be16_get(m);
+	t->flags = be16_get(m + 2);
+	t->qd = be16_get(m + 4);
+	t->an = be16_get(m + 6);
+	t->ns = be16_get(m + 8);
+	t->ar = be16_get(m + 10);
 	if (t->qd > 1)
 		return -1;
 	if (t->qd) {
@@ -164,8 +154,8 @@ static inline int t_decode(const uint8_t *m, size_t len, struct t_msg *t)
 		if (n < 0 || p + n + 4 > end)
 			return -1;
 		p += n;
-		t->qtype = g16(p);
-		t->qclass = g16(p + 2);
+		t->qtype = be16_get(p);
+		t->qclass = be16_get(p + 2);
 		p += 4;
 	}
 	total = t->an + t->ns + t->ar;
@@ -178,10 +168,10 @@ static inline int t_decode(const uint8_t *m, size_t len, struct t_msg *t)
 		if (n < 0 || p + n + 10 > end)
 			return -1;
 		p += n;
-		r->type = g16(p);
-		r->class = g16(p + 2);
-		r->ttl = (uint32_t)g16(p + 4) << 16 | g16(p + 6);
-		r->rdlen = g16(p + 8);
+		r->type = be16_get(p);
+		r->class = be16_get(p + 2);
+		r->ttl = (uint32_t)be16_get(p + 4) << 16 | be16_get(p + 6);
+		r->rdlen = be16_get(p + 8);
 		p += 10;
 		if (p + r->rdlen > end)
 			return -1;

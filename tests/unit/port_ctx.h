@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/loop.h"
+#include "tests/unit/testlib.h"
 #include "packet/port.h"
 
 /**
@@ -81,29 +82,6 @@ static inline void ctx_accept(void *arg, int fd)
 	c->accepted++;
 	c->fd = fd;
 	loop_stop(c->l);
-}
-
-/**
- * ctx_timeout() - timer callback: stop the loop
- * @arg:	the loop
- */
-static inline void ctx_timeout(void *arg)
-{
-	loop_stop(arg);
-}
-
-/**
- * run_for() - run the loop for @ms, or until a callback stops it
- * @c:		the test's context, with its loop
- * @ms:		at most this long
- */
-static inline void run_for(struct ctx *c, int ms)
-{
-	struct loop_timer *t = loop_timer_new(c->l, ctx_timeout, c->l);
-
-	loop_timer_arm(t, loop_now_ms() + ms);
-	loop_run(c->l);
-	loop_timer_free(t);
 }
 
 /**

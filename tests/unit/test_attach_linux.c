@@ -39,6 +39,7 @@
 #include <cmocka.h>
 
 #include "tools/attach.h"
+#include "base/be.h"
 #include "packet/tap_linux.h"
 #include "tests/unit/testlib.h"
 
@@ -76,19 +77,6 @@ struct tfa_relay {
 };
 
 /**
- * tfa_put_be32() - store a 32-bit big-endian integer
- * @p:		destination, 4 bytes
- * @v:		value
- */
-static void tfa_put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/**
  * tfa_frame() - build a test Ethernet frame
  * @buf:	destination, at least @len bytes
  * @len:	frame length, at least 14
@@ -107,7 +95,7 @@ static void tfa_frame(uint8_t *buf, size_t len, uint16_t type, uint32_t seq)
 	for (i = 14; i < len; i++)
 		buf[i] = (uint8_t)(seq * 7 + i);
 	if (len >= 18)
-		tfa_put_be32(buf + 14, seq);
+		be32_put(buf + 14, seq);
 }
 
 /**
@@ -377,7 +365,7 @@ static void test_frame_next(void **state)
 	assert_int_equal(attach_frame_next(buf, 3, &len), 0);
 	assert_int_equal(len, 12345);
 
-	tfa_put_be32(buf, 14);
+	be32_put(buf, 14);
 	assert_int_equal(attach_frame_next(buf, 4, &len), 0);
 	assert_int_equal(len, 14);
 	assert_int_equal(attach_frame_next(buf, 17, &len), 0);
@@ -385,20 +373,20 @@ static void test_frame_next(void **state)
 	assert_int_equal(attach_frame_next(buf, 100, &len), 1);
 	assert_int_equal(len, 14);
 
-	tfa_put_be32(buf, ATTACH_FRAME_MAX);
+	be32_put(buf, ATTACH_FRAME_MAX);
 	assert_int_equal(attach_frame_next(buf, 4 + ATTACH_FRAME_MAX - 1, &len),
 			 0);
 	assert_int_equal(attach_frame_next(buf, 4 + ATTACH_FRAME_MAX, &len), 1);
 	assert_int_equal(len, ATTACH_FRAME_MAX);
 
-	tfa_put_be32(buf, 13);
+	be32_put(buf, 13);
 	assert_int_equal(attach_frame_next(buf, 4, &len), -1);
 	assert_int_equal(len, 13);
-	tfa_put_be32(buf, 0);
+	be32_put(buf, 0);
 	assert_int_equal(attach_frame_next(buf, sizeof(buf), &len), -1);
-	tfa_put_be32(buf, ATTACH_FRAME_MAX + 1);
+	be32_put(buf, ATTACH_FRAME_MAX + 1);
 	assert_int_equal(attach_frame_next(buf, sizeof(buf), &len), -1);
-	tfa_put_be32(buf, 0xffffffffu);
+	be32_put(buf, 0xffffffffu);
 	assert_int_equal(attach_frame_next(buf, sizeof(buf), &len), -1);
 	assert_int_equal(len, 0xffffffffu);
 }
@@ -530,12 +518,12 @@ static void test_relay_both_ways(void **state)
 			tfa_write_all(r->conn, batch, off);
 			off = 0;
 		}
-		tfa_put_be32(batch + off, (uint32_t)len);
+		be32_put(batch + off, (uint32_t)len);
 		tfa_frame(batch + off + ATTACH_HDR_LEN, len, TFA_ETH_DOWN, seq);
 		off += ATTACH_HDR_LEN + len;
 	}
 	/* The largest frame the framing allows, sent byte by byte. */
-	tfa_put_be32(rec, ATTACH_FRAME_MAX);
+	be32_put(rec, ATTACH_FRAME_MAX);
 	tfa_frame(rec + ATTACH_HDR_LEN, ATTACH_FRAME_MAX, TFA_ETH_DOWN, 200);
 	tfa_write_all(r->conn, batch, off);
 	for (i = 0; i < 8; i++)
@@ -590,9 +578,9 @@ static void test_relay_bad_length(void **state)
 	if (!tfa_privileged)
 		skip();
 	tfa_relay_start(r, NULL);
-	tfa_put_be32(buf, 60);
+	be32_put(buf, 60);
 	tfa_frame(buf + ATTACH_HDR_LEN, 60, TFA_ETH_DOWN, 1);
-	tfa_put_be32(buf + ATTACH_HDR_LEN + 60, 13);
+	be32_put(buf + ATTACH_HDR_LEN + 60, 13);
 	tfa_write_all(r->conn, buf, sizeof(buf));
 	assert_int_equal(
 	    tfa_pkt_recv_type(r->pkt, TFA_ETH_DOWN, got, sizeof(got)), 60);

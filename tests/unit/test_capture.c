@@ -72,12 +72,12 @@ static void mkframe(uint8_t *f, size_t len, int icmp, int seq)
 	memset(f, 0, len);
 	tl_eth(f, dst, src, 0x0800);
 	ip[0] = 0x45;
-	tl_put16(ip + 2, (uint16_t)iplen);
+	be16_put(ip + 2, (uint16_t)iplen);
 	ip[8] = 64;
 	ip[9] = icmp ? 1 : 17;
 	memcpy(ip + 12, (uint8_t[]){192, 168, 5, 15}, 4);
 	memcpy(ip + 16, (uint8_t[]){192, 168, 5, 2}, 4);
-	tl_put16(ip + 10, tl_csum(ip, 20));
+	be16_put(ip + 10, tl_csum(ip, 20));
 	/* Payload after the 8-byte ICMP or UDP header: seq, then a pattern */
 	l4[8] = (uint8_t)(seq >> 8);
 	l4[9] = (uint8_t)seq;
@@ -87,7 +87,7 @@ static void mkframe(uint8_t *f, size_t len, int icmp, int seq)
 		l4[0] = 8;
 		l4[6] = (uint8_t)(seq >> 8);
 		l4[7] = (uint8_t)seq;
-		tl_put16(l4 + 2, tl_csum(l4, iplen - 20));
+		be16_put(l4 + 2, tl_csum(l4, iplen - 20));
 	} else {
 		l4[0] = 40000 >> 8;
 		l4[1] = 40000 & 0xff;

@@ -272,7 +272,7 @@ static void test_parse_truncated(void **state)
 			n = dns_build_error(&q, q.rcode, buf, sizeof(buf));
 			assert_int_equal(t_decode(buf, n, &t), 0);
 			assert_int_equal(t.flags & 0x800f, 0x8001);
-			assert_int_equal(t.id, g16(in[i].m));
+			assert_int_equal(t.id, be16_get(in[i].m));
 			assert_int_equal(t.ar, 0);
 			assert_int_equal(t.qd, q.has_question ? 1 : 0);
 		}

@@ -82,7 +82,7 @@ static uint8_t *mk(const struct fr *f, size_t *len)
 	sum = tl_csum(ip, 20);
 	if (f->bad_sum)
 		sum ^= 1;
-	tl_put16(ip + 10, sum);
+	be16_put(ip + 10, sum);
 	*len = ETH + tot;
 	return b;
 }

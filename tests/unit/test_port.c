@@ -15,21 +15,9 @@
 #include <cmocka.h>
 
 #include "base/loop.h"
+#include "base/be.h"
 #include "packet/port.h"
 #include "tests/unit/testlib.h"
-/**
- * put_be32() - store @v big-endian, as the qemu stream framing's length
- * @p:		four bytes
- * @v:		the value
- */
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /**
  * test_parse() - port_stream_next() frames the qemu stream: a 4-byte length,
  * then the frame; lengths out of range are errors
@@ -42,24 +30,24 @@ static void test_parse(void **state)
 
 	(void)state;
 	assert_int_equal(port_stream_next(buf, 3, &off, &len), PORT_PARSE_NEED);
-	put_be32(buf, 60);
+	be32_put(buf, 60);
 	assert_int_equal(port_stream_next(buf, 40, &off, &len),
 			 PORT_PARSE_NEED);
 	assert_int_equal(port_stream_next(buf, sizeof(buf), &off, &len),
 			 PORT_PARSE_FRAME);
 	assert_int_equal(off, 4);
 	assert_int_equal(len, 60);
-	put_be32(buf, 0);
+	be32_put(buf, 0);
 	assert_int_equal(port_stream_next(buf, 4, &off, &len),
 			 PORT_PARSE_BAD_LEN);
-	put_be32(buf, 13);
+	be32_put(buf, 13);
 	assert_int_equal(port_stream_next(buf, 4, &off, &len),
 			 PORT_PARSE_BAD_LEN);
-	put_be32(buf, 14);
+	be32_put(buf, 14);
 	assert_int_equal(port_stream_next(buf, 4, &off, &len), PORT_PARSE_NEED);
-	put_be32(buf, PORT_FRAME_MAX);
+	be32_put(buf, PORT_FRAME_MAX);
 	assert_int_equal(port_stream_next(buf, 4, &off, &len), PORT_PARSE_NEED);
-	put_be32(buf, PORT_FRAME_MAX + 1);
+	be32_put(buf, PORT_FRAME_MAX + 1);
 	assert_int_equal(port_stream_next(buf, 4, &off, &len),
 			 PORT_PARSE_BAD_LEN);
 	memcpy(buf, "GET ", 4);
@@ -159,7 +147,7 @@ static void test_stream_frames(void **state)
 	(void)state;
 	setup_pair(&c, sv, SOCK_STREAM);
 	for (i = 14; i < 60; i++) {
-		put_be32(buf + off, (uint32_t)i);
+		be32_put(buf + off, (uint32_t)i);
 		memset(buf + off + 4, (int)i, i);
 		off += 4 + i;
 	}
@@ -186,7 +174,7 @@ static void test_stream_bad_len(void **state)
 
 	(void)state;
 	setup_pair(&c, sv, SOCK_STREAM);
-	put_be32(hdr, 70000);
+	be32_put(hdr, 70000);
 	assert_int_equal(write(sv[1], hdr, 4), 4);
 	tl_loop_run_for(c.l, 1000);
 	assert_true(c.closed);
@@ -207,7 +195,7 @@ static void test_stream_truncated(void **state)
 
 	(void)state;
 	setup_pair(&c, sv, SOCK_STREAM);
-	put_be32(buf, 100);
+	be32_put(buf, 100);
 	memset(buf + 4, 0, 10);
 	assert_int_equal(write(sv[1], buf, sizeof(buf)), (ssize_t)sizeof(buf));
 	shutdown(sv[1], SHUT_WR);

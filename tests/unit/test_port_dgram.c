@@ -49,7 +49,7 @@ static void test_fdpass(void **state)
 	conn = connect_to(path, SOCK_STREAM);
 	send_fds(conn, &sv[1], 1, "", 1);
 	close(sv[1]);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(port_listener_stats(pl)->accepted, 1);
 	assert_int_equal(recv(conn, buf, sizeof(buf), 0), 0);
@@ -85,21 +85,21 @@ static void test_fdpass_odd(void **state)
 
 	conn = connect_to(path, SOCK_STREAM); /* closes without an fd */
 	close(conn);
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(st->no_fd, 1);
 
 	conn = connect_to(path, SOCK_STREAM); /* garbage, no fd */
 	memset(junk, 'x', sizeof(junk));
 	assert_int_equal(write(conn, junk, sizeof(junk)),
 			 (ssize_t)sizeof(junk));
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(st->no_fd, 2);
 	close(conn);
 
 	assert_int_equal(pipe(pp), 0); /* not a datagram socket */
 	conn = connect_to(path, SOCK_STREAM);
 	send_fds(conn, &pp[0], 1, "", 1);
-	run_for(&c, 100);
+	tl_loop_run_for(c.l, 100);
 	assert_int_equal(st->bad_fd, 1);
 	assert_int_equal(c.accepted, 0);
 	close(conn);
@@ -115,7 +115,7 @@ static void test_fdpass_odd(void **state)
 	close(three[0]);
 	close(three[1]);
 	close(three[2]);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(st->extra_fds, 2);
 	assert_int_equal(st->accepted, 1);
@@ -170,7 +170,7 @@ static void test_modes_and_peercred(void **state)
 
 	/* A seqpacket connection of ours is accepted. */
 	sv[0] = connect_to(pb, SOCK_SEQPACKET);
-	run_for(&c, 1000);
+	tl_loop_run_for(c.l, 1000);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(port_listener_stats(b)->refused_uid, 0);
 	close(c.fd);
@@ -229,21 +229,21 @@ static void test_vfkit_peer(void **state)
 	c1 = vfkit_client(p1, srv);
 	assert_int_equal(send(c1, "VFKT", 4, 0), 4);
 	assert_int_equal(send(c1, f, sizeof(f), 0), (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(c.frames, 1);
 	assert_int_equal(port_stats(c.p)->rx_new_peer, 1);
 	assert_int_equal(port_stats(c.p)->rx_bad_len, 0);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	run_for(&c, 20);
+	tl_loop_run_for(c.l, 20);
 	assert_int_equal(recv(c1, r, sizeof(r), MSG_DONTWAIT),
 			 (ssize_t)sizeof(f));
 
 	c2 = vfkit_client(p2, srv);
 	assert_int_equal(send(c2, f, sizeof(f), 0), (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(port_stats(c.p)->rx_new_peer, 2);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	run_for(&c, 20);
+	tl_loop_run_for(c.l, 20);
 	assert_int_equal(recv(c2, r, sizeof(r), MSG_DONTWAIT),
 			 (ssize_t)sizeof(f));
 	assert_int_equal(recv(c1, r, sizeof(r), MSG_DONTWAIT), -1);
@@ -253,7 +253,7 @@ static void test_vfkit_peer(void **state)
 	assert_int_equal(
 	    sendto(anon, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)),
 	    (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(port_stats(c.p)->rx_no_peer, 1);
 	assert_int_equal(c.frames, 2);
 
@@ -261,7 +261,7 @@ static void test_vfkit_peer(void **state)
 	close(c2);
 	unlink(p2);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
-	run_for(&c, 20);
+	tl_loop_run_for(c.l, 20);
 	assert_int_equal(port_stats(c.p)->tx_drop_err, 1);
 	assert_int_equal(port_send(c.p, f, sizeof(f)), -1);
 	assert_int_equal(port_stats(c.p)->tx_no_peer, 2);

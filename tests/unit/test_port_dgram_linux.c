@@ -79,7 +79,7 @@ static void test_enobufs(void **state)
 		make_frame(f, sizeof(f), (uint8_t)i);
 		assert_int_equal(port_send(c.p, f, sizeof(f)), 0);
 	}
-	run_for(&c, 200);
+	tl_loop_run_for(c.l, 200);
 	/* 1, 2, 4, 8, then every 10 ms: about 20 tries in 200 ms. */
 	assert_true(mmsg_calls >= 5);
 	assert_true(mmsg_calls <= 40);
@@ -89,7 +89,7 @@ static void test_enobufs(void **state)
 
 	mmsg_errno = 0;
 	calls = mmsg_calls;
-	run_for(&c, 30);
+	tl_loop_run_for(c.l, 30);
 	/* 50 datagrams in two calls: 32, then 18. */
 	assert_int_equal(mmsg_calls - calls, 2);
 	assert_int_equal(mmsg_max, 32);
@@ -117,10 +117,10 @@ static void flood_never_read(struct ctx *c)
 	for (i = 0; i < 40000 && !port_stats(c->p)->tx_drop_full; i++) {
 		port_send(c->p, f, sizeof(f));
 		if (i % 100 == 0)
-			run_for(c, 1);
+			tl_loop_run_for(c->l, 1);
 	}
 	mmsg_calls = 0;
-	run_for(c, 200);
+	tl_loop_run_for(c->l, 200);
 	assert_true(mmsg_calls <= 40);
 	assert_true(port_stats(c->p)->tx_drop_full > 0);
 	assert_false(c->closed);
@@ -175,7 +175,7 @@ static void test_never_reads_vfkit(void **state)
 	assert_int_equal(
 	    sendto(c1, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)),
 	    (ssize_t)sizeof(f));
-	run_for(&c, 50);
+	tl_loop_run_for(c.l, 50);
 	assert_int_equal(c.frames, 1);
 	flood_never_read(&c);
 	assert_true(port_stats(c.p)->tx_nobufs >= 1);

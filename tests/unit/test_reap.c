@@ -18,23 +18,12 @@
 #include <cmocka.h>
 
 #include "tests/unit/testlib.h"
+#include "base/be.h"
 
 #include "packet/reap.h"
 
 static const uint8_t vm_mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 static const uint8_t gw_mac[6] = {0x52, 0x55, 192, 168, 5, 2};
-
-/**
- * be32() - a big-endian 32-bit field
- * @p:		its four bytes
- *
- * Return: its value
- */
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 /**
  * check_sums() - the IPv4 and TCP checksums of a built frame verify
@@ -107,7 +96,7 @@ static void test_answer_ack(void **state)
 	assert_memory_equal(o + 14 + 16, f + 14 + 12, 4);
 	assert_memory_equal(o + 34, f + 34 + 2, 2);
 	assert_memory_equal(o + 34 + 2, f + 34, 2);
-	assert_int_equal(be32(o + 34 + 4), 0xaabbccdd);
+	assert_int_equal(be32_get(o + 34 + 4), 0xaabbccdd);
 	assert_int_equal(o[34 + 13], 0x04);
 	assert_int_equal(o[14 + 3], 40);
 	check_sums(o);
@@ -128,13 +117,13 @@ static void test_answer_syn_fin(void **state)
 	(void)state;
 	assert_int_equal(reap_answer(&r, f, len), 1);
 	assert_int_equal(r.pending[0][34 + 13], 0x14);
-	assert_int_equal(be32(r.pending[0] + 34 + 4), 0);
-	assert_int_equal(be32(r.pending[0] + 34 + 8), 0x11223345);
+	assert_int_equal(be32_get(r.pending[0] + 34 + 4), 0);
+	assert_int_equal(be32_get(r.pending[0] + 34 + 8), 0x11223345);
 	check_sums(r.pending[0]);
 	free(f);
 	f = gw_segment(0x01, 10, &len);
 	assert_int_equal(reap_answer(&r, f, len), 1);
-	assert_int_equal(be32(r.pending[1] + 34 + 8), 0x11223344 + 11);
+	assert_int_equal(be32_get(r.pending[1] + 34 + 8), 0x11223344 + 11);
 	free(f);
 }
 
@@ -223,7 +212,7 @@ static void test_blind(void **state)
 		assert_int_equal(f[i][34 + 13], 0x04);
 		check_sums(f[i]);
 	}
-	assert_int_equal(be32(f[1] + 34 + 4) - be32(f[0] + 34 + 4),
+	assert_int_equal(be32_get(f[1] + 34 + 4) - be32_get(f[0] + 34 + 4),
 			 0x80000000U);
 }
 

@@ -381,7 +381,7 @@ static void udp_fix_checksum(uint8_t *f, size_t len)
 	f[40] = f[41] = 0;
 	sum = tl_sum16(0, f + 26, 8) + 17 + (uint32_t)ulen;
 	c = (uint16_t)~tl_fold(tl_sum16(sum, f + 34, ulen));
-	tl_put16(f + 40, c ? c : 0xffff);
+	be16_put(f + 40, c ? c : 0xffff);
 }
 
 /**
@@ -391,7 +391,7 @@ static void udp_fix_checksum(uint8_t *f, size_t len)
 static void ip_fix_checksum(uint8_t *f)
 {
 	f[24] = f[25] = 0;
-	tl_put16(f + 24, tl_csum(f + 14, 20));
+	be16_put(f + 24, tl_csum(f + 14, 20));
 }
 
 /**

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/be.h"
 #include "base/loop.h"
 #include "packet/dhcp.h"
 #include "services/dns/dns.h"
@@ -64,22 +65,11 @@ static inline uint16_t tl_fold(uint32_t s)
  * @p:		bytes (with the checksum field zeroed, to compute it)
  * @n:		how many
  *
- * Return: the checksum, to store big-endian (tl_put16())
+ * Return: the checksum, to store big-endian (be16_put())
  */
 static inline uint16_t tl_csum(const uint8_t *p, size_t n)
 {
 	return (uint16_t)~tl_fold(tl_sum16(0, p, n));
-}
-
-/**
- * tl_put16() - store @v big-endian at @p, as headers on the wire hold it
- * @p:		two bytes
- * @v:		the value
- */
-static inline void tl_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 /**
@@ -94,7 +84,7 @@ static inline void tl_eth(uint8_t *f, const uint8_t *dst, const uint8_t *src,
 {
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
-	tl_put16(f + 12, type);
+	be16_put(f + 12, type);
 }
 
 /**
@@ -238,7 +228,7 @@ static inline size_t tl_dns_query(uint8_t *b, uint16_t id, const char *name,
 	size_t o = 12;
 
 	memset(b, 0, 12);
-	tl_put16(b, id);
+	be16_put(b, id);
 	b[2] = 0x01; /* RD */
 	b[5] = 1;
 	while (*p) {
@@ -252,8 +242,8 @@ static inline size_t tl_dns_query(uint8_t *b, uint16_t id, const char *name,
 			p++;
 	}
 	b[o++] = 0;
-	tl_put16(b + o, type);
-	tl_put16(b + o + 2, 1);
+	be16_put(b + o, type);
+	be16_put(b + o + 2, 1);
 	o += 4;
 	if (edns) {
 		b[11] = 1;
