@@ -63,7 +63,14 @@ void cfg_usage(const char *prog)
 	       "NETNS and serve it\n"
 	       "                       as a VM (Linux; repeatable)\n"
 	       "  --no-host-loopback   guests cannot reach the host's "
-	       "127.0.0.1 through .2\n"
+	       "127.0.0.1 through .2,\n"
+	       "                       nor its ::1 through ::2\n"
+	       "  --ipv6-prefix P/64   the guests' IPv6 prefix (default "
+	       "fec0::/64, QEMU's;\n"
+	       "                       user-v2: a unique-local one from "
+	       "the network's name)\n"
+	       "  --no-ipv6            serve no IPv6 (no router "
+	       "advertisements, NAT or DNS)\n"
 	       "  --lima-yaml FILE     read hostResolver (enabled, ipv6, "
 	       "hosts) from a lima.yaml\n"
 	       "  --resolv-conf FILE   upstream DNS servers (default "
@@ -166,6 +173,50 @@ int cfg_parse_cidr(const char *s, struct net_config *net, char *err,
 }
 
 /**
+ * cfg_parse_prefix6() - parse the --ipv6-prefix value
+ * @s:		"fd00:1:2:3::/64", or without "/64"
+ * @p:		set to the prefix on success
+ * @err:	set to the reason on failure
+ * @errlen:	its size
+ *
+ * Guests configure their addresses by SLAAC, which needs a /64; the host
+ * bits must be zero, and the prefix unicast.
+ *
+ * Return: 0, or -1 with a message in @err
+ */
+int cfg_parse_prefix6(const char *s, struct in6_addr *p, char *err,
+		      size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	struct in6_addr a;
+	int i;
+
+	if (n >= sizeof(addr) || (slash && strcmp(slash, "/64")))
+		goto bad;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET6, addr, &a) != 1)
+		goto bad;
+	for (i = 8; i < 16; i++)
+		if (a.s6_addr[i])
+			goto bad;
+	if (a.s6_addr[0] == 0xff || (a.s6_addr[0] == 0xfe &&
+				      (a.s6_addr[1] & 0xc0) == 0x80) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&a))
+		goto bad;
+	*p = a;
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "--ipv6-prefix %s: expected a unicast /64, host bits zero "
+		 "(fd00:1:2:3::/64)",
+		 s);
+	return -1;
+}
+
+/**
  * cfg_parse_forward() - parse a --forward value
  * @s:		"tcp:127.0.0.1:2222:22", "udp:...", or with the guest's
  *		address: "tcp:127.0.0.1:2222:192.168.104.4:22"
@@ -258,6 +309,8 @@ enum {
 	OPT_FORWARD,
 	OPT_TAP,
 	OPT_NO_HOST_LOOPBACK,
+	OPT_IPV6_PREFIX,
+	OPT_NO_IPV6,
 	OPT_LIMA_YAML,
 	OPT_RESOLV_CONF,
 	OPT_DNS_FALLBACK,
@@ -289,6 +342,8 @@ static const struct option cfg_longopts[] = {
     {"forward", required_argument, NULL, OPT_FORWARD},
     {"tap", required_argument, NULL, OPT_TAP},
     {"no-host-loopback", no_argument, NULL, OPT_NO_HOST_LOOPBACK},
+    {"ipv6-prefix", required_argument, NULL, OPT_IPV6_PREFIX},
+    {"no-ipv6", no_argument, NULL, OPT_NO_IPV6},
     {"lima-yaml", required_argument, NULL, OPT_LIMA_YAML},
     {"resolv-conf", required_argument, NULL, OPT_RESOLV_CONF},
     {"dns-fallback", required_argument, NULL, OPT_DNS_FALLBACK},
@@ -324,6 +379,8 @@ static void cfg_defaults(struct cfg *c)
 	memset(c, 0, sizeof(*c));
 	inet_pton(AF_INET, "192.168.5.0", &c->net.subnet);
 	c->net.prefix = 24;
+	c->net.ip6 = 1;
+	inet_pton(AF_INET6, "fec0::", &c->net.prefix6); /* QEMU's slirp's */
 	c->net.mtu = 1500;
 	cfg_hostresolver_init(&c->hostres);
 }
@@ -440,6 +497,12 @@ static int cfg_parse_opt(struct cfg *c, int opt, const char *arg, char *err,
 	case OPT_NO_HOST_LOOPBACK:
 		c->net.no_host_loopback = 1;
 		return CFG_OK;
+	case OPT_IPV6_PREFIX:
+		c->ipv6_prefix_set = 1;
+		return cfg_parse_prefix6(arg, &c->net.prefix6, err, errlen);
+	case OPT_NO_IPV6:
+		c->net.ip6 = 0;
+		return CFG_OK;
 	case OPT_LIMA_YAML:
 		c->lima_yaml = arg;
 		return CFG_OK;
@@ -540,6 +603,10 @@ static int cfg_use_network(struct cfg *c, const char *file,
 		return CFG_ERROR;
 	}
 	c->net.user_v2 = 1;
+	if (!c->ipv6_prefix_set)
+		net_ula_prefix(c->lima_network ? c->lima_network
+					       : c->network_name,
+			       &c->net.prefix6);
 	c->net.subnet = nw->subnet;
 	c->net.prefix = (int)nw->prefixlen;
 	c->net.dhcp_end = nw->dhcp_end;

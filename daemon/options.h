@@ -59,6 +59,8 @@ struct cfg_tap {
  * @lima:		its paths (malloc'd), or NULL
  * @lima_argv:		the argv `usernetd usernet ARGS` became (malloc'd;
  *			option values point into it), or NULL
+ * @ipv6_prefix_set:	--ipv6-prefix was given: a user-v2 network keeps it
+ *			instead of the prefix derived from its name
  */
 struct cfg {
 	const char *listen_qemu;
@@ -91,6 +93,7 @@ struct cfg {
 	const char *lima_network;
 	struct lima_paths *lima;
 	char **lima_argv;
+	int ipv6_prefix_set;
 };
 
 /* cfg_parse_args() results */
@@ -102,6 +105,8 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 		   size_t errlen);
 int cfg_parse_cidr(const char *s, struct net_config *net, char *err,
 		   size_t errlen);
+int cfg_parse_prefix6(const char *s, struct in6_addr *p, char *err,
+		      size_t errlen);
 int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
 		      size_t errlen);
 int cfg_parse_int(const char *s, long min, long max, long *out);

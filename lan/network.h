@@ -67,6 +67,11 @@ struct net_forward {
  *			(options.c skipped them; counted in leases_skipped)
  * @leases_file:	lease file, restored at start and kept current
  * @search:		DHCP domain search list, or NULL
+ * @ip6:		IPv6 is served (router advertisements, NAT, DNS at ::3);
+ *			0 with --no-ipv6
+ * @prefix6:		the /64 of IPv6 guests: fec0:: on slirp networks, a
+ *			unique-local prefix derived from the name on user-v2
+ *			(net_ula_prefix()), or --ipv6-prefix; host bits zero
  */
 struct net_config {
 	struct in_addr subnet;
@@ -83,6 +88,8 @@ struct net_config {
 	size_t statics_skipped;
 	const char *leases_file;
 	const char *search;
+	int ip6;
+	struct in6_addr prefix6;
 };
 
 /**
@@ -156,6 +163,9 @@ void net_read_limits(void);
 void net_attach(struct net *n, int fd, enum port_kind kind, const char *name);
 int net_forward_add(struct net *n, const struct net_forward *f);
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host);
+void net_host_addr6(const struct net_config *cfg, uint32_t host,
+		    struct in6_addr *a);
+void net_ula_prefix(const char *name, struct in6_addr *prefix);
 struct dns_local *net_names_new(const struct net_config *cfg);
 const char *net_name(const struct net *n);
 struct cap;
