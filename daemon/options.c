@@ -202,8 +202,8 @@ int cfg_parse_prefix6(const char *s, struct in6_addr *p, char *err,
 	for (i = 8; i < 16; i++)
 		if (a.s6_addr[i])
 			goto bad;
-	if (a.s6_addr[0] == 0xff || (a.s6_addr[0] == 0xfe &&
-				      (a.s6_addr[1] & 0xc0) == 0x80) ||
+	if (a.s6_addr[0] == 0xff ||
+	    (a.s6_addr[0] == 0xfe && (a.s6_addr[1] & 0xc0) == 0x80) ||
 	    IN6_IS_ADDR_UNSPECIFIED(&a))
 		goto bad;
 	*p = a;

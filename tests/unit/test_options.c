@@ -141,6 +141,59 @@ static void test_errors(void **state)
 	assert_int_equal(parse(&c, err, "extra", NULL, NULL), CFG_ERROR);
 }
 
+/**
+ * test_ipv6() - IPv6 is on by default with QEMU's fec0::/64; --ipv6-prefix
+ * takes a unicast /64 and refuses the rest; --no-ipv6 turns it off; a
+ * user-v2 network gets a unique-local /64 from its name, the same every
+ * time, and --ipv6-prefix still wins
+ * @state:	unused
+ */
+static void test_ipv6(void **state)
+{
+	static const char *good[][2] = {
+	    {"fd00:1:2:3::/64", "fd00:1:2:3::"},
+	    {"2001:db8::", "2001:db8::"},
+	};
+	static const char *bad[] = {
+	    "fd00::/48", "fd00::1/64", "fe80::",   "ff02::",	     "::",
+	    "fd00::/",	 "nonsense",   "10.0.0.0", "fd00:1:2:3:4::",
+	};
+	char err[256], a[INET6_ADDRSTRLEN];
+	struct in6_addr p1, p2, p3;
+	struct cfg c;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse(&c, err, NULL, NULL, NULL), CFG_OK);
+	assert_true(c.net.ip6);
+	assert_string_equal(inet_ntop(AF_INET6, &c.net.prefix6, a, sizeof(a)),
+			    "fec0::");
+	assert_int_equal(parse(&c, err, "--no-ipv6", NULL, NULL), CFG_OK);
+	assert_false(c.net.ip6);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(
+		    parse(&c, err, "--ipv6-prefix", good[i][0], NULL), CFG_OK);
+		assert_string_equal(
+		    inet_ntop(AF_INET6, &c.net.prefix6, a, sizeof(a)),
+		    good[i][1]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(parse(&c, err, "--ipv6-prefix", bad[i], NULL),
+				 CFG_ERROR);
+		assert_non_null(strstr(err, bad[i]));
+	}
+
+	net_ula_prefix("user-v2", &p1);
+	net_ula_prefix("user-v2", &p2);
+	net_ula_prefix("shared", &p3);
+	assert_memory_equal(&p1, &p2, sizeof(p1));
+	assert_memory_not_equal(&p1, &p3, sizeof(p1));
+	assert_int_equal(p1.s6_addr[0], 0xfd);
+	for (i = 6; i < 16; i++)
+		assert_int_equal(p1.s6_addr[i], 0);
+}
+
 /* A lease set as gvisor-tap-vsock lists it and Lima passes it back. */
 #define GVISOR_LEASES                                                          \
 	"192.168.104.1=52:55:55:00:00:01,192.168.104.2=5a:94:ef:e4:0c:dd,"     \
@@ -281,6 +334,7 @@ static void test_lima_network(void **state)
 	char *bad[] = {"usernetd", "--lima-network", "../x", NULL};
 	char *both[] = {"usernetd", "--lima-network", "user-v2", "-p", "/x",
 			NULL};
+	struct in6_addr ula;
 	struct cfg c;
 
 	(void)state;
@@ -322,6 +376,8 @@ static void test_lima_network(void **state)
 	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)), CFG_OK);
 	assert_string_equal(inet_ntoa(c.net.subnet), "10.77.0.0");
 	assert_int_equal(c.net.prefix, 22);
+	net_ula_prefix("shared2", &ula);
+	assert_memory_equal(&c.net.prefix6, &ula, sizeof(ula));
 	snprintf(path, sizeof(path), "%s/_networks/shared2/shared2_ep.sock",
 		 home);
 	assert_string_equal(c.endpoint, path);
@@ -372,6 +428,7 @@ int main(void)
 	    cmocka_unit_test(test_statics_tolerated),
 	    cmocka_unit_test(test_usernet_argv),
 	    cmocka_unit_test(test_lima_network),
+	    cmocka_unit_test(test_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
