@@ -758,6 +758,115 @@ static struct netif *svc_ip6_for(struct svc *s, const uint8_t *f, size_t len,
 }
 
 /**
+ * svc_mac_ok() - is an IPv4 or ARP frame's destination MAC the host's?
+ * @s:		host
+ * @mac:	the destination MAC
+ *
+ * Return: nonzero for the host's MAC, the alias's or broadcast
+ */
+static int svc_mac_ok(const struct svc *s, const uint8_t *mac)
+{
+	static const uint8_t bcast[ETH_HWADDR_LEN] = {0xff, 0xff, 0xff,
+						      0xff, 0xff, 0xff};
+
+	return !memcmp(mac, s->netif.hwaddr, ETH_HWADDR_LEN) ||
+	       !memcmp(mac, bcast, ETH_HWADDR_LEN) ||
+	       (s->has_alias && !memcmp(mac, s->alias.hwaddr, ETH_HWADDR_LEN));
+}
+
+/**
+ * svc_ip4_for() - which netif of the host an IPv4 frame is for, if any;
+ * DHCP is answered here
+ * @s:		host
+ * @f:		Ethernet frame of type IPv4, for the host's MAC
+ * @len:	its length
+ * @port:	the switch port it came in on (svc_dhcp_input())
+ * @syn:	set to 1 for a TCP SYN without ACK (svc_syn_full())
+ * @src:	set to the packet's source, for a SYN
+ * @nif:	set to the netif to hand the frame to
+ *
+ * Return: 1 to hand the frame to *@nif, 0 if the DHCP server took it,
+ * -1 to drop it
+ */
+static int svc_ip4_for(struct svc *s, const uint8_t *f, size_t len,
+		       uint32_t port, int *syn, ip_addr_t *src,
+		       struct netif **nif)
+{
+	uint32_t me = ip4_addr_get_u32(netif_ip4_addr(&s->netif));
+	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&s->netif));
+	struct netif *n = &s->netif;
+	const struct frame_ip4 *ip;
+	const struct frame_tcp *tcp;
+	struct frame_info fi;
+	size_t hlen, tot;
+	uint32_t dst, a;
+
+	/* no version 4, or a header length short or past the frame */
+	if (frame_parse(f, len, &fi) || !fi.ip4 || !fi.l4)
+		return -1;
+	ip = fi.ip4;
+	hlen = frame_ip4_hlen(ip);
+	tot = be16_get(ip->len);
+	if (tot < hlen || tot > frame_l3_len(len) ||
+	    inet_chksum(ip, (u16_t)hlen) != 0)
+		return -1;
+	/* not a fragment: MF clear, offset zero */
+	if (fi.frag_more || fi.frag_off)
+		return -1;
+	memcpy(&dst, ip->dst, 4);
+	if (svc_is_alias(s, dst))
+		n = &s->alias;
+	else if (dst != me && dst != IPADDR_BROADCAST && dst != (me | ~mask))
+		return -1;
+	else if (svc_dhcp_input(s, ip, hlen, tot, frame_eth(f, len)->src, port))
+		return 0;
+	/* A SYN without ACK: it would make a pcb (svc_syn_full()). */
+	tcp = (const struct frame_tcp *)(f + fi.l4);
+	if (ip->proto == FRAME_IPPROTO_TCP && tot >= hlen + FRAME_TCP_HLEN &&
+	    (tcp->flags & (FRAME_TCP_SYN | FRAME_TCP_ACK)) == FRAME_TCP_SYN) {
+		*syn = 1;
+		memcpy(&a, ip->src, 4);
+		ip_addr_set_ip4_u32_val(*src, a);
+	}
+	*nif = n;
+	return 1;
+}
+
+/**
+ * svc_to_lwip() - hand a frame to lwIP on one of the host's netifs
+ * @s:		host
+ * @f:		Ethernet frame; copied
+ * @len:	its length
+ * @nif:	the netif
+ * @syn_src:	the source of a TCP SYN without ACK, NULL for other frames
+ *
+ * Loop thread; takes the core lock. Counts the frame.
+ */
+static void svc_to_lwip(struct svc *s, const uint8_t *f, size_t len,
+			struct netif *nif, const ip_addr_t *syn_src)
+{
+	struct pbuf *p;
+
+	LOCK_TCPIP_CORE();
+	if (syn_src && svc_syn_full(s, syn_src)) {
+		UNLOCK_TCPIP_CORE();
+		s->stats.rx_syn_dropped++;
+		return;
+	}
+	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	if (!p) {
+		UNLOCK_TCPIP_CORE();
+		s->stats.rx_dropped++;
+		return;
+	}
+	pbuf_take(p, f, (u16_t)len);
+	svc_netif_first(nif);
+	nif->input(p, nif); /* ethernet_input() frees p */
+	UNLOCK_TCPIP_CORE();
+	s->stats.rx_frames++;
+}
+
+/**
  * svc_input() - a frame from the LAN for the services host
  * @s:		host
  * @frame:	Ethernet frame, untrusted; copied
@@ -770,96 +879,34 @@ static struct netif *svc_ip6_for(struct svc *s, const uint8_t *f, size_t len,
  */
 void svc_input(struct svc *s, const uint8_t *frame, size_t len, uint32_t port)
 {
-	static const uint8_t bcast[ETH_HWADDR_LEN] = {0xff, 0xff, 0xff,
-						      0xff, 0xff, 0xff};
-	uint32_t me = ip4_addr_get_u32(netif_ip4_addr(&s->netif));
-	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&s->netif));
-	struct netif *nif = &s->netif;
-	ip_addr_t syn_src;
 	const struct frame_eth *eth = frame_eth(frame, len);
-	uint16_t type;
-	struct pbuf *p;
+	struct netif *nif = NULL;
+	ip_addr_t syn_src;
 	int syn = 0;
 
 	if (!eth || len > s->slot_size)
 		goto drop;
 	memset(&syn_src, 0, sizeof(syn_src));
-	type = be16_get(eth->type);
-	if (type == FRAME_ETH_IP6) {
-		/* multicast, or the alias's ::2 at the gateway's MAC */
+	switch (be16_get(eth->type)) {
+	case FRAME_ETH_IP6: /* multicast, or ::2 at the gateway's IPv6 MAC */
 		nif = svc_ip6_for(s, frame, len, &syn, &syn_src);
-		if (!nif)
-			goto drop;
-		goto input;
+		break;
+	case FRAME_ETH_IP4:
+		if (svc_mac_ok(s, eth->dst) &&
+		    !svc_ip4_for(s, frame, len, port, &syn, &syn_src, &nif))
+			return; /* DHCP */
+		break;
+	case FRAME_ETH_ARP:
+		nif = &s->netif;
+		if (!svc_mac_ok(s, eth->dst) ||
+		    svc_arp_for_alias(s, frame, len, &nif))
+			nif = NULL;
+		break;
 	}
-	if (memcmp(eth->dst, s->netif.hwaddr, ETH_HWADDR_LEN) &&
-	    memcmp(eth->dst, bcast, ETH_HWADDR_LEN) &&
-	    (!s->has_alias ||
-	     memcmp(eth->dst, s->alias.hwaddr, ETH_HWADDR_LEN)))
-		goto drop;
-	if (type == FRAME_ETH_IP4) {
-		const struct frame_ip4 *ip;
-		const struct frame_tcp *tcp;
-		struct frame_info fi;
-		size_t hlen, tot;
-		uint32_t dst;
-
-		/* no version 4, or a header length short or past the frame */
-		if (frame_parse(frame, len, &fi) || !fi.ip4 || !fi.l4)
-			goto drop;
-		ip = fi.ip4;
-		hlen = frame_ip4_hlen(ip);
-		tot = be16_get(ip->len);
-		if (tot < hlen || tot > frame_l3_len(len) ||
-		    inet_chksum(ip, (u16_t)hlen) != 0)
-			goto drop;
-		/* not a fragment: MF clear, offset zero */
-		if (fi.frag_more || fi.frag_off)
-			goto drop;
-		memcpy(&dst, ip->dst, 4);
-		if (svc_is_alias(s, dst))
-			nif = &s->alias;
-		else if (dst != me && dst != IPADDR_BROADCAST &&
-			 dst != (me | ~mask))
-			goto drop;
-		else if (svc_dhcp_input(s, ip, hlen, tot, eth->src, port))
-			return;
-		/* A SYN without ACK: it would make a pcb (svc_syn_full()). */
-		tcp = (const struct frame_tcp *)(frame + fi.l4);
-		if (ip->proto == FRAME_IPPROTO_TCP &&
-		    tot >= hlen + FRAME_TCP_HLEN &&
-		    (tcp->flags & (FRAME_TCP_SYN | FRAME_TCP_ACK)) ==
-			FRAME_TCP_SYN) {
-			uint32_t src;
-
-			syn = 1;
-			memcpy(&src, ip->src, 4);
-			ip_addr_set_ip4_u32_val(syn_src, src);
-		}
-	} else if (type == FRAME_ETH_ARP) {
-		if (svc_arp_for_alias(s, frame, len, &nif))
-			goto drop;
-	} else {
-		goto drop;
-	}
-input:
-	LOCK_TCPIP_CORE();
-	if (syn && svc_syn_full(s, &syn_src)) {
-		UNLOCK_TCPIP_CORE();
-		s->stats.rx_syn_dropped++;
+	if (nif) {
+		svc_to_lwip(s, frame, len, nif, syn ? &syn_src : NULL);
 		return;
 	}
-	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
-	if (!p) {
-		UNLOCK_TCPIP_CORE();
-		goto drop;
-	}
-	pbuf_take(p, frame, (u16_t)len);
-	svc_netif_first(nif);
-	nif->input(p, nif); /* ethernet_input() frees p */
-	UNLOCK_TCPIP_CORE();
-	s->stats.rx_frames++;
-	return;
 drop:
 	s->stats.rx_dropped++;
 }
