@@ -35,6 +35,7 @@ need_tools dig dnsmasq unshare rdisc6 ss
 
 HNS=$(e2e_name host)
 G1=$(e2e_name g1)
+G1B=$(e2e_name g1b)
 G2=$(e2e_name g2)
 G3=$(e2e_name g3)
 UA=$(e2e_name ua)
@@ -118,6 +119,37 @@ print(ipaddress.IPv6Address(net + iid))
 EOF
 }
 
+# DNS_TCP_TWICE_PY SERVER NAME FILE: one TCP connection to SERVER:53, an A
+# query for NAME answered ("first"), then, once FILE exists (8 s at
+# most), a second query on the same connection answered ("second").
+DNS_TCP_TWICE_PY='
+import os, socket, struct, sys, time
+def get(s, n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            sys.exit("connection closed")
+        b += c
+    return b
+def query(s, i):
+    qn = b"".join(bytes([len(p)]) + p for p in sys.argv[2].encode().split(b"."))
+    m = struct.pack("!6H", i, 0x0100, 1, 0, 0, 0) + qn + b"\0" + struct.pack("!HH", 1, 1)
+    s.sendall(struct.pack("!H", len(m)) + m)
+    r = get(s, struct.unpack("!H", get(s, 2))[0])
+    rid, fl, qd, an = struct.unpack("!4H", r[:8])
+    if rid != i or fl & 15 or not an:
+        sys.exit("bad answer id %d flags %x answers %d" % (rid, fl, an))
+s = socket.create_connection((sys.argv[1], 53), timeout=5)
+query(s, 1)
+print("first", flush=True)
+end = time.time() + 8
+while not os.path.exists(sys.argv[3]) and time.time() < end:
+    time.sleep(0.05)
+query(s, 2)
+print("second", flush=True)
+'
+
 # --- the host ---------------------------------------------------------------
 
 make_ns "$HNS"
@@ -162,6 +194,8 @@ start_daemon_ns "$HNS" "$RESOLV" "$TMP/d2.log" --listen-qemu "$TMP/2.sock" \
 start_daemon_ns "$HNS" "$RESOLV" "$TMP/d3.log" --listen-qemu "$TMP/3.sock" \
 	--resolv-conf "$RESOLV" --no-ipv6
 guest "$G1" "$TMP/1.sock"
+guest "$G1B" "$TMP/1.sock"
+G1B_ATTACH=$ATTACH_PID
 guest "$G2" "$TMP/2.sock"
 guest "$G3" "$TMP/3.sock"
 
@@ -209,6 +243,39 @@ ns_curl "$G1" "http://[2001:db8::1]:80/" >/dev/null 2>"$TMP/unreach.err" &&
 ms=$((($(date +%s%N) - t0) / 1000000))
 log "failed after $ms ms: $(cat "$TMP/unreach.err")"
 [ "$ms" -lt 2000 ] || fail "$G1: [2001:db8::1] took $ms ms to fail, want < 2 s"
+
+# --- G1B: a second slirp network of the same daemon, the same fec0::3 -------
+
+log "$G1B: a second network on fec0::/64"
+slaac "$G1B" "$PFX"
+ns_ping "$G1B" "$DNS6" 1 || fail "$G1B: ping -6 $DNS6 failed"
+q "$G1B" "$DNS6" tcp "web.$Z" A
+want_rrs "web.$Z. A 10.0.0.80"
+log "$G1B leaves; $G1's services host still answers, on its open TCP too"
+register_log "$TMP/keep.log"
+ip netns exec "$G1" python3 -c "$DNS_TCP_TWICE_PY" "$DNS6" "web.$Z" \
+	"$TMP/go" >"$TMP/keep.log" 2>&1 </dev/null &
+KEEP_PID=$!
+register_pid "$KEEP_PID"
+wait_for 5 "the first answer on $G1's TCP connection" grep -q first \
+	"$TMP/keep.log" || fail "$G1: no first answer over TCP at $DNS6"
+kill "$G1B_ATTACH"
+reap "$G1B_ATTACH"
+wait_for 3 "$G1B's network to close" grep -q ": closed$" "$TMP/d1.log" ||
+	fail "usernetd did not close $G1B's network"
+touch "$TMP/go"
+wait_for 5 "the second query on $G1's connection" pid_dead "$KEEP_PID" ||
+	fail "$G1: the second query on its TCP connection got no answer"
+reap "$KEEP_PID"
+if [ "$REAP_RC" != 0 ] || ! grep -q second "$TMP/keep.log"; then
+	fail "$G1: its TCP connection to $DNS6 died with $G1B's network:" \
+		"$(cat "$TMP/keep.log")"
+fi
+q "$G1" "$DNS6" tcp "web.$Z" A
+want_rrs "web.$Z. A 10.0.0.80"
+q "$G1" "$GW6" udp "web.$Z" A
+want_rrs "web.$Z. A 10.0.0.80"
+ns_ping "$G1" "$DNS6" 1 || fail "$G1: ping -6 $DNS6 failed after $G1B left"
 
 # --- G2: AAAA with hostResolver.ipv6, --no-host-loopback ----------------------
 
