@@ -188,11 +188,14 @@ EOF
 # Three slirp networks and their guests, set up side by side.
 start_daemon_ns "$HNS" "$RESOLV" "$TMP/d1.log" --listen-qemu "$TMP/1.sock" \
 	--resolv-conf "$RESOLV" --lima-yaml "$TMP/lima-off.yaml" --mtu 1400
+D1=$DAEMON_PID
 start_daemon_ns "$HNS" "$RESOLV" "$TMP/d2.log" --listen-qemu "$TMP/2.sock" \
 	--resolv-conf "$RESOLV" --lima-yaml "$TMP/lima-on.yaml" \
 	--no-host-loopback
+D2=$DAEMON_PID
 start_daemon_ns "$HNS" "$RESOLV" "$TMP/d3.log" --listen-qemu "$TMP/3.sock" \
 	--resolv-conf "$RESOLV" --no-ipv6
+D3=$DAEMON_PID
 guest "$G1" "$TMP/1.sock"
 guest "$G1B" "$TMP/1.sock"
 G1B_ATTACH=$ATTACH_PID
@@ -333,4 +336,13 @@ wait_for 3 "tap0 to go in $UA" sh -c "! ip -n $UA link show tap0" ||
 wait_for 3 "tap0 to go in $UB" sh -c "! ip -n $UB link show tap0" ||
 	fail "tap0 still in $UB after the daemon stopped"
 userv2_round
+
+log "SIGTERM to every daemon"
+stop_daemon "$D4" "$TMP/4.sock" ""
+stop_daemon "$D1" "$TMP/1.sock" ""
+stop_daemon "$D2" "$TMP/2.sock" ""
+stop_daemon "$D3" "$TMP/3.sock" ""
+for i in 1 2 3 4; do
+	sanitizer_check "$TMP/d$i.log"
+done
 pass
