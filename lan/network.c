@@ -39,9 +39,8 @@
 #define NET_FIRST_GUEST	 15
 #define NET_FIRST_SHARED 4     /* user-v2: .1 to .3 are never handed out */
 #define NET_REG_MS	 10000 /* leases expire: names follow this often */
-#define NET_RA_MAX                                                             \
-	512		 /* libslirp's router advertisements: 110 or           \
-			  * 134 bytes, and ra.c's options */
+/* libslirp's router advertisements are 110 or 134 bytes, and ra.c's options */
+#define NET_RA_MAX  512
 #define NET_IP6_MTU 1280 /* IPv6 needs links of this MTU at least */
 
 /**

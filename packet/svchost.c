@@ -631,6 +631,10 @@ static int svc_syn_full(struct svc *s, const ip_addr_t *src)
  * @netif:	a netif of the host
  * @a:		16 bytes of an address, any alignment
  *
+ * Read without the core lock, as svc_input() reads the IPv4 address: the
+ * addresses are set by svc_new() and lwIP never changes them (static,
+ * preferred, no duplicate address detection).
+ *
  * Return: nonzero if it is a valid address of @netif
  */
 static int svc_ip6_mine(const struct netif *netif, const uint8_t *a)
