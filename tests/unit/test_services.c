@@ -3,7 +3,7 @@
  * test_services.c - unit tests of the services host (packet/svchost.c)
  * on the real lwIP: ARP, ICMP echo, DHCP through the frame path, lwIP's
  * drop of 0.0.0.0 sources, isolation of two hosts sharing 192.168.5.3,
- * and the input filter.
+ * the input filter, and IPv6 (::3, the alias's ::2).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -794,6 +794,253 @@ static void test_syn_bound(void **state)
 	loop_free(l);
 }
 
+/* IPv6 of the tests: the guest (vm_mac's EUI-64), the services host at
+ * ::3 and its alias at ::2, and the gateway's IPv6 MAC libslirp uses. */
+static const uint8_t vm6[16] = {0xfe, 0xc0, 0,	  0,	0,    0,    0,	  0,
+				0x50, 0x55, 0x55, 0xff, 0xfe, 0x12, 0x34, 0x56};
+static const uint8_t svc6[16] = {0xfe, 0xc0, [15] = 3};
+static const uint8_t alias6[16] = {0xfe, 0xc0, [15] = 2};
+static const uint8_t alias_mac[6] = {0x52, 0x55, 0xc0, 0xa8, 0x05, 0x02};
+static const uint8_t gw_mac6[6] = {0x52, 0x56, 0, 0, 0, 2};
+
+/**
+ * ip6_frame() - an IPv6 frame from the VM, its ICMPv6 or UDP checksum
+ * right
+ * @f:		where it goes, 54 + @plen bytes
+ * @dmac:	destination MAC
+ * @dst:	destination address
+ * @nh:		next header (58, 17, or an extension header)
+ * @pl:		the payload, its checksum field zero
+ * @plen:	its length
+ *
+ * Return: the frame's length
+ */
+static size_t ip6_frame(uint8_t *f, const uint8_t *dmac, const uint8_t *dst,
+			uint8_t nh, const uint8_t *pl, size_t plen)
+{
+	size_t ck = nh == 58 ? 2 : nh == 17 ? 6 : 0;
+	uint32_t sum;
+
+	tl_eth(f, dmac, vm_mac, 0x86dd);
+	memset(f + 14, 0, 40);
+	f[14] = 0x60;
+	f[18] = (uint8_t)(plen >> 8);
+	f[19] = (uint8_t)plen;
+	f[20] = nh;
+	f[21] = 255;
+	memcpy(f + 22, vm6, 16);
+	memcpy(f + 38, dst, 16);
+	memcpy(f + 54, pl, plen);
+	if (ck) {
+		sum = tl_sum16(0, f + 22, 32);
+		sum += (uint32_t)plen + nh;
+		sum = tl_fold(tl_sum16(sum, f + 54, plen));
+		f[54 + ck] = (uint8_t)(~sum >> 8);
+		f[54 + ck + 1] = (uint8_t)~sum;
+	}
+	return 54 + plen;
+}
+
+/**
+ * ns_for() - a neighbour solicitation from the VM for @target, to its
+ * solicited-node group, with the VM's link-layer address
+ * @f:		where it goes, 86 bytes
+ * @target:	the address asked for
+ *
+ * Return: the frame's length
+ */
+static size_t ns_for(uint8_t *f, const uint8_t *target)
+{
+	uint8_t mac[6] = {0x33, 0x33, 0xff}, dst[16] = {0xff, 0x02};
+	uint8_t ns[32] = {135};
+
+	memcpy(mac + 3, target + 13, 3);
+	dst[11] = 1;
+	dst[12] = 0xff;
+	memcpy(dst + 13, target + 13, 3);
+	memcpy(ns + 8, target, 16);
+	ns[24] = 1; /* source link-layer address */
+	ns[25] = 1;
+	memcpy(ns + 26, vm_mac, 6);
+	return ip6_frame(f, mac, dst, 58, ns, sizeof(ns));
+}
+
+/**
+ * icmp6_from() - is @f an ICMPv6 message of @type to the VM, from @src
+ * with source MAC @smac?
+ * @f:		frame
+ * @len:	its length
+ * @type:	ICMPv6 type
+ * @src:	its source address
+ * @smac:	its source MAC
+ *
+ * Return: non-zero if it is
+ */
+static int icmp6_from(const uint8_t *f, size_t len, uint8_t type,
+		      const uint8_t *src, const uint8_t *smac)
+{
+	return len >= 62 && f[12] == 0x86 && f[13] == 0xdd && f[20] == 58 &&
+	       f[54] == type && !memcmp(f, vm_mac, 6) &&
+	       !memcmp(f + 6, smac, 6) && !memcmp(f + 22, src, 16) &&
+	       !memcmp(f + 38, vm6, 16);
+}
+
+/**
+ * is_na_svc6() - neighbour advertisement for ::3 from the host's MAC
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is one
+ */
+static int is_na_svc6(const uint8_t *f, size_t len)
+{
+	return icmp6_from(f, len, 136, svc6, svc_mac) && len >= 78 &&
+	       !memcmp(f + 62, svc6, 16);
+}
+
+/**
+ * is_na_alias6() - neighbour advertisement for ::2 from anyone
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is one
+ */
+static int is_na_alias6(const uint8_t *f, size_t len)
+{
+	return len >= 78 && f[12] == 0x86 && f[20] == 58 && f[54] == 136 &&
+	       !memcmp(f + 62, alias6, 16);
+}
+
+/**
+ * is_echo6_reply() - echo reply from ::3
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is one
+ */
+static int is_echo6_reply(const uint8_t *f, size_t len)
+{
+	return icmp6_from(f, len, 129, svc6, svc_mac);
+}
+
+/**
+ * is_unreach_alias6() - port unreachable from the alias's ::2, sent with
+ * the alias's MAC
+ * @f:		frame
+ * @len:	its length
+ *
+ * Return: non-zero if it is one
+ */
+static int is_unreach_alias6(const uint8_t *f, size_t len)
+{
+	return icmp6_from(f, len, 1, alias6, alias_mac) && f[55] == 4;
+}
+
+/**
+ * new_svc6() - new_svc() with IPv6 (::3) and the alias (.2, ::2)
+ * @l:		loop
+ * @c:		capture of the output, reset
+ * @ip6:	0 for a host without IPv6
+ *
+ * Return: the services host; fails the test if it cannot be made
+ */
+static struct svc *new_svc6(struct loop *l, struct cap *c, int ip6)
+{
+	struct svc_config cfg;
+	struct svc *s;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.addr.s_addr = tl_ip4("192.168.5.3");
+	cfg.netmask.s_addr = tl_ip4("255.255.255.0");
+	cfg.gw.s_addr = tl_ip4("192.168.5.2");
+	memcpy(cfg.mac, svc_mac, 6);
+	cfg.mtu = 1500;
+	cfg.alias.s_addr = tl_ip4("192.168.5.2");
+	memcpy(cfg.alias_mac, alias_mac, 6);
+	if (ip6) {
+		memcpy(cfg.addr6.s6_addr, svc6, 16);
+		memcpy(cfg.alias6.s6_addr, alias6, 16);
+		memcpy(cfg.alias_mac6, gw_mac6, 6);
+	}
+	c->l = l;
+	s = svc_new(l, &cfg, cap_out, c);
+	assert_non_null(s);
+	return s;
+}
+
+/**
+ * test_ipv6() - ::3 answers neighbour solicitations and echo requests,
+ * the alias takes UDP to ::2 sent to the gateway's IPv6 MAC (and answers
+ * port unreachable with its own MAC), but never a solicitation for ::2
+ * (libslirp's); router advertisements, other addresses, extension headers
+ * and a wrong MAC are dropped; without IPv6 a solicitation for ::3 too
+ * @state:	unused
+ */
+static void test_ipv6(void **state)
+{
+	static const uint8_t ra[16] = {134, 0, 0, 0, 64, 0, 0x07, 0x08};
+	static const uint8_t other6[16] = {0xfe, 0xc0, [15] = 0x99};
+	static const uint8_t allnodes[16] = {0xff, 0x02, [15] = 1};
+	static const uint8_t mac_all[6] = {0x33, 0x33, 0, 0, 0, 1};
+	uint8_t echo[16] = {128, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n'};
+	uint8_t udp[12] = {0x30, 0x39, 0, 9, 0, 12, 0, 0, 'a', 'b', 'c', 'd'};
+	uint8_t hbh[8 + sizeof(echo)] = {58}; /* hop-by-hop, then echo */
+	struct loop *l = loop_new();
+	static struct cap c;
+	struct svc_stats st;
+	uint8_t f[128];
+	struct svc *s;
+	size_t n;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	s = new_svc6(l, &c, 1);
+	c.want = is_na_svc6;
+	c.need = 1;
+	svc_input(s, f, ns_for(f, svc6), 1);
+	tl_loop_run_for(l, 500);
+	assert_true(find(&c, is_na_svc6) >= 0);
+
+	c.want = is_echo6_reply;
+	svc_input(s, f, ip6_frame(f, svc_mac, svc6, 58, echo, sizeof(echo)), 1);
+	tl_loop_run_for(l, 500);
+	assert_true(find(&c, is_echo6_reply) >= 0);
+
+	c.want = is_unreach_alias6;
+	svc_input(s, f, ip6_frame(f, gw_mac6, alias6, 17, udp, sizeof(udp)), 1);
+	tl_loop_run_for(l, 500);
+	assert_true(find(&c, is_unreach_alias6) >= 0);
+
+	svc_get_stats(s, &st);
+	n = st.rx_dropped;
+	svc_input(s, f, ns_for(f, alias6), 1);
+	svc_input(s, f, ip6_frame(f, mac_all, allnodes, 58, ra, sizeof(ra)), 1);
+	svc_input(s, f, ip6_frame(f, svc_mac, other6, 58, echo, sizeof(echo)),
+		  1);
+	svc_input(s, f, ip6_frame(f, svc_mac, other6, 17, udp, sizeof(udp)), 1);
+	memcpy(hbh + 8, echo, sizeof(echo));
+	svc_input(s, f, ip6_frame(f, svc_mac, svc6, 0, hbh, sizeof(hbh)), 1);
+	svc_input(s, f, ip6_frame(f, alias_mac, svc6, 58, echo, sizeof(echo)),
+		  1); /* ::3 at the alias's MAC */
+	svc_get_stats(s, &st);
+	assert_int_equal(st.rx_dropped - n, 6);
+	c.want = NULL;
+	tl_loop_run_for(l, 200);
+	assert_int_equal(find(&c, is_na_alias6), -1);
+	svc_free(s);
+
+	memset(&c, 0, sizeof(c));
+	s = new_svc6(l, &c, 0);
+	svc_input(s, f, ns_for(f, svc6), 1);
+	svc_get_stats(s, &st);
+	assert_int_equal(st.rx_dropped, 1);
+	assert_int_equal(st.rx_frames, 0);
+	tl_loop_run_for(l, 200);
+	assert_int_equal(find(&c, is_na_svc6), -1);
+	svc_free(s);
+	loop_free(l);
+}
+
 /**
  * main() - run this file's tests with cmocka
  *
@@ -812,6 +1059,7 @@ int main(void)
 	    cmocka_unit_test(test_syn_bound),
 	    cmocka_unit_test(test_free_pending),
 	    cmocka_unit_test(test_bad_config),
+	    cmocka_unit_test(test_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
