@@ -178,7 +178,7 @@ static enum l2g_verdict judge(const uint8_t *f, size_t len)
 
 	own(&a);
 	memcpy(c, f, len);
-	v = l2g_check(&a, c, len);
+	v = l2g_check(&a, c, len, NULL);
 	free(c);
 	return v;
 }
