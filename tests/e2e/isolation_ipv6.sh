@@ -25,9 +25,12 @@
 #    gateway;
 #  - the daemon exits on SIGTERM with no sanitizer report (ASan builds).
 # Checked by reverting: without the NA target check the other guest's
-# entry for the victim took the raw guest's MAC; without the source check
-# the raw guest's pings from the victim's address were answered; without
-# the release on leave the second raw guest's pings were not.
+# entry for the victim took the raw guest's MAC; without the release on
+# leave the second raw guest's pings went unanswered; without the source
+# check, the DAD check or the link-layer option check only their counters
+# showed it (the gateway's replies to the victim's address went to the
+# victim; the victim defended its address; the other guest made no entry
+# from the forged option), and the test failed on them.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
