@@ -333,7 +333,7 @@ static enum l2g_verdict l2g_ipv6(struct l2g_ctx *c, const struct frame_ip6 *ip,
 enum l2g_verdict l2g_check(const struct l2g_addrs *own, const uint8_t *f,
 			   size_t len, struct l2g_info *info)
 {
-	struct l2g_info dummy;
+	struct l2g_info dummy = {NULL, NULL, -1};
 	struct l2g_ctx c = {.own = own, .smac = f + L2G_ETH_SRC};
 	struct frame_info fi;
 

@@ -58,10 +58,12 @@ static void build(struct frame6 *f, const uint8_t *mac, const char *src,
 		  const char *dst, uint8_t type, const char *tgt, uint8_t opt,
 		  const uint8_t *omac)
 {
-	uint8_t *ip = f->b + ETH, *m = ip + IP6;
+	uint8_t *ip, *m;
 	size_t plen = 8;
 
 	memset(f, 0, sizeof(*f));
+	ip = f->b + ETH;
+	m = ip + IP6;
 	memcpy(f->b, "\x33\x33\x00\x00\x00\x01", 6);
 	memcpy(f->b + 6, mac, 6);
 	f->b[12] = 0x86;
