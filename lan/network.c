@@ -658,9 +658,13 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	memcpy(sc.mac + 2, &sc.addr.s_addr, 4);
 	sc.mtu = cfg->mtu;
 	sc.dhcp = &dc;
+	if (cfg->ip6)
+		sc.addr6 = n->ra.dns; /* ::3 */
 	if (cfg->dnsd) {
 		sc.alias = gc.host;
 		memcpy(sc.alias_mac, n->gw_mac, 6);
+		sc.alias6 = n->gw_addr6; /* ::2, :: without IPv6 */
+		memcpy(sc.alias_mac6, n->gw_mac6, 6);
 	}
 	n->svc = svc_new(l, &sc, net_svc_out, n);
 	if (!n->svc)

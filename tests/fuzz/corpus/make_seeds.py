@@ -273,10 +273,10 @@ def ipv6_seeds():
         ]))
 
 
-# ---- IPv6 on served networks: the prefixes fuzz_net.c gives them -------------
+# ---- IPv6 on served networks: the prefixes fuzz_net.c gives them ------------
 
 PREFIX6 = {"slirp": bytes.fromhex("fec00000000000000000000000000000"),
-           "userv2": bytes.fromhex("fd0e204276a800000000000000000000")}
+           "userv2": bytes.fromhex("fd000001000200000000000000000000")}
 UNSPEC = b"\0" * 16
 GW6_MAC = bytes.fromhex("525600000002")
 GW6_LL = bytes.fromhex("fe800000000000000000000000000002")
