@@ -23,8 +23,13 @@
 #    victim's address on the victim's MAC and give no other address the
 #    victim's MAC; the victim still pings -6 the other guest and the
 #    gateway;
-#  - the daemon exits on SIGTERM with no sanitizer report (ASan builds).
-# Checked by reverting: without the NA target check the other guest's
+#  - two slirp networks (the same fec0::/64) with a guest each at
+#    fec0::100 (different MACs) ask DNS at fec0::3 in turn: every query is
+#    answered (the services host's replies go to the MAC of the address's
+#    owner in their own network, net_svc_dst6());
+#  - the daemons exit on SIGTERM with no sanitizer report (ASan builds).
+# Checked by reverting: without net_svc_dst6()'s MAC the second slirp
+# guest's query went unanswered; without the NA target check the other guest's
 # entry for the victim took the raw guest's MAC; without the release on
 # leave the second raw guest's pings went unanswered; without the source
 # check, the DAD check or the link-layer option check only their counters
@@ -36,9 +41,13 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init isolation_ipv6 180 "$@"
 
+need_tools dig
+
 HNS=$(e2e_name host)
 NSV=$(e2e_name victim)
 NSO=$(e2e_name other)
+NS1=$(e2e_name slirp1)
+NS2=$(e2e_name slirp2)
 Q=$TMP/q.sock
 EP=$TMP/ep.sock
 DLOG=$TMP/usernetd.log
@@ -165,6 +174,39 @@ got=$(ip -n "$NSO" -6 neigh show | grep "lladdr $MAC_V" |
 	fail "the other guest has the victim's MAC for another address: $got"
 victim_ok
 ns_ping "$NSO" "$V6" 2 || fail "the other guest cannot ping $V6 any more"
+
+# --- the services host's replies: two networks, one address -------------------
+
+# Two slirp networks (one per connection) share fec0::/64; a guest in each
+# uses fec0::100. lwIP's neighbour cache is process-wide: the services
+# host answered the second guest with the first one's MAC, and it heard
+# nothing. Each guest asks DNS at fec0::3 from fec0::100, in turn.
+S=$TMP/s.sock
+SLOG=$TMP/usernetd-slirp.log
+start_daemon_ns "$HNS" "$RESOLV" "$SLOG" --listen-qemu "$S"
+D2=$DAEMON_PID
+for g in "$NS1:$MAC_V" "$NS2:$MAC_O"; do
+	make_ns "${g%%:*}"
+	attach "${g%%:*}" "$S" --mac "${g#*:}"
+	ip -n "${g%%:*}" link set tap0 up || fail "tap0 up in ${g%%:*}"
+	ip -n "${g%%:*}" -6 addr add fec0::100/64 dev tap0 nodad ||
+		fail "cannot give ${g%%:*} fec0::100"
+done
+log "two slirp networks' guests at fec0::100 ask DNS at fec0::3 in turn"
+for i in 1 2 3; do
+	for ns in "$NS1" "$NS2"; do
+		dns_query "$ns" fec0::3 udp host.lima.internal A -b fec0::100 ||
+			fail "$ns (round $i): no DNS answer at fec0::3: $DQ_OUT"
+		[ "$DQ_STATUS" = NOERROR ] ||
+			fail "$ns (round $i): $DQ_STATUS: $DQ_OUT"
+	done
+done
+log "  every query answered"
+daemon_alive "$D2"
+kill -TERM "$D2"
+wait_for 10 "usernetd (slirp) to exit" pid_dead "$D2" ||
+	fail "usernetd (slirp) did not exit"
+sanitizer_check "$SLOG"
 
 daemon_alive "$D"
 kill -TERM "$D"
