@@ -29,13 +29,14 @@
 #    owner in their own network, net_svc_dst6());
 #  - the daemons exit on SIGTERM with no sanitizer report (ASan builds).
 # Checked by reverting: without net_svc_dst6()'s MAC the second slirp
-# guest's query went unanswered; without the NA target check the other guest's
-# entry for the victim took the raw guest's MAC; without the release on
-# leave the second raw guest's pings went unanswered; without the source
-# check, the DAD check or the link-layer option check only their counters
-# showed it (the gateway's replies to the victim's address went to the
-# victim; the victim defended its address; the other guest made no entry
-# from the forged option), and the test failed on them.
+# guest's query went unanswered; without the NA target check the other
+# guest's entry for the victim took the raw guest's MAC; without the
+# link-layer option check the other guest had the victim's MAC for the
+# raw guest's link-local address; without the release on leave the
+# second raw guest's pings went unanswered; without the source check or
+# the DAD check only their counters showed it (the gateway's replies to
+# the victim's address went to the victim; the victim defended its
+# address), and the test failed on them.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
