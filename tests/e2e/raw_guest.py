@@ -57,6 +57,19 @@ MODE
         ADVERTISE (UDP 547 to 546), and neighbour advertisements (override)
         for the link-local addresses of the gateway's MAC and of the
         services host's (52:55 and DST's last octet + 1)
+  ipv6own  attacks on another guest's IPv6 address (lan/own6.c); DST is
+        the gateway, PORT unused, ARG "VICTIM6,VICTIM_MAC,OTHER6": a
+        router advertisement for 2001:db8:66::/64; neighbour
+        advertisements (override) for VICTIM6 naming the raw guest's MAC;
+        an echo request from VICTIM6 to OTHER6 and UDP from VICTIM6 to
+        the gateway's ::2 (VICTIM6's /64 with host 2); an echo request
+        from 2001:db8:77::5; duplicate address detection for VICTIM6 (NS
+        from ::); a neighbour solicitation for OTHER6 whose source
+        link-layer option names VICTIM_MAC; each twice
+  ipv6use  ARG is an IPv6 address of the network's /64 the raw guest
+        takes for its own: it advertises it (unsolicited NA), answers
+        solicitations for it, and sends PORT echo requests from it to
+        the gateway's ::2: how many were answered?
 
 The guest is 192.168.5.15 (IPv6: fe80:: and its MAC's EUI-64) with a MAC of
 52:55:55:xx:xx:xx; DST is reached through the gateway (its MAC from ARP for
@@ -585,6 +598,98 @@ def mode_ipv6(g, dst):
     result(True, sent=2 * len(frames))
 
 
+def ipv6_to(g, src, dst, dst_mac, nh, payload, hlim=64):
+    """An IPv6 frame from SRC to DST."""
+    return dst_mac + g.mac + b"\x86\xdd" + \
+        struct.pack("!IHBB", 0x60000000, len(payload), nh, hlim) + \
+        src + dst + payload
+
+
+def solicited(a):
+    """The solicited-node multicast address of A, and its MAC."""
+    s = b"\xff\x02" + b"\0" * 9 + b"\x01\xff" + a[13:]
+    return s, b"\x33\x33" + s[12:]
+
+
+def echo6(src, dst, ident, seq):
+    """An ICMPv6 echo request."""
+    return icmp6(src, dst, struct.pack("!BBHHH", 128, 0, 0, ident, seq) +
+                 b"raw-guest-echo6")
+
+
+def na6(src, dst, target, mac):
+    """A neighbour advertisement, override set, naming MAC for TARGET."""
+    return icmp6(src, dst, struct.pack("!BBHI", 136, 0, 0, 0x20000000) +
+                 target + struct.pack("!BB", 2, 1) + mac)
+
+
+def mode_ipv6own(g, arg):
+    """Attacks on another guest's IPv6 address, each twice."""
+    victim6, vmac, other6 = arg.split(",")
+    victim6 = socket.inet_pton(socket.AF_INET6, victim6)
+    other6 = socket.inet_pton(socket.AF_INET6, other6)
+    vmac = bytes.fromhex(vmac.replace(":", ""))
+    gw6 = victim6[:8] + b"\0" * 7 + b"\x02"
+    gw6_mac = b"\x52\x56\x00\x00\x00\x02"
+    me = lladdr(g.mac)
+    outside = bytes.fromhex("20010db8007700000000000000000005")
+    ident = os.getpid() & 0xFFFF
+    sol, sol_mac = solicited(victim6)
+    osol, osol_mac = solicited(other6)
+    udp = struct.pack("!HHHH", 40000, 9, 12, 0) + b"raw!"
+    pseudo = victim6 + gw6 + struct.pack("!IxxxB", len(udp), 17)
+    udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
+    frames = [
+        ipv6_frame(g, 58, router_adv(g, bytes.fromhex(
+            "20010db8006600000000000000000000"))),
+        ipv6_frame(g, 58, na6(me, ALL_NODES, victim6, g.mac)),
+        ipv6_to(g, victim6, other6, ALL_NODES_MAC, 58,
+                echo6(victim6, other6, ident, 1)),
+        ipv6_to(g, victim6, gw6, gw6_mac, 17, udp),
+        ipv6_to(g, outside, gw6, gw6_mac, 58, echo6(outside, gw6, ident, 2)),
+        ipv6_to(g, b"\0" * 16, sol, sol_mac, 58, icmp6(
+            b"\0" * 16, sol, struct.pack("!BBHI", 135, 0, 0, 0) + victim6),
+            hlim=255),
+        ipv6_to(g, me, osol, osol_mac, 58, icmp6(
+            me, osol, struct.pack("!BBHI", 135, 0, 0, 0) + other6 +
+            struct.pack("!BB", 1, 1) + vmac), hlim=255),
+    ]
+    for _ in range(2):
+        for f in frames:
+            g.send(f)
+        time.sleep(0.2)
+    result(True, sent=2 * len(frames))
+
+
+def mode_ipv6use(g, arg, count):
+    """Take ARG for the raw guest's own and ping the gateway from it."""
+    me = socket.inet_pton(socket.AF_INET6, arg)
+    gw6 = me[:8] + b"\0" * 7 + b"\x02"
+    gw6_mac = b"\x52\x56\x00\x00\x00\x02"
+    ident = os.getpid() & 0xFFFF
+    g.send(ipv6_to(g, me, ALL_NODES, ALL_NODES_MAC, 58,
+                   na6(me, ALL_NODES, me, g.mac), hlim=255))
+    replies = 0
+    for seq in range(count):
+        g.send(ipv6_to(g, me, gw6, gw6_mac, 58, echo6(me, gw6, ident, seq)))
+        deadline = time.monotonic() + WAIT
+        while True:
+            f = g.frame(deadline)
+            if f is None:
+                break
+            if len(f) < 62 or f[12:14] != b"\x86\xdd" or f[20] != 58:
+                continue
+            m = f[54:]
+            if m[0] == 135 and m[8:24] == me:  # a solicitation: answer
+                g.send(ipv6_to(g, me, f[22:38], f[6:12], 58,
+                               na6(me, f[22:38], me, g.mac), hlim=255))
+            elif m[0] == 129 and f[38:54] == me and \
+                    struct.unpack("!HH", m[4:8]) == (ident, seq):
+                replies += 1
+                break
+    result(True, sent=count, replies=replies)
+
+
 def main():
     if len(sys.argv) < 5:
         print(__doc__, file=sys.stderr)
@@ -623,6 +728,10 @@ def main():
         mode_vlan(g, dst)
     elif mode == "ipv6":
         mode_ipv6(g, dst)
+    elif mode == "ipv6own":
+        mode_ipv6own(g, sys.argv[5])
+    elif mode == "ipv6use":
+        mode_ipv6use(g, sys.argv[5], port)
     elif mode == "urg":
         mode_urg(g, dst, port, int(sys.argv[5]) if len(sys.argv) > 5 else 10)
     print(__doc__, file=sys.stderr)

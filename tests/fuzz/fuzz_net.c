@@ -30,7 +30,7 @@
  * loopback (.2, when allowed) reaches only the namespace's own lo.
  *
  * fuzz-sources: lan/network.c packet/gateway.c packet/svchost.c
- * fuzz-sources: lan/netguard.c packet/ra.c
+ * fuzz-sources: lan/netguard.c lan/own6.c packet/ra.c
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
  * fuzz-sources: packet/port_rx.c
  * fuzz-sources: packet/switch.c packet/dhcp.c packet/dhcp_codec.c
