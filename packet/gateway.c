@@ -15,6 +15,12 @@
  * solicitations for vnameserver6 too, so it is ::2 and ::3 is the services
  * host's. libslirp's IPv6 side sends from another MAC than its IPv4 side
  * (gw_mac6()).
+ *
+ * libslirp reports through glib's log (g_warning(), g_critical()), some of
+ * it on a guest's packets: glib's default handler would write every line
+ * to stderr unthrottled, after an isatty() the sandbox forbids (the
+ * daemon died of SIGSYS on the first one). Its domain is routed to our
+ * log instead, through one throttle (gw_glib_log()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <glib.h>
 #include <slirp/libslirp.h>
 
 #include "packet/frame.h"
@@ -132,6 +139,47 @@ static int gw_net_unreachable(const uint8_t *f, size_t len)
 		return 0;
 	icmp = frame_l4(f, len, &fi, 2); /* type and code */
 	return icmp && icmp[0] == 3 && icmp[1] == 0;
+}
+
+#define GW_GLIB_LOG_MS 10000 /* libslirp's warnings: one line per 10 s */
+
+/**
+ * gw_glib_log() - GLogFunc of libslirp's log domain: warnings and worse
+ * to log_warnx(), throttled; the rest to log_debug()
+ * @domain:	"Slirp"
+ * @level:	GLogLevelFlags of the message
+ * @msg:	the message
+ * @arg:	the throttle
+ */
+static void gw_glib_log(const gchar *domain, GLogLevelFlags level,
+			const gchar *msg, gpointer arg)
+{
+	uint64_t n;
+
+	if (!(level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL |
+		       G_LOG_LEVEL_WARNING))) {
+		log_debug("libslirp: %s", msg);
+		return;
+	}
+	n = log_rate_due(arg, loop_now_ms(), GW_GLIB_LOG_MS);
+	if (n)
+		log_warnx("%s: %s (%llu such lines since the last)", domain,
+			  msg, (unsigned long long)n);
+}
+
+/**
+ * gw_glib_log_init() - route libslirp's glib log domain to ours, once
+ */
+static void gw_glib_log_init(void)
+{
+	static struct log_rate rate;
+	static guint id;
+
+	if (!id)
+		id = g_log_set_handler("Slirp",
+				       G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
+					   G_LOG_FLAG_RECURSION,
+				       gw_glib_log, &rate);
 }
 
 /**
@@ -390,6 +438,7 @@ struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
 	g->host = cfg->host;
 	g->host6 = cfg->host6;
 	g->ready_fd = g->spin_fd = -1;
+	gw_glib_log_init();
 
 	sc.version = 4;
 	sc.restricted = 0;

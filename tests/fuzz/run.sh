@@ -37,7 +37,8 @@ mkdir -p "$build/fuzz/$target-corpus"
 bin="$build/fuzz/fuzz_$target"
 (cd "$src" && clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I. -I/usr/include/lwip "tests/fuzz/fuzz_$target.c" $sources $libs -o "$bin")
+	-I. -I/usr/include/lwip $(pkg-config --cflags glib-2.0) \
+	"tests/fuzz/fuzz_$target.c" $sources $libs -o "$bin")
 seeds="$src/tests/fuzz/corpus/$target"
 [ -d "$seeds" ] || seeds=""
 log="$build/fuzz/$target.log"
