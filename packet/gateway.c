@@ -675,6 +675,10 @@ struct gw_flow_walk {
  * gw_flow_line() - gw_foreach_flow()'s line parser
  * @arg:	the walk (callback and its argument)
  * @line:	a line of libslirp's connection info
+ *
+ * libslirp 4.7 prints an IPv6 socket through its IPv4 fields: the source
+ * is the zero flow label ("*"), the destination 0.0.0.0, the ports are
+ * right.
  */
 static void gw_flow_line(void *arg, const char *line)
 {
@@ -686,9 +690,12 @@ static void gw_flow_line(void *arg, const char *line)
 	if (strstr(line, "HOST_FORWARD") ||
 	    sscanf(line, " %3[A-Z][%*[^]]] %*d %15s %d %15s %d", proto, src,
 		   &sport, dst, &dport) != 5 ||
-	    (strcmp(proto, "TCP") && strcmp(proto, "UDP")) ||
-	    inet_pton(AF_INET, src, &s) != 1 ||
-	    inet_pton(AF_INET, dst, &d) != 1)
+	    (strcmp(proto, "TCP") && strcmp(proto, "UDP")))
+		return;
+	if (!strcmp(src, "*") && !strcmp(dst, "0.0.0.0"))
+		s.s_addr = d.s_addr = 0; /* IPv6: its ports only */
+	else if (inet_pton(AF_INET, src, &s) != 1 ||
+		 inet_pton(AF_INET, dst, &d) != 1)
 		return;
 	w->fn(w->arg, !strcmp(proto, "UDP"), s.s_addr, htons((uint16_t)sport),
 	      d.s_addr, htons((uint16_t)dport));

@@ -61,7 +61,8 @@ typedef void (*gw_tcp_fn)(void *arg, struct in_addr src, int sport,
 void gw_foreach_tcp(struct gw *g, gw_tcp_fn fn, void *arg);
 
 /* A NAT socket of libslirp's (TCP or UDP): addresses and ports network
- * order, guest side first. */
+ * order, guest side first; both addresses 0 for an IPv6 socket, whose
+ * addresses libslirp 4.7 does not tell. */
 typedef void (*gw_flow_fn)(void *arg, int udp, uint32_t src, uint16_t sport,
 			   uint32_t dst, uint16_t dport);
 void gw_foreach_flow(struct gw *g, gw_flow_fn fn, void *arg);

@@ -32,6 +32,14 @@
  * application fail at once and is one more packet the daemon makes up.
  * ICMP echo sockets (libslirp opens one per echo request and closes it at
  * the answer or after a timeout) are not counted.
+ *
+ * IPv6 flows are keyed the same way, by their whole addresses (a folded
+ * key would let a guest pick destinations that collide and open sockets
+ * counted as one). libslirp 4.7's connection info prints IPv6 sockets
+ * with no addresses, only their ports ("TODO: IPv6" in its source), so the
+ * recount keeps every IPv6 flow with the ports of a socket it lists
+ * (natcap_seen() with no addresses): the counts can be too high, which a
+ * recount may not fix, never too low.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +84,14 @@ void natcap_free(struct natcap *c)
  */
 static size_t natcap_hash(const struct natcap_flow *k, size_t mask)
 {
-	uint64_t h = (uint64_t)k->src * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = ((uint64_t)k->sport << 16 | k->dport) + k->proto, w;
+	int i;
 
-	h ^= ((uint64_t)k->dst << 32 | (uint64_t)k->sport << 16 | k->dport) +
-	     k->proto;
+	for (i = 0; i < 32; i += 8) {
+		memcpy(&w, i < 16 ? k->src + i : k->dst + i - 16, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	return (size_t)h & mask;
@@ -94,8 +106,9 @@ static size_t natcap_hash(const struct natcap_flow *k, size_t mask)
  */
 static int natcap_same(const struct natcap_flow *a, const struct natcap_flow *b)
 {
-	return a->proto == b->proto && a->src == b->src &&
-	       a->sport == b->sport && a->dst == b->dst && a->dport == b->dport;
+	return a->proto == b->proto && a->sport == b->sport &&
+	       a->dport == b->dport && !memcmp(a->src, b->src, 16) &&
+	       !memcmp(a->dst, b->dst, 16);
 }
 
 /**
@@ -216,10 +229,46 @@ unsigned natcap_held(const struct natcap *c, uint32_t owner)
 }
 
 /**
+ * natcap_v4mapped() - an IPv4 address as a flow keeps it
+ * @a:		set to ::ffff:@ip4
+ * @ip4:	the address, network order (4 bytes of the frame, or a
+ *		uint32_t)
+ */
+static void natcap_v4mapped(uint8_t a[16], const void *ip4)
+{
+	memset(a, 0, 10);
+	a[10] = a[11] = 0xff;
+	memcpy(a + 12, ip4, 4);
+}
+
+/**
+ * natcap_seen6() - the recount found an IPv6 socket with these ports: every
+ * IPv6 flow with them is kept
+ * @c:		flows
+ * @proto:	6 or 17, with NATCAP_V6
+ * @sport:	its guest-side port, network order
+ * @dport:	its remote port (TCP), network order
+ *
+ * A scan of the table for each such socket: recounts are rare (at most
+ * every NATCAP_RECOUNT_MS, and only when a cap is reached).
+ */
+static void natcap_seen6(struct natcap *c, uint8_t proto, uint16_t sport,
+			 uint16_t dport)
+{
+	size_t i;
+
+	for (i = 0; i < c->size; i++)
+		if (c->t[i].proto == proto && c->t[i].sport == sport &&
+		    c->t[i].dport == dport)
+			c->t[i].seen = 1;
+}
+
+/**
  * natcap_seen() - the recount found this socket in libslirp's table
  * @c:		flows
  * @udp:	a UDP socket (else TCP)
- * @src:	its guest-side address, network order
+ * @src:	its guest-side address, network order; 0 with @dst 0 for an
+ *		IPv6 socket, whose addresses libslirp does not tell
  * @sport:	its guest-side port, network order
  * @dst:	its remote address, network order
  * @dport:	its remote port, network order
@@ -227,14 +276,19 @@ unsigned natcap_held(const struct natcap *c, uint32_t owner)
 void natcap_seen(struct natcap *c, int udp, uint32_t src, uint16_t sport,
 		 uint32_t dst, uint16_t dport)
 {
-	struct natcap_flow k = {.src = src, .sport = sport};
+	struct natcap_flow k = {.sport = sport};
 	struct natcap_flow *f;
 
 	k.proto = udp ? 17 : 6;
-	if (!udp) {
-		k.dst = dst;
+	if (!udp)
 		k.dport = dport;
+	if (!src && !dst) {
+		natcap_seen6(c, k.proto | NATCAP_V6, k.sport, k.dport);
+		return;
 	}
+	natcap_v4mapped(k.src, &src);
+	if (!udp)
+		natcap_v4mapped(k.dst, &dst);
 	f = natcap_find(c, &k);
 	if (f)
 		f->seen = 1;
@@ -281,14 +335,15 @@ static void natcap_recount(struct natcap *c, natcap_walk_fn walk, void *arg)
  * @k:		set to the flow's key
  *
  * Return: nonzero for a TCP SYN (without ACK or RST) or a UDP datagram
- * (or its first fragment), IPv4
+ * (or its first fragment), IPv4 or IPv6 (libslirp takes no IPv6
+ * extension header: frame_parse()'s next header is then none of these)
  */
 static int natcap_key(const uint8_t *f, size_t len, struct natcap_flow *k)
 {
 	const struct frame_tcp *tcp;
 	struct frame_info fi;
 
-	if (frame_parse(f, len, &fi) || !fi.ip4)
+	if (frame_parse(f, len, &fi) || (!fi.ip4 && !fi.ip6))
 		return 0;
 	if (fi.frag_off)
 		return 0; /* a later fragment: no ports, no new socket */
@@ -297,10 +352,13 @@ static int natcap_key(const uint8_t *f, size_t len, struct natcap_flow *k)
 	if (!tcp)
 		return 0; /* no ports: libslirp drops it */
 	memset(k, 0, sizeof(*k));
-	memcpy(&k->src, fi.ip4->src, 4);
+	if (fi.ip4)
+		natcap_v4mapped(k->src, fi.ip4->src);
+	else
+		memcpy(k->src, fi.ip6->src, 16);
 	memcpy(&k->sport, tcp->sport, 2);
 	if (fi.proto == FRAME_IPPROTO_UDP) {
-		k->proto = FRAME_IPPROTO_UDP;
+		k->proto = FRAME_IPPROTO_UDP | (fi.ip6 ? NATCAP_V6 : 0);
 		return 1;
 	}
 	/* the flags are byte 13 of the TCP header: 14 bytes needed */
@@ -308,8 +366,11 @@ static int natcap_key(const uint8_t *f, size_t len, struct natcap_flow *k)
 	    (tcp->flags & (FRAME_TCP_SYN | FRAME_TCP_ACK | FRAME_TCP_RST)) !=
 		FRAME_TCP_SYN)
 		return 0;
-	k->proto = FRAME_IPPROTO_TCP;
-	memcpy(&k->dst, fi.ip4->dst, 4);
+	k->proto = FRAME_IPPROTO_TCP | (fi.ip6 ? NATCAP_V6 : 0);
+	if (fi.ip4)
+		natcap_v4mapped(k->dst, fi.ip4->dst);
+	else
+		memcpy(k->dst, fi.ip6->dst, 16);
 	memcpy(&k->dport, tcp->dport, 2);
 	return 1;
 }

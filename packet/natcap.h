@@ -26,19 +26,21 @@ enum natcap_verdict {
 	NATCAP_OVER_NET,
 };
 
+#define NATCAP_V6 0x80 /* struct natcap_flow's @proto: an IPv6 flow */
+
 /**
  * struct natcap_flow - a NAT socket a guest opened, as libslirp keys it
- * @src:	the guest's address, network order
- * @dst:	the remote address (TCP; 0 for UDP), network order
+ * @src:	the guest's address (IPv4 as ::ffff:a.b.c.d)
+ * @dst:	the remote address (TCP; zero for UDP)
  * @sport:	the guest's port, network order
  * @dport:	the remote port (TCP; 0 for UDP), network order
- * @proto:	6 or 17; 0 marks a free slot
+ * @proto:	6 or 17, with NATCAP_V6 for IPv6; 0 marks a free slot
  * @seen:	found in libslirp's table by the running recount
  * @owner:	the port it came from
  */
 struct natcap_flow {
-	uint32_t src;
-	uint32_t dst;
+	uint8_t src[16];
+	uint8_t dst[16];
 	uint16_t sport;
 	uint16_t dport;
 	uint8_t proto;

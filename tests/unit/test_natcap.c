@@ -259,13 +259,97 @@ static void test_many(void **state)
  * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
  * how many failed
  */
+/**
+ * walk6() - natcap_walk_fn: libslirp 4.7 as it lists IPv6 sockets: no
+ * addresses, the ports of @arg's live TCP flows to port 80
+ * @arg:	struct live, the flows to report
+ * @c:		the natcap to report them to
+ */
+static void walk6(void *arg, struct natcap *c)
+{
+	struct live *l = arg;
+	int i;
+
+	l->walks++;
+	for (i = 0; l->tcp_sport[i]; i++)
+		natcap_seen(c, 0, 0, htons(l->tcp_sport[i]), 0, htons(80));
+}
+
+/**
+ * syn6() - natcap_admit() on an IPv6 SYN from [fec0::5]:@sport to
+ * [2001:db8::@dst]:80
+ * @c:		flows
+ * @l:		the fake libslirp table, for a recount
+ * @sport:	source port
+ * @dst:	last byte of the destination
+ * @now:	loop time, ms
+ *
+ * Return: what natcap_admit() returned
+ */
+static int syn6(struct natcap *c, struct live *l, uint16_t sport, uint8_t dst,
+		int64_t now)
+{
+	uint8_t f[14 + 40 + 20] = {0};
+
+	f[12] = 0x86, f[13] = 0xdd;
+	f[14] = 0x60;
+	f[14 + 5] = 20; /* payload length */
+	f[14 + 6] = 6;	/* TCP */
+	f[14 + 8] = 0xfe, f[14 + 9] = 0xc0, f[14 + 23] = 5;
+	f[14 + 24] = 0x20, f[14 + 25] = 0x01, f[14 + 26] = 0x0d;
+	f[14 + 27] = 0xb8, f[14 + 39] = dst;
+	f[54] = (uint8_t)(sport >> 8), f[55] = (uint8_t)sport;
+	f[57] = 80;
+	f[54 + 13] = 0x02; /* SYN */
+	return natcap_admit(c, f, sizeof(f), 1, now, walk6, l);
+}
+
+/**
+ * test_ipv6() - IPv6 flows are charged like IPv4 ones, by their whole
+ * addresses: the same ports to other destinations are other sockets (a
+ * guest cannot open many counted as one); a recount, which learns only
+ * ports from libslirp, keeps the flows with a listed socket's ports and
+ * forgets the rest; an IPv4 flow with the same ports is another flow
+ * @state:	unused
+ */
+static void test_ipv6(void **state)
+{
+	struct live l = {.tcp_sport = {1000}};
+	struct natcap c = {0};
+	size_t len;
+	uint8_t *f;
+	int i;
+
+	(void)state;
+	natcap_init(&c, 4, 100);
+	for (i = 1; i <= 4; i++)
+		assert_int_equal(syn6(&c, &l, 1000, (uint8_t)i, 0),
+				 NATCAP_PASS);
+	assert_int_equal(syn6(&c, &l, 1000, 4, 0), NATCAP_PASS); /* again */
+	assert_int_equal(natcap_held(&c, 1), 4);
+	/* all four have a listed socket's ports: kept */
+	assert_int_equal(syn6(&c, &l, 1000, 5, 0), NATCAP_OVER_GUEST);
+	assert_int_equal(l.walks, 1);
+	/* an IPv4 SYN with the same ports is a fifth flow */
+	f = seg(0, 1000, 0x02, 0, &len);
+	assert_int_equal(
+	    natcap_admit(&c, f, len, 1, NATCAP_RECOUNT_MS, walk6, &l),
+	    NATCAP_OVER_GUEST);
+	free(f);
+	/* libslirp closed them: the next recount forgets them */
+	l.tcp_sport[0] = 0;
+	assert_int_equal(syn6(&c, &l, 1000, 5, 2 * NATCAP_RECOUNT_MS),
+			 NATCAP_PASS);
+	assert_int_equal(natcap_held(&c, 1), 1);
+	natcap_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_guest_cap),
-	    cmocka_unit_test(test_net_cap),
-	    cmocka_unit_test(test_frames),
-	    cmocka_unit_test(test_many),
+	    cmocka_unit_test(test_guest_cap), cmocka_unit_test(test_net_cap),
+	    cmocka_unit_test(test_frames),    cmocka_unit_test(test_many),
+	    cmocka_unit_test(test_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
