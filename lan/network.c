@@ -19,6 +19,7 @@
 #include "packet/l2guard.h"
 #include "base/loop.h"
 #include "packet/natcap.h"
+#include "packet/ping6.h"
 #include "lan/network.h"
 #include "lan/network_int.h"
 #include "packet/reap.h"
@@ -508,6 +509,31 @@ static void net_own6(struct net *n, const uint8_t svc_mac[6])
 }
 
 /**
+ * net_ping6_start() - take guests' ICMPv6 echo to the outside, which
+ * libslirp drops (packet/ping6.c)
+ * @n:		network, its gateway made
+ *
+ * Replies leave with libslirp's IPv6 MAC, 52:56 and the last four bytes
+ * of ::2 (its in6_compute_ethaddr()), as its own ICMPv6 does.
+ */
+static void net_ping6_start(struct net *n)
+{
+	struct ping6_config pc = {
+	    .name = n->name,
+	    .prefix = n->cfg.prefix6,
+	    .mac = {0x52, 0x56},
+	    .mtu = n->cfg.mtu,
+	    .guest_max = PING6_GUEST_MAX,
+	    .net_max = PING6_NET_MAX,
+	    .timeout_ms = PING6_TIMEOUT_MS,
+	};
+
+	net_host_addr6(&n->cfg, NET_GATEWAY, &pc.gw);
+	memcpy(pc.mac + 2, pc.gw.s6_addr + 12, 4);
+	n->ping6 = ping6_new(n->l, &pc, &n->stats.ping6, net_gw_out, n);
+}
+
+/**
  * net_new() - create a network
  * @l:		loop
  * @cfg:	addresses and policy
@@ -550,6 +576,8 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	gw_mac(n->gw, n->gw_mac);
 	n->gw_addr = gc.host;
 	sw_learn_static(n->sw, n->gw_port, n->gw_mac);
+	if (cfg->ip6)
+		net_ping6_start(n);
 
 	dc.network = cfg->subnet;
 	dc.netmask = gc.mask;
@@ -629,6 +657,7 @@ void net_free(struct net *n)
 	dnsd_ep_free(n->dns_gw);
 	dns_local_free(n->names);
 	svc_free(n->svc);
+	ping6_free(n->ping6);
 	gw_free(n->gw);
 	sw_free(n->sw);
 	natcap_free(&n->nat);

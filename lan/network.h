@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "packet/ping6.h"
 #include "packet/port.h"
 
 struct loop;
@@ -132,6 +133,8 @@ struct net_config {
  *			upper-layer header, truncated packets)
  * @leases_skipped:	static leases (--leases, Lima's leases.json) skipped
  *			at start: the gateway's, .3, outside the subnet
+ * @ping6:		guests' ICMPv6 echo requests to the outside, sent
+ *			through host sockets (packet/ping6.c)
  */
 struct net_stats {
 	uint64_t drop_spoof;
@@ -151,6 +154,7 @@ struct net_stats {
 	uint64_t drop_na;
 	uint64_t drop_ipv6_chain;
 	uint64_t leases_skipped;
+	struct ping6_stats ping6;
 };
 
 /* The last VM port of @n closed. */

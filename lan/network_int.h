@@ -17,6 +17,7 @@
 #include "packet/ipfrag.h"
 #include "packet/l2guard.h"
 #include "packet/natcap.h"
+#include "packet/ping6.h"
 #include "packet/reap.h"
 
 /**
@@ -103,6 +104,7 @@ struct net {
 	struct l2g_addrs own6;
 	struct natcap nat;
 	struct log_rate nat_log;
+	struct ping6 *ping6;
 	struct cap *cap;
 	char cap_port[32];
 	net_empty_fn on_empty;
