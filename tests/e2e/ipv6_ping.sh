@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# tests/e2e/ipv6_ping.sh BUILD_DIR - guests' ICMPv6 echo to the outside
+# (packet/ping6.c), which libslirp 4.7 drops. usernetd runs in a namespace
+# standing for the host, so that its ping sockets' sysctl
+# (net.ipv4.ping_group_range, per namespace) and its IPv6 routes are the
+# test's: 2001:db8:1::1/64 on a veth (no dummy module here), and
+# 2001:db8:3::/64 routed to a neighbour that never answers (a permanent
+# neighbour entry: the requests leave and vanish). No default route. A
+# guest namespace on the slirp network gets its address by SLAAC:
+#  - ping -6 2001:db8:1::1 from the guest: every echo answered; /stats
+#    ping6.sent and .replies count them;
+#  - ping -6 2001:db8:99::1 (no route on the host): "Destination
+#    unreachable: No route" within 2 s, not a timeout; ping6.unreach;
+#  - ping_group_range "1 0" (ping sockets refused): "Administratively
+#    prohibited" within 2 s; ping6.refused; the log names the sysctl;
+#  - a flood of 300 echo requests to 300 silent destinations: the host
+#    never holds more ICMPv6 sockets than a guest's share (PING6_GUEST_MAX,
+#    32; /proc/net/icmp6 of the host namespace), ping6.sent stays 32 and
+#    the rest is counted in ping6.drop_guest; the guest's next ping is
+#    dropped too while its share is full; once the echoes time out (10 s,
+#    ping6.timeouts), the socket table is empty and ping answers again;
+#  - the daemon keeps running; SIGTERM: exit within 1 s, status 0.
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_init ipv6_ping 90 "$@"
+
+need_tools unshare
+
+HNS=$(e2e_name host)
+NS=$(e2e_name guest)
+SOCK=$TMP/qemu.sock
+API=$TMP/api.sock
+DLOG=$TMP/usernetd.log
+RESOLV=$TMP/resolv.conf
+REMOTE=2001:db8:1::1 # on the host namespace's veth
+NOROUTE=2001:db8:99::1
+SILENT=2001:db8:3 # /64 routed to a neighbour that never answers
+GUEST_MAX=32	  # PING6_GUEST_MAX
+
+make_ns "$HNS"
+make_ns "$NS"
+ip -n "$HNS" link add v0 type veth peer name v1 || fail "veth in $HNS"
+ip netns exec "$HNS" sysctl -qw net.ipv6.conf.v1.disable_ipv6=1 \
+	net.ipv4.ping_group_range="0 2147483647" ||
+	fail "sysctls of $HNS"
+ip -n "$HNS" link set v1 up && ip -n "$HNS" link set v0 up &&
+	ip -n "$HNS" addr add "$REMOTE/64" dev v0 nodad &&
+	ip -n "$HNS" -6 neigh add fe80::99 lladdr 02:00:00:00:00:99 \
+		dev v0 nud permanent &&
+	ip -n "$HNS" -6 route add "$SILENT::/64" via fe80::99 dev v0 ||
+	fail "addresses and routes of $HNS"
+printf 'nameserver 127.0.0.1\n' >"$RESOLV"
+
+start_daemon_ns "$HNS" "$RESOLV" "$DLOG" --listen-qemu "$SOCK" -e "$API"
+D=$DAEMON_PID
+wait_for 5 "API socket" test -S "$API" || fail "no API socket $API"
+attach "$NS" "$SOCK"
+ip -n "$NS" link set tap0 up || fail "tap0 up"
+
+log "SLAAC address and default route from the gateway's RA"
+# fec0::/64 is site-local scope to the kernel
+wait_for 15 "a SLAAC address on tap0" sh -c \
+	"ip -n $NS -6 -o addr show dev tap0 | grep -v ' fe80::' | grep -v tentative | grep -q ." ||
+	fail "no SLAAC address: $(ip -n "$NS" -6 -o addr show dev tap0)"
+wait_for 5 "a default route" sh -c \
+	"ip -n $NS -6 route show default | grep -q 'via fe80::2'" ||
+	fail "no default route via fe80::2: $(ip -n "$NS" -6 route)"
+log "guest: $(ip -n "$NS" -6 -o addr show dev tap0 | awk '{print $4}' | tr '\n' ' ')"
+
+# ping6_stat NAME: a counter of the network's ping6 object in /stats
+ping6_stat() {
+	api_call "$API" GET /stats
+	[ "$API_CODE" = 200 ] || fail "GET /stats: HTTP $API_CODE"
+	json_eval "j['networks'][0]['ping6']['$1']" <<<"$API_BODY"
+}
+
+# want_stat NAME OP VALUE: the counter compares so ([ "$v" OP VALUE ])
+want_stat() {
+	local v
+	v=$(ping6_stat "$1")
+	[ -n "$v" ] && test "$v" "$2" "$3" ||
+		fail "/stats: ping6.$1 is '$v', want $2 $3"
+	log "  /stats: ping6.$1 $v"
+}
+
+# ping_fails_fast ADDR WORDS: one echo to ADDR is answered "Destination
+# unreachable: WORDS" within 2 s (ping -W 5 would wait 5 s for nothing)
+ping_fails_fast() {
+	local t0 ms out
+	t0=$(date +%s%N)
+	out=$(timeout 10 ip netns exec "$NS" ping -6 -n -c 1 -W 5 "$1" 2>&1)
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	log "  ping $1: $(grep -m1 -i unreachable <<<"$out") (${ms} ms)"
+	grep -q "Destination unreachable: $2" <<<"$out" ||
+		fail "ping $1: no 'Destination unreachable: $2': $out"
+	[ "$ms" -lt 2000 ] || fail "ping $1: the unreachable took ${ms} ms"
+}
+
+# icmp6_sockets: ICMPv6 sockets the host namespace holds (the daemon's)
+icmp6_sockets() {
+	ip netns exec "$HNS" sh -c 'tail -n +2 /proc/net/icmp6 | wc -l'
+}
+
+# taken_at_least N: ping6.sent + ping6.drop_guest is at least N
+taken_at_least() {
+	[ $(($(ping6_stat sent) + $(ping6_stat drop_guest))) -ge "$1" ]
+}
+
+# no_sockets: the host namespace holds no ICMPv6 socket
+no_sockets() {
+	[ "$(icmp6_sockets)" = 0 ]
+}
+
+log "ping -6 $REMOTE"
+ns_ping "$NS" "$REMOTE" 3 -6 || fail "ping -6 $REMOTE from the guest failed"
+want_stat replies -ge 3
+want_stat sent -ge 3
+
+log "ping -6 $NOROUTE: no route on the host"
+ping_fails_fast "$NOROUTE" "No route"
+want_stat unreach -ge 1
+
+log "ping sockets refused (net.ipv4.ping_group_range 1 0)"
+ip netns exec "$HNS" sysctl -qw net.ipv4.ping_group_range="1 0" ||
+	fail "cannot set ping_group_range"
+ping_fails_fast "$REMOTE" "Administratively prohibited"
+want_stat refused -ge 1
+grep -q 'net.ipv4.ping_group_range' "$DLOG" ||
+	fail "the log does not name net.ipv4.ping_group_range"
+ip netns exec "$HNS" sysctl -qw net.ipv4.ping_group_range="0 2147483647" ||
+	fail "cannot reset ping_group_range"
+ns_ping "$NS" "$REMOTE" 1 -6 || fail "ping -6 $REMOTE after the reset failed"
+
+log "flood: 300 echo requests to 300 silent destinations"
+sent0=$(ping6_stat sent)
+drop0=$(ping6_stat drop_guest)
+timeouts0=$(ping6_stat timeouts)
+[ "$(icmp6_sockets)" = 0 ] || fail "ICMPv6 sockets left before the flood"
+FLOOD_PY='
+import socket, struct, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+for i in range(1, 301):
+    # type 128, code 0, checksum (the kernel fills it), id, seq, data
+    s.sendto(struct.pack("!BBHHH", 128, 0, 0, 0x6666, i) + b"flood" * 8,
+             ("%s::%x" % (sys.argv[1], i), 0))
+'
+timeout 20 ip netns exec "$NS" python3 -c "$FLOOD_PY" "$SILENT" ||
+	fail "the flood script failed"
+wait_for 5 "all 300 taken" taken_at_least $((sent0 + drop0 + 300)) ||
+	fail "the daemon did not take the 300 requests"
+held=$(icmp6_sockets)
+log "  ICMPv6 sockets held: $held"
+[ "$held" -le "$GUEST_MAX" ] && [ "$held" -gt 0 ] ||
+	fail "$held ICMPv6 sockets held, want 1 to $GUEST_MAX"
+want_stat sent -eq $((sent0 + GUEST_MAX))
+want_stat drop_guest -eq $((drop0 + 300 - GUEST_MAX))
+log "  the guest's share is full: its next echo is dropped"
+out=$(timeout 10 ip netns exec "$NS" ping -6 -n -c 1 -W 1 "$REMOTE" 2>&1) &&
+	fail "ping -6 $REMOTE answered while the guest's share is full: $out"
+want_stat drop_guest -eq $((drop0 + 301 - GUEST_MAX))
+
+log "the flood's echoes time out (10 s): sockets closed, ping answers"
+wait_for 15 "no ICMPv6 socket left" no_sockets ||
+	fail "$(icmp6_sockets) ICMPv6 sockets still held"
+want_stat timeouts -ge $((timeouts0 + GUEST_MAX))
+ns_ping "$NS" "$REMOTE" 2 -6 || fail "ping -6 $REMOTE after the flood failed"
+
+daemon_alive "$D"
+stop_daemon "$D" "$SOCK" ""
+pass
