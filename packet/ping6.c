@@ -569,7 +569,8 @@ static int ping6_valid(const struct frame_ip6 *ip, const uint8_t *msg,
 /**
  * ping6_admit() - a free slot for an echo of @owner, within the bounds
  * @p:		ping6
- * @owner:	the guest
+ * @owner:	the guest; 0 for none (a slirp network's one VM, which may
+ *		use the whole network's bound, as natcap.c has it)
  *
  * Return: the slot, or NULL (counted and logged, throttled)
  */
@@ -585,7 +586,7 @@ static struct ping6_slot *ping6_admit(struct ping6 *p, uint32_t owner)
 		else if (p->slots[i].fd >= 0 && p->slots[i].owner == owner)
 			held++;
 	}
-	if (free_slot && held < p->cfg.guest_max)
+	if (free_slot && (!owner || held < p->cfg.guest_max))
 		return free_slot;
 	if (!free_slot)
 		p->st->drop_net++;
@@ -701,7 +702,8 @@ static void ping6_send(struct ping6 *p, struct ping6_slot *s,
  * @p:		ping6
  * @frame:	Ethernet frame for the gateway
  * @len:	its length
- * @owner:	the guest it comes from, for its share of the bounds
+ * @owner:	the guest it comes from, for its share of the bounds; 0
+ *		for the network's bound only
  *
  * Return: 1 if the frame was an echo request to the outside and is
  * ping6's (sent, answered or dropped and counted); 0 for any other frame,

@@ -30,7 +30,8 @@ struct ping6;
  *		refused, no route, or an error the host reported)
  * @timeouts:	echo requests that got no answer in PING6_TIMEOUT_MS
  * @drop_guest:	echo requests dropped: their guest had its share of
- *		sockets in flight (@guest_max of struct ping6_config)
+ *		sockets in flight (@guest_max of struct ping6_config; a
+ *		user-v2 network's guests)
  * @drop_net:	the same, the network's (@net_max)
  * @refused:	echo requests the host refused a socket for (EACCES and
  *		EPERM: net.ipv4.ping_group_range; or out of descriptors)

@@ -16,11 +16,15 @@
 #  - ping_group_range "1 0" (ping sockets refused): "Administratively
 #    prohibited" within 2 s; ping6.refused; the log names the sysctl;
 #  - a flood of 300 echo requests to 300 silent destinations: the host
-#    never holds more ICMPv6 sockets than a guest's share (PING6_GUEST_MAX,
-#    32; /proc/net/icmp6 of the host namespace), ping6.sent stays 32 and
-#    the rest is counted in ping6.drop_guest; the guest's next ping is
-#    dropped too while its share is full; once the echoes time out (10 s,
-#    ping6.timeouts), the socket table is empty and ping answers again;
+#    never holds more ICMPv6 sockets than the network's bound
+#    (PING6_NET_MAX, 128: a slirp network's one VM may use all of it; read
+#    in /proc/net/icmp6 of the host namespace), ping6.sent grows by 128
+#    and the rest is counted in ping6.drop_net; the guest's next ping is
+#    dropped too while the bound is full; once the echoes time out (10 s,
+#    ping6.timeouts), no socket is left and ping answers again;
+#  - a user-v2 network with guests A and B: A's flood is held to a
+#    guest's share (PING6_GUEST_MAX, 32; ping6.drop_guest) and B's ping
+#    is answered all the same;
 #  - the daemon keeps running; SIGTERM: exit within 1 s, status 0.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -39,6 +43,7 @@ REMOTE=2001:db8:1::1 # on the host namespace's veth
 NOROUTE=2001:db8:99::1
 SILENT=2001:db8:3 # /64 routed to a neighbour that never answers
 GUEST_MAX=32	  # PING6_GUEST_MAX
+NET_MAX=128	  # PING6_NET_MAX
 
 make_ns "$HNS"
 make_ns "$NS"
@@ -54,21 +59,28 @@ ip -n "$HNS" link set v1 up && ip -n "$HNS" link set v0 up &&
 	fail "addresses and routes of $HNS"
 printf 'nameserver 127.0.0.1\n' >"$RESOLV"
 
-start_daemon_ns "$HNS" "$RESOLV" "$DLOG" --listen-qemu "$SOCK" -e "$API"
-D=$DAEMON_PID
-wait_for 5 "API socket" test -S "$API" || fail "no API socket $API"
-attach "$NS" "$SOCK"
-ip -n "$NS" link set tap0 up || fail "tap0 up"
+# start_net ARGS...: usernetd in $HNS with ARGS (API $API, VMs at $SOCK)
+start_net() {
+	rm -f "$SOCK" "$API"
+	start_daemon_ns "$HNS" "$RESOLV" "$DLOG" --listen-qemu "$SOCK" \
+		-e "$API" "$@"
+	D=$DAEMON_PID
+	wait_for 5 "API socket" test -S "$API" || fail "no API socket $API"
+}
 
-log "SLAAC address and default route from the gateway's RA"
-# fec0::/64 is site-local scope to the kernel
-wait_for 15 "a SLAAC address on tap0" sh -c \
-	"ip -n $NS -6 -o addr show dev tap0 | grep -v ' fe80::' | grep -v tentative | grep -q ." ||
-	fail "no SLAAC address: $(ip -n "$NS" -6 -o addr show dev tap0)"
-wait_for 5 "a default route" sh -c \
-	"ip -n $NS -6 route show default | grep -q 'via fe80::2'" ||
-	fail "no default route via fe80::2: $(ip -n "$NS" -6 route)"
-log "guest: $(ip -n "$NS" -6 -o addr show dev tap0 | awk '{print $4}' | tr '\n' ' ')"
+# slaac NS: attach NS and wait for its SLAAC address and default route
+slaac() {
+	attach "$1" "$SOCK"
+	ip -n "$1" link set tap0 up || fail "tap0 up in $1"
+	# fec0::/64 is site-local scope to the kernel
+	wait_for 15 "a SLAAC address on tap0 in $1" sh -c \
+		"ip -n $1 -6 -o addr show dev tap0 | grep -v ' fe80::' | grep -v tentative | grep -q ." ||
+		fail "no SLAAC address in $1: $(ip -n "$1" -6 -o addr show dev tap0)"
+	wait_for 5 "a default route in $1" sh -c \
+		"ip -n $1 -6 route show default | grep -q 'via fe80::2'" ||
+		fail "no default route via fe80::2 in $1: $(ip -n "$1" -6 route)"
+	log "$1: $(ip -n "$1" -6 -o addr show dev tap0 | awk '{print $4}' | tr '\n' ' ')"
+}
 
 # ping6_stat NAME: a counter of the network's ping6 object in /stats
 ping6_stat() {
@@ -104,9 +116,13 @@ icmp6_sockets() {
 	ip netns exec "$HNS" sh -c 'tail -n +2 /proc/net/icmp6 | wc -l'
 }
 
-# taken_at_least N: ping6.sent + ping6.drop_guest is at least N
+log "slirp network"
+start_net
+slaac "$NS"
+
+# taken_at_least N: ping6.sent + .drop_guest + .drop_net is at least N
 taken_at_least() {
-	[ $(($(ping6_stat sent) + $(ping6_stat drop_guest))) -ge "$1" ]
+	[ $(($(ping6_stat sent) + $(ping6_stat drop_guest) + $(ping6_stat drop_net))) -ge "$1" ]
 }
 
 # no_sockets: the host namespace holds no ICMPv6 socket
@@ -134,11 +150,8 @@ ip netns exec "$HNS" sysctl -qw net.ipv4.ping_group_range="0 2147483647" ||
 	fail "cannot reset ping_group_range"
 ns_ping "$NS" "$REMOTE" 1 -6 || fail "ping -6 $REMOTE after the reset failed"
 
-log "flood: 300 echo requests to 300 silent destinations"
-sent0=$(ping6_stat sent)
-drop0=$(ping6_stat drop_guest)
-timeouts0=$(ping6_stat timeouts)
-[ "$(icmp6_sockets)" = 0 ] || fail "ICMPv6 sockets left before the flood"
+# flood NS: 300 echo requests from NS to 300 silent destinations; waits
+# until the daemon took them all (sent or dropped)
 FLOOD_PY='
 import socket, struct, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
@@ -147,26 +160,61 @@ for i in range(1, 301):
     s.sendto(struct.pack("!BBHHH", 128, 0, 0, 0x6666, i) + b"flood" * 8,
              ("%s::%x" % (sys.argv[1], i), 0))
 '
-timeout 20 ip netns exec "$NS" python3 -c "$FLOOD_PY" "$SILENT" ||
-	fail "the flood script failed"
-wait_for 5 "all 300 taken" taken_at_least $((sent0 + drop0 + 300)) ||
-	fail "the daemon did not take the 300 requests"
-held=$(icmp6_sockets)
-log "  ICMPv6 sockets held: $held"
-[ "$held" -le "$GUEST_MAX" ] && [ "$held" -gt 0 ] ||
-	fail "$held ICMPv6 sockets held, want 1 to $GUEST_MAX"
-want_stat sent -eq $((sent0 + GUEST_MAX))
-want_stat drop_guest -eq $((drop0 + 300 - GUEST_MAX))
-log "  the guest's share is full: its next echo is dropped"
+flood() {
+	local before
+	before=$(($(ping6_stat sent) + $(ping6_stat drop_guest) + $(ping6_stat drop_net)))
+	timeout 20 ip netns exec "$1" python3 -c "$FLOOD_PY" "$SILENT" ||
+		fail "the flood script failed in $1"
+	wait_for 5 "all 300 taken" taken_at_least $((before + 300)) ||
+		fail "the daemon did not take the 300 requests"
+	FLOOD_HELD=$(icmp6_sockets)
+	log "  ICMPv6 sockets held: $FLOOD_HELD"
+}
+
+log "flood: 300 echo requests to 300 silent destinations"
+sent0=$(ping6_stat sent)
+drop0=$(ping6_stat drop_net)
+timeouts0=$(ping6_stat timeouts)
+[ "$(icmp6_sockets)" = 0 ] || fail "ICMPv6 sockets left before the flood"
+flood "$NS"
+[ "$FLOOD_HELD" -le "$NET_MAX" ] && [ "$FLOOD_HELD" -gt 0 ] ||
+	fail "$FLOOD_HELD ICMPv6 sockets held, want 1 to $NET_MAX"
+want_stat sent -eq $((sent0 + NET_MAX))
+want_stat drop_net -eq $((drop0 + 300 - NET_MAX))
+want_stat drop_guest -eq 0
+log "  the network's bound is full: the guest's next echo is dropped"
 out=$(timeout 10 ip netns exec "$NS" ping -6 -n -c 1 -W 1 "$REMOTE" 2>&1) &&
-	fail "ping -6 $REMOTE answered while the guest's share is full: $out"
-want_stat drop_guest -eq $((drop0 + 301 - GUEST_MAX))
+	fail "ping -6 $REMOTE answered while the bound is full: $out"
+want_stat drop_net -eq $((drop0 + 301 - NET_MAX))
 
 log "the flood's echoes time out (10 s): sockets closed, ping answers"
 wait_for 15 "no ICMPv6 socket left" no_sockets ||
 	fail "$(icmp6_sockets) ICMPv6 sockets still held"
-want_stat timeouts -ge $((timeouts0 + GUEST_MAX))
+want_stat timeouts -ge $((timeouts0 + NET_MAX))
 ns_ping "$NS" "$REMOTE" 2 -6 || fail "ping -6 $REMOTE after the flood failed"
+daemon_alive "$D"
+stop_daemon "$D" "$SOCK" ""
+
+log "user-v2 network: guest A floods, guest B pings"
+NA=$(e2e_name a)
+NB=$(e2e_name b)
+make_ns "$NA"
+make_ns "$NB"
+start_net --mode user-v2
+slaac "$NA"
+slaac "$NB"
+ns_ping "$NB" "$REMOTE" 1 -6 || fail "ping -6 $REMOTE from B failed"
+flood "$NA"
+[ "$FLOOD_HELD" -le "$GUEST_MAX" ] && [ "$FLOOD_HELD" -gt 0 ] ||
+	fail "$FLOOD_HELD ICMPv6 sockets held, want 1 to $GUEST_MAX"
+want_stat sent -eq $((1 + GUEST_MAX))
+want_stat drop_guest -eq $((300 - GUEST_MAX))
+want_stat drop_net -eq 0
+ns_ping "$NB" "$REMOTE" 3 -6 ||
+	fail "ping -6 $REMOTE from B failed while A holds its share"
+out=$(timeout 10 ip netns exec "$NA" ping -6 -n -c 1 -W 1 "$REMOTE" 2>&1) &&
+	fail "ping -6 $REMOTE from A answered while its share is full: $out"
+want_stat drop_guest -eq $((301 - GUEST_MAX))
 
 daemon_alive "$D"
 stop_daemon "$D" "$SOCK" ""
