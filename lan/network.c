@@ -542,25 +542,22 @@ static void net_own6(struct net *n, const uint8_t svc_mac[6])
 /**
  * net_ping6_start() - take guests' ICMPv6 echo to the outside, which
  * libslirp drops (packet/ping6.c)
- * @n:		network, its gateway made
- *
- * Replies leave with libslirp's IPv6 MAC, 52:56 and the last four bytes
- * of ::2 (its in6_compute_ethaddr()), as its own ICMPv6 does.
+ * @n:		network, its gateway made: replies and errors leave with
+ *		its IPv6 MAC, as libslirp's own ICMPv6 does
  */
 static void net_ping6_start(struct net *n)
 {
 	struct ping6_config pc = {
 	    .name = n->name,
 	    .prefix = n->cfg.prefix6,
-	    .mac = {0x52, 0x56},
+	    .gw = n->gw_addr6,
 	    .mtu = n->cfg.mtu,
 	    .guest_max = PING6_GUEST_MAX,
 	    .net_max = PING6_NET_MAX,
 	    .timeout_ms = PING6_TIMEOUT_MS,
 	};
 
-	net_host_addr6(&n->cfg, NET_GATEWAY, &pc.gw);
-	memcpy(pc.mac + 2, pc.gw.s6_addr + 12, 4);
+	memcpy(pc.mac, n->gw_mac6, 6);
 	n->ping6 = ping6_new(n->l, &pc, &n->stats.ping6, net_gw_out, n);
 }
 
