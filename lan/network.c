@@ -595,8 +595,8 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 		goto fail;
 	net_leases_restore(n);
 	if (n->names || cfg->leases_file) {
-		n->reg =
-		    reg_new(l, svc_dhcp(n->svc), n->names, cfg->leases_file);
+		n->reg = reg_new(l, svc_dhcp(n->svc), n->names,
+				 cfg->leases_file, NULL, NULL);
 		n->reg_timer = loop_timer_new(l, net_reg_tick, n);
 		net_reg_tick(n);
 	}
