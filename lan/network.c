@@ -7,6 +7,7 @@
  * must pass on its way is netguard.c's.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -677,19 +678,26 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 }
 
 /**
- * net_forward_add() - forward a host port to the first guest address
+ * net_forward_add() - forward a host port to a guest (IPv4 0.0.0.0: the
+ * first guest address)
  * @n:		network
  * @f:		the forward
  *
- * Return: 0, or -1 if the host port is taken
+ * Return: 0, or -1 if the host port is taken (errno from the socket
+ * calls), the families differ (EAFNOSUPPORT) or the guest address is
+ * IPv6 on a network serving no IPv6 (EADDRNOTAVAIL)
  */
 int net_forward_add(struct net *n, const struct net_forward *f)
 {
-	return gw_add_hostfwd(n->gw, f->udp, f->haddr, f->hport,
-			      f->gaddr.s_addr
-				  ? f->gaddr
-				  : net_host_addr(&n->cfg, NET_FIRST_GUEST),
-			      f->gport);
+	struct gw_addr g = f->gaddr;
+
+	if (g.family == AF_INET6 && !n->cfg.ip6) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	if (g.family == AF_INET && !g.v4.s_addr)
+		g.v4 = net_host_addr(&n->cfg, NET_FIRST_GUEST);
+	return gw_add_hostfwd(n->gw, f->udp, &f->haddr, f->hport, &g, f->gport);
 }
 
 /**
@@ -755,7 +763,7 @@ const char *net_name(const struct net *n)
  *
  * Return: 0, or -1 if there was no such forward
  */
-int net_forward_remove(struct net *n, int udp, struct in_addr haddr,
+int net_forward_remove(struct net *n, int udp, const struct gw_addr *haddr,
 		       uint16_t hport)
 {
 	return gw_remove_hostfwd(n->gw, udp, haddr, hport);
@@ -772,6 +780,18 @@ int net_holds_addr(const struct net *n, struct in_addr a)
 {
 	return (a.s_addr & net_mask(n->cfg.prefix).s_addr) ==
 	       n->cfg.subnet.s_addr;
+}
+
+/**
+ * net_holds_addr6() - is @a inside the network's IPv6 prefix (a /64)?
+ * @n:		network
+ * @a:		the address
+ *
+ * Return: nonzero if the network serves IPv6 and its prefix holds @a
+ */
+int net_holds_addr6(const struct net *n, const struct in6_addr *a)
+{
+	return n->cfg.ip6 && !memcmp(a->s6_addr, n->cfg.prefix6.s6_addr, 8);
 }
 
 /**
