@@ -27,15 +27,51 @@
 
 #define NET_CAP_LOG_MS 10000 /* a full share is logged at most this often */
 
+#define NET_DNS_PORT 53
+#define NET_ICMP6_NA 136
+
+/**
+ * net_gw_dns6() - net_gw_dns() of an IPv6 frame
+ * @n:		network, serving DNS at ::2
+ * @f:		Ethernet frame for the gateway
+ * @len:	its length
+ *
+ * UDP and TCP to [::2]:53 are the alias's. So are neighbour advertisements
+ * to the link-local address of the gateway's IPv4 MAC: the alias sends its
+ * solicitations from there (it shares that MAC), libslirp from ::2.
+ *
+ * Return: 1 for the services host only, 0 for the gateway only
+ */
+static int net_gw_dns6(const struct net *n, const uint8_t *f, size_t len)
+{
+	struct in6_addr ll;
+	struct frame_info fi;
+	const uint8_t *l4;
+
+	if (!n->cfg.ip6 || frame_parse(f, len, &fi) || !fi.ip6)
+		return 0;
+	if (fi.proto == FRAME_IPPROTO_UDP || fi.proto == FRAME_IPPROTO_TCP) {
+		l4 = frame_l4(f, len, &fi, 4); /* the ports */
+		return l4 && be16_get(l4 + 2) == NET_DNS_PORT &&
+		       !memcmp(fi.ip6->dst, n->gw_addr6.s6_addr, 16);
+	}
+	l4 = frame_l4(f, len, &fi, 1);
+	if (fi.proto != FRAME_IPPROTO_ICMPV6 || !l4 || l4[0] != NET_ICMP6_NA)
+		return 0;
+	l2g_link_local(n->gw_mac, &ll);
+	return !memcmp(fi.ip6->dst, ll.s6_addr, 16);
+}
+
 /**
  * net_gw_dns() - is this frame for the DNS service at the gateway's address?
  * @n:		network
  * @f:		Ethernet frame for the gateway
  * @len:	its length
  *
- * UDP and TCP to .2 port 53 are answered by the services host's alias, not
- * NATed by libslirp to the host's port 53; ARP replies for .2 go to both,
- * since the alias asks for guests' MACs too.
+ * UDP and TCP to .2 (or ::2) port 53 are answered by the services host's
+ * alias, not NATed by libslirp to the host's port 53; ARP replies for .2
+ * go to both, since the alias asks for guests' MACs too (for IPv6 see
+ * net_gw_dns6()).
  *
  * Return: 1 for the services host only, 2 for both, 0 for the gateway only
  */
@@ -47,12 +83,14 @@ static int net_gw_dns(const struct net *n, const uint8_t *f, size_t len)
 
 	if (!n->dns_gw)
 		return 0;
+	if (frame_type(f, len) == FRAME_ETH_IP6)
+		return net_gw_dns6(n, f, len);
 	if (arp) /* the opcode's low byte, as the services host reads it */
 		return arp->op[1] == FRAME_ARP_REPLY &&
 			       !memcmp(arp->tpa, &n->gw_addr, 4)
 			   ? 2
 			   : 0;
-	return frame_dport(f, len, &proto, &dst) == 53 &&
+	return frame_dport(f, len, &proto, &dst) == NET_DNS_PORT &&
 	       dst == n->gw_addr.s_addr;
 }
 

@@ -20,6 +20,7 @@
 #include "packet/l2guard.h"
 #include "base/loop.h"
 #include "packet/natcap.h"
+#include "packet/ra.h"
 #include "lan/network.h"
 #include "lan/network_int.h"
 #include "packet/reap.h"
@@ -39,6 +40,10 @@
 #define NET_FIRST_GUEST	 15
 #define NET_FIRST_SHARED 4     /* user-v2: .1 to .3 are never handed out */
 #define NET_REG_MS	 10000 /* leases expire: names follow this often */
+#define NET_RA_MAX                                                             \
+	512		 /* libslirp's router advertisements: 110 or           \
+			  * 134 bytes, and ra.c's options */
+#define NET_IP6_MTU 1280 /* IPv6 needs links of this MTU at least */
 
 /**
  * net_host_addr() - address of host number @host in the network
@@ -112,15 +117,28 @@ static struct in_addr net_mask(int prefix)
 }
 
 /**
- * net_gw_out() - a frame from the gateway enters the switch
+ * net_gw_out() - a frame from the gateway enters the switch; its router
+ * advertisements completed with the MTU and the DNS server (ra.c)
  * @arg:	the network
  * @frame:	the frame
  * @len:	its length
  */
 static void net_gw_out(void *arg, const uint8_t *frame, size_t len)
 {
+	uint8_t ra[NET_RA_MAX];
 	struct net *n = arg;
 
+	switch (n->cfg.ip6
+		    ? ra_rewrite(&n->ra, frame, len, ra, sizeof(ra), &len)
+		    : RA_PASS) {
+	case RA_DROP:
+		return;
+	case RA_DONE:
+		frame = ra;
+		break;
+	case RA_PASS:
+		break;
+	}
 	sw_input(n->sw, n->gw_port, frame, len, loop_now_ms());
 }
 
@@ -491,12 +509,15 @@ static int net_dns_start(struct net *n)
 
 /**
  * net_own6() - the IPv6 addresses of the network's own hosts: the
- * link-local addresses of the gateway's and the services host's MACs
+ * link-local addresses of the gateway's and the services host's MACs,
+ * and with IPv6 on, ::2, ::3 and libslirp's fe80::2
  * @n:		network
  * @svc_mac:	the services host's MAC
  *
- * The network serves no IPv6 yet; these are what a guest would take for
- * its routers' addresses, so no guest may advertise them.
+ * Without IPv6 these are what a guest would take for its routers'
+ * addresses; with it, the gateway's and the services host's own: no guest
+ * may advertise them (the services host's alias at ::2 uses the link-local
+ * address of the gateway's IPv4 MAC, the first one).
  */
 static void net_own6(struct net *n, const uint8_t svc_mac[6])
 {
@@ -505,6 +526,16 @@ static void net_own6(struct net *n, const uint8_t svc_mac[6])
 	l2g_link_local(n->gw_mac, &a);
 	l2g_add(&n->own6, &a);
 	l2g_link_local(svc_mac, &a);
+	l2g_add(&n->own6, &a);
+	if (!n->cfg.ip6)
+		return;
+	l2g_add(&n->own6, &n->gw_addr6);
+	net_host_addr6(&n->cfg, NET_SERVICES, &a);
+	l2g_add(&n->own6, &a);
+	memset(&a, 0, sizeof(a)); /* libslirp's link-local: fe80::2 */
+	a.s6_addr[0] = 0xfe;
+	a.s6_addr[1] = 0x80;
+	memcpy(a.s6_addr + 8, n->gw_addr6.s6_addr + 8, 8);
 	l2g_add(&n->own6, &a);
 }
 
@@ -528,6 +559,12 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 
 	n->l = l;
 	n->cfg = *cfg;
+	if (cfg->ip6 && cfg->mtu < NET_IP6_MTU) {
+		log_warnx("%s: MTU %d is below IPv6's minimum (%d): IPv4 only",
+			  name, cfg->mtu, NET_IP6_MTU);
+		n->cfg.ip6 = 0;
+	}
+	cfg = &n->cfg;
 	n->stats.leases_skipped = cfg->statics_skipped;
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	n->on_empty = on_empty;
@@ -544,6 +581,11 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	gc.guest = net_host_addr(cfg, NET_FIRST_GUEST);
 	gc.mtu = cfg->mtu;
 	gc.no_host_loopback = cfg->no_host_loopback;
+	gc.ip6 = cfg->ip6;
+	gc.prefix6 = cfg->prefix6;
+	net_host_addr6(cfg, NET_GATEWAY, &gc.host6);
+	n->ra.mtu = (uint32_t)cfg->mtu;
+	net_host_addr6(cfg, NET_SERVICES, &n->ra.dns);
 	n->gw = gw_new(l, &gc, net_gw_out, n);
 	if (!n->gw)
 		goto fail;
@@ -551,6 +593,12 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	gw_mac(n->gw, n->gw_mac);
 	n->gw_addr = gc.host;
 	sw_learn_static(n->sw, n->gw_port, n->gw_mac);
+	if (cfg->ip6) {
+		/* libslirp's IPv6 side has a MAC of its own: no guest's */
+		gw_mac6(n->gw, n->gw_mac6);
+		n->gw_addr6 = gc.host6;
+		sw_learn_static(n->sw, n->gw_port, n->gw_mac6);
+	}
 
 	dc.network = cfg->subnet;
 	dc.netmask = gc.mask;
@@ -581,9 +629,13 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	memcpy(sc.mac + 2, &sc.addr.s_addr, 4);
 	sc.mtu = cfg->mtu;
 	sc.dhcp = &dc;
+	if (cfg->ip6)
+		sc.addr6 = n->ra.dns; /* ::3 */
 	if (cfg->dnsd) {
 		sc.alias = gc.host;
 		memcpy(sc.alias_mac, n->gw_mac, 6);
+		sc.alias6 = n->gw_addr6; /* ::2, :: without IPv6 */
+		memcpy(sc.alias_mac6, n->gw_mac6, 6);
 	}
 	n->svc = svc_new(l, &sc, net_svc_out, n);
 	if (!n->svc)

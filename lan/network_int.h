@@ -17,6 +17,7 @@
 #include "packet/ipfrag.h"
 #include "packet/l2guard.h"
 #include "packet/natcap.h"
+#include "packet/ra.h"
 #include "packet/reap.h"
 
 /**
@@ -57,7 +58,10 @@ struct net_vm {
  * @dns:	DNS on the services host (.3)
  * @dns_gw:	DNS on the gateway's address (.2)
  * @gw_mac:	the gateway's MAC
+ * @gw_mac6:	the MAC of the gateway's IPv6 side (gw_mac6()), when
+ *		@cfg.ip6
  * @gw_addr:	the gateway's address
+ * @gw_addr6:	the gateway's IPv6 address (::2), when @cfg.ip6
  * @svc_addr:	the services host's address
  * @reg:	names and lease file following the leases
  * @reg_timer:	runs the registry while leases may expire
@@ -69,6 +73,8 @@ struct net_vm {
  * @reap_flush:	sends those resets once libslirp has returned
  * @own6:	IPv6 addresses of the gateway and the services host, which
  *		no guest may claim
+ * @ra:		what the gateway's router advertisements must carry (MTU,
+ *		DNS at ::3), when @cfg.ip6
  * @nat:	NAT sockets the guests opened, each port's share
  * @nat_log:	throttles the log line of a refused NAT socket
  * @cap:	packet capture of this network, or NULL
@@ -90,7 +96,9 @@ struct net {
 	struct dnsd_ep *dns;
 	struct dnsd_ep *dns_gw;
 	uint8_t gw_mac[6];
+	uint8_t gw_mac6[6];
 	struct in_addr gw_addr;
+	struct in6_addr gw_addr6;
 	struct in_addr svc_addr;
 	struct reg *reg;
 	struct loop_timer *reg_timer;
@@ -101,6 +109,7 @@ struct net {
 	struct reap reap;
 	struct loop_deferred reap_flush;
 	struct l2g_addrs own6;
+	struct ra_config ra;
 	struct natcap nat;
 	struct log_rate nat_log;
 	struct cap *cap;

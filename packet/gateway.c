@@ -11,7 +11,10 @@
  * libslirp's own DHCP and DNS are off: the services host answers both.
  * libslirp answers ARP for its vnameserver address even with DNS disabled,
  * so vnameserver is set to the gateway's own address: .3 belongs to the
- * services host alone.
+ * services host alone. The same holds for IPv6: libslirp answers neighbour
+ * solicitations for vnameserver6 too, so it is ::2 and ::3 is the services
+ * host's. libslirp's IPv6 side sends from another MAC than its IPv4 side
+ * (gw_mac6()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,6 +47,7 @@
  * @out:	frame output
  * @arg:	its argument
  * @host:	gateway address, for its MAC
+ * @host6:	gateway IPv6 address, for its IPv6 MAC
  * @pause_until: libslirp's listeners are not polled until then (ms)
  * @out_of_fds:	 "out of descriptors" was logged, and no check since found
  *		 one free
@@ -58,6 +62,7 @@ struct gw {
 	gw_output_fn out;
 	void *arg;
 	struct in_addr host;
+	struct in6_addr host6;
 	int64_t pause_until;
 	int out_of_fds;
 	int ready_fd;
@@ -383,6 +388,7 @@ struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
 	g->out = out;
 	g->arg = arg;
 	g->host = cfg->host;
+	g->host6 = cfg->host6;
 	g->ready_fd = g->spin_fd = -1;
 
 	sc.version = 4;
@@ -393,7 +399,14 @@ struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
 	sc.vhost = cfg->host;
 	sc.vdhcp_start = cfg->guest;
 	sc.vnameserver = cfg->host;
-	sc.in6_enabled = false;
+	sc.in6_enabled = cfg->ip6 != 0;
+	if (cfg->ip6) {
+		sc.vprefix_addr6 = cfg->prefix6;
+		sc.vprefix_len = 64;
+		sc.vhost6 = cfg->host6;
+		sc.vnameserver6 =
+		    cfg->host6; /* as vnameserver: ::3 is not ours */
+	}
 	sc.if_mtu = (size_t)cfg->mtu;
 	sc.if_mru = (size_t)cfg->mtu;
 	sc.disable_host_loopback = cfg->no_host_loopback;
@@ -447,6 +460,23 @@ void gw_mac(const struct gw *g, uint8_t mac[6])
 	mac[0] = 0x52;
 	mac[1] = 0x55;
 	memcpy(mac + 2, &g->host.s_addr, 4);
+}
+
+/**
+ * gw_mac6() - the MAC libslirp's IPv6 side uses: 52:56 followed by the
+ * last 4 bytes of its IPv6 address (its in6_compute_ethaddr())
+ * @g:		gateway
+ * @mac:	set to that MAC
+ *
+ * libslirp answers neighbour solicitations for ::2 and fe80::2 and sends
+ * its router advertisements from fe80::2 with this MAC, not with gw_mac()
+ * (52:56:00:00:00:02 for every prefix, since ::2 ends in 0.0.0.2).
+ */
+void gw_mac6(const struct gw *g, uint8_t mac[6])
+{
+	mac[0] = 0x52;
+	mac[1] = 0x56;
+	memcpy(mac + 2, g->host6.s6_addr + 12, 4);
 }
 
 /**

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * gateway.h - the NAT gateway at .2: one libslirp instance per network,
- * driven by our loop. TCP, UDP and ICMP echo from the guests leave through
- * host sockets; .2 itself stands for the host's loopback.
+ * gateway.h - the NAT gateway at .2 (and ::2): one libslirp instance per
+ * network, driven by our loop. TCP, UDP and ICMP echo from the guests
+ * leave through host sockets; .2 itself stands for the host's loopback,
+ * ::2 for its ::1. With IPv6 on, libslirp also sends the router
+ * advertisements (packet/ra.c completes them).
  */
 #ifndef USERNETD_GATEWAY_H
 #define USERNETD_GATEWAY_H
@@ -22,6 +24,10 @@ struct gw;
  * @guest:		first guest address libslirp assumes (.15)
  * @mtu:		interface MTU (68..65520)
  * @no_host_loopback:	refuse guest connections to the host's loopback
+ * @ip6:		serve IPv6 (NAT, neighbour discovery, router
+ *			advertisements); 0 leaves libslirp IPv4 only
+ * @prefix6:		the /64 it advertises (host bits zero)
+ * @host6:		the gateway's IPv6 address (::2 of @prefix6)
  */
 struct gw_config {
 	struct in_addr net;
@@ -30,6 +36,9 @@ struct gw_config {
 	struct in_addr guest;
 	int mtu;
 	int no_host_loopback;
+	int ip6;
+	struct in6_addr prefix6;
+	struct in6_addr host6;
 };
 
 /**
@@ -55,6 +64,7 @@ struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
 void gw_free(struct gw *g);
 void gw_input(struct gw *g, const uint8_t *frame, size_t len);
 void gw_mac(const struct gw *g, uint8_t mac[6]);
+void gw_mac6(const struct gw *g, uint8_t mac[6]);
 int gw_add_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
 		   int hport, const struct gw_addr *gaddr, int gport);
 int gw_remove_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,

@@ -27,7 +27,23 @@
  *   and would otherwise route a guest's packet for another address out of
  *   whichever netif matches, i.e. into another network; IPv4 fragments
  *   would start reassembly, whose timeout sends an ICMP error through
- *   ip4_route() from the tcpip thread. IPv6 is not served.
+ *   ip4_route() from the tcpip thread.
+ *
+ * - IPv6, when configured (::3, and ::2 on the alias), the same way: lwIP
+ *   has IPV6_FORWARD too, so only what the host must see reaches it,
+ *   with no extension header in front (a fragment would start
+ *   reassembly): neighbour solicitations for its addresses, neighbour
+ *   advertisements, echo requests, UDP and TCP to its addresses; never a
+ *   router advertisement (lwIP would take a default router and a prefix
+ *   from it), nor a solicitation for the alias's ::2 (libslirp answers
+ *   for ::2 and fe80::2, the alias only for the link-local address of
+ *   its own MAC, from which it asks for guests' MACs). ip6_route() picks
+ *   the first netif whose static /64 matches, as ip4_route() does, so the
+ *   move to the head of netif_list covers IPv6 replies made without a pcb
+ *   too. The addresses are preferred at once: no duplicate address
+ *   detection (the network owns them, l2guard.c keeps guests off them),
+ *   and no router solicitation. The netifs join the solicited-node groups
+ *   of their addresses (MLD), which lwIP needs to accept solicitations.
  *
  * - Frames out: the netif's linkoutput runs on the tcpip thread or on any
  *   thread holding the core lock. It copies the frame into a preallocated
@@ -56,6 +72,7 @@
 #include <arpa/inet.h>
 
 #include "lwip/etharp.h"
+#include "lwip/ethip6.h"
 #include "lwip/inet_chksum.h"
 #include "lwip/ip.h"
 #include "lwip/netif.h"
@@ -86,6 +103,9 @@
  * @netif:	lwIP interface; netif.state points back here
  * @alias:	second interface for the alias address, if @has_alias
  * @has_alias:	an alias was configured
+ * @has_ip6:	IPv6 is served (svc_config @addr6)
+ * @alias_mac6:	the gateway's IPv6 MAC: unicast frames for the alias's ::2
+ *		carry it
  * @dhcp_pcb:	UDP pcb on port 67 bound to @netif, used to send replies
  * @dhcp:	DHCP server, NULL if not configured
  * @out:	where frames for the LAN go
@@ -108,6 +128,8 @@ struct svc {
 	struct netif netif;
 	struct netif alias;
 	int has_alias;
+	int has_ip6;
+	uint8_t alias_mac6[ETH_HWADDR_LEN];
 	struct udp_pcb *dhcp_pcb;
 	struct dhcp *dhcp;
 	svc_output_fn out;
@@ -242,9 +264,14 @@ static err_t svc_netif_init(struct netif *netif)
 	netif->linkoutput = svc_linkoutput;
 	netif->mtu = (u16_t)frame_l3_len(s->slot_size);
 	netif->hwaddr_len = ETH_HWADDR_LEN;
-	/* No NETIF_FLAG_IGMP / MLD6: the host joins no multicast group. */
+	/* No NETIF_FLAG_IGMP: the host joins no IPv4 multicast group. */
 	netif->flags =
 	    NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+	if (s->has_ip6) {
+		netif->output_ip6 = ethip6_output;
+		/* solicited-node groups, for neighbour solicitations */
+		netif->flags |= NETIF_FLAG_MLD6;
+	}
 	return ERR_OK;
 }
 
@@ -272,6 +299,35 @@ static void svc_netif_first(struct netif *netif)
 }
 
 /**
+ * svc_ip6_up() - give a netif its IPv6 addresses, preferred at once; core
+ * lock held
+ * @netif:	the netif, up, its MAC set
+ * @a:		its address in the network's prefix
+ *
+ * Slot 0 is the link-local address of the MAC (lwIP sends neighbour
+ * solicitations from it).
+ *
+ * Return: 0, or -1 if lwIP has no slot for @a
+ */
+static int svc_ip6_up(struct netif *netif, const struct in6_addr *a)
+{
+	ip6_addr_t ip;
+	s8_t idx;
+
+	netif_create_ip6_linklocal_address(netif, 1);
+	netif_ip6_addr_set_state(netif, 0, IP6_ADDR_PREFERRED);
+	memset(&ip, 0, sizeof(ip));
+	memcpy(ip.addr, a->s6_addr, sizeof(ip.addr));
+	if (netif_add_ip6_address(netif, &ip, &idx) != ERR_OK)
+		return -1;
+	netif_ip6_addr_set_state(netif, idx, IP6_ADDR_PREFERRED);
+#if LWIP_IPV6_SEND_ROUTER_SOLICIT
+	netif->rs_count = 0; /* the gateway advertises to guests, not to us */
+#endif
+	return 0;
+}
+
+/**
  * svc_alias_add() - add the alias netif; core lock held
  * @s:		host
  * @cfg:	its configuration, with the alias
@@ -295,6 +351,8 @@ static int svc_alias_add(struct svc *s, const struct svc_config *cfg,
 	s->has_alias = 1;
 	netif_set_link_up(&s->alias);
 	netif_set_up(&s->alias);
+	if (s->has_ip6 && !IN6_IS_ADDR_UNSPECIFIED(&cfg->alias6))
+		return svc_ip6_up(&s->alias, &cfg->alias6);
 	return 0;
 }
 
@@ -325,6 +383,8 @@ struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 	s->loop = l;
 	s->out = out;
 	s->arg = arg;
+	s->has_ip6 = !IN6_IS_ADDR_UNSPECIFIED(&cfg->addr6);
+	memcpy(s->alias_mac6, cfg->alias_mac6, ETH_HWADDR_LEN);
 	s->slot_size = (unsigned)FRAME_LEN(mtu);
 	n = SVC_QUEUE_BYTES / s->slot_size;
 	s->nslots = n < SVC_QUEUE_MIN	? SVC_QUEUE_MIN
@@ -359,6 +419,12 @@ struct svc *svc_new(struct loop *l, const struct svc_config *cfg,
 	svc_count++;
 	netif_set_link_up(&s->netif);
 	netif_set_up(&s->netif);
+	if (s->has_ip6 && svc_ip6_up(&s->netif, &cfg->addr6)) {
+		UNLOCK_TCPIP_CORE();
+		log_warnx("services: cannot add the IPv6 address");
+		svc_free(s);
+		return NULL;
+	}
 	if (cfg->alias.s_addr && svc_alias_add(s, cfg, &mask)) {
 		UNLOCK_TCPIP_CORE();
 		log_warnx("services: cannot add the alias address");
@@ -527,14 +593,14 @@ static int svc_arp_for_alias(struct svc *s, const uint8_t *frame, size_t len,
  * svc_syn_full() - whether a SYN from @src would make one half-open
  * connection too many
  * @s:		host
- * @src:	the SYN's source address, network byte order
+ * @src:	the SYN's source address, IPv4 or IPv6
  *
  * Counts lwIP's pcbs in SYN_RCVD bound to this host's netifs (accepted
  * connections inherit their listener's netif); core lock held.
  *
  * Return: 1 if @src has SVC_SYN_PER_SRC or the host SVC_SYN_MAX
  */
-static int svc_syn_full(struct svc *s, uint32_t src)
+static int svc_syn_full(struct svc *s, const ip_addr_t *src)
 {
 	u8_t idx = netif_get_index(&s->netif);
 	u8_t aidx = s->has_alias ? netif_get_index(&s->alias) : idx;
@@ -546,11 +612,149 @@ static int svc_syn_full(struct svc *s, uint32_t src)
 		    (pcb->netif_idx != idx && pcb->netif_idx != aidx))
 			continue;
 		nall++;
-		if (IP_IS_V4_VAL(pcb->remote_ip) &&
-		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) == src)
+		/* zoneless: a link-local source has this netif's zone */
+		if (ip_addr_cmp_zoneless(&pcb->remote_ip, src))
 			nsrc++;
 	}
 	return nsrc >= SVC_SYN_PER_SRC || nall >= SVC_SYN_MAX;
+}
+
+/* ICMPv6 types the host takes (RFC 4443, RFC 4861) */
+#define SVC_ICMP6_ECHO 128
+#define SVC_ICMP6_NS   135
+#define SVC_ICMP6_NA   136
+#define SVC_ND_LEN     24 /* NS and NA: ICMPv6 header, flags, target */
+#define SVC_ND_TARGET  8  /* offset of the target address */
+
+/**
+ * svc_ip6_mine() - is @a one of @netif's IPv6 addresses?
+ * @netif:	a netif of the host
+ * @a:		16 bytes of an address, any alignment
+ *
+ * Return: nonzero if it is a valid address of @netif
+ */
+static int svc_ip6_mine(const struct netif *netif, const uint8_t *a)
+{
+	int i;
+
+	for (i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++)
+		if (ip6_addr_isvalid(netif_ip6_addr_state(netif, i)) &&
+		    !memcmp(netif_ip6_addr(netif, i)->addr, a, 16))
+			return 1;
+	return 0;
+}
+
+/**
+ * svc_ip6_unicast() - the netif a unicast IPv6 packet is for
+ * @s:		host
+ * @dst:	its destination address
+ * @mac:	its frame's destination MAC
+ *
+ * The alias takes frames sent to its own MAC and, for ::2, to the
+ * gateway's IPv6 MAC, which is what guests resolve ::2 to (the network
+ * steers only DNS there).
+ *
+ * Return: the netif, or NULL if the packet is not for this host
+ */
+static struct netif *svc_ip6_unicast(struct svc *s, const uint8_t *dst,
+				     const uint8_t *mac)
+{
+	if (!memcmp(mac, s->netif.hwaddr, ETH_HWADDR_LEN) &&
+	    svc_ip6_mine(&s->netif, dst))
+		return &s->netif;
+	if (s->has_alias &&
+	    (!memcmp(mac, s->alias.hwaddr, ETH_HWADDR_LEN) ||
+	     !memcmp(mac, s->alias_mac6, ETH_HWADDR_LEN)) &&
+	    svc_ip6_mine(&s->alias, dst))
+		return &s->alias;
+	return NULL;
+}
+
+/**
+ * svc_ip6_ns() - the netif a neighbour solicitation is for
+ * @s:		host
+ * @ip:		its IPv6 header
+ * @nd:		the solicitation, SVC_ND_LEN bytes at least
+ * @mac:	its frame's destination MAC
+ *
+ * The main netif answers for its addresses; the alias only for the
+ * link-local address of its own MAC: ::2 (and fe80::2) are libslirp's to
+ * answer, with the gateway's IPv6 MAC. A solicitation comes to the
+ * solicited-node group of its target, or to the target itself (a guest
+ * checking a neighbour it knows).
+ *
+ * Return: the netif, or NULL to drop the frame
+ */
+static struct netif *svc_ip6_ns(struct svc *s, const struct frame_ip6 *ip,
+				const uint8_t *nd, const uint8_t *mac)
+{
+	const uint8_t *target = nd + SVC_ND_TARGET;
+	struct netif *n = NULL;
+
+	if (svc_ip6_mine(&s->netif, target))
+		n = &s->netif;
+	else if (s->has_alias && svc_ip6_mine(&s->alias, target) &&
+		 !memcmp(netif_ip6_addr(&s->alias, 0)->addr, target, 16))
+		n = &s->alias;
+	if (!n || ip->dst[0] == 0xff)
+		return n; /* multicast: lwIP checks the group */
+	return memcmp(ip->dst, target, 16) ||
+		       memcmp(mac, n->hwaddr, ETH_HWADDR_LEN)
+		   ? NULL
+		   : n;
+}
+
+/**
+ * svc_ip6_for() - which netif of the host an IPv6 frame is for, if any
+ * @s:		host
+ * @f:		Ethernet frame of type IPv6
+ * @len:	its length
+ * @syn:	set to 1 for a TCP SYN without ACK (svc_syn_full())
+ * @src:	set to the packet's source, for a SYN
+ *
+ * Return: the netif to hand the frame to, or NULL to drop it
+ */
+static struct netif *svc_ip6_for(struct svc *s, const uint8_t *f, size_t len,
+				 int *syn, ip_addr_t *src)
+{
+	const struct frame_eth *eth = frame_eth(f, len);
+	const struct frame_tcp *tcp;
+	struct frame_info fi;
+	const uint8_t *l4;
+	struct netif *n;
+
+	if (!s->has_ip6 || frame_parse(f, len, &fi) || !fi.ip6 ||
+	    be16_get(fi.ip6->plen) > len - fi.l4)
+		return NULL;
+	switch (fi.proto) {
+	case FRAME_IPPROTO_ICMPV6:
+		l4 = frame_l4(f, len, &fi, 4);
+		if (!l4)
+			return NULL;
+		if (l4[0] == SVC_ICMP6_NS)
+			return frame_l4(f, len, &fi, SVC_ND_LEN)
+				   ? svc_ip6_ns(s, fi.ip6, l4, eth->dst)
+				   : NULL;
+		if (l4[0] != SVC_ICMP6_NA && l4[0] != SVC_ICMP6_ECHO)
+			return NULL;
+		return svc_ip6_unicast(s, fi.ip6->dst, eth->dst);
+	case FRAME_IPPROTO_UDP:
+		return svc_ip6_unicast(s, fi.ip6->dst, eth->dst);
+	case FRAME_IPPROTO_TCP:
+		n = svc_ip6_unicast(s, fi.ip6->dst, eth->dst);
+		tcp = (const struct frame_tcp *)frame_l4(f, len, &fi,
+							 FRAME_TCP_HLEN);
+		if (n && tcp &&
+		    (tcp->flags & (FRAME_TCP_SYN | FRAME_TCP_ACK)) ==
+			FRAME_TCP_SYN) {
+			*syn = 1;
+			IP_SET_TYPE_VAL(*src, IPADDR_TYPE_V6);
+			memcpy(ip_2_ip6(src)->addr, fi.ip6->src, 16);
+		}
+		return n;
+	default:
+		return NULL; /* extension headers too */
+	}
 }
 
 /**
@@ -571,7 +775,7 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len, uint32_t port)
 	uint32_t me = ip4_addr_get_u32(netif_ip4_addr(&s->netif));
 	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&s->netif));
 	struct netif *nif = &s->netif;
-	uint32_t syn_src = 0;
+	ip_addr_t syn_src;
 	const struct frame_eth *eth = frame_eth(frame, len);
 	uint16_t type;
 	struct pbuf *p;
@@ -579,12 +783,20 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len, uint32_t port)
 
 	if (!eth || len > s->slot_size)
 		goto drop;
+	memset(&syn_src, 0, sizeof(syn_src));
+	type = be16_get(eth->type);
+	if (type == FRAME_ETH_IP6) {
+		/* multicast, or the alias's ::2 at the gateway's MAC */
+		nif = svc_ip6_for(s, frame, len, &syn, &syn_src);
+		if (!nif)
+			goto drop;
+		goto input;
+	}
 	if (memcmp(eth->dst, s->netif.hwaddr, ETH_HWADDR_LEN) &&
 	    memcmp(eth->dst, bcast, ETH_HWADDR_LEN) &&
 	    (!s->has_alias ||
 	     memcmp(eth->dst, s->alias.hwaddr, ETH_HWADDR_LEN)))
 		goto drop;
-	type = be16_get(eth->type);
 	if (type == FRAME_ETH_IP4) {
 		const struct frame_ip4 *ip;
 		const struct frame_tcp *tcp;
@@ -618,8 +830,11 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len, uint32_t port)
 		    tot >= hlen + FRAME_TCP_HLEN &&
 		    (tcp->flags & (FRAME_TCP_SYN | FRAME_TCP_ACK)) ==
 			FRAME_TCP_SYN) {
+			uint32_t src;
+
 			syn = 1;
-			memcpy(&syn_src, ip->src, 4);
+			memcpy(&src, ip->src, 4);
+			ip_addr_set_ip4_u32_val(syn_src, src);
 		}
 	} else if (type == FRAME_ETH_ARP) {
 		if (svc_arp_for_alias(s, frame, len, &nif))
@@ -627,9 +842,9 @@ void svc_input(struct svc *s, const uint8_t *frame, size_t len, uint32_t port)
 	} else {
 		goto drop;
 	}
-
+input:
 	LOCK_TCPIP_CORE();
-	if (syn && svc_syn_full(s, syn_src)) {
+	if (syn && svc_syn_full(s, &syn_src)) {
 		UNLOCK_TCPIP_CORE();
 		s->stats.rx_syn_dropped++;
 		return;
@@ -732,15 +947,21 @@ static void svc_abort_tcp(struct netif *netif)
  */
 static void svc_netif_remove(struct netif *netif)
 {
+	int i;
+
 	svc_abort_tcp(netif);
 	/*
 	 * netif_remove() of an addressed netif calls
 	 * tcp_netif_ip_addr_changed(addr, NULL), which aborts every TCP pcb
 	 * with that local address - those of the other networks sharing
-	 * 192.168.5.3 too. Ours are gone (above), so clear the address
-	 * first and let netif_remove() skip that step.
+	 * 192.168.5.3 (or fec0::3) too. Ours are gone (above), so clear the
+	 * addresses first and let netif_remove() skip that step. Setting an
+	 * IPv6 state directly also skips netif_ip6_addr_set_state()'s same
+	 * call; netif_remove() leaves the multicast groups all the same.
 	 */
 	ip4_addr_set_zero(ip_2_ip4(&netif->ip_addr));
+	for (i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++)
+		netif->ip6_addr_state[i] = IP6_ADDR_INVALID;
 	netif_remove(netif);
 	svc_count--;
 }

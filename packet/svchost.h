@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * svchost.h - the services host (.3) of a virtual network: an lwIP netif
- * that answers ARP and ICMP echo for its address, carries the DHCP server
+ * svchost.h - the services host (.3, ::3) of a virtual network: an lwIP
+ * netif that answers ARP, neighbour discovery and ICMP echo for its
+ * addresses, carries the DHCP server
  * (packet/dhcp.h) on UDP port 67, and is where other services (DNS)
  * bind their lwIP pcbs, always to this netif (svc_netif()).
  *
@@ -41,6 +42,12 @@ struct netif;
  * @alias:	second address served on its own netif (the gateway's .2,
  *		for DNS), 0.0.0.0 for none
  * @alias_mac:	its Ethernet address (the gateway's)
+ * @addr6:	its IPv6 address (::3), :: for no IPv6; the netifs also get
+ *		the link-local addresses of their MACs
+ * @alias6:	the alias netif's IPv6 address (the gateway's ::2, for DNS),
+ *		:: for none; used only with @alias and @addr6
+ * @alias_mac6:	the MAC the gateway's IPv6 side answers with (gw_mac6()):
+ *		guests send their frames for @alias6 to it
  */
 struct svc_config {
 	struct in_addr addr;
@@ -51,14 +58,19 @@ struct svc_config {
 	const struct dhcp_config *dhcp;
 	struct in_addr alias;
 	uint8_t alias_mac[6];
+	struct in6_addr addr6;
+	struct in6_addr alias6;
+	uint8_t alias_mac6[6];
 };
 
 /**
  * struct svc_stats - counters, since svc_new()
  * @rx_frames:	frames handed to lwIP by svc_input()
  * @rx_dropped:	frames refused by svc_input(): runt, oversized, not for us
- *		(IPv6, or IPv4 to another address, which lwIP would
- *		otherwise try to forward), malformed DHCP transport headers
+ *		(IPv4 or IPv6 to another address, which lwIP would
+ *		otherwise try to forward; IPv6 without IPv6 served; IPv6 that
+ *		is not neighbour discovery, echo request, UDP or TCP for its
+ *		addresses), malformed DHCP transport headers
  * @rx_syn_dropped: TCP SYNs dropped: their source, or the host, had its
  *		share of half-open connections (SVC_SYN_PER_SRC, SVC_SYN_MAX)
  * @rx_dhcp:	DHCP requests handed to the DHCP server

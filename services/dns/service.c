@@ -2,7 +2,8 @@
 /*
  * service.c - the DNS service: what a query gets (local name, native
  * resolver, upstream), and its transports on lwIP (UDP and TCP port 53 on
- * a services-host netif). Host loopback sockets are in hostport.c.
+ * a services-host netif, IPv4 and IPv6 alike: one dual-stack pcb each).
+ * Host loopback sockets are in hostport.c.
  *
  * A query is a struct dnsd_q from arrival to answer. Answers that need no
  * resolver are sent before dnsd_query() returns; the others wait on the
@@ -856,7 +857,8 @@ static void dnsd_reap(void *arg)
 }
 
 /**
- * dnsd_ep_new() - serve DNS on UDP and TCP port 53 of @netif
+ * dnsd_ep_new() - serve DNS on UDP and TCP port 53 of @netif, on its IPv4
+ * address and its IPv6 addresses if it has any
  * @d:		service
  * @netif:	a services-host netif (svc_netif(), svc_alias_netif())
  * @names:	the network's local names
@@ -874,14 +876,16 @@ struct dnsd_ep *dnsd_ep_new(struct dnsd *d, struct netif *netif,
 	e->names = names;
 	e->reap = loop_async_new(d->l, dnsd_reap, e);
 	LOCK_TCPIP_CORE();
-	e->udp = udp_new();
-	t = tcp_new();
+	/* One pcb of each for both families: IPv4 (.3 or .2) and, when the
+	 * network serves IPv6, ::3 or ::2 of the same netif. */
+	e->udp = udp_new_ip_type(IPADDR_TYPE_ANY);
+	t = tcp_new_ip_type(IPADDR_TYPE_ANY);
 	if (!e->udp || !t)
 		goto fail;
 	/* Every network has a .3: bind to this netif, share the port. */
 	ip_set_option(e->udp, SOF_REUSEADDR);
 	udp_bind_netif(e->udp, netif);
-	if (udp_bind(e->udp, IP4_ADDR_ANY, DNSD_PORT) != ERR_OK)
+	if (udp_bind(e->udp, IP_ANY_TYPE, DNSD_PORT) != ERR_OK)
 		goto fail;
 	udp_recv(e->udp, dnsd_udp_recv, e);
 	/*
@@ -895,7 +899,7 @@ struct dnsd_ep *dnsd_ep_new(struct dnsd *d, struct netif *netif,
 	 */
 	ip_set_option(t, SOF_REUSEADDR);
 	tcp_bind_netif(t, netif);
-	if (tcp_bind(t, IP4_ADDR_ANY, DNSD_PORT) != ERR_OK)
+	if (tcp_bind(t, IP_ANY_TYPE, DNSD_PORT) != ERR_OK)
 		goto fail;
 	ip_reset_option(t, SOF_REUSEADDR);
 	e->listen = tcp_listen(t);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * service.h - the DNS service: answers queries from guests over UDP and
- * TCP port 53 on a network's services host (.3) and gateway alias (.2),
- * and on host loopback ports for hostagent mode.
+ * TCP port 53 on a network's services host (.3 and ::3) and gateway alias
+ * (.2 and ::2), and on host loopback ports for hostagent mode.
  *
  * What a query gets, in order: a local name (dns_local table of the
  * network: host.lima.internal, lima.yaml hosts, DHCP names) is answered
