@@ -149,17 +149,32 @@ static void net_gw_out(void *arg, const uint8_t *frame, size_t len)
  * @len:	its length
  *
  * The services host's alias at .2 (DNS) sends with the gateway's MAC: its
- * frames enter the switch as the gateway's.
+ * frames enter the switch as the gateway's. IPv6 unicast goes to the MAC
+ * of the destination's owner, or nowhere (net_svc_dst6()).
  */
 static void net_svc_out(void *arg, const uint8_t *frame, size_t len)
 {
 	const struct frame_eth *eth = frame_eth(frame, len);
 	struct net *n = arg;
 	struct sw_port *from = n->svc_port;
+	uint8_t mac[6], *copy;
 
 	if (eth && !memcmp(eth->src, n->gw_mac, FRAME_ETH_ALEN))
 		from = n->gw_port;
-	sw_input(n->sw, from, frame, len, loop_now_ms());
+	switch (net_svc_dst6(n, frame, len, mac)) {
+	case 0:
+		sw_input(n->sw, from, frame, len, loop_now_ms());
+		return;
+	case 1: /* the output queue's slot is lwIP's: a copy */
+		copy = malloc(len);
+		if (!copy)
+			return; /* lost like any frame */
+		memcpy(copy, frame, len);
+		memcpy(copy, mac, FRAME_ETH_ALEN);
+		sw_input(n->sw, from, copy, len, loop_now_ms());
+		free(copy);
+		return;
+	}
 }
 
 /**
@@ -242,6 +257,19 @@ static void net_leases_changed(void *arg)
 	struct net *n = arg;
 
 	n->lease_gen++;
+	if (n->reg)
+		reg_sync(n->reg);
+}
+
+/**
+ * net_own6_changed() - own6_changed_fn: a VM claimed or released an
+ * in-prefix IPv6 address; names follow (AAAA)
+ * @arg:	the network
+ */
+static void net_own6_changed(void *arg)
+{
+	struct net *n = arg;
+
 	if (n->reg)
 		reg_sync(n->reg);
 }
@@ -441,6 +469,7 @@ static void net_vm_left(struct net *n, struct net_vm *vm)
 	struct net_left d = {.n = n, .vm = vm};
 
 	sw_port_macs(n->sw, vm->swp, net_left_mac, &d);
+	own6_release_vm(n->owners6, vm->id);
 	net_left_ip(&d, vm->ok_ip, d.nip ? d.mac[0] : n->gw_mac);
 	if (d.nip)
 		gw_foreach_tcp(n->gw, net_left_conn, &d);
@@ -571,6 +600,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->arg = arg;
 	n->sw = sw_new();
 	sw_set_unknown(n->sw, net_unknown, n);
+	n->owners6 = own6_new(&cfg->prefix6, net_own6_changed, n);
 	n->reap_flush.fn = net_reap_flush;
 	n->reap_flush.arg = n;
 	net_nat_caps(n);
@@ -685,6 +715,7 @@ void net_free(struct net *n)
 	gw_free(n->gw);
 	sw_free(n->sw);
 	natcap_free(&n->nat);
+	own6_free(n->owners6);
 	free(n);
 }
 

@@ -129,10 +129,28 @@ struct net_config {
  * @drop_dhcpv6:	UDP from port 547 to 546 (DHCPv6 server messages)
  *			from VMs
  * @drop_na:		neighbour advertisements from VMs for the gateway's
- *			or the services host's IPv6 addresses
+ *			or the services host's IPv6 addresses, or for an
+ *			address the VM may not claim (another VM's: own6.c)
  * @drop_ipv6_chain:	IPv6 packets from VMs whose header chain ends
  *			beyond the frame (first fragments without the
  *			upper-layer header, truncated packets)
+ * @drop_src6:		IPv6 packets from VMs with a source no VM may hold:
+ *			outside fe80::/64 and the network's prefix, the
+ *			network's own interface ids, multicast, or :: in
+ *			anything but DAD and MLD reports
+ * @drop_spoof6:	IPv6 packets from VMs with a source another VM owns
+ * @drop_dad6:		duplicate address detection by VMs for an address
+ *			another VM owns
+ * @drop_own6_full:	IPv6 packets from VMs whose new address found the
+ *			VM's or the network's share of the table full
+ * @drop_nd_lladdr:	router and neighbour solicitations and neighbour
+ *			advertisements from VMs whose link-layer address
+ *			option is not the frame's source MAC
+ * @drop_martian6:	IPv6 TCP, UDP and echo requests to the gateway for
+ *			::, ::1, ::ffff:0:0/96, ::/96, multicast,
+ *			link-local or in-prefix addresses other than ::2
+ * @drop_svc6_unowned:	IPv6 unicast frames from the services host to an
+ *			address no VM of the network owns
  * @leases_skipped:	static leases (--leases, Lima's leases.json) skipped
  *			at start: the gateway's, .3, outside the subnet
  */
@@ -153,6 +171,13 @@ struct net_stats {
 	uint64_t drop_dhcpv6;
 	uint64_t drop_na;
 	uint64_t drop_ipv6_chain;
+	uint64_t drop_src6;
+	uint64_t drop_spoof6;
+	uint64_t drop_dad6;
+	uint64_t drop_own6_full;
+	uint64_t drop_nd_lladdr;
+	uint64_t drop_martian6;
+	uint64_t drop_svc6_unowned;
 	uint64_t leases_skipped;
 };
 
