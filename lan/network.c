@@ -275,6 +275,22 @@ static void net_own6_changed(void *arg)
 }
 
 /**
+ * net_reg_addr6() - reg_addr6_fn: the IPv6 address a VM's names answer
+ * (AAAA, and its PTR), from the ownership table
+ * @arg:	the network
+ * @mac:	the VM's MAC
+ * @a:		set to its address
+ *
+ * Return: 0, or -1 if the VM holds no address in the prefix
+ */
+static int net_reg_addr6(void *arg, const uint8_t mac[6], struct in6_addr *a)
+{
+	struct net *n = arg;
+
+	return own6_addr_of(n->owners6, mac, a);
+}
+
+/**
  * net_reg_tick() - leases end by expiring too: let names follow
  * @arg:	the network
  */
@@ -678,8 +694,9 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 		goto fail;
 	net_leases_restore(n);
 	if (n->names || cfg->leases_file) {
-		n->reg = reg_new(l, svc_dhcp(n->svc), n->names,
-				 cfg->leases_file, NULL, NULL);
+		n->reg =
+		    reg_new(l, svc_dhcp(n->svc), n->names, cfg->leases_file,
+			    cfg->ip6 ? net_reg_addr6 : NULL, n);
 		n->reg_timer = loop_timer_new(l, net_reg_tick, n);
 		net_reg_tick(n);
 	}
