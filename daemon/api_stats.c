@@ -68,6 +68,30 @@ static json_t *api_dhcp_stats(struct dhcp *d)
 }
 
 /**
+ * api_net_guards6() - add a network's counters of refused IPv6 addresses
+ * (own6.c, l2guard.c) to its object
+ * @o:		the network's object
+ * @st:		its counters
+ */
+static void api_net_guards6(json_t *o, const struct net_stats *st)
+{
+	json_object_set_new(o, "drop_src6",
+			    json_integer((json_int_t)st->drop_src6));
+	json_object_set_new(o, "drop_spoof6",
+			    json_integer((json_int_t)st->drop_spoof6));
+	json_object_set_new(o, "drop_dad6",
+			    json_integer((json_int_t)st->drop_dad6));
+	json_object_set_new(o, "drop_own6_full",
+			    json_integer((json_int_t)st->drop_own6_full));
+	json_object_set_new(o, "drop_nd_lladdr",
+			    json_integer((json_int_t)st->drop_nd_lladdr));
+	json_object_set_new(o, "drop_martian6",
+			    json_integer((json_int_t)st->drop_martian6));
+	json_object_set_new(o, "drop_svc6_unowned",
+			    json_integer((json_int_t)st->drop_svc6_unowned));
+}
+
+/**
  * api_net_guards() - add a network's counters of refused guest frames
  * (l2guard.c, ipfrag.c and natcap.c) to its object
  * @o:		the network's object
@@ -93,6 +117,7 @@ static void api_net_guards(json_t *o, const struct net_stats *st)
 			    json_integer((json_int_t)st->drop_nat_net));
 	json_object_set_new(o, "drop_ipv6_chain",
 			    json_integer((json_int_t)st->drop_ipv6_chain));
+	api_net_guards6(o, st);
 }
 
 /**

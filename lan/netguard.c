@@ -6,9 +6,13 @@
  * (anti-spoofing against the DHCP leases and the switch's table), and on
  * the way to libslirp what it mishandles or cannot bear (martian
  * destinations, each guest's share of NAT sockets, TCP urgent data,
- * IPv4 fragments libslirp would crash on). The checks themselves are the
- * packet layer's (packet/l2guard, natcap, tcpurg, ipfrag, frame); this
- * file is the network's policy around them.
+ * IPv4 fragments libslirp would crash on, IPv6 destinations it would
+ * send to the host's loopback). IPv6 sources are held to the network's
+ * table of who owns which address (own6.c): a VM sends only from
+ * addresses it owns or may claim, announces (DAD) and advertises (NA)
+ * only those; the services host's IPv6 replies go to the owner's MAC.
+ * The checks themselves are the packet layer's (packet/l2guard, natcap,
+ * tcpurg, ipfrag, frame); this file is the network's policy around them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +21,7 @@
 #include "base/log.h"
 #include "base/loop.h"
 #include "lan/network_int.h"
+#include "lan/own6.h"
 #include "packet/dhcp.h"
 #include "packet/frame.h"
 #include "packet/gateway.h"
@@ -27,6 +32,7 @@
 #include "packet/tcpurg.h"
 
 #define NET_CAP_LOG_MS 10000 /* a full share is logged at most this often */
+#define NET_ICMP6_NA   136   /* ICMPv6 neighbour advertisement */
 
 #define NET_DNS_PORT 53
 #define NET_ICMP6_NA 136
@@ -268,7 +274,9 @@ void net_nat_caps(struct net *n)
  * @len:	its length
  * @from:	the switch port it came in on
  *
- * Packets to loopback or "this network" addresses are dropped. libslirp
+ * Packets to loopback or "this network" addresses are dropped, and IPv6
+ * ones to addresses libslirp would take for the host's (l2g_martian6()).
+ * libslirp
  * 4.7 leaks host memory from a guest's urgent pointer (CVE-2026-9539, see
  * tcpurg.c): a segment with URG or an urgent pointer goes in as a copy
  * without them; IPv4 fragments that could rewrite a TCP header are
@@ -290,6 +298,10 @@ static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len,
 	 * to. */
 	if (frame_martian(frame, len)) {
 		n->stats.drop_martian++;
+		return;
+	}
+	if (l2g_martian6(frame, len, &n->cfg.prefix6)) {
+		n->stats.drop_martian6++;
 		return;
 	}
 	/* libslirp 4.7 drops ICMPv6 echo to anyone but itself */
@@ -436,8 +448,122 @@ static int net_l2_refused(struct net *n, enum l2g_verdict v)
 	case L2G_CHAIN:
 		n->stats.drop_ipv6_chain++;
 		break;
+	case L2G_SRC6:
+		n->stats.drop_src6++;
+		break;
+	case L2G_LLADDR:
+		n->stats.drop_nd_lladdr++;
+		break;
 	}
 	return 1;
+}
+
+/**
+ * net_claim6() - may a VM hold an IPv6 address? Counts a refusal
+ * @vm:		the VM
+ * @a:		16 bytes of the address, in the frame
+ * @mac:	the frame's source MAC
+ * @taken:	the counter for an address another VM owns
+ * @now:	loop time, ms
+ *
+ * Return: nonzero if it may not
+ */
+static int net_claim6(struct net_vm *vm, const uint8_t *a, const uint8_t *mac,
+		      uint64_t *taken, int64_t now)
+{
+	struct net *n = vm->n;
+	struct in6_addr x;
+
+	memcpy(&x, a, sizeof(x));
+	switch (own6_claim(n->owners6, &x, mac, vm->id, now)) {
+	case OWN6_OK:
+		return 0;
+	case OWN6_SCOPE:
+		n->stats.drop_src6++;
+		break;
+	case OWN6_TAKEN:
+		(*taken)++;
+		break;
+	case OWN6_VM_FULL:
+	case OWN6_NET_FULL:
+		n->stats.drop_own6_full++;
+		break;
+	}
+	return 1;
+}
+
+/**
+ * net_spoofed6() - does a VM's IPv6 packet use an address that is not its
+ * own? Counts why
+ * @vm:		the VM it comes from
+ * @f:		Ethernet frame, l2g_check() passed it
+ * @info:	what l2g_check() found in it
+ * @now:	loop time, ms
+ *
+ * Its source must be the VM's, or become it (first use); from ::, the
+ * target of its duplicate address detection likewise (MLD reports from
+ * :: claim nothing); a neighbour advertisement's target too.
+ *
+ * Return: nonzero if it does
+ */
+static int net_spoofed6(struct net_vm *vm, const uint8_t *f,
+			const struct l2g_info *info, int64_t now)
+{
+	static const uint8_t unspec[16];
+	const uint8_t *mac = frame_eth(f, FRAME_ETH_HLEN)->src;
+	struct net_stats *st = &vm->n->stats;
+	struct in6_addr t;
+
+	if (!info->src)
+		return 0;
+	if (!memcmp(info->src, unspec, 16))
+		return info->target &&
+		       net_claim6(vm, info->target, mac, &st->drop_dad6, now);
+	if (net_claim6(vm, info->src, mac, &st->drop_spoof6, now))
+		return 1;
+	if (info->icmp6 != NET_ICMP6_NA || !info->target)
+		return 0;
+	memcpy(&t, info->target, sizeof(t));
+	if (own6_claim(vm->n->owners6, &t, mac, vm->id, now) == OWN6_OK)
+		return 0;
+	st->drop_na++;
+	return 1;
+}
+
+/**
+ * net_svc_dst6() - where may the services host's frame go? lwIP's
+ * neighbour cache is process-wide, and keyed by address alone for
+ * global ones: two networks' guests with the same address share an
+ * entry, and a reply could leave with the other network's guest's MAC
+ * @n:		network
+ * @f:		Ethernet frame from the services host
+ * @len:	its length
+ * @mac:	set to the destination MAC it must have, when it returns 1
+ *
+ * An IPv6 unicast packet goes to the MAC of the VM of this network that
+ * owns its destination (own6.c); to an address no VM owns, nowhere
+ * (counted), unless it is one of the network's own hosts' (interface
+ * ids 0 to OWN6_HOST_MAX), which lwIP may address as it likes.
+ *
+ * Return: 0 to send the frame as it is, 1 to send it to @mac instead,
+ * -1 to drop it
+ */
+int net_svc_dst6(struct net *n, const uint8_t *f, size_t len, uint8_t mac[6])
+{
+	const struct frame_ip6 *ip = frame_ip6(f, len);
+	struct in6_addr d;
+
+	if (!ip || ip->dst[0] == 0xff) /* not IPv6, or multicast */
+		return 0;
+	memcpy(&d, ip->dst, sizeof(d));
+	if (!own6_lookup(n->owners6, &d, mac, NULL))
+		return memcmp(mac, frame_eth(f, len)->dst, 6) ? 1 : 0;
+	if (!own6_claimable(n->owners6, &d) &&
+	    (!memcmp(d.s6_addr, n->cfg.prefix6.s6_addr, 8) ||
+	     IN6_IS_ADDR_LINKLOCAL(&d)))
+		return 0;
+	n->stats.drop_svc6_unowned++;
+	return -1;
 }
 
 /**
@@ -453,7 +579,11 @@ static int net_l2_refused(struct net *n, enum l2g_verdict v)
 int net_guest_refused(struct net_vm *vm, const uint8_t *frame, size_t len,
 		      int64_t now)
 {
-	if (net_l2_refused(vm->n, l2g_check(&vm->n->own6, frame, len)))
+	struct l2g_info info;
+
+	if (net_l2_refused(vm->n, l2g_check(&vm->n->own6, frame, len, &info)))
+		return 1;
+	if (net_spoofed6(vm, frame, &info, now))
 		return 1;
 	if (net_spoofed(vm, frame, len, now)) {
 		vm->n->stats.drop_spoof++;

@@ -7,6 +7,7 @@
  * must pass on its way is netguard.c's.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,17 +150,32 @@ static void net_gw_out(void *arg, const uint8_t *frame, size_t len)
  * @len:	its length
  *
  * The services host's alias at .2 (DNS) sends with the gateway's MAC: its
- * frames enter the switch as the gateway's.
+ * frames enter the switch as the gateway's. IPv6 unicast goes to the MAC
+ * of the destination's owner, or nowhere (net_svc_dst6()).
  */
 static void net_svc_out(void *arg, const uint8_t *frame, size_t len)
 {
 	const struct frame_eth *eth = frame_eth(frame, len);
 	struct net *n = arg;
 	struct sw_port *from = n->svc_port;
+	uint8_t mac[6], *copy;
 
 	if (eth && !memcmp(eth->src, n->gw_mac, FRAME_ETH_ALEN))
 		from = n->gw_port;
-	sw_input(n->sw, from, frame, len, loop_now_ms());
+	switch (net_svc_dst6(n, frame, len, mac)) {
+	case 0:
+		sw_input(n->sw, from, frame, len, loop_now_ms());
+		return;
+	case 1: /* the output queue's slot is lwIP's: a copy */
+		copy = malloc(len);
+		if (!copy)
+			return; /* lost like any frame */
+		memcpy(copy, frame, len);
+		memcpy(copy, mac, FRAME_ETH_ALEN);
+		sw_input(n->sw, from, copy, len, loop_now_ms());
+		free(copy);
+		return;
+	}
 }
 
 /**
@@ -244,6 +260,35 @@ static void net_leases_changed(void *arg)
 	n->lease_gen++;
 	if (n->reg)
 		reg_sync(n->reg);
+}
+
+/**
+ * net_own6_changed() - own6_changed_fn: a VM claimed or released an
+ * in-prefix IPv6 address; names follow (AAAA)
+ * @arg:	the network
+ */
+static void net_own6_changed(void *arg)
+{
+	struct net *n = arg;
+
+	if (n->reg)
+		reg_sync(n->reg);
+}
+
+/**
+ * net_reg_addr6() - reg_addr6_fn: the IPv6 address a VM's names answer
+ * (AAAA, and its PTR), from the ownership table
+ * @arg:	the network
+ * @mac:	the VM's MAC
+ * @a:		set to its address
+ *
+ * Return: 0, or -1 if the VM holds no address in the prefix
+ */
+static int net_reg_addr6(void *arg, const uint8_t mac[6], struct in6_addr *a)
+{
+	struct net *n = arg;
+
+	return own6_addr_of(n->owners6, mac, a);
 }
 
 /**
@@ -441,6 +486,7 @@ static void net_vm_left(struct net *n, struct net_vm *vm)
 	struct net_left d = {.n = n, .vm = vm};
 
 	sw_port_macs(n->sw, vm->swp, net_left_mac, &d);
+	own6_release_vm(n->owners6, vm->id);
 	net_left_ip(&d, vm->ok_ip, d.nip ? d.mac[0] : n->gw_mac);
 	if (d.nip)
 		gw_foreach_tcp(n->gw, net_left_conn, &d);
@@ -593,6 +639,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	n->arg = arg;
 	n->sw = sw_new();
 	sw_set_unknown(n->sw, net_unknown, n);
+	n->owners6 = own6_new(&cfg->prefix6, net_own6_changed, n);
 	n->reap_flush.fn = net_reap_flush;
 	n->reap_flush.arg = n;
 	net_nat_caps(n);
@@ -672,7 +719,8 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	net_leases_restore(n);
 	if (n->names || cfg->leases_file) {
 		n->reg =
-		    reg_new(l, svc_dhcp(n->svc), n->names, cfg->leases_file);
+		    reg_new(l, svc_dhcp(n->svc), n->names, cfg->leases_file,
+			    cfg->ip6 ? net_reg_addr6 : NULL, n);
 		n->reg_timer = loop_timer_new(l, net_reg_tick, n);
 		net_reg_tick(n);
 	}
@@ -709,6 +757,7 @@ void net_free(struct net *n)
 	gw_free(n->gw);
 	sw_free(n->sw);
 	natcap_free(&n->nat);
+	own6_free(n->owners6);
 	free(n);
 }
 
@@ -754,19 +803,26 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 }
 
 /**
- * net_forward_add() - forward a host port to the first guest address
+ * net_forward_add() - forward a host port to a guest (IPv4 0.0.0.0: the
+ * first guest address)
  * @n:		network
  * @f:		the forward
  *
- * Return: 0, or -1 if the host port is taken
+ * Return: 0, or -1 if the host port is taken (errno from the socket
+ * calls), the families differ (EAFNOSUPPORT) or the guest address is
+ * IPv6 on a network serving no IPv6 (EADDRNOTAVAIL)
  */
 int net_forward_add(struct net *n, const struct net_forward *f)
 {
-	return gw_add_hostfwd(n->gw, f->udp, f->haddr, f->hport,
-			      f->gaddr.s_addr
-				  ? f->gaddr
-				  : net_host_addr(&n->cfg, NET_FIRST_GUEST),
-			      f->gport);
+	struct gw_addr g = f->gaddr;
+
+	if (g.family == AF_INET6 && !n->cfg.ip6) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	if (g.family == AF_INET && !g.v4.s_addr)
+		g.v4 = net_host_addr(&n->cfg, NET_FIRST_GUEST);
+	return gw_add_hostfwd(n->gw, f->udp, &f->haddr, f->hport, &g, f->gport);
 }
 
 /**
@@ -832,7 +888,7 @@ const char *net_name(const struct net *n)
  *
  * Return: 0, or -1 if there was no such forward
  */
-int net_forward_remove(struct net *n, int udp, struct in_addr haddr,
+int net_forward_remove(struct net *n, int udp, const struct gw_addr *haddr,
 		       uint16_t hport)
 {
 	return gw_remove_hostfwd(n->gw, udp, haddr, hport);
@@ -849,6 +905,18 @@ int net_holds_addr(const struct net *n, struct in_addr a)
 {
 	return (a.s_addr & net_mask(n->cfg.prefix).s_addr) ==
 	       n->cfg.subnet.s_addr;
+}
+
+/**
+ * net_holds_addr6() - is @a inside the network's IPv6 prefix (a /64)?
+ * @n:		network
+ * @a:		the address
+ *
+ * Return: nonzero if the network serves IPv6 and its prefix holds @a
+ */
+int net_holds_addr6(const struct net *n, const struct in6_addr *a)
+{
+	return n->cfg.ip6 && !memcmp(a->s6_addr, n->cfg.prefix6.s6_addr, 8);
 }
 
 /**

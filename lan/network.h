@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "packet/gateway.h"
 #include "packet/ping6.h"
 #include "packet/port.h"
 
@@ -36,16 +37,18 @@ struct cfg_host {
 /**
  * struct net_forward - a host-to-guest port forward
  * @udp:	1 for UDP, 0 for TCP
- * @haddr:	host address to listen on
+ * @haddr:	host address to listen on, IPv4 or IPv6 ([::] is IPv6 only)
  * @hport:	host port
- * @gaddr:	guest address, 0.0.0.0 for the first guest (.15)
+ * @gaddr:	guest address, of @haddr's family (libslirp 4.7 forwards
+ *		within one family); 0.0.0.0 for the first guest (.15), ::
+ *		for the first IPv6 address libslirp learned
  * @gport:	guest port
  */
 struct net_forward {
 	int udp;
-	struct in_addr haddr;
+	struct gw_addr haddr;
 	uint16_t hport;
-	struct in_addr gaddr;
+	struct gw_addr gaddr;
 	uint16_t gport;
 };
 
@@ -127,10 +130,28 @@ struct net_config {
  * @drop_dhcpv6:	UDP from port 547 to 546 (DHCPv6 server messages)
  *			from VMs
  * @drop_na:		neighbour advertisements from VMs for the gateway's
- *			or the services host's IPv6 addresses
+ *			or the services host's IPv6 addresses, or for an
+ *			address the VM may not claim (another VM's: own6.c)
  * @drop_ipv6_chain:	IPv6 packets from VMs whose header chain ends
  *			beyond the frame (first fragments without the
  *			upper-layer header, truncated packets)
+ * @drop_src6:		IPv6 packets from VMs with a source no VM may hold:
+ *			outside fe80::/64 and the network's prefix, the
+ *			network's own interface ids, multicast, or :: in
+ *			anything but DAD and MLD reports
+ * @drop_spoof6:	IPv6 packets from VMs with a source another VM owns
+ * @drop_dad6:		duplicate address detection by VMs for an address
+ *			another VM owns
+ * @drop_own6_full:	IPv6 packets from VMs whose new address found the
+ *			VM's or the network's share of the table full
+ * @drop_nd_lladdr:	router and neighbour solicitations and neighbour
+ *			advertisements from VMs whose link-layer address
+ *			option is not the frame's source MAC
+ * @drop_martian6:	IPv6 TCP, UDP and echo requests to the gateway for
+ *			::, ::1, ::ffff:0:0/96, ::/96, multicast,
+ *			link-local or in-prefix addresses other than ::2
+ * @drop_svc6_unowned:	IPv6 unicast frames from the services host to an
+ *			address no VM of the network owns
  * @leases_skipped:	static leases (--leases, Lima's leases.json) skipped
  *			at start: the gateway's, .3, outside the subnet
  * @ping6:		guests' ICMPv6 echo requests to the outside, sent
@@ -153,6 +174,13 @@ struct net_stats {
 	uint64_t drop_dhcpv6;
 	uint64_t drop_na;
 	uint64_t drop_ipv6_chain;
+	uint64_t drop_src6;
+	uint64_t drop_spoof6;
+	uint64_t drop_dad6;
+	uint64_t drop_own6_full;
+	uint64_t drop_nd_lladdr;
+	uint64_t drop_martian6;
+	uint64_t drop_svc6_unowned;
 	uint64_t leases_skipped;
 	struct ping6_stats ping6;
 };
@@ -202,9 +230,10 @@ typedef void (*net_port_fn)(void *arg, const char *name,
 typedef void (*net_cam_fn)(void *arg, const uint8_t mac[6], const char *port,
 			   int is_static);
 
-int net_forward_remove(struct net *n, int udp, struct in_addr haddr,
+int net_forward_remove(struct net *n, int udp, const struct gw_addr *haddr,
 		       uint16_t hport);
 int net_holds_addr(const struct net *n, struct in_addr a);
+int net_holds_addr6(const struct net *n, const struct in6_addr *a);
 struct dhcp *net_dhcp(struct net *n);
 struct dns_local *net_names(struct net *n);
 struct netif *net_svc_netif(struct net *n);

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/loop.h"
 #include "lan/network.h"
+#include "lan/own6.h"
 #include "packet/ipfrag.h"
 #include "packet/l2guard.h"
 #include "packet/natcap.h"
@@ -74,6 +75,7 @@ struct net_vm {
  * @reap_flush:	sends those resets once libslirp has returned
  * @own6:	IPv6 addresses of the gateway and the services host, which
  *		no guest may claim
+ * @owners6:	which VM owns which IPv6 address (own6.c)
  * @ra:		what the gateway's router advertisements must carry (MTU,
  *		DNS at ::3), when @cfg.ip6
  * @nat:	NAT sockets the guests opened, each port's share
@@ -110,6 +112,7 @@ struct net {
 	struct reap reap;
 	struct loop_deferred reap_flush;
 	struct l2g_addrs own6;
+	struct own6 *owners6;
 	struct ra_config ra;
 	struct natcap nat;
 	struct log_rate nat_log;
@@ -124,5 +127,6 @@ void net_nat_caps(struct net *n);
 void net_to_gw(void *arg, uint32_t from, const uint8_t *frame, size_t len);
 int net_guest_refused(struct net_vm *vm, const uint8_t *frame, size_t len,
 		      int64_t now);
+int net_svc_dst6(struct net *n, const uint8_t *f, size_t len, uint8_t mac[6]);
 
 #endif /* USERNETD_NETWORK_INT_H */

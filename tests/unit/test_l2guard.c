@@ -8,8 +8,13 @@
  * from them; first fragments that hide their upper-layer header; what
  * must pass (ARP, IPv4, neighbour solicitations and advertisements for
  * other addresses, later fragments, DHCPv6 from clients, Ethernet
- * padding). Every truncation of every frame is judged without reading
- * past it: each frame is a heap block of its exact length, for ASan.
+ * padding); multicast sources, and the unspecified source outside DAD
+ * and MLD reports; neighbour discovery link-layer options naming another
+ * MAC; what l2g_check() reports of a packet (source, ND target, ICMPv6
+ * type); IPv6 martians on the way to the gateway (l2g_martian6(),
+ * table-driven). Every truncation of every frame is judged without
+ * reading past it: each frame is a heap block of its exact length, for
+ * ASan.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "packet/l2guard.h"
@@ -178,7 +184,7 @@ static enum l2g_verdict judge(const uint8_t *f, size_t len)
 
 	own(&a);
 	memcpy(c, f, len);
-	v = l2g_check(&a, c, len);
+	v = l2g_check(&a, c, len, NULL);
 	free(c);
 	return v;
 }
@@ -445,6 +451,270 @@ static void test_random(void **state)
 }
 
 /**
+ * lla() - a link-layer address option of @type naming @mac
+ * @type:	1 source, 2 target
+ * @mac:	the MAC
+ * @o:		set to the 8-byte option
+ */
+static void lla(uint8_t type, const uint8_t *mac, uint8_t o[8])
+{
+	o[0] = type;
+	o[1] = 1;
+	memcpy(o + 2, mac, 6);
+}
+
+/**
+ * nd() - a neighbour discovery message of @type: @hlen bytes of header
+ * (target at 8 if 24), then one link-layer option
+ * @p:		packet to append to
+ * @type:	133 RS, 135 NS, 136 NA
+ * @hlen:	8 for RS, 24 for NS and NA
+ * @opt:	the option's type
+ * @mac:	the MAC it names
+ */
+static void nd(struct pkt *p, uint8_t type, size_t hlen, uint8_t opt,
+	       const uint8_t *mac)
+{
+	uint8_t m[40] = {type};
+
+	if (hlen == 24)
+		memcpy(m + 8, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x42", 16);
+	lla(opt, mac, m + hlen);
+	add(p, 58, m, hlen + 8);
+}
+
+/**
+ * test_lladdr() - RS, NS and NA whose link-layer option names another MAC
+ * than the frame's source are refused, behind extension headers too;
+ * the right MAC, no option, and a zero-length option (hosts drop the
+ * message) pass
+ * @state:	unused
+ */
+static void test_lladdr(void **state)
+{
+	static const uint8_t self[6] = {0x52, 0x55, 0x55, 0x00, 0x00, 0x01};
+	static const struct {
+		uint8_t type;
+		size_t hlen;
+		uint8_t opt;
+	} cases[] = {
+	    {133, 8, 1},
+	    {135, 24, 1},
+	    {136, 24, 2},
+	    {136, 24, 1},
+	};
+	uint8_t zero[32] = {135};
+	struct pkt p;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ip6(&p, NULL);
+		nd(&p, cases[i].type, cases[i].hlen, cases[i].opt, gw_mac);
+		truncations(&p, L2G_LLADDR);
+		ip6(&p, NULL);
+		opts(&p, 0);
+		nd(&p, cases[i].type, cases[i].hlen, cases[i].opt, svc_mac);
+		truncations(&p, L2G_LLADDR);
+		ip6(&p, NULL);
+		nd(&p, cases[i].type, cases[i].hlen, cases[i].opt, self);
+		truncations(&p, L2G_PASS);
+	}
+	ip6(&p, NULL); /* an option of length 0 ends the walk */
+	zero[24] = 1;  /* source link-layer, length 0, the gateway's MAC */
+	memcpy(zero + 26, gw_mac, 6);
+	add(&p, 58, zero, sizeof(zero));
+	assert_int_equal(judge(p.b, p.len), L2G_PASS);
+}
+
+/**
+ * test_src6() - a multicast source is refused always; :: only outside
+ * duplicate address detection and MLD reports
+ * @state:	unused
+ */
+static void test_src6(void **state)
+{
+	static const uint8_t unspec[16];
+	uint8_t mc[16] = {0xff, 0x02, [15] = 1}, tgt[16] = {0xfe, 0x80};
+	static const uint8_t ok[] = {131, 132, 143};
+	struct pkt p;
+	unsigned i;
+
+	(void)state;
+	ip6(&p, mc);
+	udp(&p, 1000, 2000);
+	assert_int_equal(judge(p.b, p.len), L2G_SRC6);
+	ip6(&p, mc);
+	icmp6(&p, 135, 24, tgt);
+	assert_int_equal(judge(p.b, p.len), L2G_SRC6);
+
+	tgt[15] = 0x42;
+	ip6(&p, unspec); /* DAD; cut before its target, nobody's */
+	icmp6(&p, 135, 24, tgt);
+	assert_int_equal(judge(p.b, p.len), L2G_PASS);
+	for (i = 0; i < p.len; i++)
+		if (judge(p.b, i) == L2G_PASS && i >= ETH + IP6)
+			fail_msg("DAD cut at %u passes", i);
+	for (i = 0; i < sizeof(ok); i++) {
+		ip6(&p, unspec); /* MLD reports, behind hop-by-hop */
+		opts(&p, 0);
+		icmp6(&p, ok[i], 28, NULL);
+		assert_int_equal(judge(p.b, p.len), L2G_PASS);
+	}
+	ip6(&p, unspec);
+	icmp6(&p, 128, 16, NULL); /* an echo request */
+	assert_int_equal(judge(p.b, p.len), L2G_SRC6);
+	ip6(&p, unspec);
+	icmp6(&p, 136, 24, tgt); /* an NA */
+	assert_int_equal(judge(p.b, p.len), L2G_SRC6);
+	ip6(&p, unspec);
+	icmp6(&p, 133, 8, NULL); /* an RS */
+	assert_int_equal(judge(p.b, p.len), L2G_SRC6);
+	ip6(&p, unspec);
+	udp(&p, 546, 547);
+	assert_int_equal(judge(p.b, p.len), L2G_SRC6);
+	ip6(&p, unspec); /* a later fragment: cannot be told */
+	frag(&p, 1232, 1);
+	icmp6(&p, 135, 24, tgt);
+	assert_int_equal(judge(p.b, p.len), L2G_SRC6);
+}
+
+/**
+ * test_info() - what l2g_check() reports: the source, the target of an NS
+ * or NA, the ICMPv6 type; nothing for other frames
+ * @state:	unused
+ */
+static void test_info(void **state)
+{
+	uint8_t src[16] = {0xfe, 0x80, [15] = 9}, tgt[16] = {0xfe, 0x80};
+	struct l2g_addrs a;
+	struct l2g_info info;
+	struct pkt p;
+
+	(void)state;
+	own(&a);
+	tgt[15] = 0x42;
+	ip6(&p, src);
+	opts(&p, 0);
+	icmp6(&p, 136, 24, tgt);
+	assert_int_equal(l2g_check(&a, p.b, p.len, &info), L2G_PASS);
+	assert_memory_equal(info.src, src, 16);
+	assert_ptr_equal(info.src, p.b + ETH + 8);
+	assert_memory_equal(info.target, tgt, 16);
+	assert_int_equal(info.icmp6, 136);
+
+	ip6(&p, src);
+	udp(&p, 1000, 53);
+	assert_int_equal(l2g_check(&a, p.b, p.len, &info), L2G_PASS);
+	assert_ptr_equal(info.src, p.b + ETH + 8);
+	assert_null(info.target);
+	assert_int_equal(info.icmp6, -1);
+
+	ip6(&p, src);
+	icmp6(&p, 128, 16, tgt); /* an echo request: no target */
+	assert_int_equal(l2g_check(&a, p.b, p.len, &info), L2G_PASS);
+	assert_null(info.target);
+	assert_int_equal(info.icmp6, 128);
+
+	p.b[12] = 0x08, p.b[13] = 0x00; /* IPv4: nothing */
+	assert_int_equal(l2g_check(&a, p.b, p.len, &info), L2G_PASS);
+	assert_null(info.src);
+	assert_null(info.target);
+}
+
+/**
+ * to_gw() - an IPv6 frame to @dst carrying @proto (6, 17, or 58 with
+ * ICMPv6 type @type)
+ * @p:		the frame
+ * @dst:	destination, text
+ * @proto:	upper-layer protocol
+ * @type:	ICMPv6 type, for @proto 58
+ */
+static void to_gw(struct pkt *p, const char *dst, uint8_t proto, uint8_t type)
+{
+	uint8_t m[20] = {type};
+
+	ip6(p, NULL);
+	assert_int_equal(inet_pton(AF_INET6, dst, p->b + ETH + 24), 1);
+	add(p, proto, m, sizeof(m));
+}
+
+/**
+ * test_martian6() - what may not reach libslirp, table-driven: TCP, UDP
+ * and echo requests to unspecified, loopback, mapped, compatible,
+ * multicast, link-local and in-prefix addresses but ::2 (echo: ::2 and
+ * fe80::2); other ICMPv6 and other destinations pass
+ * @state:	unused
+ */
+static void test_martian6(void **state)
+{
+	static const struct {
+		const char *dst;
+		uint8_t proto, type;
+		int martian;
+	} cases[] = {
+	    {"::", 6, 0, 1},
+	    {"::1", 6, 0, 1},
+	    {"::1", 17, 0, 1},
+	    {"::1", 58, 128, 1},
+	    {"::ffff:127.0.0.1", 6, 0, 1},
+	    {"::ffff:10.0.0.1", 17, 0, 1},
+	    {"::127.0.0.1", 6, 0, 1},
+	    {"ff02::1", 17, 0, 1},
+	    {"ff02::fb", 17, 0, 1},
+	    {"ff05::1:3", 17, 0, 1},
+	    {"ff02::1", 58, 128, 1},
+	    {"fe80::2", 6, 0, 1},
+	    {"fe80::1234", 17, 0, 1},
+	    {"fe80::1234", 58, 128, 1},
+	    {"fe80:0:0:1::2", 58, 128, 1},
+	    {"febf::2", 6, 0, 1},
+	    {"fd00:1:2:3::", 6, 0, 1},
+	    {"fd00:1:2:3::1", 6, 0, 1},
+	    {"fd00:1:2:3::3", 17, 0, 1},
+	    {"fd00:1:2:3::1234", 6, 0, 1},
+	    {"fd00:1:2:3::1234", 58, 128, 1},
+	    {"fd00:1:2:3:0:1::2", 6, 0, 1},
+	    /* what passes */
+	    {"fd00:1:2:3::2", 6, 0, 0},
+	    {"fd00:1:2:3::2", 17, 0, 0},
+	    {"fd00:1:2:3::2", 58, 128, 0},
+	    {"fe80::2", 58, 128, 0},
+	    {"2001:db8::1", 6, 0, 0},
+	    {"2001:db8::1", 17, 0, 0},
+	    {"2001:db8::1", 58, 128, 0},
+	    {"fd00:1:2:4::1234", 6, 0, 0},
+	    {"fec0::1", 6, 0, 0},
+	    {"ff02::1", 58, 143, 0},
+	    {"ff02::1:ff00:2", 58, 135, 0},
+	    {"fe80::2", 58, 135, 0},
+	    {"fd00:1:2:3::1234", 58, 129, 0},
+	    {"::1", 0, 0, 0},
+	    {"::1", 44, 0, 0},
+	};
+	struct in6_addr prefix;
+	struct pkt p;
+	unsigned i;
+	int m;
+
+	(void)state;
+	assert_int_equal(inet_pton(AF_INET6, "fd00:1:2:3::", &prefix), 1);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		to_gw(&p, cases[i].dst, cases[i].proto, cases[i].type);
+		m = l2g_martian6(p.b, p.len, &prefix);
+		if (!!m != cases[i].martian)
+			fail_msg("%s proto %u type %u: martian %d",
+				 cases[i].dst, cases[i].proto, cases[i].type,
+				 m);
+		m = l2g_martian6(p.b, ETH + IP6 + 0, &prefix);
+		(void)
+		    m; /* cut before the upper layer: any answer, no overrun */
+	}
+	p.b[12] = 0x08, p.b[13] = 0x00; /* IPv4: never */
+	assert_int_equal(l2g_martian6(p.b, p.len, &prefix), 0);
+}
+
+/**
  * main() - run this file's tests with cmocka
  *
  * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
@@ -461,6 +731,10 @@ int main(void)
 	    cmocka_unit_test(test_fragments),
 	    cmocka_unit_test(test_chain_bounded),
 	    cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_lladdr),
+	    cmocka_unit_test(test_src6),
+	    cmocka_unit_test(test_info),
+	    cmocka_unit_test(test_martian6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,10 @@ formats those targets document at their top. The frames are what real
 guests send: udhcpc's DHCPDISCOVER and DHCPREQUEST (BusyBox 1.35 options),
 ARP requests, DNS queries as dig sends them, a TCP SYN with Linux's
 options, ICMP echo as ping sends it; and IPv6 router advertisements,
-neighbour advertisements and VLAN-tagged ARP a hostile guest sends.
+neighbour advertisements and VLAN-tagged ARP a hostile guest sends; a
+guest's IPv6 on a served network (DAD, MLD, RS, NS/NA, DNS and TCP to ::3
+and ::2, echo, fragments, extension headers) and a hostile one's (another
+guest's address, martians for the gateway, forged link-layer options).
 
 Run from anywhere: python3 tests/fuzz/corpus/make_seeds.py. The output is
 committed; rerun it only when a format changes.
@@ -270,6 +273,208 @@ def ipv6_seeds():
         ]))
 
 
+# ---- IPv6 on served networks: the prefixes fuzz_net.c gives them -------------
+
+PREFIX6 = {"slirp": bytes.fromhex("fec00000000000000000000000000000"),
+           "userv2": bytes.fromhex("fd0e204276a800000000000000000000")}
+UNSPEC = b"\0" * 16
+GW6_MAC = bytes.fromhex("525600000002")
+GW6_LL = bytes.fromhex("fe800000000000000000000000000002")
+
+
+def host6(prefix, iid):
+    """prefix with the 64-bit interface id iid (bytes or an int)."""
+    if isinstance(iid, int):
+        iid = struct.pack("!Q", iid)
+    return prefix[:8] + iid
+
+
+def eui64(prefix, mac):
+    return prefix[:8] + lladdr(mac)[8:]
+
+
+def solicited(a):
+    return b"\xff\x02" + b"\0" * 9 + b"\x01\xff" + a[13:]
+
+
+def mcast_mac(a):
+    return b"\x33\x33" + a[12:]
+
+
+def pkt6(dmac, smac, src, dst, nh, payload, hlim=64):
+    return eth(dmac, smac, 0x86DD,
+               struct.pack("!IHBB", 0x60000000, len(payload), nh, hlim) +
+               src + dst + payload)
+
+
+def l4sum6(src, dst, nh, seg, at):
+    """seg with its checksum (at offset at) over the IPv6 pseudo-header."""
+    c = csum(src + dst + struct.pack("!IxxxB", len(seg), nh) + seg)
+    return seg[:at] + struct.pack("!H", c) + seg[at + 2:]
+
+
+def udp6(src, dst, sport, dport, payload):
+    u = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    return l4sum6(src, dst, 17, u, 6)
+
+
+def tcp6_syn(src, dst, sport, dport):
+    t = struct.pack("!HHIIBBHHH", sport, dport, 0x11223344, 0, 5 << 4,
+                    0x02, 64800, 0, 0)
+    return l4sum6(src, dst, 6, t, 16)
+
+
+def echo6(src, dst, seq=1):
+    return icmp6(src, dst, struct.pack("!BBHHH", 128, 0, 0, 0x0b0b, seq) +
+                 bytes(range(56)))
+
+
+def ns(src, dst, target, mac=None):
+    m = struct.pack("!BBHI", 135, 0, 0, 0) + target
+    if mac:
+        m += struct.pack("!BB", 1, 1) + mac
+    return icmp6(src, dst, m)
+
+
+def na(src, dst, target, mac=None, flags=0x60000000):
+    m = struct.pack("!BBHI", 136, 0, 0, flags) + target
+    if mac:
+        m += struct.pack("!BB", 2, 1) + mac
+    return icmp6(src, dst, m)
+
+
+def ipv6_served_seeds():
+    """A guest's IPv6 life on a served network, and a hostile guest's:
+    DAD and MLD from ::, an RS, NS and NA with and without link-layer
+    options (and a forged one), UDP DNS and TCP to ::3 and ::2, echo
+    requests to ::2, ::3 and beyond, fragments, extension header chains,
+    martians for the gateway, another guest's address taken, a source
+    outside the prefix."""
+    for sel, suffix in ((0, "slirp"), (1, "userv2")):
+        pfx = PREFIX6[suffix]
+        gw6, svc6 = host6(pfx, 2), host6(pfx, 3)
+        me_ll, me = lladdr(VM1), eui64(pfx, VM1)
+        him_ll, him = lladdr(VM2), eui64(pfx, VM2)
+        rtr = bytes.fromhex("ff020000000000000000000000000002")
+        svcm = mac_of(ip4("192.168.5.3" if sel == 0 else "192.168.127.3"))
+        rs = icmp6(me_ll, rtr, struct.pack("!BBHI", 133, 0, 0, 0) +
+                   struct.pack("!BB", 1, 1) + VM1)
+        mld_dst = bytes.fromhex("ff020000000000000000000000000016")
+        mld = struct.pack("!BBHHH", 143, 0, 0, 0, 1) + \
+            struct.pack("!BBH", 4, 0, 0) + solicited(me)
+        mldsum = l4sum6(UNSPEC, mld_dst, 58, mld, 2)
+        hbh = struct.pack("!BB", 58, 0) + b"\x05\x02\0\0\x01\x00"
+        write("net", "ipv6_slaac_" + suffix, net_input(sel, [
+            (0, 0, pkt6(mcast_mac(mld_dst), VM1, UNSPEC, mld_dst, 0,
+                        hbh + mldsum, hlim=1)),
+            (0, 0, pkt6(mcast_mac(solicited(me_ll)), VM1, UNSPEC,
+                        solicited(me_ll), 58, ns(UNSPEC, solicited(me_ll),
+                                                 me_ll), hlim=255)),
+            (0, 1, pkt6(mcast_mac(rtr), VM1, me_ll, rtr, 58, rs, hlim=255)),
+            (0, 0, pkt6(mcast_mac(solicited(me)), VM1, UNSPEC, solicited(me),
+                        58, ns(UNSPEC, solicited(me), me), hlim=255)),
+            (0, 1, pkt6(mcast_mac(solicited(svc6)), VM1, me, solicited(svc6),
+                        58, ns(me, solicited(svc6), svc6, VM1), hlim=255)),
+            (0, 1, pkt6(mcast_mac(solicited(gw6)), VM1, me, solicited(gw6),
+                        58, ns(me, solicited(gw6), gw6, VM1), hlim=255)),
+        ]))
+        q = dns_query("host.lima.internal", 28)
+        write("net", "ipv6_dns_tcp_" + suffix, net_input(sel, [
+            (0, 0, pkt6(mcast_mac(solicited(me)), VM1, UNSPEC, solicited(me),
+                        58, ns(UNSPEC, solicited(me), me), hlim=255)),
+            (0, 2, pkt6(svcm, VM1, me, svc6, 17,
+                        udp6(me, svc6, 40000, 53, q))),
+            (0, 2, pkt6(GW6_MAC, VM1, me, gw6, 17,
+                        udp6(me, gw6, 40001, 53,
+                             dns_query("example.com", 28)))),
+            (0, 2, pkt6(svcm, VM1, me, svc6, 6, tcp6_syn(me, svc6, 40002,
+                                                         53))),
+            (0, 2, pkt6(GW6_MAC, VM1, me, gw6, 6, tcp6_syn(me, gw6, 40003,
+                                                           22))),
+            (0, 2, pkt6(GW6_MAC, VM1, me, gw6, 17,
+                        udp6(me, gw6, 40004, 9, b"x" * 32))),
+        ]))
+        ext = bytes.fromhex("20010db8000000000000000000000001")
+        write("net", "ipv6_echo_" + suffix, net_input(sel, [
+            (0, 1, pkt6(GW6_MAC, VM1, me, gw6, 58, echo6(me, gw6))),
+            (0, 1, pkt6(GW6_MAC, VM1, me_ll, GW6_LL, 58,
+                        echo6(me_ll, GW6_LL))),
+            (0, 1, pkt6(svcm, VM1, me, svc6, 58, echo6(me, svc6, 2))),
+            (0, 1, pkt6(GW6_MAC, VM1, me, ext, 58, echo6(me, ext, 3))),
+        ]))
+        write("net", "ipv6_nd_" + suffix, net_input(sel | 4, [
+            (0, 0, pkt6(mcast_mac(solicited(me)), VM1, UNSPEC, solicited(me),
+                        58, ns(UNSPEC, solicited(me), me), hlim=255)),
+            (1, 0, pkt6(mcast_mac(solicited(him)), VM2, UNSPEC,
+                        solicited(him), 58, ns(UNSPEC, solicited(him), him),
+                        hlim=255)),
+            (0, 0, pkt6(mcast_mac(solicited(him)), VM1, me, solicited(him),
+                        58, ns(me, solicited(him), him, VM1), hlim=255)),
+            (1, 0, pkt6(VM1, VM2, him, me, 58, na(him, me, him, VM2),
+                        hlim=255)),
+            (1, 0, pkt6(VM1, VM2, him, me, 58, na(him, me, him), hlim=255)),
+            (0, 0, pkt6(VM2, VM1, me, him, 58, ns(me, him, him), hlim=255)),
+            (0, 1, pkt6(VM2, VM1, me, him, 58, echo6(me, him))),
+        ]))
+        write("net", "ipv6_spoof_" + suffix, net_input(sel | 4, [
+            (0, 0, pkt6(mcast_mac(solicited(me)), VM1, UNSPEC, solicited(me),
+                        58, ns(UNSPEC, solicited(me), me), hlim=255)),
+            (1, 0, pkt6(mcast_mac(solicited(me)), VM2, UNSPEC, solicited(me),
+                        58, ns(UNSPEC, solicited(me), me), hlim=255)),
+            (1, 0, pkt6(ALL_NODES_MAC, VM2, him, ALL_NODES, 58,
+                        na(him, ALL_NODES, me, VM2, 0x20000000), hlim=255)),
+            (1, 0, pkt6(ALL_NODES_MAC, VM2, him, ALL_NODES, 58,
+                        na(him, ALL_NODES, him, VM1, 0x20000000), hlim=255)),
+            (1, 1, pkt6(GW6_MAC, VM2, me, gw6, 58, echo6(me, gw6))),
+            (1, 1, pkt6(GW6_MAC, VM2, ext, gw6, 17,
+                        udp6(ext, gw6, 5000, 9, b"y" * 8))),
+            (1, 1, pkt6(ALL_NODES_MAC, VM2, ALL_NODES, ALL_NODES, 17,
+                        udp6(ALL_NODES, ALL_NODES, 5000, 9, b"z"))),
+            (1, 1, pkt6(svcm, VM2, me, svc6, 17,
+                        udp6(me, svc6, 40000, 53, q))),
+        ]))
+        loop6 = b"\0" * 15 + b"\x01"
+        mapped = b"\0" * 10 + b"\xff\xff" + ip4("127.0.0.1")
+        write("net", "ipv6_martian_" + suffix, net_input(sel | 2, [
+            (0, 0, pkt6(mcast_mac(solicited(me)), VM1, UNSPEC, solicited(me),
+                        58, ns(UNSPEC, solicited(me), me), hlim=255)),
+        ] + [(0, 1, pkt6(GW6_MAC, VM1, me, d, 6, tcp6_syn(me, d, 40010, 22)))
+             for d in (loop6, mapped, UNSPEC, lladdr(GW6_MAC),
+                       host6(pfx, 0x1234), host6(pfx, 1))] + [
+            (0, 1, pkt6(mcast_mac(mld_dst), VM1, me, mld_dst, 17,
+                        udp6(me, mld_dst, 5353, 5353, b"m"))),
+        ]))
+        data = udp6(me, svc6, 40020, 53, q + b"\0" * 64)
+        fh = lambda off, mf, nh=17: struct.pack("!BBHI", nh, 0,
+                                                off | mf, 0x99)
+        write("net", "ipv6_frag_" + suffix, net_input(sel, [
+            (0, 0, pkt6(mcast_mac(solicited(me)), VM1, UNSPEC, solicited(me),
+                        58, ns(UNSPEC, solicited(me), me), hlim=255)),
+            (0, 0, pkt6(svcm, VM1, me, svc6, 44, fh(0, 1) + data[:48])),
+            (0, 1, pkt6(svcm, VM1, me, svc6, 44, fh(48, 0) + data[48:])),
+            (0, 0, pkt6(GW6_MAC, VM1, me, gw6, 44,
+                        fh(0, 1, 58) + echo6(me, gw6)[:32])),
+            (0, 1, pkt6(GW6_MAC, VM1, me, gw6, 44,
+                        fh(32, 0, 58) + echo6(me, gw6)[32:])),
+            (0, 1, pkt6(GW6_MAC, VM1, me, gw6, 44, fh(1232, 0, 58) + b"?" * 8)),
+        ]))
+        dst_opts = lambda nh: struct.pack("!BB", nh, 0) + b"\x01\x04\0\0\0\0"
+        routing = struct.pack("!BBBB", 58, 2, 0, 0) + b"\0" * 4 + gw6
+        write("net", "ipv6_ext_" + suffix, net_input(sel, [
+            (0, 0, pkt6(mcast_mac(solicited(me)), VM1, UNSPEC, solicited(me),
+                        58, ns(UNSPEC, solicited(me), me), hlim=255)),
+            (0, 1, pkt6(GW6_MAC, VM1, me, gw6, 0,
+                        dst_opts(60) + dst_opts(58) + echo6(me, gw6))),
+            (0, 1, pkt6(GW6_MAC, VM1, me, gw6, 43, routing + echo6(me, gw6))),
+            (0, 1, pkt6(svcm, VM1, me, svc6, 60,
+                        dst_opts(17) + udp6(me, svc6, 40030, 53, q))),
+            (0, 1, pkt6(GW6_MAC, VM1, me, gw6, 60,
+                        dst_opts(59))),
+            (0, 1, pkt6(svcm, VM1, me, svc6, 0,
+                        struct.pack("!BB", 0, 200) + b"\0" * 6)),
+        ]))
+
+
 # ---- fuzz_dhcp: config byte, then (clock step, len16, payload) -------------
 
 def dhcp_input(cfg, msgs):
@@ -367,6 +572,7 @@ def api_seeds():
 if __name__ == "__main__":
     net_seeds()
     ipv6_seeds()
+    ipv6_served_seeds()
     dhcp_seeds()
     framing_seeds()
     api_seeds()
