@@ -10,9 +10,9 @@
  * "bess", a PORT_PACKET over a seqpacket socketpair.
  *
  * Input: byte 0 picks the network: bit 0 user-v2 (192.168.127.0/24, pool
- * from .4, one static lease, IPv6 fd0e:2042:76a8::/64 from its name
- * "fuzz"), else Lima's slirp network (192.168.5.0/24, fec0::/64);
- * bit 1 no_host_loopback; bit 2 MTU 65520 instead of 1500. Then frames,
+ * from .4, one static lease), else Lima's slirp network (192.168.5.0/24);
+ * bit 1 no_host_loopback; bit 2 MTU 65520 instead of 1500; bit 3 --no-ipv6
+ * (else IPv6 on fec0::/64, or fd00:1:2::/64 on user-v2). Then frames,
  * each: one byte (bit 0: the port it comes from; bits 1-2: loop iterations
  * run after it, 0 to 3), a 2-byte big-endian length and the frame (a
  * frame shorter than 14 bytes is padded with zeros). After the last frame
@@ -30,7 +30,7 @@
  * loopback (.2, when allowed) reaches only the namespace's own lo.
  *
  * fuzz-sources: lan/network.c packet/gateway.c packet/svchost.c
- * fuzz-sources: lan/netguard.c lan/own6.c
+ * fuzz-sources: lan/netguard.c lan/own6.c packet/ra.c
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
  * fuzz-sources: packet/port_rx.c
  * fuzz-sources: packet/switch.c packet/dhcp.c packet/dhcp_codec.c
@@ -399,15 +399,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.prefix = 24;
 	cfg.no_host_loopback = !!(data[0] & 2);
 	cfg.mtu = data[0] & 4 ? 65520 : 1500;
+	cfg.ip6 = !(data[0] & 8);
+	inet_pton(AF_INET6,
+		  cfg.user_v2 ? "fd00:1:2::" : "fec0::", &cfg.prefix6);
 	cfg.dnsd = fz_dnsd;
 	cfg.hosts = hosts;
 	cfg.nhosts = sizeof(hosts) / sizeof(hosts[0]);
 	cfg.search = "lima.internal";
-	cfg.ip6 = 1; /* the prefixes of tests/fuzz/corpus/make_seeds.py */
-	if (cfg.user_v2)
-		net_ula_prefix("fuzz", &cfg.prefix6);
-	else
-		inet_pton(AF_INET6, "fec0::", &cfg.prefix6);
 	if (cfg.user_v2) {
 		memcpy(st, statics, sizeof(st));
 		inet_pton(AF_INET, "192.168.127.100", &st[0].ip);
