@@ -313,7 +313,9 @@ static int ping6_code(int err)
 	case EPROTONOSUPPORT:
 		return PING6_UNREACH_NOROUTE;
 	case EHOSTUNREACH:
+#ifdef EHOSTDOWN /* not POSIX; Linux, macOS and the BSDs have it */
 	case EHOSTDOWN:
+#endif
 	case ECONNREFUSED:
 		return PING6_UNREACH_ADDR;
 	default:
