@@ -7,8 +7,10 @@
  * sees them, and ping6 does what libslirp does for IPv4 (ip_icmp.c):
  * one unprivileged ICMP datagram socket per echo request, connected to
  * the destination, closed on the reply or after a timeout; the reply goes
- * back to the guest with the guest's own identifier, sequence and data,
- * from the destination's address and the gateway's IPv6 MAC.
+ * back to the guest with the guest's own identifier and sequence and the
+ * data the destination echoed (the guest's, RFC 4443 4.2: kept as a
+ * router keeps it, so no copy of a request is held), from the
+ * destination's address and the gateway's IPv6 MAC.
  *
  * Unlike libslirp there is no fallback to a raw socket (a privileged
  * daemon would then answer what an unprivileged one refuses, and a raw
