@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "packet/gateway.h"
+
 struct loop;
 struct srv;
 struct api;
@@ -48,18 +50,19 @@ enum api_proto {
  * @proto:	protocol ("protocol", default tcp)
  * @local:	"local" as given: "ADDR:PORT", or a socket path for unix
  * @remote:	"remote" as given, "IP:PORT" ("" for unexpose)
- * @haddr:	host address to listen on ("" means 0.0.0.0), tcp/udp
+ * @haddr:	host address to listen on ("" means 0.0.0.0), tcp/udp; IPv4
+ *		or IPv6
  * @hport:	host port, tcp/udp
- * @gaddr:	guest address (expose)
+ * @gaddr:	guest address (expose), of @haddr's family
  * @gport:	guest port (expose)
  */
 struct api_fwd_req {
 	enum api_proto proto;
 	char local[API_LOCAL_MAX];
 	char remote[64];
-	struct in_addr haddr;
+	struct gw_addr haddr;
 	uint16_t hport;
-	struct in_addr gaddr;
+	struct gw_addr gaddr;
 	uint16_t gport;
 };
 
@@ -138,7 +141,7 @@ struct api_capture_req {
 struct api *api_new(struct loop *l, struct srv *s, const char *path);
 void api_free(struct api *a);
 
-int api_parse_hostport(const char *s, int empty_host_ok, struct in_addr *addr,
+int api_parse_hostport(const char *s, int empty_host_ok, struct gw_addr *addr,
 		       uint16_t *port);
 int api_parse_expose(const char *body, size_t len, struct api_fwd_req *r,
 		     char *err, size_t errlen);

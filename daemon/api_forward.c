@@ -4,9 +4,10 @@
  * /services/forwarder/expose and /unexpose, GET /services/forwarder/all.
  *
  * tcp and udp forwards are libslirp host forwards of the network's
- * gateway; unix forwards are relays of packet/fwd_unix.h from the same
- * network's services host. Either ends with its network (the server's
- * net hooks, api_fwds_net_removing()).
+ * gateway, IPv4 to IPv4 or IPv6 to IPv6 ("[::1]:2222" to "[ADDR]:22",
+ * the network the one whose /64 holds ADDR); unix forwards are relays of
+ * packet/fwd_unix.h from the same network's services host. Either ends with its
+ * network (the server's net hooks, api_fwds_net_removing()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -58,11 +59,13 @@ static struct api_fwd **api_fwd_find(struct api *a, enum api_proto proto,
 
 /**
  * struct api_net_find - srv_foreach_net() search for an address
- * @ip:		address
+ * @ip:		address, if @ip6 is NULL
+ * @ip6:	IPv6 address, or NULL
  * @net:	first network holding it, or NULL
  */
 struct api_net_find {
 	struct in_addr ip;
+	const struct in6_addr *ip6;
 	struct net *net;
 };
 
@@ -75,7 +78,8 @@ static void api_net_find_cb(void *arg, struct net *n)
 {
 	struct api_net_find *f = arg;
 
-	if (!f->net && net_holds_addr(n, f->ip))
+	if (!f->net &&
+	    (f->ip6 ? net_holds_addr6(n, f->ip6) : net_holds_addr(n, f->ip)))
 		f->net = n;
 }
 
@@ -90,6 +94,24 @@ struct net *api_net_of(struct api *a, struct in_addr ip)
 {
 	struct api_net_find f = {.ip = ip};
 
+	srv_foreach_net(a->srv, api_net_find_cb, &f);
+	return f.net;
+}
+
+/**
+ * api_net_of_fwd() - the network of a forward's guest address
+ * @a:		API
+ * @g:		the address, IPv4 (the subnet holds it) or IPv6 (the
+ *		network's /64 does)
+ *
+ * Return: the oldest network holding @g, or NULL
+ */
+static struct net *api_net_of_fwd(struct api *a, const struct gw_addr *g)
+{
+	struct api_net_find f = {.ip = g->v4};
+
+	if (g->family == AF_INET6)
+		f.ip6 = &g->v6;
 	srv_foreach_net(a->srv, api_net_find_cb, &f);
 	return f.net;
 }
@@ -124,13 +146,13 @@ enum MHD_Result api_expose(struct api *a, struct api_req *r,
 		return api_error(
 		    c, MHD_HTTP_CONFLICT, "%s %s is already forwarded to %s",
 		    api_proto_names[req.proto], req.local, (*pp)->req.remote);
-	n = api_net_of(a, req.gaddr);
+	n = api_net_of_fwd(a, &req.gaddr);
 	if (!n)
 		return api_error(c, MHD_HTTP_BAD_REQUEST,
 				 "remote %s is in no network", req.remote);
 	if (req.proto == API_UNIX) {
-		fu = fwdu_listen(a->l, net_svc_netif(n), req.gaddr, req.gport,
-				 req.local);
+		fu = fwdu_listen(a->l, net_svc_netif(n), req.gaddr.v4,
+				 req.gport, req.local);
 		if (!fu)
 			return api_error(c, MHD_HTTP_CONFLICT,
 					 "cannot listen on unix %s: %s",
@@ -143,8 +165,9 @@ enum MHD_Result api_expose(struct api *a, struct api_req *r,
 	nf.gaddr = req.gaddr;
 	nf.gport = req.gport;
 	if (net_forward_add(n, &nf))
-		return api_error(c, MHD_HTTP_CONFLICT, "cannot listen on %s %s",
-				 api_proto_names[req.proto], req.local);
+		return api_error(
+		    c, MHD_HTTP_CONFLICT, "cannot listen on %s %s: %s",
+		    api_proto_names[req.proto], req.local, strerror(errno));
 add:
 	f = xcalloc(1, sizeof(*f));
 	f->req = req;
@@ -171,7 +194,7 @@ static void api_fwd_drop(struct api_fwd **pp)
 		fwdu_close(f->fwdu);
 	else if (f->net)
 		net_forward_remove(f->net, f->req.proto == API_UDP,
-				   f->req.haddr, f->req.hport);
+				   &f->req.haddr, f->req.hport);
 	free(f);
 }
 

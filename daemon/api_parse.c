@@ -35,7 +35,8 @@ _Static_assert(API_REGEXP_MAX == DNS_LOCAL_REGEXP_LEN,
 	       "a Regexp the API takes fits the names table");
 
 /**
- * api_parse_hostport() - parse "A.B.C.D:PORT"
+ * api_parse_hostport() - parse "A.B.C.D:PORT" or "[IPV6]:PORT", as Go's
+ * net.SplitHostPort writes them (no zone: it names a host interface)
  * @s:			the text
  * @empty_host_ok:	":PORT" is allowed and means 0.0.0.0
  * @addr:		set to the address
@@ -43,28 +44,13 @@ _Static_assert(API_REGEXP_MAX == DNS_LOCAL_REGEXP_LEN,
  *
  * Return: 0, or -1 if @s is not such an address
  */
-int api_parse_hostport(const char *s, int empty_host_ok, struct in_addr *addr,
+int api_parse_hostport(const char *s, int empty_host_ok, struct gw_addr *addr,
 		       uint16_t *port)
 {
-	const char *colon = strrchr(s, ':');
-	char host[INET_ADDRSTRLEN];
-	long p;
+	char why[96];
 
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	if (cfg_parse_int(colon + 1, 1, 65535, &p))
-		return -1;
-	if (!host[0]) {
-		if (!empty_host_ok)
-			return -1;
-		addr->s_addr = htonl(INADDR_ANY);
-	} else if (inet_pton(AF_INET, host, addr) != 1) {
-		return -1;
-	}
-	*port = (uint16_t)p;
-	return 0;
+	return cfg_parse_hostport(s, empty_host_ok, addr, port, why,
+				  sizeof(why));
 }
 
 /**
@@ -204,9 +190,11 @@ static int api_parse_local(const char *local, struct api_fwd_req *r, char *err,
 		return 0;
 	}
 	if (api_parse_hostport(local, 1, &r->haddr, &r->hport)) {
-		snprintf(err, errlen,
-			 "local \"%s\": expected IPV4ADDR:PORT or :PORT",
-			 local);
+		snprintf(
+		    err, errlen,
+		    "local \"%s\": expected IPV4ADDR:PORT, [IPV6ADDR]:PORT "
+		    "or :PORT",
+		    local);
 		return -1;
 	}
 	return 0;
@@ -246,8 +234,11 @@ static int api_parse_fwd(json_t *j, struct api_fwd_req *r, char *err,
  * @err:	message on failure
  * @errlen:	its size
  *
- * "remote" is "IP:PORT" with an IPv4 address: an empty host (":22")
- * means "the guest that asked", which the daemon cannot know.
+ * "remote" is "IP:PORT", an IPv6 address in brackets: an empty host
+ * (":22") means "the guest that asked", which the daemon cannot know.
+ * The local and remote addresses are of one family: libslirp 4.7 carries
+ * a connection into the guest in the family the host accepted it in.
+ * A refusal names the local and remote addresses as given.
  *
  * Return: 0, or 400 with a message in @err
  */
@@ -266,9 +257,24 @@ int api_parse_expose(const char *body, size_t len, struct api_fwd_req *r,
 	if (strlen(remote) >= sizeof(r->remote) ||
 	    api_parse_hostport(remote, 0, &r->gaddr, &r->gport)) {
 		snprintf(err, errlen,
-			 "remote \"%.64s\": expected GUESTIPV4:PORT (the "
-			 "guest's address cannot be left out)",
+			 "remote \"%.64s\": expected GUESTIPV4:PORT or "
+			 "[GUESTIPV6]:PORT (the guest's address cannot be left "
+			 "out)",
 			 remote);
+		goto out;
+	}
+	if (r->proto == API_UNIX && r->gaddr.family != AF_INET) {
+		snprintf(err, errlen,
+			 "remote \"%.64s\": a unix forward reaches a guest's "
+			 "IPv4 address",
+			 remote);
+		goto out;
+	}
+	if (r->proto != API_UNIX && r->gaddr.family != r->haddr.family) {
+		snprintf(err, errlen,
+			 "local \"%.64s\" and remote \"%.64s\": the host and "
+			 "guest addresses must be of one family (IPv4 or IPv6)",
+			 r->local, remote);
 		goto out;
 	}
 	strcpy(r->remote, remote);

@@ -121,6 +121,24 @@ static void api_net_guards(json_t *o, const struct net_stats *st)
 }
 
 /**
+ * api_ping6_stats() - a network's counters of guests' ICMPv6 echo to the
+ * outside (packet/ping6.c)
+ * @st:		the counters
+ *
+ * Return: a new JSON object
+ */
+static json_t *api_ping6_stats(const struct ping6_stats *st)
+{
+	return json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "sent", (json_int_t)st->sent,
+	    "replies", (json_int_t)st->replies, "unreach",
+	    (json_int_t)st->unreach, "timeouts", (json_int_t)st->timeouts,
+	    "drop_guest", (json_int_t)st->drop_guest, "drop_net",
+	    (json_int_t)st->drop_net, "refused", (json_int_t)st->refused, "bad",
+	    (json_int_t)st->bad);
+}
+
+/**
  * api_net_stats() - srv_foreach_net() callback: one network's counters
  * @arg:	the JSON array of networks
  * @n:		the network
@@ -161,6 +179,8 @@ static void api_net_stats(void *arg, struct net *n)
 		"ports", ports));
 	api_net_guards(json_array_get(arg, json_array_size(arg) - 1),
 		       net_stats(n));
+	json_object_set_new(json_array_get(arg, json_array_size(arg) - 1),
+			    "ping6", api_ping6_stats(&net_stats(n)->ping6));
 }
 
 /**

@@ -217,56 +217,212 @@ bad:
 }
 
 /**
+ * cfg_parse_ip() - an address of a forward: IPv4, or IPv6 in brackets
+ * @s:		the text, untrusted
+ * @a:		set on success
+ * @why:	set to the reason on failure
+ * @whylen:	its size
+ *
+ * Brackets keep an IPv6 address apart from the port that follows it, as in
+ * URLs (RFC 3986) and Go's net.SplitHostPort; a zone (fe80::1%eth0) names a
+ * host interface, which a forward to the guests has no use for.
+ *
+ * Return: 0, or -1 with a message in @why
+ */
+int cfg_parse_ip(const char *s, struct gw_addr *a, char *why, size_t whylen)
+{
+	char in[INET6_ADDRSTRLEN];
+	size_t n = strlen(s);
+
+	memset(a, 0, sizeof(*a));
+	if (!s[0]) {
+		snprintf(why, whylen,
+			 "no address (an IPv6 address goes in brackets: "
+			 "[::1])");
+		return -1;
+	}
+	if (s[0] != '[') {
+		if (strchr(s, ':') || strchr(s, ']')) {
+			snprintf(why, whylen,
+				 "an IPv6 address goes in brackets: [::1]");
+			return -1;
+		}
+		a->family = AF_INET;
+		if (inet_pton(AF_INET, s, &a->v4) == 1)
+			return 0;
+		snprintf(why, whylen, "\"%.48s\" is not an IPv4 address", s);
+		return -1;
+	}
+	if (n < 2 || s[n - 1] != ']') {
+		snprintf(why, whylen, "\"%.48s\": '[' without its ']'", s);
+		return -1;
+	}
+	if (memchr(s, '%', n)) {
+		snprintf(why, whylen,
+			 "\"%.48s\": zone ids (%%IFNAME) are not supported", s);
+		return -1;
+	}
+	if (n - 2 >= sizeof(in)) {
+		snprintf(why, whylen, "\"%.48s\" is not an IPv6 address", s);
+		return -1;
+	}
+	memcpy(in, s + 1, n - 2);
+	in[n - 2] = '\0';
+	a->family = AF_INET6;
+	if (inet_pton(AF_INET6, in, &a->v6) == 1)
+		return 0;
+	snprintf(why, whylen, "\"%.48s\" is not an IPv6 address", s);
+	return -1;
+}
+
+/**
+ * cfg_parse_hostport() - "ADDR:PORT": an IPv4 address, or an IPv6 one in
+ * brackets ("[::1]:2222"), then a port
+ * @s:			the text, untrusted
+ * @empty_host_ok:	":PORT" is allowed and means 0.0.0.0
+ * @a:			set to the address
+ * @port:		set to the port, 1 to 65535
+ * @why:		set to the reason on failure
+ * @whylen:		its size
+ *
+ * Return: 0, or -1 with a message in @why
+ */
+int cfg_parse_hostport(const char *s, int empty_host_ok, struct gw_addr *a,
+		       uint16_t *port, char *why, size_t whylen)
+{
+	const char *colon = strrchr(s, ':'), *close = strchr(s, ']');
+	char host[INET6_ADDRSTRLEN + 3];
+	long p;
+
+	if (s[0] == '[' && (!close || close[1] != ':')) {
+		snprintf(why, whylen, "expected [IPV6ADDR]:PORT");
+		return -1;
+	}
+	if (!colon || (size_t)(colon - s) >= sizeof(host)) {
+		snprintf(why, whylen, "expected ADDR:PORT");
+		return -1;
+	}
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	if (cfg_parse_int(colon + 1, 1, 65535, &p)) {
+		snprintf(why, whylen, "the port must be 1 to 65535");
+		return -1;
+	}
+	*port = (uint16_t)p;
+	if (!host[0] && empty_host_ok) {
+		memset(a, 0, sizeof(*a));
+		a->family = AF_INET;
+		a->v4.s_addr = htonl(INADDR_ANY);
+		return 0;
+	}
+	return cfg_parse_ip(host, a, why, whylen);
+}
+
+/**
+ * cfg_fwd_fields() - split a --forward value at its colons, an IPv6
+ * address in brackets being one field with its colons
+ * @buf:	the value, split in place
+ * @field:	set to the fields
+ * @max:	room in @field
+ * @why:	set to the reason on failure
+ * @whylen:	its size
+ *
+ * Return: the number of fields, or -1 with a message in @why (more than
+ * @max, or a '[' whose ']' does not end its field)
+ */
+static int cfg_fwd_fields(char *buf, char **field, int max, char *why,
+			  size_t whylen)
+{
+	char *p = buf, *end;
+	int n = 0;
+
+	for (;;) {
+		if (n == max) {
+			snprintf(why, whylen,
+				 "too many fields (an IPv6 address goes in "
+				 "brackets)");
+			return -1;
+		}
+		field[n++] = p;
+		end = *p == '[' ? strchr(p, ']') : p;
+		if (!end || (end != p && end[1] != ':' && end[1])) {
+			snprintf(why, whylen, "'[' without its ']' before ':'");
+			return -1;
+		}
+		end = strchr(end, ':');
+		if (!end)
+			return n;
+		*end = '\0';
+		p = end + 1;
+	}
+}
+
+/**
  * cfg_parse_forward() - parse a --forward value
- * @s:		"tcp:127.0.0.1:2222:22", "udp:...", or with the guest's
- *		address: "tcp:127.0.0.1:2222:192.168.104.4:22"
- * @f:		set on success; @f->gaddr 0.0.0.0 means the first guest
+ * @s:		"tcp:127.0.0.1:2222:22", "udp:...", with the guest's address
+ *		"tcp:127.0.0.1:2222:192.168.104.4:22", and IPv6 addresses in
+ *		brackets: "tcp:[::1]:2222:[fec0::5055:55ff:fe12:3456]:22"
+ * @f:		set on success; with no guest address, @f->gaddr is the
+ *		unspecified address of the host address's family (0.0.0.0:
+ *		the first guest; ::, the first IPv6 address libslirp learned)
  * @err:	set to the reason on failure
  * @errlen:	its size
+ *
+ * The host and guest addresses must be of one family: libslirp 4.7
+ * carries a connection into the guest in the family it was accepted in.
  *
  * Return: 0, or -1 with a message in @err
  */
 int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
 		      size_t errlen)
 {
-	char buf[128], *proto, *haddr, *hport, *gaddr, *gport, *save = NULL;
+	char buf[128], why[96] = "", *fld[5];
 	long hp, gp;
+	int n;
 
-	if (strlen(s) >= sizeof(buf))
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(why, sizeof(why), "too long");
 		goto bad;
-	strcpy(buf, s);
-	proto = strtok_r(buf, ":", &save);
-	haddr = strtok_r(NULL, ":", &save);
-	hport = strtok_r(NULL, ":", &save);
-	gaddr = strtok_r(NULL, ":", &save);
-	gport = strtok_r(NULL, ":", &save);
-	if (!gport) {
-		gport = gaddr;
-		gaddr = NULL;
 	}
-	if (!proto || !haddr || !hport || !gport || strtok_r(NULL, ":", &save))
+	strcpy(buf, s);
+	n = cfg_fwd_fields(buf, fld, 5, why, sizeof(why));
+	if (n < 0)
 		goto bad;
-	f->gaddr.s_addr = 0;
-	if (gaddr && inet_pton(AF_INET, gaddr, &f->gaddr) != 1)
+	if (n < 4) {
+		snprintf(why, sizeof(why), "too few fields");
 		goto bad;
-	if (!strcmp(proto, "tcp"))
-		f->udp = 0;
-	else if (!strcmp(proto, "udp"))
-		f->udp = 1;
-	else
+	}
+	if (!strcmp(fld[0], "tcp") || !strcmp(fld[0], "udp")) {
+		f->udp = !strcmp(fld[0], "udp");
+	} else {
+		snprintf(why, sizeof(why), "the protocol is tcp or udp");
 		goto bad;
-	if (inet_pton(AF_INET, haddr, &f->haddr) != 1 ||
-	    cfg_parse_int(hport, 1, 65535, &hp) ||
-	    cfg_parse_int(gport, 1, 65535, &gp))
+	}
+	if (cfg_parse_ip(fld[1], &f->haddr, why, sizeof(why)))
 		goto bad;
+	memset(&f->gaddr, 0, sizeof(f->gaddr));
+	f->gaddr.family = f->haddr.family;
+	if (n == 5 && cfg_parse_ip(fld[3], &f->gaddr, why, sizeof(why)))
+		goto bad;
+	if (cfg_parse_int(fld[2], 1, 65535, &hp) ||
+	    cfg_parse_int(fld[n - 1], 1, 65535, &gp)) {
+		snprintf(why, sizeof(why), "a port is 1 to 65535");
+		goto bad;
+	}
+	if (f->gaddr.family != f->haddr.family) {
+		snprintf(why, sizeof(why),
+			 "the host and guest addresses must be of one family "
+			 "(IPv4 or IPv6)");
+		goto bad;
+	}
 	f->hport = (uint16_t)hp;
 	f->gport = (uint16_t)gp;
 	return 0;
 bad:
 	snprintf(err, errlen,
-		 "--forward %s: expected tcp|udp:HOSTADDR:HOSTPORT:"
-		 "[GUESTADDR:]GUESTPORT",
-		 s);
+		 "--forward %s: %s; expected tcp|udp:HOSTADDR:HOSTPORT:"
+		 "[GUESTADDR:]GUESTPORT, IPv6 addresses in brackets",
+		 s, why);
 	return -1;
 }
 

@@ -109,6 +109,9 @@ int cfg_parse_prefix6(const char *s, struct in6_addr *p, char *err,
 		      size_t errlen);
 int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
 		      size_t errlen);
+int cfg_parse_ip(const char *s, struct gw_addr *a, char *why, size_t whylen);
+int cfg_parse_hostport(const char *s, int empty_host_ok, struct gw_addr *a,
+		       uint16_t *port, char *why, size_t whylen);
 int cfg_parse_int(const char *s, long min, long max, long *out);
 void cfg_usage(const char *prog);
 void cfg_free(struct cfg *c);

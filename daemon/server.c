@@ -14,6 +14,7 @@
  * after both are gone. The slirp mode keeps no state.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,9 +109,13 @@ static void srv_offer_forwards(struct srv *s, struct net *n)
 		if (s->holder[i])
 			continue;
 		if (net_forward_add(n, f)) {
-			log_warnx("forward %s %s:%u: cannot bind the host port",
-				  f->udp ? "udp" : "tcp", inet_ntoa(f->haddr),
-				  f->hport);
+			char h[GW_ADDR_TEXT];
+
+			log_warnx("forward %s %s:%u: cannot bind the host "
+				  "port: %s",
+				  f->udp ? "udp" : "tcp",
+				  gw_addr_text(&f->haddr, h), f->hport,
+				  strerror(errno));
 			continue;
 		}
 		s->holder[i] = n;

@@ -25,6 +25,7 @@
 #include "packet/dhcp.h"
 #include "packet/frame.h"
 #include "packet/gateway.h"
+#include "packet/ping6.h"
 #include "packet/port.h"
 #include "packet/svchost.h"
 #include "packet/switch.h"
@@ -303,6 +304,9 @@ static void net_gw_guard(struct net *n, const uint8_t *frame, size_t len,
 		n->stats.drop_martian6++;
 		return;
 	}
+	/* libslirp 4.7 drops ICMPv6 echo to anyone but itself */
+	if (n->ping6 && ping6_input(n->ping6, frame, len, owner))
+		return;
 	if (!net_nat_pass(n, frame, len, owner))
 		return;
 	switch (tcpurg_scan(frame, len, &off)) {

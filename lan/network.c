@@ -7,6 +7,7 @@
  * must pass on its way is netguard.c's.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "packet/l2guard.h"
 #include "base/loop.h"
 #include "packet/natcap.h"
+#include "packet/ping6.h"
 #include "packet/ra.h"
 #include "lan/network.h"
 #include "lan/network_int.h"
@@ -270,6 +272,22 @@ static void net_own6_changed(void *arg)
 
 	if (n->reg)
 		reg_sync(n->reg);
+}
+
+/**
+ * net_reg_addr6() - reg_addr6_fn: the IPv6 address a VM's names answer
+ * (AAAA, and its PTR), from the ownership table
+ * @arg:	the network
+ * @mac:	the VM's MAC
+ * @a:		set to its address
+ *
+ * Return: 0, or -1 if the VM holds no address in the prefix
+ */
+static int net_reg_addr6(void *arg, const uint8_t mac[6], struct in6_addr *a)
+{
+	struct net *n = arg;
+
+	return own6_addr_of(n->owners6, mac, a);
 }
 
 /**
@@ -567,6 +585,28 @@ static void net_own6(struct net *n, const uint8_t svc_mac[6])
 }
 
 /**
+ * net_ping6_start() - take guests' ICMPv6 echo to the outside, which
+ * libslirp drops (packet/ping6.c)
+ * @n:		network, its gateway made: replies and errors leave with
+ *		its IPv6 MAC, as libslirp's own ICMPv6 does
+ */
+static void net_ping6_start(struct net *n)
+{
+	struct ping6_config pc = {
+	    .name = n->name,
+	    .prefix = n->cfg.prefix6,
+	    .gw = n->gw_addr6,
+	    .mtu = n->cfg.mtu,
+	    .guest_max = PING6_GUEST_MAX,
+	    .net_max = PING6_NET_MAX,
+	    .timeout_ms = PING6_TIMEOUT_MS,
+	};
+
+	memcpy(pc.mac, n->gw_mac6, 6);
+	n->ping6 = ping6_new(n->l, &pc, &n->stats.ping6, net_gw_out, n);
+}
+
+/**
  * net_new() - create a network
  * @l:		loop
  * @cfg:	addresses and policy
@@ -626,6 +666,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 		gw_mac6(n->gw, n->gw_mac6);
 		n->gw_addr6 = gc.host6;
 		sw_learn_static(n->sw, n->gw_port, n->gw_mac6);
+		net_ping6_start(n);
 	}
 
 	dc.network = cfg->subnet;
@@ -677,7 +718,8 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	net_leases_restore(n);
 	if (n->names || cfg->leases_file) {
 		n->reg =
-		    reg_new(l, svc_dhcp(n->svc), n->names, cfg->leases_file);
+		    reg_new(l, svc_dhcp(n->svc), n->names, cfg->leases_file,
+			    cfg->ip6 ? net_reg_addr6 : NULL, n);
 		n->reg_timer = loop_timer_new(l, net_reg_tick, n);
 		net_reg_tick(n);
 	}
@@ -710,6 +752,7 @@ void net_free(struct net *n)
 	dnsd_ep_free(n->dns_gw);
 	dns_local_free(n->names);
 	svc_free(n->svc);
+	ping6_free(n->ping6);
 	gw_free(n->gw);
 	sw_free(n->sw);
 	natcap_free(&n->nat);
@@ -759,19 +802,26 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 }
 
 /**
- * net_forward_add() - forward a host port to the first guest address
+ * net_forward_add() - forward a host port to a guest (IPv4 0.0.0.0: the
+ * first guest address)
  * @n:		network
  * @f:		the forward
  *
- * Return: 0, or -1 if the host port is taken
+ * Return: 0, or -1 if the host port is taken (errno from the socket
+ * calls), the families differ (EAFNOSUPPORT) or the guest address is
+ * IPv6 on a network serving no IPv6 (EADDRNOTAVAIL)
  */
 int net_forward_add(struct net *n, const struct net_forward *f)
 {
-	return gw_add_hostfwd(n->gw, f->udp, f->haddr, f->hport,
-			      f->gaddr.s_addr
-				  ? f->gaddr
-				  : net_host_addr(&n->cfg, NET_FIRST_GUEST),
-			      f->gport);
+	struct gw_addr g = f->gaddr;
+
+	if (g.family == AF_INET6 && !n->cfg.ip6) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	if (g.family == AF_INET && !g.v4.s_addr)
+		g.v4 = net_host_addr(&n->cfg, NET_FIRST_GUEST);
+	return gw_add_hostfwd(n->gw, f->udp, &f->haddr, f->hport, &g, f->gport);
 }
 
 /**
@@ -837,7 +887,7 @@ const char *net_name(const struct net *n)
  *
  * Return: 0, or -1 if there was no such forward
  */
-int net_forward_remove(struct net *n, int udp, struct in_addr haddr,
+int net_forward_remove(struct net *n, int udp, const struct gw_addr *haddr,
 		       uint16_t hport)
 {
 	return gw_remove_hostfwd(n->gw, udp, haddr, hport);
@@ -854,6 +904,18 @@ int net_holds_addr(const struct net *n, struct in_addr a)
 {
 	return (a.s_addr & net_mask(n->cfg.prefix).s_addr) ==
 	       n->cfg.subnet.s_addr;
+}
+
+/**
+ * net_holds_addr6() - is @a inside the network's IPv6 prefix (a /64)?
+ * @n:		network
+ * @a:		the address
+ *
+ * Return: nonzero if the network serves IPv6 and its prefix holds @a
+ */
+int net_holds_addr6(const struct net *n, const struct in6_addr *a)
+{
+	return n->cfg.ip6 && !memcmp(a->s6_addr, n->cfg.prefix6.s6_addr, 8);
 }
 
 /**

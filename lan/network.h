@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "packet/gateway.h"
+#include "packet/ping6.h"
 #include "packet/port.h"
 
 struct loop;
@@ -35,16 +37,18 @@ struct cfg_host {
 /**
  * struct net_forward - a host-to-guest port forward
  * @udp:	1 for UDP, 0 for TCP
- * @haddr:	host address to listen on
+ * @haddr:	host address to listen on, IPv4 or IPv6 ([::] is IPv6 only)
  * @hport:	host port
- * @gaddr:	guest address, 0.0.0.0 for the first guest (.15)
+ * @gaddr:	guest address, of @haddr's family (libslirp 4.7 forwards
+ *		within one family); 0.0.0.0 for the first guest (.15), ::
+ *		for the first IPv6 address libslirp learned
  * @gport:	guest port
  */
 struct net_forward {
 	int udp;
-	struct in_addr haddr;
+	struct gw_addr haddr;
 	uint16_t hport;
-	struct in_addr gaddr;
+	struct gw_addr gaddr;
 	uint16_t gport;
 };
 
@@ -150,6 +154,8 @@ struct net_config {
  *			address no VM of the network owns
  * @leases_skipped:	static leases (--leases, Lima's leases.json) skipped
  *			at start: the gateway's, .3, outside the subnet
+ * @ping6:		guests' ICMPv6 echo requests to the outside, sent
+ *			through host sockets (packet/ping6.c)
  */
 struct net_stats {
 	uint64_t drop_spoof;
@@ -176,6 +182,7 @@ struct net_stats {
 	uint64_t drop_martian6;
 	uint64_t drop_svc6_unowned;
 	uint64_t leases_skipped;
+	struct ping6_stats ping6;
 };
 
 /* The last VM port of @n closed. */
@@ -223,9 +230,10 @@ typedef void (*net_port_fn)(void *arg, const char *name,
 typedef void (*net_cam_fn)(void *arg, const uint8_t mac[6], const char *port,
 			   int is_static);
 
-int net_forward_remove(struct net *n, int udp, struct in_addr haddr,
+int net_forward_remove(struct net *n, int udp, const struct gw_addr *haddr,
 		       uint16_t hport);
 int net_holds_addr(const struct net *n, struct in_addr a);
+int net_holds_addr6(const struct net *n, const struct in6_addr *a);
 struct dhcp *net_dhcp(struct net *n);
 struct dns_local *net_names(struct net *n);
 struct netif *net_svc_netif(struct net *n);

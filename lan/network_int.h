@@ -18,6 +18,7 @@
 #include "packet/ipfrag.h"
 #include "packet/l2guard.h"
 #include "packet/natcap.h"
+#include "packet/ping6.h"
 #include "packet/ra.h"
 #include "packet/reap.h"
 
@@ -115,6 +116,7 @@ struct net {
 	struct ra_config ra;
 	struct natcap nat;
 	struct log_rate nat_log;
+	struct ping6 *ping6;
 	struct cap *cap;
 	char cap_port[32];
 	net_empty_fn on_empty;

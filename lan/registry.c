@@ -8,6 +8,14 @@
  * associations changed. Only names a guest registered are answered: other
  * names under .internal go to the resolver like any name.
  *
+ * A name also answers AAAA with the VM's IPv6 address in the network's
+ * prefix when the registry was given a way to learn it (reg_new()'s
+ * @addr6: the IPv6 ownership table, which knows the address a MAC claimed
+ * by duplicate address detection or first use), and that address's
+ * reverse name in ip6.arpa answers PTR with the name. Whether AAAA
+ * reaches the guests is the DNS service's policy (hostResolver.ipv6).
+ * The owner of the address calls reg_sync() when a VM's address changes.
+ *
  * A name belongs to its first owner. The registry sets its names in the
  * DNS table as their owner (dns_local_set_owned()): it never replaces nor
  * removes a name of lima.yaml's hostResolver.hosts or of the control API,
@@ -59,10 +67,16 @@
  * struct reg_name - a name registered in the DNS table
  * @name:	"<hostname>.internal"
  * @ip:		its address
+ * @mac:	the MAC of its lease, whose IPv6 address the name answers
+ * @has6:	@ip6 is set
+ * @ip6:	the VM's IPv6 address, if @has6
  */
 struct reg_name {
 	char name[REG_NAME_MAX];
 	struct in_addr ip;
+	uint8_t mac[6];
+	int has6;
+	struct in6_addr ip6;
 };
 
 /**
@@ -80,10 +94,14 @@ struct reg_name {
  * @have_cur:	@cur was set once
  * @ws:		the coalesced writes of @cur to @file
  * @st:		the state file of @file, or NULL
+ * @addr6:	how a MAC's IPv6 address is learned, or NULL
+ * @addr6_arg:	its argument
  */
 struct reg {
 	struct dhcp *d;
 	struct dns_local *names;
+	reg_addr6_fn addr6;
+	void *addr6_arg;
 	char *file;
 	struct reg_name *reg;
 	size_t nreg;
@@ -172,25 +190,44 @@ static int reg_collect(void *arg, const struct dhcp_lease_info *li)
 		snprintf(n->name, sizeof(n->name), "%s" REG_SUFFIX,
 			 li->hostname);
 		n->ip = li->ip;
+		memcpy(n->mac, li->mac, 6);
+		n->has6 = 0;
 	}
 	return 0;
 }
 
 /**
- * reg_had() - did the registry hold @name before this pass?
+ * reg_learn6() - the IPv6 address of a name's VM, if the registry can
+ * learn it, into @e->ip6 (and @e->has6)
  * @r:		registry
- * @name:	"<hostname>.internal"
- *
- * Return: 1 if it did, else 0
+ * @e:		a name of this pass
  */
-static int reg_had(const struct reg *r, const char *name)
+static void reg_learn6(const struct reg *r, struct reg_name *e)
 {
+	e->has6 = r->addr6 && !r->addr6(r->addr6_arg, e->mac, &e->ip6);
+}
+
+/**
+ * reg_log_name() - log a name that is new or whose addresses changed
+ * @r:		registry, holding the names of the pass before
+ * @e:		the name as registered now
+ */
+static void reg_log_name(const struct reg *r, const struct reg_name *e)
+{
+	char a6[INET6_ADDRSTRLEN];
 	size_t i;
 
 	for (i = 0; i < r->nreg; i++)
-		if (!strcmp(r->reg[i].name, name))
-			return 1;
-	return 0;
+		if (!strcmp(r->reg[i].name, e->name))
+			break;
+	if (i < r->nreg && r->reg[i].ip.s_addr == e->ip.s_addr &&
+	    r->reg[i].has6 == e->has6 &&
+	    (!e->has6 || !memcmp(&r->reg[i].ip6, &e->ip6, sizeof(e->ip6))))
+		return;
+	if (e->has6)
+		inet_ntop(AF_INET6, &e->ip6, a6, sizeof(a6));
+	log_debug("dns: %s is %s%s%s", e->name, inet_ntoa(e->ip),
+		  e->has6 ? " and " : "", e->has6 ? a6 : "");
 }
 
 /**
@@ -217,7 +254,9 @@ static void reg_names_update(struct reg *r, struct reg_scan *s)
 			;
 		if (j < n)
 			continue; /* the first lease with the name has it */
-		if (dns_local_set_owned(r->names, e->name, r, &e->ip)) {
+		reg_learn6(r, &s->names[i]);
+		if (dns_local_set_owned(r->names, e->name, r, &e->ip,
+					e->has6 ? &e->ip6 : NULL)) {
 			if (errno == EEXIST)
 				log_debug("dns: %s is not a DHCP name: left "
 					  "as it is",
@@ -226,8 +265,7 @@ static void reg_names_update(struct reg *r, struct reg_scan *s)
 				log_warnx("dns: cannot register %s", e->name);
 			continue;
 		}
-		if (!reg_had(r, e->name))
-			log_debug("dns: %s is %s", e->name, inet_ntoa(e->ip));
+		reg_log_name(r, e);
 		s->names[n++] = *e;
 	}
 	free(r->reg);
@@ -437,16 +475,22 @@ static void reg_restore(struct reg *r)
  * @leases_file: lease file to keep, or NULL; if a state file is open for
  *		it (state_open()), its bound leases are restored now and it
  *		is kept current
+ * @addr6:	how the names learn their VM's IPv6 address (AAAA, PTR),
+ *		or NULL for names with IPv4 only
+ * @addr6_arg:	its argument
  *
  * Return: the registry
  */
 struct reg *reg_new(struct loop *l, struct dhcp *d, struct dns_local *names,
-		    const char *leases_file)
+		    const char *leases_file, reg_addr6_fn addr6,
+		    void *addr6_arg)
 {
 	struct reg *r = xcalloc(1, sizeof(*r));
 
 	r->d = d;
 	r->names = names;
+	r->addr6 = addr6;
+	r->addr6_arg = addr6_arg;
 	dhcp_set_name_check(d, reg_name_taken, r);
 	if (leases_file)
 		r->file = xstrdup(leases_file);

@@ -529,20 +529,72 @@ void gw_mac6(const struct gw *g, uint8_t mac[6])
 }
 
 /**
+ * gw_sockaddr() - the socket address of a forward's end
+ * @a:		address
+ * @port:	port, host order
+ * @ss:		filled
+ *
+ * Return: the length of the address in @ss
+ */
+static socklen_t gw_sockaddr(const struct gw_addr *a, int port,
+			     struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = a->v6;
+		s6->sin6_port = htons((uint16_t)port);
+		return sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr = a->v4;
+		s4->sin_port = htons((uint16_t)port);
+		return sizeof(*s4);
+	}
+}
+
+/**
  * gw_add_hostfwd() - forward a host port to a guest port
  * @g:		gateway
  * @udp:	1 for UDP, 0 for TCP
- * @haddr:	host address to listen on
+ * @haddr:	host address to listen on, IPv4 or IPv6
  * @hport:	host port
- * @gaddr:	guest address
+ * @gaddr:	guest address, of @haddr's family: libslirp 4.7 builds the
+ *		guest side's packets in the host side's family
+ *		(tcp_template(), so_ffamily), and a 0.0.0.0 guest behind an
+ *		IPv6 host socket hits a g_assert in
+ *		soassign_guest_addr_if_needed(). The IPv6 unspecified
+ *		address :: means the first IPv6 address libslirp's
+ *		neighbour table learned, at each connection.
  * @gport:	guest port
  *
- * Return: 0, or -1 if the host port cannot be bound
+ * An IPv6 host socket is IPV6_V6ONLY: [::] takes IPv6 connections only,
+ * and a forward of 0.0.0.0 on the same port can stand beside it.
+ *
+ * Return: 0, or -1 if the host port cannot be bound (errno from the
+ * socket calls) or the families differ (errno EAFNOSUPPORT)
  */
-int gw_add_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport,
-		   struct in_addr gaddr, int gport)
+int gw_add_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
+		   int hport, const struct gw_addr *gaddr, int gport)
 {
-	return slirp_add_hostfwd(g->slirp, udp, haddr, hport, gaddr, gport);
+	struct sockaddr_storage hs, gs;
+	socklen_t hl, gl;
+	int flags = udp ? SLIRP_HOSTFWD_UDP : 0;
+
+	if (haddr->family != gaddr->family) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	hl = gw_sockaddr(haddr, hport, &hs);
+	gl = gw_sockaddr(gaddr, gport, &gs);
+	if (haddr->family == AF_INET6)
+		flags |= SLIRP_HOSTFWD_V6ONLY;
+	return slirp_add_hostxfwd(g->slirp, (const struct sockaddr *)&hs, hl,
+				  (const struct sockaddr *)&gs, gl, flags);
 }
 
 /**
@@ -554,9 +606,34 @@ int gw_add_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport,
  *
  * Return: 0, or -1 if there was no such forward
  */
-int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport)
+int gw_remove_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
+		      int hport)
 {
-	return slirp_remove_hostfwd(g->slirp, udp, haddr, hport);
+	struct sockaddr_storage hs;
+	socklen_t hl = gw_sockaddr(haddr, hport, &hs);
+
+	return slirp_remove_hostxfwd(g->slirp, (const struct sockaddr *)&hs, hl,
+				     udp ? SLIRP_HOSTFWD_UDP : 0);
+}
+
+/**
+ * gw_addr_text() - an address of a forward as text, an IPv6 one in
+ * brackets (as it is written before a port)
+ * @a:		address
+ * @buf:	GW_ADDR_TEXT bytes
+ *
+ * Return: @buf
+ */
+const char *gw_addr_text(const struct gw_addr *a, char *buf)
+{
+	if (a->family == AF_INET6) {
+		buf[0] = '[';
+		inet_ntop(AF_INET6, &a->v6, buf + 1, INET6_ADDRSTRLEN);
+		strcat(buf, "]");
+	} else {
+		inet_ntop(AF_INET, &a->v4, buf, INET_ADDRSTRLEN);
+	}
+	return buf;
 }
 
 /**

@@ -41,6 +41,21 @@ struct gw_config {
 	struct in6_addr host6;
 };
 
+/**
+ * struct gw_addr - an address of a host forward, IPv4 or IPv6
+ * @family:	AF_INET or AF_INET6
+ * @v4:		the address, if AF_INET
+ * @v6:		the address, if AF_INET6
+ */
+struct gw_addr {
+	int family;
+	struct in_addr v4;
+	struct in6_addr v6;
+};
+
+/* "[" IPv6 "]" or an IPv4 address, with the NUL */
+#define GW_ADDR_TEXT (INET6_ADDRSTRLEN + 2)
+
 /* A frame from the gateway to the LAN. */
 typedef void (*gw_output_fn)(void *arg, const uint8_t *frame, size_t len);
 
@@ -50,9 +65,11 @@ void gw_free(struct gw *g);
 void gw_input(struct gw *g, const uint8_t *frame, size_t len);
 void gw_mac(const struct gw *g, uint8_t mac[6]);
 void gw_mac6(const struct gw *g, uint8_t mac[6]);
-int gw_add_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport,
-		   struct in_addr gaddr, int gport);
-int gw_remove_hostfwd(struct gw *g, int udp, struct in_addr haddr, int hport);
+int gw_add_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
+		   int hport, const struct gw_addr *gaddr, int gport);
+int gw_remove_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
+		      int hport);
+const char *gw_addr_text(const struct gw_addr *a, char *buf);
 int gw_nat_connections(struct gw *g);
 
 /* A TCP connection of libslirp's: addresses network order, ports host. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * build.c - the DNS answer builder: header and question echoed from a
- * parsed query, A, AAAA and CNAME records with name compression, an OPT
+ * parsed query, A, AAAA, CNAME and PTR records with name compression, an OPT
  * RR for EDNS0 queries, and UDP truncation by whole RRsets (RFC 1035,
  * 2181 section 9, 6891). The parser it answers is in codec.c.
  *
@@ -301,6 +301,22 @@ int dns_build_cname(struct dns_builder *b, const uint8_t *owner, uint32_t ttl,
 		    const uint8_t *target)
 {
 	return put_rr(b, owner, DNS_T_CNAME, ttl, NULL, 0, target);
+}
+
+/**
+ * dns_build_ptr() - append a PTR record (the local table's reverse names)
+ * @b:		builder
+ * @owner:	owner name (wire form), or NULL for the question name
+ * @ttl:	TTL
+ * @target:	the name the address has (wire form), compressed when
+ *		possible
+ *
+ * Return: 0, or -1 if it was dropped (no room: TC is set)
+ */
+int dns_build_ptr(struct dns_builder *b, const uint8_t *owner, uint32_t ttl,
+		  const uint8_t *target)
+{
+	return put_rr(b, owner, DNS_T_PTR, ttl, NULL, 0, target);
 }
 
 /**

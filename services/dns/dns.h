@@ -5,7 +5,7 @@
  * all in services/dns/.
  *
  * Codec: a strict parser for queries from guests (untrusted bytes), an
- * answer builder (A, AAAA, CNAME, name compression, EDNS0, UDP truncation
+ * answer builder (A, AAAA, CNAME, PTR, name compression, EDNS0, UDP truncation
  * by whole RRsets with TC), and helpers for relaying raw upstream answers
  * (which are untrusted too): rewrite the ID, check that an answer matches
  * its question, truncate it for UDP.  The codec is pure: no allocation, no
@@ -192,6 +192,8 @@ int dns_build_aaaa(struct dns_builder *b, const uint8_t *owner, uint32_t ttl,
 		   const struct in6_addr *addr);
 int dns_build_cname(struct dns_builder *b, const uint8_t *owner, uint32_t ttl,
 		    const uint8_t *target);
+int dns_build_ptr(struct dns_builder *b, const uint8_t *owner, uint32_t ttl,
+		  const uint8_t *target);
 size_t dns_build_end(struct dns_builder *b);
 size_t dns_build_error(const struct dns_query *q, uint16_t rcode, uint8_t *buf,
 		       size_t buflen);
@@ -243,6 +245,9 @@ struct dns_local;
  * @a:		their addresses
  * @n6:		AAAA records of the final name (same)
  * @aaaa:	their addresses
+ * @ptr:	the name is a reverse name of the table: @ptr_target is its
+ *		PTR (only when qtype asks for it)
+ * @ptr_target:	wire form of the name the PTR points to
  */
 struct dns_local_result {
 	int status;
@@ -254,6 +259,8 @@ struct dns_local_result {
 	struct in_addr a[DNS_LOCAL_ADDRS_MAX];
 	size_t n6;
 	struct in6_addr aaaa[DNS_LOCAL_ADDRS_MAX];
+	bool ptr;
+	uint8_t ptr_target[DNS_NAME_MAX];
 };
 
 struct dns_local *dns_local_new(const struct in_addr *gateway);
@@ -269,7 +276,11 @@ int dns_local_remove(struct dns_local *l, const char *name);
 int dns_local_taken(const struct dns_local *l, const char *name,
 		    const void *owner);
 int dns_local_set_owned(struct dns_local *l, const char *name,
-			const void *owner, const struct in_addr *v4);
+			const void *owner, const struct in_addr *v4,
+			const struct in6_addr *v6);
+/* "x.x. ... .ip6.arpa": 32 nibbles and dots, the suffix and a NUL */
+#define DNS_LOCAL_REV6_LEN (64 + sizeof("ip6.arpa"))
+void dns_local_rev6(const struct in6_addr *a, char *text);
 int dns_local_remove_owned(struct dns_local *l, const char *name,
 			   const void *owner);
 size_t dns_local_count(const struct dns_local *l);

@@ -20,6 +20,13 @@
  * then hides the zone's default instead of answering itself.
  * local_find() is the one place that decides what a name is.
  *
+ * An owner's name with an IPv6 address (the registry's VM names) also
+ * gets the PTR of that address in ip6.arpa, set and removed with the
+ * name (dns_local_set_owned(), dns_local_remove_owned()): a guest, or
+ * sshd's log, asking who an address of the network is gets the VM's
+ * name.  A PTR entry answers PTR (and ANY) only, NOERROR with no data
+ * for other types.
+ *
  * Not thread-safe: a table belongs to the loop thread.
  */
 #include <arpa/inet.h>
@@ -43,7 +50,10 @@
  * @alias:	the name is an alias of @target (no addresses)
  * @resolve:	the name is not answered here: the resolver answers it (a
  *		zone's default address does not apply to it either)
- * @target:	lower-cased wire form of the canonical name
+ * @ptr:	the name is a reverse name (ip6.arpa) answering a PTR to
+ *		@target (no addresses)
+ * @target:	lower-cased wire form of the canonical name, or of the
+ *		name a PTR entry points to
  * @n4:		IPv4 addresses
  * @a:		them
  * @n6:		IPv6 addresses
@@ -57,6 +67,7 @@ struct local_entry {
 	uint8_t name[DNS_NAME_MAX];
 	bool alias;
 	bool resolve;
+	bool ptr;
 	uint8_t target[DNS_NAME_MAX];
 	size_t n4;
 	struct in_addr a[DNS_LOCAL_ADDRS_MAX];
@@ -370,6 +381,7 @@ static struct local_entry *local_entry_get(struct dns_local *l,
 	}
 	e->alias = false;
 	e->resolve = false;
+	e->ptr = false;
 	e->n4 = e->n6 = 0;
 	e->owner = NULL; /* whoever sets it last owns it */
 	return e;
@@ -743,8 +755,9 @@ size_t dns_local_count(const struct dns_local *l)
  *
  * Not in the table: DNS_LOCAL_MISS.  In the table: aliases are followed
  * (each link a CNAME record) to a name with addresses: DNS_LOCAL_ANSWER,
- * NOERROR, with the A records for qtype A, AAAA for AAAA, both for ANY and
- * none for any other type (the name exists, NOERROR with no data).  A
+ * NOERROR, with the A records for qtype A, AAAA for AAAA, the PTR of a
+ * reverse name for PTR, all for ANY and none for any other type (the
+ * name exists, NOERROR with no data).  A
  * qtype CNAME query on an alias answers that one CNAME only.  A chain
  * reaching a name outside the table: DNS_LOCAL_CONTINUE with the CNAMEs so
  * far.  A cycle or more than DNS_LOCAL_CHAIN_MAX links: DNS_LOCAL_ANSWER
@@ -763,6 +776,7 @@ int dns_local_lookup(const struct dns_local *l, const uint8_t *qname,
 	res->ttl = l->ttl;
 	res->ncname = 0;
 	res->n4 = res->n6 = 0;
+	res->ptr = false;
 	name_lower(res->names[0], qname);
 	e = local_find(l, res->names[0]);
 	if (!e)
@@ -794,6 +808,10 @@ int dns_local_lookup(const struct dns_local *l, const uint8_t *qname,
 		memcpy(res->aaaa, e->aaaa, e->n6 * sizeof(e->aaaa[0]));
 		res->n6 = e->n6;
 	}
+	if (e->ptr && (qtype == DNS_T_PTR || qtype == DNS_T_ANY)) {
+		res->ptr = true;
+		memcpy(res->ptr_target, e->target, dns_name_len(e->target));
+	}
 	return DNS_LOCAL_ANSWER;
 
 servfail:
@@ -806,7 +824,7 @@ servfail:
  * dns_local_put() - write a local result's records into an answer
  * @res:	result of dns_local_lookup() (ANSWER or CONTINUE)
  * @qtype:	question type (A records go out for A and ANY, AAAA for
- *		AAAA and ANY)
+ *		AAAA and ANY, PTR for PTR and ANY)
  * @b:		answer begun with dns_build_begin() (rcode @res->rcode, AA)
  *
  * The first CNAME's owner is written as a pointer to the question, so the
@@ -831,6 +849,8 @@ int dns_local_put(const struct dns_local_result *res, uint16_t qtype,
 	if (qtype == DNS_T_AAAA || qtype == DNS_T_ANY)
 		for (i = 0; i < res->n6; i++)
 			r |= dns_build_aaaa(b, owner, res->ttl, &res->aaaa[i]);
+	if (res->ptr && (qtype == DNS_T_PTR || qtype == DNS_T_ANY))
+		r |= dns_build_ptr(b, owner, res->ttl, res->ptr_target);
 	return r ? -1 : 0;
 }
 
@@ -870,14 +890,84 @@ int dns_local_taken(const struct dns_local *l, const char *name,
 }
 
 /**
- * dns_local_set_owned() - make a name answer one IPv4 address, for an
- * owner that may change or remove only what it set itself (the names of
- * DHCP clients: a guest must never replace a name of the configuration
- * or of the control API)
+ * dns_local_rev6() - the reverse name of an IPv6 address, in ip6.arpa
+ * @a:		the address
+ * @text:	DNS_LOCAL_REV6_LEN bytes for "b.a.9.8...0.c.e.f.ip6.arpa"
+ */
+void dns_local_rev6(const struct in6_addr *a, char *text)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = text;
+	int i;
+
+	for (i = 15; i >= 0; i--) {
+		*p++ = hex[a->s6_addr[i] & 0xf];
+		*p++ = '.';
+		*p++ = hex[a->s6_addr[i] >> 4];
+		*p++ = '.';
+	}
+	strcpy(p, "ip6.arpa");
+}
+
+/**
+ * local_ptr_set() - make the reverse name of an owner's IPv6 address
+ * point to its name, unless someone else set that reverse name
+ * @l:		table
+ * @a:		the address
+ * @name:	lower-cased wire form of the owner's name
+ * @owner:	the owner
+ *
+ * Best effort: a reverse name set by the configuration or the control
+ * API stays theirs, and a full table leaves the address without PTR.
+ */
+static void local_ptr_set(struct dns_local *l, const struct in6_addr *a,
+			  const uint8_t *name, const void *owner)
+{
+	char rev[DNS_LOCAL_REV6_LEN];
+	struct local_entry *e;
+
+	dns_local_rev6(a, rev);
+	if (dns_local_taken(l, rev, owner))
+		return;
+	e = local_entry_get(l, rev);
+	if (!e)
+		return;
+	e->ptr = true;
+	memcpy(e->target, name, dns_name_len(name));
+	e->owner = owner;
+}
+
+/**
+ * local_ptr_drop() - remove the PTR local_ptr_set() gave an owner's entry
+ * @l:		table
+ * @e:		the owner's entry (one name with its addresses)
+ * @owner:	the owner
+ */
+static void local_ptr_drop(struct dns_local *l, const struct local_entry *e,
+			   const void *owner)
+{
+	char rev[DNS_LOCAL_REV6_LEN];
+	const struct local_entry *p;
+
+	if (e->n6 != 1)
+		return;
+	dns_local_rev6(&e->aaaa[0], rev);
+	p = local_entry_text(l, rev);
+	if (p && p->owner == owner && p->ptr &&
+	    dns_name_equal(p->target, e->name))
+		dns_local_remove(l, rev);
+}
+
+/**
+ * dns_local_set_owned() - make a name answer one IPv4 address and at most
+ * one IPv6 address, for an owner that may change or remove only what it
+ * set itself (the names of DHCP clients: a guest must never replace a
+ * name of the configuration or of the control API)
  * @l:		table
  * @name:	text form of the name, any case
  * @owner:	the owner, not NULL
  * @v4:		the address
+ * @v6:		the IPv6 address (AAAA, and its PTR in ip6.arpa), or NULL
  *
  * An entry set later by dns_local_set_addrs() and the like is no longer
  * @owner's.
@@ -886,20 +976,30 @@ int dns_local_taken(const struct dns_local *l, const char *name,
  * owner, left as it was), EINVAL, ENOMEM or ENOSPC
  */
 int dns_local_set_owned(struct dns_local *l, const char *name,
-			const void *owner, const struct in_addr *v4)
+			const void *owner, const struct in_addr *v4,
+			const struct in6_addr *v6)
 {
+	struct local_entry *e;
+
 	if (dns_local_taken(l, name, owner)) {
 		errno = EEXIST;
 		return -1;
 	}
-	if (dns_local_set_addrs(l, name, v4, 1, NULL, 0))
+	e = local_entry_text(l, name);
+	if (e)
+		local_ptr_drop(l, e, owner);
+	if (dns_local_set_addrs(l, name, v4, 1, v6, v6 ? 1 : 0))
 		return -1;
-	local_entry_text(l, name)->owner = owner;
+	e = local_entry_text(l, name);
+	e->owner = owner;
+	if (v6)
+		local_ptr_set(l, v6, e->name, owner);
 	return 0;
 }
 
 /**
- * dns_local_remove_owned() - take a name out of the table if @owner set it
+ * dns_local_remove_owned() - take a name out of the table if @owner set
+ * it, with the PTR of its IPv6 address
  * @l:		table
  * @name:	text form of the name, any case
  * @owner:	the owner given to dns_local_set_owned()
@@ -915,5 +1015,6 @@ int dns_local_remove_owned(struct dns_local *l, const char *name,
 		errno = ENOENT;
 		return -1;
 	}
+	local_ptr_drop(l, e, owner);
 	return dns_local_remove(l, name);
 }

@@ -78,17 +78,24 @@ static int fz_refused(int rc, const char *err, size_t errlen)
  * @a:		address
  * @port:	port
  */
-static void fz_hostport_back(struct in_addr a, uint16_t port)
+static void fz_hostport_back(struct gw_addr a, uint16_t port)
 {
-	struct in_addr a2;
+	char s[GW_ADDR_TEXT + 8], t[INET6_ADDRSTRLEN];
+	struct gw_addr a2;
 	uint16_t p2;
-	char s[32];
 
 	fz_require(port >= 1, "port 1 to 65535");
-	snprintf(s, sizeof(s), "%s:%u", inet_ntoa(a), port);
-	fz_require(!api_parse_hostport(s, 0, &a2, &p2) &&
-		       a2.s_addr == a.s_addr && p2 == port,
-		   "address and port read back");
+	fz_require(a.family == AF_INET || a.family == AF_INET6, "family");
+	inet_ntop(a.family, a.family == AF_INET ? (void *)&a.v4 : (void *)&a.v6,
+		  t, sizeof(t));
+	snprintf(s, sizeof(s), a.family == AF_INET ? "%s:%u" : "[%s]:%u", t,
+		 port);
+	fz_require(
+	    !api_parse_hostport(s, 0, &a2, &p2) && a2.family == a.family &&
+		(a.family == AF_INET ? a2.v4.s_addr == a.v4.s_addr
+				     : !memcmp(&a2.v6, &a.v6, sizeof(a.v6))) &&
+		p2 == port,
+	    "address and port read back");
 }
 
 /**
@@ -237,7 +244,7 @@ static void fz_strings(const uint8_t *data, size_t size)
 	char *buf = malloc(size + 1), *s[3] = {NULL, NULL, NULL};
 	struct api_wait_req w;
 	char fqdn[API_NAME_MAX * 2], err[256];
-	struct in_addr a;
+	struct gw_addr a;
 	uint16_t port;
 	size_t off = 0;
 	int i;

@@ -40,8 +40,24 @@ static int expose(const char *body, struct api_fwd_req *r)
 }
 
 /**
- * test_hostport() - api_parse_hostport() reads "IP:PORT" (":PORT" only where
- * allowed) and refuses the rest
+ * v6eq() - is @a the IPv6 address @text?
+ * @a:		a parsed address
+ * @text:	IPv6 address text
+ *
+ * Return: 1 if @a is AF_INET6 and that address, else 0
+ */
+static int v6eq(const struct gw_addr *a, const char *text)
+{
+	struct in6_addr x;
+
+	assert_int_equal(inet_pton(AF_INET6, text, &x), 1);
+	return a->family == AF_INET6 && !memcmp(&a->v6, &x, sizeof(x));
+}
+
+/**
+ * test_hostport() - api_parse_hostport() reads "IP:PORT" and "[IPV6]:PORT"
+ * (":PORT" only where allowed) and refuses the rest: no brackets, a
+ * bracket left open, a zone id, a port missing
  * @state:	unused
  */
 static void test_hostport(void **state)
@@ -51,22 +67,47 @@ static void test_hostport(void **state)
 		const char *text;
 		int empty_host_ok;
 	} refused[] = {
-	    {":22", 0},		{"1.2.3.4", 0},
-	    {"1.2.3.4:0", 0},	{"1.2.3.4:65536", 0},
-	    {"1.2.3.4:22x", 0}, {"host:22", 0},
-	    {"[::1]:22", 0},	{"1111111111111111111111.1.1.1:22", 0},
+	    {":22", 0},
+	    {"1.2.3.4", 0},
+	    {"1.2.3.4:0", 0},
+	    {"1.2.3.4:65536", 0},
+	    {"1.2.3.4:22x", 0},
+	    {"host:22", 0},
+	    {"1111111111111111111111.1.1.1:22", 0},
+	    {"::1:22", 0},
+	    {"::1:22", 1},
+	    {"[::1:22", 0},
+	    {"[::1]22", 0},
+	    {"[::1]", 0},
+	    {"[::1]:", 0},
+	    {"[fe80::1%eth0]:22", 0},
+	    {"[127.0.0.1]:22", 0},
+	    {"[]:22", 1},
+	    {"[::1]]:22", 0},
+	    {"[[::1]:22", 0},
 	};
-	struct in_addr a;
+	struct gw_addr a;
 	uint16_t p;
 	size_t i;
 	int rc;
 
 	(void)state;
 	assert_int_equal(api_parse_hostport("127.0.0.1:60022", 0, &a, &p), 0);
-	assert_int_equal(a.s_addr, tl_ip4("127.0.0.1"));
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(a.v4.s_addr, tl_ip4("127.0.0.1"));
 	assert_int_equal(p, 60022);
 	assert_int_equal(api_parse_hostport(":22", 1, &a, &p), 0);
-	assert_int_equal(a.s_addr, 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(a.v4.s_addr, 0);
+	assert_int_equal(api_parse_hostport("[::1]:2222", 0, &a, &p), 0);
+	assert_true(v6eq(&a, "::1"));
+	assert_int_equal(p, 2222);
+	assert_int_equal(api_parse_hostport("[::]:80", 0, &a, &p), 0);
+	assert_true(v6eq(&a, "::"));
+	assert_int_equal(
+	    api_parse_hostport("[FEC0::5055:55ff:fe12:3456]:22", 0, &a, &p), 0);
+	assert_true(v6eq(&a, "fec0::5055:55ff:fe12:3456"));
+	assert_int_equal(p, 22);
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		rc = api_parse_hostport(refused[i].text,
 					refused[i].empty_host_ok, &a, &p);
@@ -99,6 +140,16 @@ static void test_expose(void **state)
 	    "\"10.0.0.4:22\",\"protocol\":\"unix\"}",
 	    "{\"local\":\"127.0.0.1:1\",\"remote\":"
 	    "\"10.0.0.4:99999\"}",
+	    /* IPv6 without brackets, unclosed, with a zone; mixed families */
+	    "{\"local\":\"::1:2222\",\"remote\":\"[fd00::4]:22\"}",
+	    "{\"local\":\"[::1:2222\",\"remote\":\"[fd00::4]:22\"}",
+	    "{\"local\":\"[::1]:2222\",\"remote\":\"fd00::4:22\"}",
+	    "{\"local\":\"[::1]:2222\",\"remote\":\"[fe80::4%eth0]:22\"}",
+	    "{\"local\":\"[::1]:2222\",\"remote\":\"10.0.0.4:22\"}",
+	    "{\"local\":\"127.0.0.1:2222\",\"remote\":\"[fd00::4]:22\"}",
+	    "{\"local\":\":2222\",\"remote\":\"[fd00::4]:22\"}",
+	    "{\"local\":\"/run/x.sock\",\"remote\":"
+	    "\"[fd00::4]:22\",\"protocol\":\"unix\"}",
 	    "{bad json",
 	    "[1,2]",
 	    "",
@@ -116,9 +167,9 @@ static void test_expose(void **state)
 	assert_int_equal(r.proto, API_TCP);
 	assert_string_equal(r.local, "127.0.0.1:60022");
 	assert_string_equal(r.remote, "192.168.104.4:22");
-	assert_int_equal(r.haddr.s_addr, tl_ip4("127.0.0.1"));
+	assert_int_equal(r.haddr.v4.s_addr, tl_ip4("127.0.0.1"));
 	assert_int_equal(r.hport, 60022);
-	assert_int_equal(r.gaddr.s_addr, tl_ip4("192.168.104.4"));
+	assert_int_equal(r.gaddr.v4.s_addr, tl_ip4("192.168.104.4"));
 	assert_int_equal(r.gport, 22);
 	/* protocol defaults to tcp; unknown fields are ignored */
 	assert_int_equal(
@@ -127,7 +178,27 @@ static void test_expose(void **state)
 		   &r),
 	    0);
 	assert_int_equal(r.proto, API_TCP);
-	assert_int_equal(r.haddr.s_addr, 0);
+	assert_int_equal(r.haddr.family, AF_INET);
+	assert_int_equal(r.haddr.v4.s_addr, 0);
+	/* IPv6, as gvisor-tap-vsock's clients write it (Go's JoinHostPort) */
+	assert_int_equal(expose("{\"local\":\"[::1]:2222\",\"remote\":"
+				"\"[fd12:3456:789a:1::a]:22\",\"protocol\":"
+				"\"tcp\"}",
+				&r),
+			 0);
+	assert_string_equal(r.local, "[::1]:2222");
+	assert_string_equal(r.remote, "[fd12:3456:789a:1::a]:22");
+	assert_true(v6eq(&r.haddr, "::1"));
+	assert_int_equal(r.hport, 2222);
+	assert_true(v6eq(&r.gaddr, "fd12:3456:789a:1::a"));
+	assert_int_equal(r.gport, 22);
+	assert_int_equal(expose("{\"local\":\"[::]:5353\",\"remote\":"
+				"\"[fec0::5055:55ff:fe12:3456]:53\","
+				"\"protocol\":\"udp\"}",
+				&r),
+			 0);
+	assert_int_equal(r.proto, API_UDP);
+	assert_true(v6eq(&r.haddr, "::"));
 	assert_int_equal(expose("{\"local\":\"127.0.0.1:5353\",\"remote\":"
 				"\"10.0.0.4:53\",\"protocol\":\"udp\"}",
 				&r),
@@ -164,6 +235,15 @@ static void test_unexpose(void **state)
 			 0);
 	assert_int_equal(r.proto, API_UDP);
 	assert_int_equal(r.hport, 60022);
+	b = "{\"local\":\"[::1]:60022\"}";
+	assert_int_equal(api_parse_unexpose(b, strlen(b), &r, err, sizeof(err)),
+			 0);
+	assert_int_equal(r.proto, API_TCP);
+	assert_true(v6eq(&r.haddr, "::1"));
+	assert_int_equal(r.hport, 60022);
+	b = "{\"local\":\"::1:60022\"}";
+	assert_int_equal(api_parse_unexpose(b, strlen(b), &r, err, sizeof(err)),
+			 BAD);
 	b = "{\"protocol\":\"tcp\"}";
 	assert_int_equal(api_parse_unexpose(b, strlen(b), &r, err, sizeof(err)),
 			 BAD);

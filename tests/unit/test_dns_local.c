@@ -4,7 +4,10 @@
  * and aliases from configuration, case-insensitive matching, NOERROR with
  * no data for the other family, CNAME chains (local and leaving the table),
  * cycles and overlong chains (SERVFAIL), run-time changes, and the records
- * a result writes into an answer, read back with glibc's dn_expand().
+ * a result writes into an answer, read back with glibc's dn_expand(), and
+ * the names an owner sets with an IPv6 address: AAAA, and the PTR of the
+ * address in ip6.arpa, set and removed with the name, never over a
+ * reverse name the configuration set.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -494,6 +497,123 @@ static void test_put(void **state)
 }
 
 /**
+ * test_owned_ptr() - an owner's name with an IPv6 address answers AAAA and
+ * the address's ip6.arpa name answers PTR (and nothing for A); the PTR
+ * follows a new address and goes with the name; a reverse name set by the
+ * configuration is left alone; the PTR record goes into an answer
+ * @state:	unused
+ */
+static void test_owned_ptr(void **state)
+{
+	static const char rev_a[] =
+	    "a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.a.9.8.7.6.5.4.3.2.1.d.f."
+	    "ip6.arpa";
+	uint8_t m[512], buf[512], host[NS_MAXDNAME];
+	struct in_addr v4 = ip4("192.168.104.4");
+	struct dns_local *l = table();
+	struct dns_local_result r;
+	char rev[DNS_LOCAL_REV6_LEN];
+	struct in6_addr a, a2;
+	struct dns_builder b;
+	struct dns_query q;
+	const uint8_t *p;
+	size_t len, n;
+	int owner, k;
+
+	(void)state;
+	assert_int_equal(inet_pton(AF_INET6, "fd12:3456:789a:1::a", &a), 1);
+	assert_int_equal(inet_pton(AF_INET6, "fd12:3456:789a:1::b", &a2), 1);
+	dns_local_rev6(&a, rev);
+	assert_string_equal(rev, rev_a);
+	assert_int_equal(strlen(rev) + 1, DNS_LOCAL_REV6_LEN);
+
+	assert_int_equal(
+	    dns_local_set_owned(l, "Lima-A.internal", &owner, &v4, &a), 0);
+	assert_int_equal(tl_dns_lookup(l, "lima-a.internal", DNS_T_AAAA, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n6, 1);
+	assert_memory_equal(&r.aaaa[0], &a, sizeof(a));
+	assert_false(r.ptr);
+	assert_int_equal(tl_dns_lookup(l, rev_a, DNS_T_PTR, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_true(r.ptr);
+	assert_string_equal(T(r.ptr_target), "lima-a.internal");
+	assert_int_equal(tl_dns_lookup(l,
+				       "A.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1."
+				       "0.0.0.A.9.8.7.6.5.4.3.2.1.D.F.IP6."
+				       "ARPA",
+				       DNS_T_ANY, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_true(r.ptr);
+	/* the reverse name exists: A is NOERROR with no data */
+	assert_int_equal(tl_dns_lookup(l, rev_a, DNS_T_A, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.rcode, DNS_RCODE_NOERROR);
+	assert_false(r.ptr);
+	assert_int_equal(r.n4 + r.n6, 0);
+	assert_int_equal(dns_local_count(l), 3);
+
+	/* the PTR into an answer: owner the question, RDATA the name */
+	len = tl_dns_query(m, 0x4321, rev_a, DNS_T_PTR, 0);
+	assert_int_equal(dns_parse_query(m, len, &q), DNS_PARSE_OK);
+	assert_int_equal(dns_local_lookup(l, q.qname, q.qtype, &r),
+			 DNS_LOCAL_ANSWER);
+	dns_build_begin(&b, &q, r.rcode, true, buf, sizeof(buf), q.udp_size);
+	assert_int_equal(dns_local_put(&r, q.qtype, &b), 0);
+	n = dns_build_end(&b);
+	assert_int_equal(buf[7], 1);
+	assert_int_equal(dns_msg_check(buf, n, &q), 0);
+	p = buf + len;
+	k = dn_expand(buf, buf + n, p, (char *)host, sizeof(host));
+	assert_true(k > 0);
+	assert_string_equal((char *)host, rev_a);
+	p += k;
+	assert_int_equal(p[1], DNS_T_PTR);
+	assert_int_equal(p[7], DNS_LOCAL_TTL);
+	k = dn_expand(buf, buf + n, p + 10, (char *)host, sizeof(host));
+	assert_true(k > 0);
+	assert_string_equal((char *)host, "lima-a.internal");
+	assert_true(p + 10 + (p[8] << 8 | p[9]) == buf + n);
+
+	/* a new address: the old PTR goes, the new one comes */
+	assert_int_equal(
+	    dns_local_set_owned(l, "lima-a.internal", &owner, &v4, &a2), 0);
+	assert_int_equal(tl_dns_lookup(l, rev_a, DNS_T_PTR, &r),
+			 DNS_LOCAL_MISS);
+	dns_local_rev6(&a2, rev);
+	assert_int_equal(tl_dns_lookup(l, rev, DNS_T_PTR, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_string_equal(T(r.ptr_target), "lima-a.internal");
+	/* no IPv6 address any more: no AAAA, no PTR */
+	assert_int_equal(
+	    dns_local_set_owned(l, "lima-a.internal", &owner, &v4, NULL), 0);
+	assert_int_equal(tl_dns_lookup(l, rev, DNS_T_PTR, &r), DNS_LOCAL_MISS);
+	assert_int_equal(tl_dns_lookup(l, "lima-a.internal", DNS_T_AAAA, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_int_equal(r.n6, 0);
+	/* removing the name removes its PTR */
+	assert_int_equal(
+	    dns_local_set_owned(l, "lima-a.internal", &owner, &v4, &a), 0);
+	assert_int_equal(dns_local_remove_owned(l, "lima-a.internal", &owner),
+			 0);
+	assert_int_equal(tl_dns_lookup(l, rev_a, DNS_T_PTR, &r),
+			 DNS_LOCAL_MISS);
+	assert_int_equal(dns_local_count(l), 1);
+
+	/* a reverse name of the configuration stays the configuration's */
+	assert_int_equal(dns_local_set(l, rev_a, "10.0.0.1"), 0);
+	assert_int_equal(
+	    dns_local_set_owned(l, "lima-a.internal", &owner, &v4, &a), 0);
+	assert_int_equal(tl_dns_lookup(l, rev_a, DNS_T_PTR, &r),
+			 DNS_LOCAL_ANSWER);
+	assert_false(r.ptr);
+	assert_int_equal(dns_local_remove_owned(l, "lima-a.internal", &owner),
+			 0);
+	assert_true(tl_dns_resolves(l, rev_a, "10.0.0.1"));
+	dns_local_free(l);
+}
+
+/**
  * test_zones() - zones (the control API's dns/add): records are entries; a name
  * under a zone without one is not local (the resolver answers, Lima #3161)
  * unless the zone has a default address; the most specific zone decides.
@@ -586,6 +706,7 @@ int main(void)
 	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_chains),
 	    cmocka_unit_test(test_put),
+	    cmocka_unit_test(test_owned_ptr),
 	    cmocka_unit_test(test_zones),
 	};
 

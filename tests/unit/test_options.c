@@ -87,6 +87,109 @@ static void test_values(void **state)
 }
 
 /**
+ * struct fwd_row - a --forward value and what it parses to
+ * @text:	the value
+ * @udp:	1 for udp
+ * @hfam:	family of the host address
+ * @haddr:	host address text
+ * @hport:	host port
+ * @gaddr:	guest address text (the unspecified one when left out)
+ * @gport:	guest port
+ */
+struct fwd_row {
+	const char *text;
+	int udp;
+	int hfam;
+	const char *haddr;
+	uint16_t hport;
+	const char *gaddr;
+	uint16_t gport;
+};
+
+/**
+ * addr_is() - is a parsed forward address the one of @text?
+ * @a:		the address
+ * @fam:	the family it must have
+ * @text:	its text, of @fam
+ *
+ * Return: 1 if so, else 0
+ */
+static int addr_is(const struct gw_addr *a, int fam, const char *text)
+{
+	struct in6_addr x6;
+	struct in_addr x4;
+
+	if (a->family != fam)
+		return 0;
+	if (fam == AF_INET6)
+		return inet_pton(AF_INET6, text, &x6) == 1 &&
+		       !memcmp(&a->v6, &x6, sizeof(x6));
+	return inet_pton(AF_INET, text, &x4) == 1 && a->v4.s_addr == x4.s_addr;
+}
+
+/**
+ * test_forward() - --forward takes IPv4 and bracketed IPv6 addresses, host
+ * and guest of one family, and refuses the malformed ones with a message
+ * naming the fault
+ * @state:	unused
+ */
+static void test_forward(void **state)
+{
+	static const struct fwd_row ok[] = {
+	    {"tcp:127.0.0.1:2222:22", 0, AF_INET, "127.0.0.1", 2222, "0.0.0.0",
+	     22},
+	    {"udp:0.0.0.0:53:192.168.5.15:5353", 1, AF_INET, "0.0.0.0", 53,
+	     "192.168.5.15", 5353},
+	    {"tcp:[::1]:2222:22", 0, AF_INET6, "::1", 2222, "::", 22},
+	    {"tcp:[::1]:2222:[fec0::5055:55ff:fe12:3456]:22", 0, AF_INET6,
+	     "::1", 2222, "fec0::5055:55ff:fe12:3456", 22},
+	    {"udp:[::]:5353:[fd12:3456:789a:1::a]:53", 1, AF_INET6, "::", 5353,
+	     "fd12:3456:789a:1::a", 53},
+	};
+	static const struct {
+		const char *text;
+		const char *why; /* a part of the message */
+	} bad[] = {
+	    {"tcp:[::1:2222:22", "without its ']'"},
+	    {"tcp:::1:2222:22", "brackets"},
+	    {"tcp:::1:2222:[fd00::1]:22", "brackets"},
+	    {"tcp:[::1]:2222:fd00::1:22", "brackets"},
+	    {"tcp:[fe80::1%eth0]:2222:22", "zone"},
+	    {"tcp:[::1]:2222:[fe80::5%lo]:22", "zone"},
+	    {"tcp:[::1]x:2222:22", "without its ']'"},
+	    {"tcp:[127.0.0.1]:2222:22", "not an IPv6 address"},
+	    {"tcp:[]:2222:22", "not an IPv6 address"},
+	    {"tcp:127.0.0.1:2222:[fd00::1]:22", "one family"},
+	    {"tcp:[::1]:2222:192.168.5.15:22", "one family"},
+	    {"tcp::2222:22", "no address"},
+	    {"tcp:[::1]:0:22", "1 to 65535"},
+	    {"tcp:[::1]:2222", "too few"},
+	};
+	struct net_forward f;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (cfg_parse_forward(ok[i].text, &f, err, sizeof(err)))
+			fail_msg("%s: %s", ok[i].text, err);
+		assert_int_equal(f.udp, ok[i].udp);
+		assert_true(addr_is(&f.haddr, ok[i].hfam, ok[i].haddr));
+		assert_true(addr_is(&f.gaddr, ok[i].hfam, ok[i].gaddr));
+		assert_int_equal(f.hport, ok[i].hport);
+		assert_int_equal(f.gport, ok[i].gport);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (!cfg_parse_forward(bad[i].text, &f, err, sizeof(err)))
+			fail_msg("%s: accepted", bad[i].text);
+		if (!strstr(err, bad[i].why) || !strstr(err, bad[i].text))
+			fail_msg("%s: \"%s\" does not say \"%s\"", bad[i].text,
+				 err, bad[i].why);
+	}
+}
+
+/**
  * test_errors() - bad option values are refused with a message
  * @state:	unused
  */
@@ -424,6 +527,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_forward),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_statics_tolerated),
 	    cmocka_unit_test(test_usernet_argv),

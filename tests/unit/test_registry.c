@@ -2,7 +2,9 @@
 /*
  * test_registry.c - names follow leases (<hostname>.internal appears with a
  * bound lease and goes with it) and never replace nor remove a name the
- * registry did not set; the lease file follows the MAC-to-address
+ * registry did not set; a name answers AAAA with the IPv6 address its
+ * VM's MAC owns, and that address PTR with the name, both following the
+ * address and the lease; the lease file follows the MAC-to-address
  * associations, rewritten only when they change, at most once a second
  * with a loop, and what is pending at reg_free().
  */
@@ -77,7 +79,7 @@ static void test_names_follow_leases(void **state)
 	const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 0xb};
 	struct dhcp *d = mkdhcp();
 	struct dns_local *names = dns_local_new(NULL);
-	struct reg *r = reg_new(NULL, d, names, NULL);
+	struct reg *r = reg_new(NULL, d, names, NULL, NULL, NULL);
 	struct in_addr a, b;
 
 	(void)state;
@@ -126,7 +128,7 @@ static void test_lease_file(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/leases.json", dir);
-	r = reg_new(NULL, d, NULL, path);
+	r = reg_new(NULL, d, NULL, path, NULL, NULL);
 	reg_sync(r); /* nothing yet: an empty file */
 	assert_int_equal(leases_load(path, &l, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
@@ -174,7 +176,7 @@ static void test_names_owned(void **state)
 
 	(void)state;
 	assert_int_equal(dns_local_set(names, "conf.internal", "10.9.9.9"), 0);
-	r = reg_new(NULL, d, names, NULL);
+	r = reg_new(NULL, d, names, NULL, NULL, NULL);
 	inet_pton(AF_INET, "192.168.104.4", &a);
 	inet_pton(AF_INET, "192.168.104.5", &b);
 	inet_pton(AF_INET, "10.9.9.8", &api);
@@ -198,18 +200,151 @@ static void test_names_owned(void **state)
 	assert_true(tl_dns_resolves(names, "conf.internal", "10.9.9.9"));
 	assert_true(tl_dns_resolves(names, "bravo.internal", "10.9.9.8"));
 	/* the owned-entry calls themselves */
-	assert_int_equal(dns_local_set_owned(names, "conf.internal", &tok, &a),
-			 -1);
+	assert_int_equal(
+	    dns_local_set_owned(names, "conf.internal", &tok, &a, NULL), -1);
 	assert_int_equal(dns_local_remove_owned(names, "conf.internal", &tok),
 			 -1);
-	assert_int_equal(dns_local_set_owned(names, "mine.internal", &tok, &a),
-			 0);
+	assert_int_equal(
+	    dns_local_set_owned(names, "mine.internal", &tok, &a, NULL), 0);
 	assert_false(dns_local_taken(names, "mine.internal", &tok));
 	assert_true(dns_local_taken(names, "mine.internal", names));
 	assert_int_equal(dns_local_remove_owned(names, "mine.internal", names),
 			 -1);
 	assert_int_equal(dns_local_remove_owned(names, "mine.internal", &tok),
 			 0);
+	dns_local_free(names);
+	dhcp_free(d);
+}
+
+/**
+ * struct fake6 - the test's IPv6 ownership table: one MAC and its address
+ * @mac:	the MAC that has an address
+ * @a:		its address
+ * @calls:	how many times the registry asked
+ */
+struct fake6 {
+	uint8_t mac[6];
+	struct in6_addr a;
+	int calls;
+};
+
+/**
+ * fake_addr6() - reg_addr6_fn of the test: @mac's address if it is the one
+ * MAC of the struct fake6
+ * @arg:	the struct fake6
+ * @mac:	a VM's MAC
+ * @a:		set to its address
+ *
+ * Return: 0, or -1 for another MAC
+ */
+static int fake_addr6(void *arg, const uint8_t mac[6], struct in6_addr *a)
+{
+	struct fake6 *f = arg;
+
+	f->calls++;
+	if (memcmp(mac, f->mac, 6))
+		return -1;
+	*a = f->a;
+	return 0;
+}
+
+/**
+ * resolves6() - whether @name answers exactly the one AAAA @ip
+ * @t:		table
+ * @name:	text name
+ * @ip:		IPv6 address text, or NULL for "no AAAA at all"
+ *
+ * Return: 1 if so, else 0
+ */
+static int resolves6(const struct dns_local *t, const char *name,
+		     const char *ip)
+{
+	struct dns_local_result res;
+	struct in6_addr a;
+
+	if (tl_dns_lookup(t, name, DNS_T_AAAA, &res) != DNS_LOCAL_ANSWER)
+		return 0;
+	if (!ip)
+		return res.n6 == 0;
+	inet_pton(AF_INET6, ip, &a);
+	return res.n6 == 1 && !memcmp(&res.aaaa[0], &a, sizeof(a));
+}
+
+/**
+ * ptr_of() - the name the local table gives an IPv6 address (PTR)
+ * @t:		table
+ * @ip:		IPv6 address text
+ * @out:	DNS_NAME_TEXT_MAX bytes for the name, "" when it has none
+ *
+ * Return: @out
+ */
+static const char *ptr_of(const struct dns_local *t, const char *ip, char *out)
+{
+	char rev[DNS_LOCAL_REV6_LEN];
+	struct dns_local_result res;
+	struct in6_addr a;
+
+	out[0] = '\0';
+	assert_int_equal(inet_pton(AF_INET6, ip, &a), 1);
+	dns_local_rev6(&a, rev);
+	if (tl_dns_lookup(t, rev, DNS_T_PTR, &res) == DNS_LOCAL_ANSWER &&
+	    res.ptr)
+		assert_true(dns_name_to_text(res.ptr_target, out,
+					     DNS_NAME_TEXT_MAX, NULL) >= 0);
+	return out;
+}
+
+/**
+ * test_names_ipv6() - a name answers AAAA with the address its VM's MAC
+ * owns and the address answers PTR with the name; both follow the address
+ * and the lease; a name whose VM has no IPv6 address answers no AAAA
+ * @state:	unused
+ */
+static void test_names_ipv6(void **state)
+{
+	const uint8_t mac_b[6] = {0x52, 0x55, 0x55, 0, 0, 0xb};
+	struct fake6 f = {.mac = {0x52, 0x55, 0x55, 0, 0, 0xa}};
+	struct dhcp *d = mkdhcp();
+	struct dns_local *names = dns_local_new(NULL);
+	struct reg *r = reg_new(NULL, d, names, NULL, fake_addr6, &f);
+	char name[DNS_NAME_TEXT_MAX];
+	struct in_addr a, b;
+
+	(void)state;
+	inet_pton(AF_INET6, "fd12:3456:789a:1::a", &f.a);
+	inet_pton(AF_INET, "192.168.104.4", &a);
+	inet_pton(AF_INET, "192.168.104.5", &b);
+	assert_int_equal(
+	    dhcp_lease_restore(d, f.mac, a, "lima-a", fake_now + 100), 0);
+	assert_int_equal(
+	    dhcp_lease_restore(d, mac_b, b, "lima-b", fake_now + 10), 0);
+	reg_sync(r);
+	assert_true(f.calls >= 2);
+	assert_true(tl_dns_resolves(names, "lima-a.internal", "192.168.104.4"));
+	assert_true(resolves6(names, "lima-a.internal", "fd12:3456:789a:1::a"));
+	assert_string_equal(ptr_of(names, "fd12:3456:789a:1::a", name),
+			    "lima-a.internal");
+	/* b has no IPv6 address: its name is there, with no AAAA */
+	assert_true(tl_dns_resolves(names, "lima-b.internal", "192.168.104.5"));
+	assert_true(resolves6(names, "lima-b.internal", NULL));
+
+	/* a's VM changes its address: AAAA and PTR follow at the next sync */
+	inet_pton(AF_INET6, "fd12:3456:789a:1::a2", &f.a);
+	reg_sync(r);
+	assert_true(
+	    resolves6(names, "lima-a.internal", "fd12:3456:789a:1::a2"));
+	assert_string_equal(ptr_of(names, "fd12:3456:789a:1::a2", name),
+			    "lima-a.internal");
+	assert_string_equal(ptr_of(names, "fd12:3456:789a:1::a", name), "");
+
+	/* the lease ends: the name and the PTR go */
+	fake_now += 200;
+	reg_sync(r);
+	assert_false(
+	    tl_dns_resolves(names, "lima-a.internal", "192.168.104.4"));
+	assert_string_equal(ptr_of(names, "fd12:3456:789a:1::a2", name), "");
+	assert_int_equal(dns_local_count(names), 0);
+	reg_free(r);
 	dns_local_free(names);
 	dhcp_free(d);
 }
@@ -252,7 +387,7 @@ static void test_lease_file_coalesced(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/leases.json", dir);
-	r = reg_new(l, d, NULL, path);
+	r = reg_new(l, d, NULL, path, NULL, NULL);
 	/* 1,000 changes within one loop iteration: one write */
 	for (i = 0; i < 1000; i++) {
 		a = flip_addr(i);
@@ -314,6 +449,7 @@ int main(void)
 	    cmocka_unit_test(test_names_follow_leases),
 	    cmocka_unit_test(test_lease_file),
 	    cmocka_unit_test(test_names_owned),
+	    cmocka_unit_test(test_names_ipv6),
 	    cmocka_unit_test(test_lease_file_coalesced),
 	};
 

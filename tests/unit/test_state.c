@@ -479,7 +479,7 @@ static void test_registry_restore(void **st)
 
 	assert_int_equal(state_save(spath, &d), 0);
 	s = state_open(NULL, leases);
-	r = reg_new(NULL, dh, names, leases);
+	r = reg_new(NULL, dh, names, leases, NULL, NULL);
 	reg_sync(r);
 	assert_true(tl_dns_resolves(names, "lima-a.internal", "192.168.104.4"));
 	assert_false(
