@@ -38,9 +38,10 @@ struct cfg_host {
  * @udp:	1 for UDP, 0 for TCP
  * @haddr:	host address to listen on, IPv4 or IPv6 ([::] is IPv6 only)
  * @hport:	host port
- * @gaddr:	guest address, of @haddr's family (libslirp 4.7 forwards
- *		within one family); 0.0.0.0 for the first guest (.15), ::
- *		for the first IPv6 address libslirp learned
+ * @gaddr:	guest address, IPv4 or IPv6 (a UDP forward's of @haddr's
+ *		family: libslirp's forwards stay within one, the gateway
+ *		relays TCP between families); 0.0.0.0 for the first guest
+ *		(.15), :: for the first IPv6 address libslirp learned
  * @gport:	guest port
  */
 struct net_forward {
