@@ -36,7 +36,8 @@ struct cfg_host {
 /**
  * struct net_forward - a host-to-guest port forward
  * @udp:	1 for UDP, 0 for TCP
- * @haddr:	host address to listen on, IPv4 or IPv6 ([::] is IPv6 only)
+ * @haddr:	host address to listen on, IPv4 or IPv6 ([::]: both
+ *		families for TCP, IPv6 only for UDP)
  * @hport:	host port
  * @gaddr:	guest address, IPv4 or IPv6 (a UDP forward's of @haddr's
  *		family: libslirp's forwards stay within one, the gateway

@@ -364,19 +364,22 @@ static void fwdr_accept(void *arg, int fd, int revents)
 /**
  * fwdr_listen() - listen on @addr and relay every connection to @target
  * @l:		loop
- * @addr:	host address and port to listen on; an IPv6 one is
- *		IPV6_V6ONLY, as the gateway's other IPv6 forwards
+ * @addr:	host address and port to listen on
  * @alen:	its length
+ * @v6only:	an IPv6 @addr takes IPv6 connections only (IPV6_V6ONLY);
+ *		0: IPv4 ones too, where the system allows (the [::] of
+ *		Go's net.Listen, gvisor-tap-vsock's)
  * @target:	address and port each connection is joined to
  * @tlen:	its length
  *
  * Return: the relay, or NULL with errno set (the address cannot be bound)
  */
 struct fwdr *fwdr_listen(struct loop *l, const struct sockaddr *addr,
-			 socklen_t alen, const struct sockaddr *target,
-			 socklen_t tlen)
+			 socklen_t alen, int v6only,
+			 const struct sockaddr *target, socklen_t tlen)
 {
 	int fd = socket(addr->sa_family, SOCK_STREAM, 0), one = 1, e;
+	int only = !!v6only;
 	struct fwdr *r;
 
 	if (fd < 0)
@@ -384,7 +387,7 @@ struct fwdr *fwdr_listen(struct loop *l, const struct sockaddr *addr,
 	if (fwdr_nonblock(fd) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    (addr->sa_family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) <
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof(only)) <
 		 0) ||
 	    bind(fd, addr, alen) < 0 || listen(fd, 128) < 0) {
 		e = errno;

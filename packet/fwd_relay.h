@@ -22,8 +22,8 @@ struct fwdr;
 #define FWDR_CONNS_MAX 256	   /* connections of one relay at a time */
 
 struct fwdr *fwdr_listen(struct loop *l, const struct sockaddr *addr,
-			 socklen_t alen, const struct sockaddr *target,
-			 socklen_t tlen);
+			 socklen_t alen, int v6only,
+			 const struct sockaddr *target, socklen_t tlen);
 void fwdr_close(struct fwdr *r);
 int fwdr_conn_count(const struct fwdr *r);
 

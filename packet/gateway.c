@@ -73,9 +73,10 @@ struct gw {
 };
 
 /**
- * struct gw_xfwd - a TCP forward between address families: a relay on
- * the host address joined to a libslirp forward on the loopback address
- * of the guest's family (libslirp 4.7 forwards within one family only)
+ * struct gw_xfwd - a TCP forward between address families, or from [::]
+ * (both families): a relay on the host address joined to a libslirp
+ * forward on the loopback address of the guest's family (libslirp 4.7
+ * forwards within one family only)
  * @haddr:	host address the relay listens on
  * @hport:	its port
  * @inner:	the loopback address and port of libslirp's forward
@@ -549,6 +550,19 @@ static int gw_addr_same(const struct gw_addr *a, const struct gw_addr *b)
 }
 
 /**
+ * gw_addr_any6() - is a forward's host address [::], every address of
+ * both families (as Go's net.Listen takes it: gvisor-tap-vsock's and
+ * Lima's users expect IPv4 connections there too)?
+ * @a:		address
+ *
+ * Return: 1 if so, else 0
+ */
+static int gw_addr_any6(const struct gw_addr *a)
+{
+	return a->family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&a->v6);
+}
+
+/**
  * gw_loopback_port() - a loopback address of @family with a port free
  * now, for libslirp's side of a forward between families
  * @family:	AF_INET or AF_INET6
@@ -584,9 +598,10 @@ static socklen_t gw_loopback_port(int family, struct sockaddr_storage *ss)
 }
 
 /**
- * gw_xfwd_add() - a TCP forward between families: libslirp forwards the
- * guest family's loopback (a free port) to the guest, and a relay listens
- * on the host address and joins every connection to it
+ * gw_xfwd_add() - a TCP forward between families, or from [::]: libslirp
+ * forwards the guest family's loopback (a free port) to the guest, and a
+ * relay listens on the host address (both families for [::]) and joins
+ * every connection to it
  * @g:		gateway
  * @haddr:	host address to listen on
  * @hport:	host port
@@ -615,8 +630,9 @@ static int gw_xfwd_add(struct gw *g, const struct gw_addr *haddr, int hport,
 			       gaddr->family == AF_INET6 ? SLIRP_HOSTFWD_V6ONLY
 							 : 0) < 0)
 		goto fail;
-	x->relay = fwdr_listen(g->l, (struct sockaddr *)&hs, hl,
-			       (struct sockaddr *)&x->inner, x->ilen);
+	x->relay =
+	    fwdr_listen(g->l, (struct sockaddr *)&hs, hl, !gw_addr_any6(haddr),
+			(struct sockaddr *)&x->inner, x->ilen);
 	if (!x->relay) {
 		e = errno;
 		slirp_remove_hostxfwd(g->slirp, (struct sockaddr *)&x->inner,
@@ -678,8 +694,9 @@ static void gw_xfwd_free_all(struct gw *g)
  *		neighbour table learned, at each connection.
  * @gport:	guest port
  *
- * An IPv6 host socket is IPV6_V6ONLY: [::] takes IPv6 connections only,
- * and a forward of 0.0.0.0 on the same port can stand beside it.
+ * An IPv6 host socket is IPV6_V6ONLY, but for TCP on [::], which takes
+ * both families (relayed, gw_xfwd_add()): UDP on [::] is IPv6 only, and a
+ * UDP forward of 0.0.0.0 on the same port can stand beside it.
  *
  * Return: 0, or -1 if the host port cannot be bound (errno from the
  * socket calls) or a UDP forward's families differ (errno EAFNOSUPPORT)
@@ -691,7 +708,7 @@ int gw_add_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
 	socklen_t hl, gl;
 	int flags = udp ? SLIRP_HOSTFWD_UDP : 0;
 
-	if (haddr->family != gaddr->family && !udp)
+	if (!udp && (haddr->family != gaddr->family || gw_addr_any6(haddr)))
 		return gw_xfwd_add(g, haddr, hport, gaddr, gport);
 	if (haddr->family != gaddr->family) {
 		errno = EAFNOSUPPORT;

@@ -21,6 +21,7 @@
 #  - --forward tcp:127.0.0.1:P:[GUEST6]:7001 (host IPv4 to guest IPv6,
 #    relayed): a round trip, and 2 MB echoed back whole (sha256), the
 #    half-close relayed both ways;
+#  - --forward tcp:[::]:P:[GUEST6]:7001 takes both 127.0.0.1 and [::1];
 #  - --forward udp:127.0.0.1:P:[GUEST6]:7002 (UDP between families),
 #    tcp:::1:P:22 (no brackets) and a zone id are refused at start, exit
 #    2, with a message naming the fault;
@@ -116,7 +117,8 @@ dq() {
 
 daemon v6 true $P6 --forward "tcp:[::1]:2201:[$A6]:7001" \
 	--forward "udp:[::1]:2202:[$A6]:7002" \
-	--forward "tcp:127.0.0.1:2204:[$A6]:7001"
+	--forward "tcp:127.0.0.1:2204:[$A6]:7001" \
+	--forward "tcp:[::]:2207:[$A6]:7001"
 D6=$DAEMON_PID
 D6LOG=$DLOG
 EP6=$TMP/ep-v6.sock
@@ -229,6 +231,12 @@ timeout 30 ip netns exec "$HNS" socat -t 10 - \
 [ "$(sha256sum <"$TMP/blob")" = "$(sha256sum <"$TMP/blob.back")" ] ||
 	fail "2 MB through 127.0.0.1:2204: $(stat -c %s "$TMP/blob.back")" \
 		"bytes came back, not the same"
+
+log "--forward tcp:[::]:2207:[$A6]:7001 (both families)"
+got=$(tcp6_rr 2207 "any6-$$") || fail "TCP [::1]:2207: socat failed"
+[ "$got" = "any6-$$" ] || fail "TCP [::1]:2207 answered '$got'"
+got=$(tcp_rr_ns4 2207 "any4-$$") || fail "TCP 127.0.0.1:2207: socat failed"
+[ "$got" = "any4-$$" ] || fail "TCP 127.0.0.1:2207 answered '$got'"
 
 # --- the API's expose and unexpose with IPv6 -----------------------------
 

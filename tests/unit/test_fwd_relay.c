@@ -5,7 +5,8 @@
  * IPv6 out; bytes both ways, more than its buffers hold while the reader
  * is slow; half-closes passed on; the connection gone when both sides
  * ended; a refused target closes the client's connection; fwdr_close()
- * ends the connections and frees the port.
+ * ends the connections and frees the port; a relay on [::] not IPv6-only
+ * takes IPv4 clients too.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -104,7 +105,7 @@ static struct fwdr *relay_to(struct loop *l, struct sockaddr_storage *target,
 	int fd = bound(AF_INET, &a, &alen);
 
 	close(fd); /* the port is the relay's now */
-	r = fwdr_listen(l, (struct sockaddr *)&a, alen,
+	r = fwdr_listen(l, (struct sockaddr *)&a, alen, 1,
 			(struct sockaddr *)target, tlen);
 	assert_non_null(r);
 	*client = socket(AF_INET, SOCK_STREAM, 0);
@@ -274,6 +275,51 @@ static void test_relay_close(void **state)
 }
 
 /**
+ * test_relay_dual_stack() - a relay on [::] that is not IPv6-only takes
+ * IPv4 and IPv6 clients alike (a forward of [::], as Go listens)
+ * @state:	unused
+ */
+static void test_relay_dual_stack(void **state)
+{
+	struct loop *l = loop_new();
+	struct sockaddr_storage t, a, c;
+	socklen_t tlen, alen, clen;
+	int lfd = bound(AF_INET, &t, &tlen), fd, family, client, server, i;
+	struct fwdr *r;
+
+	(void)state;
+	assert_int_equal(listen(lfd, 4), 0);
+	fd = bound(AF_INET6, &a, &alen);
+	close(fd);
+	((struct sockaddr_in6 *)&a)->sin6_addr = in6addr_any;
+	r = fwdr_listen(l, (struct sockaddr *)&a, alen, 0,
+			(struct sockaddr *)&t, tlen);
+	assert_non_null(r);
+	for (family = AF_INET; family;
+	     family = family == AF_INET ? AF_INET6 : 0) {
+		clen = lo_addr(
+		    family, ntohs(((struct sockaddr_in6 *)&a)->sin6_port), &c);
+		client = socket(family, SOCK_STREAM, 0);
+		assert_int_equal(connect(client, (struct sockaddr *)&c, clen),
+				 0);
+		nonblock(client);
+		server = -1;
+		for (i = 0; i < 100 && server < 0; i++) {
+			tl_loop_run_for(l, 5);
+			server = accept(lfd, NULL, NULL);
+		}
+		assert_true(server >= 0);
+		nonblock(server);
+		pump(l, client, server, 1000);
+		close(client);
+		close(server);
+	}
+	fwdr_close(r);
+	close(lfd);
+	loop_free(l);
+}
+
+/**
  * main() - run the tests
  *
  * Return: the number of failed tests
@@ -284,6 +330,7 @@ int main(void)
 	    cmocka_unit_test(test_relay_both_ways),
 	    cmocka_unit_test(test_relay_refused),
 	    cmocka_unit_test(test_relay_close),
+	    cmocka_unit_test(test_relay_dual_stack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
