@@ -14,7 +14,8 @@
  * shutdown(SHUT_WR) on the other once its ring is drained; a connection
  * ends when both directions have, or at once on an error or a refused
  * connect. Allocation failure for a new connection (per connection: the
- * data path) closes that connection.
+ * data path) closes that connection; with no descriptor left to accept
+ * with, the listener pauses FWDR_PAUSE_MS rather than spin.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,6 +73,8 @@ struct fwdr_conn {
  * @conns:	connections
  * @nconns:	how many
  * @rate:	throttle of the "too many connections" line
+ * @resume:	watches @fd again after a pause for want of descriptors
+ * @fd_rate:	throttle of the "no descriptor" line
  */
 struct fwdr {
 	struct loop *l;
@@ -81,7 +84,11 @@ struct fwdr {
 	struct fwdr_conn *conns;
 	int nconns;
 	struct log_rate rate;
+	struct loop_timer *resume;
+	struct log_rate fd_rate;
 };
+
+#define FWDR_PAUSE_MS 100 /* the listener's pause when out of descriptors */
 
 /**
  * fwdr_nonblock() - make a new socket non-blocking and close-on-exec
@@ -327,6 +334,37 @@ static void fwdr_conn_new(struct fwdr *r, int fd)
 	fwdr_watch(c, 1);
 }
 
+static void fwdr_accept(void *arg, int fd, int revents);
+
+/**
+ * fwdr_resume() - loop timer: watch the listening socket again
+ * @arg:	the relay
+ */
+static void fwdr_resume(void *arg)
+{
+	struct fwdr *r = arg;
+
+	loop_io_add(r->l, r->fd, POLLIN, fwdr_accept, r);
+}
+
+/**
+ * fwdr_pause() - out of descriptors (or memory) to accept with: stop
+ * watching the listener for FWDR_PAUSE_MS, or the waiting connection
+ * would wake the loop again at once, for ever
+ * @r:		relay
+ */
+static void fwdr_pause(struct fwdr *r)
+{
+	uint64_t due = log_rate_due(&r->fd_rate, loop_now_ms(), 10000);
+
+	if (due)
+		log_warnx("relay: cannot accept: %s; paused (%llu more not "
+			  "logged)",
+			  strerror(errno), (unsigned long long)(due - 1));
+	loop_io_del(r->l, r->fd);
+	loop_timer_arm(r->resume, loop_now_ms() + FWDR_PAUSE_MS);
+}
+
 /**
  * fwdr_accept() - loop callback of the listening socket: take the waiting
  * connections, beyond FWDR_CONNS_MAX closed at once
@@ -342,6 +380,11 @@ static void fwdr_accept(void *arg, int fd, int revents)
 	(void)revents;
 	for (i = 0; i < 16; i++) {
 		s = accept(fd, NULL, NULL);
+		if (s < 0 && (errno == EMFILE || errno == ENFILE ||
+			      errno == ENOBUFS || errno == ENOMEM)) {
+			fwdr_pause(r);
+			return;
+		}
 		if (s < 0)
 			return;
 		if (r->nconns >= FWDR_CONNS_MAX || fwdr_nonblock(s) < 0) {
@@ -400,6 +443,7 @@ struct fwdr *fwdr_listen(struct loop *l, const struct sockaddr *addr,
 	r->fd = fd;
 	memcpy(&r->target, target, tlen);
 	r->tlen = tlen;
+	r->resume = loop_timer_new(l, fwdr_resume, r);
 	loop_io_add(l, fd, POLLIN, fwdr_accept, r);
 	return r;
 }
@@ -425,6 +469,7 @@ void fwdr_close(struct fwdr *r)
 		return;
 	while (r->conns)
 		fwdr_conn_free(r->conns);
+	loop_timer_free(r->resume);
 	loop_io_del(r->l, r->fd);
 	close(r->fd);
 	free(r);

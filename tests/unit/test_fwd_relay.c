@@ -6,7 +6,8 @@
  * is slow; half-closes passed on; the connection gone when both sides
  * ended; a refused target closes the client's connection; fwdr_close()
  * ends the connections and frees the port; a relay on [::] not IPv6-only
- * takes IPv4 clients too.
+ * takes IPv4 clients too; out of descriptors, the listener pauses rather
+ * than spin.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,7 +19,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -320,6 +323,51 @@ static void test_relay_dual_stack(void **state)
 }
 
 /**
+ * test_relay_no_fds() - with no descriptor left to accept with, the relay
+ * pauses its listener rather than spin (the loop stays idle), and takes
+ * the waiting connection once descriptors are back
+ * @state:	unused
+ */
+static void test_relay_no_fds(void **state)
+{
+	struct loop *l = loop_new();
+	struct sockaddr_storage t;
+	socklen_t tlen;
+	int lfd = bound(AF_INET6, &t, &tlen), client, k, i;
+	struct rlimit old, low;
+	struct fwdr *r;
+	clock_t cpu;
+
+	(void)state;
+	assert_int_equal(listen(lfd, 4), 0);
+	r = relay_to(l, &t, tlen, &client);
+	/* the lowest free descriptor: none below it is free */
+	k = dup(0);
+	assert_true(k >= 0);
+	close(k);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)k;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	cpu = clock();
+	tl_loop_run_for(l, 300);
+	cpu = clock() - cpu;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	/* a spinning loop would have used about all of the 300 ms */
+	if (cpu > CLOCKS_PER_SEC / 10)
+		fail_msg("the loop used %ld ms of CPU in 300 ms",
+			 (long)(cpu * 1000 / CLOCKS_PER_SEC));
+	assert_int_equal(fwdr_conn_count(r), 0);
+	for (i = 0; i < 100 && !fwdr_conn_count(r); i++)
+		tl_loop_run_for(l, 10);
+	assert_int_equal(fwdr_conn_count(r), 1);
+	close(client);
+	fwdr_close(r);
+	close(lfd);
+	loop_free(l);
+}
+
+/**
  * main() - run the tests
  *
  * Return: the number of failed tests
@@ -331,6 +379,7 @@ int main(void)
 	    cmocka_unit_test(test_relay_refused),
 	    cmocka_unit_test(test_relay_close),
 	    cmocka_unit_test(test_relay_dual_stack),
+	    cmocka_unit_test(test_relay_no_fds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
