@@ -367,9 +367,8 @@ static int cfg_fwd_fields(char *buf, char **field, int max, char *why,
  * @err:	set to the reason on failure
  * @errlen:	its size
  *
- * A TCP forward may join a host address of one family to a guest address
- * of the other (the gateway relays it); a UDP forward stays within one
- * family, libslirp's forwards being so.
+ * A forward may join a host address of one family to a guest address of
+ * the other (the gateway relays it).
  *
  * Return: 0, or -1 with a message in @err
  */
@@ -407,12 +406,6 @@ int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
 	if (cfg_parse_int(fld[2], 1, 65535, &hp) ||
 	    cfg_parse_int(fld[n - 1], 1, 65535, &gp)) {
 		snprintf(why, sizeof(why), "a port is 1 to 65535");
-		goto bad;
-	}
-	if (f->udp && f->gaddr.family != f->haddr.family) {
-		snprintf(why, sizeof(why),
-			 "a udp forward's host and guest addresses are of one "
-			 "family (IPv4 or IPv6)");
 		goto bad;
 	}
 	f->hport = (uint16_t)hp;

@@ -39,10 +39,9 @@ struct cfg_host {
  * @haddr:	host address to listen on, IPv4 or IPv6 ([::]: both
  *		families for TCP, IPv6 only for UDP)
  * @hport:	host port
- * @gaddr:	guest address, IPv4 or IPv6 (a UDP forward's of @haddr's
- *		family: libslirp's forwards stay within one, the gateway
- *		relays TCP between families); 0.0.0.0 for the first guest
- *		(.15), :: for the first IPv6 address libslirp learned
+ * @gaddr:	guest address, IPv4 or IPv6 (the gateway relays between
+ *		families); 0.0.0.0 for the first guest (.15), :: for the
+ *		first IPv6 address libslirp learned
  * @gport:	guest port
  */
 struct net_forward {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * fwd_relay.c - the TCP relay of fwd_relay.h: one listening socket, and
+ * fwd_relay.c - the relays of fwd_relay.h. TCP: one listening socket, and
  * per accepted connection a pair of sockets (side 0 the accepted one, side
  * 1 the connection to the target) with a ring of FWDR_BUF bytes for each
  * direction.
@@ -16,6 +16,11 @@
  * connect. Allocation failure for a new connection (per connection: the
  * data path) closes that connection; with no descriptor left to accept
  * with, the listener pauses FWDR_PAUSE_MS rather than spin.
+ *
+ * UDP (struct fwdr_dgram): one socket for the clients, one connected to
+ * the target; datagrams are copied one by one, a full socket buffer drops
+ * them (counted), and the target's answers go to the client that sent
+ * last, as libslirp's own UDP forward behind the relay does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -473,4 +478,183 @@ void fwdr_close(struct fwdr *r)
 	loop_io_del(r->l, r->fd);
 	close(r->fd);
 	free(r);
+}
+
+/**
+ * struct fwdr_dgram - a UDP relay: datagrams from any client to the
+ * target, the target's answers to the client that sent last
+ * @l:		loop
+ * @fd:		the socket clients send to
+ * @out:	the socket connected to the target
+ * @client:	the client that sent last
+ * @clen:	its length, 0 before any
+ * @buf:	one datagram
+ * @dropped:	datagrams a full socket buffer made us drop
+ */
+struct fwdr_dgram {
+	struct loop *l;
+	int fd;
+	int out;
+	struct sockaddr_storage client;
+	socklen_t clen;
+	uint8_t *buf;
+	unsigned long dropped;
+};
+
+#define FWDR_DGRAM_MAX	 65535 /* largest datagram relayed */
+#define FWDR_DGRAM_BURST 64    /* datagrams moved per wake-up and direction */
+
+/**
+ * fwdr_dgram_in() - loop callback of the clients' socket: datagrams to
+ * the target, the sender remembered for the answers
+ * @arg:	the relay
+ * @fd:		the clients' socket
+ * @revents:	unused
+ *
+ * This is libslirp's own behaviour for a UDP forward (one socket, the
+ * answers to the last sender), which the relay sits in front of.
+ */
+static void fwdr_dgram_in(void *arg, int fd, int revents)
+{
+	struct fwdr_dgram *d = arg;
+	struct sockaddr_storage from;
+	socklen_t flen;
+	ssize_t n;
+	int i;
+
+	(void)revents;
+	for (i = 0; i < FWDR_DGRAM_BURST; i++) {
+		flen = sizeof(from);
+		n = recvfrom(fd, d->buf, FWDR_DGRAM_MAX, 0,
+			     (struct sockaddr *)&from, &flen);
+		if (n < 0)
+			return;
+		memcpy(&d->client, &from, flen);
+		d->clen = flen;
+		if (send(d->out, d->buf, (size_t)n, 0) < 0)
+			d->dropped++;
+	}
+}
+
+/**
+ * fwdr_dgram_back() - loop callback of the target's socket: its answers
+ * to the client that sent last
+ * @arg:	the relay
+ * @fd:		the socket connected to the target
+ * @revents:	unused
+ */
+static void fwdr_dgram_back(void *arg, int fd, int revents)
+{
+	struct fwdr_dgram *d = arg;
+	ssize_t n;
+	int i;
+
+	(void)revents;
+	for (i = 0; i < FWDR_DGRAM_BURST; i++) {
+		n = recv(fd, d->buf, FWDR_DGRAM_MAX, 0);
+		if (n < 0)
+			return; /* nothing more, or an ICMP error: dropped */
+		if (!d->clen ||
+		    sendto(d->fd, d->buf, (size_t)n, 0,
+			   (struct sockaddr *)&d->client, d->clen) < 0)
+			d->dropped++;
+	}
+}
+
+/**
+ * fwdr_dgram_socket() - a non-blocking UDP socket, bound to @addr or
+ * connected to it
+ * @addr:	address
+ * @alen:	its length
+ * @v6only:	for a bound IPv6 socket: IPv6 datagrams only
+ * @bind_it:	bind (the clients' socket) rather than connect
+ *
+ * Return: the socket, or -1 with errno set
+ */
+static int fwdr_dgram_socket(const struct sockaddr *addr, socklen_t alen,
+			     int v6only, int bind_it)
+{
+	int fd = socket(addr->sa_family, SOCK_DGRAM, 0), e;
+	int only = !!v6only;
+
+	if (fd < 0)
+		return -1;
+	if (fwdr_nonblock(fd) < 0 ||
+	    (bind_it && addr->sa_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof(only)) <
+		 0) ||
+	    (bind_it ? bind(fd, addr, alen) : connect(fd, addr, alen)) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * fwdr_dgram_open() - relay UDP datagrams sent to @addr to @target, and
+ * the target's answers back to the client that sent last
+ * @l:		loop
+ * @addr:	host address and port to receive on
+ * @alen:	its length
+ * @v6only:	an IPv6 @addr takes IPv6 datagrams only
+ * @target:	where the datagrams go
+ * @tlen:	its length
+ *
+ * Return: the relay, or NULL with errno set (@addr cannot be bound)
+ */
+struct fwdr_dgram *fwdr_dgram_open(struct loop *l, const struct sockaddr *addr,
+				   socklen_t alen, int v6only,
+				   const struct sockaddr *target,
+				   socklen_t tlen)
+{
+	int fd = fwdr_dgram_socket(addr, alen, v6only, 1), out, e;
+	struct fwdr_dgram *d;
+
+	if (fd < 0)
+		return NULL;
+	out = fwdr_dgram_socket(target, tlen, 1, 0);
+	if (out < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->l = l;
+	d->fd = fd;
+	d->out = out;
+	d->buf = xmalloc(FWDR_DGRAM_MAX);
+	loop_io_add(l, fd, POLLIN, fwdr_dgram_in, d);
+	loop_io_add(l, out, POLLIN, fwdr_dgram_back, d);
+	return d;
+}
+
+/**
+ * fwdr_dgram_dropped() - datagrams a UDP relay dropped (a full socket
+ * buffer, or an answer before any client)
+ * @d:		relay
+ *
+ * Return: the count
+ */
+unsigned long fwdr_dgram_dropped(const struct fwdr_dgram *d)
+{
+	return d->dropped;
+}
+
+/**
+ * fwdr_dgram_close() - close a UDP relay
+ * @d:		relay, or NULL
+ */
+void fwdr_dgram_close(struct fwdr_dgram *d)
+{
+	if (!d)
+		return;
+	loop_io_del(d->l, d->fd);
+	loop_io_del(d->l, d->out);
+	close(d->fd);
+	close(d->out);
+	free(d->buf);
+	free(d);
 }

@@ -77,19 +77,23 @@ struct gw {
  * (both families): a relay on the host address joined to a libslirp
  * forward on the loopback address of the guest's family (libslirp 4.7
  * forwards within one family only)
+ * @udp:	1 for UDP, 0 for TCP
  * @haddr:	host address the relay listens on
  * @hport:	its port
  * @inner:	the loopback address and port of libslirp's forward
  * @ilen:	its length
- * @relay:	the relay
+ * @relay:	the TCP relay, or NULL
+ * @dgram:	the UDP relay, or NULL
  * @next:	next one of the gateway
  */
 struct gw_xfwd {
+	int udp;
 	struct gw_addr haddr;
 	int hport;
 	struct sockaddr_storage inner;
 	socklen_t ilen;
 	struct fwdr *relay;
+	struct fwdr_dgram *dgram;
 	struct gw_xfwd *next;
 };
 
@@ -566,6 +570,7 @@ static int gw_addr_any6(const struct gw_addr *a)
  * gw_loopback_port() - a loopback address of @family with a port free
  * now, for libslirp's side of a forward between families
  * @family:	AF_INET or AF_INET6
+ * @type:	SOCK_STREAM or SOCK_DGRAM
  * @ss:		set to the address and port
  *
  * The port is the kernel's pick for a socket bound to port 0, closed
@@ -574,7 +579,8 @@ static int gw_addr_any6(const struct gw_addr *a)
  *
  * Return: the length of @ss, or 0 with errno set
  */
-static socklen_t gw_loopback_port(int family, struct sockaddr_storage *ss)
+static socklen_t gw_loopback_port(int family, int type,
+				  struct sockaddr_storage *ss)
 {
 	struct gw_addr lo = {.family = family};
 	socklen_t len;
@@ -583,7 +589,7 @@ static socklen_t gw_loopback_port(int family, struct sockaddr_storage *ss)
 	lo.v4.s_addr = htonl(INADDR_LOOPBACK);
 	lo.v6 = in6addr_loopback;
 	len = gw_sockaddr(&lo, 0, ss);
-	fd = socket(family, SOCK_STREAM, 0);
+	fd = socket(family, type, 0);
 	if (fd < 0)
 		return 0;
 	if (bind(fd, (struct sockaddr *)ss, len) < 0 ||
@@ -598,11 +604,12 @@ static socklen_t gw_loopback_port(int family, struct sockaddr_storage *ss)
 }
 
 /**
- * gw_xfwd_add() - a TCP forward between families, or from [::]: libslirp
- * forwards the guest family's loopback (a free port) to the guest, and a
- * relay listens on the host address (both families for [::]) and joins
- * every connection to it
+ * gw_xfwd_add() - a forward between families, or a TCP one from [::]:
+ * libslirp forwards the guest family's loopback (a free port) to the
+ * guest, and a relay listens on the host address (both families for TCP
+ * on [::]) and joins every connection (or passes every datagram) to it
  * @g:		gateway
+ * @udp:	1 for UDP, 0 for TCP
  * @haddr:	host address to listen on
  * @hport:	host port
  * @gaddr:	guest address, of the other family
@@ -613,33 +620,40 @@ static socklen_t gw_loopback_port(int family, struct sockaddr_storage *ss)
  *
  * Return: 0, or -1 with errno set (a port cannot be bound)
  */
-static int gw_xfwd_add(struct gw *g, const struct gw_addr *haddr, int hport,
-		       const struct gw_addr *gaddr, int gport)
+static int gw_xfwd_add(struct gw *g, int udp, const struct gw_addr *haddr,
+		       int hport, const struct gw_addr *gaddr, int gport)
 {
 	struct gw_xfwd *x = xcalloc(1, sizeof(*x));
+	int sflags = udp ? SLIRP_HOSTFWD_UDP : 0, e;
 	struct sockaddr_storage hs, gs;
 	socklen_t hl, gl;
-	int e;
 
 	hl = gw_sockaddr(haddr, hport, &hs);
 	gl = gw_sockaddr(gaddr, gport, &gs);
-	x->ilen = gw_loopback_port(gaddr->family, &x->inner);
+	x->ilen = gw_loopback_port(gaddr->family,
+				   udp ? SOCK_DGRAM : SOCK_STREAM, &x->inner);
+	if (gaddr->family == AF_INET6)
+		sflags |= SLIRP_HOSTFWD_V6ONLY;
 	if (!x->ilen ||
 	    slirp_add_hostxfwd(g->slirp, (struct sockaddr *)&x->inner, x->ilen,
-			       (struct sockaddr *)&gs, gl,
-			       gaddr->family == AF_INET6 ? SLIRP_HOSTFWD_V6ONLY
-							 : 0) < 0)
+			       (struct sockaddr *)&gs, gl, sflags) < 0)
 		goto fail;
-	x->relay =
-	    fwdr_listen(g->l, (struct sockaddr *)&hs, hl, !gw_addr_any6(haddr),
-			(struct sockaddr *)&x->inner, x->ilen);
-	if (!x->relay) {
+	if (udp)
+		x->dgram =
+		    fwdr_dgram_open(g->l, (struct sockaddr *)&hs, hl, 1,
+				    (struct sockaddr *)&x->inner, x->ilen);
+	else
+		x->relay = fwdr_listen(g->l, (struct sockaddr *)&hs, hl,
+				       !gw_addr_any6(haddr),
+				       (struct sockaddr *)&x->inner, x->ilen);
+	if (!x->relay && !x->dgram) {
 		e = errno;
 		slirp_remove_hostxfwd(g->slirp, (struct sockaddr *)&x->inner,
-				      x->ilen, 0);
+				      x->ilen, sflags);
 		errno = e;
 		goto fail;
 	}
+	x->udp = udp;
 	x->haddr = *haddr;
 	x->hport = hport;
 	x->next = g->xfwds;
@@ -662,8 +676,9 @@ static void gw_xfwd_drop(struct gw *g, struct gw_xfwd **pp)
 
 	*pp = x->next;
 	fwdr_close(x->relay);
+	fwdr_dgram_close(x->dgram);
 	slirp_remove_hostxfwd(g->slirp, (struct sockaddr *)&x->inner, x->ilen,
-			      0);
+			      x->udp ? SLIRP_HOSTFWD_UDP : 0);
 	free(x);
 }
 
@@ -684,8 +699,8 @@ static void gw_xfwd_free_all(struct gw *g)
  * @udp:	1 for UDP, 0 for TCP
  * @haddr:	host address to listen on, IPv4 or IPv6
  * @hport:	host port
- * @gaddr:	guest address; of the other family than @haddr for TCP
- *		only, through a relay (gw_xfwd_add()): libslirp 4.7 builds
+ * @gaddr:	guest address; of the other family than @haddr through a
+ *		relay (gw_xfwd_add()): libslirp 4.7 builds
  *		the guest side's packets in the host side's family
  *		(tcp_template(), so_ffamily), and a 0.0.0.0 guest behind
  *		an IPv6 host socket hits a g_assert in
@@ -699,7 +714,7 @@ static void gw_xfwd_free_all(struct gw *g)
  * UDP forward of 0.0.0.0 on the same port can stand beside it.
  *
  * Return: 0, or -1 if the host port cannot be bound (errno from the
- * socket calls) or a UDP forward's families differ (errno EAFNOSUPPORT)
+ * socket calls)
  */
 int gw_add_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
 		   int hport, const struct gw_addr *gaddr, int gport)
@@ -708,12 +723,8 @@ int gw_add_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
 	socklen_t hl, gl;
 	int flags = udp ? SLIRP_HOSTFWD_UDP : 0;
 
-	if (!udp && (haddr->family != gaddr->family || gw_addr_any6(haddr)))
-		return gw_xfwd_add(g, haddr, hport, gaddr, gport);
-	if (haddr->family != gaddr->family) {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
+	if (haddr->family != gaddr->family || (!udp && gw_addr_any6(haddr)))
+		return gw_xfwd_add(g, udp, haddr, hport, gaddr, gport);
 	hl = gw_sockaddr(haddr, hport, &hs);
 	gl = gw_sockaddr(gaddr, gport, &gs);
 	if (haddr->family == AF_INET6)
@@ -738,8 +749,8 @@ int gw_remove_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
 	socklen_t hl = gw_sockaddr(haddr, hport, &hs);
 	struct gw_xfwd **pp;
 
-	for (pp = &g->xfwds; !udp && *pp; pp = &(*pp)->next)
-		if ((*pp)->hport == hport &&
+	for (pp = &g->xfwds; *pp; pp = &(*pp)->next)
+		if ((*pp)->udp == udp && (*pp)->hport == hport &&
 		    gw_addr_same(&(*pp)->haddr, haddr)) {
 			gw_xfwd_drop(g, pp);
 			return 0;

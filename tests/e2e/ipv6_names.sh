@@ -22,14 +22,14 @@
 #    relayed): a round trip, and 2 MB echoed back whole (sha256), the
 #    half-close relayed both ways;
 #  - --forward tcp:[::]:P:[GUEST6]:7001 takes both 127.0.0.1 and [::1];
-#  - --forward udp:127.0.0.1:P:[GUEST6]:7002 (UDP between families),
-#    tcp:::1:P:22 (no brackets) and a zone id are refused at start, exit
-#    2, with a message naming the fault;
+#  - --forward udp:127.0.0.1:P:[GUEST6]:7002 (relayed): the IPv6 UDP echo;
+#  - --forward tcp:::1:P:22 (no brackets), an open '[' and a zone id are
+#    refused at start, exit 2, with a message naming the fault;
 #  - API expose {"local":"[::1]:P","remote":"[GUEST6]:7001"}: 200, traffic,
 #    listed by forwarder/all; unexpose: 200, and the port is closed;
 #    expose of [::1] to the guest's IPv4 address (a server on IPv4 only):
-#    traffic, unexpose closes it; a udp expose of 127.0.0.1 to an IPv6
-#    remote, and an unbracketed IPv6 local, are 400;
+#    traffic, unexpose closes it; an unbracketed IPv6 local, and a zone
+#    id in the remote, are 400;
 #  - SIGTERM: both daemons exit at once with status 0, and an ASan build
 #    reported nothing.
 
@@ -65,7 +65,7 @@ refused_forward() {
 	grep -q -- "$why" <<<"$out" ||
 		fail "--forward $fwd: '$out' does not say '$why'"
 }
-refused_forward "udp:127.0.0.1:2200:[$A6]:7002" "one family"
+refused_forward "tcp:[::1:2200:22" "without its ']'"
 refused_forward "tcp:::1:2200:22" "brackets"
 refused_forward "tcp:[fe80::1%lo]:2200:22" "zone"
 
@@ -118,7 +118,8 @@ dq() {
 daemon v6 true $P6 --forward "tcp:[::1]:2201:[$A6]:7001" \
 	--forward "udp:[::1]:2202:[$A6]:7002" \
 	--forward "tcp:127.0.0.1:2204:[$A6]:7001" \
-	--forward "tcp:[::]:2207:[$A6]:7001"
+	--forward "tcp:[::]:2207:[$A6]:7001" \
+	--forward "udp:127.0.0.1:2208:[$A6]:7002"
 D6=$DAEMON_PID
 D6LOG=$DLOG
 EP6=$TMP/ep-v6.sock
@@ -238,6 +239,11 @@ got=$(tcp6_rr 2207 "any6-$$") || fail "TCP [::1]:2207: socat failed"
 got=$(tcp_rr_ns4 2207 "any4-$$") || fail "TCP 127.0.0.1:2207: socat failed"
 [ "$got" = "any4-$$" ] || fail "TCP 127.0.0.1:2207 answered '$got'"
 
+log "--forward udp:127.0.0.1:2208:[$A6]:7002 (relayed between families)"
+got=$(udp_rr "$HNS" 127.0.0.1 2208 "udp4to6-$$") ||
+	fail "UDP 127.0.0.1:2208: no answer"
+[ "$got" = "udp4to6-$$" ] || fail "UDP 127.0.0.1:2208 answered '$got'"
+
 # --- the API's expose and unexpose with IPv6 -----------------------------
 
 EXPOSE="{\"local\":\"[::1]:2203\",\"remote\":\"[$A6]:7001\",\"protocol\":\"tcp\"}"
@@ -250,9 +256,7 @@ json_eval "any(f == {'local': '[::1]:2203', 'remote': '[$A6]:7001',
 	'protocol': 'tcp'} for f in j)" <<<"$API_BODY" | grep -qx True ||
 	fail "forwarder/all does not list the IPv6 forward: $API_BODY"
 api_expect "$EP6" POST /services/forwarder/expose 400 \
-	"{\"local\":\"127.0.0.1:2205\",\"remote\":\"[$A6]:7002\",\"protocol\":\"udp\"}"
-grep -q "one family" <<<"$API_BODY" ||
-	fail "udp expose 127.0.0.1 -> IPv6: '$API_BODY' does not name the fault"
+	"{\"local\":\"[::1]:2205\",\"remote\":\"[fe80::1%tap0]:7001\"}"
 api_expect "$EP6" POST /services/forwarder/expose 400 \
 	"{\"local\":\"::1:2204\",\"remote\":\"[$A6]:7001\"}"
 api_expect "$EP6" POST /services/forwarder/unexpose 200 \

@@ -7,7 +7,7 @@
  * ended; a refused target closes the client's connection; fwdr_close()
  * ends the connections and frees the port; a relay on [::] not IPv6-only
  * takes IPv4 clients too; out of descriptors, the listener pauses rather
- * than spin.
+ * than spin; UDP datagrams both ways, the answers to the last sender.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -368,6 +368,105 @@ static void test_relay_no_fds(void **state)
 }
 
 /**
+ * udp_bound() - a non-blocking UDP socket bound to a free loopback port
+ * @family:	AF_INET or AF_INET6
+ * @ss:		set to its address and port
+ * @len:	set to the address's length
+ *
+ * Return: the socket (skips the test when IPv6 loopback is off)
+ */
+static int udp_bound(int family, struct sockaddr_storage *ss, socklen_t *len)
+{
+	int fd = socket(family, SOCK_DGRAM, 0);
+
+	*len = lo_addr(family, 0, ss);
+	if (fd < 0 || bind(fd, (struct sockaddr *)ss, *len) < 0) {
+		if (family == AF_INET6)
+			skip();
+		fail_msg("bind: %s", strerror(errno));
+	}
+	assert_int_equal(getsockname(fd, (struct sockaddr *)ss, len), 0);
+	nonblock(fd);
+	return fd;
+}
+
+/**
+ * udp_wait() - one datagram from @fd, running the loop meanwhile
+ * @l:		loop
+ * @fd:		non-blocking UDP socket
+ * @buf:	at least 64 bytes, NUL-terminated on return
+ * @from:	set to the sender
+ * @flen:	set to its length
+ *
+ * Return: its length, or -1 if none came within a second
+ */
+static ssize_t udp_wait(struct loop *l, int fd, char *buf,
+			struct sockaddr_storage *from, socklen_t *flen)
+{
+	ssize_t n = -1;
+	int i;
+
+	for (i = 0; i < 200 && n < 0; i++) {
+		tl_loop_run_for(l, 5);
+		*flen = sizeof(*from);
+		n = recvfrom(fd, buf, 63, 0, (struct sockaddr *)from, flen);
+	}
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/**
+ * test_relay_udp() - UDP from IPv4 clients to an IPv6 target, the
+ * answers back to the client that sent last; closing frees the port
+ * @state:	unused
+ */
+static void test_relay_udp(void **state)
+{
+	struct loop *l = loop_new();
+	struct sockaddr_storage t, a, from, c;
+	socklen_t tlen, alen, flen, clen;
+	int target = udp_bound(AF_INET6, &t, &tlen), fd, c1, c2;
+	struct fwdr_dgram *d;
+	char buf[64];
+
+	(void)state;
+	fd = udp_bound(AF_INET, &a, &alen);
+	close(fd);
+	d = fwdr_dgram_open(l, (struct sockaddr *)&a, alen, 1,
+			    (struct sockaddr *)&t, tlen);
+	assert_non_null(d);
+	c1 = udp_bound(AF_INET, &c, &clen);
+	c2 = udp_bound(AF_INET, &c, &clen);
+	assert_int_equal(sendto(c1, "ping1", 5, 0, (struct sockaddr *)&a, alen),
+			 5);
+	assert_int_equal(udp_wait(l, target, buf, &from, &flen), 5);
+	assert_string_equal(buf, "ping1");
+	assert_int_equal(from.ss_family, AF_INET6);
+	assert_int_equal(
+	    sendto(target, "pong1", 5, 0, (struct sockaddr *)&from, flen), 5);
+	assert_int_equal(udp_wait(l, c1, buf, &c, &clen), 5);
+	assert_string_equal(buf, "pong1");
+	/* another client sent last: the answer is its */
+	assert_int_equal(sendto(c2, "ping2", 5, 0, (struct sockaddr *)&a, alen),
+			 5);
+	assert_int_equal(udp_wait(l, target, buf, &from, &flen), 5);
+	assert_int_equal(
+	    sendto(target, "pong2", 5, 0, (struct sockaddr *)&from, flen), 5);
+	assert_int_equal(udp_wait(l, c2, buf, &c, &clen), 5);
+	assert_string_equal(buf, "pong2");
+	assert_int_equal(fwdr_dgram_dropped(d), 0);
+	fwdr_dgram_close(d);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, alen), 0);
+	close(fd);
+	close(c1);
+	close(c2);
+	close(target);
+	loop_free(l);
+}
+
+/**
  * main() - run the tests
  *
  * Return: the number of failed tests
@@ -380,6 +479,7 @@ int main(void)
 	    cmocka_unit_test(test_relay_close),
 	    cmocka_unit_test(test_relay_dual_stack),
 	    cmocka_unit_test(test_relay_no_fds),
+	    cmocka_unit_test(test_relay_udp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
