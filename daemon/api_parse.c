@@ -236,8 +236,8 @@ static int api_parse_fwd(json_t *j, struct api_fwd_req *r, char *err,
  *
  * "remote" is "IP:PORT", an IPv6 address in brackets: an empty host
  * (":22") means "the guest that asked", which the daemon cannot know.
- * The local and remote addresses are of one family: libslirp 4.7 carries
- * a connection into the guest in the family the host accepted it in.
+ * A forward may join a local address of one family to a remote of the
+ * other (the gateway relays it).
  * A refusal names the local and remote addresses as given.
  *
  * Return: 0, or 400 with a message in @err
@@ -268,13 +268,6 @@ int api_parse_expose(const char *body, size_t len, struct api_fwd_req *r,
 			 "remote \"%.64s\": a unix forward reaches a guest's "
 			 "IPv4 address",
 			 remote);
-		goto out;
-	}
-	if (r->proto != API_UNIX && r->gaddr.family != r->haddr.family) {
-		snprintf(err, errlen,
-			 "local \"%.64s\" and remote \"%.64s\": the host and "
-			 "guest addresses must be of one family (IPv4 or IPv6)",
-			 r->local, remote);
 		goto out;
 	}
 	strcpy(r->remote, remote);

@@ -362,14 +362,13 @@ static int cfg_fwd_fields(char *buf, char **field, int max, char *why,
  * @s:		"tcp:127.0.0.1:2222:22", "udp:...", with the guest's address
  *		"tcp:127.0.0.1:2222:192.168.104.4:22", and IPv6 addresses in
  *		brackets: "tcp:[::1]:2222:[fec0::5055:55ff:fe12:3456]:22"
- * @f:		set on success; with no guest address, @f->gaddr is the
- *		unspecified address of the host address's family (0.0.0.0:
- *		the first guest; ::, the first IPv6 address libslirp learned)
+ * @f:		set on success; with no guest address, @f->gaddr is
+ *		0.0.0.0: the first guest's IPv4 address (.15)
  * @err:	set to the reason on failure
  * @errlen:	its size
  *
- * The host and guest addresses must be of one family: libslirp 4.7
- * carries a connection into the guest in the family it was accepted in.
+ * A forward may join a host address of one family to a guest address of
+ * the other (the gateway relays it).
  *
  * Return: 0, or -1 with a message in @err
  */
@@ -401,18 +400,12 @@ int cfg_parse_forward(const char *s, struct net_forward *f, char *err,
 	if (cfg_parse_ip(fld[1], &f->haddr, why, sizeof(why)))
 		goto bad;
 	memset(&f->gaddr, 0, sizeof(f->gaddr));
-	f->gaddr.family = f->haddr.family;
+	f->gaddr.family = AF_INET;
 	if (n == 5 && cfg_parse_ip(fld[3], &f->gaddr, why, sizeof(why)))
 		goto bad;
 	if (cfg_parse_int(fld[2], 1, 65535, &hp) ||
 	    cfg_parse_int(fld[n - 1], 1, 65535, &gp)) {
 		snprintf(why, sizeof(why), "a port is 1 to 65535");
-		goto bad;
-	}
-	if (f->gaddr.family != f->haddr.family) {
-		snprintf(why, sizeof(why),
-			 "the host and guest addresses must be of one family "
-			 "(IPv4 or IPv6)");
 		goto bad;
 	}
 	f->hport = (uint16_t)hp;

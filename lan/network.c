@@ -808,8 +808,8 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
  * @f:		the forward
  *
  * Return: 0, or -1 if the host port is taken (errno from the socket
- * calls), the families differ (EAFNOSUPPORT) or the guest address is
- * IPv6 on a network serving no IPv6 (EADDRNOTAVAIL)
+ * calls) or the guest address is IPv6 on a network serving no IPv6
+ * (EADDRNOTAVAIL)
  */
 int net_forward_add(struct net *n, const struct net_forward *f)
 {

@@ -37,11 +37,12 @@ struct cfg_host {
 /**
  * struct net_forward - a host-to-guest port forward
  * @udp:	1 for UDP, 0 for TCP
- * @haddr:	host address to listen on, IPv4 or IPv6 ([::] is IPv6 only)
+ * @haddr:	host address to listen on, IPv4 or IPv6 ([::]: both
+ *		families for TCP, IPv6 only for UDP)
  * @hport:	host port
- * @gaddr:	guest address, of @haddr's family (libslirp 4.7 forwards
- *		within one family); 0.0.0.0 for the first guest (.15), ::
- *		for the first IPv6 address libslirp learned
+ * @gaddr:	guest address, IPv4 or IPv6 (the gateway relays between
+ *		families); 0.0.0.0 for the first guest (.15), :: for the
+ *		first IPv6 address libslirp learned
  * @gport:	guest port
  */
 struct net_forward {

@@ -36,6 +36,7 @@
 #include <slirp/libslirp.h>
 
 #include "packet/frame.h"
+#include "packet/fwd_relay.h"
 #include "packet/gateway.h"
 #include "base/loop.h"
 #include "base/log.h"
@@ -75,7 +76,35 @@ struct gw {
 	int ready_fd;
 	int spin_fd;
 	int spin;
+	struct gw_xfwd *xfwds;
 };
+
+/**
+ * struct gw_xfwd - a TCP forward between address families, or from [::]
+ * (both families): a relay on the host address joined to a libslirp
+ * forward on the loopback address of the guest's family (libslirp 4.7
+ * forwards within one family only)
+ * @udp:	1 for UDP, 0 for TCP
+ * @haddr:	host address the relay listens on
+ * @hport:	its port
+ * @inner:	the loopback address and port of libslirp's forward
+ * @ilen:	its length
+ * @relay:	the TCP relay, or NULL
+ * @dgram:	the UDP relay, or NULL
+ * @next:	next one of the gateway
+ */
+struct gw_xfwd {
+	int udp;
+	struct gw_addr haddr;
+	int hport;
+	struct sockaddr_storage inner;
+	socklen_t ilen;
+	struct fwdr *relay;
+	struct fwdr_dgram *dgram;
+	struct gw_xfwd *next;
+};
+
+static void gw_xfwd_free_all(struct gw *g);
 
 /**
  * struct gw_timer - a libslirp timer on the loop
@@ -482,6 +511,7 @@ void gw_free(struct gw *g)
 	if (!g)
 		return;
 	loop_hook_del(g->l, g);
+	gw_xfwd_free_all(g);
 	slirp_cleanup(g->slirp);
 	free(g);
 }
@@ -558,25 +588,182 @@ static socklen_t gw_sockaddr(const struct gw_addr *a, int port,
 }
 
 /**
+ * gw_addr_same() - are two forward addresses the same?
+ * @a:		one
+ * @b:		the other
+ *
+ * Return: 1 if so, else 0
+ */
+static int gw_addr_same(const struct gw_addr *a, const struct gw_addr *b)
+{
+	if (a->family != b->family)
+		return 0;
+	return a->family == AF_INET6 ? !memcmp(&a->v6, &b->v6, sizeof(a->v6))
+				     : a->v4.s_addr == b->v4.s_addr;
+}
+
+/**
+ * gw_addr_any6() - is a forward's host address [::], every address of
+ * both families (as Go's net.Listen takes it: gvisor-tap-vsock's and
+ * Lima's users expect IPv4 connections there too)?
+ * @a:		address
+ *
+ * Return: 1 if so, else 0
+ */
+static int gw_addr_any6(const struct gw_addr *a)
+{
+	return a->family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&a->v6);
+}
+
+/**
+ * gw_loopback_port() - a loopback address of @family with a port free
+ * now, for libslirp's side of a forward between families
+ * @family:	AF_INET or AF_INET6
+ * @type:	SOCK_STREAM or SOCK_DGRAM
+ * @ss:		set to the address and port
+ *
+ * The port is the kernel's pick for a socket bound to port 0, closed
+ * again: another program could take it before libslirp binds it, and the
+ * forward then fails as a taken port does.
+ *
+ * Return: the length of @ss, or 0 with errno set
+ */
+static socklen_t gw_loopback_port(int family, int type,
+				  struct sockaddr_storage *ss)
+{
+	struct gw_addr lo = {.family = family};
+	socklen_t len;
+	int fd, e;
+
+	lo.v4.s_addr = htonl(INADDR_LOOPBACK);
+	lo.v6 = in6addr_loopback;
+	len = gw_sockaddr(&lo, 0, ss);
+	fd = socket(family, type, 0);
+	if (fd < 0)
+		return 0;
+	if (bind(fd, (struct sockaddr *)ss, len) < 0 ||
+	    getsockname(fd, (struct sockaddr *)ss, &len) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return 0;
+	}
+	close(fd);
+	return len;
+}
+
+/**
+ * gw_xfwd_add() - a forward between families, or a TCP one from [::]:
+ * libslirp forwards the guest family's loopback (a free port) to the
+ * guest, and a relay listens on the host address (both families for TCP
+ * on [::]) and joins every connection (or passes every datagram) to it
+ * @g:		gateway
+ * @udp:	1 for UDP, 0 for TCP
+ * @haddr:	host address to listen on
+ * @hport:	host port
+ * @gaddr:	guest address, of the other family
+ * @gport:	guest port
+ *
+ * The guest sees the connections come from the gateway (::2 or .2), as
+ * libslirp's own forwards from the host's loopback do.
+ *
+ * Return: 0, or -1 with errno set (a port cannot be bound)
+ */
+static int gw_xfwd_add(struct gw *g, int udp, const struct gw_addr *haddr,
+		       int hport, const struct gw_addr *gaddr, int gport)
+{
+	struct gw_xfwd *x = xcalloc(1, sizeof(*x));
+	int sflags = udp ? SLIRP_HOSTFWD_UDP : 0, e;
+	struct sockaddr_storage hs, gs;
+	socklen_t hl, gl;
+
+	hl = gw_sockaddr(haddr, hport, &hs);
+	gl = gw_sockaddr(gaddr, gport, &gs);
+	x->ilen = gw_loopback_port(gaddr->family,
+				   udp ? SOCK_DGRAM : SOCK_STREAM, &x->inner);
+	if (gaddr->family == AF_INET6)
+		sflags |= SLIRP_HOSTFWD_V6ONLY;
+	if (!x->ilen ||
+	    slirp_add_hostxfwd(g->slirp, (struct sockaddr *)&x->inner, x->ilen,
+			       (struct sockaddr *)&gs, gl, sflags) < 0)
+		goto fail;
+	if (udp)
+		x->dgram =
+		    fwdr_dgram_open(g->l, (struct sockaddr *)&hs, hl, 1,
+				    (struct sockaddr *)&x->inner, x->ilen);
+	else
+		x->relay = fwdr_listen(g->l, (struct sockaddr *)&hs, hl,
+				       !gw_addr_any6(haddr),
+				       (struct sockaddr *)&x->inner, x->ilen);
+	if (!x->relay && !x->dgram) {
+		e = errno;
+		slirp_remove_hostxfwd(g->slirp, (struct sockaddr *)&x->inner,
+				      x->ilen, sflags);
+		errno = e;
+		goto fail;
+	}
+	x->udp = udp;
+	x->haddr = *haddr;
+	x->hport = hport;
+	x->next = g->xfwds;
+	g->xfwds = x;
+	return 0;
+fail:
+	free(x);
+	return -1;
+}
+
+/**
+ * gw_xfwd_drop() - remove a forward between families: its relay and its
+ * connections, and libslirp's forward behind it
+ * @g:		gateway
+ * @pp:		the link pointing to it
+ */
+static void gw_xfwd_drop(struct gw *g, struct gw_xfwd **pp)
+{
+	struct gw_xfwd *x = *pp;
+
+	*pp = x->next;
+	fwdr_close(x->relay);
+	fwdr_dgram_close(x->dgram);
+	slirp_remove_hostxfwd(g->slirp, (struct sockaddr *)&x->inner, x->ilen,
+			      x->udp ? SLIRP_HOSTFWD_UDP : 0);
+	free(x);
+}
+
+/**
+ * gw_xfwd_free_all() - remove every forward between families (the
+ * gateway goes away)
+ * @g:		gateway
+ */
+static void gw_xfwd_free_all(struct gw *g)
+{
+	while (g->xfwds)
+		gw_xfwd_drop(g, &g->xfwds);
+}
+
+/**
  * gw_add_hostfwd() - forward a host port to a guest port
  * @g:		gateway
  * @udp:	1 for UDP, 0 for TCP
  * @haddr:	host address to listen on, IPv4 or IPv6
  * @hport:	host port
- * @gaddr:	guest address, of @haddr's family: libslirp 4.7 builds the
- *		guest side's packets in the host side's family
- *		(tcp_template(), so_ffamily), and a 0.0.0.0 guest behind an
- *		IPv6 host socket hits a g_assert in
+ * @gaddr:	guest address; of the other family than @haddr through a
+ *		relay (gw_xfwd_add()): libslirp 4.7 builds
+ *		the guest side's packets in the host side's family
+ *		(tcp_template(), so_ffamily), and a 0.0.0.0 guest behind
+ *		an IPv6 host socket hits a g_assert in
  *		soassign_guest_addr_if_needed(). The IPv6 unspecified
  *		address :: means the first IPv6 address libslirp's
  *		neighbour table learned, at each connection.
  * @gport:	guest port
  *
- * An IPv6 host socket is IPV6_V6ONLY: [::] takes IPv6 connections only,
- * and a forward of 0.0.0.0 on the same port can stand beside it.
+ * An IPv6 host socket is IPV6_V6ONLY, but for TCP on [::], which takes
+ * both families (relayed, gw_xfwd_add()): UDP on [::] is IPv6 only, and a
+ * UDP forward of 0.0.0.0 on the same port can stand beside it.
  *
  * Return: 0, or -1 if the host port cannot be bound (errno from the
- * socket calls) or the families differ (errno EAFNOSUPPORT)
+ * socket calls)
  */
 int gw_add_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
 		   int hport, const struct gw_addr *gaddr, int gport)
@@ -585,10 +772,8 @@ int gw_add_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
 	socklen_t hl, gl;
 	int flags = udp ? SLIRP_HOSTFWD_UDP : 0;
 
-	if (haddr->family != gaddr->family) {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
+	if (haddr->family != gaddr->family || (!udp && gw_addr_any6(haddr)))
+		return gw_xfwd_add(g, udp, haddr, hport, gaddr, gport);
 	hl = gw_sockaddr(haddr, hport, &hs);
 	gl = gw_sockaddr(gaddr, gport, &gs);
 	if (haddr->family == AF_INET6)
@@ -611,6 +796,14 @@ int gw_remove_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
 {
 	struct sockaddr_storage hs;
 	socklen_t hl = gw_sockaddr(haddr, hport, &hs);
+	struct gw_xfwd **pp;
+
+	for (pp = &g->xfwds; *pp; pp = &(*pp)->next)
+		if ((*pp)->udp == udp && (*pp)->hport == hport &&
+		    gw_addr_same(&(*pp)->haddr, haddr)) {
+			gw_xfwd_drop(g, pp);
+			return 0;
+		}
 
 	return slirp_remove_hostxfwd(g->slirp, (const struct sockaddr *)&hs, hl,
 				     udp ? SLIRP_HOSTFWD_UDP : 0);

@@ -18,13 +18,20 @@
 #    address is the network's whatever hostResolver.ipv6 says);
 #  - --forward tcp:[::1]:P:[GUEST6]:7001 reaches a server in the guest
 #    listening on IPv6 only; udp:[::1]:P:[GUEST6]:7002 an IPv6 UDP echo;
-#  - --forward tcp:127.0.0.1:P:[GUEST6]:7001 (two families) and
-#    tcp:::1:P:22 (no brackets) are refused at start, exit 2, with a
-#    message naming the fault;
+#  - --forward tcp:127.0.0.1:P:[GUEST6]:7001 (host IPv4 to guest IPv6,
+#    relayed): a round trip, and 2 MB echoed back whole (sha256), the
+#    half-close relayed both ways;
+#  - --forward tcp:[::]:P:[GUEST6]:7001 takes both 127.0.0.1 and [::1];
+#  - --forward udp:127.0.0.1:P:[GUEST6]:7002 (relayed): the IPv6 UDP echo;
+#  - --forward tcp:::1:P:22 (no brackets), an open '[' and a zone id are
+#    refused at start, exit 2, with a message naming the fault;
 #  - API expose {"local":"[::1]:P","remote":"[GUEST6]:7001"}: 200, traffic,
-#    listed by forwarder/all; unexpose: 200, and the port is closed; an
-#    expose of 127.0.0.1 to an IPv6 remote, and an unbracketed IPv6 local,
-#    are 400.
+#    listed by forwarder/all; unexpose: 200, and the port is closed;
+#    expose of [::1] to the guest's IPv4 address (a server on IPv4 only):
+#    traffic, unexpose closes it; an unbracketed IPv6 local, and a zone
+#    id in the remote, are 400;
+#  - SIGTERM: both daemons exit at once with status 0, and an ASan build
+#    reported nothing.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -58,7 +65,7 @@ refused_forward() {
 	grep -q -- "$why" <<<"$out" ||
 		fail "--forward $fwd: '$out' does not say '$why'"
 }
-refused_forward "tcp:127.0.0.1:2200:[$A6]:7001" "one family"
+refused_forward "tcp:[::1:2200:22" "without its ']'"
 refused_forward "tcp:::1:2200:22" "brackets"
 refused_forward "tcp:[fe80::1%lo]:2200:22" "zone"
 
@@ -79,6 +86,7 @@ daemon() {
 }
 
 # has_addr6 NS ADDR: NS's tap0 has ADDR, past duplicate address detection.
+# shellcheck disable=SC2317 # called through wait_for
 has_addr6() {
 	ip -n "$1" -6 -o addr show dev tap0 | grep " $2/64 " | grep -qv tentative
 }
@@ -108,9 +116,16 @@ dq() {
 }
 
 daemon v6 true $P6 --forward "tcp:[::1]:2201:[$A6]:7001" \
-	--forward "udp:[::1]:2202:[$A6]:7002"
+	--forward "udp:[::1]:2202:[$A6]:7002" \
+	--forward "tcp:127.0.0.1:2204:[$A6]:7001" \
+	--forward "tcp:[::]:2207:[$A6]:7001" \
+	--forward "udp:127.0.0.1:2208:[$A6]:7002"
+D6=$DAEMON_PID
+D6LOG=$DLOG
 EP6=$TMP/ep-v6.sock
 daemon v4 false $P4
+D4=$DAEMON_PID
+D4LOG=$DLOG
 guest "$G6" v6 $MAC6 "$A6"
 guest "$G4" v4 $MAC4 "$A4"
 IP6=$(lease_get "$TMP/lease-$G6" ip)
@@ -137,9 +152,10 @@ log "AAAA lima-v4.internal at $P4::3 (hostResolver.ipv6 false)"
 dq "$G4" "$P4::3" A lima-v4.internal
 [ "$DQ" = "$IP4" ] || fail "A lima-v4.internal: '$DQ', want $IP4"
 dq "$G4" "$P4::3" AAAA lima-v4.internal
-[ -z "$DQ" ] && [ "$DQ_STATUS" = NOERROR ] ||
+if [ -n "$DQ" ] || [ "$DQ_STATUS" != NOERROR ]; then
 	fail "AAAA lima-v4.internal with ipv6 false: '$DQ' ($DQ_STATUS)," \
 		"want NOERROR and no answer"
+fi
 wait_for 5 "PTR of $A4" sh -c \
 	"ip netns exec $G4 dig +short +time=1 @$P4::3 -x $A4 |
 	grep -qx lima-v4.internal." || {
@@ -149,9 +165,13 @@ wait_for 5 "PTR of $A4" sh -c \
 
 # --- forwards to the guest's IPv6 address --------------------------------
 
-# Servers in guest v6 on IPv6 only: TCP echo on 7001, UDP echo on 7002.
+# Servers in guest v6 on IPv6 only: TCP echo on 7001, UDP echo on 7002;
+# on IPv4 only: TCP echo on 7003.
 ip netns exec "$G6" socat TCP6-LISTEN:7001,ipv6only=1,reuseaddr,fork \
 	EXEC:cat >"$TMP/tcp6echo.log" 2>&1 </dev/null &
+register_pid $!
+ip netns exec "$G6" socat TCP4-LISTEN:7003,reuseaddr,fork \
+	EXEC:cat >"$TMP/tcp4echo.log" 2>&1 </dev/null &
 register_pid $!
 ip netns exec "$G6" python3 -c '
 import socket
@@ -165,8 +185,16 @@ while True:
 register_pid $!
 wait_for 5 "the guest's IPv6 servers" sh -c \
 	"ip netns exec $G6 ss -Hltn 'sport = :7001' | grep -q . &&
+	ip netns exec $G6 ss -Hltn 'sport = :7003' | grep -q . &&
 	ip netns exec $G6 ss -Hlun 'sport = :7002' | grep -q ." ||
 	fail "the IPv6 servers did not start in $G6"
+
+# tcp_rr_ns4 PORT MSG: one TCP round trip from the host namespace to
+# 127.0.0.1:PORT.
+tcp_rr_ns4() {
+	printf '%s\n' "$2" | timeout 10 ip netns exec "$HNS" \
+		socat -t 5 - "TCP4:127.0.0.1:$1,connect-timeout=5"
+}
 
 # tcp6_rr PORT MSG: one TCP round trip from the host namespace to [::1]:PORT.
 tcp6_rr() {
@@ -194,6 +222,28 @@ sys.exit(1)
 ' "udp6-$$") || fail "UDP [::1]:2202: no answer"
 [ "$got" = "udp6-$$" ] || fail "UDP [::1]:2202 answered '$got'"
 
+log "--forward tcp:127.0.0.1:2204:[$A6]:7001 (relayed between families)"
+got=$(tcp_rr_ns4 2204 "tcp4to6-$$") || fail "TCP 127.0.0.1:2204: socat failed"
+[ "$got" = "tcp4to6-$$" ] || fail "TCP 127.0.0.1:2204 answered '$got'"
+head -c 2097152 /dev/urandom >"$TMP/blob"
+timeout 30 ip netns exec "$HNS" socat -t 10 - \
+	TCP4:127.0.0.1:2204,connect-timeout=5 <"$TMP/blob" >"$TMP/blob.back" ||
+	fail "2 MB through 127.0.0.1:2204: socat failed"
+[ "$(sha256sum <"$TMP/blob")" = "$(sha256sum <"$TMP/blob.back")" ] ||
+	fail "2 MB through 127.0.0.1:2204: $(stat -c %s "$TMP/blob.back")" \
+		"bytes came back, not the same"
+
+log "--forward tcp:[::]:2207:[$A6]:7001 (both families)"
+got=$(tcp6_rr 2207 "any6-$$") || fail "TCP [::1]:2207: socat failed"
+[ "$got" = "any6-$$" ] || fail "TCP [::1]:2207 answered '$got'"
+got=$(tcp_rr_ns4 2207 "any4-$$") || fail "TCP 127.0.0.1:2207: socat failed"
+[ "$got" = "any4-$$" ] || fail "TCP 127.0.0.1:2207 answered '$got'"
+
+log "--forward udp:127.0.0.1:2208:[$A6]:7002 (relayed between families)"
+got=$(udp_rr "$HNS" 127.0.0.1 2208 "udp4to6-$$") ||
+	fail "UDP 127.0.0.1:2208: no answer"
+[ "$got" = "udp4to6-$$" ] || fail "UDP 127.0.0.1:2208 answered '$got'"
+
 # --- the API's expose and unexpose with IPv6 -----------------------------
 
 EXPOSE="{\"local\":\"[::1]:2203\",\"remote\":\"[$A6]:7001\",\"protocol\":\"tcp\"}"
@@ -206,9 +256,7 @@ json_eval "any(f == {'local': '[::1]:2203', 'remote': '[$A6]:7001',
 	'protocol': 'tcp'} for f in j)" <<<"$API_BODY" | grep -qx True ||
 	fail "forwarder/all does not list the IPv6 forward: $API_BODY"
 api_expect "$EP6" POST /services/forwarder/expose 400 \
-	"{\"local\":\"127.0.0.1:2204\",\"remote\":\"[$A6]:7001\"}"
-grep -q "one family" <<<"$API_BODY" ||
-	fail "expose 127.0.0.1 -> IPv6: '$API_BODY' does not name the fault"
+	"{\"local\":\"[::1]:2205\",\"remote\":\"[fe80::1%tap0]:7001\"}"
 api_expect "$EP6" POST /services/forwarder/expose 400 \
 	"{\"local\":\"::1:2204\",\"remote\":\"[$A6]:7001\"}"
 api_expect "$EP6" POST /services/forwarder/unexpose 200 \
@@ -220,4 +268,18 @@ api_expect "$EP6" GET /services/forwarder/all 200
 grep -q '2203' <<<"$API_BODY" &&
 	fail "forwarder/all still lists [::1]:2203: $API_BODY"
 
+EXPOSE="{\"local\":\"[::1]:2206\",\"remote\":\"$IP6:7003\"}"
+log "expose $EXPOSE (relayed between families)"
+api_expect "$EP6" POST /services/forwarder/expose 200 "$EXPOSE"
+got=$(tcp6_rr 2206 "6to4-$$") || fail "TCP [::1]:2206: socat failed"
+[ "$got" = "6to4-$$" ] || fail "TCP [::1]:2206 answered '$got'"
+api_expect "$EP6" POST /services/forwarder/unexpose 200 '{"local":"[::1]:2206"}'
+if tcp6_rr 2206 "gone-$$" >/dev/null 2>&1; then
+	fail "[::1]:2206 still answers after unexpose"
+fi
+
+stop_daemon "$D6" "$TMP/v6.sock" ""
+stop_daemon "$D4" "$TMP/v4.sock" ""
+sanitizer_check "$D6LOG"
+sanitizer_check "$D4LOG"
 pass

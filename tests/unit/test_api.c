@@ -145,9 +145,6 @@ static void test_expose(void **state)
 	    "{\"local\":\"[::1:2222\",\"remote\":\"[fd00::4]:22\"}",
 	    "{\"local\":\"[::1]:2222\",\"remote\":\"fd00::4:22\"}",
 	    "{\"local\":\"[::1]:2222\",\"remote\":\"[fe80::4%eth0]:22\"}",
-	    "{\"local\":\"[::1]:2222\",\"remote\":\"10.0.0.4:22\"}",
-	    "{\"local\":\"127.0.0.1:2222\",\"remote\":\"[fd00::4]:22\"}",
-	    "{\"local\":\":2222\",\"remote\":\"[fd00::4]:22\"}",
 	    "{\"local\":\"/run/x.sock\",\"remote\":"
 	    "\"[fd00::4]:22\",\"protocol\":\"unix\"}",
 	    "{bad json",
@@ -199,6 +196,23 @@ static void test_expose(void **state)
 			 0);
 	assert_int_equal(r.proto, API_UDP);
 	assert_true(v6eq(&r.haddr, "::"));
+	/* between families: the gateway relays it */
+	assert_int_equal(expose("{\"local\":\"127.0.0.1:2222\",\"remote\":"
+				"\"[fd00::4]:53\",\"protocol\":\"udp\"}",
+				&r),
+			 0);
+	assert_int_equal(r.proto, API_UDP);
+	assert_true(v6eq(&r.gaddr, "fd00::4"));
+	assert_int_equal(expose("{\"local\":\"127.0.0.1:2222\",\"remote\":"
+				"\"[fd00::4]:22\"}",
+				&r),
+			 0);
+	assert_int_equal(r.haddr.family, AF_INET);
+	assert_true(v6eq(&r.gaddr, "fd00::4"));
+	assert_int_equal(
+	    expose("{\"local\":\"[::1]:2222\",\"remote\":\"10.0.0.4:22\"}", &r),
+	    0);
+	assert_int_equal(r.gaddr.family, AF_INET);
 	assert_int_equal(expose("{\"local\":\"127.0.0.1:5353\",\"remote\":"
 				"\"10.0.0.4:53\",\"protocol\":\"udp\"}",
 				&r),

@@ -107,6 +107,17 @@ struct fwd_row {
 };
 
 /**
+ * family_of() - the family of an address text
+ * @text:	IPv4 or IPv6 address
+ *
+ * Return: AF_INET6 if it has a colon, else AF_INET
+ */
+static int family_of(const char *text)
+{
+	return strchr(text, ':') ? AF_INET6 : AF_INET;
+}
+
+/**
  * addr_is() - is a parsed forward address the one of @text?
  * @a:		the address
  * @fam:	the family it must have
@@ -128,9 +139,9 @@ static int addr_is(const struct gw_addr *a, int fam, const char *text)
 }
 
 /**
- * test_forward() - --forward takes IPv4 and bracketed IPv6 addresses, host
- * and guest of one family, and refuses the malformed ones with a message
- * naming the fault
+ * test_forward() - --forward takes IPv4 and bracketed IPv6 addresses, of
+ * one family or two (no guest address is the first guest's IPv4 one), and
+ * refuses the malformed ones with a message naming the fault
  * @state:	unused
  */
 static void test_forward(void **state)
@@ -140,7 +151,14 @@ static void test_forward(void **state)
 	     22},
 	    {"udp:0.0.0.0:53:192.168.5.15:5353", 1, AF_INET, "0.0.0.0", 53,
 	     "192.168.5.15", 5353},
-	    {"tcp:[::1]:2222:22", 0, AF_INET6, "::1", 2222, "::", 22},
+	    {"tcp:[::1]:2222:22", 0, AF_INET6, "::1", 2222, "0.0.0.0", 22},
+	    {"tcp:127.0.0.1:2222:[fd12:3456:789a:1::a]:22", 0, AF_INET,
+	     "127.0.0.1", 2222, "fd12:3456:789a:1::a", 22},
+	    {"tcp:[::]:8080:192.168.5.15:80", 0, AF_INET6, "::", 8080,
+	     "192.168.5.15", 80},
+	    {"udp:127.0.0.1:5353:[fd00::1]:53", 1, AF_INET, "127.0.0.1", 5353,
+	     "fd00::1", 53},
+	    {"udp:[::1]:53:5353", 1, AF_INET6, "::1", 53, "0.0.0.0", 5353},
 	    {"tcp:[::1]:2222:[fec0::5055:55ff:fe12:3456]:22", 0, AF_INET6,
 	     "::1", 2222, "fec0::5055:55ff:fe12:3456", 22},
 	    {"udp:[::]:5353:[fd12:3456:789a:1::a]:53", 1, AF_INET6, "::", 5353,
@@ -159,8 +177,6 @@ static void test_forward(void **state)
 	    {"tcp:[::1]x:2222:22", "without its ']'"},
 	    {"tcp:[127.0.0.1]:2222:22", "not an IPv6 address"},
 	    {"tcp:[]:2222:22", "not an IPv6 address"},
-	    {"tcp:127.0.0.1:2222:[fd00::1]:22", "one family"},
-	    {"tcp:[::1]:2222:192.168.5.15:22", "one family"},
 	    {"tcp::2222:22", "no address"},
 	    {"tcp:[::1]:0:22", "1 to 65535"},
 	    {"tcp:[::1]:2222", "too few"},
@@ -175,7 +191,8 @@ static void test_forward(void **state)
 			fail_msg("%s: %s", ok[i].text, err);
 		assert_int_equal(f.udp, ok[i].udp);
 		assert_true(addr_is(&f.haddr, ok[i].hfam, ok[i].haddr));
-		assert_true(addr_is(&f.gaddr, ok[i].hfam, ok[i].gaddr));
+		assert_true(
+		    addr_is(&f.gaddr, family_of(ok[i].gaddr), ok[i].gaddr));
 		assert_int_equal(f.hport, ok[i].hport);
 		assert_int_equal(f.gport, ok[i].gport);
 	}
