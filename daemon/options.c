@@ -358,6 +358,32 @@ static int cfg_fwd_fields(char *buf, char **field, int max, char *why,
 }
 
 /**
+ * cfg_ula_prefix() - the unique-local /64 of a user-v2 network
+ * @name:	the network's name (networks.yaml)
+ * @prefix:	set to fdXX:XXXX:XXXX::/64
+ *
+ * RFC 4193 asks for a pseudo-random global ID; a hash of the name gives
+ * one that stays the same across restarts, as the guests' addresses
+ * should, and differs between networks (FNV-1a, 64 bits, of which 40
+ * are used). The subnet ID is 0.
+ */
+void cfg_ula_prefix(const char *name, struct in6_addr *prefix)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *p;
+	int i;
+
+	for (p = "usernetd user-v2 "; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	for (p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	memset(prefix, 0, sizeof(*prefix));
+	prefix->s6_addr[0] = 0xfd;
+	for (i = 0; i < 5; i++)
+		prefix->s6_addr[1 + i] = (uint8_t)(h >> (8 * i));
+}
+
+/**
  * cfg_parse_forward() - parse a --forward value
  * @s:		"tcp:127.0.0.1:2222:22", "udp:...", with the guest's address
  *		"tcp:127.0.0.1:2222:192.168.104.4:22", and IPv6 addresses in
@@ -753,7 +779,7 @@ static int cfg_use_network(struct cfg *c, const char *file,
 	}
 	c->net.user_v2 = 1;
 	if (!c->ipv6_prefix_set)
-		net_ula_prefix(c->lima_network ? c->lima_network
+		cfg_ula_prefix(c->lima_network ? c->lima_network
 					       : c->network_name,
 			       &c->net.prefix6);
 	c->net.subnet = nw->subnet;

@@ -76,32 +76,6 @@ void net_host_addr6(const struct net_config *cfg, uint32_t host,
 }
 
 /**
- * net_ula_prefix() - the unique-local /64 of a user-v2 network
- * @name:	the network's name (networks.yaml)
- * @prefix:	set to fdXX:XXXX:XXXX::/64
- *
- * RFC 4193 asks for a pseudo-random global ID; a hash of the name gives
- * one that stays the same across restarts, as the guests' addresses
- * should, and differs between networks (FNV-1a, 64 bits, of which 40
- * are used). The subnet ID is 0.
- */
-void net_ula_prefix(const char *name, struct in6_addr *prefix)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *p;
-	int i;
-
-	for (p = "usernetd user-v2 "; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
-	for (p = name; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
-	memset(prefix, 0, sizeof(*prefix));
-	prefix->s6_addr[0] = 0xfd;
-	for (i = 0; i < 5; i++)
-		prefix->s6_addr[1 + i] = (uint8_t)(h >> (8 * i));
-}
-
-/**
  * net_mask() - netmask of a prefix length
  * @prefix:	prefix length, 0 to 32
  *

@@ -76,7 +76,7 @@ struct net_forward {
  *			0 with --no-ipv6
  * @prefix6:		the /64 of IPv6 guests: fec0:: on slirp networks, a
  *			unique-local prefix derived from the name on user-v2
- *			(net_ula_prefix()), or --ipv6-prefix; host bits zero
+ *			(cfg_ula_prefix()), or --ipv6-prefix; host bits zero
  */
 struct net_config {
 	struct in_addr subnet;
@@ -198,7 +198,6 @@ int net_forward_add(struct net *n, const struct net_forward *f);
 struct in_addr net_host_addr(const struct net_config *cfg, uint32_t host);
 void net_host_addr6(const struct net_config *cfg, uint32_t host,
 		    struct in6_addr *a);
-void net_ula_prefix(const char *name, struct in6_addr *prefix);
 struct dns_local *net_names_new(const struct net_config *cfg);
 const char *net_name(const struct net *n);
 struct cap;

@@ -304,9 +304,9 @@ static void test_ipv6(void **state)
 		assert_non_null(strstr(err, bad[i]));
 	}
 
-	net_ula_prefix("user-v2", &p1);
-	net_ula_prefix("user-v2", &p2);
-	net_ula_prefix("shared", &p3);
+	cfg_ula_prefix("user-v2", &p1);
+	cfg_ula_prefix("user-v2", &p2);
+	cfg_ula_prefix("shared", &p3);
 	assert_memory_equal(&p1, &p2, sizeof(p1));
 	assert_memory_not_equal(&p1, &p3, sizeof(p1));
 	assert_int_equal(p1.s6_addr[0], 0xfd);
@@ -496,7 +496,7 @@ static void test_lima_network(void **state)
 	assert_int_equal(cfg_parse_args(&c, 3, argv, err, sizeof(err)), CFG_OK);
 	assert_string_equal(inet_ntoa(c.net.subnet), "10.77.0.0");
 	assert_int_equal(c.net.prefix, 22);
-	net_ula_prefix("shared2", &ula);
+	cfg_ula_prefix("shared2", &ula);
 	assert_memory_equal(&c.net.prefix6, &ula, sizeof(ula));
 	snprintf(path, sizeof(path), "%s/_networks/shared2/shared2_ep.sock",
 		 home);
