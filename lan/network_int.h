@@ -76,6 +76,8 @@ struct net_vm {
  * @own6:	IPv6 addresses of the gateway and the services host, which
  *		no guest may claim
  * @owners6:	which VM owns which IPv6 address (own6.c)
+ * @ping6:	ICMPv6 echo to the outside through host sockets (ping6.c),
+ *		NULL without IPv6
  * @ra:		what the gateway's router advertisements must carry (MTU,
  *		DNS at ::3), when @cfg.ip6
  * @nat:	NAT sockets the guests opened, each port's share

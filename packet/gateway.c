@@ -63,6 +63,8 @@
  *		 that was readable, or -1
  * @spin_fd:	 the last such descriptor
  * @spin:	 iterations in a row @spin_fd was readable
+ * @xfwds:	 forwards between address families, each with its relay
+ *		 (fwd_relay.c)
  */
 struct gw {
 	struct loop *l;

@@ -46,7 +46,7 @@
  * fuzz-sources: base/log.c packet/ipfrag.c packet/tcpurg.c packet/frame.c
  * fuzz-sources: packet/reap.c packet/l2guard.c packet/natcap.c
  * fuzz-sources: lan/state.c base/wsched.c base/xalloc.c
- * fuzz-sources: packet/ping6.c
+ * fuzz-sources: packet/ping6.c packet/fwd_relay.c
  * fuzz-libs: -lslirp -lglib-2.0 -llwip -lcares -ljansson -lpcap -lpthread
  * fuzz-libs: -Wl,--wrap=read
  * fuzz-args: -close_fd_mask=2 -rss_limit_mb=4096

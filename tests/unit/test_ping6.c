@@ -87,8 +87,11 @@ static void echo_of_capture(struct ping6_echo *e)
 	e->seq = 1;
 }
 
-/* The echo reply is the kernel's, byte for byte, from whatever identifier
- * and checksum the host's socket gave */
+/**
+ * test_reply_matches_capture() - the echo reply is the kernel's, byte for
+ * byte, from whatever identifier and checksum the host's socket gave
+ * @state:	unused
+ */
 static void test_reply_matches_capture(void **state)
 {
 	uint8_t f[PING6_HEAD + 64];
@@ -111,7 +114,11 @@ static void test_reply_matches_capture(void **state)
 	assert_int_equal(icmp6_sum(f), 0xffff);
 }
 
-/* A changed sequence changes the checksum the right way */
+/**
+ * test_reply_other_seq() - a changed sequence changes the checksum the
+ * right way
+ * @state:	unused
+ */
 static void test_reply_other_seq(void **state)
 {
 	uint8_t f[PING6_HEAD + 64];
@@ -130,7 +137,11 @@ static void test_reply_other_seq(void **state)
 				2);
 }
 
-/* An unreachable from the gateway quotes the whole request */
+/**
+ * test_unreach_quotes() - an unreachable from the gateway quotes the whole
+ * request
+ * @state:	unused
+ */
 static void test_unreach_quotes(void **state)
 {
 	const uint8_t *pkt = cap_request + ETH;
@@ -163,7 +174,11 @@ static void test_unreach_quotes(void **state)
 			 0);
 }
 
-/* A long request is quoted up to the minimum MTU (RFC 4443 3.1) */
+/**
+ * test_unreach_cut() - a long request is quoted up to the minimum MTU (RFC
+ * 4443 3.1)
+ * @state:	unused
+ */
 static void test_unreach_cut(void **state)
 {
 	size_t pkt_len = 3000, len, i;
@@ -261,7 +276,11 @@ static struct ping6 *new_ping6(struct loop *l, struct ping6_stats *st,
 	return ping6_new(l, &c, st, sink_out, s);
 }
 
-/* Not echo requests to the outside: left to the caller, no socket */
+/**
+ * test_not_taken() - not echo requests to the outside: left to the caller,
+ * no socket
+ * @state:	unused
+ */
 static void test_not_taken(void **state)
 {
 	static const char *const dsts[] = {
@@ -296,7 +315,11 @@ static void test_not_taken(void **state)
 	loop_free(l);
 }
 
-/* Damaged requests to the outside: taken, dropped, counted */
+/**
+ * test_bad_dropped() - damaged requests to the outside: taken, dropped,
+ * counted
+ * @state:	unused
+ */
 static void test_bad_dropped(void **state)
 {
 	struct loop *l = loop_new();
@@ -342,8 +365,11 @@ static int ping_refused(void)
 	return !(getegid() >= lo && getegid() <= hi);
 }
 
-/* A host that refuses ping sockets: administratively prohibited, at once,
- * quoting the request */
+/**
+ * test_refused_unreach() - a host that refuses ping sockets:
+ * administratively prohibited, at once, quoting the request
+ * @state:	unused
+ */
 static void test_refused_unreach(void **state)
 {
 	struct loop *l;
