@@ -88,7 +88,7 @@ static size_t natcap_hash(const struct natcap_flow *k, size_t mask)
 	int i;
 
 	for (i = 0; i < 32; i += 8) {
-		memcpy(&w, i < 16 ? k->src + i : k->dst + i - 16, 8);
+		memcpy(&w, i < 16 ? k->src + i : k->dst + (i - 16), 8);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 29;
 	}

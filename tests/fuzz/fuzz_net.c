@@ -46,7 +46,8 @@
  * fuzz-sources: base/log.c packet/ipfrag.c packet/tcpurg.c packet/frame.c
  * fuzz-sources: packet/reap.c packet/l2guard.c packet/natcap.c
  * fuzz-sources: lan/state.c base/wsched.c base/xalloc.c
- * fuzz-sources: packet/ping6.c packet/fwd_relay.c
+ * fuzz-sources: packet/ping6.c packet/fwd_relay.c packet/fwd_unix.c
+ * fuzz-sources: packet/port_listen.c packet/peercred_linux.c
  * fuzz-libs: -lslirp -lglib-2.0 -llwip -lcares -ljansson -lpcap -lpthread
  * fuzz-libs: -Wl,--wrap=read
  * fuzz-args: -close_fd_mask=2 -rss_limit_mb=4096
