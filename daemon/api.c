@@ -109,6 +109,7 @@ struct api_route {
 static const struct api_route api_routes[] = {
     {"/services/dhcp/leases", "GET", api_get_leases},
     {"/leases", "GET", api_get_leases},
+    {"/services/ipv6/addresses", "GET", api_get_addr6},
     {"/services/forwarder/expose", "POST", api_expose},
     {"/services/forwarder/unexpose", "POST", api_unexpose},
     {"/services/forwarder/all", "GET", api_forwards},

@@ -117,6 +117,8 @@ enum MHD_Result api_error(struct MHD_Connection *c, unsigned status,
 /* api_leases.c */
 enum MHD_Result api_get_leases(struct api *a, struct api_req *r,
 			       struct MHD_Connection *c);
+enum MHD_Result api_get_addr6(struct api *a, struct api_req *r,
+			      struct MHD_Connection *c);
 
 /* api_forward.c */
 enum MHD_Result api_expose(struct api *a, struct api_req *r,

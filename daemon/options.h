@@ -105,6 +105,7 @@ int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err,
 		   size_t errlen);
 int cfg_parse_cidr(const char *s, struct net_config *net, char *err,
 		   size_t errlen);
+int cfg_parse_tap(const char *s, struct cfg_tap *t, char *err, size_t errlen);
 void cfg_ula_prefix(const char *name, struct in6_addr *prefix);
 int cfg_parse_prefix6(const char *s, struct in6_addr *p, char *err,
 		      size_t errlen);

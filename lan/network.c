@@ -953,6 +953,17 @@ void net_foreach_cam(struct net *n, net_cam_fn fn, void *arg)
 }
 
 /**
+ * net_foreach_addr6() - report the IPv6 addresses the VMs hold
+ * @n:		network
+ * @fn:		called for each address, with its owner's MAC
+ * @arg:	its argument
+ */
+void net_foreach_addr6(struct net *n, net_addr6_fn fn, void *arg)
+{
+	own6_foreach(n->owners6, fn, arg);
+}
+
+/**
  * net_sw_stats() - counters of the network's switch
  * @n:		network
  *

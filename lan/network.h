@@ -232,6 +232,15 @@ typedef void (*net_cam_fn)(void *arg, const uint8_t mac[6], const char *port,
 
 int net_forward_remove(struct net *n, int udp, const struct gw_addr *haddr,
 		       uint16_t hport);
+/**
+ * net_addr6_fn - callback of net_foreach_addr6()
+ * @arg:	its argument
+ * @a:		an IPv6 address a VM holds (own6.c)
+ * @mac:	the MAC it is used from
+ */
+typedef void (*net_addr6_fn)(void *arg, const struct in6_addr *a,
+			     const uint8_t mac[6]);
+
 int net_holds_addr(const struct net *n, struct in_addr a);
 int net_holds_addr6(const struct net *n, const struct in6_addr *a);
 struct dhcp *net_dhcp(struct net *n);
@@ -239,6 +248,7 @@ struct dns_local *net_names(struct net *n);
 struct netif *net_svc_netif(struct net *n);
 void net_foreach_port(struct net *n, net_port_fn fn, void *arg);
 void net_foreach_cam(struct net *n, net_cam_fn fn, void *arg);
+void net_foreach_addr6(struct net *n, net_addr6_fn fn, void *arg);
 const struct sw_stats *net_sw_stats(const struct net *n);
 void net_svc_stats(const struct net *n, struct svc_stats *st);
 int net_nat_connections(struct net *n);

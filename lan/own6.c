@@ -394,3 +394,17 @@ size_t own6_count(const struct own6 *t)
 {
 	return t->n;
 }
+
+/**
+ * own6_foreach() - every address held, in no particular order
+ * @t:		the table
+ * @fn:		called with each address and its MAC
+ * @arg:	its argument
+ */
+void own6_foreach(const struct own6 *t, own6_fn fn, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		fn(arg, &t->e[i].a, t->e[i].mac);
+}

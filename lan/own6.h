@@ -40,6 +40,15 @@ enum own6_verdict {
  */
 typedef void (*own6_changed_fn)(void *arg);
 
+/**
+ * own6_fn - own6_foreach()'s callback: an address and its owner's MAC
+ * @arg:	own6_foreach()'s @arg
+ * @a:		the address
+ * @mac:	the MAC it is used from
+ */
+typedef void (*own6_fn)(void *arg, const struct in6_addr *a,
+			const uint8_t mac[6]);
+
 struct own6;
 
 struct own6 *own6_new(const struct in6_addr *prefix, own6_changed_fn changed,
@@ -54,5 +63,6 @@ int own6_addr_of(const struct own6 *t, const uint8_t mac[6],
 		 struct in6_addr *a);
 void own6_release_vm(struct own6 *t, uint32_t vm);
 size_t own6_count(const struct own6 *t);
+void own6_foreach(const struct own6 *t, own6_fn fn, void *arg);
 
 #endif /* USERNETD_OWN6_H */

@@ -2,7 +2,7 @@
 /*
  * ctl_api.c - usernetctl's control API client: HTTP over usernetd's unix
  * socket with libcurl (CURLOPT_UNIX_SOCKET_PATH), JSON with jansson.
- * Subcommands: leases, forward, dns, stats, wait-port, capture.
+ * Subcommands: leases, addresses, forward, dns, stats, wait-port, capture.
  *
  * Every subcommand takes -e/--endpoint PATH (or the one given before the
  * subcommand) and --json (print the daemon's raw answer instead of a
@@ -280,20 +280,26 @@ static int ctl_get_show(const char *path, void (*table)(json_t *j))
 }
 
 /**
- * ctl_leases_table() - {"ip":"mac"} as two columns
+ * ctl_leases_table() - {"address":"mac"} as two columns, the first as wide
+ * as its longest address (IPv6 ones too)
  * @j:		the parsed answer
  */
 static void ctl_leases_table(json_t *j)
 {
+	int w = (int)strlen("ADDRESS");
 	const char *ip;
 	json_t *v;
 
-	printf("%-16s %s\n", "ADDRESS", "MAC");
+	for (void *it = json_object_iter(j); it;
+	     it = json_object_iter_next(j, it))
+		if ((int)strlen(json_object_iter_key(it)) > w)
+			w = (int)strlen(json_object_iter_key(it));
+	printf("%-*s %s\n", w, "ADDRESS", "MAC");
 	for (void *it = json_object_iter(j); it;
 	     it = json_object_iter_next(j, it)) {
 		ip = json_object_iter_key(it);
 		v = json_object_iter_value(it);
-		printf("%-16s %s\n", ip, json_string_value(v));
+		printf("%-*s %s\n", w, ip, json_string_value(v));
 	}
 }
 
@@ -311,6 +317,23 @@ int ctl_api_leases(int argc, char **argv)
 	if (i < 0)
 		return ctl_status(i);
 	return ctl_get_show("/services/dhcp/leases", ctl_leases_table);
+}
+
+/**
+ * ctl_api_addresses() - `usernetctl addresses`: the IPv6 addresses the
+ * guests hold
+ * @argc:	argument count, the command's name first
+ * @argv:	the arguments
+ *
+ * Return: exit status
+ */
+int ctl_api_addresses(int argc, char **argv)
+{
+	int i = ctl_parse(argc, argv, "addresses", 0, 0);
+
+	if (i < 0)
+		return ctl_status(i);
+	return ctl_get_show("/services/ipv6/addresses", ctl_leases_table);
 }
 
 /**

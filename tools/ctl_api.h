@@ -8,6 +8,7 @@
 
 void ctl_api_global(const char *endpoint, int json);
 int ctl_api_leases(int argc, char **argv);
+int ctl_api_addresses(int argc, char **argv);
 int ctl_api_forward(int argc, char **argv);
 int ctl_api_dns(int argc, char **argv);
 int ctl_api_stats(int argc, char **argv);

@@ -40,6 +40,8 @@ static const struct ctl_cmd ctl_cmds[] = {
      "relay a new TAP device in this network namespace to usernetd"},
 #endif
     {"leases", ctl_api_leases, "list DHCP leases (address, MAC)"},
+    {"addresses", ctl_api_addresses,
+     "list the IPv6 addresses guests hold (address, MAC)"},
     {"forward", ctl_api_forward,
      "add, remove or list port forwards: add PROTO LOCAL REMOTE | "
      "rm PROTO LOCAL | ls"},

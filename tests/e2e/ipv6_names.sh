@@ -14,6 +14,8 @@
 #    (learned from its duplicate address detection); A still its lease;
 #  - with hostResolver.ipv6 false: AAAA lima-v4.internal is NOERROR with no
 #    answer, A is the lease;
+#  - usernetctl addresses: the guest's SLAAC and link-local addresses,
+#    with its MAC;
 #  - dig -x of each guest's IPv6 address: its name (PTR in ip6.arpa; the
 #    address is the network's whatever hostResolver.ipv6 says);
 #  - --forward tcp:[::1]:P:[GUEST6]:7001 reaches a server in the guest
@@ -147,6 +149,15 @@ dq "$G6" "$P6::3" A lima-v6.internal
 dq "$G6" "$P6::3" -x "$A6"
 [ "$DQ" = lima-v6.internal. ] ||
 	fail "PTR of $A6: '$DQ' ($DQ_STATUS), want lima-v6.internal."
+
+log "usernetctl addresses lists the guest's address and its MAC"
+# The daemon's endpoint is in the host namespace's filesystem view: the
+# same files, so usernetctl runs from here.
+out=$("$USERNETCTL" -e "$EP6" addresses) || fail "usernetctl addresses failed"
+grep -Eq "^$A6 +$MAC6\$" <<<"$out" ||
+	fail "usernetctl addresses does not list $A6 $MAC6: $out"
+grep -Eq "^fe80::5055:55ff:fe00:a +$MAC6\$" <<<"$out" ||
+	fail "usernetctl addresses does not list the link-local address: $out"
 
 log "AAAA lima-v4.internal at $P4::3 (hostResolver.ipv6 false)"
 dq "$G4" "$P4::3" A lima-v4.internal

@@ -19,10 +19,11 @@
  * than API_RECORDS_MAX); a record that is not found, with its address, in
  * the table it was applied to.
  *
- * api_parse.c needs cfg_parse_int() of daemon/options.c, which brings the
- * rest of the option parser along.
+ * api_parse.c needs the value parsers of daemon/options_value.c
+ * (cfg_parse_int(), cfg_parse_hostport()).
  *
- * fuzz-sources: daemon/api_parse.c daemon/options.c base/log.c
+ * fuzz-sources: daemon/api_parse.c daemon/options_value.c
+ * fuzz-sources: base/log.c
  * fuzz-sources: base/xalloc.c
  * fuzz-sources: services/dns/codec.c services/dns/build.c services/dns/local.c
  * fuzz-sources: services/dns/regexp.c

@@ -293,6 +293,46 @@ static void test_addr_of(void **state)
 }
 
 /**
+ * listed() - own6_fn of test_foreach(): count the entries, check each
+ * address's MAC
+ * @arg:	the count so far
+ * @a:		an address held
+ * @mac:	its MAC
+ */
+static void listed(void *arg, const struct in6_addr *a, const uint8_t mac[6])
+{
+	struct in6_addr two = a6("fd00:1:2:3::2:1");
+
+	assert_memory_equal(mac, memcmp(a, &two, 16) ? mac1 : mac2, 6);
+	(*(unsigned *)arg)++;
+}
+
+/**
+ * test_foreach() - every address held is reported once, with its MAC;
+ * released ones no more
+ * @state:	unused
+ */
+static void test_foreach(void **state)
+{
+	struct in6_addr ll = a6("fe80::1234"), g = a6("fd00:1:2:3::1234"),
+			two = a6("fd00:1:2:3::2:1");
+	unsigned cnt, n = 0;
+	struct own6 *t = table(&cnt);
+
+	(void)state;
+	assert_int_equal(own6_claim(t, &ll, mac1, 1, 0), OWN6_OK);
+	assert_int_equal(own6_claim(t, &g, mac1, 1, 0), OWN6_OK);
+	assert_int_equal(own6_claim(t, &two, mac2, 2, 0), OWN6_OK);
+	own6_foreach(t, listed, &n);
+	assert_int_equal(n, 3);
+	own6_release_vm(t, 1);
+	n = 0;
+	own6_foreach(t, listed, &n);
+	assert_int_equal(n, 1);
+	own6_free(t);
+}
+
+/**
  * main() - run this file's tests with cmocka
  *
  * Return: what cmocka_run_group_tests() returns: 0 when every test passed, else
@@ -304,6 +344,7 @@ int main(void)
 	    cmocka_unit_test(test_scope),    cmocka_unit_test(test_first_wins),
 	    cmocka_unit_test(test_vm_bound), cmocka_unit_test(test_net_bound),
 	    cmocka_unit_test(test_release),  cmocka_unit_test(test_addr_of),
+	    cmocka_unit_test(test_foreach),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
