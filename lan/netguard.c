@@ -33,9 +33,7 @@
 
 #define NET_CAP_LOG_MS 10000 /* a full share is logged at most this often */
 #define NET_ICMP6_NA   136   /* ICMPv6 neighbour advertisement */
-
-#define NET_DNS_PORT 53
-#define NET_ICMP6_NA 136
+#define NET_DNS_PORT   53
 
 /**
  * net_gw_dns6() - net_gw_dns() of an IPv6 frame

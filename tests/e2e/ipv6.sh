@@ -19,7 +19,10 @@
 #    host without IPv6 routes), not by timeout.
 # Slirp network, hostResolver.ipv6 true and --no-host-loopback (G2):
 #  - AAAA of six.example.test at fec0::3 (UDP) and fec0::2 (TCP): fd00::82;
-#  - curl -6 http://[fec0::2]:PORT/ fails.
+#  - curl -6 http://[fec0::2]:PORT/ fails;
+#  - its --pcap, read by tcpdump after the daemon stops, shows the router
+#    advertisement, neighbour discovery, the echo to ::3 and its reply and
+#    the DNS query and answer.
 # Slirp network with --no-ipv6 (G3): no router advertisement, no address
 # but the link-local one.
 # user-v2 network (guests UA and UB): each has an address in the network's
@@ -31,7 +34,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init ipv6 90 "$@"
 
-need_tools dig dnsmasq unshare rdisc6 ss
+need_tools dig dnsmasq unshare rdisc6 ss tcpdump
 
 HNS=$(e2e_name host)
 G1=$(e2e_name g1)
@@ -191,7 +194,7 @@ start_daemon_ns "$HNS" "$RESOLV" "$TMP/d1.log" --listen-qemu "$TMP/1.sock" \
 D1=$DAEMON_PID
 start_daemon_ns "$HNS" "$RESOLV" "$TMP/d2.log" --listen-qemu "$TMP/2.sock" \
 	--resolv-conf "$RESOLV" --lima-yaml "$TMP/lima-on.yaml" \
-	--no-host-loopback
+	--no-host-loopback --pcap "$TMP/d2.pcap"
 D2=$DAEMON_PID
 start_daemon_ns "$HNS" "$RESOLV" "$TMP/d3.log" --listen-qemu "$TMP/3.sock" \
 	--resolv-conf "$RESOLV" --no-ipv6
@@ -344,5 +347,16 @@ stop_daemon "$D2" "$TMP/2.sock" ""
 stop_daemon "$D3" "$TMP/3.sock" ""
 for i in 1 2 3 4; do
 	sanitizer_check "$TMP/d$i.log"
+done
+
+log "the capture of $G2's network shows its IPv6"
+tcpdump -nn -r "$TMP/d2.pcap" >"$TMP/d2.txt" 2>&1 ||
+	fail "tcpdump cannot read the capture: $(tail -3 "$TMP/d2.txt")"
+for want in "fe80::2 > ff02::1: ICMP6, router advertisement" \
+	"> $DNS6: ICMP6, echo request" "$DNS6 > fec0::.*: ICMP6, echo reply" \
+	"> $DNS6.53: .* AAAA\\? six.$Z" "$DNS6.53 > fec0::.* AAAA fd00::82" \
+	"ICMP6, neighbor solicitation, who has $DNS6"; do
+	grep -Eq -- "$want" "$TMP/d2.txt" ||
+		fail "no '$want' in the capture:"$'\n'"$(head -40 "$TMP/d2.txt")"
 done
 pass
