@@ -627,6 +627,10 @@ static int cfg_parse_all(struct cfg *c, int argc, char **argv, char *err,
 		return CFG_ERROR;
 	if (c->networks_file && cfg_apply_networks(c, err, errlen))
 		return CFG_ERROR;
+	if (c->net.user_v2 && !c->ipv6_prefix_set && !c->networks_file &&
+	    !c->lima_network) /* --mode user-v2: Lima's default network's */
+		cfg_ula_prefix(c->network_name ? c->network_name : "user-v2",
+			       &c->net.prefix6);
 	if (!c->net.user_v2 && c->net.prefix > 27) {
 		snprintf(err, errlen,
 			 "--subnet: the slirp network needs /27 or wider "

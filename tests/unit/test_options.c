@@ -312,6 +312,12 @@ static void test_ipv6(void **state)
 	assert_int_equal(p1.s6_addr[0], 0xfd);
 	for (i = 6; i < 16; i++)
 		assert_int_equal(p1.s6_addr[i], 0);
+	/* user-v2 without networks.yaml: Lima's default network, user-v2 */
+	assert_int_equal(parse(&c, err, "--mode", "user-v2", NULL), CFG_OK);
+	assert_memory_equal(&c.net.prefix6, &p1, sizeof(p1));
+	assert_int_equal(parse(&c, err, "--mode", "user-v2", "--no-ipv6"),
+			 CFG_OK);
+	assert_false(c.net.ip6);
 }
 
 /* A lease set as gvisor-tap-vsock lists it and Lima passes it back. */
