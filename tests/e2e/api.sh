@@ -213,7 +213,8 @@ grep -q "^$IP  *$MAC\$" "$TMP/ctl.out" || fail "usernetctl leases: $(cat "$TMP/c
 "${CTL[@]}" forward add tcp "127.0.0.1:$PT" "$IP:22" || fail "usernetctl forward add"
 got=$(ns_tcp_rr "$HNS" 127.0.0.1 "$PT" "ctl-$$") || fail "usernetctl's forward: socat failed"
 [ "$got" = "ctl-$$" ] || fail "usernetctl's forward answered '$got'"
-"${CTL[@]}" forward ls | grep -q "^tcp  *127.0.0.1:$PT  *$IP:22\$" ||
+out=$("${CTL[@]}" forward ls) || fail "usernetctl forward ls failed"
+grep -q "^tcp  *127.0.0.1:$PT  *$IP:22\$" <<<"$out" ||
 	fail "usernetctl forward ls: $("${CTL[@]}" forward ls)"
 "${CTL[@]}" forward rm tcp "127.0.0.1:$PT" || fail "usernetctl forward rm"
 "${CTL[@]}" forward rm tcp "127.0.0.1:$PT" 2>"$TMP/ctl.err" &&
@@ -223,10 +224,14 @@ grep -q "HTTP 404" "$TMP/ctl.err" || fail "forward rm error: $(cat "$TMP/ctl.err
 dns_query "$NS" 192.168.104.3 udp lima-ctl.internal A
 [ "$DQ_RRS" = "lima-ctl.internal. A 192.168.104.80" ] ||
 	fail "lima-ctl.internal: $DQ_STATUS $DQ_RRS"
-"${CTL[@]}" dns ls | grep -q "^internal\.  *lima-ctl  *192.168.104.80\$" ||
+out=$("${CTL[@]}" dns ls) || fail "usernetctl dns ls failed"
+grep -q "^internal\.  *lima-ctl  *192.168.104.80\$" <<<"$out" ||
 	fail "usernetctl dns ls: $("${CTL[@]}" dns ls)"
-"${CTL[@]}" stats | grep -q "^dns.queries  *[1-9]" ||
-	fail "usernetctl stats: $("${CTL[@]}" stats | head)"
+# read whole first: grep -q stops reading at its match, and usernetctl,
+# still writing the rest, would die of SIGPIPE (pipefail)
+out=$("${CTL[@]}" stats) || fail "usernetctl stats failed"
+grep -q "^dns.queries  *[1-9]" <<<"$out" ||
+	fail "usernetctl stats: $(head <<<"$out")"
 "${CTL[@]}" wait-port "$IP" 2222 3 >/dev/null || fail "usernetctl wait-port (open)"
 "${CTL[@]}" wait-port "$IP" 2223 1 2>/dev/null && fail "usernetctl wait-port (closed) succeeded"
 "$USERNETCTL" -e "$TMP/none.sock" leases 2>"$TMP/ctl.err"

@@ -137,8 +137,10 @@ m=$(stat_of dhcp drop_not_owner)
 s=$(stat_of switch drop_spoof)
 [ "${s:-0}" -ge 1 ] || fail "/stats: switch drop_spoof is '$s', want >= 1"
 log "  drop_chaddr $n, drop_not_owner $m, switch drop_spoof $s"
-"$USERNETCTL" -e "$EP" stats | grep -Eq 'dhcp\.drop_chaddr +[1-9]' ||
-	fail "usernetctl stats does not show drop_chaddr: $("$USERNETCTL" -e "$EP" stats)"
+# whole first: grep -q would leave usernetctl writing into a closed pipe
+out=$("$USERNETCTL" -e "$EP" stats) || fail "usernetctl stats failed"
+grep -Eq 'dhcp\.drop_chaddr +[1-9]' <<<"$out" ||
+	fail "usernetctl stats does not show drop_chaddr: $out"
 dhcp "$NV" tap0 "$TMP/lease-again" -x hostname:victim ||
 	fail "the victim got no lease again"
 got=$(lease_get "$TMP/lease-again" ip)

@@ -160,8 +160,10 @@ done
 api_expect "$EP" GET /stats 200
 [ "$(json_eval "j['networks'][0]['leases_skipped']" <<<"$API_BODY")" = 3 ] ||
 	fail "leases_skipped is not 3: $API_BODY"
-"$USERNETCTL" -e "$EP" stats | grep -qE '(^|\.)leases_skipped[ =:]+3$' ||
-	fail "usernetctl stats: $("$USERNETCTL" -e "$EP" stats | grep leases_skipped)"
+# whole first: grep -q would leave usernetctl writing into a closed pipe
+out=$("$USERNETCTL" -e "$EP" stats) || fail "usernetctl stats failed"
+grep -qE '(^|\.)leases_skipped[ =:]+3$' <<<"$out" ||
+	fail "usernetctl stats: $(grep leases_skipped <<<"$out")"
 
 log "a second daemon on the same pidfile refuses to start"
 "$USERNETD" usernet -p "$PIDF" -e "$TMP/other_ep.sock" \
@@ -224,7 +226,9 @@ esac
 log "VM c has $IP_C and released it"
 # shellcheck disable=SC2317 # called by wait_for
 released() {
-	curl -s --unix-socket "$EP" http://lima/stats | grep -q '"releases":[1-9]'
+	local out
+	out=$(curl -s --unix-socket "$EP" http://lima/stats) &&
+		grep -q '"releases":[1-9]' <<<"$out"
 }
 wait_for 5 "the DHCPRELEASE" released ||
 	fail "no DHCPRELEASE counted: $(curl -s --unix-socket "$EP" http://lima/stats)"
