@@ -165,17 +165,22 @@ static void api_body_add(struct api_req *r, const char *data, size_t len)
 }
 
 /**
- * api_too_long() - does the Content-Length already exceed API_BODY_MAX?
+ * api_too_long() - is the announced body too long even to read and discard?
+ *
+ * A body over API_BODY_MAX is read and discarded, then answered 413: a
+ * 413 sent before the body makes libmicrohttpd close the connection while
+ * the client is still writing, and the client sees a broken pipe instead
+ * of the answer. Only a body over API_DISCARD_MAX is refused at once.
  * @c:		the connection
  *
- * Return: 1 if it does, else 0
+ * Return: 1 if the Content-Length exceeds API_DISCARD_MAX, else 0
  */
 static int api_too_long(struct MHD_Connection *c)
 {
 	const char *cl = MHD_lookup_connection_value(
 	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
-	return cl && strtoull(cl, NULL, 10) > API_BODY_MAX;
+	return cl && strtoull(cl, NULL, 10) > API_DISCARD_MAX;
 }
 
 /**

@@ -26,6 +26,7 @@ struct dns_local;
 struct json_t;
 
 #define API_BODY_MAX	 (64 * 1024) /* larger request bodies: 413 */
+#define API_DISCARD_MAX	 (1024 * 1024) /* larger: 413 before the body */
 #define API_LOCAL_MAX	 108	     /* "local" of a forward, NUL included */
 #define API_NAME_MAX	 256	     /* zone and record names */
 #define API_RECORDS_MAX	 1024	     /* records of one zone */
