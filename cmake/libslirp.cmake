@@ -10,8 +10,8 @@
 # meson is not needed: libslirp-version.h is generated here from its .in,
 # and the library is compiled as libslirp's meson.build compiles it
 # (G_LOG_DOMAIN "Slirp", glib, HAVE_VALGRIND when valgrind's header is
-# there), without its warnings (not our code) and with hidden visibility.
-# The sanitizer flags of USERNETD_SANITIZE apply to it like to our code.
+# there), without its warnings (not our code) and with hidden visibility;
+# only its API stays global (below). The sanitizer flags of USERNETD_SANITIZE apply to it like to our code.
 # tests/fuzz/run.sh compiles the same patched tree with the fuzzing flags.
 #
 # Sets SLIRP_LIB, SLIRP_INCLUDE (a directory holding slirp/libslirp.h),
@@ -100,21 +100,68 @@ configure_file("${slirp_dir}/src/libslirp-version.h.in"
 configure_file("${slirp_dir}/src/libslirp.h"
                "${slirp_inc}/slirp/libslirp.h" COPYONLY)
 
+# Compiled as an object library, then made one object whose only global
+# symbols are libslirp's API (the names its libslirp.map exports, written
+# to BUILD/libslirp.syms): its internals (tcp_input, tcp_output,
+# tcp_close, ip_input, udp_init...) share names with lwIP's, and linked
+# as they are they would take the calls our code makes to lwIP (the
+# shared library built by meson hides them with the same map).
 file(GLOB slirp_srcs "${slirp_dir}/src/*.c")
-add_library(usernetslirp STATIC ${slirp_srcs})
-set_target_properties(usernetslirp PROPERTIES C_VISIBILITY_PRESET hidden
+add_library(usernetslirp_objs OBJECT ${slirp_srcs})
+set_target_properties(usernetslirp_objs PROPERTIES C_VISIBILITY_PRESET hidden
                       C_STANDARD 99)
 # libslirp.h includes "libslirp-version.h" from its own directory
-target_include_directories(usernetslirp PRIVATE "${slirp_inc}/slirp"
+target_include_directories(usernetslirp_objs PRIVATE "${slirp_inc}/slirp"
                            "${slirp_dir}/src" ${GLIB_INCLUDE_DIRS})
-target_compile_definitions(usernetslirp PRIVATE "G_LOG_DOMAIN=\"Slirp\"")
+target_compile_definitions(usernetslirp_objs PRIVATE "G_LOG_DOMAIN=\"Slirp\"")
 include(CheckIncludeFile)
 check_include_file(valgrind/valgrind.h USERNETD_HAVE_VALGRIND_H)
 if(USERNETD_HAVE_VALGRIND_H)
-  target_compile_definitions(usernetslirp PRIVATE HAVE_VALGRIND=1)
+  target_compile_definitions(usernetslirp_objs PRIVATE HAVE_VALGRIND=1)
 endif()
 # meson does not define _GNU_SOURCE for libslirp; our flags do
-target_compile_options(usernetslirp PRIVATE -w -U_GNU_SOURCE ${GLIB_CFLAGS_OTHER})
+target_compile_options(usernetslirp_objs PRIVATE -w -U_GNU_SOURCE
+                       ${GLIB_CFLAGS_OTHER})
+
+file(STRINGS "${slirp_dir}/src/libslirp.map" slirp_lines
+     REGEX "^[ \t]*[A-Za-z_][A-Za-z0-9_]*;")
+set(slirp_api "")
+foreach(line ${slirp_lines})
+  string(REGEX MATCH "[A-Za-z_][A-Za-z0-9_]*" name "${line}")
+  if(APPLE)
+    # Mach-O names carry a leading underscore
+    set(name "_${name}")
+  endif()
+  string(APPEND slirp_api "${name}\n")
+endforeach()
+file(WRITE "${CMAKE_BINARY_DIR}/libslirp.syms.tmp" "${slirp_api}")
+configure_file("${CMAKE_BINARY_DIR}/libslirp.syms.tmp"
+               "${CMAKE_BINARY_DIR}/libslirp.syms" COPYONLY)
+set(slirp_obj "${CMAKE_BINARY_DIR}/libslirp.o")
+if(APPLE)
+  set(slirp_cmds COMMAND ld -r -exported_symbols_list
+      "${CMAKE_BINARY_DIR}/libslirp.syms" -o "${slirp_obj}"
+      "$<TARGET_OBJECTS:usernetslirp_objs>")
+else()
+  if(NOT CMAKE_OBJCOPY)
+    message(FATAL_ERROR "objcopy is needed to build libslirp from source")
+  endif()
+  set(slirp_cmds
+      COMMAND "${CMAKE_LINKER}" -r -o "${slirp_obj}.all"
+              "$<TARGET_OBJECTS:usernetslirp_objs>"
+      COMMAND "${CMAKE_OBJCOPY}"
+              "--keep-global-symbols=${CMAKE_BINARY_DIR}/libslirp.syms"
+              "${slirp_obj}.all" "${slirp_obj}")
+endif()
+add_custom_command(OUTPUT "${slirp_obj}" ${slirp_cmds}
+                   DEPENDS usernetslirp_objs "$<TARGET_OBJECTS:usernetslirp_objs>"
+                           "${CMAKE_BINARY_DIR}/libslirp.syms"
+                   COMMAND_EXPAND_LISTS VERBATIM
+                   COMMENT "libslirp.o: libslirp's API global, the rest local")
+add_library(usernetslirp STATIC "${slirp_obj}")
+set_source_files_properties("${slirp_obj}" PROPERTIES EXTERNAL_OBJECT TRUE
+                            GENERATED TRUE)
+set_target_properties(usernetslirp PROPERTIES LINKER_LANGUAGE C)
 target_link_libraries(usernetslirp PUBLIC ${GLIB_LINK_LIBRARIES})
 if(APPLE)
   target_link_libraries(usernetslirp PUBLIC resolv)
