@@ -108,8 +108,12 @@ configure_file("${slirp_dir}/src/libslirp.h"
 # shared library built by meson hides them with the same map).
 file(GLOB slirp_srcs "${slirp_dir}/src/*.c")
 add_library(usernetslirp_objs OBJECT ${slirp_srcs})
-set_target_properties(usernetslirp_objs PROPERTIES C_VISIBILITY_PRESET hidden
-                      C_STANDARD 99)
+set_target_properties(usernetslirp_objs PROPERTIES C_STANDARD 99)
+if(NOT APPLE)
+  # (ld64's -r makes the symbols it is not told to export hidden, then
+  # local; compiled hidden, the API would be made local with them)
+  set_target_properties(usernetslirp_objs PROPERTIES C_VISIBILITY_PRESET hidden)
+endif()
 # libslirp.h includes "libslirp-version.h" from its own directory
 target_include_directories(usernetslirp_objs PRIVATE "${slirp_inc}/slirp"
                            "${slirp_dir}/src" ${GLIB_INCLUDE_DIRS})
