@@ -4,9 +4,11 @@
 #
 # At configure time the pristine tree is copied into BUILD/libslirp and
 # patches/libslirp/*.patch are applied there in file-name order (patch
-# -p1); the copy is made again only when the tree's path or a patch
-# changes (BUILD/libslirp.stamp holds their hashes), and every file of a new
-# copy is touched so that nothing compiled from the old one survives.
+# -p1 -N -f: a patch that does not apply, or looks applied already, stops
+# the configuration); the copy is made again only when the tree's path, a
+# patch or this file changes (BUILD/libslirp.stamp holds their hashes),
+# and every file of a new copy is touched so that nothing compiled from
+# the old one survives.
 # meson is not needed: libslirp-version.h is generated here from its .in,
 # and the library is compiled as libslirp's meson.build compiles it
 # (G_LOG_DOMAIN "Slirp", glib, HAVE_VALGRIND when valgrind's header is
@@ -38,7 +40,9 @@ file(GLOB slirp_patches CONFIGURE_DEPENDS
 list(SORT slirp_patches)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
              ${slirp_patches} "${slirp_src}/meson.build")
-set(slirp_key "source ${slirp_src}")
+# (and this file's: how the copy is made)
+file(SHA256 "${CMAKE_CURRENT_LIST_FILE}" h)
+set(slirp_key "source ${slirp_src}\nrecipe ${h}")
 set(USERNETD_SLIRP_PATCHES "")
 foreach(p ${slirp_patches})
   file(SHA256 "${p}" h)
@@ -64,7 +68,7 @@ if(NOT slirp_old STREQUAL slirp_key OR NOT EXISTS "${slirp_dir}/src/tcp_input.c"
   file(COPY "${slirp_src}/" DESTINATION "${slirp_dir}"
        PATTERN ".git" EXCLUDE PATTERN ".pc" EXCLUDE)
   foreach(p ${slirp_patches})
-    execute_process(COMMAND "${USERNETD_PATCH_EXECUTABLE}" -p1 -t -i "${p}"
+    execute_process(COMMAND "${USERNETD_PATCH_EXECUTABLE}" -p1 -N -f -i "${p}"
                     WORKING_DIRECTORY "${slirp_dir}"
                     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
     if(NOT rc EQUAL 0)
