@@ -994,7 +994,7 @@ tcp_peer_start() {
 	register_pid "$PEER_PID"
 	case " $* " in
 	*" --listen "*)
-		wait_for 10 "tcp_peer $tag to listen" test -e "$ready" ||
+		wait_for 30 "tcp_peer $tag to listen" test -e "$ready" ||
 			fail "tcp_peer $tag did not start listening"
 		;;
 	esac
@@ -1095,4 +1095,29 @@ tcp_xfer() {
 	log "$what: $conns connection(s), $total bytes intact in ${ms} ms" \
 		"($(awk -v b="$total" -v t="$ms" \
 			'BEGIN { printf "%.2f", b * 8 / (t > 0 ? t : 1) / 1e6 }') Gbit/s)"
+}
+
+# shellcheck disable=SC2034 # the reports are for the scripts.
+# tcp_pair WHAT LNS LISTEN CNS CONNECT LSTEPS CSTEPS [SECS]: one connection
+# between a tcp_peer listening in LNS on LISTEN (ADDR:PORT) with steps
+# LSTEPS and one connecting from CNS to CONNECT with steps CSTEPS (- for
+# the host); the arrays TCP_LARGS and TCP_CARGS, if set, add arguments to
+# each side (they are emptied afterwards). Waits up to SECS (default 120)
+# for both; their reports are LREPORT and CREPORT.
+TCP_LARGS=()
+TCP_CARGS=()
+tcp_pair() {
+	local what=$1 lns=$2 la=$3 cns=$4 ca=$5 ls=$6 cs=$7 secs=${8:-120} lp cp
+	tcp_peer_start "$lns" "$what-l" --listen "$la" --steps "$ls" \
+		"${TCP_LARGS[@]}"
+	lp=$PEER_PID
+	LREPORT=$PEER_REPORT
+	tcp_peer_start "$cns" "$what-c" --connect "$ca" --steps "$cs" \
+		"${TCP_CARGS[@]}"
+	cp=$PEER_PID
+	CREPORT=$PEER_REPORT
+	TCP_LARGS=()
+	TCP_CARGS=()
+	tcp_peer_wait "$cp" "$secs" "$what-c"
+	tcp_peer_wait "$lp" "$secs" "$what-l"
 }
