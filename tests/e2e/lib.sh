@@ -1009,7 +1009,7 @@ tcp_peer_wait() {
 		fail "tcp_peer $tag still runs after ${secs}s"
 	reap "$pid"
 	[ "$REAP_RC" = 0 ] || fail "tcp_peer $tag exited with status $REAP_RC"
-	grep -qx done "$TMP/peer-$tag.report" 2>/dev/null ||
+	grep -qx 'done' "$TMP/peer-$tag.report" 2>/dev/null ||
 		fail "tcp_peer $tag wrote no report"
 }
 
@@ -1026,8 +1026,9 @@ tcp_streams_check() {
 	local s=$1 r=$2 what=$3 end=${4:-eof} n m bad a b
 	n=$(grep -c '^conn=' "$s")
 	m=$(grep -c '^conn=' "$r")
-	[ "$n" -gt 0 ] && [ "$n" = "$m" ] ||
+	if [ "$n" = 0 ] || [ "$n" != "$m" ]; then
 		fail "$what: $n connections sent, $m received"
+	fi
 	bad=$(awk '/^conn=/ { split($2, w, "="); split($3, x, "=");
 		if (w[2] != x[2] || $8 != "send_end=ok") print }' "$s")
 	[ -z "$bad" ] || fail "$what: a sender did not send everything: $bad"
@@ -1097,6 +1098,10 @@ tcp_xfer() {
 			'BEGIN { printf "%.2f", b * 8 / (t > 0 ? t : 1) / 1e6 }') Gbit/s)"
 }
 
+# Extra arguments of tcp_pair's listening and connecting sides.
+TCP_LARGS=()
+TCP_CARGS=()
+
 # shellcheck disable=SC2034 # the reports are for the scripts.
 # tcp_pair WHAT LNS LISTEN CNS CONNECT LSTEPS CSTEPS [SECS]: one connection
 # between a tcp_peer listening in LNS on LISTEN (ADDR:PORT) with steps
@@ -1104,8 +1109,6 @@ tcp_xfer() {
 # the host); the arrays TCP_LARGS and TCP_CARGS, if set, add arguments to
 # each side (they are emptied afterwards). Waits up to SECS (default 120)
 # for both; their reports are LREPORT and CREPORT.
-TCP_LARGS=()
-TCP_CARGS=()
 tcp_pair() {
 	local what=$1 lns=$2 la=$3 cns=$4 ca=$5 ls=$6 cs=$7 secs=${8:-120} lp cp
 	tcp_peer_start "$lns" "$what-l" --listen "$la" --steps "$ls" \
