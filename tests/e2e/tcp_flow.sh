@@ -6,8 +6,9 @@
 # the NAT (guest -> 192.168.5.2:P -> host 127.0.0.1:P) and a forward
 # (--forward, host 127.0.0.1:F -> guest :5001); both ends are tcp_peer.py:
 #  - a reader that stops (the guest's, then the host application's, NAT and
-#    forward) while the other side keeps sending 256 MiB: within seconds the
-#    sender is blocked (its count stops growing, far short of 256 MiB) and
+#    forward) while the other side keeps sending 256 MiB (a quarter of
+#    USERNETD_TCP_BYTES when that is set smaller, at least 96 MiB): within
+#    seconds the sender is blocked (its count stops growing, short of it) and
 #    the daemon's RSS grew by less than TCP_RSS_BOUND_KIB; then the reader
 #    resumes and every byte arrives intact (first, while the daemon's heap
 #    is still small: freed buffers of earlier streams would hide growth);
@@ -20,7 +21,10 @@
 # kernels' socket buffers (the host sender's, the daemon's host socket's,
 # the guest's), not in the daemon. 16 MiB leaves room for two 4 MiB
 # buffers and the allocator's slack, and is a sixteenth of what the sender
-# offers: a daemon that buffers without limit goes past it.
+# offers: a daemon that buffers without limit goes past it. A daemon built
+# with AddressSanitizer keeps freed memory in quarantine, so its RSS grows
+# with the traffic it has moved: 48 MiB there, still half of the least the
+# sender offers.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -31,7 +35,16 @@ DLOG=$TMP/usernetd.log
 GPORT=5001
 MIB=1048576
 STALL_BYTES=$((256 * MIB))
+if [ -n "${USERNETD_TCP_BYTES:-}" ]; then
+	STALL_BYTES=$((USERNETD_TCP_BYTES / 4))
+	[ "$STALL_BYTES" -le $((256 * MIB)) ] || STALL_BYTES=$((256 * MIB))
+	[ "$STALL_BYTES" -ge $((96 * MIB)) ] || STALL_BYTES=$((96 * MIB))
+fi
 TCP_RSS_BOUND_KIB=$((16 * 1024))
+if grep -qa __asan_init "$USERNETD"; then
+	TCP_RSS_BOUND_KIB=$((48 * 1024))
+	log "usernetd built with AddressSanitizer: RSS bound $TCP_RSS_BOUND_KIB KiB"
+fi
 
 free_port; P=$FREE_PORT
 free_port; FWD=$FREE_PORT
