@@ -972,6 +972,11 @@ sanitizer_check() {
 # for it, and compare what the two ends report.
 
 TCP_PEER=$E2E_DIR/tcp_peer.py
+# The system's python3 when there is one: a version manager's shim on the
+# PATH (pyenv) costs seconds a start on a loaded machine, and the tests
+# start two peers a case.
+TCP_PYTHON=python3
+[ -x /usr/bin/python3 ] && TCP_PYTHON=/usr/bin/python3
 
 # shellcheck disable=SC2034 # PEER_* are for the scripts.
 # tcp_peer_start NS|- TAG ARGS...: tcp_peer.py ARGS on the host (-) or in
@@ -984,10 +989,10 @@ tcp_peer_start() {
 	rm -f "$PEER_REPORT" "$ready"
 	register_log "$logf"
 	if [ "$ns" = - ]; then
-		python3 "$TCP_PEER" --report "$PEER_REPORT" --ready "$ready" "$@" \
+		"$TCP_PYTHON" "$TCP_PEER" --report "$PEER_REPORT" --ready "$ready" "$@" \
 			>"$logf" 2>&1 </dev/null &
 	else
-		ip netns exec "$ns" python3 "$TCP_PEER" --report "$PEER_REPORT" \
+		ip netns exec "$ns" "$TCP_PYTHON" "$TCP_PEER" --report "$PEER_REPORT" \
 			--ready "$ready" "$@" >"$logf" 2>&1 </dev/null &
 	fi
 	PEER_PID=$!

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
+# e2e-timeout: 300
 #
 # tests/e2e/tcp_edges.sh BUILD_DIR - the edges of the TCP path, with a
 # guest namespace attached by `usernetctl attach`, through the NAT (guest ->
@@ -17,12 +18,12 @@
 #    connection (libslirp 4.7 closes the host socket: EOF, or a reset);
 #    a connection to a closed host port is refused at once (RST, no
 #    time-out);
-#  - slow readers (uneven reads of up to 4 KiB with pauses) on either side
-#    get every byte.
+#  - slow readers (uneven reads of up to 8 KiB, a pause after each) on
+#    either side get all of 2 MiB.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-e2e_init tcp_edges 170 "$@"
+e2e_init tcp_edges 290 "$@"
 
 NS=$(e2e_name edges)
 SOCK=$TMP/qemu.sock
@@ -176,26 +177,26 @@ log "refused after $(tcp_report_get "$PEER_REPORT" 0 connect_ms) ms"
 
 # --- slow readers ----------------------------------------------------------------
 
-SLOW=(--read-size 4096 --read-pause 0.001)
+SLOW=(--read-size 8192 --read-pause 0.001)
 log "slow reader in the guest (NAT)"
 TCP_CARGS=("${SLOW[@]}")
 tcp_pair slow-guest-nat - "127.0.0.1:$P" "$NS" "$GW_IP:$P" \
-	send:$((3 * MIB)) recv
+	send:$((2 * MIB)) recv
 tcp_streams_check "$LREPORT" "$CREPORT" "slow reader in the guest, NAT"
 log "slow reader on the host (NAT)"
 TCP_LARGS=("${SLOW[@]}")
 tcp_pair slow-host-nat - "127.0.0.1:$P" "$NS" "$GW_IP:$P" \
-	recv send:$((3 * MIB))
+	recv send:$((2 * MIB))
 tcp_streams_check "$CREPORT" "$LREPORT" "slow reader on the host, NAT"
 log "slow reader in the guest (forward)"
 TCP_LARGS=("${SLOW[@]}")
 tcp_pair slow-guest-fwd "$NS" "0.0.0.0:$GPORT" - "127.0.0.1:$FWD" \
-	recv send:$((3 * MIB))
+	recv send:$((2 * MIB))
 tcp_streams_check "$CREPORT" "$LREPORT" "slow reader in the guest, forward"
 log "slow reader on the host (forward)"
 TCP_CARGS=("${SLOW[@]}")
 tcp_pair slow-host-fwd "$NS" "0.0.0.0:$GPORT" - "127.0.0.1:$FWD" \
-	send:$((3 * MIB)) recv
+	send:$((2 * MIB)) recv
 tcp_streams_check "$LREPORT" "$CREPORT" "slow reader on the host, forward"
 
 daemon_alive "$D"

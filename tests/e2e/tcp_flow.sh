@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
+# e2e-timeout: 300
 #
 # tests/e2e/tcp_flow.sh BUILD_DIR - many streams and flow control on the TCP
 # path, with a guest namespace on a TAP the daemon creates (--tap), through
@@ -28,7 +29,7 @@
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-e2e_init tcp_flow 170 "$@"
+e2e_init tcp_flow 290 "$@"
 
 NS=$(e2e_name flow)
 DLOG=$TMP/usernetd.log
