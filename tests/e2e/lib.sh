@@ -1073,21 +1073,31 @@ host_global_ip4() {
 # CRC-32 of both ends compared, tcp_streams_check); logs the rate.
 tcp_xfer() {
 	local what=$1 lns=$2 la=$3 cns=$4 ca=$5 dir=$6 bytes=$7 conns=${8:-1}
-	local lsteps=recv csteps=recv lp cp t0 ms total
+	local lsteps=recv csteps=recv lp cp t0 ms total bad
 	if [ "$dir" = c2l ]; then
 		csteps=send:$bytes
 	else
 		lsteps=send:$bytes
 	fi
 	tcp_peer_start "$lns" "$what-l" --listen "$la" --conns "$conns" \
-		--steps "$lsteps"
+		--steps "$lsteps" --progress "$TMP/peer-$what-l.progress"
 	lp=$PEER_PID
 	t0=$(date +%s%N)
 	tcp_peer_start "$cns" "$what-c" --connect "$ca" --conns "$conns" \
 		--steps "$csteps"
 	cp=$PEER_PID
 	tcp_peer_wait "$cp" 1800 "$what-c"
-	tcp_peer_wait "$lp" 60 "$what-l"
+	# The connecting side's failures first: the listener would wait for
+	# a connection that never came.
+	bad=$(grep '^conn=' "$TMP/peer-$what-c.report" |
+		grep -v -e ' send_end=ok ' -e ' end=eof ')
+	[ -z "$bad" ] || fail "$what: connections failed:"$'\n'"$bad"
+	wait_for 60 "tcp_peer $what-l to finish" pid_dead "$lp" ||
+		fail "$what: the listening side still runs 60 s after the other" \
+			"ended; bytes it sent and received:" \
+			"$(cat "$TMP/peer-$what-l.progress" 2>/dev/null)," \
+			"connections made: $(grep -c '^conn=' "$TMP/peer-$what-c.report")"
+	tcp_peer_wait "$lp" 1 "$what-l"
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	if [ "$dir" = c2l ]; then
 		tcp_streams_check "$TMP/peer-$what-c.report" \
