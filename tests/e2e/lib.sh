@@ -1070,7 +1070,8 @@ host_global_ip4() {
 # CONNECT, accepted by one in LNS on ADDR:PORT LISTEN; DIR c2l: the
 # connecting side sends BYTES on each, l2c: the listening side does; the
 # other reads until EOF. Fails unless every byte arrived (counts and
-# CRC-32 of both ends compared, tcp_streams_check); logs the rate.
+# CRC-32 of both ends compared, tcp_streams_check); logs the rate. The
+# array TCP_CARGS, if set, adds arguments to the connecting side (emptied).
 tcp_xfer() {
 	local what=$1 lns=$2 la=$3 cns=$4 ca=$5 dir=$6 bytes=$7 conns=${8:-1}
 	local lsteps=recv csteps=recv lp cp t0 ms total bad
@@ -1084,7 +1085,8 @@ tcp_xfer() {
 	lp=$PEER_PID
 	t0=$(date +%s%N)
 	tcp_peer_start "$cns" "$what-c" --connect "$ca" --conns "$conns" \
-		--steps "$csteps"
+		--steps "$csteps" "${TCP_CARGS[@]}"
+	TCP_CARGS=()
 	cp=$PEER_PID
 	tcp_peer_wait "$cp" 1800 "$what-c"
 	# The connecting side's failures first: the listener would wait for

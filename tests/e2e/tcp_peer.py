@@ -11,6 +11,7 @@
 # received with their CRC-32 and how each ended, for the shell to compare.
 #
 #   tcp_peer.py (--connect HOST:PORT | --listen ADDR:PORT) [--conns K]
+#               [--serial] (connect one at a time, then run all at once)
 #               [--steps STEP,...] [--report FILE] [--progress FILE]
 #               [--ready FILE] [--read-size N] [--read-pause S]
 #               [--hold-at N --hold-until FILE] [--seed S] [--timeout S]
@@ -140,7 +141,8 @@ def run_steps(sock, c, args):
     sock.close()
 
 
-def connect_one(c, args):
+def connect_sock(c, args):
+    """Connect for C; None (and C's end set) if that failed."""
     host, port = args.connect.rsplit(":", 1)
     t0 = time.monotonic()
     try:
@@ -148,9 +150,16 @@ def connect_one(c, args):
     except OSError as e:
         c.connect_ms = int((time.monotonic() - t0) * 1000)
         c.end = "refused" if isinstance(e, ConnectionRefusedError) else err_name(e)
-        return
+        return None
     c.connect_ms = int((time.monotonic() - t0) * 1000)
-    run_steps(sock, c, args)
+    return sock
+
+
+def connect_one(c, args, sock=None):
+    if sock is None:
+        sock = connect_sock(c, args)
+    if sock is not None:
+        run_steps(sock, c, args)
 
 
 def write_atomic(path, text):
@@ -173,6 +182,7 @@ def main():
     g.add_argument("--connect")
     g.add_argument("--listen")
     p.add_argument("--conns", type=int, default=1)
+    p.add_argument("--serial", action="store_true")
     p.add_argument("--steps", default="recv")
     p.add_argument("--report")
     p.add_argument("--progress")
@@ -209,8 +219,14 @@ def main():
             threads.append(t)
         ls.close()
     else:
-        for c in conns:
-            t = threading.Thread(target=connect_one, args=(c, args))
+        # --serial: connect one at a time, each once the one before is
+        # up; the steps then run on all at once.
+        socks = [connect_sock(c, args) if args.serial else None
+                 for c in conns]
+        for c, sock in zip(conns, socks):
+            if args.serial and sock is None:
+                continue
+            t = threading.Thread(target=connect_one, args=(c, args, sock))
             t.start()
             threads.append(t)
     for t in threads:
