@@ -24,6 +24,7 @@
 #include "daemon/sandbox.h"
 #include "daemon/server.h"
 #include "packet/lwipcfg.h"
+#include "packet/slirpcfg.h"
 #include "services/pcap/capture.h"
 #include "base/loop.h"
 
@@ -326,6 +327,7 @@ int main(int argc, char **argv)
 	if (c.pidfile && pid_create(c.pidfile))
 		return 1;
 	log_info("%s", lwipcfg_describe());
+	log_info("%s", slirpcfg_describe());
 	s = srv_new(l, &c);
 	if (!s) {
 		pid_remove(c.pidfile);

@@ -11,8 +11,9 @@ hides POSIX 2008's realpath(3) without it; calls POSIX 2008 dropped
 
 The flags are the build's own (BUILD/compile_commands.json), so include
 paths and definitions stay right; only the feature macros and the C
-dialect change. Sources of the project only: lwIP's, when it is built
-from source (outside the tree, or in .deps/), are not ours."""
+dialect change. Sources of the project only: lwIP's and libslirp's,
+when they are built from source (outside the tree, in .deps/, or copied
+into the build directory), are not ours."""
 import json
 import os
 import shlex
@@ -52,6 +53,8 @@ def main():
         rel = os.path.relpath(src, root)
         if rel.startswith(".") or rel.endswith("_linux.c") or src in seen:
             continue
+        if src.startswith(os.path.realpath(build) + os.sep):
+            continue  # copied into the build: libslirp's patched tree
         seen.add(src)
         args = c.get("arguments") or shlex.split(c["command"])
         r = subprocess.run(strict(args, c["file"]), cwd=c["directory"],

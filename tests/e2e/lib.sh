@@ -964,3 +964,180 @@ sanitizer_check() {
 		"$1") || return 0
 	fail "sanitizer report in $1: $what"
 }
+
+# --- the TCP path (tcp_bulk.sh, tcp_edges.sh, tcp_flow.sh) -----------------
+#
+# Both ends of a connection are tcp_peer.py (its header says what it sends
+# and reports); these helpers start it on the host or in a namespace, wait
+# for it, and compare what the two ends report.
+
+TCP_PEER=$E2E_DIR/tcp_peer.py
+# The system's python3 when there is one: a version manager's shim on the
+# PATH (pyenv) costs seconds a start on a loaded machine, and the tests
+# start two peers a case.
+TCP_PYTHON=python3
+[ -x /usr/bin/python3 ] && TCP_PYTHON=/usr/bin/python3
+
+# shellcheck disable=SC2034 # PEER_* are for the scripts.
+# tcp_peer_start NS|- TAG ARGS...: tcp_peer.py ARGS on the host (-) or in
+# NS, its report in $TMP/peer-TAG.report (PEER_REPORT), its output in
+# $TMP/peer-TAG.log; with --listen, returns once it listens. Sets PEER_PID.
+tcp_peer_start() {
+	local ns=$1 tag=$2 logf="$TMP/peer-$2.log" ready="$TMP/peer-$2.ready"
+	shift 2
+	PEER_REPORT=$TMP/peer-$tag.report
+	rm -f "$PEER_REPORT" "$ready"
+	register_log "$logf"
+	if [ "$ns" = - ]; then
+		"$TCP_PYTHON" "$TCP_PEER" --report "$PEER_REPORT" --ready "$ready" "$@" \
+			>"$logf" 2>&1 </dev/null &
+	else
+		ip netns exec "$ns" "$TCP_PYTHON" "$TCP_PEER" --report "$PEER_REPORT" \
+			--ready "$ready" "$@" >"$logf" 2>&1 </dev/null &
+	fi
+	PEER_PID=$!
+	register_pid "$PEER_PID"
+	case " $* " in
+	*" --listen "*)
+		wait_for 30 "tcp_peer $tag to listen" test -e "$ready" ||
+			fail "tcp_peer $tag did not start listening"
+		;;
+	esac
+	return 0
+}
+
+# tcp_peer_wait PID SECS TAG: wait up to SECS for the peer TAG to finish;
+# fails if it still runs or exited with an error or no report.
+tcp_peer_wait() {
+	local pid=$1 secs=$2 tag=$3
+	wait_for "$secs" "tcp_peer $tag to finish" pid_dead "$pid" ||
+		fail "tcp_peer $tag still runs after ${secs}s"
+	reap "$pid"
+	[ "$REAP_RC" = 0 ] || fail "tcp_peer $tag exited with status $REAP_RC"
+	grep -qx 'done' "$TMP/peer-$tag.report" 2>/dev/null ||
+		fail "tcp_peer $tag wrote no report"
+}
+
+# tcp_report_get REPORT CONN KEY: print KEY of connection CONN of a report.
+tcp_report_get() {
+	sed -n "s/^conn=$2 .*[ ]$3=\([^ ]*\).*/\1/p" "$1"
+}
+
+# tcp_streams_check SENDER RECEIVER WHAT [END]: every connection of the
+# SENDER report sent all it meant to (want = sent, send_end ok), the
+# RECEIVER report has as many connections, each ended with END (default
+# eof), and the (bytes, CRC-32) pairs sent are exactly those received.
+tcp_streams_check() {
+	local s=$1 r=$2 what=$3 end=${4:-eof} n m bad a b
+	n=$(grep -c '^conn=' "$s")
+	m=$(grep -c '^conn=' "$r")
+	if [ "$n" = 0 ] || [ "$n" != "$m" ]; then
+		fail "$what: $n connections sent, $m received"
+	fi
+	bad=$(awk '/^conn=/ { split($2, w, "="); split($3, x, "=");
+		if (w[2] != x[2] || $8 != "send_end=ok") print }' "$s")
+	[ -z "$bad" ] || fail "$what: a sender did not send everything: $bad"
+	bad=$(grep -v " end=$end " "$r" | grep '^conn=')
+	[ -z "$bad" ] || fail "$what: a receiver did not end with $end: $bad"
+	a=$(awk '/^conn=/ { sub("sent=", "", $3); sub("sent_crc=", "", $4);
+		print $3, $4 }' "$s" | sort)
+	b=$(awk '/^conn=/ { sub("recvd=", "", $5); sub("recv_crc=", "", $6);
+		print $5, $6 }' "$r" | sort)
+	[ "$a" = "$b" ] || fail "$what: bytes and CRC-32 sent"$'\n'"$a"$'\n'"differ from those received"$'\n'"$b"
+}
+
+# proc_rss_kib PID: print the resident set size of PID in KiB (VmRSS).
+proc_rss_kib() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+# slirp_wscale_build LOG: true if the daemon's start-up line about libslirp
+# ("libslirp VERSION (...)") says its TCP negotiates window scaling (our
+# patched build); no such line at all means the system library.
+slirp_wscale_build() {
+	grep -m 1 -E '(^|[] :])libslirp [0-9]' "$1" | grep -q window-scaling
+}
+
+# host_global_ip4: print one non-loopback IPv4 address of this host (none
+# on a machine without one).
+host_global_ip4() {
+	ip -4 -o addr show scope global 2>/dev/null |
+		awk '{ sub("/.*", "", $4); print $4; exit }'
+}
+
+# tcp_xfer WHAT LNS LISTEN CNS CONNECT DIR BYTES [CONNS]: CONNS (default 1)
+# connections from a tcp_peer in CNS (or - for the host) to ADDR:PORT
+# CONNECT, accepted by one in LNS on ADDR:PORT LISTEN; DIR c2l: the
+# connecting side sends BYTES on each, l2c: the listening side does; the
+# other reads until EOF. Fails unless every byte arrived (counts and
+# CRC-32 of both ends compared, tcp_streams_check); logs the rate. The
+# array TCP_CARGS, if set, adds arguments to the connecting side (emptied).
+tcp_xfer() {
+	local what=$1 lns=$2 la=$3 cns=$4 ca=$5 dir=$6 bytes=$7 conns=${8:-1}
+	local lsteps=recv csteps=recv lp cp t0 ms total bad
+	if [ "$dir" = c2l ]; then
+		csteps=send:$bytes
+	else
+		lsteps=send:$bytes
+	fi
+	tcp_peer_start "$lns" "$what-l" --listen "$la" --conns "$conns" \
+		--steps "$lsteps" --progress "$TMP/peer-$what-l.progress"
+	lp=$PEER_PID
+	t0=$(date +%s%N)
+	tcp_peer_start "$cns" "$what-c" --connect "$ca" --conns "$conns" \
+		--steps "$csteps" "${TCP_CARGS[@]}"
+	TCP_CARGS=()
+	cp=$PEER_PID
+	tcp_peer_wait "$cp" 1800 "$what-c"
+	# The connecting side's failures first: the listener would wait for
+	# a connection that never came.
+	bad=$(grep '^conn=' "$TMP/peer-$what-c.report" |
+		grep -v -e ' send_end=ok ' -e ' end=eof ')
+	[ -z "$bad" ] || fail "$what: connections failed:"$'\n'"$bad"
+	wait_for 60 "tcp_peer $what-l to finish" pid_dead "$lp" ||
+		fail "$what: the listening side still runs 60 s after the other" \
+			"ended; bytes it sent and received:" \
+			"$(cat "$TMP/peer-$what-l.progress" 2>/dev/null)," \
+			"connections made: $(grep -c '^conn=' "$TMP/peer-$what-c.report")"
+	tcp_peer_wait "$lp" 1 "$what-l"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if [ "$dir" = c2l ]; then
+		tcp_streams_check "$TMP/peer-$what-c.report" \
+			"$TMP/peer-$what-l.report" "$what"
+	else
+		tcp_streams_check "$TMP/peer-$what-l.report" \
+			"$TMP/peer-$what-c.report" "$what"
+	fi
+	total=$(awk '/^conn=/ { sub("recvd=", "", $5); n += $5 } END { print n }' \
+		"$TMP/peer-$what-$([ "$dir" = c2l ] && echo l || echo c).report")
+	log "$what: $conns connection(s), $total bytes intact in ${ms} ms" \
+		"($(awk -v b="$total" -v t="$ms" \
+			'BEGIN { printf "%.2f", b * 8 / (t > 0 ? t : 1) / 1e6 }') Gbit/s)"
+}
+
+# Extra arguments of tcp_pair's listening and connecting sides.
+TCP_LARGS=()
+TCP_CARGS=()
+
+# shellcheck disable=SC2034 # the reports are for the scripts.
+# tcp_pair WHAT LNS LISTEN CNS CONNECT LSTEPS CSTEPS [SECS]: one connection
+# between a tcp_peer listening in LNS on LISTEN (ADDR:PORT) with steps
+# LSTEPS and one connecting from CNS to CONNECT with steps CSTEPS (- for
+# the host); the arrays TCP_LARGS and TCP_CARGS, if set, add arguments to
+# each side (they are emptied afterwards). Waits up to SECS (default 120)
+# for both; their reports are LREPORT and CREPORT.
+tcp_pair() {
+	local what=$1 lns=$2 la=$3 cns=$4 ca=$5 ls=$6 cs=$7 secs=${8:-120} lp cp
+	tcp_peer_start "$lns" "$what-l" --listen "$la" --steps "$ls" \
+		"${TCP_LARGS[@]}"
+	lp=$PEER_PID
+	LREPORT=$PEER_REPORT
+	tcp_peer_start "$cns" "$what-c" --connect "$ca" --steps "$cs" \
+		"${TCP_CARGS[@]}"
+	cp=$PEER_PID
+	CREPORT=$PEER_REPORT
+	TCP_LARGS=()
+	TCP_CARGS=()
+	tcp_peer_wait "$cp" "$secs" "$what-c"
+	tcp_peer_wait "$lp" "$secs" "$what-l"
+}

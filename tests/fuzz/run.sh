@@ -1,12 +1,12 @@
 #!/bin/bash
 # tests/fuzz/run.sh TARGET BUILD_DIR [SECONDS] - build one libFuzzer target
 # with clang (fuzzer, ASan, UBSan) and run it from its seed corpus for a
-# while. ctest runs each target briefly; for hours:
+# while; libslirp from BUILD_DIR's patched source tree when there is one. ctest runs each target briefly; for hours:
 #   FUZZ_SECONDS=14400 bash tests/fuzz/run.sh dns build
 # New inputs go to BUILD_DIR/fuzz/TARGET-corpus, never into the repository.
 set -eu
-target=$1
-build=$2
+target=${1#fuzz_} # "net" or "fuzz_net"
+build=$(cd "$2" && pwd)
 secs=${3:-${FUZZ_SECONDS:-30}}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -35,9 +35,56 @@ esac
 command -v clang >/dev/null || { echo "clang not installed"; exit 77; }
 mkdir -p "$build/fuzz/$target-corpus"
 bin="$build/fuzz/fuzz_$target"
+san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+
+# slirp_object: when BUILD has libslirp's patched source tree (configured
+# with -DUSERNETD_SLIRP_SOURCE, cmake/libslirp.cmake), a target that links
+# libslirp (-lslirp) gets it compiled from that tree with the fuzzing
+# flags, so that the patched code (TCP options, window scaling) is fuzzed
+# and instrumented too; as CMake does, one object with only libslirp's API
+# global (its internals share names with lwIP's). Compiled again when
+# CMake made a new copy of the tree (BUILD/libslirp.stamp) or the flags
+# change. Else the system
+# library, as -lslirp says. Two of UBSan's checks are off for libslirp's
+# code alone, for what its 4.4BSD code does by design (cmake/libslirp.cmake
+# says which; every other check stays on).
+slirp="$build/libslirp"
+slirp_inc=""
+slirp_object() {
+	obj="$build/fuzz/libslirp.o"
+	dir="$build/fuzz/libslirp-obj"
+	flags="-g -O1 -std=gnu99 -w -fsanitize=fuzzer-no-link $san"
+	flags="$flags -fno-sanitize=alignment,shift-base -fvisibility=hidden"
+	flags="$flags -DG_LOG_DOMAIN=\"Slirp\""
+	echo '#include <valgrind/valgrind.h>' | clang -E - >/dev/null 2>&1 &&
+		flags="$flags -DHAVE_VALGRIND=1"
+	key="$(cat "$build/libslirp.stamp")
+$flags"
+	if [ -f "$obj" ] && [ "$(cat "$dir/key" 2>/dev/null)" = "$key" ]; then
+		return 0
+	fi
+	rm -rf "$dir" "$obj" && mkdir -p "$dir"
+	(cd "$dir" && printf '%s\n' "$slirp"/src/*.c |
+		xargs -n 4 -P "$(nproc)" clang $flags -c \
+			-I"$build/libslirp-include/slirp" -I"$slirp/src" \
+			$(pkg-config --cflags glib-2.0))
+	ld -r -o "$dir/all.o" "$dir"/*.o
+	objcopy --keep-global-symbols="$build/libslirp.syms" "$dir/all.o" "$obj"
+	printf '%s\n' "$key" >"$dir/key"
+}
+case " $libs " in
+*" -lslirp "*)
+	if [ -f "$slirp/src/tcp_input.c" ] && [ -f "$build/libslirp.syms" ]; then
+		slirp_object
+		libs=$(printf '%s\n' "$libs" | sed "s|-lslirp|$build/fuzz/libslirp.o|")
+		slirp_inc="-I$build/libslirp-include"
+	fi
+	;;
+esac
+
 (cd "$src" && clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I. -I/usr/include/lwip $(pkg-config --cflags glib-2.0) \
+	-fsanitize=fuzzer $san \
+	-I. $slirp_inc -I/usr/include/lwip $(pkg-config --cflags glib-2.0) \
 	"tests/fuzz/fuzz_$target.c" $sources $libs -o "$bin")
 seeds="$src/tests/fuzz/corpus/$target"
 [ -d "$seeds" ] || seeds=""

@@ -5,7 +5,8 @@ fuzz_framing and fuzz_api (tests/fuzz/corpus/<target>/) in the input
 formats those targets document at their top. The frames are what real
 guests send: udhcpc's DHCPDISCOVER and DHCPREQUEST (BusyBox 1.35 options),
 ARP requests, DNS queries as dig sends them, a TCP SYN with Linux's
-options, ICMP echo as ping sends it; and IPv6 router advertisements,
+options (and SYNs with RFC 1323 options in other orders and values, or
+malformed, each followed by data and a FIN), ICMP echo as ping sends it; and IPv6 router advertisements,
 neighbour advertisements and VLAN-tagged ARP a hostile guest sends; a
 guest's IPv6 on a served network (DAD, MLD, RS, NS/NA, DNS and TCP to ::3
 and ::2, echo, fragments, extension headers) and a hostile one's (another
@@ -202,6 +203,64 @@ def net_seeds():
                        ipv4(me, ip4(pfx + "16"), 1, icmp_echo()))),
             (1, 1, eth(gwm, VM2, 0x0800, ipv4(gw, me, 1, icmp_echo()))),
         ]))
+
+# ---- fuzz_net: TCP options through libslirp's tcp_input -------------------
+
+def tcp_seg(src, dst, sport, dport, seq, ack, flags, opts=b"", payload=b"",
+            win=64240):
+    """A TCP segment; OPTS padded with EOL to a multiple of 4 bytes."""
+    opts += b"\0" * (-len(opts) % 4)
+    t = struct.pack("!HHIIBBHHH", sport, dport, seq, ack,
+                    (5 + len(opts) // 4) << 4, flags, win, 0, 0) + opts + payload
+    c = csum(pseudo(src, dst, 6, len(t)) + t)
+    return t[:16] + struct.pack("!H", c) + t[18:]
+
+
+def tcp_opts_seeds():
+    """A guest's SYNs to the gateway with RFC 1323/2018 options (MSS, window
+    scale, SACK permitted, timestamps) in several orders and values, and
+    with malformed option lengths (0, 1, past the header, cut short); each
+    followed by a data segment and a FIN carrying timestamps. libslirp's
+    first ISS on a new network is 1, so the data acknowledges 2."""
+    mss = b"\x02\x04\x05\xb4"
+    sack = b"\x04\x02"
+    ts = b"\x08\x0a\x00\x01\x02\x03\x00\x00\x00\x00"
+    ts_ack = b"\x01\x01\x08\x0a\x00\x01\x02\x10\x00\x00\x00\x01"
+    good = (
+        mss + sack + ts + b"\x01\x03\x03\x07",      # Linux's order
+        b"\x01\x03\x03\x0e" + mss + b"\x01\x01" + sack,  # wscale 14
+        b"\x03\x03\x0f\x01" + b"\x02\x04\xff\xff" + ts,  # 15 (> 14)
+        b"\x02\x04\x00\x01\x03\x03\x00\x01",       # MSS 1, wscale 0
+        ts + ts + b"\x03\x03\x02\x01" + sack + sack,   # repeated
+    )
+    bad = (
+        mss + b"\x03\x00\x07\x01",                   # wscale length 0
+        b"\x08\x01" + ts[2:] + b"\x03\x03\x07",       # TS length 1
+        mss + b"\x01\x08\x28" + ts[2:6],              # TS past the header
+        b"\x03\x03\x07\x04",                         # SACK-perm cut short
+        mss + b"\x05\x0a\x00\x00\x00\x01\x00\x00\x00\x02",  # SACK in a SYN
+        b"\x02\x03\x05\x01\x03\x04\x07\x00",        # MSS 3, wscale 4 bytes
+        b"\x00\x03\x03\x07" + mss,                   # EOL before options
+        b"\x02",                                      # a kind, no length
+    )
+    for sel, pfx, guest, suffix in ((0, "192.168.5.", "15", "slirp"),
+                                    (1, "192.168.127.", "4", "userv2")):
+        gw, me = ip4(pfx + "2"), ip4(pfx + guest)
+        gwm = mac_of(gw)
+        for kind, sets, extra in (("tcp_opts_", good, 0),
+                                  ("tcp_badopts_", bad, 0),
+                                  ("tcp_opts_jumbo_", good, 4)):
+            frames = []
+            for i, opts in enumerate(sets):
+                sport, isn = 41000 + i, 0x10000000 * (i + 1)
+                for seq, ack, flags, o, data in (
+                        (isn, 0, 0x02, opts, b""),
+                        (isn + 1, 2, 0x18, ts_ack, b"GET / HTTP/1.0\r\n\r\n"),
+                        (isn + 19, 2, 0x11, ts_ack, b"")):
+                    frames.append((0, 1, eth(gwm, VM1, 0x0800, ipv4(
+                        me, gw, 6, tcp_seg(me, gw, sport, 22 + i, seq, ack,
+                                           flags, o, data)))))
+            write("net", kind + suffix, net_input(sel | extra, frames))
 
 
 def lladdr(mac):
@@ -571,6 +630,7 @@ def api_seeds():
 
 if __name__ == "__main__":
     net_seeds()
+    tcp_opts_seeds()
     ipv6_seeds()
     ipv6_served_seeds()
     dhcp_seeds()
