@@ -181,17 +181,48 @@ bench_has_link()
 	ip netns exec "$1" ip link show "$2" >/dev/null 2>&1
 }
 
-# bench_cpu_ticks() - print user+system clock ticks used so far by PIDs
+# bench_pid_tree() - print PIDs and every live descendant of theirs (a
+# system's CPU is all its processes': a daemon that forks a helper, an
+# `ip netns exec` that execs its command keeps its PID)
+# @1..:	PIDs
+bench_pid_tree()
+{
+	local list=("$@") kids
+
+	[ ${#list[@]} -gt 0 ] || return 0
+	printf '%s\n' "${list[@]}"
+	kids=$(ps -o pid= --ppid "$(
+		IFS=,
+		echo "${list[*]}"
+	)" 2>/dev/null | tr -d ' ')
+	# shellcheck disable=SC2086
+	[ -n "$kids" ] && bench_pid_tree $kids
+	return 0
+}
+
+# bench_cpu_ticks() - print user+system clock ticks used so far by PIDs,
+# their live descendants, and the children they have reaped
 # @1..:	PIDs (gone processes count 0)
 bench_cpu_ticks()
 {
 	local p sum=0 t
-	for p in "$@"; do
+	for p in $(bench_pid_tree "$@" | sort -un); do
 		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
-			awk '{ print $12 + $13 }')
+			awk '{ print $12 + $13 + $14 + $15 }')
 		sum=$((sum + ${t:-0}))
 	done
 	echo "$sum"
+}
+
+# bench_cpu_per_gbit() - print CPU seconds per gigabit moved, 2 decimals
+# ("-" when nothing was moved)
+# @1:	clock ticks used
+# @2:	bytes the receiver counted
+bench_cpu_per_gbit()
+{
+	awk -v c="$1" -v hz="$BENCH_CLK_TCK" -v n="$2" 'BEGIN {
+		if (n !~ /^[0-9]+$/ || n + 0 == 0) print "-"
+		else printf "%.2f\n", c / hz / (n * 8 / 1e9) }'
 }
 
 # bench_now() - print a monotonic-enough time stamp in seconds
@@ -364,6 +395,20 @@ bench_build_relay1()
 	"${CC:-cc}" -std=gnu11 -O2 -Wall -Wextra -Werror -pthread \
 		-o "$RELAY1" "$BENCH_DIR/relay1.c" >"$BENCH_TMP/relay1.cc.log" 2>&1 ||
 		bench_die "cannot compile bench/relay1.c: $(cat "$BENCH_TMP/relay1.cc.log")"
+}
+
+# bench_slirp_of() - say which libslirp a usernetd binary uses: the shared
+# library the dynamic linker finds for it, or one linked in statically
+# @1:	the binary
+bench_slirp_of()
+{
+	local so
+	so=$(ldd "$1" 2>/dev/null | awk '/libslirp/ { print $3; exit }')
+	if [ -n "$so" ]; then
+		echo "libslirp: shared, $(readlink -f "$so")"
+	else
+		echo "libslirp: linked in (no shared libslirp)"
+	fi
 }
 
 # bench_gvtv_kind() - what $GVTV is: "lima" (bench/limausernet.go, Lima's
