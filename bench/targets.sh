@@ -158,8 +158,8 @@ tg_vm2vm()
 
 # tg_mem() - a system's VmRSS holding the connections of the mem section
 # @1:	system
-# Set: TG_V (MB), TG_C ("-"), TG_S (why there is no figure, empty if
-# there is one)
+# Set: TG_V (MB), TG_C ("-"), TG_S (why there is no figure, or why it
+# cannot be judged: fewer connections than the target's; empty if it can)
 tg_mem()
 {
 	TG_V=- TG_C=- TG_S=
@@ -170,7 +170,12 @@ tg_mem()
 	fi
 	[ -n "$TG_S" ] && return 0
 	TG_V=$(mem_cell "$1" conns 1)
-	[ "$TG_V" = - ] && TG_S="no result (did not come up or hold them)"
+	if [ "$TG_V" = - ]; then
+		TG_S="no result (did not come up or hold them)"
+	elif [ "$MEM_CONNS" != "$TARGET_RSS_CONNS" ]; then
+		TG_S="held $MEM_CONNS connections, the target is at"
+		TG_S+=" $TARGET_RSS_CONNS"
+	fi
 	return 0
 }
 
@@ -189,7 +194,6 @@ tg_limit()
 # @4:	command setting TG_V, TG_C, TG_S of the subject
 # @5:	command setting them for the peer
 # @6:	what the ratio subject/peer must be: ">=N" or "<=N"
-# @7:	a note appended to the verdict (or empty)
 # Set: TG_MET, TG_NOTMET, TG_OPEN counted up
 tg_row()
 {
@@ -223,8 +227,7 @@ tg_row()
 			TG_NOTMET=$((TG_NOTMET + 1))
 		fi
 	fi
-	[ -n "$7" ] && verdict+=" ($7)"
-	printf '%-30s %-15s %8s %6s  %-16s %8s %6s %6s %6s  %s\n' "$1" "$2" \
+	printf '%-30s %-16s %8s %6s  %-16s %8s %6s %6s %6s  %s\n' "$1" "$2" \
 		"$av" "$ac" "$3" "$bv" "$bc" "$ratio" "$6" "$verdict"
 }
 
@@ -250,7 +253,7 @@ tg_header()
 		echo "# $1: figures in $2, CPU in $3 (all the system's" \
 			"processes)"
 	fi
-	printf '%-30s %-15s %8s %6s  %-16s %8s %6s %6s %6s  %s\n' target \
+	printf '%-30s %-16s %8s %6s  %-16s %8s %6s %6s %6s  %s\n' target \
 		system figure cpu peer figure cpu ratio need verdict
 }
 
@@ -258,7 +261,7 @@ tg_header()
 # targets are met, not met, or could not be judged
 print_targets()
 {
-	local subj dir mtu st peer note=
+	local subj dir mtu st peer
 	TG_MET=0 TG_NOTMET=0 TG_OPEN=0
 
 	tg_vm2vm_load "$BENCH_TMP/vm2vm.results"
@@ -277,7 +280,7 @@ print_targets()
 							"$peer" \
 							"tg_tcp $subj $dir $mtu $st" \
 							"tg_tcp $peer $dir $mtu $st" \
-							">=1.0" ""
+							">=1.0"
 					done
 				done
 			done
@@ -290,36 +293,34 @@ print_targets()
 			tg_row "vm2vm/$mtu" "$subj" gvisor-tap-vsock \
 				"tg_vm2vm $subj $mtu" \
 				"tg_vm2vm gvisor-tap-vsock $mtu" \
-				">=$TARGET_VM2VM_GVTV" ""
+				">=$TARGET_VM2VM_GVTV"
 		done
 	done
 	for subj in $(tg_subjects); do
 		tg_row "vm2vm/1500" "$subj" veth-frames "tg_vm2vm $subj 1500" \
-			"tg_vm2vm veth-frames 1500" ">=$TARGET_VM2VM_VETH" ""
+			"tg_vm2vm veth-frames 1500" ">=$TARGET_VM2VM_VETH"
 	done
 	tg_header "crr and udp: requests through the NAT, MTU $RR_MTU" \
 		"per second" "us a request"
 	for subj in $(tg_subjects); do
 		tg_row crr "$subj" passt "tg_rr $subj crr" "tg_rr passt crr" \
-			">=1.0" ""
+			">=1.0"
 	done
 	for peer in $TARGET_UDP_PEERS; do
 		for subj in $(tg_subjects); do
 			tg_row udp "$subj" "$peer" "tg_rr $subj udp" \
-				"tg_rr $peer udp" ">=1.0" ""
+				"tg_rr $peer udp" ">=1.0"
 		done
 	done
 	tg_header "mem: VmRSS holding $TARGET_RSS_CONNS TCP connections" \
 		MB "-"
-	[ "$MEM_CONNS" != "$TARGET_RSS_CONNS" ] &&
-		note="held $MEM_CONNS, the target is at $TARGET_RSS_CONNS"
 	for subj in $(tg_subjects); do
 		tg_row "VmRSS, conns held" "$subj" limit "tg_mem $subj" \
-			"tg_limit $TARGET_RSS_MB" "<=1.0" "$note"
+			"tg_limit $TARGET_RSS_MB" "<=1.0"
 	done
 	for peer in passt gvisor-tap-vsock slirp4netns; do
 		tg_mem "$peer"
-		printf '%-30s %-15s %8s %6s  %s\n' "VmRSS, conns held (peer)" \
+		printf '%-30s %-16s %8s %6s  %s\n' "VmRSS, conns held (peer)" \
 			"$peer" "$TG_V" - "$TG_S"
 	done
 	echo
