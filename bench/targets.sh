@@ -23,7 +23,7 @@ TARGET_VM2VM_VETH=0.5
 TARGET_RSS_MB=32
 TARGET_RSS_CONNS=10000
 
-declare -A TG_VM2VM
+declare -A TG_VM2VM TG_CACHE
 
 # tg_missing() - why a system has no figure in a section's run, or
 # nothing if it was measured
@@ -187,6 +187,21 @@ tg_limit()
 	TG_V=$1 TG_C=- TG_S=
 }
 
+# tg_get() - run a figure command (tg_tcp, tg_rr, ...) once per argument
+# list and remember its answer: each figure stands in several rows, and
+# each costs a dozen processes on a machine that may be loaded
+# @1:	the command and its arguments, one string
+# Set: TG_V, TG_C, TG_S as the command sets them
+tg_get()
+{
+	if [ -n "${TG_CACHE[$1]+x}" ]; then
+		IFS=$'\t' read -r TG_V TG_C TG_S <<<"${TG_CACHE[$1]}"
+		return 0
+	fi
+	eval "$1"
+	TG_CACHE[$1]="$TG_V"$'\t'"$TG_C"$'\t'"$TG_S"
+}
+
 # tg_row() - one line of the targets table
 # @1:	label of the target
 # @2:	the subject system (usernetd or usernetd-syslib)
@@ -199,9 +214,9 @@ tg_row()
 {
 	local av ac as bv bc bs ratio verdict need=${6#??} op=${6%%[0-9]*}
 
-	eval "$4"
+	tg_get "$4"
 	av=$TG_V ac=$TG_C as=$TG_S
-	eval "$5"
+	tg_get "$5"
 	bv=$TG_V bc=$TG_C bs=$TG_S
 	ratio=-
 	if [ -n "$as" ] && [ "$as" = "$bs" ]; then
