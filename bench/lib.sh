@@ -23,6 +23,12 @@ BENCH_CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # system that reads its guest slowly slows the guest's TCP, as under QEMU,
 # instead of costing it drops.
 BENCH_TXQLEN=16384
+# Share of duplicate segments among those a guest receives above which a
+# system is broken (bench_broken()): passt 0.0~git20230309 drops the frames
+# its QEMU socket has no room for and resends from the last ACK, 40-60% of
+# what the guest receives at MTU 1500 (docs/performance.md); usernetd,
+# slirp4netns and gvisor-tap-vsock resend next to nothing.
+BENCH_DUP_PCT=10
 
 # bench_log() - print a progress line on stderr
 bench_log()
@@ -181,17 +187,78 @@ bench_has_link()
 	ip netns exec "$1" ip link show "$2" >/dev/null 2>&1
 }
 
-# bench_cpu_ticks() - print user+system clock ticks used so far by PIDs
+# bench_pid_tree() - print PIDs and every live descendant of theirs (a
+# system's CPU is all its processes': a daemon that forks a helper, an
+# `ip netns exec` that execs its command keeps its PID)
+# @1..:	PIDs
+bench_pid_tree()
+{
+	local list=("$@") kids
+
+	[ ${#list[@]} -gt 0 ] || return 0
+	printf '%s\n' "${list[@]}"
+	kids=$(ps -o pid= --ppid "$(
+		IFS=,
+		echo "${list[*]}"
+	)" 2>/dev/null | tr -d ' ')
+	# shellcheck disable=SC2086
+	[ -n "$kids" ] && bench_pid_tree $kids
+	return 0
+}
+
+# bench_cpu_ticks() - print user+system clock ticks used so far by PIDs,
+# their live descendants, and the children they have reaped
 # @1..:	PIDs (gone processes count 0)
 bench_cpu_ticks()
 {
 	local p sum=0 t
-	for p in "$@"; do
+	for p in $(bench_pid_tree "$@" | sort -un); do
 		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
-			awk '{ print $12 + $13 }')
+			awk '{ print $12 + $13 + $14 + $15 }')
 		sum=$((sum + ${t:-0}))
 	done
 	echo "$sum"
+}
+
+# bench_cpu_per_gbit() - print CPU seconds per gigabit moved, 2 decimals
+# ("-" when nothing was moved)
+# @1:	clock ticks used
+# @2:	bytes the receiver counted
+bench_cpu_per_gbit()
+{
+	awk -v c="$1" -v hz="$BENCH_CLK_TCK" -v n="$2" 'BEGIN {
+		if (n !~ /^[0-9]+$/ || n + 0 == 0) print "-"
+		else printf "%.2f\n", c / hz / (n * 8 / 1e9) }'
+}
+
+# bench_guest_segs() - print a namespace's TCP segments received so far
+# and, of those, the ones whose data it already had (the kernel's
+# DelayedACKLost: a segment entirely below rcv_nxt, answered with a
+# duplicate ACK)
+# @1:	namespace
+bench_guest_segs()
+{
+	ip netns exec "$1" cat /proc/net/snmp /proc/net/netstat 2>/dev/null |
+		awk '$1 == "Tcp:" && !th { th = 1; for (i = 2; i <= NF; i++)
+			if ($i == "InSegs") ti = i; next }
+		$1 == "Tcp:" && ti { n = $ti }
+		$1 == "TcpExt:" && !xh { xh = 1; for (i = 2; i <= NF; i++)
+			if ($i == "DelayedACKLost") xi = i; next }
+		$1 == "TcpExt:" && xi { d = $xi }
+		END { printf "%d %d\n", n, d }'
+}
+
+# bench_dup_pct() - print the duplicate share of a guest's received
+# segments between two bench_guest_segs() readings, % with 1 decimal ("-"
+# if it received fewer than 1000)
+# @1:	the reading before
+# @2:	the reading after
+bench_dup_pct()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		n = y[1] - x[1]; d = y[2] - x[2]
+		if (n < 1000) print "-"; else printf "%.1f\n", 100 * d / n }'
 }
 
 # bench_now() - print a monotonic-enough time stamp in seconds
@@ -248,19 +315,25 @@ EOF2
 
 # bench_broken() - decide whether a system lost data in one cell compared
 # with the other systems of the same cell (issue 16): a failed transfer,
-# retransmissions above 20 times the others' median and above 1000, or a
-# rate under 5% of the others' median. Such a system is printed as broken
-# with the reason, never as a ratio.
+# retransmissions above 20 times the others' median and above 1000, a
+# rate under 5% of the others' median, or (when the guest received) more
+# than BENCH_DUP_PCT % of the segments the guest received being data it
+# already had: the system resent what it had delivered, so its rate counts
+# the same bytes more than once on the wire and its sender's
+# retransmission count (the host's, on loopback) does not show it. Such a
+# system is printed as broken with the reason, never as a ratio.
 # @1:	the system's rates of the cell, one per round ("fail" for a failure)
 # @2:	its retransmissions, one per round
 # @3:	the other systems' median rates in the cell
 # @4:	the other systems' median retransmissions in the cell
 # @5:	unit of the rates, for the reason (default Gbit/s)
+# @6:	the system's duplicate segments at the guest, % of the segments it
+#	received, one per round (empty or "-": not measured)
 # Print: the reason, or nothing if the system is not broken
 bench_broken()
 {
 	local rates=$1 retrs=$2 orates=$3 oretrs=$4 unit=${5:-Gbit/s}
-	local runs=0 failed=0 r
+	local dups=${6:-} runs=0 failed=0 r
 
 	for r in $rates; do
 		runs=$((runs + 1))
@@ -277,12 +350,18 @@ bench_broken()
 	# shellcheck disable=SC2086
 	awk -v rate="$(bench_median $rates)" -v retr="$(bench_median $retrs)" \
 		-v orate="$(bench_median $orates)" \
-		-v oretr="$(bench_median $oretrs)" -v unit="$unit" 'BEGIN {
+		-v oretr="$(bench_median $oretrs)" -v unit="$unit" \
+		-v dup="$(bench_median $dups)" -v dmax="$BENCH_DUP_PCT" 'BEGIN {
 		num = "^[0-9.]+$"
 		if (retr ~ num && oretr ~ num && retr > 1000 &&
 		    retr > 20 * oretr) {
 			printf "%d retransmissions a run, the others %d\n",
 				retr, oretr
+			exit
+		}
+		if (dup ~ num && dup > dmax) {
+			printf "%g%% of the segments the guest received " \
+				"were duplicates: data resent\n", dup
 			exit
 		}
 		if (rate ~ num && orate ~ num && rate < 0.05 * orate)
@@ -364,6 +443,20 @@ bench_build_relay1()
 	"${CC:-cc}" -std=gnu11 -O2 -Wall -Wextra -Werror -pthread \
 		-o "$RELAY1" "$BENCH_DIR/relay1.c" >"$BENCH_TMP/relay1.cc.log" 2>&1 ||
 		bench_die "cannot compile bench/relay1.c: $(cat "$BENCH_TMP/relay1.cc.log")"
+}
+
+# bench_slirp_of() - say which libslirp a usernetd binary uses: the shared
+# library the dynamic linker finds for it, or one linked in statically
+# @1:	the binary
+bench_slirp_of()
+{
+	local so
+	so=$(ldd "$1" 2>/dev/null | awk '/libslirp/ { print $3; exit }')
+	if [ -n "$so" ]; then
+		echo "libslirp: shared, $(readlink -f "$so")"
+	else
+		echo "libslirp: linked in (no shared libslirp)"
+	fi
 }
 
 # bench_gvtv_kind() - what $GVTV is: "lima" (bench/limausernet.go, Lima's
