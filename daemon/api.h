@@ -25,14 +25,14 @@ struct api;
 struct dns_local;
 struct json_t;
 
-#define API_BODY_MAX	 (64 * 1024) /* larger request bodies: 413 */
+#define API_BODY_MAX	 (64 * 1024)   /* larger request bodies: 413 */
 #define API_DISCARD_MAX	 (1024 * 1024) /* larger: 413 before the body */
-#define API_LOCAL_MAX	 108	     /* "local" of a forward, NUL included */
-#define API_NAME_MAX	 256	     /* zone and record names */
-#define API_RECORDS_MAX	 1024	     /* records of one zone */
-#define API_REGEXP_MAX	 256	     /* = DNS_LOCAL_REGEXP_LEN */
-#define API_WAIT_DEFAULT 10	     /* wait_port timeout without one, s */
-#define API_WAIT_MAX	 86400	     /* longest wait_port timeout, s */
+#define API_LOCAL_MAX	 108	       /* "local" of a forward, NUL included */
+#define API_NAME_MAX	 256	       /* zone and record names */
+#define API_RECORDS_MAX	 1024	       /* records of one zone */
+#define API_REGEXP_MAX	 256	       /* = DNS_LOCAL_REGEXP_LEN */
+#define API_WAIT_DEFAULT 10	       /* wait_port timeout without one, s */
+#define API_WAIT_MAX	 86400	       /* longest wait_port timeout, s */
 
 /**
  * enum api_proto - protocol of a forward
