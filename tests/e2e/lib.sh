@@ -1055,7 +1055,13 @@ proc_rss_kib() {
 # ("libslirp VERSION (...)") says its TCP negotiates window scaling (our
 # patched build); no such line at all means the system library.
 slirp_wscale_build() {
-	grep -m 1 -E '(^|[] :])libslirp [0-9]' "$1" | grep -q window-scaling
+	slirp_has_patch "$1" window-scaling
+}
+
+# slirp_has_patch LOG NAME: true if the daemon's start-up line about
+# libslirp names a patch containing NAME (e.g. socket-listen-backlog).
+slirp_has_patch() {
+	grep -m 1 -E '(^|[] :])libslirp [0-9]' "$1" | grep -q -- "$2"
 }
 
 # host_global_ip4: print one non-loopback IPv4 address of this host (none
