@@ -45,7 +45,7 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # global (its internals share names with lwIP's). Compiled again when
 # CMake made a new copy of the tree (BUILD/libslirp.stamp) or the flags
 # change. Else the system
-# library, as -lslirp says. Two of UBSan's checks are off for libslirp's
+# library, as -lslirp says. UBSan's alignment check is off for libslirp's
 # code alone, for what its 4.4BSD code does by design (cmake/libslirp.cmake
 # says which; every other check stays on).
 slirp="$build/libslirp"
@@ -54,7 +54,7 @@ slirp_object() {
 	obj="$build/fuzz/libslirp.o"
 	dir="$build/fuzz/libslirp-obj"
 	flags="-g -O1 -std=gnu99 -w -fsanitize=fuzzer-no-link $san"
-	flags="$flags -fno-sanitize=alignment,shift-base -fvisibility=hidden"
+	flags="$flags -fno-sanitize=alignment -fvisibility=hidden"
 	flags="$flags -DG_LOG_DOMAIN=\"Slirp\""
 	echo '#include <valgrind/valgrind.h>' | clang -E - >/dev/null 2>&1 &&
 		flags="$flags -DHAVE_VALGRIND=1"
