@@ -16,5 +16,6 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
+long long xalloc_in_use(void);
 
 #endif /* USERNETD_XALLOC_H */

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 
+#include "base/xalloc.h"
 #include "daemon/api_int.h"
 #include "daemon/server.h"
 #include "lan/network.h"
@@ -246,9 +247,11 @@ enum MHD_Result api_stats(struct api *a, struct api_req *r,
 	(void)r;
 	srv_foreach_net(a->srv, api_net_stats, nets);
 	return api_reply(c, MHD_HTTP_OK,
-			 json_pack("{s:o,s:o,s:o}", "networks", nets, "dns",
-				   api_dns_stats(srv_dnsd(a->srv)), "resolver",
-				   api_resolver_stats(srv_hr(a->srv))));
+			 json_pack("{s:o,s:o,s:o,s:{s:I}}", "networks", nets,
+				   "dns", api_dns_stats(srv_dnsd(a->srv)),
+				   "resolver",
+				   api_resolver_stats(srv_hr(a->srv)), "memory",
+				   "heap_in_use", (json_int_t)xalloc_in_use()));
 }
 
 /**
