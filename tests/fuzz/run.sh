@@ -1,13 +1,15 @@
 #!/bin/bash
 # tests/fuzz/run.sh TARGET BUILD_DIR [SECONDS] - build one libFuzzer target
 # with clang (fuzzer, ASan, UBSan) and run it from its seed corpus for a
-# while; libslirp from BUILD_DIR's patched source tree when there is one. ctest runs each target briefly; for hours:
+# while (15 s: ctest's run, each target from its whole seed corpus; a
+# longer run finds more); libslirp from BUILD_DIR's patched source tree
+# when there is one. For hours:
 #   FUZZ_SECONDS=14400 bash tests/fuzz/run.sh dns build
 # New inputs go to BUILD_DIR/fuzz/TARGET-corpus, never into the repository.
 set -eu
 target=${1#fuzz_} # "net" or "fuzz_net"
 build=$(cd "$2" && pwd)
-secs=${3:-${FUZZ_SECONDS:-30}}
+secs=${3:-${FUZZ_SECONDS:-15}}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 
 # The sources each target needs besides its own file: the header lines of
