@@ -208,9 +208,11 @@ attach "$NS_C" "$QS" --mac "$MAC_C"
 guest_dhcp "$NS_C" "$TMP/lease-c"
 IP_C=$GUEST_IP
 # A DHCP client that stays (no -q), bound, told to release (SIGUSR2): it
-# unicasts a DHCPRELEASE to the server, whose MAC is in the neighbour
-# cache already (the address goes away with the release).
-ns_ping "$NS_C" 192.168.104.3 1 || fail "VM c cannot ping the services host"
+# unicasts a DHCPRELEASE to the server, whose MAC must be in the neighbour
+# cache already: the address goes away with the release, and an ARP
+# request sent after that goes unanswered with the release behind it.
+# Pinged after the client bound: its deconfig flushed the address, and
+# with it the cache (CI lost the release once when the ping came first).
 register_log "$TMP/udhcpc-c.log"
 UDHCPC_OUT=$TMP/lease-c-bound ip netns exec "$NS_C" busybox udhcpc -i tap0 \
 	-f -t 5 -T 1 -s "$TMP/udhcpc.script" >"$TMP/udhcpc-c.log" 2>&1 \
@@ -219,6 +221,11 @@ UDHCPC=$!
 register_pid "$UDHCPC"
 wait_for 10 "VM c bound" grep -q "lease of $IP_C obtained" "$TMP/udhcpc-c.log" ||
 	fail "VM c's udhcpc did not bind $IP_C again"
+# udhcpc logs the lease before its bound script applies it
+wait_for 5 "VM c's address on tap0" ip netns exec "$NS_C" \
+	sh -c "ip -4 addr show dev tap0 | grep -q 'inet $IP_C/'" ||
+	fail "VM c's udhcpc did not apply $IP_C"
+ns_ping "$NS_C" 192.168.104.3 1 || fail "VM c cannot ping the services host"
 kill -USR2 "$UDHCPC"
 case $IP_C in
 192.168.104.[0-4] | "") fail "VM c got '$IP_C'" ;;
