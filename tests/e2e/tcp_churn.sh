@@ -335,4 +335,5 @@ log "TIME_WAIT, the FIN sent again: $RESULT"
 		"it twice, no RST: $RESULT"
 daemon_alive "$D"
 stop_daemon "$D" "$SOCK" ""
+sanitizer_check "$DLOG"
 pass
