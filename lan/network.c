@@ -310,7 +310,7 @@ static void net_reap_flush(void *arg)
 	int i;
 
 	for (i = 0; i < n->reap.npending; i++)
-		gw_input(n->gw, n->reap.pending[i], REAP_FRAME);
+		gw_input(n->gw, n->reap.pending[i], n->reap.pending_len[i]);
 	n->stats.reset_departed += (uint64_t)n->reap.npending;
 	n->reap.npending = 0;
 }
@@ -428,20 +428,21 @@ static void net_left_conn(void *arg, struct in_addr src, int sport,
 	struct net_left *d = arg;
 	uint8_t f[2][REAP_FRAME];
 	struct reap_tcp t = {
-	    .saddr = src.s_addr,
-	    .daddr = dst.s_addr,
 	    .sport = htons((uint16_t)sport),
 	    .dport = htons((uint16_t)dport),
 	};
+	size_t len;
 	int i;
 
 	for (i = 0; i < d->nip && d->ip[i] != src.s_addr; i++)
 		;
 	if (i == d->nip)
 		return;
-	reap_blind(f, d->mac[i], d->n->gw_mac, &t);
-	gw_input(d->n->gw, f[0], REAP_FRAME);
-	gw_input(d->n->gw, f[1], REAP_FRAME);
+	memcpy(t.saddr, &src, 4);
+	memcpy(t.daddr, &dst, 4);
+	len = reap_blind(f, d->mac[i], d->n->gw_mac, &t);
+	gw_input(d->n->gw, f[0], len);
+	gw_input(d->n->gw, f[1], len);
 	d->n->stats.reset_departed += 2;
 }
 
