@@ -44,8 +44,6 @@ e2e_init stress 280 "$@"
 CLIENT="$E2E_DIR/stress_client.py"
 CYCLES=${STRESS_CYCLES:-1000}
 CONNS=${STRESS_CONNS:-10000}
-ASAN=0
-grep -qa __asan_init "$USERNETD" && ASAN=1
 
 # Descriptors: the guest, the server and the daemon each hold CONNS.
 hard=$(ulimit -Hn)
@@ -436,6 +434,7 @@ host6_conns() {
 host6_at_least() {
 	[ "$(host6_conns)" -ge "$1" ]
 }
+# shellcheck disable=SC2317 # called through wait_for
 host6_at_most() {
 	[ "$(host6_conns)" -le "$1" ]
 }
@@ -457,6 +456,7 @@ ns_has_addr6() {
 nat2_at_least() {
 	[ "$(nat2)" -ge "$1" ]
 }
+# shellcheck disable=SC2317 # called through wait_for
 nat2_at_most() {
 	[ "$(nat2)" -le "$1" ]
 }
