@@ -22,6 +22,11 @@
  * tcp_output(), which must not be re-entered with a segment that frees the
  * connection it is working on.
  *
+ * Both families: IPv4 and IPv6 resets (Ethernet, IP, 20-byte TCP header).
+ * The IPv6 connections a VM opened can be named only by a libslirp whose
+ * table prints IPv6 addresses (patch 0013, connection-info-ipv6); on the
+ * system library the answer path alone closes those libslirp sends on.
+ *
  * A MAC stays departed until it is seen on a port again or the gateway has
  * sent nothing to it for REAP_KEEP_MS.
  */
