@@ -103,34 +103,38 @@ usernetd_bin()
 	fi
 }
 
-# up_usernetd() - usernetd on a qemu socket, guest attached by bench/relay1
+# start_usernetd_qemu() - a system's usernetd on a qemu socket, up once
+# the socket is there: the start every usernetd system attached through
+# a socket shares. Sets QEMU_SOCK to the socket, QEMU_DAEMON to the pid.
+# @1:	system name (usernetd-syslib runs $USERNETD_SYS: usernetd_bin())
+start_usernetd_qemu()
+{
+	local sys=$1 bin
+
+	QEMU_SOCK=$BENCH_TMP/$sys-$MTU$LOGTAG.sock
+	bin=$(usernetd_bin "$sys")
+	[ -x "$bin" ] || { bench_log "$sys: no $bin"; return 1; }
+	sys_start "$sys" "$(sys_log "$sys" daemon)" \
+		"$bin" --listen-qemu "$QEMU_SOCK" --mtu "$MTU"
+	QEMU_DAEMON=$LAST_PID
+	bench_wait 5 test -S "$QEMU_SOCK" ||
+		sys_fail "$sys" "no socket $QEMU_SOCK" || return 1
+}
+
+# up_usernetd() - usernetd on a qemu socket, guest attached by bench/relay1;
+# also usernetd-syslib's (the same data path on $USERNETD_SYS, the system's
+# libslirp: sys_up() calls this for it)
 # @1:	system name (for logs; usernetd-syslib runs $USERNETD_SYS)
 # @2:	namespace
 up_usernetd()
 {
-	local sys=$1 ns=$2 sock=$BENCH_TMP/$1-$MTU$LOGTAG.sock
-	local d bin
+	local sys=$1 ns=$2
 
-	bin=$(usernetd_bin "$sys")
-	[ -x "$bin" ] || { bench_log "$sys: no $bin"; return 1; }
-	sys_start "$sys" "$(sys_log "$sys" daemon)" \
-		"$bin" --listen-qemu "$sock" --mtu "$MTU"
-	d=$LAST_PID
-	bench_wait 5 test -S "$sock" || sys_fail "$sys" "no socket $sock" ||
-		return 1
-	attach_relay1 "$sys" "$ns" "$sock" 192.168.5.15/24 192.168.5.2 ||
+	start_usernetd_qemu "$sys" || return 1
+	attach_relay1 "$sys" "$ns" "$QEMU_SOCK" 192.168.5.15/24 192.168.5.2 ||
 		return 1
 	SYS_ADDR[$sys]=192.168.5.2
-	SYS_CPU_PIDS[$sys]="$d $LAST_PID"
-}
-
-# up_usernetd_syslib() - up_usernetd() with $USERNETD_SYS: the same data
-# path on the system's libslirp
-# @1:	system name
-# @2:	namespace
-up_usernetd_syslib()
-{
-	up_usernetd "$@"
+	SYS_CPU_PIDS[$sys]="$QEMU_DAEMON $LAST_PID"
 }
 
 # up_usernetd_batch() - usernetd on a qemu socket, guest attached by
@@ -140,26 +144,20 @@ up_usernetd_syslib()
 # @2:	namespace
 up_usernetd_batch()
 {
-	local sys=$1 ns=$2 sock=$BENCH_TMP/$1-$MTU$LOGTAG.sock
-	local d c
+	local sys=$1 ns=$2 c
 
-	[ -x "$USERNETD" ] || { bench_log "$sys: no $USERNETD"; return 1; }
 	[ -x "$USERNETCTL" ] || { bench_log "$sys: no $USERNETCTL"; return 1; }
-	sys_start "$sys" "$(sys_log "$sys" daemon)" \
-		"$USERNETD" --listen-qemu "$sock" --mtu "$MTU"
-	d=$LAST_PID
-	bench_wait 5 test -S "$sock" || sys_fail "$sys" "no socket $sock" ||
-		return 1
+	start_usernetd_qemu "$sys" || return 1
 	sys_start "$sys" "$(sys_log "$sys" attach)" \
 		ip netns exec "$ns" "$USERNETCTL" attach --mtu "$MTU" \
-		--tap tap0 "$sock"
+		--tap tap0 "$QEMU_SOCK"
 	c=$LAST_PID
 	bench_wait 5 bench_has_link "$ns" tap0 ||
 		sys_fail "$sys" "attach made no tap0" || return 1
 	bench_guest_static "$ns" tap0 192.168.5.15/24 192.168.5.2 "$MTU" ||
 		sys_fail "$sys" "guest addressing failed" || return 1
 	SYS_ADDR[$sys]=192.168.5.2
-	SYS_CPU_PIDS[$sys]="$d $c"
+	SYS_CPU_PIDS[$sys]="$QEMU_DAEMON $c"
 }
 
 # up_usernetd_tap() - usernetd serving a TAP in the namespace itself
@@ -291,13 +289,15 @@ up_gvisor_tap_vsock()
 # @1:	system
 sys_up()
 {
-	local sys=$1 ns i r
+	local sys=$1 ns i r up=up_${1//-/_}
 
 	ns=ubench$$$(sys_short "$sys")$MTU$LOGTAG
 	SYS_NS[$sys]=$ns
 	SYS_PIDS[$sys]=
 	bench_netns_add "$ns"
-	"up_${sys//-/_}" "$sys" "$ns" || return 1
+	# usernetd-syslib: usernetd's own path on another binary
+	[ "$sys" = usernetd-syslib ] && up=up_usernetd
+	"$up" "$sys" "$ns" || return 1
 	for i in 1 2 3 4 5; do
 		bench_iperf "$ns" "${SYS_ADDR[$sys]}" "$PORT" 1 \
 			"$BENCH_TMP/$sys-$MTU$LOGTAG.warmup.json"

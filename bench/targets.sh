@@ -42,6 +42,42 @@ tg_missing()
 	echo "not measured (not in $3)"
 }
 
+# tg_pre() - the preamble of every cell's figure: why there is none (the
+# section or a dimension not run, the system not measured, the system
+# broken in that cell)
+# @1:	system
+# @2:	section (tcp, crr or udp)
+# @3:	the cell's key in BROKEN
+# @4...:	further dimensions, pairs of VALUE LIST (e.g. 1500 MTUS): not
+#	run if VALUE is not in the list named LIST
+# Set: TG_V and TG_C to "-", TG_S to the reason (empty if there is none)
+# Return: 0 if the figure is to be read, 1 if TG_S says why not
+tg_pre()
+{
+	local sys=$1 sec=$2 bkey=$3
+
+	shift 3
+	TG_V=- TG_C=- TG_S=
+	if ! has "$SECTIONS" "$sec"; then
+		TG_S="not run (SECTIONS)"
+		return 1
+	fi
+	while [ $# -ge 2 ]; do
+		if ! has "${!2}" "$1"; then
+			TG_S="not run ($2)"
+			return 1
+		fi
+		shift 2
+	done
+	TG_S=$(tg_missing "$sys" "$SYSTEMS" SYSTEMS)
+	[ -n "$TG_S" ] && return 1
+	if [ -n "${BROKEN[$bkey]:-}" ]; then
+		TG_S="broken: ${BROKEN[$bkey]}"
+		return 1
+	fi
+	return 0
+}
+
 # tg_tcp() - a tcp cell's figure of a system
 # @1:	system
 # @2:	direction g2h or h2g
@@ -53,21 +89,7 @@ tg_tcp()
 {
 	local k="$1|$2|$3|$4"
 
-	TG_V=- TG_C=- TG_S=
-	if ! has "$SECTIONS" tcp; then
-		TG_S="not run (SECTIONS)"
-	elif ! has "$MTUS" "$3"; then
-		TG_S="not run (MTUS)"
-	elif ! has "$STREAMS" "$4"; then
-		TG_S="not run (STREAMS)"
-	else
-		TG_S=$(tg_missing "$1" "$SYSTEMS" SYSTEMS)
-	fi
-	[ -n "$TG_S" ] && return 0
-	if [ -n "${BROKEN[$1|$2/$3|$4]:-}" ]; then
-		TG_S="broken: ${BROKEN[$1|$2/$3|$4]}"
-		return 0
-	fi
+	tg_pre "$1" tcp "$1|$2/$3|$4" "$3" MTUS "$4" STREAMS || return 0
 	# shellcheck disable=SC2086
 	TG_V=$(bench_median ${RES[$k]:-})
 	# shellcheck disable=SC2086
@@ -83,17 +105,7 @@ tg_tcp()
 # request), TG_S (why there is no figure, empty if there is one)
 tg_rr()
 {
-	TG_V=- TG_C=- TG_S=
-	if ! has "$SECTIONS" "$2"; then
-		TG_S="not run (SECTIONS)"
-	else
-		TG_S=$(tg_missing "$1" "$SYSTEMS" SYSTEMS)
-	fi
-	[ -n "$TG_S" ] && return 0
-	if [ -n "${BROKEN[$1|$2|rr]:-}" ]; then
-		TG_S="broken: ${BROKEN[$1|$2|rr]}"
-		return 0
-	fi
+	tg_pre "$1" "$2" "$1|$2|rr" || return 0
 	TG_V=$(rr_cell "$1" "$2")
 	# shellcheck disable=SC2086
 	TG_C=$(bench_median ${RR_CPR[$1|$2]:-})

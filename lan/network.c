@@ -310,7 +310,7 @@ static void net_reap_flush(void *arg)
 	int i;
 
 	for (i = 0; i < n->reap.npending; i++)
-		gw_input(n->gw, n->reap.pending[i], REAP_FRAME);
+		gw_input(n->gw, n->reap.pending[i], n->reap.pending_len[i]);
 	n->stats.reset_departed += (uint64_t)n->reap.npending;
 	n->reap.npending = 0;
 }
@@ -346,6 +346,7 @@ static int net_unknown(void *arg, const struct sw_port *from,
  * @mac:	the MAC of each
  * @nip:	entries of @ip
  * @seek:	the MAC whose leases dhcp_foreach_lease() is reporting
+ * @has6:	one of its MACs holds an IPv6 address (own6)
  */
 struct net_left {
 	struct net *n;
@@ -354,6 +355,7 @@ struct net_left {
 	uint32_t ip[8];
 	uint8_t mac[8][6];
 	int nip;
+	int has6;
 };
 
 /**
@@ -405,8 +407,11 @@ static int net_left_lease(void *arg, const struct dhcp_lease_info *li)
 static void net_left_mac(void *arg, const uint8_t mac[6])
 {
 	struct net_left *d = arg;
+	struct in6_addr a;
 
 	reap_left(&d->n->reap, mac, loop_now_ms());
+	if (!own6_addr_of(d->n->owners6, mac, &a))
+		d->has6 = 1;
 	if (!d->n->svc)
 		return;
 	d->seek = mac;
@@ -421,27 +426,46 @@ static void net_left_mac(void *arg, const uint8_t mac[6])
  * @sport:	its guest port, host order
  * @dst:	its remote address
  * @dport:	its remote port, host order
+ *
+ * An IPv4 source is the VM's if it is among its leased or last used
+ * addresses; an IPv6 one if own6 still binds it to the VM (released only
+ * after this walk). IPv6 connections are listed only by a libslirp with
+ * patch 0013.
  */
-static void net_left_conn(void *arg, struct in_addr src, int sport,
-			  struct in_addr dst, int dport)
+static void net_left_conn(void *arg, const struct gw_addr *src, int sport,
+			  const struct gw_addr *dst, int dport)
 {
 	struct net_left *d = arg;
-	uint8_t f[2][REAP_FRAME];
+	uint8_t f[2][REAP_FRAME], mac[6];
 	struct reap_tcp t = {
-	    .saddr = src.s_addr,
-	    .daddr = dst.s_addr,
+	    .v6 = src->family == AF_INET6,
 	    .sport = htons((uint16_t)sport),
 	    .dport = htons((uint16_t)dport),
 	};
+	const uint8_t *gw = d->n->gw_mac;
+	uint32_t vm;
+	size_t len;
 	int i;
 
-	for (i = 0; i < d->nip && d->ip[i] != src.s_addr; i++)
-		;
-	if (i == d->nip)
-		return;
-	reap_blind(f, d->mac[i], d->n->gw_mac, &t);
-	gw_input(d->n->gw, f[0], REAP_FRAME);
-	gw_input(d->n->gw, f[1], REAP_FRAME);
+	if (t.v6) {
+		if (own6_lookup(d->n->owners6, &src->v6, mac, &vm) ||
+		    vm != d->vm->id)
+			return;
+		memcpy(t.saddr, &src->v6, 16);
+		memcpy(t.daddr, &dst->v6, 16);
+		gw = d->n->gw_mac6;
+	} else {
+		for (i = 0; i < d->nip && d->ip[i] != src->v4.s_addr; i++)
+			;
+		if (i == d->nip)
+			return;
+		memcpy(mac, d->mac[i], 6);
+		memcpy(t.saddr, &src->v4, 4);
+		memcpy(t.daddr, &dst->v4, 4);
+	}
+	len = reap_blind(f, mac, gw, &t);
+	gw_input(d->n->gw, f[0], len);
+	gw_input(d->n->gw, f[1], len);
 	d->n->stats.reset_departed += 2;
 }
 
@@ -452,17 +476,18 @@ static void net_left_conn(void *arg, struct in_addr src, int sport,
  * @vm:		the VM, still in the list
  *
  * libslirp would keep them until TCP gives up, or for good if idle: see
- * reap.c.
+ * reap.c. Its IPv6 addresses are released after the walk, which needs
+ * them.
  */
 static void net_vm_left(struct net *n, struct net_vm *vm)
 {
 	struct net_left d = {.n = n, .vm = vm};
 
 	sw_port_macs(n->sw, vm->swp, net_left_mac, &d);
-	own6_release_vm(n->owners6, vm->id);
 	net_left_ip(&d, vm->ok_ip, d.nip ? d.mac[0] : n->gw_mac);
-	if (d.nip)
+	if (d.nip || d.has6)
 		gw_foreach_tcp(n->gw, net_left_conn, &d);
+	own6_release_vm(n->owners6, vm->id);
 }
 
 /**

@@ -885,6 +885,79 @@ int gw_nat_connections(struct gw *g)
 }
 
 /**
+ * struct gw_info_sock - one socket line of libslirp's connection info
+ * @udp:	nonzero for UDP, zero for TCP
+ * @src:	the source address; AF_UNSPEC if the line does not name it
+ *		(an IPv6 socket of an unpatched libslirp 4.7: "*" and 0.0.0.0)
+ * @sport:	the source port, host order
+ * @dst:	the destination address (AF_UNSPEC as @src)
+ * @dport:	the destination port, host order
+ */
+struct gw_info_sock {
+	int udp;
+	struct gw_addr src;
+	int sport;
+	struct gw_addr dst;
+	int dport;
+};
+
+/**
+ * gw_info_addr() - parse an address column of the connection info
+ * @text:	the column
+ * @a:		set to the address
+ *
+ * Return: 0 if @text is an IPv4 or IPv6 address, else -1
+ */
+static int gw_info_addr(const char *text, struct gw_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, text, &a->v4) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, text, &a->v6) == 1)
+		a->family = AF_INET6;
+	else
+		return -1;
+	return 0;
+}
+
+/**
+ * gw_info_sock() - parse a TCP or UDP line of libslirp's connection info
+ * @line:	the line
+ * @s:		set to the socket
+ *
+ * libslirp 4.7 prints an IPv6 socket through its IPv4 fields: the source
+ * is the zero flow label ("*"), the destination 0.0.0.0, the ports are
+ * right; both addresses come back AF_UNSPEC. With patch 0013
+ * (connection-info-ipv6) it prints the IPv6 addresses, wider than their
+ * 15-character columns.
+ *
+ * Return: 0 for a TCP or UDP socket but a host forward's listener, else -1
+ */
+static int gw_info_sock(const char *line, struct gw_info_sock *s)
+{
+	char proto[4], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+
+	memset(s, 0, sizeof(*s));
+	if (strstr(line, "HOST_FORWARD") ||
+	    sscanf(line, " %3[A-Z][%*[^]]] %*d %45s %d %45s %d", proto, src,
+		   &s->sport, dst, &s->dport) != 5 ||
+	    (strcmp(proto, "TCP") && strcmp(proto, "UDP")))
+		return -1;
+	s->udp = !strcmp(proto, "UDP");
+	if (!strcmp(src, "*") && !strcmp(dst, "0.0.0.0"))
+		return 0; /* IPv6, unpatched: its ports only */
+	if (gw_info_addr(dst, &s->dst))
+		return -1;
+	if (!strcmp(src, "*") && s->dst.family == AF_INET6) {
+		s->src.family = AF_INET6; /* patched: unspecified, as "::" */
+		return 0;
+	}
+	if (gw_info_addr(src, &s->src) || s->src.family != s->dst.family)
+		return -1;
+	return 0;
+}
+
+/**
  * struct gw_tcp_walk - gw_foreach_tcp()'s callback and its argument
  * @fn:		the callback, once per TCP connection
  * @arg:	its argument
@@ -902,17 +975,11 @@ struct gw_tcp_walk {
 static void gw_tcp_line(void *arg, const char *line)
 {
 	struct gw_tcp_walk *w = arg;
-	char src[16], dst[16];
-	struct in_addr s, d;
-	int sport, dport;
+	struct gw_info_sock s;
 
-	if (strstr(line, "HOST_FORWARD") ||
-	    sscanf(line, " TCP[%*[^]]] %*d %15s %d %15s %d", src, &sport, dst,
-		   &dport) != 4 ||
-	    inet_pton(AF_INET, src, &s) != 1 ||
-	    inet_pton(AF_INET, dst, &d) != 1)
+	if (gw_info_sock(line, &s) || s.udp || s.src.family == AF_UNSPEC)
 		return;
-	w->fn(w->arg, s, sport, d, dport);
+	w->fn(w->arg, &s.src, s.sport, &s.dst, s.dport);
 }
 
 /**
@@ -923,8 +990,9 @@ static void gw_tcp_line(void *arg, const char *line)
  *
  * For a connection a guest opened the source is the guest's side and the
  * destination the host it reached; for one accepted from a host forward,
- * libslirp shows the host socket's own address as the source. @fn may
- * call gw_input().
+ * libslirp shows the host socket's own address as the source. IPv6
+ * connections are reported only by a libslirp that prints their addresses
+ * (patch 0013). @fn may call gw_input().
  */
 void gw_foreach_tcp(struct gw *g, gw_tcp_fn fn, void *arg)
 {
@@ -948,29 +1016,20 @@ struct gw_flow_walk {
  * @arg:	the walk (callback and its argument)
  * @line:	a line of libslirp's connection info
  *
- * libslirp 4.7 prints an IPv6 socket through its IPv4 fields: the source
- * is the zero flow label ("*"), the destination 0.0.0.0, the ports are
- * right.
+ * An IPv6 socket is reported by its ports alone, its addresses 0, whether
+ * libslirp printed them or not (natcap_seen()'s contract).
  */
 static void gw_flow_line(void *arg, const char *line)
 {
 	struct gw_flow_walk *w = arg;
-	char proto[4], src[16], dst[16];
-	struct in_addr s, d;
-	int sport, dport;
+	struct gw_info_sock s;
 
-	if (strstr(line, "HOST_FORWARD") ||
-	    sscanf(line, " %3[A-Z][%*[^]]] %*d %15s %d %15s %d", proto, src,
-		   &sport, dst, &dport) != 5 ||
-	    (strcmp(proto, "TCP") && strcmp(proto, "UDP")))
+	if (gw_info_sock(line, &s))
 		return;
-	if (!strcmp(src, "*") && !strcmp(dst, "0.0.0.0"))
-		s.s_addr = d.s_addr = 0; /* IPv6: its ports only */
-	else if (inet_pton(AF_INET, src, &s) != 1 ||
-		 inet_pton(AF_INET, dst, &d) != 1)
-		return;
-	w->fn(w->arg, !strcmp(proto, "UDP"), s.s_addr, htons((uint16_t)sport),
-	      d.s_addr, htons((uint16_t)dport));
+	w->fn(w->arg, s.udp, s.src.family == AF_INET ? s.src.v4.s_addr : 0,
+	      htons((uint16_t)s.sport),
+	      s.dst.family == AF_INET ? s.dst.v4.s_addr : 0,
+	      htons((uint16_t)s.dport));
 }
 
 /**

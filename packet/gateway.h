@@ -72,14 +72,16 @@ int gw_remove_hostfwd(struct gw *g, int udp, const struct gw_addr *haddr,
 const char *gw_addr_text(const struct gw_addr *a, char *buf);
 int gw_nat_connections(struct gw *g);
 
-/* A TCP connection of libslirp's: addresses network order, ports host. */
-typedef void (*gw_tcp_fn)(void *arg, struct in_addr src, int sport,
-			  struct in_addr dst, int dport);
+/* A TCP connection of libslirp's, IPv4 or IPv6 (both of one family);
+ * ports host order. */
+typedef void (*gw_tcp_fn)(void *arg, const struct gw_addr *src, int sport,
+			  const struct gw_addr *dst, int dport);
 void gw_foreach_tcp(struct gw *g, gw_tcp_fn fn, void *arg);
 
 /* A NAT socket of libslirp's (TCP or UDP): addresses and ports network
  * order, guest side first; both addresses 0 for an IPv6 socket, whose
- * addresses libslirp 4.7 does not tell. */
+ * addresses an unpatched libslirp 4.7 does not tell (and natcap keys
+ * IPv6 flows by their ports either way). */
 typedef void (*gw_flow_fn)(void *arg, int udp, uint32_t src, uint16_t sport,
 			   uint32_t dst, uint16_t dport);
 void gw_foreach_flow(struct gw *g, gw_flow_fn fn, void *arg);

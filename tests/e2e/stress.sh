@@ -24,7 +24,12 @@
 #  6. a VM leaving a user-v2 network with an idle connection, a download
 #     and an upload from a host forward open: libslirp's sockets for it
 #     close within 5 s, and another VM sees none of the gateway's frames
-#     for its MAC; the VM comes back on the same MAC and works;
+#     for its MAC; the VM comes back on the same MAC and works. With
+#     libslirp patch 0013 (connection-info: its table names IPv6 sockets)
+#     the VM also holds an idle connection, a download and an upload over
+#     IPv6 from its SLAAC address to servers on the host's [::1] via
+#     [PREFIX::2]: the host's servers see them closed within 5 s of the
+#     leave (without 0013 libslirp keeps them until its own timeouts);
 #  and the daemons exit cleanly on SIGTERM with nothing reported by the
 #  sanitizers (LeakSanitizer runs at exit in an ASan build).
 #
@@ -39,8 +44,6 @@ e2e_init stress 280 "$@"
 CLIENT="$E2E_DIR/stress_client.py"
 CYCLES=${STRESS_CYCLES:-1000}
 CONNS=${STRESS_CONNS:-10000}
-ASAN=0
-grep -qa __asan_init "$USERNETD" && ASAN=1
 
 # Descriptors: the guest, the server and the daemon each hold CONNS.
 hard=$(ulimit -Hn)
@@ -420,10 +423,40 @@ nat2() {
 	stat2 nat_connections
 }
 
+# host6_conns: established connections of the IPv6 servers on [::1].
+host6_conns() {
+	ss -Htn state established "( sport = :$P6_SINK or sport = :$P6_SRC )" |
+		wc -l
+}
+
+# host6_at_least N / host6_at_most N: compare host6_conns with N.
+# shellcheck disable=SC2317 # called through wait_for
+host6_at_least() {
+	[ "$(host6_conns)" -ge "$1" ]
+}
+# shellcheck disable=SC2317 # called through wait_for
+host6_at_most() {
+	[ "$(host6_conns)" -le "$1" ]
+}
+
+# ns_addr6 NS: print tap0's global IPv6 address (SLAAC) once DAD is done.
+ns_addr6() {
+	ip -n "$1" -6 -o addr show dev tap0 scope global 2>/dev/null |
+		awk '!/tentative/ { sub("/.*", "", $4); print $4; exit }'
+}
+
+# ns_has_addr6 NS: true once ns_addr6 prints an address.
+# shellcheck disable=SC2317 # called through wait_for
+ns_has_addr6() {
+	[ -n "$(ns_addr6 "$1")" ]
+}
+
 # nat2_at_least N / nat2_at_most N: compare nat2 with N.
+# shellcheck disable=SC2317 # called through wait_for
 nat2_at_least() {
 	[ "$(nat2)" -ge "$1" ]
 }
+# shellcheck disable=SC2317 # called through wait_for
 nat2_at_most() {
 	[ "$(nat2)" -le "$1" ]
 }
@@ -456,6 +489,38 @@ UP_PID=$!
 register_pid $UP_PID
 wait_for 5 "3 NAT connections of $NG" nat2_at_least $((N0 + 3)) ||
 	fail "$NG: its connections did not start ($(nat2) NAT connections, $N0 before)"
+V6=0
+slirp_has_patch "$TMP/usernetd2.log" connection-info && V6=1
+if [ $V6 = 1 ]; then
+	wait_for 10 "a SLAAC address in $NG" ns_has_addr6 "$NG" ||
+		fail "$NG: no SLAAC address: $(ip -n "$NG" -6 -o addr show dev tap0)"
+	G_IP6=$(ns_addr6 "$NG")
+	GW6=$(python3 -c 'import ipaddress, sys
+print(ipaddress.IPv6Interface(sys.argv[1] + "/64").network[2])' "$G_IP6")
+	free_port; P6_SINK=$FREE_PORT
+	free_port; P6_SRC=$FREE_PORT
+	socat -u TCP6-LISTEN:"$P6_SINK",bind='[::1]',reuseaddr,fork \
+		OPEN:/dev/null >/dev/null 2>&1 </dev/null &
+	register_pid $!
+	socat -U TCP6-LISTEN:"$P6_SRC",bind='[::1]',reuseaddr,fork \
+		OPEN:/dev/zero >/dev/null 2>&1 </dev/null &
+	register_pid $!
+	wait_for 5 "the IPv6 servers on [::1]" sh -c \
+		"ss -Hltn '( sport = :$P6_SINK or sport = :$P6_SRC )' | grep -c . | grep -qx 2" ||
+		fail "socat did not listen on [::1]:$P6_SINK and [::1]:$P6_SRC"
+	for cmd in "socat -u EXEC:'sleep 60' TCP6:[$GW6]:$P6_SINK" \
+		"socat -u OPEN:/dev/zero TCP6:[$GW6]:$P6_SINK" \
+		"socat -u TCP6:[$GW6]:$P6_SRC OPEN:/dev/null"; do
+		eval "ip netns exec $NG $cmd" >/dev/null 2>&1 </dev/null &
+		GPIDS+=($!)
+		register_pid $!
+	done
+	wait_for 5 "3 IPv6 connections of $NG on [::1]" host6_at_least 3 ||
+		fail "$NG ($G_IP6): its IPv6 connections via [$GW6] did not start ($(host6_conns) on [::1])"
+	log "  $NG: 3 IPv6 connections from $G_IP6 via [$GW6] to [::1]"
+else
+	log "  libslirp without patch 0013 (connection-info): no IPv6 connections"
+fi
 sleep 1
 register_log "$TMP/flooded.log"
 ip netns exec "$NF" tcpdump -i tap0 -n -l -U -w "$TMP/flooded.pcap" \
@@ -468,6 +533,10 @@ N1=$(nat2)
 log "  $NG ($G_IP, $G_MAC): $N1 NAT connections ($N0 before); kill -9 its relay"
 kill -KILL "$G_ATTACH"
 reap "$G_ATTACH"
+if [ $V6 = 1 ]; then
+	wait_for 5 "$NG's IPv6 connections to close on [::1]" host6_at_most 0 ||
+		fail "the host's [::1] servers still hold $(host6_conns) of $NG's IPv6 connections 5 s after it left"
+fi
 wait_for 5 "$NG's NAT connections to close" nat2_at_most "$N0" ||
 	fail "the NAT still holds $(nat2) connections 5 s after $NG left ($N0 before it came)"
 wait_for 5 "the host's upload to $NG to end" pid_dead "$UP_PID" ||

@@ -42,7 +42,7 @@ if [ -n "${USERNETD_TCP_BYTES:-}" ]; then
 	[ "$STALL_BYTES" -ge $((96 * MIB)) ] || STALL_BYTES=$((96 * MIB))
 fi
 TCP_RSS_BOUND_KIB=$((16 * 1024))
-if grep -qa __asan_init "$USERNETD"; then
+if [ "$E2E_ASAN" = 1 ]; then
 	TCP_RSS_BOUND_KIB=$((48 * 1024))
 	log "usernetd built with AddressSanitizer: RSS bound $TCP_RSS_BOUND_KIB KiB"
 fi
