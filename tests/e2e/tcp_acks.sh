@@ -18,7 +18,12 @@
 #    first, and the host answers only once it has both): the median round
 #    trip must stay under 10 ms (a delayed ACK that waited for a timer of
 #    40 ms or more would fail it; libslirp's TIMEOUT_FAST is 2 ms, and the
-#    patch ACKs a short segment at once).
+#    patch ACKs a short segment at once);
+#  - the MSS at MTU 65520 (a second daemon on a TAP of its own, --tap):
+#    the gateway's SYN-ACK offers 65480 (it did before too), and its
+#    largest data segment in a 16 MiB host-to-guest transfer is that long
+#    when the start-up line names the "mss-above-32k" patch, 32768
+#    (libslirp's old TCP_MAXSEG_MAX, whatever it offered) otherwise.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -167,4 +172,48 @@ rr 2
 
 daemon_alive "$D"
 stop_daemon "$D" "$SOCK" ""
+
+# --- the MSS at MTU 65520 ----------------------------------------------------------
+
+NS2=$(e2e_name acksj)
+JLOG=$TMP/usernetd-jumbo.log
+make_ns "$NS2"
+start_daemon "$JLOG" --tap "$NS2:tap0" --mtu 65520
+D=$DAEMON_PID
+wait_for 5 "tap0 in $NS2" ns_has_link "$NS2" tap0 ||
+	fail "usernetd did not create tap0 in $NS2"
+dhcp "$NS2" tap0 "$TMP/lease2" -O mtu || fail "udhcpc got no lease in $NS2"
+check_lease "$NS2" "$TMP/lease2" 65520
+if slirp_has_patch "$JLOG" mss-above-32k; then
+	MSS=65480
+else
+	MSS=32768
+fi
+PCAP2=$TMP/jumbo.pcap
+register_log "$TMP/tcpdump2.log"
+ip netns exec "$NS2" tcpdump -i tap0 -nn -U -s 128 -w "$PCAP2" \
+	"tcp port $P" >"$TMP/tcpdump2.log" 2>&1 </dev/null &
+TCPDUMP=$!
+register_pid "$TCPDUMP"
+wait_for 10 "tcpdump to listen" grep -q 'listening on' "$TMP/tcpdump2.log" ||
+	fail "tcpdump did not start"
+tcp_xfer mss-h2g - "127.0.0.1:$P" "$NS2" "$GW_IP:$P" l2c $((16 * MIB))
+sleep 0.5
+kill -TERM "$TCPDUMP"
+reap "$TCPDUMP"
+SEGS=$(tcpdump -nn -v -r "$PCAP2" 2>/dev/null)
+SYNACK=$(grep -A1 -F "$GW_IP.$P > $GUEST_IP." <<<"$SEGS" | grep -m 1 -F 'Flags [S.]')
+[ -n "$SYNACK" ] || fail "MSS: no SYN-ACK of the gateway in the capture"
+log "MSS: the gateway's SYN-ACK: $SYNACK"
+grep -q "mss 65480[],]" <<<"$SYNACK" ||
+	fail "MSS at MTU 65520: the gateway's SYN-ACK has no mss 65480: $SYNACK"
+# The gateway's largest data segment: a whole MSS once the window allows.
+BIG=$(tcpdump -nn -r "$PCAP2" 2>/dev/null | awk -v w="$GW_IP.$P" \
+	'$3 == w && $NF > max { max = $NF } END { print max + 0 }')
+log "MSS: the gateway's largest data segment: $BIG bytes (MSS $MSS)"
+[ "$BIG" = "$MSS" ] ||
+	fail "MSS at MTU 65520: the largest data segment is $BIG bytes, want $MSS"
+
+daemon_alive "$D"
+stop_daemon "$D" "" ""
 pass
