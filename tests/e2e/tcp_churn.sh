@@ -309,7 +309,9 @@ read -r FSEQ FACK <<<"$FIN"
 ip netns exec "$NS" "$TCP_PYTHON" "$CHURN" rawfin "$GUEST_IP" "$LPORT" \
 	"$GW_IP" "$P2" "$FSEQ" "$FACK" || fail "the raw socket sent no FIN"
 # A new connection from the second's port while libslirp holds the old
-# one in TIME_WAIT: its SYN is above the old sequence numbers.
+# one in TIME_WAIT: its SYN is above the old sequence numbers, and
+# inside the old connection's (scaled, megabytes) window: refused with a
+# RST before patch 0014, which starts such a connection over.
 one_conn reuse-new "$LPORT2"
 sleep 0.5
 kill -TERM "$TCPDUMP"
