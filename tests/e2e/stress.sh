@@ -468,6 +468,16 @@ attach "$NG" "$Q2"
 G_ATTACH=$ATTACH_PID
 dhcp "$NG" tap0 "$TMP/lease-$NG" || fail "$NG: no DHCP lease"
 G_IP=$(sed -n 's/^ip=//p' "$TMP/lease-$NG")
+# Its SLAAC address before any traffic: the downloads below keep its
+# port full, and the daemon drops what does not fit (a router
+# advertisement among them).
+V6=0
+slirp_has_patch "$TMP/usernetd2.log" connection-info && V6=1
+if [ $V6 = 1 ]; then
+	wait_for 10 "a SLAAC address in $NG" ns_has_addr6 "$NG" ||
+		fail "$NG: no SLAAC address: $(ip -n "$NG" -6 -o addr show dev tap0)"
+	G_IP6=$(ns_addr6 "$NG")
+fi
 G_MAC=$(ip netns exec "$NG" cat /sys/class/net/tap0/address)
 free_port; FWD_PORT=$FREE_PORT
 api_call "$EP2" POST /services/forwarder/expose \
@@ -484,17 +494,7 @@ for cmd in "socat -u EXEC:'sleep 60' TCP4:$NET2.2:$SINK_PORT" \
 done
 wait_for 5 "$NG's server" sh -c "ip netns exec $NG ss -Hltn 'sport = :7000' | grep -q ." ||
 	fail "$NG: socat did not listen on port 7000"
-timeout 60 socat -u OPEN:/dev/zero TCP4:127.0.0.1:$FWD_PORT >/dev/null 2>&1 &
-UP_PID=$!
-register_pid $UP_PID
-wait_for 5 "3 NAT connections of $NG" nat2_at_least $((N0 + 3)) ||
-	fail "$NG: its connections did not start ($(nat2) NAT connections, $N0 before)"
-V6=0
-slirp_has_patch "$TMP/usernetd2.log" connection-info && V6=1
 if [ $V6 = 1 ]; then
-	wait_for 10 "a SLAAC address in $NG" ns_has_addr6 "$NG" ||
-		fail "$NG: no SLAAC address: $(ip -n "$NG" -6 -o addr show dev tap0)"
-	G_IP6=$(ns_addr6 "$NG")
 	GW6=$(python3 -c 'import ipaddress, sys
 print(ipaddress.IPv6Interface(sys.argv[1] + "/64").network[2])' "$G_IP6")
 	free_port; P6_SINK=$FREE_PORT
@@ -521,6 +521,11 @@ print(ipaddress.IPv6Interface(sys.argv[1] + "/64").network[2])' "$G_IP6")
 else
 	log "  libslirp without patch 0013 (connection-info): no IPv6 connections"
 fi
+timeout 60 socat -u OPEN:/dev/zero TCP4:127.0.0.1:$FWD_PORT >/dev/null 2>&1 &
+UP_PID=$!
+register_pid $UP_PID
+wait_for 5 "3 NAT connections of $NG" nat2_at_least $((N0 + 3)) ||
+	fail "$NG: its connections did not start ($(nat2) NAT connections, $N0 before)"
 sleep 1
 register_log "$TMP/flooded.log"
 ip netns exec "$NF" tcpdump -i tap0 -n -l -U -w "$TMP/flooded.pcap" \
