@@ -414,6 +414,31 @@ ns_ping() {
 	fi
 }
 
+# ns_capture NS PCAP [TCPDUMP-ARGS...]: tcpdump on NS's tap0 writes PCAP
+# packet by packet (-U) until ns_capture_stop; TCPDUMP-ARGS are further
+# options and the filter. Waits until it listens (a capture started after
+# the traffic it is for proves nothing). Sets TCPDUMP (its pid); its
+# output, with the counts it prints at exit, is in PCAP.log.
+ns_capture() {
+	local ns=$1 pcap=$2
+	shift 2
+	register_log "$pcap.log"
+	ip netns exec "$ns" tcpdump -Z root -i tap0 -nn -U -w "$pcap" "$@" \
+		>"$pcap.log" 2>&1 </dev/null &
+	TCPDUMP=$!
+	register_pid "$TCPDUMP"
+	wait_for 10 "tcpdump to listen in $ns" grep -q 'listening on' \
+		"$pcap.log" || fail "tcpdump did not start in $ns"
+}
+
+# ns_capture_stop: end ns_capture's tcpdump; PCAP is complete on return.
+ns_capture_stop() {
+	kill -INT "$TCPDUMP" 2>/dev/null
+	wait_for 5 "tcpdump to exit" pid_dead "$TCPDUMP" ||
+		fail "tcpdump did not stop"
+	reap "$TCPDUMP"
+}
+
 # --- host-side servers and probes -----------------------------------------
 
 # start_http DIR PORT: python's http.server on 127.0.0.1:PORT. Sets HTTP_PID.

@@ -40,14 +40,7 @@ ip -n "$NSB" addr add "$EXTRA_IP/24" dev tap0 || fail "cannot add $EXTRA_IP to B
 
 log "capture on B's tap0"
 CAP=$TMP/b.pcap
-register_log "$TMP/tcpdump.log"
-ip netns exec "$NSB" tcpdump -Z root -i tap0 -nn -e -U --immediate-mode \
-	-w "$CAP" \
-	>"$TMP/tcpdump.log" 2>&1 </dev/null &
-TCPDUMP=$!
-register_pid "$TCPDUMP"
-wait_for 5 "tcpdump to listen" grep -q 'listening on' "$TMP/tcpdump.log" ||
-	fail "tcpdump did not start in B"
+ns_capture "$NSB" "$CAP" -e --immediate-mode
 
 log "DHCP in A (both get $GUEST_IP)"
 dhcp "$NSA" tap0 "$TMP/lease-a" || fail "udhcpc got no lease in A"
@@ -73,9 +66,7 @@ b_frames() {
 }
 wait_for 5 "B's own frames in the capture" b_frames
 sleep 0.2
-kill -INT "$TCPDUMP"
-wait_for 3 "tcpdump to exit" pid_dead "$TCPDUMP" || fail "tcpdump did not stop"
-reap "$TCPDUMP"
+ns_capture_stop
 
 n_a=$(tcpdump -nn -e -r "$CAP" "ether host $MAC_A" 2>/dev/null | wc -l)
 n_b=$(tcpdump -nn -e -r "$CAP" "ether src $MAC_B" 2>/dev/null | wc -l)

@@ -58,18 +58,11 @@ fi
 # --- delayed ACKs in a capture ---------------------------------------------------
 
 PCAP=$TMP/acks.pcap
-register_log "$TMP/tcpdump.log"
-ip netns exec "$NS" tcpdump -i tap0 -nn -U -s 96 -B 32768 -w "$PCAP" \
-	"tcp port $P" >"$TMP/tcpdump.log" 2>&1 </dev/null &
-TCPDUMP=$!
-register_pid "$TCPDUMP"
-wait_for 10 "tcpdump to listen" grep -q 'listening on' "$TMP/tcpdump.log" ||
-	fail "tcpdump did not start"
+ns_capture "$NS" "$PCAP" -s 96 -B 32768 "tcp port $P"
 tcp_xfer acks-g2h - "127.0.0.1:$P" "$NS" "$GW_IP:$P" c2l $((48 * MIB))
 sleep 0.5
-kill -TERM "$TCPDUMP"
-reap "$TCPDUMP"
-log "tcpdump: $(grep -E 'captured|dropped' "$TMP/tcpdump.log" | tr '\n' ' ')"
+ns_capture_stop
+log "tcpdump: $(grep -E 'captured|dropped' "$PCAP.log" | tr '\n' ' ')"
 
 # Data segments from the guest (length > 0) and the gateway's pure ACKs
 # (flags "." alone, length 0) in the capture.
@@ -190,17 +183,10 @@ else
 	MSS=32768
 fi
 PCAP2=$TMP/jumbo.pcap
-register_log "$TMP/tcpdump2.log"
-ip netns exec "$NS2" tcpdump -i tap0 -nn -U -s 128 -w "$PCAP2" \
-	"tcp port $P" >"$TMP/tcpdump2.log" 2>&1 </dev/null &
-TCPDUMP=$!
-register_pid "$TCPDUMP"
-wait_for 10 "tcpdump to listen" grep -q 'listening on' "$TMP/tcpdump2.log" ||
-	fail "tcpdump did not start"
+ns_capture "$NS2" "$PCAP2" -s 128 "tcp port $P"
 tcp_xfer mss-h2g - "127.0.0.1:$P" "$NS2" "$GW_IP:$P" l2c $((16 * MIB))
 sleep 0.5
-kill -TERM "$TCPDUMP"
-reap "$TCPDUMP"
+ns_capture_stop
 SEGS=$(tcpdump -nn -v -r "$PCAP2" 2>/dev/null)
 SYNACK=$(grep -A1 -F "$GW_IP.$P > $GUEST_IP." <<<"$SEGS" | grep -m 1 -F 'Flags [S.]')
 [ -n "$SYNACK" ] || fail "MSS: no SYN-ACK of the gateway in the capture"

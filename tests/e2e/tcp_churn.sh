@@ -262,13 +262,7 @@ churn churn-fwd - "127.0.0.1:$FWD" 0
 free_port; LPORT2=$FREE_PORT
 serve - fin-server "127.0.0.1:$P2" 0
 PCAP=$TMP/fin.pcap
-register_log "$TMP/tcpdump.log"
-ip netns exec "$NS" tcpdump -i tap0 -nn -U --immediate-mode -w "$PCAP" tcp \
-	>"$TMP/tcpdump.log" 2>&1 </dev/null &
-TCPDUMP=$!
-register_pid "$TCPDUMP"
-wait_for 10 "tcpdump to listen" grep -q 'listening on' "$TMP/tcpdump.log" ||
-	fail "tcpdump did not start"
+ns_capture "$NS" "$PCAP" --immediate-mode tcp
 
 # one_conn TAG LPORT: one connection from guest port LPORT to the FIN
 # server, which closes first: libslirp holds it in TIME_WAIT for 10 s.
@@ -314,8 +308,7 @@ ip netns exec "$NS" "$TCP_PYTHON" "$CHURN" rawfin "$GUEST_IP" "$LPORT" \
 # RST before patch 0014, which starts such a connection over.
 one_conn reuse-new "$LPORT2"
 sleep 0.5
-kill -TERM "$TCPDUMP"
-reap "$TCPDUMP"
+ns_capture_stop
 
 SEGS=$(segs)
 log "segments seen on tap0:"$'\n'"$SEGS"

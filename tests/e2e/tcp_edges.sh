@@ -55,20 +55,13 @@ else
 		echo 'no start-up line')"
 fi
 PCAP=$TMP/syn.pcap
-register_log "$TMP/tcpdump.log"
-ip netns exec "$NS" tcpdump -i tap0 -nn -U -w "$PCAP" \
-	'tcp[tcpflags] & tcp-syn != 0' >"$TMP/tcpdump.log" 2>&1 </dev/null &
-TCPDUMP=$!
-register_pid "$TCPDUMP"
-wait_for 10 "tcpdump to listen" grep -q 'listening on' "$TMP/tcpdump.log" ||
-	fail "tcpdump did not start"
+ns_capture "$NS" "$PCAP" 'tcp[tcpflags] & tcp-syn != 0'
 tcp_pair ws-nat - "127.0.0.1:$P" "$NS" "$GW_IP:$P" recv send:100000
 tcp_streams_check "$CREPORT" "$LREPORT" "ws-nat"
 tcp_pair ws-fwd "$NS" "0.0.0.0:$GPORT" - "127.0.0.1:$FWD" recv send:100000
 tcp_streams_check "$CREPORT" "$LREPORT" "ws-fwd"
 sleep 0.5
-kill -TERM "$TCPDUMP"
-reap "$TCPDUMP"
+ns_capture_stop
 SYNS=$(tcpdump -nn -v -r "$PCAP" 2>/dev/null | grep -A1 -F 'Flags [S')
 log "SYN and SYN-ACK segments seen on tap0:"$'\n'"$SYNS"
 
