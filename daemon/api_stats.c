@@ -28,7 +28,7 @@ static void api_port_stats(void *arg, const char *name,
 			   const struct port_stats *st)
 {
 	json_array_append_new(
-	    arg, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "name",
+	    arg, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "name",
 			   name, "rx_frames", (json_int_t)st->rx_frames,
 			   "rx_bytes", (json_int_t)st->rx_bytes, "tx_frames",
 			   (json_int_t)st->tx_frames, "tx_bytes",
@@ -36,7 +36,8 @@ static void api_port_stats(void *arg, const char *name,
 			   (json_int_t)st->tx_drop_full, "tx_drop_group",
 			   (json_int_t)st->tx_drop_group, "rx_bad_len",
 			   (json_int_t)st->rx_bad_len, "rx_truncated",
-			   (json_int_t)st->rx_truncated));
+			   (json_int_t)st->rx_truncated, "tx_deferred",
+			   (json_int_t)st->tx_deferred));
 }
 
 /**

@@ -117,6 +117,22 @@ static void net_gw_out(void *arg, const uint8_t *frame, size_t len)
 }
 
 /**
+ * net_gw_room() - gw_room_fn: would the port a frame of the gateway goes
+ * to take it now (a full VM port: libslirp keeps its TCP segment)?
+ * @arg:	the network
+ * @frame:	the frame, as net_gw_out() would get it
+ * @len:	its length
+ *
+ * Return: 1 to send it, 0 to keep it
+ */
+static int net_gw_room(void *arg, const uint8_t *frame, size_t len)
+{
+	struct net *n = arg;
+
+	return sw_room(n->sw, n->gw_port, frame, len, loop_now_ms());
+}
+
+/**
  * net_svc_out() - a frame from the services host enters the switch
  * @arg:	the network
  * @frame:	the frame
@@ -178,6 +194,20 @@ static void net_to_vm(void *arg, uint32_t from, const uint8_t *frame,
 
 	(void)from;
 	port_send(vm->port, frame, len);
+}
+
+/**
+ * net_vm_room() - sw_room_fn of a VM's port
+ * @arg:	the VM
+ * @len:	the frame's length
+ *
+ * Return: 1 if its port takes the frame now, 0 if the sender should keep it
+ */
+static int net_vm_room(void *arg, size_t len)
+{
+	struct net_vm *vm = arg;
+
+	return port_room(vm->port, len);
 }
 
 /**
@@ -657,6 +687,7 @@ struct net *net_new(struct loop *l, const struct net_config *cfg,
 	if (!n->gw)
 		goto fail;
 	n->gw_port = sw_port_add(n->sw, "gateway", 0, net_to_gw, n);
+	gw_set_room(n->gw, net_gw_room);
 	gw_mac(n->gw, n->gw_mac);
 	n->gw_addr = gc.host;
 	sw_learn_static(n->sw, n->gw_port, n->gw_mac);
@@ -793,6 +824,7 @@ void net_attach(struct net *n, int fd, enum port_kind kind, const char *name)
 	vm->id = ++n->vm_ids;
 	vm->port = port_new(n->l, fd, kind, name, net_vm_rx, net_vm_close, vm);
 	vm->swp = sw_port_add(n->sw, name, vm->id, net_to_vm, vm);
+	sw_port_set_room(vm->swp, net_vm_room);
 	if (!net_unseen_end(fd))
 		sw_port_keep_macs(vm->swp);
 	vm->next = n->vms;

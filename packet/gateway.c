@@ -21,6 +21,16 @@
  * to stderr unthrottled, after an isatty() the sandbox forbids (the
  * daemon died of SIGSYS on the first one). Its domain is routed to our
  * log instead, through one throttle (gw_glib_log()).
+ *
+ * Backpressure: a TCP segment carrying sequence space is offered to the
+ * LAN only if its destination port has room (gw_set_room()); if not,
+ * send_packet answers -EAGAIN and libslirp keeps the segment queued, in
+ * order, until a later round (patch 0015: SLIRP_SEND_PACKET_EAGAIN). A
+ * burst of four scaled windows into one full port no longer loses
+ * segments that libslirp's Reno recovers only by timeouts. Everything
+ * else is sent as before and dropped by a full port, counted: UDP has no
+ * window to bound what would wait, RSTs and pure ACKs are answers to the
+ * guest's own packets, and a libslirp without the patch keeps nothing.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,7 +63,8 @@
  * @l:		loop
  * @slirp:	libslirp state
  * @out:	frame output
- * @arg:	its argument
+ * @room:	asked before a TCP segment is sent (gw_set_room()), or NULL
+ * @arg:	the argument of @out and @room
  * @host:	gateway address, for its MAC
  * @host6:	gateway IPv6 address, for its IPv6 MAC
  * @pause_until: libslirp's listeners are not polled until then (ms)
@@ -70,6 +81,7 @@ struct gw {
 	struct loop *l;
 	Slirp *slirp;
 	gw_output_fn out;
+	gw_room_fn room;
 	void *arg;
 	struct in_addr host;
 	struct in6_addr host6;
@@ -214,17 +226,52 @@ static void gw_glib_log_init(void)
 }
 
 /**
+ * gw_keepable() - may libslirp keep @f when the LAN has no room for it?
+ * @f:		Ethernet frame libslirp sends
+ * @len:	its length
+ *
+ * A TCP segment with data, SYN or FIN: its connection's window bounds
+ * how many wait, and TCP would have to retransmit it if lost. Not a RST
+ * nor a pure ACK (answers to the guest's own segments, which libslirp
+ * makes for as long as the guest sends, and which no connection of
+ * libslirp's may hold: tcp_respond()), nor anything but TCP.
+ *
+ * Return: nonzero if it is such a segment
+ */
+static int gw_keepable(const uint8_t *f, size_t len)
+{
+	const struct frame_tcp *tcp;
+	struct frame_info fi;
+	size_t hl;
+
+	if (frame_parse(f, len, &fi) || (!fi.ip4 && !fi.ip6) ||
+	    fi.proto != FRAME_IPPROTO_TCP || fi.frag_off || fi.frag_more)
+		return 0;
+	tcp = (const struct frame_tcp *)frame_l4(f, len, &fi, FRAME_TCP_HLEN);
+	if (!tcp || (tcp->flags & FRAME_TCP_RST))
+		return 0;
+	hl = frame_tcp_hlen(tcp);
+	return (tcp->flags & (FRAME_TCP_SYN | FRAME_TCP_FIN)) ||
+	       fi.end > fi.l4 + hl;
+}
+
+/**
  * gw_send_packet() - SlirpCb: a frame libslirp sends to the LAN
  * @buf:	the frame
  * @len:	its length
  * @opaque:	the gateway
  *
- * Return: @len: the frame was taken
+ * Return: @len: the frame was taken; -EAGAIN: the LAN has no room for
+ * this TCP segment now, libslirp keeps it (only with patch 0015)
  */
 static ssize_t gw_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct gw *g = opaque;
 
+#ifdef SLIRP_SEND_PACKET_EAGAIN
+	if (g->room && gw_keepable(buf, len) && !g->room(g->arg, buf, len))
+		return -EAGAIN;
+#endif
 	if (gw_net_unreachable(buf, len))
 		gw_fds_check(g, STDERR_FILENO);
 	g->out(g->arg, buf, len);
@@ -516,6 +563,18 @@ void gw_free(struct gw *g)
 	gw_xfwd_free_all(g);
 	slirp_cleanup(g->slirp);
 	free(g);
+}
+
+/**
+ * gw_set_room() - ask @room before libslirp's TCP segments go out, so that
+ * libslirp keeps those the LAN cannot take now (a libslirp without patch
+ * 0015 cannot: then @room is never asked)
+ * @g:		gateway
+ * @room:	called with gw_new()'s argument; NULL: every frame is sent
+ */
+void gw_set_room(struct gw *g, gw_room_fn room)
+{
+	g->room = room;
 }
 
 /**

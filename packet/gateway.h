@@ -58,10 +58,16 @@ struct gw_addr {
 
 /* A frame from the gateway to the LAN. */
 typedef void (*gw_output_fn)(void *arg, const uint8_t *frame, size_t len);
+/*
+ * Would the LAN take this frame now (gw_set_room())? 1: send it (sent,
+ * queued, or dropped whatever the wait); 0: libslirp keeps it for now.
+ */
+typedef int (*gw_room_fn)(void *arg, const uint8_t *frame, size_t len);
 
 struct gw *gw_new(struct loop *l, const struct gw_config *cfg, gw_output_fn out,
 		  void *arg);
 void gw_free(struct gw *g);
+void gw_set_room(struct gw *g, gw_room_fn room);
 void gw_input(struct gw *g, const uint8_t *frame, size_t len);
 void gw_mac(const struct gw *g, uint8_t mac[6]);
 void gw_mac6(const struct gw *g, uint8_t mac[6]);

@@ -13,7 +13,9 @@
  * sendmmsg(2) for a batch of datagrams (port_batch*.c). A TAP device,
  * which takes one write(2) per frame anyway, is written directly while
  * nothing is queued. The FIFO is bounded: a guest that stops reading
- * loses its own frames, counted, and slows nobody.
+ * loses its own frames, counted, and slows nobody. A sender that can keep
+ * a frame (libslirp's TCP) asks port_room() first and keeps what does not
+ * fit, until the port has stalled for PORT_HOLD_MS.
  *
  * A socket that cannot take more waits for POLLOUT, except where POLLOUT
  * is no promise: ENOBUFS (macOS datagram sockets report writable and still
@@ -401,8 +403,10 @@ static void port_flush(struct port *p, int pollout)
 		w = port_flush_packet(p, &progress);
 	if (p->dead)
 		return;
-	if (progress)
+	if (progress) {
 		p->retry_ms = 0;
+		p->moved_ms = loop_now_ms();
+	}
 	if (w == PORT_WAIT_POLL && pollout && !progress)
 		w = PORT_WAIT_TIMER;
 	if (!p->tx.len)
@@ -512,6 +516,8 @@ static int port_queue(struct port *p, const uint8_t *frame, size_t len)
 				  p->name, (unsigned long long)(due - 1));
 		return -1;
 	}
+	if (!p->tx.len)
+		p->moved_ms = loop_now_ms(); /* the wait starts */
 	if (p->kind == PORT_STREAM)
 		port_fifo_push(&p->tx, hdr, sizeof(hdr));
 	else
@@ -563,6 +569,37 @@ int port_send(struct port *p, const uint8_t *frame, size_t len)
 sent:
 	p->stats.tx_frames++;
 	p->stats.tx_bytes += len;
+	return 0;
+}
+
+/**
+ * port_room() - would port_send() take a unicast frame of @len bytes now?
+ * Asked by a sender that can keep the frame and offer it again (libslirp's
+ * TCP segments), so that a full queue slows it down instead of losing a
+ * burst its TCP would recover only by timeouts
+ * @p:		port
+ * @len:	the frame's length
+ *
+ * A port whose FIFO is full but wrote nothing for PORT_HOLD_MS has a
+ * stalled guest: it takes the frame, that is drops it, counted and
+ * logged, as it does for every other sender (what the sender keeps for a
+ * guest frozen for good is released). Frames port_send() drops for another
+ * reason (dead port, no peer, bad length) are taken too: keeping them
+ * would not help. A refusal is counted in tx_deferred.
+ *
+ * Return: 1 if the frame would be sent or queued, or dropped whatever
+ * the wait; 0 if the sender should keep it for now
+ */
+int port_room(struct port *p, size_t len)
+{
+	if (p->dead || len < PORT_FRAME_MIN || len > PORT_FRAME_MAX ||
+	    (p->kind == PORT_DGRAM_PEER && !p->peerlen))
+		return 1;
+	if (p->tx.cap - p->tx.len >= len + 4)
+		return 1;
+	if (loop_now_ms() - p->moved_ms >= PORT_HOLD_MS)
+		return 1;
+	p->stats.tx_deferred++;
 	return 0;
 }
 

@@ -67,6 +67,9 @@ enum port_kind {
  * @rx_no_peer:		PORT_DGRAM_PEER: datagrams from unnamed sockets
  *			(nothing to answer to: dropped)
  * @tx_no_peer:		PORT_DGRAM_PEER: frames dropped, no peer known yet
+ * @tx_deferred:	times a sender was told the queue is full and kept
+ *			its frame to offer it again (port_room(): libslirp's
+ *			TCP segments); one frame may be refused several times
  */
 struct port_stats {
 	uint64_t rx_frames;
@@ -84,6 +87,7 @@ struct port_stats {
 	uint64_t rx_new_peer;
 	uint64_t rx_no_peer;
 	uint64_t tx_no_peer;
+	uint64_t tx_deferred;
 };
 
 /* A frame from the guest; @frame is only valid during the call. */
@@ -97,6 +101,7 @@ struct port *port_new(struct loop *l, int fd, enum port_kind kind,
 		      void *arg);
 void port_free(struct port *p);
 int port_send(struct port *p, const uint8_t *frame, size_t len);
+int port_room(struct port *p, size_t len);
 const char *port_name(const struct port *p);
 const struct port_stats *port_stats(const struct port *p);
 

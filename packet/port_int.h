@@ -27,6 +27,10 @@
 #define PORT_RETRY_MAX_MS 10
 /* Changes of a PORT_DGRAM_PEER's peer logged at info level. */
 #define PORT_PEER_LOG_MAX 8
+/* A full port that wrote nothing for this long is a stalled guest: it no
+ * longer asks senders to keep their TCP segments (port_room()), and what
+ * does not fit is dropped again, counted and logged. */
+#define PORT_HOLD_MS 3000
 /* A guest's misbehaviour is logged at most this often (log_rate_due()). */
 #define PORT_LOG_MS 10000
 
@@ -96,6 +100,9 @@ enum port_werr {
  * @full_log:	throttles the line for a full queue; reset when it drains,
  *		so each episode is told
  * @wait:	what queued frames wait for
+ * @moved_ms:	when the FIFO last went from empty to queued, or a write
+ *		last sent queued bytes (loop ms): how long a full port
+ *		has been stuck (port_room())
  * @retry_ms:	current backoff of @retry, 0 when not backing off
  * @reaper:	zero-delay timer that calls @close_fn
  * @retry:	retries sending when poll(2) cannot tell when to
@@ -123,6 +130,7 @@ struct port {
 	int dead;
 	struct log_rate full_log;
 	enum port_wait wait;
+	int64_t moved_ms;
 	int retry_ms;
 	struct loop_timer *reaper;
 	struct loop_timer *retry;

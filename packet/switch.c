@@ -24,6 +24,10 @@
  *
  * Unknown unicast is flooded, unless the network's sw_set_unknown() hook
  * takes it: a MAC whose VM left is nobody's to receive (network.c).
+ *
+ * A sender that can keep a frame asks sw_room() before sw_input(): the
+ * destination port of a known unicast MAC answers (sw_port_set_room()),
+ * so a frame it refuses is never captured, counted or queued anywhere.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +48,8 @@
  *		@deliver with each frame it sends (0: none)
  * @deliver:	called with frames for this port
  * @arg:	its argument
+ * @room:	answers sw_room() for frames to this port, or NULL: it
+ *		takes every frame (sw_port_set_room())
  * @keep:	its MACs do not age while it lives (sw_port_keep_macs())
  * @nmacs:	entries of the table on this port
  * @next:	list link
@@ -53,6 +59,7 @@ struct sw_port {
 	uint32_t id;
 	sw_deliver_fn deliver;
 	void *arg;
+	sw_room_fn room;
 	int keep;
 	int nmacs;
 	struct sw_port *next;
@@ -155,6 +162,16 @@ struct sw_port *sw_port_add(struct sw *s, const char *name, uint32_t id,
 void sw_port_keep_macs(struct sw_port *p)
 {
 	p->keep = 1;
+}
+
+/**
+ * sw_port_set_room() - let @p answer sw_room() for the frames it receives
+ * @p:		the port
+ * @room:	called with its argument (sw_port_add()); NULL: none
+ */
+void sw_port_set_room(struct sw_port *p, sw_room_fn room)
+{
+	p->room = room;
 }
 
 /**
@@ -396,6 +413,40 @@ void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	for (p = s->ports; p; p = p->next)
 		if (p != from)
 			p->deliver(p->arg, from->id, frame, len);
+}
+
+/**
+ * sw_room() - would the port a frame from @from goes to take it now?
+ * Nothing is learned, counted or captured: the caller sw_input()s the
+ * frame if the answer is yes, and keeps it otherwise
+ * @s:		switch
+ * @from:	the port the frame would come in on
+ * @frame:	Ethernet frame
+ * @len:	its length
+ * @now_ms:	monotonic ms, for ageing
+ *
+ * Only a unicast frame to a MAC the table holds can be refused, by its
+ * port's room function: a group or unknown destination reaches several
+ * ports (or none), and is sent as it always was.
+ *
+ * Return: 1 to send the frame, 0 to keep it for now
+ */
+int sw_room(struct sw *s, const struct sw_port *from, const uint8_t *frame,
+	    size_t len, int64_t now_ms)
+{
+	const struct frame_eth *eth = frame_eth(frame, len);
+	struct sw_port *p;
+	int i;
+
+	if (!eth || frame_mac_group(eth->dst))
+		return 1;
+	i = sw_lookup(s, eth->dst, now_ms);
+	if (i < 0)
+		return 1;
+	p = s->table[i].port;
+	if (p == from || !p->room)
+		return 1;
+	return p->room(p->arg, len);
 }
 
 /**

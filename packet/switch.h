@@ -30,6 +30,16 @@ typedef void (*sw_tap_fn)(void *arg, const struct sw_port *from,
 typedef void (*sw_deliver_fn)(void *arg, uint32_t from, const uint8_t *frame,
 			      size_t len);
 
+/**
+ * sw_room_fn - would a port take a frame of @len bytes now (sw_room())?
+ * @arg:	the port's argument (sw_port_add())
+ * @len:	the frame's length
+ *
+ * Return: 1 if so (or if it would drop it whatever the wait), 0 if the
+ * sender should keep the frame and offer it again later
+ */
+typedef int (*sw_room_fn)(void *arg, size_t len);
+
 /*
  * Asked about a unicast frame whose destination no port has: return 1 to
  * drop it, 0 to flood it.
@@ -65,6 +75,9 @@ struct sw_port *sw_port_add(struct sw *s, const char *name, uint32_t id,
 			    sw_deliver_fn deliver, void *arg);
 void sw_port_del(struct sw *s, struct sw_port *p);
 void sw_port_keep_macs(struct sw_port *p);
+void sw_port_set_room(struct sw_port *p, sw_room_fn room);
+int sw_room(struct sw *s, const struct sw_port *from, const uint8_t *frame,
+	    size_t len, int64_t now_ms);
 void sw_learn_static(struct sw *s, struct sw_port *p, const uint8_t mac[6]);
 void sw_input(struct sw *s, struct sw_port *from, const uint8_t *frame,
 	      size_t len, int64_t now_ms);
