@@ -8,7 +8,8 @@
 # attach` at MTU 1500, a UDP forward to it, and the control API:
 #  - four host senders (tcp_peer.py on 127.0.0.1:P, reached through the
 #    NAT at 192.168.5.2:P) send USERNETD_TCP_BYTES in all (default 512 MiB,
-#    at least 256 MiB) to the guest, whose receive windows start at 4 MiB; once an eighth has arrived the guest's relay is frozen
+#    at least 256 MiB) to the guest, whose receive windows start at 4 MiB;
+#    once an eighth has arrived the guest's relay is frozen
 #    (SIGSTOP of the attach process) for FREEZE_MS (1.5 s, less than the
 #    port's PORT_HOLD_MS of 3 s) and resumed. Every byte arrives intact
 #    (byte counts and CRC-32 of each stream), and when the daemon's
