@@ -30,7 +30,7 @@
  * loopback (.2, when allowed) reaches only the namespace's own lo.
  *
  * fuzz-sources: lan/network.c packet/gateway.c packet/svchost.c
- * fuzz-sources: packet/svchost6.c
+ * fuzz-sources: packet/svchost6.c packet/gateway_info.c
  * fuzz-sources: lan/netguard.c lan/own6.c packet/ra.c
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
  * fuzz-sources: packet/port_rx.c
