@@ -3,7 +3,8 @@
  * network_int.h - what the files of the network module share and nobody
  * else sees: struct net and struct net_vm, and the calls between
  * network.c (the assembly of a LAN: switch, gateway, services host, VM
- * ports, departed VMs) and netguard.c (what a guest's frame must pass).
+ * ports), network_left.c (what a departed VM leaves) and netguard.c
+ * (what a guest's frame must pass).
  * network.h is the module's interface.
  */
 #ifndef USERNETD_NETWORK_INT_H
@@ -130,5 +131,9 @@ void net_to_gw(void *arg, uint32_t from, const uint8_t *frame, size_t len);
 int net_guest_refused(struct net_vm *vm, const uint8_t *frame, size_t len,
 		      int64_t now);
 int net_svc_dst6(struct net *n, const uint8_t *f, size_t len, uint8_t mac[6]);
+void net_reap_flush(void *arg);
+int net_unknown(void *arg, const struct sw_port *from, const uint8_t *frame,
+		size_t len);
+void net_vm_left(struct net *n, struct net_vm *vm);
 
 #endif /* USERNETD_NETWORK_INT_H */

@@ -31,7 +31,7 @@
  *
  * fuzz-sources: lan/network.c packet/gateway.c packet/svchost.c
  * fuzz-sources: packet/svchost6.c packet/gateway_info.c
- * fuzz-sources: lan/netguard.c lan/own6.c packet/ra.c
+ * fuzz-sources: lan/netguard.c lan/own6.c packet/ra.c lan/network_left.c
  * fuzz-sources: base/loop.c packet/port.c packet/port_batch_linux.c
  * fuzz-sources: packet/port_rx.c
  * fuzz-sources: packet/switch.c packet/dhcp.c packet/dhcp_codec.c
