@@ -228,6 +228,7 @@ static void gw_glib_log_init(void)
 				       gw_glib_log, &rate);
 }
 
+#ifdef SLIRP_SEND_PACKET_EAGAIN /* a libslirp without 0015 keeps nothing */
 /**
  * gw_keepable() - may libslirp keep @f when the LAN has no room for it?
  * @f:		Ethernet frame libslirp sends
@@ -257,6 +258,7 @@ static int gw_keepable(const uint8_t *f, size_t len)
 	return (tcp->flags & (FRAME_TCP_SYN | FRAME_TCP_FIN)) ||
 	       fi.end > fi.l4 + hl;
 }
+#endif
 
 /**
  * gw_send_packet() - SlirpCb: a frame libslirp sends to the LAN
